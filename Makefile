@@ -1,0 +1,115 @@
+# gsc - the GraphSpec compiler.
+#
+#   make            build build/gsc
+#   make test       build everything and run the test suites (Check)
+#   make run        compile models/resnet18.gs and run it (see README.md)
+#   make asan       build build/asan/gsc with AddressSanitizer and UBSan
+#   make golden     regenerate the expected diagnostics of tests/diag
+#   make clean      remove build/
+#
+# Build tools (re2c, bison, pkg-config, Check) are installed with apt-get when
+# missing and make runs as root; otherwise make prints the command to run.
+
+CC      ?= cc
+BUILD   := build
+WARN    := -Wall -Wextra -Wpedantic -Werror
+CFLAGS  ?= -O2 -g
+GSC_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -Icompiler -Iruntime -I$(BUILD)
+RT_CFLAGS  := -std=c99 $(WARN) $(CFLAGS) -Iruntime
+CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+
+# gsc's sources in pipeline order (see README.md, Internals).
+FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c $(BUILD)/lexer.c $(BUILD)/parser.c \
+              compiler/resolve.c
+CHECK_SRCS := compiler/dim.c compiler/prove.c
+GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS)
+RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c
+
+GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
+MAIN_OBJ := $(BUILD)/obj/main.o
+
+UNIT_TESTS := test_front test_prove test_runtime test_diag
+UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
+
+.PHONY: all deps test run asan golden clean
+.SUFFIXES:
+
+all: $(BUILD)/gsc
+
+# ------------------------------------------------------------ build tools
+
+NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
+                    command -v bison >/dev/null || echo bison; \
+                    command -v pkg-config >/dev/null || echo pkg-config; \
+                    pkg-config --exists check 2>/dev/null || echo check)
+
+deps:
+	@missing="$(strip $(NEED_PKGS))"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing build tools: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "gsc needs: $$missing. Install them with:"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y $$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# ------------------------------------------------------------ gsc
+
+$(BUILD)/parser.c $(BUILD)/parser.h: compiler/parser.y | deps
+	@mkdir -p $(BUILD)
+	bison -Wall -Werror --defines=$(BUILD)/parser.h -o $(BUILD)/parser.c $<
+
+$(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
+	@mkdir -p $(BUILD)
+	re2c -W -Werror --no-generation-date -o $@ $<
+
+HDRS := compiler/gsc.h compiler/ops.h $(BUILD)/parser.h runtime/gsc_runtime.h
+
+$(BUILD)/obj/%.o: compiler/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GSC_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: $(BUILD)/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GSC_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
+
+$(BUILD)/gsc: $(GSC_OBJS) $(MAIN_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+# ------------------------------------------------------------ tests
+
+$(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
+$(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
+$(BUILD)/test_diag: tests/unit/test_diag.c | deps
+	$(CC) $(GSC_CFLAGS) -D_POSIX_C_SOURCE=200809L $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS)
+
+$(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
+	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm
+
+test: $(BUILD)/gsc $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+	  echo "== $$t"; $$t || fail=1; \
+	done; \
+	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
+
+golden: $(BUILD)/gsc
+	@for f in tests/diag/*.gs; do \
+	  $(BUILD)/gsc --check --no-color $$f 2> $${f%.gs}.err >/dev/null; \
+	  echo "$$?" > $${f%.gs}.status; \
+	done; echo "regenerated tests/diag/*.err"
+
+# ------------------------------------------------------------ sanitizers
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" build/asan/gsc
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,335 @@
+/*
+ * gsc.h - the one internal header of gsc, in sections, one per source file,
+ * in pipeline order:
+ *
+ *   util.c     arena, xmalloc, string buffers
+ *   diag.c     the one error path: file:line:col, source line, caret, notes
+ *   lexer.re   text -> tokens (re2c)
+ *   parser.y   tokens -> AST (bison); actions only build nodes
+ *   resolve.c  names: scopes, unknown/duplicate names, arity, keywords, cycles
+ *   dim.c      shape expressions (Dim): build, substitute, evaluate, print
+ *   prove.c    the decision procedure for shape facts over the naturals
+ *   check.c    elaboration to a flat graph + every shape obligation proved
+ *   spec.c     specialisation to concrete sizes (-D / defaults), ABI layout
+ *   eval.c     the reference interpreter (the oracle)
+ *   plan.c     memory planning
+ *   emit.c     the C emitter
+ *   main.c     the command line; reads as the pipeline
+ */
+#ifndef GSC_H
+#define GSC_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define GSC_VERSION "0.1.0"
+
+#define countof(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+#if defined(__GNUC__)
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF(f, a)
+#define NORETURN
+#endif
+
+/* ---------------------------------------------------------------- util.c */
+
+void *xmalloc(size_t n);            /* dies on out-of-memory */
+void *xcalloc(size_t n, size_t sz); /* dies on out-of-memory or overflow */
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* The arena: every AST node, Dim and graph object lives until exit. */
+void *arena_alloc(size_t n); /* zeroed, 16-byte aligned */
+char *arena_strndup(const char *s, size_t n);
+char *arena_printf(const char *fmt, ...) PRINTF(1, 2);
+
+/* Growable string buffer (heap). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} Buf;
+void buf_putc(Buf *b, char c);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...) PRINTF(2, 3);
+void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+void buf_free(Buf *b);
+
+/* Stretchy array of pointers. */
+typedef struct {
+    void **v;
+    int n, cap;
+} Vec;
+void vec_push(Vec *v, void *p);
+
+/* Reads a whole file; NULL (errno set) when it cannot. *len excludes the
+ * terminating NUL that is always appended. */
+char *read_file(const char *path, size_t *len);
+
+/* Writes data to path atomically: a temporary file beside it, then rename.
+ * An existing file is untouched on failure. Returns 0 or -1 (errno). */
+int write_file_atomic(const char *path, const void *data, size_t len);
+
+/* Edit distance, for "did you mean" (capped at max+1). */
+int edit_distance(const char *a, const char *b, int max);
+
+/* ---------------------------------------------------------------- diag.c */
+
+typedef struct {
+    const char *name; /* as given on the command line */
+    const char *text; /* NUL-terminated contents */
+    size_t len;
+} SrcFile;
+
+/* A source span: byte offsets [lo, hi) into file->text. */
+typedef struct {
+    const SrcFile *file;
+    int lo, hi;
+} Span;
+
+extern int diag_errors;    /* errors reported so far */
+extern int diag_max;       /* stop after this many (default 20) */
+extern bool diag_color;    /* colour on a terminal */
+
+/* The one error path. Prints "file:line:col: error: msg", the line and a
+ * caret/underline under the span. After diag_max errors, exits with 1. */
+void error_at(Span sp, const char *fmt, ...) PRINTF(2, 3);
+void verror_at(Span sp, const char *fmt, va_list ap);
+void note_at(Span sp, const char *fmt, ...) PRINTF(2, 3);
+void warn_at(Span sp, const char *fmt, ...) PRINTF(2, 3);
+/* An error with no location (bad input file, bad -D value). */
+void error_plain(const char *fmt, ...) PRINTF(1, 2);
+/* A bug in gsc, not in the input: says so and exits with 3. */
+NORETURN void internal_error(const char *fmt, ...) PRINTF(1, 2);
+/* Line and column (1-based, columns in bytes) of an offset. */
+void span_linecol(Span sp, int *line, int *col);
+Span span_join(Span a, Span b);
+
+/* ---------------------------------------------------------------- ops.h */
+
+typedef enum {
+#define X(id, name, mi, ma, np, sig) OP_##id,
+#include "ops.h"
+#undef X
+    OP__COUNT
+} OpKind;
+
+typedef struct {
+    const char *name;
+    int min_in, max_in, nparams;
+    const char *sig;
+} OpInfo;
+extern const OpInfo op_info[OP__COUNT];
+int op_lookup(const char *name); /* OpKind or -1 */
+
+#define MAX_ATTR 6
+/* Parsed op signature (from the table's sig string). */
+typedef struct {
+    int nattr;
+    const char *attr[MAX_ATTR]; /* attribute names, in slot order */
+    bool has_default[MAX_ATTR];
+    int64_t defval[MAX_ATTR];
+    bool positional[MAX_ATTR]; /* given without a keyword */
+    bool arrow[MAX_ATTR];      /* first of an arrow pair */
+} OpSig;
+const OpSig *op_sig(OpKind op);
+int op_attr_index(OpKind op, const char *name); /* slot of a named attribute */
+
+/* ---------------------------------------------------------------- AST */
+
+typedef enum {
+    ND_NUM,   /* 42 */
+    ND_NAME,  /* x */
+    ND_BIN,   /* a + b; op in 'op' as the character */
+    ND_CALL,  /* f(args) */
+    ND_ARROW, /* a -> b, only as a call argument */
+    ND_KWARG, /* k = e, only as a call argument */
+    ND_SHAPE, /* [e, e, ...] */
+    ND_CMP,   /* a >= b; op: one of CMP_* */
+} NodeKind;
+
+enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+
+/* What a name in the body refers to; filled in by resolve.c. */
+typedef enum {
+    REF_NONE,
+    REF_SYM,    /* a Sym of the enclosing item: slot */
+    REF_OP,     /* an operation: opkind */
+    REF_BLOCK,  /* a block: item */
+    REF_DIMFN,  /* a dimension function: item */
+    REF_SEQ,    /* seq(...) */
+} RefKind;
+
+typedef struct Item Item;
+typedef struct Node Node;
+struct Node {
+    NodeKind kind;
+    Span span;
+    int op;        /* ND_BIN: '+','-','*','/','%'; ND_CMP: CMP_* */
+    int64_t num;   /* ND_NUM */
+    const char *name; /* ND_NAME, ND_CALL (callee), ND_KWARG (keyword) */
+    Span name_span;   /* the callee / keyword itself */
+    Node *lhs, *rhs;  /* ND_BIN, ND_ARROW, ND_CMP; ND_KWARG: rhs */
+    Node **args;      /* ND_CALL args, ND_SHAPE elements */
+    int nargs;
+    bool has_parens;  /* ND_CALL: written with (), even if empty */
+    /* Filled in by resolve.c: */
+    RefKind ref;
+    int slot;         /* REF_SYM: index into item->syms */
+    OpKind opkind;    /* REF_OP */
+    Item *item;       /* REF_BLOCK, REF_DIMFN */
+    Node **ins;       /* ND_CALL: tensor operands, in order */
+    int nins;
+    Node **attrs;     /* ND_CALL of an op or block: integer arguments in
+                         signature / parameter order; NULL entry = default */
+};
+
+/* A formal parameter: integer parameter (name [= default]) or a tensor
+ * input (name : shape). */
+typedef struct {
+    const char *name;
+    Span span;
+    Node *shape;      /* tensor input: ND_SHAPE; else NULL */
+    Node *defval;     /* integer parameter default, or NULL */
+} Param;
+
+typedef enum {
+    ST_LAYER,  /* name = layer-expression      (declares parameters) */
+    ST_LET,    /* let name [: shape] = expr    (a value, computed once) */
+    ST_RETURN, /* return expr */
+} StmtKind;
+
+typedef struct {
+    StmtKind kind;
+    Span span;
+    const char *name;
+    Span name_span;
+    Node *shape; /* ST_LET annotation, or NULL */
+    Node *expr;
+} Stmt;
+
+typedef enum { IT_DIM, IT_BLOCK, IT_MODEL, IT_ASSERT } ItemKind;
+
+/* A name declared in a block or model (or a dim function's argument). */
+typedef enum {
+    SYM_INT,    /* integer parameter; index: into item->params */
+    SYM_DIMVAR, /* shape variable bound from an input's shape (H, c, ...) */
+    SYM_INPUT,  /* tensor input; index: into item->inputs */
+    SYM_LAYER,  /* layer; index: into item->body */
+    SYM_VALUE,  /* let value; index: into item->body */
+} SymKind;
+
+typedef struct {
+    const char *name;
+    SymKind kind;
+    Span span;
+    int index;
+    Node *bound_by; /* SYM_DIMVAR: the shape element that binds it */
+    int used;
+} Sym;
+
+struct Item {
+    ItemKind kind;
+    Span span;
+    const char *name;
+    Span name_span;
+    Param *params;  /* IT_DIM: arguments; BLOCK/MODEL: integer params */
+    int nparams;
+    Param *inputs;  /* BLOCK/MODEL: tensor inputs */
+    int ninputs;
+    Node *result;   /* BLOCK/MODEL: result shape; IT_DIM: body; IT_ASSERT: cond */
+    Node **where;   /* MODEL: constraints (ND_CMP) */
+    int nwhere;
+    Param *defaults; /* MODEL: default values for input dimensions */
+    int ndefaults;
+    Stmt *body;
+    int nbody;
+    /* Filled in by resolve.c: */
+    Sym *syms;
+    int nsyms;
+    bool bad;   /* had resolution errors: later stages skip it */
+};
+
+typedef struct {
+    const SrcFile *file;
+    Item *items;
+    int nitems;
+} Program;
+
+/* ---------------------------------------------------------------- lexer.re / parser.y */
+
+/* Parses a whole file. Syntax errors are reported through diag; the parser
+ * recovers at item and statement level. Returns the items it could build. */
+Program *parse_program(const SrcFile *file);
+
+/* ---------------------------------------------------------------- resolve.c */
+
+/* Checks names and call forms; reports through diag. Annotates nothing:
+ * later stages look names up again through the same scopes (resolve.c
+ * exports the lookup). Returns the number of errors it found. */
+int resolve_program(Program *p);
+Item *find_item(Program *p, const char *name);
+
+/* ---------------------------------------------------------------- dim.c */
+
+/* Shape expressions over the naturals (Lean's Nat): truncated subtraction,
+ * floor division, modulo; division or modulo by zero yields 0 (as in Lean).
+ * DX_ISUB is integer (untruncated) subtraction, made only by the prover. */
+typedef enum { DX_NUM, DX_SYM, DX_ADD, DX_SUB, DX_MUL, DX_DIV, DX_MOD, DX_ISUB } DimKind;
+
+typedef struct Dim Dim;
+struct Dim {
+    DimKind kind;
+    int64_t num; /* DX_NUM */
+    int sym;     /* DX_SYM: index into the DimEnv */
+    Dim *a, *b;
+};
+
+/* The symbols a claim ranges over, each in [lo, hi] (hi = INT64_MAX for no
+ * upper bound). */
+typedef struct {
+    const char *name;
+    int64_t lo, hi;
+} DimSym;
+
+typedef struct {
+    DimSym *syms;
+    int nsyms;
+} DimEnv;
+
+Dim *dim_num(int64_t v);
+Dim *dim_sym(int sym);
+Dim *dim_bin(DimKind k, Dim *a, Dim *b); /* folds constants */
+/* Evaluates with symbol values vals[]; sets *overflow when an intermediate
+ * leaves int64 range. */
+int64_t dim_eval(const Dim *d, const int64_t *vals, bool *overflow);
+bool dim_is_const(const Dim *d, int64_t *v);
+void dim_print(Buf *b, const Dim *d, const DimEnv *env);
+char *dim_str(const Dim *d, const DimEnv *env); /* arena string */
+
+/* ---------------------------------------------------------------- prove.c */
+
+typedef enum { PROVE_TRUE, PROVE_FALSE, PROVE_UNKNOWN } ProveResult;
+
+/* The result of a claim. On PROVE_FALSE, cex[] (env->nsyms values) is a
+ * point in the domain where the claim fails. On PROVE_UNKNOWN, why says
+ * what was outside the procedure. */
+typedef struct {
+    ProveResult res;
+    int64_t *cex;   /* arena, env->nsyms entries, on PROVE_FALSE */
+    const char *why; /* arena string, on PROVE_UNKNOWN */
+    const char *method; /* how it was decided, for --explain */
+} Proof;
+
+/* Claims over all points of the env's domain (each symbol in [lo, hi]). */
+Proof prove_eq(const DimEnv *env, const Dim *a, const Dim *b); /* a = b */
+Proof prove_ge(const DimEnv *env, const Dim *a, const Dim *b); /* a >= b */
+/* The normal form the procedure reasons about, for --explain. */
+char *prove_normal_str(const DimEnv *env, const Dim *d);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * lexer.re - GraphSpec tokens (re2c). Called by the bison parser.
+ *
+ * Comments run from '#' to the end of the line. Stray characters are
+ * reported here (one error for a run of them) and skipped, so the parser sees
+ * only tokens it knows. The lexer also keeps the stack of open brackets: the
+ * parser points at the unclosed one when a closer is missing, and nesting
+ * deeper than MAX_NESTING is an error rather than a stack overflow later.
+ */
+#include "gsc.h"
+#include "parser.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_NESTING = 20000 };
+
+static Span tok_span(Parser *P)
+{
+    return (Span){P->file, (int)(P->tok - P->file->text), (int)(P->cur - P->file->text)};
+}
+
+static int open_bracket(Parser *P, int c)
+{
+    if (P->nopens == MAX_NESTING) {
+        error_at(tok_span(P), "brackets nested more than %d deep", MAX_NESTING);
+        exit(1);
+    }
+    if (P->nopens == P->capopens) {
+        P->capopens = P->capopens ? P->capopens * 2 : 64;
+        P->opens = xrealloc(P->opens, sizeof(int) * (size_t)P->capopens);
+    }
+    P->opens[P->nopens++] = (int)(P->tok - P->file->text);
+    return c;
+}
+
+static int close_bracket(Parser *P, int c)
+{
+    if (P->nopens > 0)
+        P->nopens--;
+    return c;
+}
+
+static int integer(Parser *P, YYSTYPE *val)
+{
+    int64_t v = 0;
+    for (const char *p = P->tok; p < P->cur; p++) {
+        if (v > (INT64_MAX - (*p - '0')) / 10) {
+            error_at(tok_span(P), "integer literal is too large (the limit is %lld)", (long long)INT64_MAX);
+            v = 0;
+            break;
+        }
+        v = v * 10 + (*p - '0');
+    }
+    val->num = v;
+    return INT;
+}
+
+static bool is_punct(unsigned char c)
+{
+    return c && strchr("()[]{},:=+-*/%<>!", c);
+}
+
+/* A run of characters that start no token: one error for the run. */
+static void stray(Parser *P)
+{
+    while (P->cur < P->lim) {
+        unsigned char c = (unsigned char)*P->cur;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#' || c == '_' || (c >= '0' && c <= '9') ||
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_punct(c))
+            break;
+        P->cur++;
+    }
+    unsigned char c0 = (unsigned char)*P->tok;
+    if (P->cur - P->tok == 1 && c0 >= 32 && c0 < 127)
+        error_at(tok_span(P), "stray '%c' in program", c0);
+    else if (P->cur - P->tok == 1)
+        error_at(tok_span(P), "stray byte 0x%02x in program", c0);
+    else
+        error_at(tok_span(P), "%d stray characters in program", (int)(P->cur - P->tok));
+}
+
+int yylex(YYSTYPE *val, Loc *loc, Parser *P)
+{
+    for (;;) {
+        P->tok = P->cur;
+        loc->lo = (int)(P->tok - P->file->text);
+#define RET(t)                                               \
+    do {                                                     \
+        loc->hi = (int)(P->cur - P->file->text);             \
+        return (t);                                          \
+    } while (0)
+        /*!re2c
+            re2c:api = custom;
+            re2c:api:style = free-form;
+            re2c:define:YYCTYPE = "unsigned char";
+            re2c:define:YYPEEK = "(P->cur < P->lim ? (unsigned char)*P->cur : 0)";
+            re2c:define:YYSKIP = "P->cur++;";
+            re2c:define:YYBACKUP = "P->marker = P->cur;";
+            re2c:define:YYRESTORE = "P->cur = P->marker;";
+            re2c:define:YYLESSTHAN = "P->cur >= P->lim";
+            re2c:eof = 0;
+            re2c:yyfill:enable = 0;
+
+            ident = [a-zA-Z_][a-zA-Z0-9_]*;
+
+            $                   { RET(YYEOF); }
+            [ \t\r\n]+          { continue; }
+            "#" [^\n\x00]*      { continue; }
+            "dim"               { RET(DIM); }
+            "block"             { RET(BLOCK); }
+            "model"             { RET(MODEL); }
+            "let"               { RET(LET); }
+            "return"            { RET(RETURN); }
+            "assert"            { RET(ASSERT); }
+            "where"             { RET(WHERE); }
+            "default"           { RET(DEFAULT); }
+            [0-9]+              { int t = integer(P, val); RET(t); }
+            ident               { val->str = arena_strndup(P->tok, (size_t)(P->cur - P->tok)); RET(IDENT); }
+            "->"                { RET(ARROW); }
+            "=="                { RET(EQ); }
+            "!="                { RET(NE); }
+            "<="                { RET(LE); }
+            ">="                { RET(GE); }
+            [([{]               { int t = open_bracket(P, *P->tok); RET(t); }
+            [)\]}]              { int t = close_bracket(P, *P->tok); RET(t); }
+            [,:=+\-*/%<>]       { RET(*P->tok); }
+            *                   { stray(P); continue; }
+        */
+#undef RET
+    }
+}

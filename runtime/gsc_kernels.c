@@ -1,0 +1,251 @@
+/*
+ * gsc_kernels.c - reference kernels for the GraphSpec operations.
+ *
+ * Does: compute each operation exactly as SEMANTICS.md defines it, on CHW
+ * float32 tensors without a batch dimension, with plain loops. Sums are
+ * accumulated in double and rounded to float once, so these kernels are an
+ * accurate oracle for the fast kernels that later replace them behind the
+ * same calls.
+ * Does not: allocate, check sizes (the compiler proved them), or do concat
+ * and flatten (the generated code does those with memcpy or not at all).
+ */
+#include <math.h>
+
+#include "gsc_runtime.h"
+
+/* Nat arithmetic: in + 2*pad - k truncates at 0 instead of going negative. */
+int gsc_out_size(int in, int k, int stride, int pad)
+{
+    int span = in + 2 * pad - k;
+    if (span < 0)
+        span = 0;
+    return span / stride + 1;
+}
+
+/* ---------------------------------------------------------------- conv2d */
+
+/* One output cell: sum over cin, ky, kx of x * w, skipping padded cells
+ * (they are zeros), plus the bias. */
+static float conv_cell(const float *x, int cin, int h, int w,
+                       const float *wo, /* [cin, k, k] for this output channel */
+                       int k, int iy0, int ix0, float bias)
+{
+    double acc = 0.0;
+    int ci, ky, kx;
+    for (ci = 0; ci < cin; ci++) {
+        const float *xc = x + (ptrdiff_t)ci * h * w;
+        const float *wc = wo + (ptrdiff_t)ci * k * k;
+        for (ky = 0; ky < k; ky++) {
+            int iy = iy0 + ky;
+            if (iy < 0 || iy >= h)
+                continue;
+            for (kx = 0; kx < k; kx++) {
+                int ix = ix0 + kx;
+                if (ix >= 0 && ix < w)
+                    acc += (double)xc[(ptrdiff_t)iy * w + ix] * wc[ky * k + kx];
+            }
+        }
+    }
+    return (float)(acc + bias);
+}
+
+void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
+                const float *bias, int cout, int k, int stride, int pad,
+                float *y)
+{
+    int oh = gsc_out_size(h, k, stride, pad);
+    int ow = gsc_out_size(w, k, stride, pad);
+    int co, oy, ox;
+    for (co = 0; co < cout; co++) {
+        const float *wo = wt + (ptrdiff_t)co * cin * k * k;
+        float *yc = y + (ptrdiff_t)co * oh * ow;
+        for (oy = 0; oy < oh; oy++)
+            for (ox = 0; ox < ow; ox++)
+                yc[(ptrdiff_t)oy * ow + ox] =
+                    conv_cell(x, cin, h, w, wo, k, oy * stride - pad,
+                              ox * stride - pad, bias[co]);
+    }
+}
+
+/* ------------------------------------------------------------- batchnorm */
+
+/* Mean and biased variance of one channel, two passes in double (the
+ * one-pass E[x^2] - E[x]^2 form cancels badly); clamped at >= 0 as the seed
+ * says, although two passes cannot go negative. */
+static void channel_stats(const float *x, int hw, double *mean, double *var)
+{
+    double sum = 0.0, sq = 0.0;
+    int i;
+    for (i = 0; i < hw; i++)
+        sum += x[i];
+    *mean = sum / hw;
+    for (i = 0; i < hw; i++) {
+        double d = x[i] - *mean;
+        sq += d * d;
+    }
+    *var = sq / hw;
+    if (*var < 0.0)
+        *var = 0.0;
+}
+
+/* In place is safe: each channel's statistics are taken before it is
+ * overwritten, and channels do not share cells. */
+void gsc_batchnorm(const float *x, int c, int hw, const float *gamma,
+                   const float *beta, float *y)
+{
+    int ch, i;
+    if (hw <= 0)
+        return;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * hw;
+        float *yc = y + (ptrdiff_t)ch * hw;
+        double mean, var, sd;
+        channel_stats(xc, hw, &mean, &var);
+        sd = sqrt(var + GSC_BN_EPS);
+        for (i = 0; i < hw; i++)
+            yc[i] = (float)((xc[i] - mean) / sd * gamma[ch] + beta[ch]);
+    }
+}
+
+/* ------------------------------------------------------------------ relu */
+
+void gsc_relu(const float *x, int64_t n, float *y)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+/* --------------------------------------------------------------- pooling */
+
+/* Maximum over the in-bounds cells of one window; the strict > keeps the
+ * first of equal values; no in-bounds cell gives 0. */
+static float max_window(const float *xc, int h, int w, int k, int iy0, int ix0)
+{
+    float best = 0.0f;
+    int seen = 0, ky, kx;
+    for (ky = 0; ky < k; ky++) {
+        int iy = iy0 + ky;
+        if (iy < 0 || iy >= h)
+            continue;
+        for (kx = 0; kx < k; kx++) {
+            int ix = ix0 + kx;
+            float v;
+            if (ix < 0 || ix >= w)
+                continue;
+            v = xc[(ptrdiff_t)iy * w + ix];
+            if (!seen || v > best)
+                best = v;
+            seen = 1;
+        }
+    }
+    return best;
+}
+
+/* Sum over the in-bounds cells of one window / (k*k): padded cells count as
+ * zeros in the denominator too (count_include_pad=True). */
+static float avg_window(const float *xc, int h, int w, int k, int iy0, int ix0)
+{
+    double sum = 0.0;
+    int ky, kx;
+    for (ky = 0; ky < k; ky++) {
+        int iy = iy0 + ky;
+        if (iy < 0 || iy >= h)
+            continue;
+        for (kx = 0; kx < k; kx++) {
+            int ix = ix0 + kx;
+            if (ix >= 0 && ix < w)
+                sum += xc[(ptrdiff_t)iy * w + ix];
+        }
+    }
+    return (float)(sum / ((double)k * k));
+}
+
+typedef float (*WindowFn)(const float *xc, int h, int w, int k, int iy0,
+                          int ix0);
+
+/* The loop both pools share: every channel, every output cell, one window. */
+static void pool2d(WindowFn fn, const float *x, int c, int h, int w, int k,
+                   int stride, int pad, float *y)
+{
+    int oh = gsc_out_size(h, k, stride, pad);
+    int ow = gsc_out_size(w, k, stride, pad);
+    int ch, oy, ox;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * h * w;
+        float *yc = y + (ptrdiff_t)ch * oh * ow;
+        for (oy = 0; oy < oh; oy++)
+            for (ox = 0; ox < ow; ox++)
+                yc[(ptrdiff_t)oy * ow + ox] =
+                    fn(xc, h, w, k, oy * stride - pad, ox * stride - pad);
+    }
+}
+
+void gsc_maxpool2d(const float *x, int c, int h, int w, int k, int stride,
+                   int pad, float *y)
+{
+    pool2d(max_window, x, c, h, w, k, stride, pad, y);
+}
+
+void gsc_avgpool2d(const float *x, int c, int h, int w, int k, int stride,
+                   int pad, float *y)
+{
+    pool2d(avg_window, x, c, h, w, k, stride, pad, y);
+}
+
+void gsc_global_avgpool(const float *x, int c, int hw, float *y)
+{
+    int ch, i;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * hw;
+        double sum = 0.0;
+        for (i = 0; i < hw; i++)
+            sum += xc[i];
+        y[ch] = hw > 0 ? (float)(sum / hw) : 0.0f;
+    }
+}
+
+/* ------------------------------------------------------- linear, add, softmax */
+
+void gsc_linear(const float *x, int in, const float *wt, const float *bias,
+                int out, float *y)
+{
+    int o, i;
+    for (o = 0; o < out; o++) {
+        const float *wo = wt + (ptrdiff_t)o * in;
+        double acc = 0.0;
+        for (i = 0; i < in; i++)
+            acc += (double)wo[i] * x[i];
+        y[o] = (float)(acc + bias[o]);
+    }
+}
+
+/* Elementwise, each y[i] written after its a[i], b[i] are read: aliasing ok. */
+void gsc_add(const float *a, const float *b, int64_t n, float *y)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        y[i] = a[i] + b[i];
+}
+
+/* Subtracting the maximum keeps exp() from overflowing; the result is the
+ * same mathematically. In place is safe: the maximum is found before any y
+ * is written, and each later pass reads only y. */
+void gsc_softmax(const float *x, int n, float *y)
+{
+    float mx;
+    double sum = 0.0;
+    int i;
+    if (n <= 0)
+        return;
+    mx = x[0];
+    for (i = 1; i < n; i++)
+        if (x[i] > mx)
+            mx = x[i];
+    for (i = 0; i < n; i++) {
+        y[i] = (float)exp((double)x[i] - mx);
+        sum += y[i];
+    }
+    for (i = 0; i < n; i++)
+        y[i] = (float)(y[i] / sum);
+}
