@@ -22,8 +22,9 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 # gsc's sources in pipeline order (see README.md, Internals).
 FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c $(BUILD)/lexer.c $(BUILD)/parser.c \
               compiler/resolve.c
-CHECK_SRCS := compiler/dim.c compiler/prove.c
-GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS)
+CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
+BACK_SRCS  := compiler/eval.c compiler/plan.c compiler/emit.c compiler/abi.c runtime/gsc_init.c runtime/gsc_safetensors.c
+GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
 RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c
 
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
@@ -70,6 +71,10 @@ $(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
 HDRS := compiler/gsc.h compiler/ops.h $(BUILD)/parser.h runtime/gsc_runtime.h
 
 $(BUILD)/obj/%.o: compiler/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GSC_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: runtime/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GSC_CFLAGS) -c -o $@ $<
 

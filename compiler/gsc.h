@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "gsc_runtime.h"
+
 #define GSC_VERSION "0.1.0"
 
 #define countof(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -211,6 +213,7 @@ typedef struct {
     Span name_span;
     Node *shape; /* ST_LET annotation, or NULL */
     Node *expr;
+    int slot;    /* resolve.c: the Sym it declares */
 } Stmt;
 
 typedef enum { IT_DIM, IT_BLOCK, IT_MODEL, IT_ASSERT } ItemKind;
@@ -331,5 +334,129 @@ Proof prove_eq(const DimEnv *env, const Dim *a, const Dim *b); /* a = b */
 Proof prove_ge(const DimEnv *env, const Dim *a, const Dim *b); /* a >= b */
 /* The normal form the procedure reasons about, for --explain. */
 char *prove_normal_str(const DimEnv *env, const Dim *d);
+
+/* ---------------------------------------------------------------- check.c */
+
+#define MAX_RANK 4
+
+typedef struct {
+    int rank;
+    Dim *d[MAX_RANK];    /* symbolic, over the model's symbols */
+    int64_t n[MAX_RANK]; /* concrete, filled by spec.c */
+} Shape;
+
+typedef enum { INIT_UNIFORM, INIT_ZERO, INIT_ONE } InitKind;
+
+/* One parameter tensor of the flat ABI. */
+typedef struct {
+    const char *name;    /* dotted path, PyTorch style: layer2.0.conv1.weight */
+    Shape shape;
+    InitKind init;
+    bool shaped;         /* its shape is known (its layer was applied) */
+    Span span;           /* the layer declaration */
+    int64_t offset;      /* in floats, filled by spec.c */
+    int64_t count;
+} Tensor;
+
+/* One tensor value of the graph (SSA: defined once). */
+typedef struct {
+    Shape shape;
+    int producer;        /* index of the GNode that computes it, -1: input */
+    const char *name;    /* for comments and diagnostics */
+    Span span;
+    int nuses;
+    int loc;             /* plan.c: LOC_* */
+    int64_t off;         /* plan.c: byte offset in the workspace */
+} Value;
+
+enum { LOC_NONE, LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE };
+
+/* One operation, applied once, in topological order. */
+typedef struct {
+    OpKind op;
+    const char *name;    /* dotted layer path or the value's name */
+    Span span;           /* the application in the source */
+    int *in;             /* value indices */
+    int nin;
+    int out;
+    Dim *attr[MAX_ATTR]; /* symbolic attributes, in signature order */
+    int64_t a[MAX_ATTR]; /* concrete, filled by spec.c */
+    int param;           /* first ABI tensor, or -1 */
+} GNode;
+
+/* A proof obligation and how it ended, for --explain. */
+typedef struct {
+    Span span;
+    const char *what;
+    Dim *lhs, *rhs;
+    bool ge;             /* lhs >= rhs, else lhs = rhs */
+    Proof proof;
+} Obligation;
+
+typedef struct {
+    Program *prog;
+    Item *model;
+    DimEnv env;          /* model parameters, then input dimensions */
+    GNode *nodes;
+    int nnodes;
+    Value *values;
+    int nvalues;
+    Tensor *tensors;
+    int ntensors;
+    int input, output;   /* value indices */
+    Obligation *obls;
+    int nobls;
+    /* filled by spec.c */
+    int64_t *symval;     /* per env symbol */
+    int64_t nparams;     /* floats */
+    /* filled by plan.c */
+    int64_t workspace_bytes;  /* the plan */
+    int64_t workspace_bound;  /* largest live total: no plan can do better */
+    int64_t workspace_naive;  /* every value in its own buffer */
+} Graph;
+
+/* Elaborates the model (blocks instantiated, layers expanded into the ABI)
+ * and proves every shape fact for all sizes the model's 'where' allows.
+ * Reports through diag; returns NULL if the model has errors. */
+Graph *check_model(Program *p, Item *model);
+/* Lists the obligations and their proofs (gsc --check --explain). */
+void explain_graph(const Graph *g, FILE *out);
+/* Source text of a span, as an arena string. */
+char *span_text(Span sp);
+
+/* ---------------------------------------------------------------- spec.c */
+
+/* Binds every symbol (-D NAME=VALUE, else the default), checks the 'where'
+ * constraints, computes every concrete shape, attribute and ABI offset with
+ * overflow checks, and evaluates the file's assertions. Returns 0 or the
+ * number of errors. */
+int specialise(Graph *g, const char *const *defines, int ndefines);
+int64_t shape_count(const Shape *s); /* elements of a concrete shape */
+
+/* ---------------------------------------------------------------- eval.c */
+
+/* The seed's deterministic initialiser over the whole ABI. */
+void init_params(const Graph *g, float *params);
+/* Runs the model on one input; returns the output (malloc'd). */
+float *eval_graph(const Graph *g, const float *params, const float *input, bool progress);
+
+/* ---------------------------------------------------------------- plan.c */
+
+/* Assigns every value a location (input, output, workspace offset). */
+void plan_memory(Graph *g);
+
+/* ---------------------------------------------------------------- emit.c */
+
+/* The text of NAME.c and NAME.h for the graph; prefix names the C symbols,
+ * source_name is the file name shown in comments (no directories),
+ * header_name what NAME.c includes. */
+void emit_c(const Graph *g, const char *prefix, const char *source_name, const char *header_name, Buf *c, Buf *h);
+
+/* ---------------------------------------------------------------- abi.c */
+
+void emit_abi_json(const Graph *g, Buf *b);
+GscTensorInfo *tensor_table(const Graph *g);
+float *load_params(const Graph *g, const char *path);   /* NULL: reported */
+int write_params(const Graph *g, const float *params, const char *path);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "gsc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,15 @@ static const char usage_text[] =
     "                               for all input sizes allowed by 'where'\n"
     "  gsc --check --explain FILE   also list every proof obligation, where it\n"
     "                               comes from, and its normal form\n"
+    "  gsc --eval FILE.gs --input X.bin -o Y.bin [--params W.safetensors]\n"
+    "                               run the model with the reference interpreter;\n"
+    "                               X.bin and Y.bin are raw little-endian float32,\n"
+    "                               row-major CHW (numpy's tofile); without\n"
+    "                               --params the seed initialiser's weights are used\n"
+    "  gsc --emit=abi FILE.gs       the parameter ABI as JSON (name, shape, offset,\n"
+    "                               count, initialiser of every tensor)\n"
+    "  gsc --emit=params FILE.gs -o W.safetensors\n"
+    "                               the seed initialiser's weights as safetensors\n"
     "\n"
     "Options:\n"
     "  -o FILE                      output file (written atomically: an existing\n"
@@ -33,7 +43,12 @@ static const char usage_text[] =
     "  -D NAME=VALUE                set a model parameter or input dimension\n"
     "                               (e.g. -D H=64 -D W=64 -D classes=10)\n"
     "  --model NAME                 the model to use when the file has several\n"
-    "  --emit=KIND                  what to write: c (default)\n"
+    "  --emit=KIND                  what to write: c (default), abi, params\n"
+    "  --prefix NAME                the C prefix of the generated API (default: the\n"
+    "                               output file's name, e.g. rn18 for rn18.c)\n"
+    "  --input FILE                 the input of --eval\n"
+    "  --params FILE                weights (safetensors, F32, PyTorch names) for\n"
+    "                               --eval; checked against the model by name\n"
     "  --max-errors N               stop after N errors (default 20)\n"
     "  --color, --no-color          colour diagnostics (default: on a terminal,\n"
     "                               unless NO_COLOR is set)\n"
@@ -48,6 +63,10 @@ typedef struct {
     const char *output;
     const char *model;
     const char *emit;
+    const char *prefix;
+    const char *eval_input;
+    const char *params;
+    bool eval;
     bool check_only;
     bool explain;
     Vec defines; /* "NAME=VALUE" */
@@ -92,6 +111,14 @@ static void parse_args(int argc, char **argv, Options *o)
             exit(0);
         } else if (!strcmp(a, "--check")) {
             o->check_only = true;
+        } else if (!strcmp(a, "--eval")) {
+            o->eval = true;
+        } else if (is_flag(a, "--prefix")) {
+            o->prefix = flag_value(argc, argv, &i, "--prefix");
+        } else if (is_flag(a, "--input")) {
+            o->eval_input = flag_value(argc, argv, &i, "--input");
+        } else if (is_flag(a, "--params")) {
+            o->params = flag_value(argc, argv, &i, "--params");
         } else if (!strcmp(a, "--explain")) {
             o->explain = true;
         } else if (!strcmp(a, "--color")) {
@@ -126,6 +153,120 @@ static void parse_args(int argc, char **argv, Options *o)
     }
     if (!o->input)
         usage_error("no input file%s", "");
+    if (o->eval && (!o->eval_input || !o->output))
+        usage_error("--eval needs --input X.bin and -o Y.bin%s", "");
+    if (o->emit && strcmp(o->emit, "c") && strcmp(o->emit, "abi") && strcmp(o->emit, "params"))
+        usage_error("unknown --emit kind '%s' (kinds: c, abi, params)", o->emit);
+    if (o->emit && !strcmp(o->emit, "params") && !o->output)
+        usage_error("--emit=params needs -o W.safetensors%s", "");
+}
+
+static int write_output(const char *path, const void *data, size_t len)
+{
+    if (write_file_atomic(path, data, len) != 0) {
+        fprintf(stderr, "gsc: cannot write '%s': %s\n", path, strerror(errno));
+        return 2;
+    }
+    return 0;
+}
+
+static int run_eval(const Graph *g, const Options *o)
+{
+    size_t len;
+    char *in = read_file(o->eval_input, &len);
+    if (!in) {
+        fprintf(stderr, "gsc: cannot read '%s': %s\n", o->eval_input, strerror(errno));
+        return 2;
+    }
+    const Shape *is = &g->values[g->input].shape;
+    int64_t want = shape_count(is);
+    if ((int64_t)len != want * 4) {
+        Buf b = {0};
+        for (int i = 0; i < is->rank; i++)
+            buf_printf(&b, "%s%lld", i ? ", " : "", (long long)is->n[i]);
+        error_plain("%s has %zu bytes, but the input [%s] needs %lld float32 values (%lld bytes)", o->eval_input,
+                    len, b.s, (long long)want, (long long)want * 4);
+        return 1;
+    }
+    float *params = o->params ? load_params(g, o->params) : xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
+    if (!params)
+        return 1;
+    if (!o->params)
+        init_params(g, params);
+    float *x = xmalloc(len ? len : 1);
+    memcpy(x, in, len);
+    float *y = eval_graph(g, params, x, isatty(2));
+    const Shape *os = &g->values[g->output].shape;
+    return write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* rn18.c -> rn18; "my-net.c" -> my_net; a leading digit gets a '_'. */
+static char *default_prefix(const char *out)
+{
+    const char *b = base_name(out);
+    size_t n = strcspn(b, ".");
+    char *p = arena_alloc(n + 2);
+    size_t k = 0;
+    if (n == 0 || (b[0] >= '0' && b[0] <= '9'))
+        p[k++] = '_';
+    for (size_t i = 0; i < n; i++)
+        p[k++] = isalnum((unsigned char)b[i]) ? b[i] : '_';
+    return p;
+}
+
+static bool is_identifier(const char *s)
+{
+    if (!*s || isdigit((unsigned char)*s))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return false;
+    return true;
+}
+
+/* Writes NAME.c and NAME.h; neither is touched unless both can be. */
+static int run_emit_c(Graph *g, const Options *o)
+{
+    const char *out = o->output;
+    size_t n = strlen(out);
+    if (n < 3 || strcmp(out + n - 2, ".c")) {
+        fprintf(stderr, "gsc: the output of C emission must be a .c file (its header goes beside it), not '%s'\n",
+                out);
+        return 2;
+    }
+    const char *prefix = o->prefix ? o->prefix : default_prefix(out);
+    if (!is_identifier(prefix)) {
+        fprintf(stderr, "gsc: --prefix '%s' is not a C identifier\n", prefix);
+        return 2;
+    }
+    char *hpath = arena_printf("%.*s.h", (int)(n - 2), out);
+    plan_memory(g);
+    Buf c = {0}, h = {0};
+    emit_c(g, prefix, base_name(o->input), base_name(hpath), &c, &h);
+    int rc = write_output(hpath, h.s, h.len);
+    if (!rc)
+        rc = write_output(out, c.s, c.len);
+    buf_free(&c);
+    buf_free(&h);
+    return rc;
+}
+
+static int run_emit(const Graph *g, const Options *o)
+{
+    if (!strcmp(o->emit, "abi")) {
+        Buf b = {0};
+        emit_abi_json(g, &b);
+        return write_output(o->output ? o->output : "-", b.s, b.len);
+    }
+    float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
+    init_params(g, params);
+    return write_params(g, params, o->output) ? 2 : 0;
 }
 
 static SrcFile *load_source(const char *path)
@@ -147,6 +288,30 @@ static SrcFile *load_source(const char *path)
     return f;
 }
 
+/* The model named by --model, or the file's only model. */
+static Item *choose_model(Program *p, const char *name)
+{
+    Item *found = NULL;
+    int n = 0;
+    for (int i = 0; i < p->nitems; i++) {
+        Item *it = &p->items[i];
+        if (it->kind != IT_MODEL)
+            continue;
+        n++;
+        if (!name || !strcmp(it->name, name))
+            found = it;
+    }
+    if (name && !found) {
+        fprintf(stderr, "gsc: %s has no model '%s'\n", p->file->name, name);
+        exit(2);
+    }
+    if (!name && n > 1) {
+        fprintf(stderr, "gsc: %s has %d models; choose one with --model NAME\n", p->file->name, n);
+        exit(2);
+    }
+    return found;
+}
+
 int main(int argc, char **argv)
 {
     const char *nc = getenv("NO_COLOR");
@@ -161,10 +326,22 @@ int main(int argc, char **argv)
     resolve_program(prog);
     if (diag_errors)
         return 1;
+    Item *model = choose_model(prog, o.model);
+    Graph *g = check_model(prog, model);
+    if (o.explain && g)
+        explain_graph(g, stdout);
+    if (!g || diag_errors)
+        return 1;
+    if (specialise(g, (const char *const *)o.defines.v, o.defines.n))
+        return 1;
     if (o.check_only)
         return 0;
+    if (o.eval)
+        return run_eval(g, &o);
+    if (o.emit && strcmp(o.emit, "c"))
+        return run_emit(g, &o);
     if (o.output)
-        fprintf(stderr, "gsc: %s: checked; C emission is not built yet, so '%s' was not written\n", o.input,
-                o.output);
+        return run_emit_c(g, &o);
+    fprintf(stderr, "gsc: %s: checked; give -o NAME.c to write C (or --check to only check)\n", o.input);
     return 0;
 }

@@ -550,6 +550,7 @@ static void resolve_body(Scope *sc, Item *it)
         case ST_LAYER:
             resolve_layer(sc, st->expr, false);
             declare(sc, st->name, SYM_LAYER, st->name_span, i);
+            st->slot = sc->syms.n - 1;
             break;
         case ST_LET:
             if (st->shape)
@@ -557,6 +558,7 @@ static void resolve_body(Scope *sc, Item *it)
                     resolve_dim(sc, st->shape->args[k]);
             resolve_value(sc, st->expr);
             declare(sc, st->name, SYM_VALUE, st->name_span, i);
+            st->slot = sc->syms.n - 1;
             break;
         case ST_RETURN:
             resolve_value(sc, st->expr);

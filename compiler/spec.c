@@ -1,0 +1,287 @@
+/*
+ * spec.c - specialisation to concrete sizes.
+ *
+ * Requires: a checked Graph (check.c): every shape fact already proved for
+ * all sizes. Provides: a value for every symbol (-D NAME=VALUE, else the
+ * model's default), the 'where' bounds checked, every shape, attribute and
+ * parameter offset as a concrete number (overflow-checked: a dimension past
+ * 2^31 or a tensor past 2^62 elements is an error), and the file's
+ * assertions evaluated. Assertions are about the model at its defaults, so
+ * that -D classes=10 does not contradict "params(resnet18) == 11694312".
+ */
+#include "gsc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DIM ((int64_t)1 << 31)
+#define MAX_ELEMS ((int64_t)1 << 62)
+
+/* Constant integer expressions (parameter and dimension defaults). */
+static bool const_eval(Node *n, int64_t *out)
+{
+    int64_t a, b;
+    switch (n->kind) {
+    case ND_NUM:
+        *out = n->num;
+        return true;
+    case ND_BIN:
+        if (!const_eval(n->lhs, &a) || !const_eval(n->rhs, &b))
+            return false;
+        *out = dim_eval(dim_bin(n->op == '+' ? DX_ADD : n->op == '-' ? DX_SUB : n->op == '*' ? DX_MUL
+                                                        : n->op == '/' ? DX_DIV : DX_MOD,
+                                dim_num(a), dim_num(b)),
+                        NULL, &(bool){false});
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The default of symbol k of the model's env, from the parameter list or
+ * the 'default' clause. */
+static bool symbol_default(Item *m, const char *name, int64_t *v, Span *at)
+{
+    for (int i = 0; i < m->nparams; i++) {
+        if (!strcmp(m->params[i].name, name) && m->params[i].defval) {
+            *at = m->params[i].span;
+            if (!const_eval(m->params[i].defval, v)) {
+                error_at(m->params[i].defval->span, "the default of '%s' must be a constant", name);
+                return false;
+            }
+            return true;
+        }
+    }
+    for (int i = 0; i < m->ndefaults; i++) {
+        if (!strcmp(m->defaults[i].name, name)) {
+            *at = m->defaults[i].span;
+            if (!const_eval(m->defaults[i].defval, v)) {
+                error_at(m->defaults[i].defval->span, "the default of '%s' must be a constant", name);
+                return false;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_define(const char *def, const char *name, int64_t *v)
+{
+    const char *eq = strchr(def, '=');
+    if ((size_t)(eq - def) != strlen(name) || strncmp(def, name, (size_t)(eq - def)))
+        return false;
+    char *end;
+    errno = 0;
+    long long x = strtoll(eq + 1, &end, 10);
+    if (!eq[1] || *end || errno || x < 0 || x >= MAX_DIM) {
+        error_plain("-D %s: the value must be a whole number from 0 to %lld", def, (long long)MAX_DIM - 1);
+        *v = -1;
+        return true;
+    }
+    *v = x;
+    return true;
+}
+
+/* Binds every symbol; reports unknown -D names and missing values. */
+static bool bind_symbols(Graph *g, int64_t *vals, const char *const *defs, int ndefs, bool use_defines)
+{
+    bool ok = true;
+    for (int k = 0; k < g->env.nsyms; k++) {
+        const DimSym *s = &g->env.syms[k];
+        bool given = false;
+        for (int i = 0; use_defines && i < ndefs; i++)
+            if (parse_define(defs[i], s->name, &vals[k]))
+                given = true;
+        if (given && vals[k] < 0) {
+            ok = false;
+            continue;
+        }
+        Span at = {0};
+        if (!given && !symbol_default(g->model, s->name, &vals[k], &at)) {
+            error_at(g->model->name_span, "'%s' has no value: give it with -D %s=N or a default in the model",
+                     s->name, s->name);
+            ok = false;
+            continue;
+        }
+        if (vals[k] < s->lo || vals[k] > s->hi) {
+            Buf b = {0};
+            if (vals[k] < s->lo)
+                buf_printf(&b, "%s >= %lld", s->name, (long long)s->lo);
+            else
+                buf_printf(&b, "%s <= %lld", s->name, (long long)s->hi);
+            if (given)
+                error_plain("-D: %s = %lld violates the constraint %s of model '%s'", s->name, (long long)vals[k],
+                            b.s, g->model->name);
+            else
+                error_at(at, "the default %s = %lld violates the constraint %s", s->name, (long long)vals[k], b.s);
+            buf_free(&b);
+            ok = false;
+        }
+    }
+    for (int i = 0; use_defines && i < ndefs; i++) {
+        bool known = false;
+        for (int k = 0; k < g->env.nsyms; k++)
+            known |= strncmp(defs[i], g->env.syms[k].name, strlen(g->env.syms[k].name)) == 0 &&
+                     defs[i][strlen(g->env.syms[k].name)] == '=';
+        if (!known) {
+            Buf b = {0};
+            for (int k = 0; k < g->env.nsyms; k++)
+                buf_printf(&b, "%s%s", k ? ", " : "", g->env.syms[k].name);
+            error_plain("-D %s: model '%s' has no parameter or input dimension of that name (it has: %s)", defs[i],
+                        g->model->name, b.s ? b.s : "none");
+            buf_free(&b);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+int64_t shape_count(const Shape *s)
+{
+    int64_t n = 1;
+    for (int i = 0; i < s->rank; i++)
+        n *= s->n[i];
+    return n;
+}
+
+/* Concrete dimensions of a shape; false (reported) on overflow. */
+static bool concretise(Shape *s, const int64_t *vals, Span at, const char *what)
+{
+    int64_t total = 1;
+    for (int i = 0; i < s->rank; i++) {
+        bool ovf = false;
+        s->n[i] = dim_eval(s->d[i], vals, &ovf);
+        if (ovf || s->n[i] >= MAX_DIM) {
+            error_at(at, "%s: dimension %d is too large (over 2^31)", what, i + 1);
+            return false;
+        }
+        if (s->n[i] != 0 && total > MAX_ELEMS / s->n[i]) {
+            error_at(at, "%s has more than 2^62 elements", what);
+            return false;
+        }
+        total *= s->n[i];
+    }
+    return true;
+}
+
+/* Offsets of the parameter tensors; the total in floats. */
+static bool lay_out(Graph *g, const int64_t *vals, int64_t *total)
+{
+    int64_t off = 0;
+    for (int i = 0; i < g->ntensors; i++) {
+        Tensor *t = &g->tensors[i];
+        if (!concretise(&t->shape, vals, t->span, t->name))
+            return false;
+        t->offset = off;
+        t->count = shape_count(&t->shape);
+        if (off > MAX_ELEMS - t->count) {
+            error_at(t->span, "the parameters total more than 2^62 floats");
+            return false;
+        }
+        off += t->count;
+    }
+    *total = off;
+    return true;
+}
+
+/* ------------------------------------------------------------ assertions */
+
+static bool assert_side(Graph *g, Node *n, int64_t ntensors, int64_t nparams, int64_t *out)
+{
+    int64_t a, b;
+    switch (n->kind) {
+    case ND_CALL:
+        if (n->item != g->model)
+            return false;
+        *out = !strcmp(n->name, "tensors") ? ntensors : nparams;
+        return true;
+    case ND_BIN:
+        if (!assert_side(g, n->lhs, ntensors, nparams, &a) || !assert_side(g, n->rhs, ntensors, nparams, &b))
+            return false;
+        *out = dim_eval(dim_bin(n->op == '+' ? DX_ADD : n->op == '-' ? DX_SUB : n->op == '*' ? DX_MUL
+                                                        : n->op == '/' ? DX_DIV : DX_MOD,
+                                dim_num(a), dim_num(b)),
+                        NULL, &(bool){false});
+        return true;
+    default:
+        return const_eval(n, out);
+    }
+}
+
+static bool compare(int op, int64_t a, int64_t b)
+{
+    switch (op) {
+    case CMP_EQ: return a == b;
+    case CMP_NE: return a != b;
+    case CMP_LT: return a < b;
+    case CMP_LE: return a <= b;
+    case CMP_GT: return a > b;
+    default: return a >= b;
+    }
+}
+
+/* Evaluates the file's assertions about this model, at its defaults. */
+static int check_assertions(Graph *g)
+{
+    int errors = 0;
+    int64_t *vals = arena_alloc(sizeof(int64_t) * (size_t)(g->env.nsyms + 1));
+    bool have = false;
+    for (int i = 0; i < g->prog->nitems; i++) {
+        Item *it = &g->prog->items[i];
+        if (it->kind != IT_ASSERT)
+            continue;
+        int64_t a, b;
+        if (!have) {
+            int before = diag_errors;
+            if (!bind_symbols(g, vals, NULL, 0, false))
+                return diag_errors - before;
+            have = true;
+        }
+        int64_t total = 0;
+        Tensor *saved = arena_alloc(sizeof(Tensor) * (size_t)(g->ntensors + 1));
+        memcpy(saved, g->tensors, sizeof(Tensor) * (size_t)g->ntensors);
+        bool ok = lay_out(g, vals, &total);
+        memcpy(g->tensors, saved, sizeof(Tensor) * (size_t)g->ntensors);
+        if (!ok)
+            return 1;
+        Node *c = it->result;
+        if (!assert_side(g, c->lhs, g->ntensors, total, &a) || !assert_side(g, c->rhs, g->ntensors, total, &b))
+            continue; /* about another model */
+        if (!compare(c->op, a, b)) {
+            error_at(c->span, "assertion failed: %s is %lld, %s is %lld", span_text(c->lhs->span), (long long)a,
+                     span_text(c->rhs->span), (long long)b);
+            errors++;
+        }
+    }
+    return errors;
+}
+
+int specialise(Graph *g, const char *const *defines, int ndefines)
+{
+    int before = diag_errors;
+    if (check_assertions(g))
+        return diag_errors - before;
+    g->symval = arena_alloc(sizeof(int64_t) * (size_t)(g->env.nsyms + 1));
+    if (!bind_symbols(g, g->symval, defines, ndefines, true))
+        return diag_errors - before;
+    for (int i = 0; i < g->nvalues; i++) {
+        Value *v = &g->values[i];
+        if (!concretise(&v->shape, g->symval, v->span, v->name))
+            return diag_errors - before;
+    }
+    for (int i = 0; i < g->nnodes; i++) {
+        GNode *n = &g->nodes[i];
+        for (int k = 0; k < op_sig(n->op)->nattr; k++) {
+            bool ovf = false;
+            n->a[k] = dim_eval(n->attr[k], g->symval, &ovf);
+            if (ovf || n->a[k] >= MAX_DIM) {
+                error_at(n->span, "argument '%s' of %s is too large", op_sig(n->op)->attr[k], op_info[n->op].name);
+                return diag_errors - before;
+            }
+        }
+    }
+    if (!lay_out(g, g->symval, &g->nparams))
+        return diag_errors - before;
+    return diag_errors - before;
+}

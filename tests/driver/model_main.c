@@ -1,0 +1,134 @@
+/*
+ * model_main.c - runs one generated model through its C API.
+ *
+ * Built against any generated NAME.c/NAME.h:
+ *   cc -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 model_main.c rn18.c runtime/gsc_init.c ... -lm
+ *
+ *   model_main [--params W.safetensors] [--input X.bin] [--output Y.bin] [--runs N]
+ *
+ * Without --input it feeds a deterministic input (a smooth pattern in
+ * [-1, 1]); without --params the seed's weights (P_init). Without --output
+ * it prints the top-5 outputs and the time per forward pass.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include GSC_HEADER
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(GSC_P, name)
+#define MAC(name) CAT(GSC_PU, name)
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *xalloc(size_t n)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, n ? n : 64) != 0) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    return p;
+}
+
+static int read_floats(const char *path, float *x, long n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    long got = (long)fread(x, sizeof(float), (size_t)n, f);
+    int extra = fgetc(f) != EOF;
+    fclose(f);
+    if (got != n || extra) {
+        fprintf(stderr, "%s: expected exactly %ld float32 values\n", path, n);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *params_path = NULL, *in_path = NULL, *out_path = NULL;
+    int runs = 1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--params"))
+            params_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--input"))
+            in_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--output"))
+            out_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--runs"))
+            runs = atoi(argv[i + 1]);
+    }
+    float *params = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
+    float *prepared = xalloc(sizeof(float) * MAC(_PREPARED_SIZE));
+    float *x = xalloc(sizeof(float) * MAC(_INPUT_SIZE));
+    float *y = xalloc(sizeof(float) * MAC(_OUTPUT_SIZE));
+    void *ws = xalloc(MAC(_WORKSPACE_BYTES));
+    if (params_path) {
+        GscStFile f;
+        char err[4096];
+        if (gsc_st_open(params_path, &f, err, sizeof err) ||
+            gsc_st_load_params(&f, FN(_tensors), MAC(_NUM_TENSORS), params, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", params_path, err);
+            return 1;
+        }
+        gsc_st_close(&f);
+    } else {
+        FN(_init)(params);
+    }
+    FN(_prepare)(params, prepared);
+    if (in_path) {
+        if (read_floats(in_path, x, MAC(_INPUT_SIZE)))
+            return 1;
+    } else {
+        for (long i = 0; i < MAC(_INPUT_SIZE); i++)
+            x[i] = (float)((i * 7919 % 2001) / 1000.0 - 1.0);
+    }
+    double best = 1e30;
+    for (int r = 0; r < (runs > 0 ? runs : 1); r++) {
+        double t0 = now();
+        FN(_forward)(prepared, x, y, ws);
+        double t = now() - t0;
+        if (t < best)
+            best = t;
+    }
+    if (out_path) {
+        FILE *f = fopen(out_path, "wb");
+        if (!f || fwrite(y, sizeof(float), MAC(_OUTPUT_SIZE), f) != (size_t)MAC(_OUTPUT_SIZE) || fclose(f)) {
+            perror(out_path);
+            return 1;
+        }
+        return 0;
+    }
+    int top[5] = {-1, -1, -1, -1, -1};
+    for (int k = 0; k < 5 && k < MAC(_OUTPUT_SIZE); k++)
+        for (int i = 0; i < MAC(_OUTPUT_SIZE); i++) {
+            int taken = 0;
+            for (int j = 0; j < k; j++)
+                taken |= top[j] == i;
+            if (!taken && (top[k] < 0 || y[i] > y[top[k]]))
+                top[k] = i;
+        }
+    printf("top-5 of %d outputs:\n", MAC(_OUTPUT_SIZE));
+    for (int k = 0; k < 5 && top[k] >= 0; k++)
+        printf("  #%d  class %4d  score %+.6f\n", k + 1, top[k], y[top[k]]);
+    printf("forward pass: %.2f ms (best of %d), workspace %ld bytes\n", best * 1e3, runs, (long)MAC(_WORKSPACE_BYTES));
+    free(params);
+    free(prepared);
+    free(x);
+    free(y);
+    free(ws);
+    return 0;
+}

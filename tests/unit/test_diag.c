@@ -1,0 +1,115 @@
+/*
+ * test_diag.c - golden diagnostics. For every tests/diag/NAME.gs, runs
+ * `build/gsc --check --no-color NAME.gs` and compares what it prints on
+ * stderr with NAME.err and its exit status with NAME.status.
+ * `make golden` regenerates the expected files; `git diff` shows changes.
+ * Run from the repository root.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define MAX_CASES 1024
+
+static char *cases[MAX_CASES];
+static int ncases;
+static const char *gsc = "build/gsc";
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = 0;
+    fclose(f);
+    return s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void find_cases(void)
+{
+    DIR *d = opendir("tests/diag");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && ncases < MAX_CASES) {
+        size_t n = strlen(e->d_name);
+        if (n > 3 && !strcmp(e->d_name + n - 3, ".gs")) {
+            char *p = malloc(n + 16);
+            snprintf(p, n + 16, "tests/diag/%s", e->d_name);
+            cases[ncases++] = p;
+        }
+    }
+    closedir(d);
+    qsort(cases, (size_t)ncases, sizeof(char *), cmp_str);
+}
+
+static char *with_ext(const char *gs, const char *ext)
+{
+    size_t n = strlen(gs);
+    char *p = malloc(n + 16);
+    memcpy(p, gs, n - 3);
+    strcpy(p + n - 3, ext);
+    return p;
+}
+
+START_TEST(golden)
+{
+    const char *gs = cases[_i];
+    char *errf = with_ext(gs, ".err"), *statf = with_ext(gs, ".status");
+    char *want = slurp(errf), *want_status = slurp(statf);
+    ck_assert_msg(want != NULL, "%s is missing (make golden)", errf);
+    ck_assert_msg(want_status != NULL, "%s is missing (make golden)", statf);
+    char out[] = "/tmp/gsc-diag-XXXXXX";
+    int fd = mkstemp(out);
+    ck_assert(fd >= 0);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s --check --no-color %s 2>%s >/dev/null", gsc, gs, out);
+    int st = system(cmd);
+    int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    char *got = slurp(out);
+    remove(out);
+    ck_assert_msg(status == atoi(want_status), "%s: exit status %d, expected %d", gs, status, atoi(want_status));
+    ck_assert_msg(!strcmp(got, want), "%s: diagnostics differ.\n--- expected\n%s--- got\n%s", gs, want, got);
+    if (status != 0)
+        ck_assert_msg(strstr(got, ": error: ") != NULL, "%s: fails without an error message", gs);
+    free(got);
+    free(want);
+    free(want_status);
+    free(errf);
+    free(statf);
+}
+END_TEST
+
+START_TEST(corpus_is_there)
+{
+    ck_assert_msg(ncases >= 20, "only %d cases in tests/diag", ncases);
+}
+END_TEST
+
+int main(void)
+{
+    find_cases();
+    Suite *s = suite_create("diagnostics");
+    TCase *tc = tcase_create("golden");
+    tcase_add_test(tc, corpus_is_there);
+    tcase_add_loop_test(tc, golden, 0, ncases);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
