@@ -2,7 +2,9 @@
 #
 #   make            build build/gsc
 #   make test       build everything and run the test suites (Check)
-#   make run        compile models/resnet18.gs and run it (see README.md)
+#   make run        compile models/resnet18.gs to C, build it, run it on a
+#                   deterministic input with the seed's weights (top-5, time)
+#   make generated  regenerate generated/rn18.c and generated/rn18.h
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
 #   make golden     regenerate the expected diagnostics of tests/diag
 #   make clean      remove build/
@@ -30,10 +32,10 @@ RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 
-UNIT_TESTS := test_front test_prove test_runtime test_diag
+UNIT_TESTS := test_front test_prove test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run asan golden clean
+.PHONY: all deps test run generated asan golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -96,6 +98,9 @@ $(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
 $(BUILD)/test_diag: tests/unit/test_diag.c | deps
 	$(CC) $(GSC_CFLAGS) -D_POSIX_C_SOURCE=200809L $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS)
 
+$(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
 $(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm
 
@@ -110,6 +115,25 @@ golden: $(BUILD)/gsc
 	  $(BUILD)/gsc --check --no-color $$f 2> $${f%.gs}.err >/dev/null; \
 	  echo "$$?" > $${f%.gs}.status; \
 	done; echo "regenerated tests/diag/*.err"
+	$(BUILD)/gsc tests/codegen/small.gs -o tests/codegen/small.c
+
+# ------------------------------------------------------------ generated C
+
+generated: $(BUILD)/gsc
+	$(BUILD)/gsc models/resnet18.gs -o generated/rn18.c
+
+RUN_CFLAGS ?= -O3 -march=native
+
+$(BUILD)/rn18.c $(BUILD)/rn18.h: models/resnet18.gs $(BUILD)/gsc
+	$(BUILD)/gsc models/resnet18.gs -o $(BUILD)/rn18.c
+
+$(BUILD)/rn18_run: $(BUILD)/rn18.c tests/driver/model_main.c $(RT_SRCS) runtime/gsc_runtime.h
+	$(CC) -std=c99 $(WARN) $(RUN_CFLAGS) -I$(BUILD) -Iruntime -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 \
+	  -o $@ tests/driver/model_main.c $(BUILD)/rn18.c $(RT_SRCS) -lm
+
+run: $(BUILD)/rn18_run
+	@echo "ResNet-18 (models/resnet18.gs), 3x224x224, seed weights, deterministic input:"
+	@$(BUILD)/rn18_run --runs 3
 
 # ------------------------------------------------------------ sanitizers
 

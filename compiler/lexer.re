@@ -35,9 +35,12 @@ static int open_bracket(Parser *P, int c)
     return c;
 }
 
+/* Pops only a matching opener: after "f(x }" the '(' stays open, so the
+ * parser's error can point at it. */
 static int close_bracket(Parser *P, int c)
 {
-    if (P->nopens > 0)
+    static const char open_of[] = {[')'] = '(', [']'] = '[', ['}'] = '{'};
+    if (P->nopens > 0 && P->file->text[P->opens[P->nopens - 1]] == open_of[c])
         P->nopens--;
     return c;
 }

@@ -18,8 +18,7 @@
 typedef struct {
     Program *prog;
     Item *item;   /* the item being resolved */
-    Vec syms;     /* Sym* in scope, in declaration order */
-    int nvisible; /* syms[0 .. nvisible) are visible (use before definition) */
+    Vec syms;     /* Sym* declared so far, in declaration order */
 } Scope;
 
 static const char *const builtin_asserts[] = {"tensors", "params"};
@@ -55,7 +54,7 @@ static const char *suggest(Scope *sc, const char *name)
 {
     const char *best = NULL;
     int bestd = 1 << 20;
-    for (int i = 0; i < sc->nvisible; i++)
+    for (int i = 0; i < sc->syms.n; i++)
         consider(&best, &bestd, ((Sym *)sc->syms.v[i])->name, name);
     for (int i = 0; i < OP__COUNT; i++)
         consider(&best, &bestd, op_info[i].name, name);
@@ -107,8 +106,16 @@ static Sym *declare(Scope *sc, const char *name, SymKind kind, Span at, int inde
     s->span = at;
     s->index = index;
     vec_push(&sc->syms, s);
-    sc->nvisible = sc->syms.n;
     return s;
+}
+
+/* A statement of the body that defines name (for "used before"). */
+static Stmt *defined_later(Scope *sc, const char *name)
+{
+    for (int i = 0; i < sc->item->nbody; i++)
+        if (sc->item->body[i].kind != ST_RETURN && !strcmp(sc->item->body[i].name, name))
+            return &sc->item->body[i];
+    return NULL;
 }
 
 /* Resolves a name to a symbol of this scope, or reports it. Names declared
@@ -117,14 +124,14 @@ static Sym *use_sym(Scope *sc, Node *n, const char *what)
 {
     int slot;
     Sym *s = lookup_all(sc, n->name, &slot);
-    if (s && slot >= sc->nvisible) {
-        error_at(n->name_span, "'%s' is used before its definition", n->name);
-        note_at(s->span, "'%s' is defined here", n->name);
-        sc->item->bad = true;
-        return NULL;
-    }
     if (!s) {
-        unknown_name(sc, n->name_span, n->name, what);
+        Stmt *later = defined_later(sc, n->name);
+        if (later) {
+            error_at(n->name_span, "'%s' is used before its definition", n->name);
+            note_at(later->name_span, "'%s' is defined here", n->name);
+        } else {
+            unknown_name(sc, n->name_span, n->name, what);
+        }
         sc->item->bad = true;
         return NULL;
     }
@@ -398,7 +405,7 @@ static void resolve_apply(Scope *sc, Node *n)
 {
     int slot;
     Sym *s = lookup_all(sc, n->name, &slot);
-    if (s && slot < sc->nvisible && s->kind == SYM_LAYER) {
+    if (s && s->kind == SYM_LAYER) {
         use_sym(sc, n, "layer");
         n->ins = n->args;
         n->nins = n->nargs;
@@ -408,7 +415,7 @@ static void resolve_apply(Scope *sc, Node *n)
             resolve_value(sc, n->args[i]);
         return;
     }
-    if (s && slot < sc->nvisible) {
+    if (s) {
         bad(sc, n->name_span, "'%s' is a %s, not a layer or operation; it cannot be applied", n->name,
             sym_kind_name(s->kind));
         return;
@@ -436,16 +443,11 @@ static void resolve_apply(Scope *sc, Node *n)
             n->name, n->name);
         return;
     }
-    if (s) {
-        use_sym(sc, n, "layer");
-        return;
-    }
     if (!strcmp(n->name, "seq")) {
         bad(sc, n->name_span, "seq(...) makes a layer; declare it (name = seq(...)) and apply that");
         return;
     }
-    unknown_name(sc, n->name_span, n->name, "operation or layer");
-    sc->item->bad = true;
+    use_sym(sc, n, "operation or layer"); /* reports it */
 }
 
 /* value := name | layer(values) | op(values, int-args) | value + value */

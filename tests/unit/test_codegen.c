@@ -1,0 +1,232 @@
+/*
+ * test_codegen.c - the generated C against the reference interpreter.
+ *
+ * For each model and size: gsc writes NAME.c/NAME.h, the system compiler
+ * builds them with tests/driver/model_main.c and the runtime, the program
+ * runs on a deterministic input with the seed's weights, and its output must
+ * match `gsc --eval` on the same input to a relative error of 1e-4
+ * (max |a - b| / max |b|). Also: the emitted C compiles warning-free as C99,
+ * has no allocation, generated/ is what gsc emits today, and the golden
+ * emitted C of a small model is unchanged.
+ *
+ * Environment: GSC (default build/gsc), CC (default cc), GSC_SANITIZE=1 adds
+ * -fsanitize=address,undefined to the generated program.
+ * Run from the repository root.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmp[256];
+
+static const char *env_or(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : def;
+}
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "command failed (%d): %s\n", st, cmd);
+        return -1;
+    }
+    return 0;
+}
+
+static float *read_floats(const char *path, long *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long bytes = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    float *x = malloc((size_t)bytes + 4);
+    *n = (long)fread(x, 4, (size_t)bytes / 4, f);
+    fclose(f);
+    return x;
+}
+
+static void write_input(const char *path, long n, unsigned seed)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    unsigned s = seed;
+    for (long i = 0; i < n; i++) {
+        s = s * 1664525u + 1013904223u;
+        float v = (float)((s >> 8) / 16777216.0 * 2.0 - 1.0);
+        fwrite(&v, 4, 1, f);
+    }
+    fclose(f);
+}
+
+/* Relative error max|a - b| / max|b| between two float files. */
+static double rel_error(const char *a, const char *b, long *n)
+{
+    long na, nb;
+    float *x = read_floats(a, &na), *y = read_floats(b, &nb);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_int_eq(na, nb);
+    double md = 0, mb = 0;
+    for (long i = 0; i < na; i++) {
+        ck_assert_msg(isfinite(x[i]), "output %ld is not finite", i);
+        double d = fabs((double)x[i] - y[i]);
+        md = d > md ? d : md;
+        mb = fabs(y[i]) > mb ? fabs(y[i]) : mb;
+    }
+    free(x);
+    free(y);
+    *n = na;
+    return md / (mb > 1e-30 ? mb : 1e-30);
+}
+
+typedef struct {
+    const char *model;
+    const char *defines;
+    long input_size;
+} Case;
+
+static const Case cases[] = {
+    {"models/mlp.gs", "", 784},
+    {"models/residual_mlp.gs", "", 64},
+    {"models/cnn.gs", "", 28 * 28},
+    {"models/cnn.gs", "-D H=13 -D W=9 -D in_c=2", 2 * 13 * 9},
+    {"tests/codegen/small.gs", "", 2 * 6 * 5},
+    {"tests/codegen/small.gs", "-D H=9 -D W=2 -D classes=3", 2 * 9 * 2},
+    {"models/resnet18.gs", "-D H=32 -D W=32", 3 * 32 * 32},
+    {"models/resnet18.gs", "-D H=64 -D W=64", 3 * 64 * 64},
+    {"models/resnet18.gs", "-D H=57 -D W=31 -D classes=10", 3 * 57 * 31},
+    {"models/resnet18.gs", "", 3 * 224 * 224},
+};
+
+/* Builds model_main against NAME.c; returns 0 on success. */
+static int build_program(const char *dir, const char *name)
+{
+    const char *cc = env_or("CC", "cc");
+    const char *san = getenv("GSC_SANITIZE") ? "-fsanitize=address,undefined -fno-sanitize-recover=all -g" : "";
+    return run("%s -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror %s -I%s -Iruntime "
+               "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=M tests/driver/model_main.c %s/%s.c "
+               "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c -lm -o %s/%s",
+               cc, san, dir, name, name, dir, name, dir, name);
+}
+
+START_TEST(generated_matches_interpreter)
+{
+    const Case *c = &cases[_i];
+    if (getenv("GSC_SANITIZE") && !strcmp(c->defines, ""))
+        if (strstr(c->model, "resnet18"))
+            return; /* 224x224 under the sanitizers takes minutes; 32..64 cover it */
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/case%d", tmp, _i);
+    ck_assert_int_eq(run("mkdir -p %s", dir), 0);
+    /* prefix m, capitals M: the driver is built with GSC_P=m GSC_PU=M */
+    ck_assert_int_eq(run("%s %s %s -o %s/m.c", gsc, c->model, c->defines, dir), 0);
+    ck_assert_int_eq(build_program(dir, "m"), 0);
+    char in[600], out_c[600], out_eval[600];
+    snprintf(in, sizeof in, "%s/x.bin", dir);
+    snprintf(out_c, sizeof out_c, "%s/y_c.bin", dir);
+    snprintf(out_eval, sizeof out_eval, "%s/y_eval.bin", dir);
+    write_input(in, c->input_size, 1234u + (unsigned)_i);
+    ck_assert_int_eq(run("%s/m --input %s --output %s", dir, in, out_c), 0);
+    ck_assert_int_eq(run("%s --eval %s %s --input %s -o %s", gsc, c->model, c->defines, in, out_eval), 0);
+    long n;
+    double err = rel_error(out_c, out_eval, &n);
+    printf("%s %s: %ld outputs, relative error %.3g\n", c->model, c->defines, n, err);
+    ck_assert_msg(err <= 1e-4, "%s %s: relative error %g > 1e-4", c->model, c->defines, err);
+}
+END_TEST
+
+START_TEST(no_allocation_in_generated_code)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/alloc", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && %s models/resnet18.gs -o %s/rn18.c", dir, gsc, dir), 0);
+    ck_assert_int_ne(run("grep -E '\\b(malloc|calloc|realloc|free|static [a-z]+ [a-z_]+ *=)' %s/rn18.c >/dev/null",
+                         dir),
+                     0);
+    /* Builds as C99 with both compilers' strictest warnings. */
+    ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -Iruntime -c %s/rn18.c -o %s/rn18.o", dir, dir),
+                     0);
+    if (run("command -v clang >/dev/null") == 0)
+        ck_assert_int_eq(
+            run("clang -std=c99 -Wall -Wextra -Wpedantic -Werror -Iruntime -c %s/rn18.c -o %s/rn18c.o", dir, dir), 0);
+}
+END_TEST
+
+START_TEST(generated_dir_is_fresh)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/fresh", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && %s models/resnet18.gs -o %s/rn18.c", dir, gsc, dir), 0);
+    ck_assert_msg(run("cmp -s %s/rn18.c generated/rn18.c && cmp -s %s/rn18.h generated/rn18.h", dir, dir) == 0,
+                  "generated/rn18.c or .h is stale: run 'make generated'");
+}
+END_TEST
+
+START_TEST(golden_emitted_c)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/golden", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && %s tests/codegen/small.gs -o %s/small.c", dir, gsc, dir), 0);
+    ck_assert_msg(run("diff -u tests/codegen/small.c %s/small.c && diff -u tests/codegen/small.h %s/small.h", dir,
+                      dir) == 0,
+                  "emitted C for tests/codegen/small.gs changed (see the diff; 'make golden' accepts it)");
+}
+END_TEST
+
+START_TEST(deterministic_output)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/det", tmp);
+    ck_assert_int_eq(run("mkdir -p %s/a %s/b && cp models/cnn.gs %s/a/ && %s %s/a/cnn.gs -o %s/a/out.c && "
+                         "%s models/cnn.gs -o %s/b/out.c",
+                         dir, dir, dir, gsc, dir, dir, gsc, dir),
+                     0);
+    ck_assert_int_eq(run("cmp -s %s/a/out.c %s/b/out.c", dir, dir), 0);
+}
+END_TEST
+
+int main(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
+    if (!mkdtemp(tmp))
+        return 2;
+    Suite *s = suite_create("code generation");
+    TCase *tc = tcase_create("differential");
+    tcase_set_timeout(tc, 600);
+    tcase_add_loop_test(tc, generated_matches_interpreter, 0, (int)(sizeof cases / sizeof cases[0]));
+    suite_add_tcase(s, tc);
+    TCase *t2 = tcase_create("emitted code");
+    tcase_set_timeout(t2, 120);
+    tcase_add_test(t2, no_allocation_in_generated_code);
+    tcase_add_test(t2, generated_dir_is_fresh);
+    tcase_add_test(t2, golden_emitted_c);
+    tcase_add_test(t2, deterministic_output);
+    suite_add_tcase(s, t2);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    run("rm -rf %s", tmp);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
