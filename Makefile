@@ -32,7 +32,7 @@ RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 
-UNIT_TESTS := test_front test_prove test_runtime test_diag test_codegen
+UNIT_TESTS := test_front test_prove test_model test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
 .PHONY: all deps test run generated asan golden clean
@@ -95,6 +95,9 @@ $(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) | deps
 $(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
 	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 
+$(BUILD)/test_model: tests/unit/test_model.c $(GSC_OBJS) | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
 $(BUILD)/test_diag: tests/unit/test_diag.c | deps
 	$(CC) $(GSC_CFLAGS) -D_POSIX_C_SOURCE=200809L $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS)
 
@@ -112,7 +115,8 @@ test: $(BUILD)/gsc $(UNIT_BINS)
 
 golden: $(BUILD)/gsc
 	@for f in tests/diag/*.gs; do \
-	  $(BUILD)/gsc --check --no-color $$f 2> $${f%.gs}.err >/dev/null; \
+	  args=$$(sed -n '1s/^# args: //p' $$f); \
+	  $(BUILD)/gsc --check --no-color $$f $$args 2> $${f%.gs}.err >/dev/null; \
 	  echo "$$?" > $${f%.gs}.status; \
 	done; echo "regenerated tests/diag/*.err"
 	$(BUILD)/gsc tests/codegen/small.gs -o tests/codegen/small.c

@@ -925,12 +925,12 @@ const GscStTensor *gsc_st_find(const GscStFile *f, const char *name)
 
 /* ----------------------------------------------------- loading parameters */
 
-/* Problems collected into err, "; "-separated; those that do not fit are
- * counted and summarised as "... and N more". */
+/* Problems collected into err, "; "-separated; once one does not fit, it
+ * and all later ones are only counted, and summarised as "... and N more". */
 typedef struct {
     char *buf;
     size_t cap, len;
-    int n, dropped;
+    int n, full, dropped;
 } Problems;
 
 #define GSC_TRAILER_ROOM 32 /* kept free for " ... and N more" */
@@ -950,15 +950,16 @@ static void problem(Problems *p, const char *fmt, ...)
     need = strlen(sep) + strlen(msg);
     if (!p->buf || p->cap == 0)
         return;
-    if (!p->dropped && p->len + need + GSC_TRAILER_ROOM < p->cap) {
-        p->len += (size_t)snprintf(p->buf + p->len, p->cap - p->len, "%s%s",
-                                   sep, msg);
-    } else if (p->len == 0 && !p->dropped) {
+    if (!p->full && p->len + need + GSC_TRAILER_ROOM < p->cap) {
+        snprintf(p->buf + p->len, p->cap - p->len, "%s%s", sep, msg);
+        p->len += need;
+    } else if (p->len == 0) {
         snprintf(p->buf, p->cap, "%s", msg); /* the first one, truncated */
         p->len = strlen(p->buf);
-        p->dropped = -1; /* full: count the rest */
+        p->full = 1;
     } else {
-        p->dropped = p->dropped < 0 ? 1 : p->dropped + 1;
+        p->full = 1;
+        p->dropped++;
     }
 }
 
@@ -1060,6 +1061,7 @@ int gsc_st_load_params(const GscStFile *f, const GscTensorInfo *tab, int ntab,
     p.cap = errlen;
     p.len = 0;
     p.n = 0;
+    p.full = 0;
     p.dropped = 0;
     if (err && errlen)
         err[0] = '\0';
@@ -1182,6 +1184,8 @@ static int build_header(Out *o, const GscTensorInfo *tab, int ntab)
     out_str(o, "{\"__metadata__\":{\"format\":\"pt\"}");
     for (i = 0; i < ntab; i++) {
         uint64_t nb = (uint64_t)row_elems(&tab[i]) * 4;
+        if (nb > UINT64_MAX - at)
+            return -1;
         out_str(o, ",");
         out_json_string(o, tab[i].name);
         out_str(o, ":{\"dtype\":\"F32\",\"shape\":[");
@@ -1271,7 +1275,8 @@ int gsc_st_write(const char *path, const GscTensorInfo *tab, int ntab,
         return -1;
     if (build_header(&hdr, tab, ntab) < 0) {
         free(hdr.s);
-        return fail(err, errlen, "gsc_st_write: out of memory");
+        return fail(err, errlen, "gsc_st_write: out of memory or the "
+                    "tensors total over 2^64 bytes");
     }
     tmp = malloc(strlen(path) + 5);
     if (!tmp) {

@@ -2,6 +2,7 @@
  * test_diag.c - golden diagnostics. For every tests/diag/NAME.gs, runs
  * `build/gsc --check --no-color NAME.gs` and compares what it prints on
  * stderr with NAME.err and its exit status with NAME.status.
+ * ARGS come from a first line "# args: ..." in the case, if any.
  * `make golden` regenerates the expected files; `git diff` shows changes.
  * Run from the repository root.
  */
@@ -76,7 +77,12 @@ START_TEST(golden)
     int fd = mkstemp(out);
     ck_assert(fd >= 0);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s --check --no-color %s 2>%s >/dev/null", gsc, gs, out);
+    char *text = slurp(gs);
+    char args[256] = "";
+    if (text && !strncmp(text, "# args: ", 8))
+        snprintf(args, sizeof args, "%.*s", (int)strcspn(text + 8, "\n"), text + 8);
+    free(text);
+    snprintf(cmd, sizeof cmd, "%s --check --no-color %s %s 2>%s >/dev/null", gsc, gs, args, out);
     int st = system(cmd);
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
     char *got = slurp(out);

@@ -1,0 +1,835 @@
+/*
+ * gsc_fast.c - fast kernels (see gsc_fast.h for the API and the layouts).
+ *
+ * The convolution is a direct convolution on channel-blocked (16 lanes)
+ * activations. Its inner loop is an outer product: for one input channel ic
+ * and one filter tap (ky, kx) it loads the weights of NB blocks of 16 output
+ * channels (NB vector registers) and, for each of NP output pixels of the
+ * tile, broadcasts one input value and does NB FMAs into the NB x NP
+ * accumulators. Per NB*NP FMAs that is NB + NP loads, and the accumulators
+ * stay in registers for the whole reduction over cin*k*k, so each output is
+ * stored exactly once. The epilogue adds the bias, stores the tile and
+ * computes the tile's per-channel sum and M2 (sum of squared deviations from
+ * the tile mean) while the values are still in registers: the following BN
+ * needs no extra pass over the output and no E[x^2]-mean^2 cancellation.
+ *
+ * Register blocking (per ISA, compile time):
+ *   AVX-512: NB = 2 (2 zmm of weights) x NP = 14 pixels = 28 accumulators
+ *            + 2 weights + 1 broadcast = 31 of 32 zmm. 16 loads per 28 FMAs,
+ *            below the 2 loads/cycle the core sustains next to 2 FMAs/cycle.
+ *            14 divides 112, 56, 28, 14; a 7-wide output uses two rows per
+ *            tile (7 + 7) so stage 4 keeps 28 accumulators too.
+ *   AVX2:    NB = 1 (2 ymm) x NP = 6 = 12 accumulators + 2 + 1 of 16 ymm.
+ *   portable: NB = 1 x NP = 4, plain float arithmetic.
+ *
+ * Before the tile loop the input is copied once into the workspace with a
+ * zero border ("padded copy"); the copy also applies the producer's BN
+ * scale/shift + ReLU (so relu(bn(conv)) is never materialised) and can read
+ * the CHW model input. Then no tap needs a bounds check. When cin < 16 the
+ * copy keeps only 4 or 8 lanes per pixel (the stem: 3 channels in 4 lanes),
+ * so a 7x7 stride-2 stem wastes nothing on padding channels.
+ *
+ * Threads: one OpenMP loop over (output-channel group, tile); static schedule
+ * so each thread owns a contiguous range and reuses its weights from L2.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "gsc_fast.h"
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
+
+#if defined(__GNUC__)
+#define GF_INLINE static inline __attribute__((always_inline))
+#else
+#define GF_INLINE static inline
+#endif
+
+/* ----------------------------------------------------- vector abstraction
+ * VT holds VW floats; a 16-channel block is NV = 16 / VW vectors. */
+#if defined(__AVX512F__)
+#define GF_ISA "avx512"
+typedef __m512 VT;
+#define VW 16
+#define VLOAD(p) _mm512_load_ps(p)
+#define VSTORE(p, v) _mm512_store_ps((p), (v))
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm512_add_ps((a), (b))
+#define VSUB(a, b) _mm512_sub_ps((a), (b))
+#define VMUL(a, b) _mm512_mul_ps((a), (b))
+#define VZERO() _mm512_setzero_ps()
+#define TNB 2
+#define TNP 14
+#elif defined(__AVX2__) && defined(__FMA__)
+#define GF_ISA "avx2"
+typedef __m256 VT;
+#define VW 8
+#define VLOAD(p) _mm256_load_ps(p)
+#define VSTORE(p, v) _mm256_store_ps((p), (v))
+#define VSET1(x) _mm256_set1_ps(x)
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm256_add_ps((a), (b))
+#define VSUB(a, b) _mm256_sub_ps((a), (b))
+#define VMUL(a, b) _mm256_mul_ps((a), (b))
+#define VZERO() _mm256_setzero_ps()
+#define TNB 1
+#define TNP 6
+#else
+#define GF_ISA "portable"
+typedef float VT;
+#define VW 1
+#define VLOAD(p) (*(p))
+#define VSTORE(p, v) (*(p) = (v))
+#define VSET1(x) (x)
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#define VADD(a, b) ((a) + (b))
+#define VSUB(a, b) ((a) - (b))
+#define VMUL(a, b) ((a) * (b))
+#define VZERO() 0.0f
+#define TNB 1
+#define TNP 4
+#endif
+#define NV (16 / VW)
+
+const char *gsc_fast_isa(void) { return GF_ISA; }
+
+int gsc_fast_out_size(int in, int k, int stride, int pad)
+{
+    int span = in + 2 * pad - k;
+    if (span < 0)
+        span = 0;
+    return span / stride + 1;
+}
+
+static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+/* ------------------------------------------------------- layout changes */
+
+void gsc_fast_from_chw(const float *x, int c, int h, int w, float *y)
+{
+    int cb, ncb = GSC_FAST_CBLK(c);
+    size_t hw = (size_t)h * w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (cb = 0; cb < ncb; cb++) {
+        size_t i;
+        int l;
+        float *yb = y + (size_t)cb * 16 * hw;
+        for (i = 0; i < hw; i++)
+            for (l = 0; l < 16; l++) {
+                int ch = cb * 16 + l;
+                yb[i * 16 + l] = ch < c ? x[(size_t)ch * hw + i] : 0.0f;
+            }
+    }
+}
+
+void gsc_fast_to_chw(const float *x, int c, int h, int w, float *y)
+{
+    int ch;
+    size_t hw = (size_t)h * w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (ch = 0; ch < c; ch++) {
+        const float *xb = x + (size_t)(ch / 16) * 16 * hw + ch % 16;
+        size_t i;
+        for (i = 0; i < hw; i++)
+            y[(size_t)ch * hw + i] = xb[i * 16];
+    }
+}
+
+/* ------------------------------------------------------------ conv plan
+ * Everything about a conv's geometry, derived from the shape alone so the
+ * workspace size function and the kernel agree. */
+typedef struct {
+    int cin, h, w, cout, k, s, p, oh, ow;
+    int lanes;      /* floats per pixel in the padded copy: 16, or 4/8 if cin<=8 */
+    int ncb_in;     /* input channel blocks (of `lanes` channels) */
+    int hp, wp;     /* padded copy rows, columns */
+    int pair;       /* 1: tiles are two rows of ow (ow*2 <= TNP) */
+    int pieces;     /* tiles per row (pair == 0) */
+    int ntiles;     /* tiles per output channel block */
+    int ncb_out;    /* output channel blocks */
+    int ngroups;    /* groups of TNB output channel blocks */
+} ConvPlan;
+
+/* Widths of the row pieces: full TNP strips, then the remainder split into
+ * pieces of 7, 4, 2, 1 (sizes the micro-kernel is instantiated for).
+ * Returns the number of pieces; with pc >= 0 also piece pc's start, width. */
+static const int piece_sizes[] = {7, 4, 2, 1};
+
+static int row_pieces(int ow, int pc, int *x0, int *np)
+{
+    int nfull = ow / TNP, n = nfull, ox = nfull * TNP, i;
+    if (pc >= 0 && pc < nfull) {
+        *x0 = pc * TNP;
+        *np = TNP;
+    }
+    for (i = 0; i < 4; i++)
+        while (piece_sizes[i] < TNP && ow - ox >= piece_sizes[i]) {
+            if (pc == n) {
+                *x0 = ox;
+                *np = piece_sizes[i];
+            }
+            n++;
+            ox += piece_sizes[i];
+        }
+    return n;
+}
+
+static void conv_plan(ConvPlan *P, int cin, int h, int w, int cout, int k,
+                      int s, int p)
+{
+    int need;
+    P->cin = cin; P->h = h; P->w = w; P->cout = cout;
+    P->k = k; P->s = s; P->p = p;
+    P->oh = gsc_fast_out_size(h, k, s, p);
+    P->ow = gsc_fast_out_size(w, k, s, p);
+    P->lanes = cin <= 4 ? 4 : cin <= 8 ? 8 : 16;
+    P->ncb_in = (cin + P->lanes - 1) / P->lanes;
+    P->hp = h + 2 * p;
+    need = (P->oh - 1) * s + k;
+    if (need > P->hp) P->hp = need;
+    P->wp = w + 2 * p;
+    need = (P->ow - 1) * s + k;
+    if (need > P->wp) P->wp = need;
+    /* Pair two rows per tile when a row alone would leave accumulators idle
+     * and the row width is an instantiated piece size (7 on AVX-512). */
+    P->pair = (2 * P->ow == TNP && P->oh >= 2);
+    P->pieces = row_pieces(P->ow, -1, NULL, NULL);
+    P->ntiles = P->pair ? (P->oh + 1) / 2 : P->oh * P->pieces;
+    P->ncb_out = GSC_FAST_CBLK(cout);
+    P->ngroups = (P->ncb_out + TNB - 1) / TNB;
+}
+
+/* Can the kernel read x in place (no padding, no transform, blocked)? */
+static int conv_direct(const ConvPlan *P, const float *in_ss, int flags)
+{
+    return P->p == 0 && in_ss == NULL && flags == 0 && P->lanes == 16 &&
+           P->hp == P->h && P->wp == P->w;
+}
+
+static size_t pad_bytes(const ConvPlan *P)
+{
+    return round64((size_t)P->ncb_in * P->hp * P->wp * P->lanes * sizeof(float));
+}
+
+static size_t stat_floats(const ConvPlan *P)
+{
+    return (size_t)P->ntiles * GSC_FAST_CPAD(P->cout);
+}
+
+size_t gsc_fast_conv_workspace_bytes(int cin, int h, int w, int cout, int k,
+                                     int stride, int pad)
+{
+    ConvPlan P;
+    conv_plan(&P, cin, h, w, cout, k, stride, pad);
+    /* padded copy (always counted: the caller may pass a transform) + sum
+     * and M2 per tile and channel */
+    return pad_bytes(&P) + round64(2 * stat_floats(&P) * sizeof(float));
+}
+
+size_t gsc_fast_conv_packed_floats(int cin, int cout, int k)
+{
+    return (size_t)GSC_FAST_CBLK(cout) * GSC_FAST_CBLK(cin) * k * k * 256 +
+           GSC_FAST_CPAD(cout);
+}
+
+/* Packed: [cout_blk][cin_blk][k][k][16 ic][16 oc], then bias [cpad(cout)].
+ * Input channel ic lives in block ic / 16 at slot ic % 16 whatever the lane
+ * count of the padded copy: with cin <= 8 there is one block, slot = ic. */
+void gsc_fast_conv_prepare(const float *wt, const float *bias, int cin,
+                           int cout, int k, float *packed)
+{
+    int ncbo = GSC_FAST_CBLK(cout), ncbi = GSC_FAST_CBLK(cin);
+    int ob, ib, ky, kx, i, o;
+    float *pb = packed + (size_t)ncbo * ncbi * k * k * 256;
+    for (ob = 0; ob < ncbo; ob++)
+        for (ib = 0; ib < ncbi; ib++)
+            for (ky = 0; ky < k; ky++)
+                for (kx = 0; kx < k; kx++)
+                    for (i = 0; i < 16; i++)
+                        for (o = 0; o < 16; o++) {
+                            int co = ob * 16 + o, ci = ib * 16 + i;
+                            float v = 0.0f;
+                            if (co < cout && ci < cin)
+                                v = wt[(((size_t)co * cin + ci) * k + ky) * k + kx];
+                            packed[((((size_t)ob * ncbi + ib) * k + ky) * k + kx) * 256 +
+                                   i * 16 + o] = v;
+                        }
+    for (o = 0; o < 16 * ncbo; o++)
+        pb[o] = o < cout ? bias[o] : 0.0f;
+}
+
+/* The padded copy: xp[ncb_in][hp][wp][lanes] = T(x) inside, 0 on the border. */
+static void conv_pad_copy(const ConvPlan *P, const float *x,
+                          const float *in_ss, int flags, float *xp)
+{
+    int L = P->lanes, cpadi = GSC_FAST_CPAD(P->cin);
+    int relu = (flags & GSC_FAST_IN_RELU) != 0;
+    int chw = (flags & GSC_FAST_IN_CHW) != 0;
+    int t, nt = P->ncb_in * P->hp;
+    size_t hw = (size_t)P->h * P->w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / P->hp, yy = t % P->hp, iy = yy - P->p, xx, l;
+        float *row = xp + (size_t)t * P->wp * L;
+        float sc[16], sh[16];
+        int valid[16];
+        for (l = 0; l < L; l++) {
+            int ch = cb * L + l;
+            valid[l] = ch < P->cin;
+            sc[l] = in_ss && valid[l] ? in_ss[ch] : 1.0f;
+            sh[l] = in_ss && valid[l] ? in_ss[cpadi + ch] : 0.0f;
+        }
+        if (iy < 0 || iy >= P->h) {
+            memset(row, 0, (size_t)P->wp * L * sizeof(float));
+            continue;
+        }
+        for (xx = 0; xx < P->wp; xx++) {
+            int ix = xx - P->p;
+            float *o = row + (size_t)xx * L;
+            if (ix < 0 || ix >= P->w) {
+                for (l = 0; l < L; l++)
+                    o[l] = 0.0f;
+            } else if (chw) {
+                for (l = 0; l < L; l++) {
+                    float v = valid[l] ? x[(size_t)(cb * L + l) * hw + (size_t)iy * P->w + ix] : 0.0f;
+                    v = v * sc[l] + sh[l];
+                    o[l] = relu && v < 0.0f ? 0.0f : v;
+                }
+            } else {
+                /* blocked source: channel cb*L+l is in block (cb*L)/16 */
+                const float *src = x + (((size_t)(cb * L / 16) * P->h + iy) * P->w + ix) * 16 +
+                                   (cb * L) % 16;
+                for (l = 0; l < L; l++) {
+                    float v = src[l] * sc[l] + sh[l];
+                    v = relu && v < 0.0f ? 0.0f : v;
+                    o[l] = valid[l] ? v : 0.0f;
+                }
+            }
+        }
+    }
+}
+
+/*
+ * The micro-kernel: NB output channel blocks x (NPA pixels of row A + NPB
+ * pixels of row B). XS = floats between the inputs of consecutive output
+ * pixels (stride * lanes), a compile-time constant in the hot instances so
+ * every broadcast is base + immediate. All of NB, NPA, NPB, XS are literal
+ * constants at each call site; always_inline lets the compiler fully unroll
+ * the pixel/block loops and keep acc[][][] in registers.
+ */
+typedef struct {
+    const float *xa, *xb; /* padded input at tap (0,0), channel block 0, for
+                             pixel 0 of row A / row B */
+    size_t xcs;           /* floats between input channel blocks (padded) */
+    int wrow;             /* floats per padded row */
+    int lanes, ncb, clast, k; /* lanes, input blocks, channels in last, k */
+    const float *wt;      /* packed weights of the first output block */
+    size_t wcs;           /* floats between output blocks in packed */
+    const float *bias;    /* [16*NB] */
+    float *ya, *yb;       /* output at pixel 0 of row A / row B, block 0 */
+    size_t ycs;           /* floats between output channel blocks */
+    float *ssum, *sm2;    /* this tile's stats at channel of block 0 */
+} Tile;
+
+GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
+                           const int NPB, const int XS)
+{
+    VT acc[TNB][TNP][NV];
+    int j, p, v, icb, ky, kx, ic;
+    const int k = T->k;
+    for (j = 0; j < NB; j++)
+        for (v = 0; v < NV; v++) {
+            VT b = VLOAD(T->bias + j * 16 + v * VW);
+            for (p = 0; p < NPA + NPB; p++)
+                acc[j][p][v] = b;
+        }
+    for (icb = 0; icb < T->ncb; icb++) {
+        int nic = icb == T->ncb - 1 ? T->clast : T->lanes;
+        for (ky = 0; ky < k; ky++)
+            for (kx = 0; kx < k; kx++) {
+                size_t xo = icb * T->xcs + (size_t)ky * T->wrow + kx * T->lanes;
+                const float *pa = T->xa + xo, *pb = T->xb + xo;
+                const float *pw = T->wt + (((size_t)icb * k + ky) * k + kx) * 256;
+                for (ic = 0; ic < nic; ic++) {
+                    VT wv[TNB][NV];
+                    for (j = 0; j < NB; j++)
+                        for (v = 0; v < NV; v++)
+                            wv[j][v] = VLOAD(pw + j * T->wcs + ic * 16 + v * VW);
+                    for (p = 0; p < NPA; p++) {
+                        VT b = VSET1(pa[p * XS + ic]);
+                        for (j = 0; j < NB; j++)
+                            for (v = 0; v < NV; v++)
+                                acc[j][p][v] = VFMA(wv[j][v], b, acc[j][p][v]);
+                    }
+                    for (p = 0; p < NPB; p++) {
+                        VT b = VSET1(pb[p * XS + ic]);
+                        for (j = 0; j < NB; j++)
+                            for (v = 0; v < NV; v++)
+                                acc[j][NPA + p][v] = VFMA(wv[j][v], b, acc[j][NPA + p][v]);
+                    }
+                }
+            }
+    }
+    /* epilogue: store, then the tile's sum and M2 per channel */
+    for (j = 0; j < NB; j++)
+        for (v = 0; v < NV; v++) {
+            VT sum = VZERO(), m2 = VZERO(), mean;
+            for (p = 0; p < NPA; p++)
+                VSTORE(T->ya + j * T->ycs + p * 16 + v * VW, acc[j][p][v]);
+            for (p = 0; p < NPB; p++)
+                VSTORE(T->yb + j * T->ycs + p * 16 + v * VW, acc[j][NPA + p][v]);
+            if (!T->ssum)
+                continue;
+            for (p = 0; p < NPA + NPB; p++)
+                sum = VADD(sum, acc[j][p][v]);
+            mean = VMUL(sum, VSET1(1.0f / (float)(NPA + NPB)));
+            for (p = 0; p < NPA + NPB; p++) {
+                VT d = VSUB(acc[j][p][v], mean);
+                m2 = VFMA(d, d, m2);
+            }
+            VSTORE(T->ssum + j * 16 + v * VW, sum);
+            VSTORE(T->sm2 + j * 16 + v * VW, m2);
+        }
+}
+
+/* Instances: (NPA, NPB) in {(TNP,0), (7,7) pair, (7|4|2|1, 0)} x NB in
+ * {TNB, 1} x XS in {16, 32, 8, runtime}. */
+#define GF_XS_CASES(NB, NPA, NPB)                                  \
+    switch (xs) {                                                  \
+    case 16: tile_kernel(T, NB, NPA, NPB, 16); return;             \
+    case 32: tile_kernel(T, NB, NPA, NPB, 32); return;             \
+    case 8: tile_kernel(T, NB, NPA, NPB, 8); return;               \
+    default: tile_kernel(T, NB, NPA, NPB, xs); return;             \
+    }
+#if TNP == 14
+#define GF_NP_CASES(NB)                                            \
+    if (npb == 7 && npa == 7) { GF_XS_CASES(NB, 7, 7) }            \
+    if (npa == 14) { GF_XS_CASES(NB, 14, 0) }                      \
+    if (npa == 7) { GF_XS_CASES(NB, 7, 0) }                        \
+    if (npa == 4) { GF_XS_CASES(NB, 4, 0) }                        \
+    if (npa == 2) { GF_XS_CASES(NB, 2, 0) }                        \
+    GF_XS_CASES(NB, 1, 0)
+#elif TNP == 6
+#define GF_NP_CASES(NB)                                            \
+    if (npa == 6) { GF_XS_CASES(NB, 6, 0) }                        \
+    if (npa == 4) { GF_XS_CASES(NB, 4, 0) }                        \
+    if (npa == 2) { GF_XS_CASES(NB, 2, 0) }                        \
+    GF_XS_CASES(NB, 1, 0)
+#else
+#define GF_NP_CASES(NB)                                            \
+    if (npa == 4) { GF_XS_CASES(NB, 4, 0) }                        \
+    if (npa == 2) { GF_XS_CASES(NB, 2, 0) }                        \
+    GF_XS_CASES(NB, 1, 0)
+#endif
+
+static void run_tile(const Tile *T, int nb, int npa, int npb, int xs)
+{
+    (void)npb;
+#if TNB > 1
+    if (nb == TNB) {
+        GF_NP_CASES(TNB)
+    }
+#endif
+    (void)nb;
+    GF_NP_CASES(1)
+}
+
+void gsc_fast_conv2d(const float *x, int cin, int h, int w,
+                     const float *packed, int cout, int k, int stride, int pad,
+                     const float *in_ss, int flags, float *y, float *moments,
+                     void *ws)
+{
+    ConvPlan P;
+    const float *xp;
+    float *stats, *ssum, *sm2;
+    int t, cpo, xs, nwork;
+    size_t ohw, wcs;
+    conv_plan(&P, cin, h, w, cout, k, stride, pad);
+    if (conv_direct(&P, in_ss, flags)) {
+        xp = x;
+    } else {
+        conv_pad_copy(&P, x, in_ss, flags, (float *)ws);
+        xp = (const float *)ws;
+    }
+    stats = (float *)((char *)ws + pad_bytes(&P));
+    cpo = GSC_FAST_CPAD(cout);
+    ssum = stats;
+    sm2 = stats + stat_floats(&P);
+    ohw = (size_t)P.oh * P.ow;
+    wcs = (size_t)GSC_FAST_CBLK(cin) * k * k * 256;
+    xs = stride * P.lanes;
+    nwork = P.ngroups * P.ntiles;
+
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nwork; t++) {
+        int grp = t / P.ntiles, tile = t % P.ntiles;
+        int ob = grp * TNB, nb = P.ncb_out - ob < TNB ? P.ncb_out - ob : TNB;
+        int oya, oxa = 0, npa = 0, oyb, npb;
+        Tile T;
+        if (P.pair) {
+            oya = 2 * tile; oxa = 0; npa = P.ow;
+            oyb = oya + 1; npb = oyb < P.oh ? P.ow : 0;
+        } else {
+            row_pieces(P.ow, tile % P.pieces, &oxa, &npa);
+            oya = tile / P.pieces;
+            oyb = oya; npb = 0;
+        }
+        T.xcs = (size_t)P.hp * P.wp * P.lanes;
+        T.wrow = P.wp * P.lanes;
+        T.lanes = P.lanes;
+        T.ncb = P.ncb_in;
+        T.clast = cin - (P.ncb_in - 1) * P.lanes;
+        T.k = k;
+        T.xa = xp + ((size_t)oya * stride * P.wp + (size_t)oxa * stride) * P.lanes;
+        T.xb = xp + ((size_t)(oyb < P.oh ? oyb : oya) * stride * P.wp) * P.lanes;
+        T.wt = packed + (size_t)ob * wcs;
+        T.wcs = wcs;
+        T.bias = packed + (size_t)P.ncb_out * wcs + ob * 16;
+        T.ycs = ohw * 16;
+        T.ya = y + (size_t)ob * T.ycs + ((size_t)oya * P.ow + oxa) * 16;
+        T.yb = y + (size_t)ob * T.ycs + ((size_t)(oyb < P.oh ? oyb : oya) * P.ow) * 16;
+        T.ssum = moments ? ssum + (size_t)tile * cpo + ob * 16 : NULL;
+        T.sm2 = moments ? sm2 + (size_t)tile * cpo + ob * 16 : NULL;
+        run_tile(&T, nb, npa, npb, xs);
+    }
+
+    if (moments) {
+        /* Chan's merge in double: mean = sum/N, M2 = sum M2_t + n_t (mean_t - mean)^2 */
+        int c;
+        double n = (double)ohw;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+        for (c = 0; c < cpo; c++) {
+            double s = 0.0, m2 = 0.0, mean;
+            int tl;
+            for (tl = 0; tl < P.ntiles; tl++)
+                s += ssum[(size_t)tl * cpo + c];
+            mean = s / n;
+            for (tl = 0; tl < P.ntiles; tl++) {
+                int nt = 0;
+                double d;
+                if (P.pair)
+                    nt = (2 * tl + 1 < P.oh ? 2 : 1) * P.ow;
+                else {
+                    int x0 = 0;
+                    row_pieces(P.ow, tl % P.pieces, &x0, &nt);
+                }
+                d = ssum[(size_t)tl * cpo + c] / nt - mean;
+                m2 += sm2[(size_t)tl * cpo + c] + nt * d * d;
+            }
+            moments[c] = (float)mean;
+            moments[cpo + c] = (float)(m2 / n > 0.0 ? m2 / n : 0.0);
+        }
+    }
+}
+
+/* ------------------------------------------------------------- batchnorm */
+
+void gsc_fast_moments(const float *x, int c, int h, int w, float *moments)
+{
+    int cb, ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c);
+    size_t hw = (size_t)h * w;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (cb = 0; cb < ncb; cb++) {
+        const float *xb = x + (size_t)cb * 16 * hw;
+        double s[16], m2[16], mean[16];
+        size_t i;
+        int l;
+        for (l = 0; l < 16; l++)
+            s[l] = m2[l] = 0.0;
+        for (i = 0; i < hw; i++)
+            for (l = 0; l < 16; l++)
+                s[l] += xb[i * 16 + l];
+        for (l = 0; l < 16; l++)
+            mean[l] = hw ? s[l] / (double)hw : 0.0;
+        for (i = 0; i < hw; i++)
+            for (l = 0; l < 16; l++) {
+                double d = xb[i * 16 + l] - mean[l];
+                m2[l] += d * d;
+            }
+        for (l = 0; l < 16; l++) {
+            moments[cb * 16 + l] = (float)mean[l];
+            moments[cpo + cb * 16 + l] = hw ? (float)(m2[l] / (double)hw) : 0.0f;
+        }
+    }
+}
+
+void gsc_fast_bn_fold(const float *moments, const float *gamma,
+                      const float *beta, int c, float *ss)
+{
+    int ch, cpo = GSC_FAST_CPAD(c);
+    for (ch = 0; ch < cpo; ch++) {
+        if (ch < c) {
+            double var = moments[cpo + ch] > 0.0f ? moments[cpo + ch] : 0.0;
+            double sc = gamma[ch] / sqrt(var + 1e-6);
+            ss[ch] = (float)sc;
+            ss[cpo + ch] = (float)(beta[ch] - moments[ch] * sc);
+        } else {
+            ss[ch] = 0.0f;
+            ss[cpo + ch] = 0.0f;
+        }
+    }
+}
+
+void gsc_fast_bn_apply(const float *x, int c, int h, int w, const float *ss,
+                       const float *res, const float *res_ss, int relu,
+                       float *y)
+{
+    int t, ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c);
+    size_t hw = (size_t)h * w;
+    int nchunk = 64; /* pixel chunks per block, for thread balance */
+    int nt = ncb * nchunk;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / nchunk, ck = t % nchunk, l;
+        size_t i0 = hw * ck / nchunk, i1 = hw * (ck + 1) / nchunk, i;
+        float a[16], b[16], ra[16], rb[16];
+        const float *xb = x + (size_t)cb * 16 * hw;
+        const float *rbk = res ? res + (size_t)cb * 16 * hw : NULL;
+        float *yb = y + (size_t)cb * 16 * hw;
+        for (l = 0; l < 16; l++) {
+            a[l] = ss ? ss[cb * 16 + l] : 1.0f;
+            b[l] = ss ? ss[cpo + cb * 16 + l] : 0.0f;
+            ra[l] = res_ss ? res_ss[cb * 16 + l] : 1.0f;
+            rb[l] = res_ss ? res_ss[cpo + cb * 16 + l] : 0.0f;
+        }
+        for (i = i0; i < i1; i++) {
+            float o[16];
+            for (l = 0; l < 16; l++)
+                o[l] = xb[i * 16 + l] * a[l] + b[l];
+            if (rbk)
+                for (l = 0; l < 16; l++)
+                    o[l] += rbk[i * 16 + l] * ra[l] + rb[l];
+            if (relu)
+                for (l = 0; l < 16; l++)
+                    o[l] = o[l] > 0.0f ? o[l] : 0.0f;
+            for (l = 0; l < 16; l++)
+                yb[i * 16 + l] = o[l];
+        }
+    }
+}
+
+/* --------------------------------------------------------- elementwise */
+
+void gsc_fast_relu(const float *x, size_t n, float *y)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void gsc_fast_add(const float *a, const float *b, size_t n, float *y)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        y[i] = a[i] + b[i];
+}
+
+void gsc_fast_concat(const float *a, int ca, const float *b, int cb, int h,
+                     int w, float *y)
+{
+    size_t hw = (size_t)h * w;
+    int c = ca + cb, ncb = GSC_FAST_CBLK(c), blk;
+    for (blk = 0; blk < ncb; blk++) {
+        size_t i;
+        int l;
+        float *yb = y + (size_t)blk * 16 * hw;
+        for (i = 0; i < hw; i++)
+            for (l = 0; l < 16; l++) {
+                int ch = blk * 16 + l;
+                float v = 0.0f;
+                if (ch < ca)
+                    v = a[((size_t)(ch / 16) * hw + i) * 16 + ch % 16];
+                else if (ch < c)
+                    v = b[((size_t)((ch - ca) / 16) * hw + i) * 16 + (ch - ca) % 16];
+                yb[i * 16 + l] = v;
+            }
+    }
+}
+
+/* ---------------------------------------------------------------- pools */
+
+void gsc_fast_maxpool2d(const float *x, int c, int h, int w, int k,
+                        int stride, int pad, const float *in_ss, int in_relu,
+                        float *y)
+{
+    int oh = gsc_fast_out_size(h, k, stride, pad);
+    int ow = gsc_fast_out_size(w, k, stride, pad);
+    int ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c), t, nt = ncb * oh;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / oh, oy = t % oh, ox, ky, kx, l;
+        const float *xb = x + (size_t)cb * 16 * h * w;
+        float a[16], b[16];
+        for (l = 0; l < 16; l++) {
+            a[l] = in_ss ? in_ss[cb * 16 + l] : 1.0f;
+            b[l] = in_ss ? in_ss[cpo + cb * 16 + l] : 0.0f;
+        }
+        for (ox = 0; ox < ow; ox++) {
+            float best[16];
+            int seen = 0;
+            for (l = 0; l < 16; l++)
+                best[l] = 0.0f;
+            for (ky = 0; ky < k; ky++) {
+                int iy = oy * stride - pad + ky;
+                if (iy < 0 || iy >= h)
+                    continue;
+                for (kx = 0; kx < k; kx++) {
+                    int ix = ox * stride - pad + kx;
+                    const float *px;
+                    if (ix < 0 || ix >= w)
+                        continue;
+                    px = xb + ((size_t)iy * w + ix) * 16;
+                    for (l = 0; l < 16; l++) {
+                        float v = px[l] * a[l] + b[l];
+                        v = in_relu && v < 0.0f ? 0.0f : v;
+                        best[l] = (!seen || v > best[l]) ? v : best[l];
+                    }
+                    seen = 1;
+                }
+            }
+            for (l = 0; l < 16; l++)
+                y[(((size_t)cb * oh + oy) * ow + ox) * 16 + l] = best[l];
+        }
+    }
+}
+
+void gsc_fast_avgpool2d(const float *x, int c, int h, int w, int k,
+                        int stride, int pad, float *y)
+{
+    int oh = gsc_fast_out_size(h, k, stride, pad);
+    int ow = gsc_fast_out_size(w, k, stride, pad);
+    int ncb = GSC_FAST_CBLK(c), t, nt = ncb * oh;
+    float inv = 1.0f / ((float)k * (float)k);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / oh, oy = t % oh, ox, ky, kx, l;
+        const float *xb = x + (size_t)cb * 16 * h * w;
+        for (ox = 0; ox < ow; ox++) {
+            float s[16];
+            for (l = 0; l < 16; l++)
+                s[l] = 0.0f;
+            for (ky = 0; ky < k; ky++) {
+                int iy = oy * stride - pad + ky;
+                if (iy < 0 || iy >= h)
+                    continue;
+                for (kx = 0; kx < k; kx++) {
+                    int ix = ox * stride - pad + kx;
+                    if (ix < 0 || ix >= w)
+                        continue;
+                    for (l = 0; l < 16; l++)
+                        s[l] += xb[((size_t)iy * w + ix) * 16 + l];
+                }
+            }
+            for (l = 0; l < 16; l++)
+                y[(((size_t)cb * oh + oy) * ow + ox) * 16 + l] = s[l] * inv;
+        }
+    }
+}
+
+void gsc_fast_global_avgpool(const float *x, int c, int h, int w, float *y)
+{
+    int cb, ncb = GSC_FAST_CBLK(c);
+    size_t hw = (size_t)h * w;
+    for (cb = 0; cb < ncb; cb++) {
+        double s[16];
+        size_t i;
+        int l;
+        for (l = 0; l < 16; l++)
+            s[l] = 0.0;
+        for (i = 0; i < hw; i++)
+            for (l = 0; l < 16; l++)
+                s[l] += x[((size_t)cb * hw + i) * 16 + l];
+        for (l = 0; l < 16 && cb * 16 + l < c; l++)
+            y[cb * 16 + l] = hw ? (float)(s[l] / (double)hw) : 0.0f;
+    }
+}
+
+/* ---------------------------------------------------------------- linear */
+
+size_t gsc_fast_linear_packed_floats(int in, int out)
+{
+    return (size_t)GSC_FAST_CBLK(out) * in * 16 + GSC_FAST_CPAD(out);
+}
+
+void gsc_fast_linear_prepare(const float *wt, const float *bias, int in,
+                             int out, float *packed)
+{
+    int ob, i, l, nob = GSC_FAST_CBLK(out);
+    for (ob = 0; ob < nob; ob++)
+        for (i = 0; i < in; i++)
+            for (l = 0; l < 16; l++) {
+                int o = ob * 16 + l;
+                packed[((size_t)ob * in + i) * 16 + l] =
+                    o < out ? wt[(size_t)o * in + i] : 0.0f;
+            }
+    for (l = 0; l < 16 * nob; l++)
+        packed[(size_t)nob * in * 16 + l] = l < out ? bias[l] : 0.0f;
+}
+
+/* Output blocks of 16 in parallel; 4 partial sums per lane hide FMA latency. */
+void gsc_fast_linear(const float *x, int in, const float *packed, int out,
+                     float *y)
+{
+    int ob, nob = GSC_FAST_CBLK(out);
+    const float *bias = packed + (size_t)nob * in * 16;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (ob = 0; ob < nob; ob++) {
+        const float *wb = packed + (size_t)ob * in * 16;
+        float acc[4][16];
+        int i, l, q;
+        for (q = 0; q < 4; q++)
+            for (l = 0; l < 16; l++)
+                acc[q][l] = 0.0f;
+        for (i = 0; i + 4 <= in; i += 4)
+            for (q = 0; q < 4; q++)
+                for (l = 0; l < 16; l++)
+                    acc[q][l] += wb[(size_t)(i + q) * 16 + l] * x[i + q];
+        for (; i < in; i++)
+            for (l = 0; l < 16; l++)
+                acc[0][l] += wb[(size_t)i * 16 + l] * x[i];
+        for (l = 0; l < 16 && ob * 16 + l < out; l++)
+            y[ob * 16 + l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]) + bias[ob * 16 + l];
+    }
+}
+
+void gsc_fast_softmax(const float *x, int n, float *y)
+{
+    float mx;
+    double sum = 0.0;
+    int i;
+    if (n <= 0)
+        return;
+    mx = x[0];
+    for (i = 1; i < n; i++)
+        if (x[i] > mx)
+            mx = x[i];
+    for (i = 0; i < n; i++) {
+        y[i] = (float)exp((double)x[i] - mx);
+        sum += y[i];
+    }
+    for (i = 0; i < n; i++)
+        y[i] = (float)(y[i] / sum);
+}

@@ -1,0 +1,308 @@
+/*
+ * test_model.c - the checked model, its parameter ABI, the seed initialiser
+ * and the reference interpreter on hand-computed cases.
+ * Run from the repository root (reads models/).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "gsc.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static SrcFile *src_text(const char *text)
+{
+    SrcFile *f = arena_alloc(sizeof *f);
+    f->name = "t.gs";
+    f->text = text;
+    f->len = strlen(text);
+    return f;
+}
+
+/* The pipeline up to specialisation; fails the test on any error. */
+static Graph *compile(const SrcFile *f, const char *const *defs, int ndefs)
+{
+    Program *p = parse_program(f);
+    ck_assert_int_eq(diag_errors, 0);
+    resolve_program(p);
+    ck_assert_int_eq(diag_errors, 0);
+    Item *m = NULL;
+    for (int i = 0; i < p->nitems; i++)
+        if (p->items[i].kind == IT_MODEL)
+            m = &p->items[i];
+    Graph *g = check_model(p, m);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(specialise(g, defs, ndefs), 0);
+    return g;
+}
+
+static Graph *compile_file(const char *path, const char *const *defs, int ndefs)
+{
+    size_t len;
+    SrcFile *f = arena_alloc(sizeof *f);
+    f->name = path;
+    f->text = read_file(path, &len);
+    ck_assert_ptr_nonnull(f->text);
+    f->len = len;
+    return compile(f, defs, ndefs);
+}
+
+static uint32_t bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* ------------------------------------------------------------ ResNet-18 ABI */
+
+START_TEST(resnet18_abi)
+{
+    Graph *g = compile_file("models/resnet18.gs", NULL, 0);
+    ck_assert_int_eq(g->ntensors, 82);
+    ck_assert_int_eq(g->nparams, 11694312);
+    const char *names[82];
+    int n = 0;
+    names[n++] = "conv1.weight", names[n++] = "conv1.bias", names[n++] = "bn1.weight", names[n++] = "bn1.bias";
+    static const char *const parts[] = {"conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias",
+                                        "conv2.weight", "conv2.bias", "bn2.weight", "bn2.bias",
+                                        "downsample.0.weight", "downsample.0.bias", "downsample.1.weight",
+                                        "downsample.1.bias"};
+    for (int l = 1; l <= 4; l++)
+        for (int b = 0; b < 2; b++)
+            for (int k = 0; k < (l > 1 && b == 0 ? 12 : 8); k++)
+                names[n++] = arena_printf("layer%d.%d.%s", l, b, parts[k]);
+    names[n++] = "fc.weight", names[n++] = "fc.bias";
+    ck_assert_int_eq(n, 82);
+    int64_t off = 0;
+    for (int i = 0; i < 82; i++) {
+        ck_assert_str_eq(g->tensors[i].name, names[i]);
+        ck_assert_int_eq(g->tensors[i].offset, off);
+        off += g->tensors[i].count;
+    }
+    ck_assert_int_eq(off, 11694312);
+    /* spot shapes */
+    const Tensor *t = &g->tensors[0];
+    ck_assert_int_eq(t->shape.rank, 4);
+    ck_assert_int_eq(t->shape.n[0], 64);
+    ck_assert_int_eq(t->shape.n[1], 3);
+    ck_assert_int_eq(t->shape.n[2], 7);
+    t = &g->tensors[80];
+    ck_assert_str_eq(t->name, "fc.weight");
+    ck_assert_int_eq(t->shape.n[0], 1000);
+    ck_assert_int_eq(t->shape.n[1], 512);
+    /* the projection conv of layer2 is 1x1, 64 -> 128 */
+    t = &g->tensors[4 + 8 + 8 + 8];
+    ck_assert_str_eq(t->name, "layer2.0.downsample.0.weight");
+    ck_assert_int_eq(t->shape.n[0], 128);
+    ck_assert_int_eq(t->shape.n[1], 64);
+    ck_assert_int_eq(t->shape.n[2], 1);
+}
+END_TEST
+
+START_TEST(resnet18_shapes_follow_defines)
+{
+    const char *defs[] = {"H=64", "W=31", "classes=10", "in_c=1"};
+    Graph *g = compile_file("models/resnet18.gs", defs, 4);
+    const Shape *in = &g->values[g->input].shape;
+    ck_assert_int_eq(in->n[0], 1);
+    ck_assert_int_eq(in->n[1], 64);
+    ck_assert_int_eq(in->n[2], 31);
+    ck_assert_int_eq(g->values[g->output].shape.n[0], 10);
+    ck_assert_int_eq(g->tensors[0].shape.n[1], 1);
+    /* the stem output is down2(64) x down2(31) = 32 x 16 */
+    const Shape *stem = &g->values[g->nodes[0].out].shape;
+    ck_assert_int_eq(stem->n[1], 32);
+    ck_assert_int_eq(stem->n[2], 16);
+}
+END_TEST
+
+START_TEST(resnet18_shares_block_inputs)
+{
+    Graph *g = compile_file("models/resnet18.gs", NULL, 0);
+    /* Each block input feeds the main path and the skip: computed once,
+     * used twice. 8 blocks -> 8 values with two uses (the maxpool output
+     * and each block's result). */
+    int twice = 0;
+    for (int v = 0; v < g->nvalues; v++)
+        twice += g->values[v].nuses == 2;
+    ck_assert_int_eq(twice, 8);
+    int convs = 0;
+    for (int i = 0; i < g->nnodes; i++)
+        convs += g->nodes[i].op == OP_CONV2D;
+    ck_assert_int_eq(convs, 20);
+}
+END_TEST
+
+/* ------------------------------------------------------------ initialiser */
+
+START_TEST(seed_initialiser_known_values)
+{
+    Graph *g = compile_file("models/resnet18.gs", NULL, 0);
+    float *p = xmalloc(sizeof(float) * (size_t)g->nparams);
+    init_params(g, p);
+    ck_assert_uint_eq(bits(p[0]), 0xbd58368fu);
+    ck_assert_uint_eq(bits(p[1]), 0xbd3565e3u);
+    ck_assert_uint_eq(bits(p[2]), 0x3d82e18bu);
+    const float *fc = p + g->tensors[80].offset;
+    ck_assert_float_eq_tol(fc[0], -0.0465855673f, 1e-9);
+    ck_assert_float_eq_tol(fc[1], 0.00697362423f, 1e-9);
+    ck_assert_float_eq_tol(fc[2], 0.019239109f, 1e-9);
+    /* biases 0, BN gamma 1 and beta 0 */
+    ck_assert_float_eq(p[g->tensors[1].offset], 0.0f);
+    ck_assert_float_eq(p[g->tensors[2].offset + 63], 1.0f);
+    ck_assert_float_eq(p[g->tensors[3].offset], 0.0f);
+    /* every weight in [-0.1, 0.1) */
+    for (int64_t i = 0; i < g->tensors[80].count; i++)
+        ck_assert(fc[i] >= -0.1f && fc[i] < 0.1f);
+    free(p);
+}
+END_TEST
+
+/* ------------------------------------------------------------ interpreter */
+
+static float *run(const char *text, const float *params, const float *x, Graph **out)
+{
+    Graph *g = compile(src_text(text), NULL, 0);
+    *out = g;
+    return eval_graph(g, params, x, false);
+}
+
+static void expect(const float *got, const float *want, int n, double tol)
+{
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(fabs((double)got[i] - want[i]) <= tol, "element %d: got %.9g, want %.9g", i, got[i], want[i]);
+}
+
+START_TEST(eval_conv_stride_and_padding)
+{
+    const char *m = "model t(x: [1, 3, 3]) -> [1, 2, 2] {\n"
+                    "    c = conv2d(1 -> 1, k=3, stride=2, pad=1)\n"
+                    "    return c(x)\n}\n";
+    float params[10] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5f};
+    float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    Graph *g;
+    float *y = run(m, params, x, &g);
+    float want[4] = {12.5f, 16.5f, 24.5f, 28.5f};
+    expect(y, want, 4, 0);
+}
+END_TEST
+
+START_TEST(eval_conv_cross_correlation)
+{
+    /* No kernel flip: a kernel with a single 1 at (0, 0) picks the cell up
+     * and to the left of the centre. */
+    const char *m = "model t(x: [1, 3, 3]) -> [1, 3, 3] {\n"
+                    "    c = conv2d(1 -> 1, k=3, stride=1, pad=1)\n"
+                    "    return c(x)\n}\n";
+    float params[10] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    Graph *g;
+    float *y = run(m, params, x, &g);
+    float want[9] = {0, 0, 0, 0, 1, 2, 0, 4, 5};
+    expect(y, want, 9, 0);
+}
+END_TEST
+
+START_TEST(eval_batchnorm_constant_channel)
+{
+    const char *m = "model t(x: [2, 1, 2]) -> [2, 1, 2] {\n"
+                    "    bn = batchnorm(2)\n"
+                    "    return bn(x)\n}\n";
+    float params[4] = {2, 2, 0.5f, -1};
+    float x[4] = {3, 3, 1, 3};
+    Graph *g;
+    float *y = run(m, params, x, &g);
+    double s = 1.0 / sqrt(1.0 + 1e-6); /* var 1, eps 1e-6 */
+    float want[4] = {0.5f, 0.5f, (float)(-2 * s - 1), (float)(2 * s - 1)};
+    expect(y, want, 4, 1e-7);
+}
+END_TEST
+
+START_TEST(eval_maxpool_padding_and_negatives)
+{
+    const char *m = "model t(x: [1, 2, 2]) -> [1, 2, 2] {\n"
+                    "    return maxpool2d(x, k=2, stride=2, pad=1)\n}\n";
+    float x[4] = {-5, -3, -4, -6};
+    Graph *g;
+    float *y = run(m, NULL, x, &g);
+    float want[4] = {-5, -3, -4, -6}; /* padded cells never win */
+    expect(y, want, 4, 0);
+    const char *m2 = "model t(x: [1, 2, 2]) -> [1, 1, 1] {\n"
+                     "    return maxpool2d(x, k=2)\n}\n";
+    y = run(m2, NULL, x, &g);
+    ck_assert_float_eq(y[0], -3.0f);
+}
+END_TEST
+
+START_TEST(eval_pools_linear_add_concat)
+{
+    const char *m = "model t(x: [2, 1, 2]) -> [2] {\n"
+                    "    return global_avgpool(x)\n}\n";
+    float x[4] = {1, 3, 5, 7};
+    Graph *g;
+    float *y = run(m, NULL, x, &g);
+    float want[2] = {2, 6};
+    expect(y, want, 2, 0);
+
+    const char *lin = "model t(x: [3]) -> [2] {\n"
+                      "    fc = linear(3 -> 2)\n"
+                      "    return fc(x)\n}\n";
+    float params[8] = {1, 2, 3, 4, 5, 6, 1, -1};
+    float v[3] = {1, 1, 2};
+    y = run(lin, params, v, &g);
+    float want2[2] = {10, 20};
+    expect(y, want2, 2, 0);
+
+    const char *add = "model t(x: [4]) -> [8] {\n"
+                      "    let r = relu(x)\n"
+                      "    return concat(x + r, r)\n}\n";
+    float a[4] = {-1, 2, -3, 4};
+    y = run(add, NULL, a, &g);
+    float want3[8] = {-1, 4, -3, 8, 0, 2, 0, 4};
+    expect(y, want3, 8, 0);
+
+    const char *avg1 = "model t(x: [1, 1, 1]) -> [1, 1, 1] {\n"
+                       "    return avgpool2d(x, k=3, stride=1, pad=1)\n}\n";
+    float one[1] = {9};
+    y = run(avg1, NULL, one, &g);
+    ck_assert_float_eq(y[0], 1.0f); /* 9 / (3 * 3): padding counts */
+}
+END_TEST
+
+START_TEST(eval_softmax)
+{
+    const char *m = "model t(x: [3]) -> [3] {\n    return softmax(x)\n}\n";
+    float x[3] = {1000, 1000, 1000};
+    Graph *g;
+    float *y = run(m, NULL, x, &g);
+    for (int i = 0; i < 3; i++)
+        ck_assert_float_eq_tol(y[i], 1.0f / 3, 1e-7);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("model");
+    TCase *abi = tcase_create("abi");
+    tcase_set_timeout(abi, 60);
+    tcase_add_test(abi, resnet18_abi);
+    tcase_add_test(abi, resnet18_shapes_follow_defines);
+    tcase_add_test(abi, resnet18_shares_block_inputs);
+    tcase_add_test(abi, seed_initialiser_known_values);
+    suite_add_tcase(s, abi);
+    TCase *ev = tcase_create("interpreter");
+    tcase_add_test(ev, eval_conv_stride_and_padding);
+    tcase_add_test(ev, eval_conv_cross_correlation);
+    tcase_add_test(ev, eval_batchnorm_constant_channel);
+    tcase_add_test(ev, eval_maxpool_padding_and_negatives);
+    tcase_add_test(ev, eval_pools_linear_add_concat);
+    tcase_add_test(ev, eval_softmax);
+    suite_add_tcase(s, ev);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
