@@ -9,7 +9,7 @@
  * X(ID, name, min_inputs, max_inputs, nparams, signature)
  *   min/max_inputs  tensor operands when the operation is applied (-1: any)
  *   nparams         parameter tensors the operation declares (ABI order
- *                   follows the suffixes in params_of_op() in check.c)
+ *                   is op_params() in check.c, which an op with nparams > 0 needs)
  *   signature       the operation's integer arguments, comma separated:
  *                     "a->b"   one positional arrow pair   conv2d(64 -> 128)
  *                     "(c)"    one positional value        batchnorm(64)

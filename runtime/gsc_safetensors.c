@@ -954,7 +954,10 @@ static void problem(Problems *p, const char *fmt, ...)
         snprintf(p->buf + p->len, p->cap - p->len, "%s%s", sep, msg);
         p->len += need;
     } else if (p->len == 0) {
-        snprintf(p->buf, p->cap, "%s", msg); /* the first one, truncated */
+        /* The first one, truncated, leaving room for the count. */
+        size_t room = p->cap > 2 * GSC_TRAILER_ROOM
+                          ? p->cap - GSC_TRAILER_ROOM : p->cap;
+        snprintf(p->buf, room, "%s", msg);
         p->len = strlen(p->buf);
         p->full = 1;
     } else {
