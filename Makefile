@@ -45,7 +45,8 @@ all: $(BUILD)/gsc
 NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
                     command -v bison >/dev/null || echo bison; \
                     command -v pkg-config >/dev/null || echo pkg-config; \
-                    pkg-config --exists check 2>/dev/null || echo check)
+                    pkg-config --exists check 2>/dev/null || echo check; \
+                    /usr/bin/python3 -c 'import numpy' 2>/dev/null || echo python3-numpy)
 
 deps:
 	@missing="$(strip $(NEED_PKGS))"; \
@@ -111,6 +112,8 @@ test: $(BUILD)/gsc $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; $$t || fail=1; \
 	done; \
+	echo "== tests/ref/check.sh (independent numpy implementation)"; \
+	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
 
 golden: $(BUILD)/gsc

@@ -320,11 +320,12 @@ static double *op_time; /* [nop] for the current run */
 
 #define TIME(id, name, flop, stmt)                                  \
     do {                                                            \
+        int i_ = (id);                                              \
         double t0_ = now();                                         \
         stmt;                                                       \
-        if (op_time) op_time[id] += now() - t0_;                    \
-        op_name[id] = (name);                                       \
-        op_flop[id] = (flop);                                       \
+        if (op_time) op_time[i_] += now() - t0_;                    \
+        op_name[i_] = (name);                                       \
+        op_flop[i_] = (flop);                                       \
     } while (0)
 
 static void fast_forward(void)

@@ -46,10 +46,20 @@ typedef struct Frame {
     int tnext;          /* next ABI tensor of this instance */
 } Frame;
 
+/* A block instance being elaborated, for "in 'layer2.0' ..." notes. */
+typedef struct {
+    Layer *layer;
+    Span at;
+} Instance;
+
+enum { MAX_INSTANCE_DEPTH = 256 };
+
 typedef struct {
     Graph *g;
     Vec nodes, values, tensors, obls; /* GNode*, Value*, Tensor*, Obligation* */
     int errors;
+    Instance inst[MAX_INSTANCE_DEPTH];
+    int ninst;
 } Ctx;
 
 char *span_text(Span sp)
@@ -150,7 +160,7 @@ static char *cex_text_for(const DimEnv *env, const int64_t *cex, const Dim *a, c
  * counterexample, and a note at `origin` (the operation that made lhs).
  */
 static bool oblige(Ctx *c, Span at, const char *what, Dim *lhs, const char *lhs_name, Dim *rhs,
-                   const char *rhs_written, bool ge, Span origin)
+                   const char *rhs_name, bool ge, Span origin)
 {
     Graph *g = c->g;
     Proof pr = ge ? prove_ge(&g->env, lhs, rhs) : prove_eq(&g->env, lhs, rhs);
@@ -164,16 +174,25 @@ static bool oblige(Ctx *c, Span at, const char *what, Dim *lhs, const char *lhs_
     if (pr.res == PROVE_FALSE) {
         bool ovf = false;
         int64_t lv = dim_eval(lhs, pr.cex, &ovf), rv = dim_eval(rhs, pr.cex, &ovf);
-        error_at(at, "%s: %s %s %s does not hold for all sizes", what, ls, rel, rs);
-        if (rhs_written && strcmp(rhs_written, rs))
-            note_at(at, "%s is written %s", rs, rhs_written);
-        note_at(at, "counterexample: %s: %s gives %lld, %s gives %lld", cex_text_for(&g->env, pr.cex, lhs, rhs),
-                lhs_name, (long long)lv, rhs_written ? rhs_written : rs, (long long)rv);
+        int64_t k;
+        if (dim_is_const(lhs, &k) && dim_is_const(rhs, &k)) {
+            error_at(at, "%s: %s gives %lld, %s gives %lld", what, lhs_name, (long long)lv, rhs_name, (long long)rv);
+        } else {
+            error_at(at, "%s: %s %s %s does not hold for all sizes", what, ls, rel, rs);
+            const char *lw = dim_str(lhs, &g->env), *rw = dim_str(rhs, &g->env);
+            if (strcmp(lw, ls) || strcmp(rw, rs))
+                note_at(at, "before normalising: %s %s %s", lw, rel, rw);
+            note_at(at, "counterexample: %s: %s gives %lld, %s gives %lld", cex_text_for(&g->env, pr.cex, lhs, rhs),
+                    lhs_name, (long long)lv, rhs_name, (long long)rv);
+        }
     } else {
         error_at(at, "%s: cannot prove %s %s %s (%s)", what, ls, rel, rs, pr.why ? pr.why : "outside the procedure");
     }
     if (origin.file && (origin.lo != at.lo || origin.hi != at.hi))
         note_at(origin, "%s comes from here", lhs_name);
+    for (int i = c->ninst - 1; i >= 0; i--)
+        note_at(c->inst[i].at, "in '%s', the instance of block '%s' applied here", c->inst[i].layer->path,
+                c->inst[i].layer->block->name);
     c->errors++;
     return false;
 }
@@ -715,7 +734,23 @@ static void adopt_tensors(Ctx *c, int from, int to, int base, int count, Span at
     }
 }
 
+static int elab_block_body(Ctx *c, Layer *l, const int *ins, int nin, Span at);
+
+/* Elaborates a block instance's body, remembering where it was applied. */
 static int elab_block(Ctx *c, Layer *l, const int *ins, int nin, Span at)
+{
+    if (c->ninst == MAX_INSTANCE_DEPTH) {
+        error_at(at, "blocks nested more than %d deep", MAX_INSTANCE_DEPTH);
+        c->errors++;
+        return -1;
+    }
+    c->inst[c->ninst++] = (Instance){l, at};
+    int v = elab_block_body(c, l, ins, nin, at);
+    c->ninst--;
+    return v;
+}
+
+static int elab_block_body(Ctx *c, Layer *l, const int *ins, int nin, Span at)
 {
     Item *b = l->block;
     Frame *f = new_frame(b, join_path(l->path, "."));

@@ -26,7 +26,7 @@
  * zero border ("padded copy"); the copy also applies the producer's BN
  * scale/shift + ReLU (so relu(bn(conv)) is never materialised) and can read
  * the CHW model input. Then no tap needs a bounds check. When cin < 16 the
- * copy keeps only 4 or 8 lanes per pixel (the stem: 3 channels in 4 lanes),
+ * copy keeps only cin lanes per pixel (the stem: 3 channels, 3 lanes),
  * so a 7x7 stride-2 stem wastes nothing on padding channels.
  *
  * Threads: one OpenMP loop over (output-channel group, tile); static schedule
@@ -147,7 +147,7 @@ void gsc_fast_to_chw(const float *x, int c, int h, int w, float *y)
  * workspace size function and the kernel agree. */
 typedef struct {
     int cin, h, w, cout, k, s, p, oh, ow;
-    int lanes;      /* floats per pixel in the padded copy: 16, or 4/8 if cin<=8 */
+    int lanes;      /* floats per pixel in the padded copy: 16, or cin if < 16 */
     int ncb_in;     /* input channel blocks (of `lanes` channels) */
     int hp, wp;     /* padded copy rows, columns */
     int pair;       /* 1: tiles are two rows of ow (ow*2 <= TNP) */
@@ -189,7 +189,7 @@ static void conv_plan(ConvPlan *P, int cin, int h, int w, int cout, int k,
     P->k = k; P->s = s; P->p = p;
     P->oh = gsc_fast_out_size(h, k, s, p);
     P->ow = gsc_fast_out_size(w, k, s, p);
-    P->lanes = cin <= 4 ? 4 : cin <= 8 ? 8 : 16;
+    P->lanes = cin < 16 ? cin : 16;
     P->ncb_in = (cin + P->lanes - 1) / P->lanes;
     P->hp = h + 2 * p;
     need = (P->oh - 1) * s + k;
@@ -233,32 +233,43 @@ size_t gsc_fast_conv_workspace_bytes(int cin, int h, int w, int cout, int k,
     return pad_bytes(&P) + round64(2 * stat_floats(&P) * sizeof(float));
 }
 
+/* Floats of packed weights per output channel block: [cin_blk][k][k][L][16]
+ * with L = 16, or [1][k][k][cin][16] when cin < 16 (L = cin: no padding
+ * channels, the stem's 3 channels cost 3 FMAs per tap, not 16). */
+static size_t packed_block_floats(int cin, int k)
+{
+    int lanes = cin < 16 ? cin : 16;
+    return (size_t)GSC_FAST_CBLK(cin) * k * k * lanes * 16;
+}
+
 size_t gsc_fast_conv_packed_floats(int cin, int cout, int k)
 {
-    return (size_t)GSC_FAST_CBLK(cout) * GSC_FAST_CBLK(cin) * k * k * 256 +
+    return (size_t)GSC_FAST_CBLK(cout) * packed_block_floats(cin, k) +
            GSC_FAST_CPAD(cout);
 }
 
-/* Packed: [cout_blk][cin_blk][k][k][16 ic][16 oc], then bias [cpad(cout)].
- * Input channel ic lives in block ic / 16 at slot ic % 16 whatever the lane
- * count of the padded copy: with cin <= 8 there is one block, slot = ic. */
+/* Packed: [cout_blk][cin_blk][k][k][L ic][16 oc], L = min(cin, 16), then
+ * the bias [cpad(cout)]. For fixed (block, ky) the (kx, ic) pairs are
+ * contiguous, matching the padded copy's (x, lane) order, so the kernel runs
+ * one flat loop of k*L steps per filter row. */
 void gsc_fast_conv_prepare(const float *wt, const float *bias, int cin,
                            int cout, int k, float *packed)
 {
     int ncbo = GSC_FAST_CBLK(cout), ncbi = GSC_FAST_CBLK(cin);
+    int L = cin < 16 ? cin : 16;
     int ob, ib, ky, kx, i, o;
-    float *pb = packed + (size_t)ncbo * ncbi * k * k * 256;
+    float *pb = packed + (size_t)ncbo * packed_block_floats(cin, k);
     for (ob = 0; ob < ncbo; ob++)
         for (ib = 0; ib < ncbi; ib++)
             for (ky = 0; ky < k; ky++)
                 for (kx = 0; kx < k; kx++)
-                    for (i = 0; i < 16; i++)
+                    for (i = 0; i < L; i++)
                         for (o = 0; o < 16; o++) {
                             int co = ob * 16 + o, ci = ib * 16 + i;
                             float v = 0.0f;
                             if (co < cout && ci < cin)
                                 v = wt[(((size_t)co * cin + ci) * k + ky) * k + kx];
-                            packed[((((size_t)ob * ncbi + ib) * k + ky) * k + kx) * 256 +
+                            packed[((((size_t)ob * ncbi + ib) * k + ky) * k + kx) * L * 16 +
                                    i * 16 + o] = v;
                         }
     for (o = 0; o < 16 * ncbo; o++)
@@ -331,7 +342,7 @@ typedef struct {
                              pixel 0 of row A / row B */
     size_t xcs;           /* floats between input channel blocks (padded) */
     int wrow;             /* floats per padded row */
-    int lanes, ncb, clast, k; /* lanes, input blocks, channels in last, k */
+    int lanes, ncb, k;    /* lanes, input blocks, k */
     const float *wt;      /* packed weights of the first output block */
     size_t wcs;           /* floats between output blocks in packed */
     const float *bias;    /* [16*NB] */
@@ -344,7 +355,7 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
                            const int NPB, const int XS)
 {
     VT acc[TNB][TNP][NV];
-    int j, p, v, icb, ky, kx, ic;
+    int j, p, v, icb, ky, ic;
     const int k = T->k;
     for (j = 0; j < NB; j++)
         for (v = 0; v < NV; v++) {
@@ -352,33 +363,35 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
             for (p = 0; p < NPA + NPB; p++)
                 acc[j][p][v] = b;
         }
-    for (icb = 0; icb < T->ncb; icb++) {
-        int nic = icb == T->ncb - 1 ? T->clast : T->lanes;
-        for (ky = 0; ky < k; ky++)
-            for (kx = 0; kx < k; kx++) {
-                size_t xo = icb * T->xcs + (size_t)ky * T->wrow + kx * T->lanes;
-                const float *pa = T->xa + xo, *pb = T->xb + xo;
-                const float *pw = T->wt + (((size_t)icb * k + ky) * k + kx) * 256;
-                for (ic = 0; ic < nic; ic++) {
-                    VT wv[TNB][NV];
+    /* Per (input block, filter row) one flat loop over (kx, ic): the padded
+     * copy stores a row as [x][lane] and the weights as [kx][ic][16], so
+     * step q reads input q and weights 16*q. Padding lanes of the last
+     * input block are zero in the input and in the weights. */
+    for (icb = 0; icb < T->ncb; icb++)
+        for (ky = 0; ky < k; ky++) {
+            size_t xo = icb * T->xcs + (size_t)ky * T->wrow;
+            const float *pa = T->xa + xo, *pb = T->xb + xo;
+            const float *pw = T->wt + ((size_t)icb * k + ky) * k * T->lanes * 16;
+            const int nq = k * T->lanes;
+            for (ic = 0; ic < nq; ic++) {
+                VT wv[TNB][NV];
+                for (j = 0; j < NB; j++)
+                    for (v = 0; v < NV; v++)
+                        wv[j][v] = VLOAD(pw + j * T->wcs + ic * 16 + v * VW);
+                for (p = 0; p < NPA; p++) {
+                    VT b = VSET1(pa[p * XS + ic]);
                     for (j = 0; j < NB; j++)
                         for (v = 0; v < NV; v++)
-                            wv[j][v] = VLOAD(pw + j * T->wcs + ic * 16 + v * VW);
-                    for (p = 0; p < NPA; p++) {
-                        VT b = VSET1(pa[p * XS + ic]);
-                        for (j = 0; j < NB; j++)
-                            for (v = 0; v < NV; v++)
-                                acc[j][p][v] = VFMA(wv[j][v], b, acc[j][p][v]);
-                    }
-                    for (p = 0; p < NPB; p++) {
-                        VT b = VSET1(pb[p * XS + ic]);
-                        for (j = 0; j < NB; j++)
-                            for (v = 0; v < NV; v++)
-                                acc[j][NPA + p][v] = VFMA(wv[j][v], b, acc[j][NPA + p][v]);
-                    }
+                            acc[j][p][v] = VFMA(wv[j][v], b, acc[j][p][v]);
+                }
+                for (p = 0; p < NPB; p++) {
+                    VT b = VSET1(pb[p * XS + ic]);
+                    for (j = 0; j < NB; j++)
+                        for (v = 0; v < NV; v++)
+                            acc[j][NPA + p][v] = VFMA(wv[j][v], b, acc[j][NPA + p][v]);
                 }
             }
-    }
+        }
     /* epilogue: store, then the tile's sum and M2 per channel */
     for (j = 0; j < NB; j++)
         for (v = 0; v < NV; v++) {
@@ -402,12 +415,12 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
 }
 
 /* Instances: (NPA, NPB) in {(TNP,0), (7,7) pair, (7|4|2|1, 0)} x NB in
- * {TNB, 1} x XS in {16, 32, 8, runtime}. */
+ * {TNB, 1} x XS in {16, 32, 6 (3-channel stride-2 stem), runtime}. */
 #define GF_XS_CASES(NB, NPA, NPB)                                  \
     switch (xs) {                                                  \
     case 16: tile_kernel(T, NB, NPA, NPB, 16); return;             \
     case 32: tile_kernel(T, NB, NPA, NPB, 32); return;             \
-    case 8: tile_kernel(T, NB, NPA, NPB, 8); return;               \
+    case 6: tile_kernel(T, NB, NPA, NPB, 6); return;               \
     default: tile_kernel(T, NB, NPA, NPB, xs); return;             \
     }
 #if TNP == 14
@@ -465,7 +478,7 @@ void gsc_fast_conv2d(const float *x, int cin, int h, int w,
     ssum = stats;
     sm2 = stats + stat_floats(&P);
     ohw = (size_t)P.oh * P.ow;
-    wcs = (size_t)GSC_FAST_CBLK(cin) * k * k * 256;
+    wcs = packed_block_floats(cin, k);
     xs = stride * P.lanes;
     nwork = P.ngroups * P.ntiles;
 
@@ -489,7 +502,6 @@ void gsc_fast_conv2d(const float *x, int cin, int h, int w,
         T.wrow = P.wp * P.lanes;
         T.lanes = P.lanes;
         T.ncb = P.ncb_in;
-        T.clast = cin - (P.ncb_in - 1) * P.lanes;
         T.k = k;
         T.xa = xp + ((size_t)oya * stride * P.wp + (size_t)oxa * stride) * P.lanes;
         T.xb = xp + ((size_t)(oyb < P.oh ? oyb : oya) * stride * P.wp) * P.lanes;
@@ -505,32 +517,39 @@ void gsc_fast_conv2d(const float *x, int cin, int h, int w,
     }
 
     if (moments) {
-        /* Chan's merge in double: mean = sum/N, M2 = sum M2_t + n_t (mean_t - mean)^2 */
-        int c;
+        /* Chan's merge in double, per channel block (16 lanes, vectorisable):
+         * mean = sum/N, M2 = sum_t M2_t + n_t (sum_t/n_t - mean)^2 */
+        int cb;
         double n = (double)ohw;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-        for (c = 0; c < cpo; c++) {
-            double s = 0.0, m2 = 0.0, mean;
-            int tl;
+        for (cb = 0; cb < P.ncb_out; cb++) {
+            double s[16], m2[16], mean[16];
+            int tl, l, x0 = 0, nt = 0;
+            for (l = 0; l < 16; l++)
+                s[l] = m2[l] = 0.0;
             for (tl = 0; tl < P.ntiles; tl++)
-                s += ssum[(size_t)tl * cpo + c];
-            mean = s / n;
+                for (l = 0; l < 16; l++)
+                    s[l] += ssum[(size_t)tl * cpo + cb * 16 + l];
+            for (l = 0; l < 16; l++)
+                mean[l] = s[l] / n;
             for (tl = 0; tl < P.ntiles; tl++) {
-                int nt = 0;
-                double d;
+                double rn;
                 if (P.pair)
                     nt = (2 * tl + 1 < P.oh ? 2 : 1) * P.ow;
-                else {
-                    int x0 = 0;
+                else
                     row_pieces(P.ow, tl % P.pieces, &x0, &nt);
+                rn = 1.0 / nt;
+                for (l = 0; l < 16; l++) {
+                    double d = ssum[(size_t)tl * cpo + cb * 16 + l] * rn - mean[l];
+                    m2[l] += sm2[(size_t)tl * cpo + cb * 16 + l] + nt * d * d;
                 }
-                d = ssum[(size_t)tl * cpo + c] / nt - mean;
-                m2 += sm2[(size_t)tl * cpo + c] + nt * d * d;
             }
-            moments[c] = (float)mean;
-            moments[cpo + c] = (float)(m2 / n > 0.0 ? m2 / n : 0.0);
+            for (l = 0; l < 16; l++) {
+                moments[cb * 16 + l] = (float)mean[l];
+                moments[cpo + cb * 16 + l] = (float)(m2[l] > 0.0 ? m2[l] / n : 0.0);
+            }
         }
     }
 }

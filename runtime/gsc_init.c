@@ -16,8 +16,8 @@ static uint32_t lcg_next(uint32_t s)
 
 /*
  * Element i is the (i+1)-th LCG state mapped to [-0.1, 0.1). The expression
- * order is the seed's: -0.1 + (s / 2^32) * 0.2, all in double, then one
- * rounding to float. Reordering it (e.g. s * (0.2 / 2^32)) changes bits.
+ * is the seed's: -0.1 + (s / 2^32) * 0.2, all in double, then one rounding
+ * to float. Evaluating it in float instead changes about half the values.
  * One pass over the stream gives the same values as the seed's recompute-
  * from-the-start definition, in linear instead of quadratic time.
  */

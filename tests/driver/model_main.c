@@ -4,10 +4,14 @@
  * Built against any generated NAME.c/NAME.h:
  *   cc -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 model_main.c rn18.c runtime/gsc_init.c ... -lm
  *
- *   model_main [--params W.safetensors] [--input X.bin] [--output Y.bin] [--runs N]
+ *   model_main [--params W.safetensors | --random-params SEED [--save-params W.safetensors]]
+ *              [--input X.bin] [--output Y.bin] [--runs N]
  *
- * Without --input it feeds a deterministic input (a smooth pattern in
- * [-1, 1]); without --params the seed's weights (P_init). Without --output
+ * Without --input it feeds a deterministic input (a pattern in [-1, 1]);
+ * without --params the seed's weights (P_init). --random-params draws every
+ * parameter from its own LCG stream (vectors around 1, so BN scales and
+ * biases are far from the seed's 1 and 0), and --save-params writes them as
+ * safetensors for `gsc --eval --params`. Without --output
  * it prints the top-5 outputs and the time per forward pass.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -57,10 +61,26 @@ static int read_floats(const char *path, float *x, long n)
     return 0;
 }
 
+static void random_params(float *p, unsigned seed)
+{
+    for (int t = 0; t < MAC(_NUM_TENSORS); t++) {
+        const GscTensorInfo *ti = &FN(_tensors)[t];
+        long n = 1;
+        for (int k = 0; k < ti->rank; k++)
+            n *= (long)ti->shape[k];
+        unsigned s = seed * 7919u + (unsigned)t;
+        for (long i = 0; i < n; i++) {
+            s = s * 1664525u + 1013904223u;
+            float u = (float)((s >> 8) / 16777216.0 - 0.5); /* [-0.5, 0.5) */
+            p[ti->offset + i] = ti->rank == 1 ? 1.0f + u : u * 0.2f;
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
-    const char *params_path = NULL, *in_path = NULL, *out_path = NULL;
-    int runs = 1;
+    const char *params_path = NULL, *in_path = NULL, *out_path = NULL, *save_path = NULL;
+    int runs = 1, rand_seed = -1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--params"))
             params_path = argv[i + 1];
@@ -70,6 +90,14 @@ int main(int argc, char **argv)
             out_path = argv[i + 1];
         else if (!strcmp(argv[i], "--runs"))
             runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--random-params"))
+            rand_seed = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--save-params"))
+            save_path = argv[i + 1];
+        else {
+            fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
     }
     float *params = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
     float *prepared = xalloc(sizeof(float) * MAC(_PREPARED_SIZE));
@@ -85,8 +113,17 @@ int main(int argc, char **argv)
             return 1;
         }
         gsc_st_close(&f);
+    } else if (rand_seed >= 0) {
+        random_params(params, (unsigned)rand_seed);
     } else {
         FN(_init)(params);
+    }
+    if (save_path) {
+        char err[1024];
+        if (gsc_st_write(save_path, FN(_tensors), MAC(_NUM_TENSORS), params, err, sizeof err)) {
+            fprintf(stderr, "%s: %s\n", save_path, err);
+            return 1;
+        }
     }
     FN(_prepare)(params, prepared);
     if (in_path) {

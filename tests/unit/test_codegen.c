@@ -143,12 +143,22 @@ START_TEST(generated_matches_interpreter)
     snprintf(out_c, sizeof out_c, "%s/y_c.bin", dir);
     snprintf(out_eval, sizeof out_eval, "%s/y_eval.bin", dir);
     write_input(in, c->input_size, 1234u + (unsigned)_i);
+    /* the seed's weights, then random ones (through safetensors) */
     ck_assert_int_eq(run("%s/m --input %s --output %s", dir, in, out_c), 0);
     ck_assert_int_eq(run("%s --eval %s %s --input %s -o %s", gsc, c->model, c->defines, in, out_eval), 0);
     long n;
     double err = rel_error(out_c, out_eval, &n);
-    printf("%s %s: %ld outputs, relative error %.3g\n", c->model, c->defines, n, err);
+    printf("%s %s, seed weights: %ld outputs, relative error %.3g\n", c->model, c->defines, n, err);
     ck_assert_msg(err <= 1e-4, "%s %s: relative error %g > 1e-4", c->model, c->defines, err);
+    ck_assert_int_eq(run("%s/m --random-params %d --save-params %s/w.safetensors --input %s --output %s", dir, _i + 1,
+                         dir, in, out_c),
+                     0);
+    ck_assert_int_eq(run("%s --eval %s %s --params %s/w.safetensors --input %s -o %s", gsc, c->model, c->defines, dir,
+                         in, out_eval),
+                     0);
+    err = rel_error(out_c, out_eval, &n);
+    printf("%s %s, random weights: %ld outputs, relative error %.3g\n", c->model, c->defines, n, err);
+    ck_assert_msg(err <= 1e-4, "%s %s (random weights): relative error %g > 1e-4", c->model, c->defines, err);
 }
 END_TEST
 

@@ -222,12 +222,16 @@ END_TEST
 START_TEST(avgpool_include_pad)
 {
     const float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
-    float y[4];
+    float y[9];
     gsc_avgpool2d(x, 1, 3, 3, 3, 2, 1, y);
     ck_assert(y[0] == (float)(12.0 / 9) && y[1] == (float)(16.0 / 9));
     ck_assert(y[2] == (float)(24.0 / 9) && y[3] == (float)(28.0 / 9));
     gsc_avgpool2d(x, 1, 3, 3, 3, 1, 0, y);
     ck_assert(y[0] == 5.0f);
+    /* k=2, pad 1 on [1 2; 3 4] (3x3 out): a corner window holds one real
+     * cell, the centre all four. */
+    gsc_avgpool2d(x, 1, 2, 2, 2, 1, 1, y);
+    ck_assert(y[0] == 0.25f && y[4] == 2.5f && y[8] == 1.0f);
 }
 END_TEST
 
@@ -560,6 +564,8 @@ START_TEST(st_rejects_bad_json)
     REJECT("{\"\xc0\xaf\":" T24 "}", 8, "UTF-8"); /* overlong '/' */
     REJECT("{\"\xed\xa0\x80\":" T24 "}", 8, "UTF-8"); /* encoded surrogate */
     REJECT("{\"\xe2\x82\":" T24 "}", 8, "UTF-8"); /* cut sequence */
+    REJECT("{\"\xe0\x80\xaf\":" T24 "}", 8, "UTF-8"); /* overlong, 3 bytes */
+    REJECT("{\"\xf4\x90\x80\x80\":" T24 "}", 8, "UTF-8"); /* > U+10FFFF */
     REJECT("{\"a\tb\":" T24 "}", 8, "control character");
     REJECT("{\"a\":" T24 "} x", 8, "trailing bytes");
     REJECT("{\"a\":" T24 "}{}", 8, "trailing bytes");
@@ -577,6 +583,10 @@ START_TEST(st_rejects_bad_entries)
 {
     REJECT("{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],"
            "\"data_offsets\":[0,8]}}", 8, "duplicate key \"dtype\"");
+    REJECT("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"shape\":[2],"
+           "\"data_offsets\":[0,8]}}", 8, "duplicate key \"shape\"");
+    REJECT("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],"
+           "\"data_offsets\":[0,8]}}", 8, "duplicate key \"data_offsets\"");
     REJECT("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],"
            "\"extra\":1}}", 8, "unknown field");
     REJECT("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", 8, "lacks \"data_offsets\"");
@@ -735,6 +745,22 @@ START_TEST(load_params_truncated_message)
 }
 END_TEST
 
+/* A table row no tensor can match is reported, not trusted. */
+START_TEST(load_params_bad_row)
+{
+    unsigned char *buf;
+    GscStFile f = problem_file(&buf);
+    const GscTensorInfo bad[] = {{"a", 0, 5, {2, 3, 0, 0}}};
+    float params[6];
+    char err[256];
+    ck_assert_int_eq(gsc_st_load_params(&f, bad, 1, params, err, sizeof err),
+                     -1);
+    ck_assert_ptr_nonnull(strstr(err, "table entry \"a\" is malformed"));
+    gsc_st_close(&f);
+    free(buf);
+}
+END_TEST
+
 START_TEST(st_open_missing_file)
 {
     GscStFile f;
@@ -784,12 +810,31 @@ static Suite *runtime_suite(void)
     tcase_add_test(st, st_mutation_sweep);
     tcase_add_test(st, load_params_all_problems);
     tcase_add_test(st, load_params_truncated_message);
+    tcase_add_test(st, load_params_bad_row);
     tcase_add_test(st, st_open_missing_file);
     tcase_set_timeout(st, 60); /* the sweep is slow under sanitizers */
     suite_add_tcase(s, init);
     suite_add_tcase(s, kern);
     suite_add_tcase(s, st);
     return s;
+}
+
+/* Every name a test creates under tmpdir, then tmpdir itself. */
+static void cleanup(void)
+{
+    static const char *const names[] = {
+        "rt.safetensors",     "atomic.safetensors",     "atomic.safetensors.tmp",
+        "bad.safetensors",    "trunc.safetensors",      "mut.safetensors",
+        "rt.safetensors.tmp",
+    };
+    char path[512];
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        tmp_path(path, sizeof path, names[i]);
+        if (remove(path) != 0)
+            rmdir(path); /* atomic.safetensors.tmp may be a directory */
+    }
+    rmdir(tmpdir);
 }
 
 int main(void)
@@ -807,6 +852,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    rmdir(tmpdir); /* each test removes its own files */
+    cleanup(); /* a failed test may have left its files behind */
     return failed != 0;
 }
