@@ -208,7 +208,7 @@ static bool oblige_positive(Ctx *c, Span at, const char *what, const Shape *s)
         if (dim_is_const(s->d[i], &v) && v >= 1)
             continue;
         ok &= oblige(c, at, arena_printf("%s, dimension %d is at least 1", what, i + 1), s->d[i],
-                     arena_printf("dimension %d", i + 1), one, NULL, true, at);
+                     arena_printf("dimension %d", i + 1), one, "the minimum", true, at);
     }
     return ok;
 }

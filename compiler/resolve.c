@@ -732,7 +732,7 @@ int resolve_program(Program *p)
     for (int i = 0; i < p->nitems; i++)
         models += p->items[i].kind == IT_MODEL;
     if (models == 0 && diag_errors == before)
-        error_plain("%s: no model in this file (a file needs one 'model NAME(...)(x: [...]) -> [...] { ... }')",
-                    p->file->name);
+        error_at((Span){p->file, 0, 0},
+                 "no model in this file (a file needs one 'model NAME(...)(x: [...]) -> [...] { ... }')");
     return diag_errors - before;
 }

@@ -153,11 +153,11 @@ static bool concretise(Shape *s, const int64_t *vals, Span at, const char *what)
         bool ovf = false;
         s->n[i] = dim_eval(s->d[i], vals, &ovf);
         if (ovf || s->n[i] >= MAX_DIM) {
-            error_at(at, "%s: dimension %d is too large (over 2^31)", what, i + 1);
+            error_at(at, "'%s': dimension %d is over 2^31 at these sizes", what, i + 1);
             return false;
         }
         if (s->n[i] != 0 && total > MAX_ELEMS / s->n[i]) {
-            error_at(at, "%s has more than 2^62 elements", what);
+            error_at(at, "'%s' has more than 2^62 elements at these sizes", what);
             return false;
         }
         total *= s->n[i];
@@ -249,8 +249,11 @@ static int check_assertions(Graph *g)
         if (!assert_side(g, c->lhs, g->ntensors, total, &a) || !assert_side(g, c->rhs, g->ntensors, total, &b))
             continue; /* about another model */
         if (!compare(c->op, a, b)) {
-            error_at(c->span, "assertion failed: %s is %lld, %s is %lld", span_text(c->lhs->span), (long long)a,
-                     span_text(c->rhs->span), (long long)b);
+            if (c->rhs->kind == ND_NUM)
+                error_at(c->span, "assertion failed: %s is %lld", span_text(c->lhs->span), (long long)a);
+            else
+                error_at(c->span, "assertion failed: %s is %lld and %s is %lld", span_text(c->lhs->span),
+                         (long long)a, span_text(c->rhs->span), (long long)b);
             errors++;
         }
     }

@@ -15,6 +15,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@ static const char *env_or(const char *name, const char *def)
     return v && *v ? v : def;
 }
 
+static bool quiet; /* the command is expected to fail */
+
 static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int run(const char *fmt, ...)
 {
@@ -41,7 +44,8 @@ static int run(const char *fmt, ...)
     va_end(ap);
     int st = system(cmd);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        fprintf(stderr, "command failed (%d): %s\n", st, cmd);
+        if (!quiet)
+            fprintf(stderr, "command failed (%d): %s\n", st, cmd);
         return -1;
     }
     return 0;
@@ -168,9 +172,11 @@ START_TEST(no_allocation_in_generated_code)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/alloc", tmp);
     ck_assert_int_eq(run("mkdir -p %s && %s models/resnet18.gs -o %s/rn18.c", dir, gsc, dir), 0);
+    quiet = true;
     ck_assert_int_ne(run("grep -E '\\b(malloc|calloc|realloc|free|static [a-z]+ [a-z_]+ *=)' %s/rn18.c >/dev/null",
                          dir),
                      0);
+    quiet = false;
     /* Builds as C99 with both compilers' strictest warnings. */
     ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -Iruntime -c %s/rn18.c -o %s/rn18.o", dir, dir),
                      0);
@@ -216,6 +222,34 @@ START_TEST(deterministic_output)
 }
 END_TEST
 
+/* A failed run never touches an existing output. */
+START_TEST(failure_keeps_existing_output)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/keep", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && echo keep > %s/out.c && echo keep > %s/out.h && echo keep > %s/y.bin", dir,
+                         dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("sed 's/pad=3/pad=2/' models/resnet18.gs > %s/bad.gs", dir), 0);
+    quiet = true;
+    ck_assert_int_ne(run("%s %s/bad.gs -o %s/out.c 2>/dev/null", gsc, dir, dir), 0);
+    ck_assert_int_ne(run("head -c 700 models/resnet18.gs > %s/trunc.gs && %s %s/trunc.gs -o %s/out.c 2>/dev/null", dir,
+                         gsc, dir, dir),
+                     0);
+    /* a wrong input size for --eval */
+    ck_assert_int_ne(run("head -c 100 /dev/zero > %s/x.bin && %s --eval models/mlp.gs --input %s/x.bin -o %s/y.bin "
+                         "2>/dev/null",
+                         dir, gsc, dir, dir),
+                     0);
+    quiet = false;
+    ck_assert_int_eq(run("test \"$(cat %s/out.c %s/out.h %s/y.bin)\" = \"$(printf 'keep\\nkeep\\nkeep')\"", dir, dir,
+                         dir),
+                     0);
+    ck_assert_int_eq(run("test -z \"$(ls %s | grep tmp)\"", dir), 0); /* no temporary left behind */
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
@@ -232,6 +266,7 @@ int main(void)
     tcase_add_test(t2, generated_dir_is_fresh);
     tcase_add_test(t2, golden_emitted_c);
     tcase_add_test(t2, deterministic_output);
+    tcase_add_test(t2, failure_keeps_existing_output);
     suite_add_tcase(s, t2);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
