@@ -108,10 +108,14 @@ $(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
 $(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm
 
-test: $(BUILD)/gsc $(UNIT_BINS)
+test: $(BUILD)/gsc $(UNIT_BINS) asan
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; $$t || fail=1; \
 	done; \
+	echo "== $(BUILD)/test_diag with gsc built with AddressSanitizer and UBSan"; \
+	GSC=build/asan/gsc $(BUILD)/test_diag || fail=1; \
+	echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
+	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
 	echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
@@ -145,7 +149,7 @@ run: $(BUILD)/rn18_run
 # ------------------------------------------------------------ sanitizers
 
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" build/asan/gsc
+	@$(MAKE) -s BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" build/asan/gsc
 
 clean:
 	rm -rf $(BUILD)

@@ -1029,7 +1029,8 @@ typedef struct {
     int n;            /* variables of d */
     int *var;         /* their symbols */
     Per *per;
-    int64_t *top;     /* box is [lo, top] on each variable */
+    int64_t *top;     /* box is [lo, top] on each variable ... */
+    int64_t *tail;    /* ... plus [tail, hi] when tail != INF */
     int64_t *vals;    /* a point (every symbol) */
     int64_t *cex;     /* set on a refutation */
     Buf method;
@@ -1098,7 +1099,31 @@ static ProveResult push_negative(Box *bx, int i)
 /* Whether the domain extends beyond the box along variable i. */
 static bool extends(const Box *bx, int i)
 {
-    return bx->top[i] < sym_hi(bx, bx->var[i]);
+    return bx->top[i] < sym_hi(bx, bx->var[i]) && bx->tail[i] == INF;
+}
+
+/* The next value along axis i: [lo, top], then the tail [tail, hi]. */
+static bool axis_next(const Box *bx, int i, int64_t *x)
+{
+    int64_t hi = sym_hi(bx, bx->var[i]);
+    if (*x < bx->top[i] || (*x >= bx->tail[i] && *x < hi)) {
+        ++*x;
+        return true;
+    }
+    if (*x == bx->top[i] && bx->tail[i] != INF) {
+        *x = bx->tail[i];
+        return true;
+    }
+    return false;
+}
+
+static int64_t axis_size(const Box *bx, int i)
+{
+    int v = bx->var[i];
+    int64_t n = bx->top[i] - sym_lo(bx, v) + 1;
+    if (bx->tail[i] != INF)
+        n += sym_hi(bx, v) - bx->tail[i] + 1;
+    return n;
 }
 
 /* After the box holds: ">=" also needs slope >= 0 wherever the domain
@@ -1132,10 +1157,8 @@ static ProveResult scan_box(Box *bx)
         int i = 0;
         for (; i < bx->n; i++) {
             int v = bx->var[i];
-            if (bx->vals[v] < bx->top[i]) {
-                bx->vals[v]++;
+            if (axis_next(bx, i, &bx->vals[v]))
                 break;
-            }
             bx->vals[v] = sym_lo(bx, v);
         }
         if (i == bx->n)
@@ -1148,7 +1171,7 @@ static int64_t box_points(const Box *bx)
 {
     int64_t n = 1;
     for (int i = 0; i < bx->n; i++)
-        n = sat_mul(n, bx->top[i] - sym_lo(bx, bx->var[i]) + 1);
+        n = sat_mul(n, axis_size(bx, i));
     return n;
 }
 
@@ -1187,7 +1210,7 @@ static ProveResult scan_separable(Box *bx)
         Poly *f = poly_part(cx, bx->d, v);
         int64_t f0 = box_eval(bx, f, &ok), mn = f0;
         best[i] = sym_lo(bx, v);
-        for (int64_t x = sym_lo(bx, v) + 1; x <= bx->top[i] && ok; x++) {
+        for (int64_t x = sym_lo(bx, v); ok && axis_next(bx, i, &x);) {
             bx->vals[v] = x;
             int64_t y = box_eval(bx, f, &ok);
             if (bx->is_eq && y != f0) {
@@ -1228,8 +1251,28 @@ static void describe_box(Box *bx, bool sep)
         int v = bx->var[i];
         buf_printf(m, "%s%s in [%" PRId64 ", %" PRId64 "]", i ? ", " : "",
                    sym_name(bx->cx, v), sym_lo(bx, v), bx->top[i]);
+        if (bx->tail[i] != INF)
+            buf_printf(m, " and [%" PRId64 ", %" PRId64 "]", bx->tail[i], sym_hi(bx, v));
         if (bx->n > 1)
             buf_printf(m, " (period %" PRId64 ")", bx->per[i].L);
+    }
+}
+
+/* The box along axis i: [lo, T + L] decides everything when the domain
+ * ends there or the slope is >= 0 (every later point repeats an earlier
+ * one plus a non-negative multiple of the slope). With a negative slope
+ * and a finite upper bound, every point x >= T is at least the point
+ * x + j*L in the last period before hi, so ">=" also scans that tail. */
+static void set_axis(Box *bx, int i)
+{
+    int v = bx->var[i];
+    const Per *pr = &bx->per[i];
+    int64_t hi = sym_hi(bx, v), end = sat_add(pr->T, pr->L);
+    bx->top[i] = end < hi ? end : hi;
+    bx->tail[i] = INF;
+    if (!bx->is_eq && pr->sn < 0 && bx->top[i] < hi && hi != INT64_MAX) {
+        int64_t t = hi - pr->L + 1;
+        bx->tail[i] = t > bx->top[i] + 1 ? t : bx->top[i] + 1;
     }
 }
 
@@ -1242,6 +1285,7 @@ static bool box_setup(Box *bx, bool *sep)
     bx->var = cx_alloc(cx, (size_t)ns * sizeof *bx->var);
     bx->per = cx_alloc(cx, (size_t)ns * sizeof *bx->per);
     bx->top = cx_alloc(cx, (size_t)ns * sizeof *bx->top);
+    bx->tail = cx_alloc(cx, (size_t)ns * sizeof *bx->tail);
     bx->vals = cx_alloc(cx, (size_t)ns * sizeof *bx->vals);
     for (int v = 0; v < ns; v++)
         if (poly_has(bx->d, v))
@@ -1252,9 +1296,8 @@ static bool box_setup(Box *bx, bool *sep)
         int v = bx->var[i];
         if (!per_poly(cx, bx->d, v, &bx->per[i]))
             return false;
-        int64_t end = sat_add(bx->per[i].T, bx->per[i].L);
-        bx->top[i] = end < sym_hi(bx, v) ? end : sym_hi(bx, v);
-        int64_t size = bx->top[i] - sym_lo(bx, v) + 1;
+        set_axis(bx, i);
+        int64_t size = axis_size(bx, i);
         if (size > MAX_SCAN)
             return too_large(cx, "box", v);
         total = *sep ? total + size : sat_mul(total, size);

@@ -47,6 +47,7 @@
 #define GF_INLINE static inline
 #endif
 
+
 /* ----------------------------------------------------- vector abstraction
  * VT holds VW floats; a 16-channel block is NV = 16 / VW vectors. */
 #if defined(__AVX512F__)
@@ -54,6 +55,7 @@
 typedef __m512 VT;
 #define VW 16
 #define VLOAD(p) _mm512_load_ps(p)
+#define VLOADU(p) _mm512_loadu_ps(p)
 #define VSTORE(p, v) _mm512_store_ps((p), (v))
 #define VSET1(x) _mm512_set1_ps(x)
 #define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
@@ -61,6 +63,7 @@ typedef __m512 VT;
 #define VSUB(a, b) _mm512_sub_ps((a), (b))
 #define VMUL(a, b) _mm512_mul_ps((a), (b))
 #define VZERO() _mm512_setzero_ps()
+#define VMAX(a, b) _mm512_max_ps((a), (b))
 #define TNB 2
 #define TNP 14
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -68,6 +71,7 @@ typedef __m512 VT;
 typedef __m256 VT;
 #define VW 8
 #define VLOAD(p) _mm256_load_ps(p)
+#define VLOADU(p) _mm256_loadu_ps(p)
 #define VSTORE(p, v) _mm256_store_ps((p), (v))
 #define VSET1(x) _mm256_set1_ps(x)
 #define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
@@ -75,6 +79,7 @@ typedef __m256 VT;
 #define VSUB(a, b) _mm256_sub_ps((a), (b))
 #define VMUL(a, b) _mm256_mul_ps((a), (b))
 #define VZERO() _mm256_setzero_ps()
+#define VMAX(a, b) _mm256_max_ps((a), (b))
 #define TNB 1
 #define TNP 6
 #else
@@ -82,6 +87,7 @@ typedef __m256 VT;
 typedef float VT;
 #define VW 1
 #define VLOAD(p) (*(p))
+#define VLOADU(p) (*(p))
 #define VSTORE(p, v) (*(p) = (v))
 #define VSET1(x) (x)
 #define VFMA(a, b, c) ((a) * (b) + (c))
@@ -89,6 +95,7 @@ typedef float VT;
 #define VSUB(a, b) ((a) - (b))
 #define VMUL(a, b) ((a) * (b))
 #define VZERO() 0.0f
+#define VMAX(a, b) ((a) > (b) ? (a) : (b))
 #define TNB 1
 #define TNP 4
 #endif
@@ -684,6 +691,9 @@ void gsc_fast_concat(const float *a, int ca, const float *b, int cb, int h,
 
 /* ---------------------------------------------------------------- pools */
 
+/* Window ranges are clipped to the image first (padded cells are excluded,
+ * so they are simply not visited); the first visited cell initialises the
+ * max, a strict > keeps the first of equal values; an empty window gives 0. */
 void gsc_fast_maxpool2d(const float *x, int c, int h, int w, int k,
                         int stride, int pad, const float *in_ss, int in_relu,
                         float *y)
@@ -695,38 +705,35 @@ void gsc_fast_maxpool2d(const float *x, int c, int h, int w, int k,
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
-        int cb = t / oh, oy = t % oh, ox, ky, kx, l;
+        int cb = t / oh, oy = t % oh, ox, iy, ix, l;
+        int iy0 = oy * stride - pad, iy1 = iy0 + k;
         const float *xb = x + (size_t)cb * 16 * h * w;
         float a[16], b[16];
+        if (iy0 < 0) iy0 = 0;
+        if (iy1 > h) iy1 = h;
         for (l = 0; l < 16; l++) {
             a[l] = in_ss ? in_ss[cb * 16 + l] : 1.0f;
             b[l] = in_ss ? in_ss[cpo + cb * 16 + l] : 0.0f;
         }
         for (ox = 0; ox < ow; ox++) {
-            float best[16];
-            int seen = 0;
-            for (l = 0; l < 16; l++)
-                best[l] = 0.0f;
-            for (ky = 0; ky < k; ky++) {
-                int iy = oy * stride - pad + ky;
-                if (iy < 0 || iy >= h)
-                    continue;
-                for (kx = 0; kx < k; kx++) {
-                    int ix = ox * stride - pad + kx;
-                    const float *px;
-                    if (ix < 0 || ix >= w)
-                        continue;
-                    px = xb + ((size_t)iy * w + ix) * 16;
-                    for (l = 0; l < 16; l++) {
-                        float v = px[l] * a[l] + b[l];
-                        v = in_relu && v < 0.0f ? 0.0f : v;
-                        best[l] = (!seen || v > best[l]) ? v : best[l];
-                    }
-                    seen = 1;
+            int ix0 = ox * stride - pad, ix1 = ix0 + k, v;
+            float *yo = y + (((size_t)cb * oh + oy) * ow + ox) * 16;
+            if (ix0 < 0) ix0 = 0;
+            if (ix1 > w) ix1 = w;
+            for (v = 0; v < NV; v++) {
+                VT best = VZERO();
+                if (iy0 < iy1 && ix0 < ix1) {
+                    VT va = VLOADU(a + v * VW), vb = VLOADU(b + v * VW);
+                    best = VFMA(VLOAD(xb + ((size_t)iy0 * w + ix0) * 16 + v * VW), va, vb);
+                    for (iy = iy0; iy < iy1; iy++)
+                        for (ix = ix0; ix < ix1; ix++)
+                            best = VMAX(best, VFMA(VLOAD(xb + ((size_t)iy * w + ix) * 16 + v * VW), va, vb));
+                    /* relu is monotonic: relu(max) = max(relu) */
+                    if (in_relu)
+                        best = VMAX(best, VZERO());
                 }
+                VSTORE(yo + v * VW, best);
             }
-            for (l = 0; l < 16; l++)
-                y[(((size_t)cb * oh + oy) * ow + ox) * 16 + l] = best[l];
         }
     }
 }
@@ -742,24 +749,24 @@ void gsc_fast_avgpool2d(const float *x, int c, int h, int w, int k,
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
-        int cb = t / oh, oy = t % oh, ox, ky, kx, l;
+        int cb = t / oh, oy = t % oh, ox, iy, ix, l;
+        int iy0 = oy * stride - pad, iy1 = iy0 + k;
         const float *xb = x + (size_t)cb * 16 * h * w;
+        if (iy0 < 0) iy0 = 0;
+        if (iy1 > h) iy1 = h;
         for (ox = 0; ox < ow; ox++) {
+            int ix0 = ox * stride - pad, ix1 = ix0 + k;
             float s[16];
+            if (ix0 < 0) ix0 = 0;
+            if (ix1 > w) ix1 = w;
             for (l = 0; l < 16; l++)
                 s[l] = 0.0f;
-            for (ky = 0; ky < k; ky++) {
-                int iy = oy * stride - pad + ky;
-                if (iy < 0 || iy >= h)
-                    continue;
-                for (kx = 0; kx < k; kx++) {
-                    int ix = ox * stride - pad + kx;
-                    if (ix < 0 || ix >= w)
-                        continue;
+            for (iy = iy0; iy < iy1; iy++)
+                for (ix = ix0; ix < ix1; ix++) {
+                    const float *px = xb + ((size_t)iy * w + ix) * 16;
                     for (l = 0; l < 16; l++)
-                        s[l] += xb[((size_t)iy * w + ix) * 16 + l];
+                        s[l] += px[l];
                 }
-            }
             for (l = 0; l < 16; l++)
                 y[(((size_t)cb * oh + oy) * ow + ox) * 16 + l] = s[l] * inv;
         }

@@ -77,6 +77,23 @@ static void random_params(float *p, unsigned seed)
     }
 }
 
+static void print_top5(const float *y, double best, int runs)
+{
+    int top[5] = {-1, -1, -1, -1, -1};
+    for (int k = 0; k < 5 && k < MAC(_OUTPUT_SIZE); k++)
+        for (int i = 0; i < MAC(_OUTPUT_SIZE); i++) {
+            int taken = 0;
+            for (int j = 0; j < k; j++)
+                taken |= top[j] == i;
+            if (!taken && (top[k] < 0 || y[i] > y[top[k]]))
+                top[k] = i;
+        }
+    printf("top-5 of %d outputs:\n", MAC(_OUTPUT_SIZE));
+    for (int k = 0; k < 5 && top[k] >= 0; k++)
+        printf("  #%d  class %4d  score %+.6f\n", k + 1, top[k], y[top[k]]);
+    printf("forward pass: %.2f ms (best of %d), workspace %ld bytes\n", best * 1e3, runs, (long)MAC(_WORKSPACE_BYTES));
+}
+
 int main(int argc, char **argv)
 {
     const char *params_path = NULL, *in_path = NULL, *out_path = NULL, *save_path = NULL;
@@ -141,31 +158,20 @@ int main(int argc, char **argv)
         if (t < best)
             best = t;
     }
+    int rc = 0;
     if (out_path) {
         FILE *f = fopen(out_path, "wb");
         if (!f || fwrite(y, sizeof(float), MAC(_OUTPUT_SIZE), f) != (size_t)MAC(_OUTPUT_SIZE) || fclose(f)) {
             perror(out_path);
-            return 1;
+            rc = 1;
         }
-        return 0;
+    } else {
+        print_top5(y, best, runs);
     }
-    int top[5] = {-1, -1, -1, -1, -1};
-    for (int k = 0; k < 5 && k < MAC(_OUTPUT_SIZE); k++)
-        for (int i = 0; i < MAC(_OUTPUT_SIZE); i++) {
-            int taken = 0;
-            for (int j = 0; j < k; j++)
-                taken |= top[j] == i;
-            if (!taken && (top[k] < 0 || y[i] > y[top[k]]))
-                top[k] = i;
-        }
-    printf("top-5 of %d outputs:\n", MAC(_OUTPUT_SIZE));
-    for (int k = 0; k < 5 && top[k] >= 0; k++)
-        printf("  #%d  class %4d  score %+.6f\n", k + 1, top[k], y[top[k]]);
-    printf("forward pass: %.2f ms (best of %d), workspace %ld bytes\n", best * 1e3, runs, (long)MAC(_WORKSPACE_BYTES));
     free(params);
     free(prepared);
     free(x);
     free(y);
     free(ws);
-    return 0;
+    return rc;
 }

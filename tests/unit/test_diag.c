@@ -4,7 +4,7 @@
  * stderr with NAME.err and its exit status with NAME.status.
  * ARGS come from a first line "# args: ..." in the case, if any.
  * `make golden` regenerates the expected files; `git diff` shows changes.
- * Run from the repository root.
+ * GSC names the gsc to test (default build/gsc). Run from the repository root.
  */
 #include <check.h>
 #include <dirent.h>
@@ -82,7 +82,8 @@ START_TEST(golden)
     if (text && !strncmp(text, "# args: ", 8))
         snprintf(args, sizeof args, "%.*s", (int)strcspn(text + 8, "\n"), text + 8);
     free(text);
-    snprintf(cmd, sizeof cmd, "%s --check --no-color %s %s 2>%s >/dev/null", gsc, gs, args, out);
+    const char *g = getenv("GSC") && *getenv("GSC") ? getenv("GSC") : gsc;
+    snprintf(cmd, sizeof cmd, "%s --check --no-color %s %s 2>%s >/dev/null", g, gs, args, out);
     int st = system(cmd);
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
     char *got = slurp(out);
