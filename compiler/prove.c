@@ -176,19 +176,19 @@ static int64_t fdiv(int64_t a, int64_t b)
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
+/* gcd(|a|, |b|), in unsigned arithmetic so INT64_MIN is fine. A gcd of
+ * 2^63 does not fit; 1 is returned instead, which every caller tolerates
+ * (they only divide by it). */
 static int64_t gcd64(int64_t a, int64_t b)
 {
-    /* Callers pass magnitudes that fit (never INT64_MIN). */
-    if (a < 0)
-        a = -a;
-    if (b < 0)
-        b = -b;
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
+    uint64_t x = a < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a;
+    uint64_t y = b < 0 ? (uint64_t)0 - (uint64_t)b : (uint64_t)b;
+    while (y) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
     }
-    return a;
+    return x > (uint64_t)INT64_MAX ? 1 : (int64_t)x;
 }
 
 /* Evaluation of an operation as dim.c does it; false on overflow. */
@@ -685,8 +685,9 @@ static Poly *atom_poly(Ctx *cx, AtomKind k, const Poly *p, const Poly *q, int64_
     return poly_atom(cx, intern(cx, t));
 }
 
-/* Splits p into out + in with every coefficient of in reduced into
- * [0, c): floor(p / c) = out / c... precisely, p = c*out + in. */
+/* Splits p = c*out + in with every coefficient of in (the constant too)
+ * in [0, c), so that floor(p / c) = out + floor(in / c): out is
+ * integer-valued, so it leaves the floor unchanged. */
 static void split_mod(Ctx *cx, const Poly *p, int64_t c, Poly **out, Poly **in)
 {
     Term *o = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *o);
@@ -863,8 +864,10 @@ static bool too_large(Ctx *cx, const char *what, int v)
 
 static bool per_set_slope(Ctx *cx, Per *r, int64_t n, int64_t d)
 {
-    if (cx->fail)
+    if (cx->fail || n == INT64_MIN || d == INT64_MIN || d == 0) {
+        cx_fail(cx, "numbers too large");
         return false;
+    }
     int64_t g = gcd64(n, d);
     if (g == 0)
         g = 1;
@@ -1134,9 +1137,12 @@ static ProveResult check_slopes(Box *bx)
         return PROVE_TRUE;
     for (int i = 0; i < bx->n; i++)
         if (extends(bx, i) && bx->per[i].sn < 0) {
+            /* Never TRUE: the claim is false; UNKNOWN only if the
+             * counterexample lies beyond int64. */
             ProveResult r = push_negative(bx, i);
-            if (r != PROVE_TRUE)
-                return r;
+            if (r == PROVE_UNKNOWN)
+                cx_why(bx->cx, "numbers too large for the counterexample");
+            return r;
         }
     return PROVE_TRUE;
 }
@@ -1510,6 +1516,7 @@ static Proof decide(const DimEnv *env, const Dim *a, const Dim *b, bool is_eq)
         pf.cex = cex;
         if (!claim_fails(env, a, b, is_eq, cex)) { /* overflow, or a bug */
             pf.res = PROVE_UNKNOWN;
+            pf.cex = NULL;
             cx_why(&cx, "the counterexample found did not check out");
         }
     }

@@ -46,6 +46,13 @@
 #else
 #define GF_INLINE static inline
 #endif
+/* clang unrolls the reduction loop and then spills the 28 accumulators;
+ * one step per iteration is already 44 instructions, so keep it rolled. */
+#if defined(__clang__)
+#define GF_NO_UNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define GF_NO_UNROLL
+#endif
 
 
 /* ----------------------------------------------------- vector abstraction
@@ -380,6 +387,7 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
             const float *pa = T->xa + xo, *pb = T->xb + xo;
             const float *pw = T->wt + ((size_t)icb * k + ky) * k * T->lanes * 16;
             const int nq = k * T->lanes;
+            GF_NO_UNROLL
             for (ic = 0; ic < nq; ic++) {
                 VT wv[TNB][NV];
                 for (j = 0; j < NB; j++)

@@ -315,6 +315,21 @@ START_TEST(finite_domains)
     p = prove_ge(&env, parse("5 ~ h"), parse("0"));
     ck_assert_int_eq(p.res, PROVE_FALSE);
     ck_assert_int_eq(p.cex[0], 6);
+    /* A negative slope on a finite domain: the last period decides. */
+    set_env(1, 8, 1, 1);
+    ck_assert_int_eq(prove_ge(&env, parse("2"), parse("h / 3")).res, PROVE_TRUE);
+    ck_assert_int_eq(prove_ge(&env, parse("h / 3 + 10 - h"), parse("2")).res, PROVE_TRUE);
+    set_env(1, 9, 1, 1);
+    p = prove_ge(&env, parse("2"), parse("h / 3"));
+    ck_assert_int_eq(p.res, PROVE_FALSE);
+    ck_assert_int_eq(p.cex[0], 9);
+    set_env(1, 1000000, 1, 1);
+    p = prove_ge(&env, parse("1000000 ~ h ~ h % 2 + (h + 1) % 2"), parse("0"));
+    ck_assert_int_eq(p.res, PROVE_TRUE);
+    ck_assert_ptr_nonnull(strstr(p.method, "h in [1, 3] and [999999, 1000000]"));
+    p = prove_ge(&env, parse("999999 ~ h ~ h % 2 + (h + 1) % 2"), parse("0"));
+    ck_assert_int_eq(p.res, PROVE_FALSE);
+    ck_assert_int_eq(p.cex[0], 999999);
     /* An empty domain makes every claim vacuous. */
     set_env(3, 2, 1, 1);
     ck_assert_int_eq(prove_eq(&env, parse("h"), parse("h + 1")).res, PROVE_TRUE);
@@ -351,6 +366,28 @@ START_TEST(large_periods_and_unknowns)
     p = prove_ge(&env, parse("h * w"), parse("h"));
     ck_assert_int_eq(p.res, PROVE_UNKNOWN);
     ck_assert_ptr_nonnull(strstr(p.why, "product of symbols h*w"));
+}
+END_TEST
+
+/* Near the int64 limits nothing may crash or be accepted wrongly;
+ * UNKNOWN is an acceptable answer there. */
+START_TEST(overflow_is_safe)
+{
+    set_env(0, INT64_MAX, 0, 1);
+    Proof p = prove_eq(&env, parse("h * 4611686018427387904"), parse("4611686018427387904 * h"));
+    ck_assert_int_eq(p.res, PROVE_TRUE);
+    p = prove_ge(&env, parse("h * 9223372036854775807 + h"), parse("h"));
+    ck_assert(p.res != PROVE_FALSE || fails_at(parse("h * 9223372036854775807 + h"),
+                                               parse("h"), true, p.cex));
+    p = prove_eq(&env, parse("(h + 9223372036854775807) / 2"), parse("h / 2"));
+    ck_assert(p.res != PROVE_TRUE);
+    set_env(4611686018427387904LL, INT64_MAX, 0, 1);
+    p = prove_ge(&env, parse("h + h"), parse("h"));
+    ck_assert(p.res != PROVE_FALSE);
+    p = prove_ge(&env, parse("h / 2 + 1"), parse("h / 2"));
+    ck_assert_int_eq(p.res, PROVE_TRUE);
+    p = prove_eq(&env, parse("h % 3"), parse("h % 5"));
+    ck_assert(p.res != PROVE_TRUE);
 }
 END_TEST
 
@@ -558,6 +595,7 @@ static Suite *prove_suite(void)
     tcase_add_loop_test(tc, claim_table, 0, countof(cases));
     tcase_add_test(tc, finite_domains);
     tcase_add_test(tc, large_periods_and_unknowns);
+    tcase_add_test(tc, overflow_is_safe);
     tcase_add_test(tc, normal_forms_print);
     tcase_add_test(tc, explain_methods);
     suite_add_tcase(s, tc);
