@@ -35,7 +35,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated asan golden clean
+.PHONY: all deps test run generated asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -83,7 +83,7 @@ $(BUILD)/obj/%.o: runtime/%.c $(HDRS)
 
 $(BUILD)/obj/%.o: $(BUILD)/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(GSC_CFLAGS) -Wno-unused-but-set-variable -c -o $@ $<
+	$(CC) $(GSC_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gsc: $(GSC_OBJS) $(MAIN_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lm
@@ -108,7 +108,7 @@ $(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
 $(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm
 
-test: $(BUILD)/gsc $(UNIT_BINS) asan
+test: $(BUILD)/gsc $(UNIT_BINS) asan clang
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; $$t || fail=1; \
 	done; \
@@ -147,6 +147,12 @@ run: $(BUILD)/rn18_run
 	@$(BUILD)/rn18_run --runs 3
 
 # ------------------------------------------------------------ sanitizers
+
+# gsc must build warning-free with clang too (when it is installed).
+clang:
+	@if command -v clang >/dev/null; then \
+	  $(MAKE) -s BUILD=build/clang CC=clang build/clang/gsc && echo "gsc builds with clang: ok"; \
+	else echo "clang not installed: skipping the clang build"; fi
 
 asan:
 	@$(MAKE) -s BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" build/asan/gsc

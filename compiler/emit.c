@@ -17,6 +17,7 @@
 #include "gsc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
     const char *p;  /* prefix */
     const char *pu; /* prefix in capitals */
     const char *src;
+    const float *embedded;
     Buf *o;
 } Emitter;
 
@@ -202,10 +204,17 @@ static void emit_header(Emitter *e, Buf *h)
     buf_printf(h, " */\n#define %s_NUM_TENSORS %d\n", e->pu, g->ntensors);
     buf_printf(h, "#define %s_NUM_PARAMS %lld /* floats */\n", e->pu, N(g->nparams));
     buf_printf(h, "#define %s_PREPARED_SIZE %lld /* floats */\n", e->pu, N(g->nparams));
-    buf_printf(h, "#define %s_WORKSPACE_BYTES %lld /* 64-byte aligned */\n\n", e->pu, N(g->workspace_bytes));
+    buf_printf(h, "#define %s_WORKSPACE_BYTES %lld /* 64-byte aligned */\n", e->pu, N(g->workspace_bytes));
+    if (e->embedded)
+        buf_printf(h, "#define %s_EMBEDDED_WEIGHTS 1\n", e->pu);
+    buf_putc(h, '\n');
     buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     buf_printf(h, "/* The parameter tensors: name (PyTorch state_dict style), offset in floats, shape. */\n");
     buf_printf(h, "extern const GscTensorInfo %s_tensors[%s_NUM_TENSORS];\n\n", e->p, e->pu);
+    if (e->embedded) {
+        buf_printf(h, "/* The prepared weights, compiled in: pass them to %s_forward. */\n", e->p);
+        buf_printf(h, "extern const float %s_weights[%s_PREPARED_SIZE];\n\n", e->p, e->pu);
+    }
     buf_printf(h, "/* Fills params[%s_NUM_PARAMS] with the seed's deterministic initialiser. */\n", e->pu);
     buf_printf(h, "void %s_init(float *params);\n\n", e->p);
     buf_printf(h, "/* Once per set of weights: params[%s_NUM_PARAMS] -> prepared[%s_PREPARED_SIZE]. */\n", e->pu, e->pu);
@@ -267,18 +276,43 @@ static void emit_forward(Emitter *e)
     buf_puts(e->o, "}\n");
 }
 
-void emit_c(const Graph *g, const char *prefix, const char *source_name, const char *header_name, Buf *c, Buf *h)
+/* The prepared weights as a constant array (for flash); %a is exact. */
+static void emit_weights(Emitter *e)
 {
-    char *pu = arena_printf("%s", prefix);
+    const Graph *g = e->g;
+    buf_printf(e->o, "const float %s_weights[%s_PREPARED_SIZE] = {\n", e->p, e->pu);
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = &g->tensors[i];
+        buf_printf(e->o, "    /* %s */\n   ", t->name);
+        for (int64_t k = 0; k < t->count; k++) {
+            float v = e->embedded[t->offset + k];
+            if (v == 0.0f && !signbit(v))
+                buf_puts(e->o, " 0,");
+            else
+                buf_printf(e->o, " %af,", (double)v);
+            if (k % 8 == 7 && k + 1 < t->count)
+                buf_puts(e->o, "\n   ");
+        }
+        buf_puts(e->o, "\n");
+    }
+    buf_puts(e->o, "};\n\n");
+}
+
+void emit_c(const Graph *g, const EmitOptions *opt, Buf *c, Buf *h)
+{
+    char *pu = arena_printf("%s", opt->prefix);
     for (char *q = pu; *q; q++)
         *q = (char)toupper((unsigned char)*q);
-    Emitter e = {g, prefix, pu, source_name, c};
+    Emitter e = {g, opt->prefix, pu, opt->source_name, opt->embedded, c};
+    const char *header_name = opt->header_name;
     emit_banner(&e);
     buf_printf(c, " * Workspace: %lld bytes. The largest total of live values at any point of this\n", N(g->workspace_bytes));
     buf_printf(c, " * operation order is %lld bytes (no plan can use less); every value in its own\n", N(g->workspace_bound));
     buf_printf(c, " * buffer would take %lld bytes.\n */\n", N(g->workspace_naive));
     buf_printf(c, "#include \"%s\"\n\n#include <string.h>\n\n", header_name);
     emit_table(&e);
+    if (e.embedded)
+        emit_weights(&e);
     emit_init(&e);
     emit_forward(&e);
     emit_header(&e, h);

@@ -447,10 +447,15 @@ void plan_memory(Graph *g);
 
 /* ---------------------------------------------------------------- emit.c */
 
-/* The text of NAME.c and NAME.h for the graph; prefix names the C symbols,
- * source_name is the file name shown in comments (no directories),
- * header_name what NAME.c includes. */
-void emit_c(const Graph *g, const char *prefix, const char *source_name, const char *header_name, Buf *c, Buf *h);
+typedef struct {
+    const char *prefix;      /* names the C symbols: rn18_forward, RN18_... */
+    const char *source_name; /* the .gs file's name shown in comments (no directories) */
+    const char *header_name; /* what NAME.c includes */
+    const float *embedded;   /* prepared weights to compile in (--embed-weights), or NULL */
+} EmitOptions;
+
+/* The text of NAME.c and NAME.h for the graph. */
+void emit_c(const Graph *g, const EmitOptions *opt, Buf *c, Buf *h);
 
 /* ---------------------------------------------------------------- abi.c */
 

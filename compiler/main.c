@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "  --emit=KIND                  what to write: c (default), abi, params\n"
     "  --prefix NAME                the C prefix of the generated API (default: the\n"
     "                               output file's name, e.g. rn18 for rn18.c)\n"
+    "  --embed-weights W.safetensors\n"
+    "                               compile the weights into NAME.c as a const\n"
+    "                               array P_weights (for flash); no file needed\n"
     "  --input FILE                 the input of --eval\n"
     "  --params FILE                weights (safetensors, F32, PyTorch names) for\n"
     "                               --eval; checked against the model by name\n"
@@ -64,6 +68,7 @@ typedef struct {
     const char *model;
     const char *emit;
     const char *prefix;
+    const char *embed;
     const char *eval_input;
     const char *params;
     bool eval;
@@ -115,6 +120,8 @@ static void parse_args(int argc, char **argv, Options *o)
             o->eval = true;
         } else if (is_flag(a, "--prefix")) {
             o->prefix = flag_value(argc, argv, &i, "--prefix");
+        } else if (is_flag(a, "--embed-weights")) {
+            o->embed = flag_value(argc, argv, &i, "--embed-weights");
         } else if (is_flag(a, "--input")) {
             o->eval_input = flag_value(argc, argv, &i, "--input");
         } else if (is_flag(a, "--params")) {
@@ -248,7 +255,20 @@ static int run_emit_c(Graph *g, const Options *o)
     char *hpath = arena_printf("%.*s.h", (int)(n - 2), out);
     plan_memory(g);
     Buf c = {0}, h = {0};
-    emit_c(g, prefix, base_name(o->input), base_name(hpath), &c, &h);
+    EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL};
+    if (o->embed) {
+        float *params = load_params(g, o->embed);
+        if (!params)
+            return 1;
+        for (int64_t i = 0; i < g->nparams; i++) {
+            if (!isfinite(params[i])) {
+                error_plain("%s: parameter %lld is not a finite number", o->embed, (long long)i);
+                return 1;
+            }
+        }
+        eo.embedded = params;
+    }
+    emit_c(g, &eo, &c, &h);
     int rc = write_output(hpath, h.s, h.len);
     if (!rc)
         rc = write_output(out, c.s, c.len);

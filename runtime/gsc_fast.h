@@ -15,9 +15,10 @@
  * as [cb][h][w][16] floats, cb = GSC_FAST_CBLK(c) = ceil(c / 16):
  *     x(ch, y, x) = buf[((ch / 16) * h + y) * w + x) * 16 + ch % 16]
  * i.e. GSC_FAST_ACT_FLOATS(c, h, w) = 16 * cb * h * w floats. The lanes for
- * channels >= c in the last block are padding: kernels write finite values
- * there (zero or junk that never becomes NaN/Inf from finite input) and never
- * let them influence real channels, so the caller never has to clear them.
+ * channels >= c in the last block are padding and hold ZEROS: every kernel
+ * here writes 0 there, and gsc_fast_conv2d relies on it when it reads a
+ * blocked input in place (pad 0, no transform); code that fills a blocked
+ * tensor by other means must zero them (gsc_fast_from_chw does).
  * Vectors ([n], e.g. the linear layer's input/output) are plain float arrays.
  * Per-channel parameter vectors ("ss" = scale/shift, "moments") are stored as
  * two halves of GSC_FAST_CPAD(c) = 16 * cb floats each: [2][cpad].

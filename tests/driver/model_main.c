@@ -11,7 +11,8 @@
  * without --params the seed's weights (P_init). --random-params draws every
  * parameter from its own LCG stream (vectors around 1, so BN scales and
  * biases are far from the seed's 1 and 0), and --save-params writes them as
- * safetensors for `gsc --eval --params`. Without --output
+ * safetensors for `gsc --eval --params`. Built with -DGSC_EMBEDDED against a
+ * file made with --embed-weights, it runs on the compiled-in P_weights. Without --output
  * it prints the top-5 outputs and the time per forward pass.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -143,6 +144,10 @@ int main(int argc, char **argv)
         }
     }
     FN(_prepare)(params, prepared);
+    const float *weights = prepared;
+#ifdef GSC_EMBEDDED
+    weights = FN(_weights);
+#endif
     if (in_path) {
         if (read_floats(in_path, x, MAC(_INPUT_SIZE)))
             return 1;
@@ -153,7 +158,7 @@ int main(int argc, char **argv)
     double best = 1e30;
     for (int r = 0; r < (runs > 0 ? runs : 1); r++) {
         double t0 = now();
-        FN(_forward)(prepared, x, y, ws);
+        FN(_forward)(weights, x, y, ws);
         double t = now() - t0;
         if (t < best)
             best = t;

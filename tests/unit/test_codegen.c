@@ -119,14 +119,18 @@ static const Case cases[] = {
 };
 
 /* Builds model_main against NAME.c; returns 0 on success. */
-static int build_program(const char *dir, const char *name)
+static int build_program(const char *dir, const char *name, const char *extra)
 {
     const char *cc = env_or("CC", "cc");
     const char *san = getenv("GSC_SANITIZE") ? "-fsanitize=address,undefined -fno-sanitize-recover=all -g" : "";
-    return run("%s -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror %s -I%s -Iruntime "
-               "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=M tests/driver/model_main.c %s/%s.c "
+    char pu[64];
+    snprintf(pu, sizeof pu, "%s", name);
+    for (char *q = pu; *q; q++)
+        *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+    return run("%s -std=c99 -O2 -Wall -Wextra -Wpedantic -Werror %s %s -I%s -Iruntime "
+               "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c "
                "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c -lm -o %s/%s",
-               cc, san, dir, name, name, dir, name, dir, name);
+               cc, san, extra, dir, name, name, pu, dir, name, dir, name);
 }
 
 START_TEST(generated_matches_interpreter)
@@ -141,7 +145,7 @@ START_TEST(generated_matches_interpreter)
     ck_assert_int_eq(run("mkdir -p %s", dir), 0);
     /* prefix m, capitals M: the driver is built with GSC_P=m GSC_PU=M */
     ck_assert_int_eq(run("%s %s %s -o %s/m.c", gsc, c->model, c->defines, dir), 0);
-    ck_assert_int_eq(build_program(dir, "m"), 0);
+    ck_assert_int_eq(build_program(dir, "m", ""), 0);
     char in[600], out_c[600], out_eval[600];
     snprintf(in, sizeof in, "%s/x.bin", dir);
     snprintf(out_c, sizeof out_c, "%s/y_c.bin", dir);
@@ -222,6 +226,29 @@ START_TEST(deterministic_output)
 }
 END_TEST
 
+/* --embed-weights: the compiled-in weights give the same output as the
+ * same weights loaded from the file. */
+START_TEST(embedded_weights)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/embed", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && %s models/cnn.gs -o %s/m.c", dir, gsc, dir), 0);
+    ck_assert_int_eq(build_program(dir, "m", ""), 0);
+    char in[600];
+    snprintf(in, sizeof in, "%s/x.bin", dir);
+    write_input(in, 28 * 28, 99);
+    ck_assert_int_eq(
+        run("%s/m --random-params 5 --save-params %s/w.safetensors --input %s --output %s/y1.bin", dir, dir, in, dir),
+        0);
+    ck_assert_int_eq(run("%s --embed-weights %s/w.safetensors models/cnn.gs -o %s/e.c", gsc, dir, dir), 0);
+    ck_assert_int_eq(run("grep -q 'M_EMBEDDED_WEIGHTS\\|E_EMBEDDED_WEIGHTS' %s/e.h", dir), 0);
+    ck_assert_int_eq(build_program(dir, "e", "-DGSC_EMBEDDED"), 0);
+    ck_assert_int_eq(run("%s/e --input %s --output %s/y2.bin", dir, in, dir), 0);
+    ck_assert_int_eq(run("cmp %s/y1.bin %s/y2.bin", dir, dir), 0);
+}
+END_TEST
+
 /* A failed run never touches an existing output. */
 START_TEST(failure_keeps_existing_output)
 {
@@ -267,6 +294,7 @@ int main(void)
     tcase_add_test(t2, golden_emitted_c);
     tcase_add_test(t2, deterministic_output);
     tcase_add_test(t2, failure_keeps_existing_output);
+    tcase_add_test(t2, embedded_weights);
     suite_add_tcase(s, t2);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
