@@ -71,14 +71,24 @@ float *load_params(const Graph *g, const char *path)
     GscStFile f;
     char err[4096];
     if (gsc_st_open(path, &f, err, sizeof err) != 0) {
-        error_plain("%s: %s", path, err);
+        error_plain("%s", err); /* names the file */
         return NULL;
     }
     float *params = xmalloc(sizeof(float) * (size_t)(g->nparams ? g->nparams : 1));
     int rc = gsc_st_load_params(&f, tensor_table(g), g->ntensors, params, err, sizeof err);
     gsc_st_close(&f);
     if (rc != 0) {
-        error_plain("%s does not fit model '%s': %s", path, g->model->name, err);
+        Buf b = {0};
+        for (const char *s = err; *s; s++) {
+            if (s[0] == ';' && s[1] == ' ') {
+                buf_puts(&b, "\n  ");
+                s++;
+            } else {
+                buf_putc(&b, *s);
+            }
+        }
+        error_plain("%s does not fit model '%s':\n  %s", path, g->model->name, b.s);
+        buf_free(&b);
         free(params);
         return NULL;
     }

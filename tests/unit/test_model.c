@@ -282,6 +282,35 @@ START_TEST(eval_softmax)
 }
 END_TEST
 
+/* ResNet-18 at 64x64, seed weights, input ((i * 37) % 101) / 50 - 1: the
+ * first outputs and the argmax as computed by the independent numpy
+ * implementation (tests/ref/seed_resnet18.py). */
+START_TEST(eval_resnet18_is_stable)
+{
+    const char *defs[] = {"H=64", "W=64"};
+    Graph *g = compile_file("models/resnet18.gs", defs, 2);
+    float *p = xmalloc(sizeof(float) * (size_t)g->nparams);
+    init_params(g, p);
+    int n = 3 * 64 * 64;
+    float *x = xmalloc(sizeof(float) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        x[i] = (float)((i * 37 % 101) / 50.0 - 1);
+    float *y = eval_graph(g, p, x, false);
+    const double want[4] = {0.13235856592655182, 0.3754170536994934, 0.38764774799346924, 0.22255322337150574};
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(fabs(y[i] - want[i]) <= 1e-5 * 4.3632, "output %d: %.9g, want %.9g", i, y[i], want[i]);
+    int arg = 0;
+    for (int i = 1; i < 1000; i++)
+        if (y[i] > y[arg])
+            arg = i;
+    ck_assert_int_eq(arg, 195);
+    ck_assert_float_eq_tol(y[195], 3.123561382293701, 1e-4);
+    free(p);
+    free(x);
+    free(y);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("model");
@@ -293,12 +322,14 @@ int main(void)
     tcase_add_test(abi, seed_initialiser_known_values);
     suite_add_tcase(s, abi);
     TCase *ev = tcase_create("interpreter");
+    tcase_set_timeout(ev, 60);
     tcase_add_test(ev, eval_conv_stride_and_padding);
     tcase_add_test(ev, eval_conv_cross_correlation);
     tcase_add_test(ev, eval_batchnorm_constant_channel);
     tcase_add_test(ev, eval_maxpool_padding_and_negatives);
     tcase_add_test(ev, eval_pools_linear_add_concat);
     tcase_add_test(ev, eval_softmax);
+    tcase_add_test(ev, eval_resnet18_is_stable);
     suite_add_tcase(s, ev);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
