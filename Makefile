@@ -25,17 +25,18 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c $(BUILD)/lexer.c $(BUILD)/parser.c \
               compiler/resolve.c
 CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
-BACK_SRCS  := compiler/eval.c compiler/plan.c compiler/emit.c compiler/abi.c runtime/gsc_init.c runtime/gsc_safetensors.c
+BACK_SRCS  := compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
+              runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
-RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c
+RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_fast.c
 
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 
-UNIT_TESTS := test_front test_prove test_model test_runtime test_diag test_codegen
+UNIT_TESTS := test_front test_prove test_model test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated asan clang golden clean
+.PHONY: all deps test run generated examples test-export-torch asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -71,7 +72,7 @@ $(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
 	@mkdir -p $(BUILD)
 	re2c -W -Werror --no-generation-date -o $@ $<
 
-HDRS := compiler/gsc.h compiler/ops.h $(BUILD)/parser.h runtime/gsc_runtime.h
+HDRS := compiler/gsc.h compiler/ops.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h
 
 $(BUILD)/obj/%.o: compiler/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -94,6 +95,9 @@ $(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) | deps
 	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 
 $(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+
+$(BUILD)/test_report: tests/unit/test_report.c $(GSC_OBJS) | deps
 	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
 
 $(BUILD)/test_model: tests/unit/test_model.c $(GSC_OBJS) | deps
@@ -132,8 +136,33 @@ golden: $(BUILD)/gsc
 
 generated: $(BUILD)/gsc
 	$(BUILD)/gsc models/resnet18.gs -o generated/rn18.c
+	$(BUILD)/gsc --emit=params examples/embedded/tiny.gs -o $(BUILD)/tiny.safetensors
+	$(BUILD)/gsc --embed-weights $(BUILD)/tiny.safetensors examples/embedded/tiny.gs -o generated/tiny.c
 
-RUN_CFLAGS ?= -O3 -march=native
+# ------------------------------------------------------------ examples (a C compiler and generated/ only)
+
+EX_CFLAGS ?= -O2
+
+examples: $(BUILD)/classify $(BUILD)/tiny_demo
+	@echo "== examples/classify on examples/classify/sample.ppm (seed weights)"
+	@$(BUILD)/classify examples/classify/sample.ppm
+	@echo "== examples/embedded (weights compiled in)"
+	@$(BUILD)/tiny_demo
+
+$(BUILD)/classify: examples/classify/classify.c generated/rn18.c generated/rn18.h $(RT_SRCS) runtime/gsc_runtime.h
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/classify/classify.c generated/rn18.c \
+	  $(RT_SRCS) -lm
+
+$(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $(RT_SRCS) runtime/gsc_runtime.h
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/embedded/main.c generated/tiny.c \
+	  runtime/gsc_fast.c runtime/gsc_init.c -lm
+
+test-export-torch: $(BUILD)/gsc
+	tools/test_export_torch.sh $(BUILD)/gsc
+
+RUN_CFLAGS ?= -O3 -march=native -fopenmp
 
 $(BUILD)/rn18.c $(BUILD)/rn18.h: models/resnet18.gs $(BUILD)/gsc
 	$(BUILD)/gsc models/resnet18.gs -o $(BUILD)/rn18.c

@@ -17,6 +17,7 @@
 #include "gsc.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <math.h>
 #include <string.h>
 
@@ -26,26 +27,57 @@ typedef struct {
     const char *pu; /* prefix in capitals */
     const char *src;
     const float *embedded;
+    const Lowered *low;
     Buf *o;
 } Emitter;
 
-/* The C expression for a value's storage. */
-static const char *ref(const Emitter *e, int v)
+static long long N(int64_t v)
 {
-    const Value *val = &e->g->values[v];
-    switch (val->loc) {
+    return (long long)v;
+}
+
+/* The C expression for a buffer. */
+static void buffer_ref(Emitter *e, int b)
+{
+    const WBuf *w = e->low->bufs.v[b];
+    switch (w->kind) {
     case LOC_INPUT:
-        return "input";
+        buf_puts(e->o, e->low->fast ? "input" : "input");
+        break;
     case LOC_OUTPUT:
-        return "output";
+        buf_puts(e->o, "output");
+        break;
     default:
-        return arena_printf("(ws + %lld)", (long long)(val->off / 4));
+        buf_printf(e->o, "(ws + %lld)", N(w->off / 4));
+        break;
     }
 }
 
-static const char *param(const Emitter *e, const GNode *n, int k)
+/* A call's text with its "@N@" buffer references filled in. */
+static void emit_call_text(Emitter *e, const char *t)
 {
-    return arena_printf("prepared + %lld", (long long)e->g->tensors[n->param + k].offset);
+    buf_puts(e->o, "    ");
+    while (*t) {
+        if (*t == '@') {
+            char *end;
+            long b = strtol(t + 1, &end, 10);
+            buffer_ref(e, (int)b);
+            t = end + 1;
+        } else {
+            buf_putc(e->o, *t++);
+        }
+    }
+    buf_putc(e->o, '\n');
+}
+
+/* ------------------------------------------------------------ the files */
+
+static void shape_text(Buf *b, const Shape *s)
+{
+    buf_putc(b, '[');
+    for (int i = 0; i < s->rank; i++)
+        buf_printf(b, "%s%lld", i ? "," : "", N(s->n[i]));
+    buf_putc(b, ']');
 }
 
 static const Shape *in_shape(const Emitter *e, const GNode *n, int k)
@@ -56,112 +88,6 @@ static const Shape *in_shape(const Emitter *e, const GNode *n, int k)
 static const Shape *out_shape(const Emitter *e, const GNode *n)
 {
     return &e->g->values[n->out].shape;
-}
-
-static long long N(int64_t v)
-{
-    return (long long)v;
-}
-
-/* ------------------------------------------------------------ per operation */
-
-static void emit_CONV2D(Emitter *e, const GNode *n)
-{
-    const Shape *s = in_shape(e, n, 0);
-    buf_printf(e->o, "    gsc_conv2d(%s, %lld, %lld, %lld, %s, %s, %lld, %lld, %lld, %lld, %s);\n", ref(e, n->in[0]),
-               N(s->n[0]), N(s->n[1]), N(s->n[2]), param(e, n, 0), param(e, n, 1), N(n->a[1]), N(n->a[2]), N(n->a[3]),
-               N(n->a[4]), ref(e, n->out));
-}
-
-static void emit_BATCHNORM(Emitter *e, const GNode *n)
-{
-    const Shape *s = in_shape(e, n, 0);
-    buf_printf(e->o, "    gsc_batchnorm(%s, %lld, %lld, %s, %s, %s);\n", ref(e, n->in[0]), N(s->n[0]),
-               N(s->n[1] * s->n[2]), param(e, n, 0), param(e, n, 1), ref(e, n->out));
-}
-
-static void emit_LINEAR(Emitter *e, const GNode *n)
-{
-    buf_printf(e->o, "    gsc_linear(%s, %lld, %s, %s, %lld, %s);\n", ref(e, n->in[0]), N(n->a[0]), param(e, n, 0),
-               param(e, n, 1), N(n->a[1]), ref(e, n->out));
-}
-
-static void emit_RELU(Emitter *e, const GNode *n)
-{
-    buf_printf(e->o, "    gsc_relu(%s, %lld, %s);\n", ref(e, n->in[0]), N(shape_count(out_shape(e, n))),
-               ref(e, n->out));
-}
-
-static void emit_pool(Emitter *e, const GNode *n, const char *fn)
-{
-    const Shape *s = in_shape(e, n, 0);
-    buf_printf(e->o, "    %s(%s, %lld, %lld, %lld, %lld, %lld, %lld, %s);\n", fn, ref(e, n->in[0]), N(s->n[0]),
-               N(s->n[1]), N(s->n[2]), N(n->a[0]), N(n->a[1]), N(n->a[2]), ref(e, n->out));
-}
-
-static void emit_MAXPOOL2D(Emitter *e, const GNode *n)
-{
-    emit_pool(e, n, "gsc_maxpool2d");
-}
-
-static void emit_AVGPOOL2D(Emitter *e, const GNode *n)
-{
-    emit_pool(e, n, "gsc_avgpool2d");
-}
-
-static void emit_GLOBAL_AVGPOOL(Emitter *e, const GNode *n)
-{
-    const Shape *s = in_shape(e, n, 0);
-    buf_printf(e->o, "    gsc_global_avgpool(%s, %lld, %lld, %s);\n", ref(e, n->in[0]), N(s->n[0]),
-               N(s->n[1] * s->n[2]), ref(e, n->out));
-}
-
-static void emit_ADD(Emitter *e, const GNode *n)
-{
-    buf_printf(e->o, "    gsc_add(%s, %s, %lld, %s);\n", ref(e, n->in[0]), ref(e, n->in[1]),
-               N(shape_count(out_shape(e, n))), ref(e, n->out));
-}
-
-static void emit_CONCAT(Emitter *e, const GNode *n)
-{
-    int64_t at = 0;
-    for (int k = 0; k < n->nin; k++) {
-        int64_t cnt = shape_count(in_shape(e, n, k));
-        buf_printf(e->o, "    memcpy(%s + %lld, %s, %lld * sizeof(float));\n", ref(e, n->out), N(at), ref(e, n->in[k]),
-                   N(cnt));
-        at += cnt;
-    }
-}
-
-static void emit_FLATTEN(Emitter *e, const GNode *n)
-{
-    const char *x = ref(e, n->in[0]), *y = ref(e, n->out);
-    if (!strcmp(x, y))
-        buf_puts(e->o, "    /* a view: the data is already in place */\n");
-    else
-        buf_printf(e->o, "    memcpy(%s, %s, %lld * sizeof(float));\n", y, x, N(shape_count(out_shape(e, n))));
-}
-
-static void emit_SOFTMAX(Emitter *e, const GNode *n)
-{
-    buf_printf(e->o, "    gsc_softmax(%s, %lld, %s);\n", ref(e, n->in[0]), N(out_shape(e, n)->n[0]), ref(e, n->out));
-}
-
-typedef void (*EmitFn)(Emitter *, const GNode *);
-static const EmitFn emit_fns[OP__COUNT] = {
-#define X(id, name, mi, ma, np, sig) [OP_##id] = emit_##id,
-#include "ops.h"
-#undef X
-};
-
-/* ------------------------------------------------------------ the files */
-
-static void shape_text(Buf *b, const Shape *s)
-{
-    buf_putc(b, '[');
-    for (int i = 0; i < s->rank; i++)
-        buf_printf(b, "%s%lld", i ? "," : "", N(s->n[i]));
-    buf_putc(b, ']');
 }
 
 static void emit_section_comment(Emitter *e, const GNode *n)
@@ -203,7 +129,7 @@ static void emit_header(Emitter *e, Buf *h)
     shape_text(h, os);
     buf_printf(h, " */\n#define %s_NUM_TENSORS %d\n", e->pu, g->ntensors);
     buf_printf(h, "#define %s_NUM_PARAMS %lld /* floats */\n", e->pu, N(g->nparams));
-    buf_printf(h, "#define %s_PREPARED_SIZE %lld /* floats */\n", e->pu, N(g->nparams));
+    buf_printf(h, "#define %s_PREPARED_SIZE %lld /* floats, 64-byte aligned */\n", e->pu, N(e->low->prepared_floats));
     buf_printf(h, "#define %s_WORKSPACE_BYTES %lld /* 64-byte aligned */\n", e->pu, N(g->workspace_bytes));
     if (e->embedded)
         buf_printf(h, "#define %s_EMBEDDED_WEIGHTS 1\n", e->pu);
@@ -217,7 +143,8 @@ static void emit_header(Emitter *e, Buf *h)
     }
     buf_printf(h, "/* Fills params[%s_NUM_PARAMS] with the seed's deterministic initialiser. */\n", e->pu);
     buf_printf(h, "void %s_init(float *params);\n\n", e->p);
-    buf_printf(h, "/* Once per set of weights: params[%s_NUM_PARAMS] -> prepared[%s_PREPARED_SIZE]. */\n", e->pu, e->pu);
+    buf_printf(h, "/* Once per set of weights: params[%s_NUM_PARAMS] -> prepared[%s_PREPARED_SIZE]\n", e->pu, e->pu);
+    buf_printf(h, " * (the kernels' layout; prepared must be 64-byte aligned). */\n");
     buf_printf(h, "void %s_prepare(const float *params, float *prepared);\n\n", e->p);
     buf_printf(h, "/* One forward pass. input[%s_INPUT_SIZE], output[%s_OUTPUT_SIZE], workspace of\n", e->pu, e->pu);
     buf_printf(h, " * %s_WORKSPACE_BYTES bytes, 64-byte aligned. Reentrant: threads may run it at once\n", e->pu);
@@ -258,44 +185,83 @@ static void emit_init(Emitter *e)
     buf_puts(e->o, "}\n\n");
 }
 
+static void emit_prepare(Emitter *e)
+{
+    buf_printf(e->o, "void %s_prepare(const float *params, float *prepared)\n{\n", e->p);
+    buf_printf(e->o, "    memset(prepared, 0, sizeof(float) * %s_PREPARED_SIZE);\n", e->pu);
+    for (int i = 0; i < e->low->prep.n; i++) {
+        const PrepStep *p = e->low->prep.v[i];
+        const GNode *n = p->node;
+        switch (p->kind) {
+        case PREP_COPY:
+            buf_printf(e->o, "    memcpy(prepared + %lld, params + %lld, %lld * sizeof(float));\n", N(p->dst),
+                       N(p->src), N(p->count));
+            break;
+        case PREP_CONV:
+            buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, params + %lld, %lld, %lld, %lld, prepared + %lld); /* %s */\n",
+                       N(p->src), N(p->src2), N(n->a[0]), N(n->a[1]), N(n->a[2]), N(p->dst), n->name);
+            break;
+        case PREP_LINEAR:
+            buf_printf(e->o, "    gsc_fast_linear_prepare(params + %lld, params + %lld, %lld, %lld, prepared + %lld); /* %s */\n",
+                       N(p->src), N(p->src2), N(n->a[0]), N(n->a[1]), N(p->dst), n->name);
+            break;
+        }
+    }
+    buf_puts(e->o, "}\n\n");
+}
+
 static void emit_forward(Emitter *e)
 {
-    const Graph *g = e->g;
-    buf_printf(e->o, "void %s_prepare(const float *params, float *prepared)\n{\n", e->p);
-    buf_printf(e->o, "    memcpy(prepared, params, sizeof(float) * %s_NUM_PARAMS);\n}\n\n", e->pu);
     buf_printf(e->o, "void %s_forward(const float *prepared, const float *input, float *output, void *workspace)\n{\n",
                e->p);
     buf_puts(e->o, "    float *ws = (float *)workspace;\n");
     buf_puts(e->o, "    (void)ws;\n    (void)prepared;\n");
-    for (int i = 0; i < g->nnodes; i++) {
-        emit_section_comment(e, &g->nodes[i]);
-        emit_fns[g->nodes[i].op](e, &g->nodes[i]);
+    const GNode *section = NULL;
+    int k = 0;
+    for (int i = 0; i < e->low->calls.n; i++) {
+        const LCall *c = e->low->calls.v[i];
+        if (c->node != section || !c->node) {
+            if (section)
+                buf_printf(e->o, "    GSC_PROFILE_END(%d, \"%s\");\n", k++, section->name);
+            section = c->node;
+            if (section) {
+                emit_section_comment(e, section);
+                buf_printf(e->o, "    GSC_PROFILE_BEGIN(%d);\n", k);
+            } else {
+                buf_puts(e->o, "\n    /* the result, in the caller's layout */\n");
+            }
+        }
+        if (c->text)
+            emit_call_text(e, c->text);
+        else
+            buf_puts(e->o, "    /* fused: done by the neighbouring calls */\n");
     }
-    if (g->output == g->input)
-        buf_printf(e->o, "    memcpy(output, input, sizeof(float) * %s_OUTPUT_SIZE);\n", e->pu);
+    if (section)
+        buf_printf(e->o, "    GSC_PROFILE_END(%d, \"%s\");\n", k, section->name);
     buf_puts(e->o, "}\n");
 }
 
 /* The prepared weights as a constant array (for flash); %a is exact. */
 static void emit_weights(Emitter *e)
 {
-    const Graph *g = e->g;
-    buf_printf(e->o, "const float %s_weights[%s_PREPARED_SIZE] = {\n", e->p, e->pu);
-    for (int i = 0; i < g->ntensors; i++) {
-        const Tensor *t = &g->tensors[i];
-        buf_printf(e->o, "    /* %s */\n   ", t->name);
-        for (int64_t k = 0; k < t->count; k++) {
-            float v = e->embedded[t->offset + k];
-            if (v == 0.0f && !signbit(v))
-                buf_puts(e->o, " 0,");
-            else
-                buf_printf(e->o, " %af,", (double)v);
-            if (k % 8 == 7 && k + 1 < t->count)
-                buf_puts(e->o, "\n   ");
+    const Lowered *L = e->low;
+    buf_printf(e->o, "GSC_ALIGN64 const float %s_weights[%s_PREPARED_SIZE] = {", e->p, e->pu);
+    int step = 0, col = 0;
+    for (int64_t k = 0; k < L->prepared_floats; k++) {
+        if (step < L->prep.n && ((const PrepStep *)L->prep.v[step])->dst == k) {
+            const PrepStep *p = L->prep.v[step++];
+            buf_printf(e->o, "\n    /* %s%s */", p->node->name, p->kind == PREP_COPY ? " (copy)" : " (packed)");
+            col = 0;
         }
-        buf_puts(e->o, "\n");
+        if (col++ % 8 == 0)
+            buf_puts(e->o, "\n   ");
+        float v = e->embedded[k];
+        if (v == 0.0f && !signbit(v))
+            buf_puts(e->o, " 0,");
+        else
+            buf_printf(e->o, " %af,", (double)v);
     }
-    buf_puts(e->o, "};\n\n");
+    buf_puts(e->o, "\n};\n\n");
 }
 
 void emit_c(const Graph *g, const EmitOptions *opt, Buf *c, Buf *h)
@@ -303,17 +269,24 @@ void emit_c(const Graph *g, const EmitOptions *opt, Buf *c, Buf *h)
     char *pu = arena_printf("%s", opt->prefix);
     for (char *q = pu; *q; q++)
         *q = (char)toupper((unsigned char)*q);
-    Emitter e = {g, opt->prefix, pu, opt->source_name, opt->embedded, c};
+    Emitter e = {g, opt->prefix, pu, opt->source_name, opt->embedded, opt->low, c};
     const char *header_name = opt->header_name;
     emit_banner(&e);
     buf_printf(c, " * Workspace: %lld bytes. The largest total of live values at any point of this\n", N(g->workspace_bytes));
     buf_printf(c, " * operation order is %lld bytes (no plan can use less); every value in its own\n", N(g->workspace_bound));
-    buf_printf(c, " * buffer would take %lld bytes.\n */\n", N(g->workspace_naive));
-    buf_printf(c, "#include \"%s\"\n\n#include <string.h>\n\n", header_name);
+    buf_printf(c, " * buffer would take %lld bytes.\n", N(g->workspace_naive));
+    buf_printf(c, " *\n * Kernels: %s.\n */\n", opt->low->fast
+        ? "runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the compiler flags)"
+        : "runtime/gsc_runtime.h (reference loops, plain CHW)");
+    buf_printf(c, "#include \"%s\"\n", header_name);
+    if (opt->low->fast)
+        buf_puts(c, "#include \"gsc_fast.h\"\n");
+    buf_puts(c, "\n#include <stddef.h>\n#include <string.h>\n\n");
     emit_table(&e);
     if (e.embedded)
         emit_weights(&e);
     emit_init(&e);
+    emit_prepare(&e);
     emit_forward(&e);
     emit_header(&e, h);
 }

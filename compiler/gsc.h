@@ -365,8 +365,6 @@ typedef struct {
     const char *name;    /* for comments and diagnostics */
     Span span;
     int nuses;
-    int loc;             /* plan.c: LOC_* */
-    int64_t off;         /* plan.c: byte offset in the workspace */
 } Value;
 
 enum { LOC_NONE, LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE };
@@ -440,14 +438,57 @@ void init_params(const Graph *g, float *params);
 /* Runs the model on one input; returns the output (malloc'd). */
 float *eval_graph(const Graph *g, const float *params, const float *input, bool progress);
 
+/* ---------------------------------------------------------------- lower.c */
+
+/* A buffer of the forward pass: the caller's input or output, or a range of
+ * the workspace (offset from plan.c). Live from call `first` to `last`. */
+typedef struct {
+    int64_t bytes;
+    int first, last;
+    int kind;        /* LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE */
+    int64_t off;     /* plan.c */
+} WBuf;
+
+/* One runtime call: C text in which "@N@" stands for buffer N. text is
+ * NULL for an operation fused into its neighbours. */
+typedef struct {
+    const GNode *node; /* NULL: the final output conversion */
+    const char *text;
+} LCall;
+
+/* One statement of P_prepare: from the PyTorch-layout params to the
+ * kernels' layout in prepared. */
+typedef enum { PREP_COPY, PREP_CONV, PREP_LINEAR } PrepKind;
+typedef struct {
+    PrepKind kind;
+    const GNode *node;
+    int64_t src, src2; /* offsets in params: weight, bias */
+    int64_t count;     /* PREP_COPY: floats */
+    int64_t dst;       /* offset in prepared (16-float aligned) */
+} PrepStep;
+
+typedef struct {
+    bool fast;         /* runtime/gsc_fast.h, else the reference kernels */
+    Vec bufs;          /* WBuf* */
+    Vec calls;         /* LCall*, in order */
+    Vec prep;          /* PrepStep* */
+    int64_t prepared_floats;
+    int input_buf, output_buf;
+} Lowered;
+
+Lowered *lower_graph(const Graph *g, bool fast);
+/* What the generated P_prepare does (for --embed-weights). */
+void run_prepare(const Lowered *L, const float *params, float *prepared);
+
 /* ---------------------------------------------------------------- plan.c */
 
-/* Assigns every value a location (input, output, workspace offset). */
-void plan_memory(Graph *g);
+/* Gives every workspace buffer an offset; fills g->workspace_*. */
+void plan_memory(Graph *g, Lowered *L);
 
 /* ---------------------------------------------------------------- emit.c */
 
 typedef struct {
+    const Lowered *low;      /* the calls, planned */
     const char *prefix;      /* names the C symbols: rn18_forward, RN18_... */
     const char *source_name; /* the .gs file's name shown in comments (no directories) */
     const char *header_name; /* what NAME.c includes */
@@ -456,6 +497,13 @@ typedef struct {
 
 /* The text of NAME.c and NAME.h for the graph. */
 void emit_c(const Graph *g, const EmitOptions *opt, Buf *c, Buf *h);
+
+/* ---------------------------------------------------------------- report.c */
+
+/* --emit=summary: a table per operation and totals (the graph planned). */
+void emit_summary(const Graph *g, Buf *b);
+/* --emit=dot: the DAG for Graphviz, blocks as clusters, edges with shapes. */
+void emit_dot(const Graph *g, Buf *b);
 
 /* ---------------------------------------------------------------- abi.c */
 

@@ -44,9 +44,16 @@ static const char usage_text[] =
     "  -D NAME=VALUE                set a model parameter or input dimension\n"
     "                               (e.g. -D H=64 -D W=64 -D classes=10)\n"
     "  --model NAME                 the model to use when the file has several\n"
-    "  --emit=KIND                  what to write: c (default), abi, params\n"
+    "  --emit=KIND                  what to write: c (default), abi, params,\n"
+    "                               summary (a table per operation: shapes,\n"
+    "                               parameters, multiply-adds, memory), dot (the\n"
+    "                               graph for Graphviz: gsc --emit=dot m.gs | dot -Tsvg)\n"
     "  --prefix NAME                the C prefix of the generated API (default: the\n"
     "                               output file's name, e.g. rn18 for rn18.c)\n"
+    "  --kernels=fast|reference     the runtime kernels the C calls: fast (default;\n"
+    "                               runtime/gsc_fast.c, SIMD by compiler flags,\n"
+    "                               threads with -fopenmp) or reference (plain loops,\n"
+    "                               runtime/gsc_kernels.c)\n"
     "  --embed-weights W.safetensors\n"
     "                               compile the weights into NAME.c as a const\n"
     "                               array P_weights (for flash); no file needed\n"
@@ -69,6 +76,7 @@ typedef struct {
     const char *emit;
     const char *prefix;
     const char *embed;
+    bool reference;
     const char *eval_input;
     const char *params;
     bool eval;
@@ -120,6 +128,11 @@ static void parse_args(int argc, char **argv, Options *o)
             o->eval = true;
         } else if (is_flag(a, "--prefix")) {
             o->prefix = flag_value(argc, argv, &i, "--prefix");
+        } else if (is_flag(a, "--kernels")) {
+            const char *k = flag_value(argc, argv, &i, "--kernels");
+            if (strcmp(k, "fast") && strcmp(k, "reference"))
+                usage_error("--kernels takes fast or reference, not '%s'", k);
+            o->reference = !strcmp(k, "reference");
         } else if (is_flag(a, "--embed-weights")) {
             o->embed = flag_value(argc, argv, &i, "--embed-weights");
         } else if (is_flag(a, "--input")) {
@@ -162,8 +175,12 @@ static void parse_args(int argc, char **argv, Options *o)
         usage_error("no input file%s", "");
     if (o->eval && (!o->eval_input || !o->output))
         usage_error("--eval needs --input X.bin and -o Y.bin%s", "");
-    if (o->emit && strcmp(o->emit, "c") && strcmp(o->emit, "abi") && strcmp(o->emit, "params"))
-        usage_error("unknown --emit kind '%s' (kinds: c, abi, params)", o->emit);
+    static const char *const kinds[] = {"c", "abi", "params", "summary", "dot"};
+    bool known = !o->emit;
+    for (int i = 0; i < countof(kinds) && !known; i++)
+        known = !strcmp(o->emit, kinds[i]);
+    if (!known)
+        usage_error("unknown --emit kind '%s' (kinds: c, abi, params, summary, dot)", o->emit);
     if (o->emit && !strcmp(o->emit, "params") && !o->output)
         usage_error("--emit=params needs -o W.safetensors%s", "");
 }
@@ -253,9 +270,10 @@ static int run_emit_c(Graph *g, const Options *o)
         return 2;
     }
     char *hpath = arena_printf("%.*s.h", (int)(n - 2), out);
-    plan_memory(g);
+    Lowered *low = lower_graph(g, !o->reference);
+    plan_memory(g, low);
     Buf c = {0}, h = {0};
-    EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL};
+    EmitOptions eo = {low, prefix, base_name(o->input), base_name(hpath), NULL};
     if (o->embed) {
         float *params = load_params(g, o->embed);
         if (!params)
@@ -266,7 +284,9 @@ static int run_emit_c(Graph *g, const Options *o)
                 return 1;
             }
         }
-        eo.embedded = params;
+        float *prepared = xmalloc(sizeof(float) * (size_t)(low->prepared_floats + 1));
+        run_prepare(low, params, prepared);
+        eo.embedded = prepared;
     }
     emit_c(g, &eo, &c, &h);
     int rc = write_output(hpath, h.s, h.len);
@@ -277,12 +297,21 @@ static int run_emit_c(Graph *g, const Options *o)
     return rc;
 }
 
-static int run_emit(const Graph *g, const Options *o)
+static int run_emit(Graph *g, const Options *o)
 {
-    if (!strcmp(o->emit, "abi")) {
+    if (strcmp(o->emit, "params")) {
         Buf b = {0};
-        emit_abi_json(g, &b);
-        return write_output(o->output ? o->output : "-", b.s, b.len);
+        if (!strcmp(o->emit, "abi")) {
+            emit_abi_json(g, &b);
+        } else if (!strcmp(o->emit, "dot")) {
+            emit_dot(g, &b);
+        } else {
+            plan_memory(g, lower_graph(g, !o->reference));
+            emit_summary(g, &b);
+        }
+        int rc = write_output(o->output ? o->output : "-", b.s, b.len);
+        buf_free(&b);
+        return rc;
     }
     float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
     init_params(g, params);

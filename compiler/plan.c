@@ -1,79 +1,46 @@
 /*
  * plan.c - memory planning for the generated forward pass.
  *
- * Requires: a specialised Graph (spec.c), operations in topological order
- * (check.c emits them so). Provides: for every value a location: the
- * caller's input, the caller's output, or a byte offset in the workspace.
+ * Requires: the lowered calls (lower.c), each buffer live from the call that
+ * first touches it to the call that last does. Provides: a byte offset in the
+ * workspace for every workspace buffer, 64-byte aligned, such that buffers
+ * live at the same time never overlap; and three numbers for the generated
+ * header: the plan's size, the lower bound no plan can beat for this call
+ * order (the largest total of live bytes at any call), and the naive size
+ * (every buffer on its own).
  *
- * Method: a value lives from the operation that defines it to its last use.
- * An elementwise operation whose operand dies at it writes in place (the
- * result joins the operand's buffer), and flatten is a view of its operand.
- * Buffers whose lifetimes overlap get disjoint, 64-byte aligned ranges,
- * placed greedily largest first at the lowest offset that fits (the
- * "greedy by size" heuristic). The lower bound any assignment must meet for
- * this operation order is the largest total of live bytes at any point; the
- * plan reports both.
+ * Method: "greedy by size": the largest buffers first, each at the lowest
+ * offset that fits beside the already placed buffers whose lifetimes
+ * overlap its own. Kernel scratch areas are buffers live for one call.
  */
 #include "gsc.h"
 
 #include <stdlib.h>
-#include <string.h>
-
-#define ALIGN 64
-
-typedef struct {
-    int64_t bytes;
-    int first, last;  /* operation indices of its lifetime, inclusive */
-    int64_t off;
-} Buffer;
-
-static int64_t round_up(int64_t n)
-{
-    return (n + ALIGN - 1) / ALIGN * ALIGN;
-}
-
-/* May operation i write its result over operand k? Elementwise operations
- * may, when the operand is a workspace value that dies here. */
-static bool can_reuse(const Graph *g, const GNode *n, int k, const int *last_use, int i)
-{
-    int v = n->in[k];
-    if (v == g->input || n->out == g->output || last_use[v] != i)
-        return false;
-    if (shape_count(&g->values[v].shape) != shape_count(&g->values[n->out].shape))
-        return false;
-    switch (n->op) {
-    case OP_RELU:
-    case OP_BATCHNORM:
-    case OP_ADD:
-    case OP_FLATTEN:
-        return true;
-    default:
-        return false;
-    }
-}
 
 static int cmp_size(const void *a, const void *b)
 {
-    const Buffer *x = *(Buffer *const *)a, *y = *(Buffer *const *)b;
+    const WBuf *x = *(WBuf *const *)a, *y = *(WBuf *const *)b;
     if (x->bytes != y->bytes)
         return x->bytes < y->bytes ? 1 : -1;
     return x->first - y->first;
 }
 
-/* Lowest offset where b fits beside the already placed buffers that are
- * live at the same time. */
-static int64_t place(Buffer *b, Buffer **placed, int nplaced)
+static bool overlap_in_time(const WBuf *a, const WBuf *b)
+{
+    return !(a->last < b->first || b->last < a->first);
+}
+
+/* Lowest offset where b fits beside the placed buffers live with it. */
+static int64_t place(const WBuf *b, WBuf **placed, int nplaced)
 {
     int64_t off = 0;
     bool moved = true;
     while (moved) {
         moved = false;
         for (int i = 0; i < nplaced; i++) {
-            Buffer *p = placed[i];
-            if (p->last < b->first || b->last < p->first)
-                continue;
-            if (off < p->off + p->bytes && p->off < off + b->bytes) {
-                off = round_up(p->off + p->bytes);
+            const WBuf *p = placed[i];
+            if (overlap_in_time(p, b) && off < p->off + p->bytes && p->off < off + b->bytes) {
+                off = p->off + p->bytes; /* sizes are 64-byte multiples */
                 moved = true;
             }
         }
@@ -81,74 +48,36 @@ static int64_t place(Buffer *b, Buffer **placed, int nplaced)
     return off;
 }
 
-void plan_memory(Graph *g)
+void plan_memory(Graph *g, Lowered *L)
 {
-    int nv = g->nvalues, nn = g->nnodes;
-    int *last_use = xcalloc((size_t)nv, sizeof(int));
-    int *buf_of = xcalloc((size_t)nv, sizeof(int));
-    Buffer *bufs = xcalloc((size_t)nv + 1, sizeof(Buffer));
-    int nbufs = 0;
-    for (int v = 0; v < nv; v++)
-        last_use[v] = -1;
-    for (int i = 0; i < nn; i++)
-        for (int k = 0; k < g->nodes[i].nin; k++)
-            last_use[g->nodes[i].in[k]] = i;
+    WBuf **ws = xcalloc((size_t)L->bufs.n + 1, sizeof(WBuf *));
+    int n = 0;
     int64_t naive = 0;
-    for (int i = 0; i < nn; i++) {
-        const GNode *n = &g->nodes[i];
-        int v = n->out;
-        Value *val = &g->values[v];
-        if (v == g->output) {
-            val->loc = LOC_OUTPUT;
-            continue;
+    for (int i = 0; i < L->bufs.n; i++) {
+        WBuf *b = L->bufs.v[i];
+        if (b->kind == LOC_WORKSPACE && b->first >= 0) {
+            ws[n++] = b;
+            naive += b->bytes;
         }
-        naive += round_up(shape_count(&val->shape) * 4);
-        val->loc = LOC_WORKSPACE;
-        int reuse = -1;
-        for (int k = 0; k < n->nin && reuse < 0; k++)
-            if (can_reuse(g, n, k, last_use, i))
-                reuse = buf_of[n->in[k]];
-        if (reuse < 0) {
-            reuse = nbufs++;
-            bufs[reuse].bytes = round_up(shape_count(&val->shape) * 4);
-            bufs[reuse].first = i;
-        }
-        buf_of[v] = reuse;
-        int end = last_use[v] < 0 ? i : last_use[v];
-        if (end > bufs[reuse].last)
-            bufs[reuse].last = end;
     }
-    /* Lower bound: the largest total of live buffer bytes at any operation. */
+    /* the lower bound: the most bytes live at one call */
     int64_t bound = 0;
-    for (int i = 0; i < nn; i++) {
-        int64_t live = 0;
-        for (int b = 0; b < nbufs; b++)
-            if (bufs[b].first <= i && i <= bufs[b].last)
-                live += bufs[b].bytes;
-        if (live > bound)
-            bound = live;
-    }
-    Buffer **order = xcalloc((size_t)nbufs + 1, sizeof(Buffer *));
-    for (int b = 0; b < nbufs; b++)
-        order[b] = &bufs[b];
-    qsort(order, (size_t)nbufs, sizeof(Buffer *), cmp_size);
+    int64_t *live = xcalloc((size_t)L->calls.n + 1, sizeof(int64_t));
+    for (int i = 0; i < n; i++)
+        for (int t = ws[i]->first; t <= ws[i]->last; t++)
+            live[t] += ws[i]->bytes;
+    for (int t = 0; t < L->calls.n; t++)
+        bound = live[t] > bound ? live[t] : bound;
+    qsort(ws, (size_t)n, sizeof(WBuf *), cmp_size);
     int64_t total = 0;
-    for (int b = 0; b < nbufs; b++) {
-        order[b]->off = place(order[b], order, b);
-        if (order[b]->off + order[b]->bytes > total)
-            total = order[b]->off + order[b]->bytes;
+    for (int i = 0; i < n; i++) {
+        ws[i]->off = place(ws[i], ws, i);
+        if (ws[i]->off + ws[i]->bytes > total)
+            total = ws[i]->off + ws[i]->bytes;
     }
-    for (int i = 0; i < nn; i++) {
-        Value *val = &g->values[g->nodes[i].out];
-        if (val->loc == LOC_WORKSPACE)
-            val->off = bufs[buf_of[g->nodes[i].out]].off;
-    }
-    g->values[g->input].loc = LOC_INPUT;
     g->workspace_bytes = total;
     g->workspace_bound = bound;
     g->workspace_naive = naive;
-    free(order);
-    free(bufs);
-    free(buf_of);
-    free(last_use);
+    free(live);
+    free(ws);
 }

@@ -12,8 +12,8 @@
 #define RN18_OUTPUT_SIZE 1000 /* floats, [1000] */
 #define RN18_NUM_TENSORS 82
 #define RN18_NUM_PARAMS 11694312 /* floats */
-#define RN18_PREPARED_SIZE 11694312 /* floats */
-#define RN18_WORKSPACE_BYTES 4014080 /* 64-byte aligned */
+#define RN18_PREPARED_SIZE 11698416 /* floats, 64-byte aligned */
+#define RN18_WORKSPACE_BYTES 5566912 /* 64-byte aligned */
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,7 +25,8 @@ extern const GscTensorInfo rn18_tensors[RN18_NUM_TENSORS];
 /* Fills params[RN18_NUM_PARAMS] with the seed's deterministic initialiser. */
 void rn18_init(float *params);
 
-/* Once per set of weights: params[RN18_NUM_PARAMS] -> prepared[RN18_PREPARED_SIZE]. */
+/* Once per set of weights: params[RN18_NUM_PARAMS] -> prepared[RN18_PREPARED_SIZE]
+ * (the kernels' layout; prepared must be 64-byte aligned). */
 void rn18_prepare(const float *params, float *prepared);
 
 /* One forward pass. input[RN18_INPUT_SIZE], output[RN18_OUTPUT_SIZE], workspace of

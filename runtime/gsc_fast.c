@@ -213,7 +213,7 @@ static void conv_plan(ConvPlan *P, int cin, int h, int w, int cout, int k,
     if (need > P->wp) P->wp = need;
     /* Pair two rows per tile when a row alone would leave accumulators idle
      * and the row width is an instantiated piece size (7 on AVX-512). */
-    P->pair = (2 * P->ow == TNP && P->oh >= 2);
+    P->pair = (TNP == 14 && 2 * P->ow == TNP && P->oh >= 2); /* only (7,7) is instantiated */
     P->pieces = row_pieces(P->ow, -1, NULL, NULL);
     P->ntiles = P->pair ? (P->oh + 1) / 2 : P->oh * P->pieces;
     P->ncb_out = GSC_FAST_CBLK(cout);
@@ -237,6 +237,15 @@ static size_t stat_floats(const ConvPlan *P)
     return (size_t)P->ntiles * GSC_FAST_CPAD(P->cout);
 }
 
+/* An upper bound of the tiles of every SIMD path (rows are cut into pieces
+ * of at least TNP >= 4 pixels, plus at most two shorter ones), so that the
+ * workspace size is the same whatever the flags the generated code is
+ * compiled with: the code generator computes it with its own build. */
+static size_t max_tiles(const ConvPlan *P)
+{
+    return (size_t)P->oh * (size_t)(P->ow / 4 + 2);
+}
+
 size_t gsc_fast_conv_workspace_bytes(int cin, int h, int w, int cout, int k,
                                      int stride, int pad)
 {
@@ -244,7 +253,8 @@ size_t gsc_fast_conv_workspace_bytes(int cin, int h, int w, int cout, int k,
     conv_plan(&P, cin, h, w, cout, k, stride, pad);
     /* padded copy (always counted: the caller may pass a transform) + sum
      * and M2 per tile and channel */
-    return pad_bytes(&P) + round64(2 * stat_floats(&P) * sizeof(float));
+    return pad_bytes(&P) +
+           round64(2 * max_tiles(&P) * GSC_FAST_CPAD(P.cout) * sizeof(float));
 }
 
 /* Floats of packed weights per output channel block: [cin_blk][k][k][L][16]

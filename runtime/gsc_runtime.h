@@ -32,6 +32,32 @@ extern "C" {
 
 #define GSC_RUNTIME_VERSION "0.1.0"
 
+/* ----------------------------------------------- for the generated code */
+
+/* 64-byte alignment of compiled-in weights (--embed-weights). */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define GSC_ALIGN64 _Alignas(64)
+#elif defined(__GNUC__)
+#define GSC_ALIGN64 __attribute__((aligned(64)))
+#else
+#define GSC_ALIGN64
+#endif
+
+/*
+ * Per-operation timing hooks around each section of P_forward. They cost
+ * nothing unless the program is built with -DGSC_PROFILE and defines
+ * gsc_profile_begin / gsc_profile_end (bench/ does, for its per-layer table).
+ */
+#ifdef GSC_PROFILE
+void gsc_profile_begin(int section);
+void gsc_profile_end(int section, const char *name);
+#define GSC_PROFILE_BEGIN(i) gsc_profile_begin(i)
+#define GSC_PROFILE_END(i, name) gsc_profile_end((i), (name))
+#else
+#define GSC_PROFILE_BEGIN(i) ((void)0)
+#define GSC_PROFILE_END(i, name) ((void)0)
+#endif
+
 /* ------------------------------------------------------------ gsc_init.c */
 
 /*

@@ -12,8 +12,8 @@
 #define SMALL_OUTPUT_SIZE 5 /* floats, [5] */
 #define SMALL_NUM_TENSORS 12
 #define SMALL_NUM_PARAMS 663 /* floats */
-#define SMALL_PREPARED_SIZE 663 /* floats */
-#define SMALL_WORKSPACE_BYTES 1792 /* 64-byte aligned */
+#define SMALL_PREPARED_SIZE 2272 /* floats, 64-byte aligned */
+#define SMALL_WORKSPACE_BYTES 7680 /* 64-byte aligned */
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,7 +25,8 @@ extern const GscTensorInfo small_tensors[SMALL_NUM_TENSORS];
 /* Fills params[SMALL_NUM_PARAMS] with the seed's deterministic initialiser. */
 void small_init(float *params);
 
-/* Once per set of weights: params[SMALL_NUM_PARAMS] -> prepared[SMALL_PREPARED_SIZE]. */
+/* Once per set of weights: params[SMALL_NUM_PARAMS] -> prepared[SMALL_PREPARED_SIZE]
+ * (the kernels' layout; prepared must be 64-byte aligned). */
 void small_prepare(const float *params, float *prepared);
 
 /* One forward pass. input[SMALL_INPUT_SIZE], output[SMALL_OUTPUT_SIZE], workspace of
