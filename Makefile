@@ -157,7 +157,7 @@ $(BUILD)/classify: examples/classify/classify.c generated/rn18.c generated/rn18.
 $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $(RT_SRCS) runtime/gsc_runtime.h
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/embedded/main.c generated/tiny.c \
-	  runtime/gsc_fast.c runtime/gsc_init.c -lm
+	  runtime/gsc_fast.c runtime/gsc_kernels.c runtime/gsc_init.c -lm
 
 test-export-torch: $(BUILD)/gsc
 	tools/test_export_torch.sh $(BUILD)/gsc

@@ -76,17 +76,6 @@ static const char *join_path(const char *prefix, const char *name)
 
 static Dim *dim_of(Frame *f, Node *n);
 
-static DimKind dim_kind(int op)
-{
-    switch (op) {
-    case '+': return DX_ADD;
-    case '-': return DX_SUB;
-    case '*': return DX_MUL;
-    case '/': return DX_DIV;
-    default: return DX_MOD;
-    }
-}
-
 /* Expands a call of a dimension function by substituting its arguments. */
 static Dim *expand_dimfn(Frame *f, Node *n)
 {
@@ -108,7 +97,7 @@ static Dim *dim_of(Frame *f, Node *n)
             internal_error("size '%s' has no value", n->name);
         return f->dims[n->slot];
     case ND_BIN:
-        return dim_bin(dim_kind(n->op), dim_of(f, n->lhs), dim_of(f, n->rhs));
+        return dim_bin(dim_op_kind(n->op), dim_of(f, n->lhs), dim_of(f, n->rhs));
     case ND_CALL:
         return expand_dimfn(f, n);
     default:

@@ -236,3 +236,14 @@ char *dim_str(const Dim *d, const DimEnv *env)
     buf_free(&b);
     return s;
 }
+
+DimKind dim_op_kind(int op)
+{
+    switch (op) {
+    case '+': return DX_ADD;
+    case '-': return DX_SUB;
+    case '*': return DX_MUL;
+    case '/': return DX_DIV;
+    default: return DX_MOD;
+    }
+}

@@ -308,6 +308,7 @@ typedef struct {
 Dim *dim_num(int64_t v);
 Dim *dim_sym(int sym);
 Dim *dim_bin(DimKind k, Dim *a, Dim *b); /* folds constants */
+DimKind dim_op_kind(int op);              /* '+' -> DX_ADD, ... '%' -> DX_MOD */
 /* Evaluates with symbol values vals[]; sets *overflow when an intermediate
  * leaves int64 range. */
 int64_t dim_eval(const Dim *d, const int64_t *vals, bool *overflow);

@@ -567,7 +567,7 @@ static void fast_LINEAR(Lowerer *lw, const GNode *n)
 static void fast_SOFTMAX(Lowerer *lw, const GNode *n)
 {
     int y = floats_buf(lw, shape_count(vshape(lw, n->out)));
-    put(lw, "gsc_fast_softmax(");
+    put(lw, "gsc_softmax(");
     ref(lw, lz(lw, n->in[0])->buf);
     put(lw, ", %lld, ", N(shape_count(vshape(lw, n->out))));
     ref(lw, y);

@@ -18,6 +18,13 @@
 #define MAX_DIM ((int64_t)1 << 31)
 #define MAX_ELEMS ((int64_t)1 << 62)
 
+/* a op b with the semantics of sizes (truncated subtraction, ...). */
+static int64_t nat_op(int op, int64_t a, int64_t b)
+{
+    bool ovf = false;
+    return dim_eval(dim_bin(dim_op_kind(op), dim_num(a), dim_num(b)), NULL, &ovf);
+}
+
 /* Constant integer expressions (parameter and dimension defaults). */
 static bool const_eval(Node *n, int64_t *out)
 {
@@ -29,10 +36,7 @@ static bool const_eval(Node *n, int64_t *out)
     case ND_BIN:
         if (!const_eval(n->lhs, &a) || !const_eval(n->rhs, &b))
             return false;
-        *out = dim_eval(dim_bin(n->op == '+' ? DX_ADD : n->op == '-' ? DX_SUB : n->op == '*' ? DX_MUL
-                                                        : n->op == '/' ? DX_DIV : DX_MOD,
-                                dim_num(a), dim_num(b)),
-                        NULL, &(bool){false});
+        *out = nat_op(n->op, a, b);
         return true;
     default:
         return false;
@@ -199,10 +203,7 @@ static bool assert_side(Graph *g, Node *n, int64_t ntensors, int64_t nparams, in
     case ND_BIN:
         if (!assert_side(g, n->lhs, ntensors, nparams, &a) || !assert_side(g, n->rhs, ntensors, nparams, &b))
             return false;
-        *out = dim_eval(dim_bin(n->op == '+' ? DX_ADD : n->op == '-' ? DX_SUB : n->op == '*' ? DX_MUL
-                                                        : n->op == '/' ? DX_DIV : DX_MOD,
-                                dim_num(a), dim_num(b)),
-                        NULL, &(bool){false});
+        *out = nat_op(n->op, a, b);
         return true;
     default:
         return const_eval(n, out);

@@ -858,22 +858,3 @@ void gsc_fast_linear(const float *x, int in, const float *packed, int out,
             y[ob * 16 + l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]) + bias[ob * 16 + l];
     }
 }
-
-void gsc_fast_softmax(const float *x, int n, float *y)
-{
-    float mx;
-    double sum = 0.0;
-    int i;
-    if (n <= 0)
-        return;
-    mx = x[0];
-    for (i = 1; i < n; i++)
-        if (x[i] > mx)
-            mx = x[i];
-    for (i = 0; i < n; i++) {
-        y[i] = (float)exp((double)x[i] - mx);
-        sum += y[i];
-    }
-    for (i = 0; i < n; i++)
-        y[i] = (float)(y[i] / sum);
-}

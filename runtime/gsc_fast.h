@@ -57,7 +57,8 @@
  *   BN on a tensor that is not a fresh conv output:
  *       gsc_fast_moments(x, c,h,w, mom); gsc_fast_bn_fold(...); bn_apply(...)
  *   head: gsc_fast_global_avgpool(x, c,h,w, v) -> v[c] (a plain vector);
- *         gsc_fast_linear(v, in, packed, out, logits); gsc_fast_softmax(...)
+ *         gsc_fast_linear(v, in, packed, out, logits); gsc_softmax(...)
+ *         (softmax has no fast variant: gsc_kernels.c's serves both)
  *   a blocked output that leaves the model: gsc_fast_to_chw().
  *
  * Threads: each call parallelises internally (omp parallel for); call them
@@ -220,11 +221,7 @@ void gsc_fast_linear(const float *x,      /* [in] */
                      const float *packed, /* gsc_fast_linear_prepare output */
                      int out,
                      float *y);           /* [out] */
-
-/* Numerically stable softmax. In place ok. */
-void gsc_fast_softmax(const float *x, /* [n] */
-                      int n,
-                      float *y);      /* [n] */
+      /* [n] */
 
 #ifdef __cplusplus
 }

@@ -144,6 +144,6 @@ void small_forward(const float *prepared, const float *input, float *output, voi
 
     /* softmax (small.gs:26): [5] -> [5] */
     GSC_PROFILE_BEGIN(15);
-    gsc_fast_softmax((ws + 96), 5, output);
+    gsc_softmax((ws + 96), 5, output);
     GSC_PROFILE_END(15, "softmax");
 }
