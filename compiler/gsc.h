@@ -448,7 +448,13 @@ typedef struct {
     int first, last;
     int kind;        /* LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE */
     int64_t off;     /* plan.c */
+    int alias;       /* plan.c: shares the memory of this buffer, or -1 */
 } WBuf;
+
+/* Call `call` may write buffer out over buffer in (an in-place kernel). */
+typedef struct {
+    int call, in, out;
+} InPlace;
 
 /* One runtime call: C text in which "@N@" stands for buffer N. text is
  * NULL for an operation fused into its neighbours. */
@@ -473,6 +479,7 @@ typedef struct {
     Vec bufs;          /* WBuf* */
     Vec calls;         /* LCall*, in order */
     Vec prep;          /* PrepStep* */
+    Vec inplace;       /* InPlace*, in call order */
     int64_t prepared_floats;
     int input_buf, output_buf;
 } Lowered;

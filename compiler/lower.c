@@ -54,6 +54,7 @@ static int new_buf(Lowerer *lw, int64_t bytes, int kind)
     b->bytes = (bytes + 63) / 64 * 64;
     b->kind = kind;
     b->first = b->last = -1;
+    b->alias = -1;
     vec_push(&lw->L->bufs, b);
     return lw->L->bufs.n - 1;
 }
@@ -97,6 +98,15 @@ static void ref_or_null(Lowerer *lw, int b)
         put(lw, "NULL");
     else
         ref(lw, b);
+}
+
+/* The current call's kernel may write buffer out over buffer in (plan.c
+ * lets them share memory when in is last read here). */
+static void may_overwrite(Lowerer *lw, int in, int out)
+{
+    InPlace *p = arena_alloc(sizeof *p);
+    *p = (InPlace){lw->L->calls.n, in, out};
+    vec_push(&lw->L->inplace, p);
 }
 
 /* Ends the current call. */
@@ -203,6 +213,7 @@ static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     int y = ref_out(lw, n);
+    may_overwrite(lw, in_buf(lw, n, 0), y);
     put(lw, "gsc_batchnorm(");
     ref(lw, in_buf(lw, n, 0));
     put(lw, ", %lld, %lld, ", N(s->n[0]), N(s->n[1] * s->n[2]));
@@ -230,6 +241,7 @@ static void ref_LINEAR(Lowerer *lw, const GNode *n)
 static void ref_unary(Lowerer *lw, const GNode *n, const char *fn, int64_t count)
 {
     int y = ref_out(lw, n);
+    may_overwrite(lw, in_buf(lw, n, 0), y); /* relu and softmax work in place */
     put(lw, "%s(", fn);
     ref(lw, in_buf(lw, n, 0));
     put(lw, ", %lld, ", N(count));
@@ -286,6 +298,8 @@ static void ref_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 static void ref_ADD(Lowerer *lw, const GNode *n)
 {
     int y = ref_out(lw, n);
+    may_overwrite(lw, in_buf(lw, n, 0), y);
+    may_overwrite(lw, in_buf(lw, n, 1), y);
     put(lw, "gsc_add(");
     ref(lw, in_buf(lw, n, 0));
     put(lw, ", ");
@@ -354,6 +368,7 @@ static void materialise(Lowerer *lw, int v)
         ref(lw, l->buf);
         put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
     } else {
+        may_overwrite(lw, l->buf, y);
         put(lw, "gsc_fast_bn_apply(");
         ref(lw, l->buf);
         put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
@@ -447,6 +462,7 @@ static void fast_RELU(Lowerer *lw, const GNode *n)
     materialise(lw, n->in[0]);
     int64_t cnt = s->rank == 3 ? (int64_t)GSC_FAST_ACT_FLOATS(s->n[0], s->n[1], s->n[2]) : shape_count(s);
     int y = floats_buf(lw, cnt);
+    may_overwrite(lw, x->buf, y);
     put(lw, "gsc_fast_relu(");
     ref(lw, x->buf);
     put(lw, ", %lld, ", N(cnt));
@@ -470,6 +486,8 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
     const Shape *s = vshape(lw, n->out);
     if (s->rank != 3) {
         int y = floats_buf(lw, shape_count(s));
+        may_overwrite(lw, lz(lw, n->in[0])->buf, y);
+        may_overwrite(lw, lz(lw, n->in[1])->buf, y);
         put(lw, "gsc_fast_add(");
         ref(lw, lz(lw, n->in[0])->buf);
         put(lw, ", ");
@@ -488,6 +506,8 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
     if (r)
         lw->relu_fused[r - lw->g->nodes] = true;
     int y = blocked_buf(lw, s);
+    may_overwrite(lw, a->buf, y);
+    may_overwrite(lw, b->buf, y);
     put(lw, "gsc_fast_bn_apply(");
     ref(lw, a->buf);
     put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));

@@ -9,9 +9,12 @@
  * order (the largest total of live bytes at any call), and the naive size
  * (every buffer on its own).
  *
- * Method: "greedy by size": the largest buffers first, each at the lowest
- * offset that fits beside the already placed buffers whose lifetimes
- * overlap its own. Kernel scratch areas are buffers live for one call.
+ * Method: first, in-place kernels: when a call may write its result over an
+ * operand that is read for the last time there, the result joins the
+ * operand's memory (one lifetime, their union). Then "greedy by size": the
+ * largest buffers first, each at the lowest offset that fits beside the
+ * already placed buffers whose lifetimes overlap its own. Kernel scratch
+ * areas are buffers live for one call.
  */
 #include "gsc.h"
 
@@ -48,16 +51,48 @@ static int64_t place(const WBuf *b, WBuf **placed, int nplaced)
     return off;
 }
 
+static WBuf *B(Lowered *L, int i)
+{
+    return L->bufs.v[i];
+}
+
+static int root(Lowered *L, int i)
+{
+    while (B(L, i)->alias >= 0)
+        i = B(L, i)->alias;
+    return i;
+}
+
+/* Merges each in-place result into its operand's memory when the operand
+ * (with everything already merged into it) is last read by that call. */
+static void merge_in_place(Lowered *L)
+{
+    for (int i = 0; i < L->inplace.n; i++) {
+        const InPlace *p = L->inplace.v[i];
+        int a = root(L, p->in);
+        WBuf *in = B(L, a), *out = B(L, p->out);
+        if (in->kind != LOC_WORKSPACE || out->kind != LOC_WORKSPACE || out->alias >= 0 || a == p->out)
+            continue;
+        if (in->last != p->call || out->first != p->call || in->bytes < out->bytes)
+            continue;
+        out->alias = a;
+        if (out->last > in->last)
+            in->last = out->last;
+    }
+}
+
 void plan_memory(Graph *g, Lowered *L)
 {
+    merge_in_place(L);
     WBuf **ws = xcalloc((size_t)L->bufs.n + 1, sizeof(WBuf *));
     int n = 0;
     int64_t naive = 0;
     for (int i = 0; i < L->bufs.n; i++) {
         WBuf *b = L->bufs.v[i];
         if (b->kind == LOC_WORKSPACE && b->first >= 0) {
-            ws[n++] = b;
             naive += b->bytes;
+            if (b->alias < 0)
+                ws[n++] = b;
         }
     }
     /* the lower bound: the most bytes live at one call */
@@ -75,6 +110,9 @@ void plan_memory(Graph *g, Lowered *L)
         if (ws[i]->off + ws[i]->bytes > total)
             total = ws[i]->off + ws[i]->bytes;
     }
+    for (int i = 0; i < L->bufs.n; i++)
+        if (B(L, i)->alias >= 0)
+            B(L, i)->off = B(L, root(L, i))->off;
     g->workspace_bytes = total;
     g->workspace_bound = bound;
     g->workspace_naive = naive;

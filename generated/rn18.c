@@ -304,7 +304,7 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer1.0.add (resnet18.gs:19): [64,56,56] + [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(9);
-    gsc_fast_bn_apply((ws + 530688), 64, 56, 56, (ws + 0), (ws + 802816), NULL, 1, (ws + 329984));
+    gsc_fast_bn_apply((ws + 530688), 64, 56, 56, (ws + 0), (ws + 802816), NULL, 1, (ws + 530688));
     GSC_PROFILE_END(9, "layer1.0.add");
 
     /* layer1.0.relu (resnet18.gs:19): [64,56,56] -> [64,56,56] */
@@ -314,7 +314,7 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer1.1.conv1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(11);
-    gsc_fast_conv2d((ws + 329984), 64, 56, 56, prepared + 83712, 64, 3, 1, 1, NULL, 0, (ws + 530688), (ws + 731392), (ws + 0));
+    gsc_fast_conv2d((ws + 530688), 64, 56, 56, prepared + 83712, 64, 3, 1, 1, NULL, 0, (ws + 329984), (ws + 731392), (ws + 0));
     GSC_PROFILE_END(11, "layer1.1.conv1");
 
     /* layer1.1.bn1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
@@ -329,7 +329,7 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer1.1.conv2 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(14);
-    gsc_fast_conv2d((ws + 530688), 64, 56, 56, prepared + 120768, 64, 3, 1, 1, (ws + 932096), GSC_FAST_IN_RELU, (ws + 731392), (ws + 932224), (ws + 0));
+    gsc_fast_conv2d((ws + 329984), 64, 56, 56, prepared + 120768, 64, 3, 1, 1, (ws + 932096), GSC_FAST_IN_RELU, (ws + 731392), (ws + 932224), (ws + 0));
     GSC_PROFILE_END(14, "layer1.1.conv2");
 
     /* layer1.1.bn2 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
@@ -339,7 +339,7 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer1.1.add (resnet18.gs:19): [64,56,56] + [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(16);
-    gsc_fast_bn_apply((ws + 731392), 64, 56, 56, (ws + 0), (ws + 329984), NULL, 1, (ws + 530688));
+    gsc_fast_bn_apply((ws + 731392), 64, 56, 56, (ws + 0), (ws + 530688), NULL, 1, (ws + 731392));
     GSC_PROFILE_END(16, "layer1.1.add");
 
     /* layer1.1.relu (resnet18.gs:19): [64,56,56] -> [64,56,56] */
@@ -349,7 +349,7 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer2.0.conv1 (resnet18.gs:30): [64,56,56] -> [128,28,28] */
     GSC_PROFILE_BEGIN(18);
-    gsc_fast_conv2d((ws + 530688), 64, 56, 56, prepared + 157824, 128, 3, 2, 1, NULL, 0, (ws + 279808), (ws + 380160), (ws + 0));
+    gsc_fast_conv2d((ws + 731392), 64, 56, 56, prepared + 157824, 128, 3, 2, 1, NULL, 0, (ws + 279808), (ws + 380160), (ws + 0));
     GSC_PROFILE_END(18, "layer2.0.conv1");
 
     /* layer2.0.bn1 (resnet18.gs:30): [128,28,28] -> [128,28,28] */
@@ -364,27 +364,27 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer2.0.downsample.0 (resnet18.gs:31): [64,56,56] -> [128,28,28] */
     GSC_PROFILE_BEGIN(21);
-    gsc_fast_conv2d((ws + 530688), 64, 56, 56, prepared + 231936, 128, 1, 2, 0, NULL, 0, (ws + 380160), (ws + 265472), (ws + 0));
+    gsc_fast_conv2d((ws + 731392), 64, 56, 56, prepared + 231936, 128, 1, 2, 0, NULL, 0, (ws + 380160), (ws + 265472), (ws + 0));
     GSC_PROFILE_END(21, "layer2.0.downsample.0");
 
     /* layer2.0.downsample.1 (resnet18.gs:31): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(22);
-    gsc_fast_bn_fold((ws + 265472), prepared + 240256, prepared + 240384, 128, (ws + 580864));
+    gsc_fast_bn_fold((ws + 265472), prepared + 240256, prepared + 240384, 128, (ws + 179712));
     GSC_PROFILE_END(22, "layer2.0.downsample.1");
 
     /* layer2.0.conv2 (resnet18.gs:32): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(23);
-    gsc_fast_conv2d((ws + 279808), 128, 28, 28, prepared + 240512, 128, 3, 1, 1, (ws + 265216), GSC_FAST_IN_RELU, (ws + 480512), (ws + 179712), (ws + 0));
+    gsc_fast_conv2d((ws + 279808), 128, 28, 28, prepared + 240512, 128, 3, 1, 1, (ws + 265216), GSC_FAST_IN_RELU, (ws + 480512), (ws + 179968), (ws + 0));
     GSC_PROFILE_END(23, "layer2.0.conv2");
 
     /* layer2.0.bn2 (resnet18.gs:32): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(24);
-    gsc_fast_bn_fold((ws + 179712), prepared + 388096, prepared + 388224, 128, (ws + 0));
+    gsc_fast_bn_fold((ws + 179968), prepared + 388096, prepared + 388224, 128, (ws + 0));
     GSC_PROFILE_END(24, "layer2.0.bn2");
 
     /* layer2.0.add (resnet18.gs:32): [128,28,28] + [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(25);
-    gsc_fast_bn_apply((ws + 480512), 128, 28, 28, (ws + 0), (ws + 380160), (ws + 580864), 1, (ws + 179712));
+    gsc_fast_bn_apply((ws + 480512), 128, 28, 28, (ws + 0), (ws + 380160), (ws + 179712), 1, (ws + 480512));
     GSC_PROFILE_END(25, "layer2.0.add");
 
     /* layer2.0.relu (resnet18.gs:32): [128,28,28] -> [128,28,28] */
@@ -394,12 +394,12 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer2.1.conv1 (resnet18.gs:18): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(27);
-    gsc_fast_conv2d((ws + 179712), 128, 28, 28, prepared + 388352, 128, 3, 1, 1, NULL, 0, (ws + 280064), (ws + 380416), (ws + 0));
+    gsc_fast_conv2d((ws + 480512), 128, 28, 28, prepared + 388352, 128, 3, 1, 1, NULL, 0, (ws + 179712), (ws + 280064), (ws + 0));
     GSC_PROFILE_END(27, "layer2.1.conv1");
 
     /* layer2.1.bn1 (resnet18.gs:18): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(28);
-    gsc_fast_bn_fold((ws + 380416), prepared + 535936, prepared + 536064, 128, (ws + 480768));
+    gsc_fast_bn_fold((ws + 280064), prepared + 535936, prepared + 536064, 128, (ws + 380416));
     GSC_PROFILE_END(28, "layer2.1.bn1");
 
     /* layer2.1.relu (resnet18.gs:18): [128,28,28] -> [128,28,28] */
@@ -409,17 +409,17 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer2.1.conv2 (resnet18.gs:19): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(30);
-    gsc_fast_conv2d((ws + 280064), 128, 28, 28, prepared + 536192, 128, 3, 1, 1, (ws + 480768), GSC_FAST_IN_RELU, (ws + 380416), (ws + 481024), (ws + 0));
+    gsc_fast_conv2d((ws + 179712), 128, 28, 28, prepared + 536192, 128, 3, 1, 1, (ws + 380416), GSC_FAST_IN_RELU, (ws + 280064), (ws + 380672), (ws + 0));
     GSC_PROFILE_END(30, "layer2.1.conv2");
 
     /* layer2.1.bn2 (resnet18.gs:19): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(31);
-    gsc_fast_bn_fold((ws + 481024), prepared + 683776, prepared + 683904, 128, (ws + 0));
+    gsc_fast_bn_fold((ws + 380672), prepared + 683776, prepared + 683904, 128, (ws + 0));
     GSC_PROFILE_END(31, "layer2.1.bn2");
 
     /* layer2.1.add (resnet18.gs:19): [128,28,28] + [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(32);
-    gsc_fast_bn_apply((ws + 380416), 128, 28, 28, (ws + 0), (ws + 179712), NULL, 1, (ws + 280064));
+    gsc_fast_bn_apply((ws + 280064), 128, 28, 28, (ws + 0), (ws + 480512), NULL, 1, (ws + 280064));
     GSC_PROFILE_END(32, "layer2.1.add");
 
     /* layer2.1.relu (resnet18.gs:19): [128,28,28] -> [128,28,28] */
@@ -449,22 +449,22 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer3.0.downsample.1 (resnet18.gs:31): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(38);
-    gsc_fast_bn_fold((ws + 136704), prepared + 1012736, prepared + 1012992, 256, (ws + 301568));
+    gsc_fast_bn_fold((ws + 136704), prepared + 1012736, prepared + 1012992, 256, (ws + 101376));
     GSC_PROFILE_END(38, "layer3.0.downsample.1");
 
     /* layer3.0.conv2 (resnet18.gs:32): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(39);
-    gsc_fast_conv2d((ws + 151040), 256, 14, 14, prepared + 1013248, 256, 3, 1, 1, (ws + 136192), GSC_FAST_IN_RELU, (ws + 251392), (ws + 101376), (ws + 0));
+    gsc_fast_conv2d((ws + 151040), 256, 14, 14, prepared + 1013248, 256, 3, 1, 1, (ws + 136192), GSC_FAST_IN_RELU, (ws + 251392), (ws + 101888), (ws + 0));
     GSC_PROFILE_END(39, "layer3.0.conv2");
 
     /* layer3.0.bn2 (resnet18.gs:32): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(40);
-    gsc_fast_bn_fold((ws + 101376), prepared + 1603328, prepared + 1603584, 256, (ws + 0));
+    gsc_fast_bn_fold((ws + 101888), prepared + 1603328, prepared + 1603584, 256, (ws + 0));
     GSC_PROFILE_END(40, "layer3.0.bn2");
 
     /* layer3.0.add (resnet18.gs:32): [256,14,14] + [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(41);
-    gsc_fast_bn_apply((ws + 251392), 256, 14, 14, (ws + 0), (ws + 201216), (ws + 301568), 1, (ws + 101376));
+    gsc_fast_bn_apply((ws + 251392), 256, 14, 14, (ws + 0), (ws + 201216), (ws + 101376), 1, (ws + 251392));
     GSC_PROFILE_END(41, "layer3.0.add");
 
     /* layer3.0.relu (resnet18.gs:32): [256,14,14] -> [256,14,14] */
@@ -474,12 +474,12 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer3.1.conv1 (resnet18.gs:18): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(43);
-    gsc_fast_conv2d((ws + 101376), 256, 14, 14, prepared + 1603840, 256, 3, 1, 1, NULL, 0, (ws + 151552), (ws + 201728), (ws + 0));
+    gsc_fast_conv2d((ws + 251392), 256, 14, 14, prepared + 1603840, 256, 3, 1, 1, NULL, 0, (ws + 101376), (ws + 151552), (ws + 0));
     GSC_PROFILE_END(43, "layer3.1.conv1");
 
     /* layer3.1.bn1 (resnet18.gs:18): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(44);
-    gsc_fast_bn_fold((ws + 201728), prepared + 2193920, prepared + 2194176, 256, (ws + 251904));
+    gsc_fast_bn_fold((ws + 151552), prepared + 2193920, prepared + 2194176, 256, (ws + 201728));
     GSC_PROFILE_END(44, "layer3.1.bn1");
 
     /* layer3.1.relu (resnet18.gs:18): [256,14,14] -> [256,14,14] */
@@ -489,17 +489,17 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer3.1.conv2 (resnet18.gs:19): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(46);
-    gsc_fast_conv2d((ws + 151552), 256, 14, 14, prepared + 2194432, 256, 3, 1, 1, (ws + 251904), GSC_FAST_IN_RELU, (ws + 201728), (ws + 252416), (ws + 0));
+    gsc_fast_conv2d((ws + 101376), 256, 14, 14, prepared + 2194432, 256, 3, 1, 1, (ws + 201728), GSC_FAST_IN_RELU, (ws + 151552), (ws + 202240), (ws + 0));
     GSC_PROFILE_END(46, "layer3.1.conv2");
 
     /* layer3.1.bn2 (resnet18.gs:19): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(47);
-    gsc_fast_bn_fold((ws + 252416), prepared + 2784512, prepared + 2784768, 256, (ws + 0));
+    gsc_fast_bn_fold((ws + 202240), prepared + 2784512, prepared + 2784768, 256, (ws + 0));
     GSC_PROFILE_END(47, "layer3.1.bn2");
 
     /* layer3.1.add (resnet18.gs:19): [256,14,14] + [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(48);
-    gsc_fast_bn_apply((ws + 201728), 256, 14, 14, (ws + 0), (ws + 101376), NULL, 1, (ws + 151552));
+    gsc_fast_bn_apply((ws + 151552), 256, 14, 14, (ws + 0), (ws + 251392), NULL, 1, (ws + 151552));
     GSC_PROFILE_END(48, "layer3.1.add");
 
     /* layer3.1.relu (resnet18.gs:19): [256,14,14] -> [256,14,14] */
@@ -529,22 +529,22 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer4.0.downsample.1 (resnet18.gs:31): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(54);
-    gsc_fast_bn_fold((ws + 72704), prepared + 4097792, prepared + 4098304, 512, (ws + 162304));
+    gsc_fast_bn_fold((ws + 72704), prepared + 4097792, prepared + 4098304, 512, (ws + 62976));
     GSC_PROFILE_END(54, "layer4.0.downsample.1");
 
     /* layer4.0.conv2 (resnet18.gs:32): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(55);
-    gsc_fast_conv2d((ws + 87040), 512, 7, 7, prepared + 4098816, 512, 3, 1, 1, (ws + 71680), GSC_FAST_IN_RELU, (ws + 137216), (ws + 62976), (ws + 0));
+    gsc_fast_conv2d((ws + 87040), 512, 7, 7, prepared + 4098816, 512, 3, 1, 1, (ws + 71680), GSC_FAST_IN_RELU, (ws + 137216), (ws + 64000), (ws + 0));
     GSC_PROFILE_END(55, "layer4.0.conv2");
 
     /* layer4.0.bn2 (resnet18.gs:32): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(56);
-    gsc_fast_bn_fold((ws + 62976), prepared + 6458624, prepared + 6459136, 512, (ws + 0));
+    gsc_fast_bn_fold((ws + 64000), prepared + 6458624, prepared + 6459136, 512, (ws + 0));
     GSC_PROFILE_END(56, "layer4.0.bn2");
 
     /* layer4.0.add (resnet18.gs:32): [512,7,7] + [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(57);
-    gsc_fast_bn_apply((ws + 137216), 512, 7, 7, (ws + 0), (ws + 112128), (ws + 162304), 1, (ws + 62976));
+    gsc_fast_bn_apply((ws + 137216), 512, 7, 7, (ws + 0), (ws + 112128), (ws + 62976), 1, (ws + 137216));
     GSC_PROFILE_END(57, "layer4.0.add");
 
     /* layer4.0.relu (resnet18.gs:32): [512,7,7] -> [512,7,7] */
@@ -554,12 +554,12 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer4.1.conv1 (resnet18.gs:18): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(59);
-    gsc_fast_conv2d((ws + 62976), 512, 7, 7, prepared + 6459648, 512, 3, 1, 1, NULL, 0, (ws + 88064), (ws + 113152), (ws + 0));
+    gsc_fast_conv2d((ws + 137216), 512, 7, 7, prepared + 6459648, 512, 3, 1, 1, NULL, 0, (ws + 62976), (ws + 88064), (ws + 0));
     GSC_PROFILE_END(59, "layer4.1.conv1");
 
     /* layer4.1.bn1 (resnet18.gs:18): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(60);
-    gsc_fast_bn_fold((ws + 113152), prepared + 8819456, prepared + 8819968, 512, (ws + 138240));
+    gsc_fast_bn_fold((ws + 88064), prepared + 8819456, prepared + 8819968, 512, (ws + 113152));
     GSC_PROFILE_END(60, "layer4.1.bn1");
 
     /* layer4.1.relu (resnet18.gs:18): [512,7,7] -> [512,7,7] */
@@ -569,17 +569,17 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* layer4.1.conv2 (resnet18.gs:19): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(62);
-    gsc_fast_conv2d((ws + 88064), 512, 7, 7, prepared + 8820480, 512, 3, 1, 1, (ws + 138240), GSC_FAST_IN_RELU, (ws + 113152), (ws + 139264), (ws + 0));
+    gsc_fast_conv2d((ws + 62976), 512, 7, 7, prepared + 8820480, 512, 3, 1, 1, (ws + 113152), GSC_FAST_IN_RELU, (ws + 88064), (ws + 114176), (ws + 0));
     GSC_PROFILE_END(62, "layer4.1.conv2");
 
     /* layer4.1.bn2 (resnet18.gs:19): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(63);
-    gsc_fast_bn_fold((ws + 139264), prepared + 11180288, prepared + 11180800, 512, (ws + 25088));
+    gsc_fast_bn_fold((ws + 114176), prepared + 11180288, prepared + 11180800, 512, (ws + 0));
     GSC_PROFILE_END(63, "layer4.1.bn2");
 
     /* layer4.1.add (resnet18.gs:19): [512,7,7] + [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(64);
-    gsc_fast_bn_apply((ws + 113152), 512, 7, 7, (ws + 25088), (ws + 62976), NULL, 1, (ws + 0));
+    gsc_fast_bn_apply((ws + 88064), 512, 7, 7, (ws + 0), (ws + 137216), NULL, 1, (ws + 88064));
     GSC_PROFILE_END(64, "layer4.1.add");
 
     /* layer4.1.relu (resnet18.gs:19): [512,7,7] -> [512,7,7] */
@@ -589,11 +589,11 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 
     /* global_avgpool (resnet18.gs:51): [512,7,7] -> [512] */
     GSC_PROFILE_BEGIN(66);
-    gsc_fast_global_avgpool((ws + 0), 512, 7, 7, (ws + 25088));
+    gsc_fast_global_avgpool((ws + 88064), 512, 7, 7, (ws + 0));
     GSC_PROFILE_END(66, "global_avgpool");
 
     /* fc (resnet18.gs:51): [512] -> [1000] */
     GSC_PROFILE_BEGIN(67);
-    gsc_fast_linear((ws + 25088), 512, prepared + 11181312, 1000, output);
+    gsc_fast_linear((ws + 0), 512, prepared + 11181312, 1000, output);
     GSC_PROFILE_END(67, "fc");
 }

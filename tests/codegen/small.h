@@ -13,7 +13,7 @@
 #define SMALL_NUM_TENSORS 12
 #define SMALL_NUM_PARAMS 663 /* floats */
 #define SMALL_PREPARED_SIZE 2272 /* floats, 64-byte aligned */
-#define SMALL_WORKSPACE_BYTES 7680 /* 64-byte aligned */
+#define SMALL_WORKSPACE_BYTES 8512 /* 64-byte aligned */
 
 #ifdef __cplusplus
 extern "C" {

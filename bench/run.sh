@@ -1,0 +1,75 @@
+#!/bin/sh
+# bench/run.sh - `make bench`: the speed of the generated ResNet-18 and of gsc.
+#
+#   bench/run.sh [GSC [RUNS]]      (from the repository root; GSC defaults to build/gsc)
+#
+# 1. the machine: CPU, cores, load, compiler;
+# 2. the measured fp32 FMA peak (bench/peak.c; 1 thread, and 2 copies at once
+#    for 2 threads);
+# 3. bench/bench.c built plain (whole-forward times, 1 and 2 threads) and with
+#    -DGSC_PROFILE (per-section breakdown), both from generated/rn18.c;
+# 4. how fast gsc compiles models/resnet18.gs, and how fast cc compiles the result.
+set -eu
+
+GSC=${1:-build/gsc}
+RUNS=${2:-50}
+OUT=build/bench
+CC=${CC:-cc}
+FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp"
+RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c"
+mkdir -p $OUT
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+echo "== machine"
+echo "CPU:       $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+     "$(nproc) cores; flags: $(grep -m1 -o 'avx512f\|avx2' /proc/cpuinfo | head -1) ..."
+echo "compiler:  $($CC --version | head -1)"
+echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "uptime:    $(uptime)"
+if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
+  echo "WARNING:   load average $(load) > 0.5: other processes are running; times will be noisy"
+  echo "           (the 2-thread numbers suffer most). Rerun when the machine is idle."
+fi
+
+echo
+echo "== build"
+$CC $FLAGS -Igenerated -Iruntime -o $OUT/rn18_bench bench/bench.c generated/rn18.c $RT -lm
+$CC $FLAGS -DGSC_PROFILE -Igenerated -Iruntime -o $OUT/rn18_prof bench/bench.c generated/rn18.c $RT -lm
+$CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -march=native -o $OUT/peak bench/peak.c
+echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (-DGSC_PROFILE), $OUT/peak"
+
+echo
+echo "== fp32 FMA peak (bench/peak.c: 24 independent zmm accumulators; best of its 2 repeats)"
+peakof() { sed -n 's/^peak, 24 register accumulators: *\([0-9.]*\).*/\1/p' "$1" | sort -g | tail -1; }
+$OUT/peak > $OUT/peak1.txt
+P1=$(peakof $OUT/peak1.txt)
+$OUT/peak > $OUT/peak2a.txt & pa=$!
+$OUT/peak > $OUT/peak2b.txt & pb=$!
+wait $pa; wait $pb
+P2=$(echo "$(peakof $OUT/peak2a.txt) $(peakof $OUT/peak2b.txt)" | awk '{printf "%.1f", $1 + $2}')
+echo "1 thread:  $P1 GFLOP/s"
+echo "2 threads: $P2 GFLOP/s (two copies at once, summed)"
+
+MACS=$($GSC --emit=summary models/resnet18.gs | sed -n 's/^multiply-adds *\([0-9,]*\).*/\1/p' | tr -d ,)
+echo
+echo "== the generated ResNet-18: whole forward (plain build), 1 and 2 threads"
+echo "(multiply-adds from '$GSC --emit=summary models/resnet18.gs': $MACS)"
+$OUT/rn18_bench --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" --gsc "$GSC" --gsc-out $OUT/gsc_out.c
+
+echo
+echo "== the generated ResNet-18: per-section breakdown (profiled build)"
+$OUT/rn18_prof --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" | sed -n '/^Per-section/,$p'
+
+echo
+echo "== cc -O3 -march=native -fopenmp -c generated/rn18.c (3 runs)"
+t=""
+for i in 1 2 3; do
+  t0=$(ms); $CC -O3 -march=native -fopenmp -Iruntime -c generated/rn18.c -o $OUT/rn18.o; t1=$(ms)
+  t="$t $((t1 - t0))"
+done
+echo "$t" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {printf "median %.2f s, min %.2f s (target < 10 s)\n", a[int((NR+1)/2)]/1000, a[1]/1000}'
+
+echo
+echo "uptime after: $(uptime)"

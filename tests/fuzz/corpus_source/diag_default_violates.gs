@@ -1,0 +1,3 @@
+model m(c = 3)(x: [c, H, W]) -> [c, H, W] where H >= 16, W >= 1 default H = 8, W = 8 {
+    return relu(x)
+}

@@ -1,0 +1,4 @@
+# args: -D H=2000000000 -D W=2000000000
+model m(c = 3)(x: [c, H, W]) -> [c * H * W] where H >= 1, W >= 1 default H = 8, W = 8 {
+    return flatten(x)
+}

@@ -1,0 +1,4 @@
+model m(n = 4)(x: [n]) -> [n] {
+    fc = linear(n -> n)
+    return fc(x, x)
+}

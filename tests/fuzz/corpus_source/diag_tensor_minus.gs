@@ -1,0 +1,4 @@
+model m(n = 4)(x: [n]) -> [n] {
+    let y = relu(x)
+    return x - y
+}

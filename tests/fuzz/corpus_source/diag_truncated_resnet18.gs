@@ -1,0 +1,28 @@
+# ResNet-18 in GraphSpec: the seed model (TorchLean's GraphSpec ResNet-18).
+#
+# CHW tensors without a batch dimension. Train-time batch normalisation
+# (eps 1e-6), every convolution with a bias. The 82 parameter tensors follow
+# the seed's ABI order and PyTorch's state_dict names, so weights move by name.
+
+# The canonical stride-2 output size. The stem convolution, the max-pool and
+# both paths of every downsampling block are proved to land on it, for every
+# input size H, W >= 1.
+dim down2(h) = (h - 1) / 2 + 1
+
+# BasicBlock with an identity skip: two 3x3 convolutions, shape unchanged.
+block basic(x: [c, h, w]) -> [c, h, w] {
+    conv1 = conv2d(c -> c, k=3, stride=1, pad=1)
+    bn1   = batchnorm(c)
+    conv2 = conv2d(c -> c, k=3, stride=1, pad=1)
+    bn2   = batchnorm(c)
+    let y = relu(bn1(conv1(x)))
+    return relu(bn2(conv2(y)) + x)
+}
+
+# First block of stages 2-4: stride-2 main path and a 1x1 stride-2
+# projection on the skip. Both paths must give [co, down2(h), down2(w)].
+block down(co)(x: [ci, h, w]) -> [co, down2(h), down2(w)] {
+    conv1      = conv2d(ci -> co, k=3, stride=2, pad=1)
+    bn1        = batchnorm(co)
+    conv2      = conv2d(co -> co, k=3, stride=1, pad=1)
+    b
