@@ -46,6 +46,12 @@ typedef struct Frame {
     int tnext;          /* next ABI tensor of this instance */
 } Frame;
 
+typedef struct {
+    const char *name;
+    uint64_t hash;
+    int count;
+} NameCount;
+
 /* A block instance being elaborated, for "in 'layer2.0' ..." notes. */
 typedef struct {
     Layer *layer;
@@ -60,6 +66,8 @@ typedef struct {
     int errors;
     Instance inst[MAX_INSTANCE_DEPTH];
     int ninst;
+    NameCount *names; /* open addressing, for unique_name */
+    int nnames, capnames;
 } Ctx;
 
 char *span_text(Span sp)
@@ -584,6 +592,40 @@ static int apply_layer(Ctx *c, Layer *l, const int *ins, int nin, Span at)
 
 static int elab_value(Ctx *c, Frame *f, Node *n);
 
+/* Names for operations applied without a layer: prefix + op, then op_1,
+ * op_2, ... within the same prefix (as PyTorch's tracer does: relu, relu_1). */
+static const char *unique_name(Ctx *c, const char *prefix, const char *op)
+{
+    const char *base = arena_printf("%s%s", prefix, op);
+    uint64_t h = 1469598103934665603u;
+    for (const char *p = base; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    if (c->nnames * 2 >= c->capnames) { /* grow and rehash */
+        int cap = c->capnames ? c->capnames * 2 : 256;
+        NameCount *t = xcalloc((size_t)cap, sizeof(NameCount));
+        for (int i = 0; i < c->capnames; i++) {
+            if (!c->names[i].name)
+                continue;
+            int k = (int)(c->names[i].hash & (uint64_t)(cap - 1));
+            while (t[k].name)
+                k = (k + 1) & (cap - 1);
+            t[k] = c->names[i];
+        }
+        free(c->names);
+        c->names = t;
+        c->capnames = cap;
+    }
+    int k = (int)(h & (uint64_t)(c->capnames - 1));
+    while (c->names[k].name && (c->names[k].hash != h || strcmp(c->names[k].name, base)))
+        k = (k + 1) & (c->capnames - 1);
+    if (!c->names[k].name) {
+        c->names[k] = (NameCount){base, h, 0};
+        c->nnames++;
+    }
+    int n = c->names[k].count++;
+    return n ? arena_printf("%s_%d", base, n) : base;
+}
+
 static int elab_call(Ctx *c, Frame *f, Node *n)
 {
     int *ins = arena_alloc(sizeof(int) * (size_t)(n->nins + 1));
@@ -595,7 +637,7 @@ static int elab_call(Ctx *c, Frame *f, Node *n)
     Dim *attr[MAX_ATTR] = {0};
     for (int i = 0; i < op_sig(n->opkind)->nattr; i++)
         attr[i] = op_attr(f, n->opkind, n->attrs, i);
-    return apply_op(c, n->opkind, attr, ins, n->nins, -1, arena_printf("%s%s", f->prefix, n->name), n->span);
+    return apply_op(c, n->opkind, attr, ins, n->nins, -1, unique_name(c, f->prefix, n->name), n->span);
 }
 
 static int elab_value(Ctx *c, Frame *f, Node *n)
@@ -608,7 +650,7 @@ static int elab_value(Ctx *c, Frame *f, Node *n)
         if (ins[0] < 0 || ins[1] < 0)
             return -1;
         Dim *attr[MAX_ATTR] = {0};
-        return apply_op(c, OP_ADD, attr, ins, 2, -1, arena_printf("%sadd", f->prefix), n->span);
+        return apply_op(c, OP_ADD, attr, ins, 2, -1, unique_name(c, f->prefix, "add"), n->span);
     }
     case ND_CALL:
         return elab_call(c, f, n);
@@ -894,6 +936,7 @@ Graph *check_model(Program *p, Item *m)
     g->values = vec_to_array(&c.values, sizeof(Value), &g->nvalues);
     g->tensors = vec_to_array(&c.tensors, sizeof(Tensor), &g->ntensors);
     g->obls = vec_to_array(&c.obls, sizeof(Obligation), &g->nobls);
+    free(c.names);
     return c.errors || v < 0 ? NULL : g;
 }
 

@@ -307,10 +307,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 530688), 64, 56, 56, (ws + 0), (ws + 802816), NULL, 1, (ws + 530688));
     GSC_PROFILE_END(9, "layer1.0.add");
 
-    /* layer1.0.relu (resnet18.gs:19): [64,56,56] -> [64,56,56] */
+    /* layer1.0.relu_1 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(10);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(10, "layer1.0.relu");
+    GSC_PROFILE_END(10, "layer1.0.relu_1");
 
     /* layer1.1.conv1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(11);
@@ -342,10 +342,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 731392), 64, 56, 56, (ws + 0), (ws + 530688), NULL, 1, (ws + 731392));
     GSC_PROFILE_END(16, "layer1.1.add");
 
-    /* layer1.1.relu (resnet18.gs:19): [64,56,56] -> [64,56,56] */
+    /* layer1.1.relu_1 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
     GSC_PROFILE_BEGIN(17);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(17, "layer1.1.relu");
+    GSC_PROFILE_END(17, "layer1.1.relu_1");
 
     /* layer2.0.conv1 (resnet18.gs:30): [64,56,56] -> [128,28,28] */
     GSC_PROFILE_BEGIN(18);
@@ -387,10 +387,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 480512), 128, 28, 28, (ws + 0), (ws + 380160), (ws + 179712), 1, (ws + 480512));
     GSC_PROFILE_END(25, "layer2.0.add");
 
-    /* layer2.0.relu (resnet18.gs:32): [128,28,28] -> [128,28,28] */
+    /* layer2.0.relu_1 (resnet18.gs:32): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(26);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(26, "layer2.0.relu");
+    GSC_PROFILE_END(26, "layer2.0.relu_1");
 
     /* layer2.1.conv1 (resnet18.gs:18): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(27);
@@ -422,10 +422,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 280064), 128, 28, 28, (ws + 0), (ws + 480512), NULL, 1, (ws + 280064));
     GSC_PROFILE_END(32, "layer2.1.add");
 
-    /* layer2.1.relu (resnet18.gs:19): [128,28,28] -> [128,28,28] */
+    /* layer2.1.relu_1 (resnet18.gs:19): [128,28,28] -> [128,28,28] */
     GSC_PROFILE_BEGIN(33);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(33, "layer2.1.relu");
+    GSC_PROFILE_END(33, "layer2.1.relu_1");
 
     /* layer3.0.conv1 (resnet18.gs:30): [128,28,28] -> [256,14,14] */
     GSC_PROFILE_BEGIN(34);
@@ -467,10 +467,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 251392), 256, 14, 14, (ws + 0), (ws + 201216), (ws + 101376), 1, (ws + 251392));
     GSC_PROFILE_END(41, "layer3.0.add");
 
-    /* layer3.0.relu (resnet18.gs:32): [256,14,14] -> [256,14,14] */
+    /* layer3.0.relu_1 (resnet18.gs:32): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(42);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(42, "layer3.0.relu");
+    GSC_PROFILE_END(42, "layer3.0.relu_1");
 
     /* layer3.1.conv1 (resnet18.gs:18): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(43);
@@ -502,10 +502,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 151552), 256, 14, 14, (ws + 0), (ws + 251392), NULL, 1, (ws + 151552));
     GSC_PROFILE_END(48, "layer3.1.add");
 
-    /* layer3.1.relu (resnet18.gs:19): [256,14,14] -> [256,14,14] */
+    /* layer3.1.relu_1 (resnet18.gs:19): [256,14,14] -> [256,14,14] */
     GSC_PROFILE_BEGIN(49);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(49, "layer3.1.relu");
+    GSC_PROFILE_END(49, "layer3.1.relu_1");
 
     /* layer4.0.conv1 (resnet18.gs:30): [256,14,14] -> [512,7,7] */
     GSC_PROFILE_BEGIN(50);
@@ -547,10 +547,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 137216), 512, 7, 7, (ws + 0), (ws + 112128), (ws + 62976), 1, (ws + 137216));
     GSC_PROFILE_END(57, "layer4.0.add");
 
-    /* layer4.0.relu (resnet18.gs:32): [512,7,7] -> [512,7,7] */
+    /* layer4.0.relu_1 (resnet18.gs:32): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(58);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(58, "layer4.0.relu");
+    GSC_PROFILE_END(58, "layer4.0.relu_1");
 
     /* layer4.1.conv1 (resnet18.gs:18): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(59);
@@ -582,10 +582,10 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_apply((ws + 88064), 512, 7, 7, (ws + 0), (ws + 137216), NULL, 1, (ws + 88064));
     GSC_PROFILE_END(64, "layer4.1.add");
 
-    /* layer4.1.relu (resnet18.gs:19): [512,7,7] -> [512,7,7] */
+    /* layer4.1.relu_1 (resnet18.gs:19): [512,7,7] -> [512,7,7] */
     GSC_PROFILE_BEGIN(65);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(65, "layer4.1.relu");
+    GSC_PROFILE_END(65, "layer4.1.relu_1");
 
     /* global_avgpool (resnet18.gs:51): [512,7,7] -> [512] */
     GSC_PROFILE_BEGIN(66);

@@ -307,15 +307,15 @@ void tiny_forward(const float *prepared, const float *input, float *output, void
     gsc_fast_bn_fold((ws + 7424), prepared + 1360, prepared + 1376, 16, (ws + 784));
     GSC_PROFILE_END(5, "bn2");
 
-    /* relu (tiny.gs:20): [16,14,14] -> [16,14,14] */
+    /* relu_1 (tiny.gs:20): [16,14,14] -> [16,14,14] */
     GSC_PROFILE_BEGIN(6);
     /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(6, "relu");
+    GSC_PROFILE_END(6, "relu_1");
 
-    /* maxpool2d (tiny.gs:21): [16,14,14] -> [16,7,7] */
+    /* maxpool2d_1 (tiny.gs:21): [16,14,14] -> [16,7,7] */
     GSC_PROFILE_BEGIN(7);
     gsc_fast_maxpool2d((ws + 4288), 16, 14, 14, 2, 2, 0, (ws + 784), 1, (ws + 0));
-    GSC_PROFILE_END(7, "maxpool2d");
+    GSC_PROFILE_END(7, "maxpool2d_1");
 
     /* global_avgpool (tiny.gs:22): [16,7,7] -> [16] */
     GSC_PROFILE_BEGIN(8);

@@ -131,11 +131,11 @@ void small_forward(const float *prepared, const float *input, float *output, voi
     gsc_fast_global_avgpool((ws + 192), 7, 4, 3, (ws + 384));
     GSC_PROFILE_END(12, "global_avgpool");
 
-    /* concat (small.gs:25): [84] + [7] -> [91] */
+    /* concat_1 (small.gs:25): [84] + [7] -> [91] */
     GSC_PROFILE_BEGIN(13);
     memcpy((ws + 96) + 0, (ws + 0), 84 * sizeof(float));
     memcpy((ws + 96) + 84, (ws + 384), 7 * sizeof(float));
-    GSC_PROFILE_END(13, "concat");
+    GSC_PROFILE_END(13, "concat_1");
 
     /* head (small.gs:26): [91] -> [5] */
     GSC_PROFILE_BEGIN(14);

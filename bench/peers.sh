@@ -1,0 +1,55 @@
+#!/bin/sh
+# bench/peers.sh - `make bench-peers`: gsc's ResNet-18 against ONNX Runtime and PyTorch.
+#
+#   bench/peers.sh [GSC]      (from the repository root; GSC defaults to build/gsc)
+#
+# Installs what is missing (not committed; everything under build/bench/):
+#   onnxruntime-node 1.30 with npm --ignore-scripts (its postinstall script fetches
+#   GPU parts from a host this machine cannot reach; the CPU library is in the package)
+#   into build/bench/node; Debian's python3-torch and python3-numpy with apt-get
+#   when root (Debian's /usr/bin/python3 is used, not whatever python3 is on PATH).
+# Then builds bench/bench.c (plain, no -DGSC_PROFILE) and runs bench/peers.py.
+set -eu
+
+GSC=${1:-build/gsc}
+OUT=build/bench
+CC=${CC:-cc}
+PY=/usr/bin/python3
+ORT_VERSION=1.30.0
+mkdir -p $OUT/node
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "bench-peers needs node and npm: sudo apt-get install -y nodejs npm"; exit 1
+  fi
+fi
+if [ ! -f $OUT/node/node_modules/onnxruntime-node/package.json ]; then
+  echo "installing onnxruntime-node $ORT_VERSION into $OUT/node (npm --ignore-scripts)"
+  (cd $OUT/node && npm install --ignore-scripts --no-audit --no-fund --silent \
+     "onnxruntime-node@$ORT_VERSION" >/dev/null)
+fi
+if ! $PY -c 'import torch, numpy' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing python3-torch python3-numpy (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
+  else
+    echo "bench-peers needs Debian's PyTorch: sudo apt-get install -y python3-torch python3-numpy"; exit 1
+  fi
+fi
+
+$CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp -Igenerated -Iruntime \
+  -o $OUT/rn18_bench bench/bench.c generated/rn18.c \
+  runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c -lm
+
+echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores;" \
+     "$($CC --version | head -1); node $(node --version); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "uptime: $(uptime)"
+if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
+  echo "WARNING: load average $(cut -d' ' -f1 /proc/loadavg) > 0.5: other processes are running;"
+  echo "         times will be noisy (2 threads most). Rerun when the machine is idle."
+fi
+$PY bench/peers.py --gsc "$GSC" --bench $OUT/rn18_bench --node-modules $OUT/node/node_modules \
+  --out $OUT/peers
+echo "uptime after: $(uptime)"
