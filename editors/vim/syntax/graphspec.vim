@@ -19,7 +19,7 @@ syntax case match
 " Anything compiler/lexer.re does not accept is reported as stray: first, so
 " that every other item below takes precedence.
 syntax match graphspecStray /[^ \t\r\na-zA-Z0-9_()\[\]{},:=+\-*\/%<>!#]/
-syntax match graphspecStray /!\ze[^=]/
+syntax match graphspecStray /!\%(=\)\@!/
 
 " The reserved words.
 syntax keyword graphspecItem       dim block model nextgroup=graphspecDefName skipwhite
@@ -39,9 +39,11 @@ syntax keyword graphspecSeq seq
 syntax match graphspecCount /\<\%(tensors\|params\)\ze\s*(/
 
 " A layer declaration or let binding: 'name =' at the start of a statement.
-syntax match graphspecDecl /^\s*\zs\h\w*\ze\s*=[^=]/
+syntax match graphspecDecl /^\s*\zs\h\w*\ze\s*=\%(=\)\@!/
+syntax match graphspecDecl /\%(\<let\s\+\)\@<=\h\w*/
 " A keyword argument inside a call: k=3, stride=2, pad=1, co=128.
-syntax match graphspecKwArg /[(,]\s*\zs\h\w*\ze\s*=[^=]/
+syntax match graphspecKwArg /\%(\<default\s\+\)\@<=\h\w*/
+syntax match graphspecKwArg /[(,]\s*\zs\h\w*\ze\s*=\%(=\)\@!/
 
 " Integer literals (no sign, no fraction: sizes are naturals).
 syntax match graphspecNumber /\<\d\+\>/
@@ -49,7 +51,7 @@ syntax match graphspecNumber /\<\d\+\>/
 " '->' (arrow pairs and result shapes) and the comparisons of where/assert.
 syntax match graphspecArrow    /->/
 syntax match graphspecCompare  /==\|!=\|<=\|>=\|<\|>/
-syntax match graphspecArith    /[+*\/%]\|-\ze[^>]/
+syntax match graphspecArith    /[+*\/%]\|-\%(>\)\@!/
 
 " Comments run from '#' to the end of the line.
 syntax keyword graphspecTodo  TODO FIXME XXX NOTE contained
