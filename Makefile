@@ -188,3 +188,30 @@ asan:
 
 clean:
 	rm -rf $(BUILD)
+
+# ------------------------------------------------------------ install
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+GSC_SHARE := $(DESTDIR)$(PREFIX)/share/gsc
+GSC_DOC   := $(DESTDIR)$(PREFIX)/share/doc/gsc
+VIMFILES  := $(DESTDIR)$(PREFIX)/share/vim/vimfiles
+
+.PHONY: install uninstall
+
+install: $(BUILD)/gsc
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(GSC_SHARE)/runtime $(GSC_SHARE)/tools $(GSC_DOC) \
+	  $(VIMFILES)/syntax $(VIMFILES)/ftdetect
+	$(INSTALL) -m 755 $(BUILD)/gsc $(DESTDIR)$(PREFIX)/bin/gsc
+	$(INSTALL) -m 644 runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_init.c runtime/gsc_kernels.c \
+	  runtime/gsc_fast.c runtime/gsc_safetensors.c $(GSC_SHARE)/runtime
+	$(INSTALL) -m 755 tools/export_torch.py $(GSC_SHARE)/tools
+	$(INSTALL) -m 644 README.md docs/language.md docs/c-api.md docs/semantics.md docs/resnet18.svg $(GSC_DOC)
+	$(INSTALL) -m 644 editors/README.md $(GSC_DOC)/editors.md
+	$(INSTALL) -m 644 editors/vim/syntax/graphspec.vim $(VIMFILES)/syntax/graphspec.vim
+	$(INSTALL) -m 644 editors/vim/ftdetect/graphspec.vim $(VIMFILES)/ftdetect/graphspec.vim
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/gsc $(VIMFILES)/syntax/graphspec.vim $(VIMFILES)/ftdetect/graphspec.vim
+	rm -rf $(GSC_SHARE) $(GSC_DOC)

@@ -30,6 +30,7 @@ import struct
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -152,6 +153,8 @@ def folded_model(sd, x):
 
 
 def export(model, x, path):
+    # InstanceNorm2d exports as InstanceNormalization (batch statistics), as intended
+    warnings.filterwarnings('ignore', message='.*instance_norm.*train=True')
     with torch.no_grad():
         torch.onnx.export(model, x, path, opset_version=13, input_names=['x'], output_names=['y'],
                           do_constant_folding=True)

@@ -13,7 +13,7 @@ set -eu
 
 GSC=${1:-build/gsc}
 RUNS=${2:-50}
-OUT=build/bench
+OUT=${BENCH_OUT:-build/bench}
 CC=${CC:-cc}
 FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp"
 RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c"
@@ -24,7 +24,7 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 
 echo "== machine"
 echo "CPU:       $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-     "$(nproc) cores; flags: $(grep -m1 -o 'avx512f\|avx2' /proc/cpuinfo | head -1) ..."
+     "$(nproc) cores (nproc), AVX-512F: $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no)"
 echo "compiler:  $($CC --version | head -1)"
 echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "uptime:    $(uptime)"
