@@ -36,7 +36,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated examples test-export-torch asan clang golden clean
+.PHONY: all deps test run generated examples test-export-torch test-random test-z3 test-long asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -47,7 +47,8 @@ NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
                     command -v bison >/dev/null || echo bison; \
                     command -v pkg-config >/dev/null || echo pkg-config; \
                     pkg-config --exists check 2>/dev/null || echo check; \
-                    /usr/bin/python3 -c 'import numpy' 2>/dev/null || echo python3-numpy)
+                    /usr/bin/python3 -c 'import numpy' 2>/dev/null || echo python3-numpy; \
+                    /usr/bin/python3 -c 'import z3' 2>/dev/null || echo python3-z3)
 
 deps:
 	@missing="$(strip $(NEED_PKGS))"; \
@@ -112,7 +113,7 @@ $(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
 $(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm
 
-test: $(BUILD)/gsc $(UNIT_BINS) asan clang
+test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; $$t || fail=1; \
 	done; \
@@ -122,7 +123,30 @@ test: $(BUILD)/gsc $(UNIT_BINS) asan clang
 	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
 	echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
+	echo "== tests/random/run.py ($(RANDOM_N) random programs: generated C against the interpreter)"; \
+	python3 tests/random/run.py $(RANDOM_N) --jobs 2 || fail=1; \
+	echo "== tests/z3/soundness.py ($(Z3_N) random shape claims: the prover against Z3)"; \
+	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
+
+# ------------------------------------------------------------ random programs; the prover against Z3
+
+$(BUILD)/prove_cli: tests/z3/prove_cli.c $(BUILD)/obj/util.o $(BUILD)/obj/diag.o $(BUILD)/obj/dim.o $(BUILD)/obj/prove.o
+	$(CC) $(GSC_CFLAGS) -o $@ $^
+
+RANDOM_N ?= 200
+Z3_N     ?= 2000
+
+test-random: $(BUILD)/gsc
+	python3 tests/random/run.py $(RANDOM_N) --jobs 2
+
+test-z3: $(BUILD)/prove_cli
+	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli
+
+# The long suites (about half an hour): 5,000 random programs, 20,000 claims.
+test-long: $(BUILD)/gsc $(BUILD)/prove_cli
+	python3 tests/random/run.py 5000 --seed 100000 --jobs 2 --native-every 10
+	/usr/bin/python3 tests/z3/soundness.py 20000 --seed 100000 --cli $(BUILD)/prove_cli
 
 golden: $(BUILD)/gsc
 	@for f in tests/diag/*.gs; do \

@@ -197,16 +197,25 @@ static bool oblige(Ctx *c, Span at, const char *what, Dim *lhs, const char *lhs_
 static Dim *one;
 
 /* Every dimension of a shape is at least 1. */
+/* d >= 1. A product of naturals is at least 1 exactly when every factor
+ * is, which the prover decides factor by factor even where the expanded
+ * polynomial (4*H*W - 8*H - 8*W + 16) is beyond its bounds. */
+static bool oblige_at_least_1(Ctx *c, Span at, const char *what, const char *name, Dim *d)
+{
+    int64_t v;
+    if (dim_is_const(d, &v) && v >= 1)
+        return true;
+    if (d->kind == DX_MUL)
+        return oblige_at_least_1(c, at, what, name, d->a) & oblige_at_least_1(c, at, what, name, d->b);
+    return oblige(c, at, what, d, name, one, "the minimum", true, at);
+}
+
 static bool oblige_positive(Ctx *c, Span at, const char *what, const Shape *s)
 {
     bool ok = true;
-    for (int i = 0; i < s->rank; i++) {
-        int64_t v;
-        if (dim_is_const(s->d[i], &v) && v >= 1)
-            continue;
-        ok &= oblige(c, at, arena_printf("%s, dimension %d is at least 1", what, i + 1), s->d[i],
-                     arena_printf("dimension %d", i + 1), one, "the minimum", true, at);
-    }
+    for (int i = 0; i < s->rank; i++)
+        ok &= oblige_at_least_1(c, at, arena_printf("%s, dimension %d is at least 1", what, i + 1),
+                                arena_printf("dimension %d", i + 1), s->d[i]);
     return ok;
 }
 

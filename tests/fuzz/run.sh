@@ -45,6 +45,9 @@ run_target() {
     rm -f "$art"crash-* "$art"leak-* "$art"timeout-* "$art"oom-* "$art"slow-unit-*
     echo "== fuzz_$name for ${half}s (-max_len=$maxlen)"
     # shellcheck disable=SC2086
+    # gsc's by-design leaks (below) must not fail fuzz_source at exit either
+    leaks=1; [ "$name" = source ] && leaks=0
+    ASAN_OPTIONS="detect_leaks=$leaks${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
     nice -n 10 "$OUT/fuzz_$name" "$work" "tests/fuzz/corpus_$name" \
         -dict=tests/fuzz/graphspec.dict -max_total_time="$half" -max_len="$maxlen" \
         -timeout="$tmo" -rss_limit_mb="$rss" -malloc_limit_mb=2048 -print_final_stats=1 "$@" \
@@ -70,7 +73,8 @@ run_target() {
 # checker's Vec arrays hang off arena objects, and fuzz_source rewinds the
 # arena after each input, so they show up as leaks. Leak detection is off for
 # fuzz_source (on for fuzz_safetensors, whose reader must not leak) and its
-# RSS limit is raised to allow for that growth (about 2 KB per input).
+# RSS limit is raised to allow for that growth (peak RSS 0.7 GB after
+# 750,000 inputs in 1000 s).
 # The safetensors target uses the same dictionary: it has the JSON keys and
 # dtypes in it.
 pass=0; fail=0

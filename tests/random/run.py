@@ -49,10 +49,14 @@ def sh(cmd, cwd=None, timeout=300):
         return -999, '', 'timeout'
 
 
-def build_runtime(objdir):
+NATIVE = ['-std=c99', '-O3', '-march=native', '-fopenmp']
+
+
+def build_runtime(objdir, flags=None):
+    flags = flags or CFLAGS
     os.makedirs(objdir, exist_ok=True)
     for r in RT:
-        rc, _, err = sh([CC] + CFLAGS + ['-I' + os.path.join(ROOT, 'runtime'), '-c',
+        rc, _, err = sh([CC] + flags + ['-I' + os.path.join(ROOT, 'runtime'), '-c',
                                         os.path.join(ROOT, 'runtime', r + '.c'), '-o',
                                         os.path.join(objdir, r + '.o')])
         if rc:
@@ -90,14 +94,17 @@ def header_size(hpath, what):
 def build_model(d, objs, kernels):
     """gsc -o d/m.c, then the driver. Returns (ok, kind, detail)."""
     gsc = G['gsc']
+    flags = NATIVE if kernels == 'native' else CFLAGS
     os.makedirs(d, exist_ok=True)
     args = [gsc, os.path.join(d, '..', 'm.gs'), '-o', os.path.join(d, 'm.c')]
     if kernels == 'reference':
         args.insert(1, '--kernels=reference')
+    if kernels == 'native':
+        objs = G['native_objs']
     rc, _, err = sh(args)
     if rc:
         return False, 'gsc -o (%s) exit %d' % (kernels, rc), err.strip().splitlines()[:3]
-    rc, _, err = sh([CC] + CFLAGS + ['-I' + d, '-I' + os.path.join(ROOT, 'runtime'),
+    rc, _, err = sh([CC] + flags + ['-I' + d, '-I' + os.path.join(ROOT, 'runtime'),
                                      '-DGSC_HEADER="m.h"', '-DGSC_P=m', '-DGSC_PU=M',
                                      os.path.join(ROOT, 'tests', 'driver', 'model_main.c'),
                                      os.path.join(d, 'm.c')] + objs + ['-lm', '-o', os.path.join(d, 'm')])
@@ -106,7 +113,7 @@ def build_model(d, objs, kernels):
     return True, '', ''
 
 
-def check_text(src, wdir, seed, ref, objs):
+def check_text(src, wdir, seed, ref, objs, native=False):
     """The whole differential check of one program. Returns None (pass) or
     (kind, detail)."""
     gsc = G['gsc']
@@ -141,18 +148,18 @@ def check_text(src, wdir, seed, ref, objs):
     err, why = rel_error(read_floats(y), ev)
     if err > TOL:
         return 'mismatch (fast kernels)', ['relative error %.3g %s' % (err, why)], err
-    if ref:
-        rd = os.path.join(wdir, 'ref')
-        ok, kind, det = build_model(rd, objs, 'reference')
+    for variant in (['reference'] if ref else []) + (['native'] if native else []):
+        rd = os.path.join(wdir, variant)
+        ok, kind, det = build_model(rd, objs, variant)
         if not ok:
             return kind, det
-        y = os.path.join(wdir, 'y_ref.bin')
+        y = os.path.join(wdir, 'y_%s.bin' % variant)
         rc, _, err = sh([os.path.join(rd, 'm'), '--params', w, '--input', x, '--output', y])
         if rc:
-            return 'generated C (reference) exit %d' % rc, err.strip().splitlines()[:2]
+            return 'generated C (%s) exit %d' % (variant, rc), err.strip().splitlines()[:2]
         err, why = rel_error(read_floats(y), ev)
         if err > TOL:
-            return 'mismatch (reference kernels)', ['relative error %.3g %s' % (err, why)], err
+            return 'mismatch (%s kernels)' % variant, ['relative error %.3g %s' % (err, why)], err
     return None
 
 
@@ -261,27 +268,28 @@ def reduce_prog(prog, still_fails, budget=80):
 
 # ---------------------------------------------------------------- workers
 
-def init_worker(gsc, objs, tmp):
+def init_worker(gsc, objs, tmp, native_objs=None):
+    G['native_objs'] = native_objs
     G['gsc'] = gsc
     G['objs'] = objs
     G['tmp'] = tmp
 
 
 def one(job):
-    seed, ref, keep, reduce_ok = job
+    seed, ref, keep, reduce_ok, native = job
     wdir = os.path.join(keep or G['tmp'], 'seed_%d' % seed)
     try:
         prog = gen.generate(seed)
         src = gen.emit(prog)
     except Exception as e:  # a generator bug
         return seed, ('generator crashed', [repr(e)]), None
-    res = check_text(src, wdir, seed, ref, G['objs'])
+    res = check_text(src, wdir, seed, ref, G['objs'], native)
     note = None
     if res is not None and res[0].startswith('mismatch') and res[2] < ILL_CONDITIONED:
         # A small excess can be float rounding amplified by cancellation (one
         # output near 0, batchnorm of a nearly constant channel). A real bug
         # rarely hides for other weights and inputs: retry twice.
-        again = [check_text(src, wdir + '_retry', s, ref, G['objs']) for s in (seed + 1000003, seed + 2000006)]
+        again = [check_text(src, wdir + '_retry', s, ref, G['objs'], native) for s in (seed + 1000003, seed + 2000006)]
         if all(r is None for r in again):
             note = 'ill-conditioned? %s, %s; passes with two other weights/inputs' % (res[0], res[1][0])
             res = None
@@ -291,22 +299,24 @@ def one(job):
         rdir = wdir + '_reduce'
 
         def still(p):
-            r = check_text(gen.emit(p), rdir, seed, ref or 'reference' in kind, G['objs'])
+            r = check_text(gen.emit(p), rdir, seed, ref or 'reference' in kind, G['objs'], native or 'native' in kind)
             return r is not None and r[0] == kind
         small = reduce_prog(prog, still)
-        saved = save_regress(seed, gen.emit(small), kind, res[1], ref or 'reference' in kind)
+        saved = save_regress(seed, gen.emit(small), kind, res[1], ref or 'reference' in kind,
+                             native or 'native' in kind)
     if not keep:
         for suf in ('', '_reduce', '_retry'):
             shutil.rmtree(wdir + suf, ignore_errors=True)
     return seed, res, saved, note
 
 
-def save_regress(seed, src, kind, detail, ref):
+def save_regress(seed, src, kind, detail, ref, native=False):
     d = os.path.join(HERE, 'regress')
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, 'seed%d.gs' % seed)
     rel = os.path.relpath(path, ROOT)
-    cmd = 'python3 tests/random/run.py --replay %s --seed %d%s' % (rel, seed, ' --ref-every 1' if ref else '')
+    cmd = 'python3 tests/random/run.py --replay %s --seed %d%s%s' % (rel, seed, ' --ref-every 1' if ref else '',
+                                                                     ' --native-every 1' if native else '')
     head = '# %s: %s\n# reduced from tests/random/gen.py %d\n# reproduce (from the repository root): %s\n' % (
         kind, '; '.join(detail), seed, cmd)
     with open(path, 'w') as f:
@@ -321,6 +331,8 @@ def main():
     ap.add_argument('--keep', metavar='DIR')
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--ref-every', type=int, default=4, help='also --kernels=reference for every K-th program')
+    ap.add_argument('--native-every', type=int, default=0,
+                    help='also build every K-th program with -O3 -march=native -fopenmp (SIMD kernels)')
     ap.add_argument('--gsc', default=os.path.join(ROOT, 'build', 'gsc'))
     ap.add_argument('--no-reduce', action='store_true')
     ap.add_argument('--replay', metavar='FILE.gs', help='check one saved program (e.g. from regress/)')
@@ -330,18 +342,21 @@ def main():
     keep = os.path.abspath(a.keep) if a.keep else None
     try:
         objs = build_runtime(os.path.join(tmp, 'rt'))
-        init_worker(gsc, objs, tmp)
+        nobjs = build_runtime(os.path.join(tmp, 'rt_native'), NATIVE) if a.native_every > 0 else None
+        init_worker(gsc, objs, tmp, nobjs)
         if a.replay:
             with open(a.replay) as f:
                 src = f.read()
-            r = check_text(src, os.path.join(keep or tmp, 'replay'), a.seed, a.ref_every <= 1, objs)
+            r = check_text(src, os.path.join(keep or tmp, 'replay'), a.seed, a.ref_every == 1, objs,
+                           a.native_every == 1)
             if r:
                 print('FAIL %s: %s: %s' % (a.replay, r[0], '; '.join(r[1])))
             print('%d passed, %d failed' % (r is None, r is not None))
             return 1 if r else 0
-        jobs = [(a.seed + i, a.ref_every > 0 and i % a.ref_every == 0, keep, not a.no_reduce) for i in range(a.n)]
+        jobs = [(a.seed + i, a.ref_every > 0 and i % a.ref_every == 0, keep, not a.no_reduce,
+                 a.native_every > 0 and i % a.native_every == 0) for i in range(a.n)]
         failed = 0
-        with multiprocessing.Pool(a.jobs, initializer=init_worker, initargs=(gsc, objs, tmp)) as pool:
+        with multiprocessing.Pool(a.jobs, initializer=init_worker, initargs=(gsc, objs, tmp, nobjs)) as pool:
             for seed, res, saved, note in pool.imap_unordered(one, jobs):
                 if note:
                     print('NOTE seed %d: %s' % (seed, note), flush=True)

@@ -239,7 +239,7 @@ def random_claim(rng, nonlinear):
         f = rng.random()
         hi = None if f < 0.6 else lo + (rng.randint(0, 40) if f < 0.9 else rng.choice([0, 1000]))
         bounds.append((lo, hi))
-    g = G(rng, nsym, nonlinear and rng.random() < 0.08)
+    g = G(rng, nsym, nonlinear and rng.random() < 0.15)
     rel, lhs, rhs = g.claim(bounds)
     return rel, bounds, lhs, rhs
 
