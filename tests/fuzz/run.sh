@@ -44,9 +44,9 @@ run_target() {
     mkdir -p "$work" "$art"
     rm -f "$art"crash-* "$art"leak-* "$art"timeout-* "$art"oom-* "$art"slow-unit-*
     echo "== fuzz_$name for ${half}s (-max_len=$maxlen)"
-    # shellcheck disable=SC2086
     # gsc's by-design leaks (below) must not fail fuzz_source at exit either
     leaks=1; [ "$name" = source ] && leaks=0
+    # shellcheck disable=SC2086
     ASAN_OPTIONS="detect_leaks=$leaks${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
     nice -n 10 "$OUT/fuzz_$name" "$work" "tests/fuzz/corpus_$name" \
         -dict=tests/fuzz/graphspec.dict -max_total_time="$half" -max_len="$maxlen" \
