@@ -205,8 +205,11 @@ static bool oblige_at_least_1(Ctx *c, Span at, const char *what, const char *nam
     int64_t v;
     if (dim_is_const(d, &v) && v >= 1)
         return true;
-    if (d->kind == DX_MUL)
-        return oblige_at_least_1(c, at, what, name, d->a) & oblige_at_least_1(c, at, what, name, d->b);
+    if (d->kind == DX_MUL) {
+        bool a = oblige_at_least_1(c, at, what, name, d->a); /* both, to report both */
+        bool b = oblige_at_least_1(c, at, what, name, d->b);
+        return a && b;
+    }
     return oblige(c, at, what, d, name, one, "the minimum", true, at);
 }
 
