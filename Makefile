@@ -36,7 +36,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated examples test-export-torch test-random test-z3 test-long asan clang golden clean
+.PHONY: all deps test run generated examples test-export-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -127,6 +127,10 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	python3 tests/random/run.py $(RANDOM_N) --jobs 2 || fail=1; \
 	echo "== tests/z3/soundness.py ($(Z3_N) random shape claims: the prover against Z3)"; \
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli || fail=1; \
+	echo "== tests/fuzz/regress.sh (fuzz findings and corpora, gsc with sanitizers)"; \
+	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
+	echo "== tests/limits/run.sh (deep nesting, 10 MB sources, 2,000 blocks, mutations, -D ranges)"; \
+	LIMITS_TIMEOUT=10 tests/limits/run.sh || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
 
 # ------------------------------------------------------------ random programs; the prover against Z3
@@ -147,6 +151,24 @@ test-z3: $(BUILD)/prove_cli
 test-long: $(BUILD)/gsc $(BUILD)/prove_cli
 	python3 tests/random/run.py 5000 --seed 100000 --jobs 2 --native-every 10
 	/usr/bin/python3 tests/z3/soundness.py 20000 --seed 100000 --cli $(BUILD)/prove_cli
+
+# ------------------------------------------------------------ fuzzing (libFuzzer, clang) and limits
+
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 1
+
+fuzz: $(BUILD)/lexer.c $(BUILD)/parser.c        # make fuzz FUZZ_SECONDS=1800 FUZZ_JOBS=2
+	FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-quick: $(BUILD)/lexer.c $(BUILD)/parser.c  # about a minute: build, then 20 s per target
+	@if command -v clang >/dev/null; then tests/fuzz/run.sh 40; \
+	else echo "clang not installed: skipping fuzz-quick"; fi
+
+fuzz-regress: asan
+	tests/fuzz/regress.sh build/asan/gsc
+
+limits: $(BUILD)/gsc asan
+	LIMITS_TIMEOUT=10 tests/limits/run.sh
 
 golden: $(BUILD)/gsc
 	@for f in tests/diag/*.gs; do \

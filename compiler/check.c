@@ -46,12 +46,6 @@ typedef struct Frame {
     int tnext;          /* next ABI tensor of this instance */
 } Frame;
 
-typedef struct {
-    const char *name;
-    uint64_t hash;
-    int count;
-} NameCount;
-
 /* A block instance being elaborated, for "in 'layer2.0' ..." notes. */
 typedef struct {
     Layer *layer;
@@ -66,8 +60,7 @@ typedef struct {
     int errors;
     Instance inst[MAX_INSTANCE_DEPTH];
     int ninst;
-    NameCount *names; /* open addressing, for unique_name */
-    int nnames, capnames;
+    StrMap names; /* unique_name: uses of each automatic name */
 } Ctx;
 
 char *span_text(Span sp)
@@ -609,32 +602,7 @@ static int elab_value(Ctx *c, Frame *f, Node *n);
 static const char *unique_name(Ctx *c, const char *prefix, const char *op)
 {
     const char *base = arena_printf("%s%s", prefix, op);
-    uint64_t h = 1469598103934665603u;
-    for (const char *p = base; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    if (c->nnames * 2 >= c->capnames) { /* grow and rehash */
-        int cap = c->capnames ? c->capnames * 2 : 256;
-        NameCount *t = xcalloc((size_t)cap, sizeof(NameCount));
-        for (int i = 0; i < c->capnames; i++) {
-            if (!c->names[i].name)
-                continue;
-            int k = (int)(c->names[i].hash & (uint64_t)(cap - 1));
-            while (t[k].name)
-                k = (k + 1) & (cap - 1);
-            t[k] = c->names[i];
-        }
-        free(c->names);
-        c->names = t;
-        c->capnames = cap;
-    }
-    int k = (int)(h & (uint64_t)(c->capnames - 1));
-    while (c->names[k].name && (c->names[k].hash != h || strcmp(c->names[k].name, base)))
-        k = (k + 1) & (c->capnames - 1);
-    if (!c->names[k].name) {
-        c->names[k] = (NameCount){base, h, 0};
-        c->nnames++;
-    }
-    int n = c->names[k].count++;
+    int n = (*strmap_put(&c->names, base))++;
     return n ? arena_printf("%s_%d", base, n) : base;
 }
 
@@ -948,7 +916,7 @@ Graph *check_model(Program *p, Item *m)
     g->values = vec_to_array(&c.values, sizeof(Value), &g->nvalues);
     g->tensors = vec_to_array(&c.tensors, sizeof(Tensor), &g->ntensors);
     g->obls = vec_to_array(&c.obls, sizeof(Obligation), &g->nobls);
-    free(c.names);
+    strmap_free(&c.names);
     return c.errors || v < 0 ? NULL : g;
 }
 

@@ -22,20 +22,39 @@ enum { D_ERROR, D_WARNING, D_NOTE };
 static const char *const kind_name[] = {"error", "warning", "note"};
 static const char *const kind_color[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
 
+/* Offsets of the line starts, made on the first diagnostic of a file, so
+ * that finding a line is a binary search (a 10 MB file with a diagnostic
+ * per line stays linear). The file is gsc's own object; only this cache is
+ * written. */
+static void index_lines(SrcFile *f)
+{
+    int n = 1;
+    for (size_t i = 0; i < f->len; i++)
+        n += f->text[i] == '\n';
+    f->line_start = xmalloc(sizeof(int) * (size_t)n);
+    f->nlines = 0;
+    f->line_start[f->nlines++] = 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->text[i] == '\n')
+            f->line_start[f->nlines++] = (int)i + 1;
+}
+
 void span_linecol(Span sp, int *line, int *col)
 {
-    int l = 1, c = 1;
-    const char *t = sp.file->text;
-    for (int i = 0; i < sp.lo && (size_t)i < sp.file->len; i++) {
-        if (t[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
+    SrcFile *f = (SrcFile *)sp.file;
+    if (!f->line_start)
+        index_lines(f);
+    int at = sp.lo < 0 ? 0 : (size_t)sp.lo > f->len ? (int)f->len : sp.lo;
+    int lo = 0, hi = f->nlines - 1; /* the last line start <= at */
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (f->line_start[mid] <= at)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
-    *line = l;
-    *col = c;
+    *line = lo + 1;
+    *col = at - f->line_start[lo] + 1;
 }
 
 Span span_join(Span a, Span b)

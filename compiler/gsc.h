@@ -69,6 +69,17 @@ typedef struct {
 } Vec;
 void vec_push(Vec *v, void *p);
 
+/* A map from strings to ints (open addressing). Keys are not copied: they
+ * must outlive the map (arena strings do). */
+typedef struct {
+    const char **keys;
+    int *vals;
+    int n, cap;
+} StrMap;
+int *strmap_get(const StrMap *m, const char *key); /* NULL when absent */
+int *strmap_put(StrMap *m, const char *key);       /* 0 when new */
+void strmap_free(StrMap *m);
+
 /* Reads a whole file; NULL (errno set) when it cannot. *len excludes the
  * terminating NUL that is always appended. */
 char *read_file(const char *path, size_t *len);
@@ -86,6 +97,8 @@ typedef struct {
     const char *name; /* as given on the command line */
     const char *text; /* NUL-terminated contents */
     size_t len;
+    int *line_start; /* diag.c: offsets of the line starts, made when needed */
+    int nlines;
 } SrcFile;
 
 /* A source span: byte offsets [lo, hi) into file->text. */
@@ -262,6 +275,7 @@ typedef struct {
     const SrcFile *file;
     Item *items;
     int nitems;
+    StrMap item_index; /* resolve.c: name -> index + 1 of its first item */
 } Program;
 
 /* ---------------------------------------------------------------- lexer.re / parser.y */
@@ -431,6 +445,9 @@ char *span_text(Span sp);
  * number of errors. */
 int specialise(Graph *g, const char *const *defines, int ndefines);
 int64_t shape_count(const Shape *s); /* elements of a concrete shape */
+/* The generated C and the runtime size tensors with 32-bit ints: reports
+ * what does not fit (before lowering). Returns the number of errors. */
+int check_c_limits(const Graph *g);
 
 /* ---------------------------------------------------------------- eval.c */
 

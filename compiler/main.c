@@ -387,6 +387,8 @@ int main(int argc, char **argv)
         return 0;
     if (o.eval)
         return run_eval(g, &o);
+    if ((!o.emit || !strcmp(o.emit, "c") || !strcmp(o.emit, "summary")) && check_c_limits(g))
+        return 1;
     if (o.emit && strcmp(o.emit, "c"))
         return run_emit(g, &o);
     if (o.output)

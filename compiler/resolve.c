@@ -19,16 +19,22 @@ typedef struct {
     Program *prog;
     Item *item;   /* the item being resolved */
     Vec syms;     /* Sym* declared so far, in declaration order */
+    StrMap index; /* name -> slot + 1 of its latest declaration */
 } Scope;
 
 static const char *const builtin_asserts[] = {"tensors", "params"};
 
+/* The first non-assert item of each name, through p->item_index. */
 Item *find_item(Program *p, const char *name)
 {
-    for (int i = 0; i < p->nitems; i++)
-        if (p->items[i].kind != IT_ASSERT && !strcmp(p->items[i].name, name))
-            return &p->items[i];
-    return NULL;
+    if (!p->item_index.n)
+        for (int i = 0; i < p->nitems; i++) {
+            int *v = p->items[i].kind != IT_ASSERT ? strmap_put(&p->item_index, p->items[i].name) : NULL;
+            if (v && !*v)
+                *v = i + 1;
+        }
+    int *v = strmap_get(&p->item_index, name);
+    return v ? &p->items[*v - 1] : NULL;
 }
 
 static const char *sym_kind_name(SymKind k)
@@ -78,14 +84,11 @@ static void unknown_name(Scope *sc, Span at, const char *name, const char *what)
 
 static Sym *lookup_all(Scope *sc, const char *name, int *slot)
 {
-    for (int i = sc->syms.n - 1; i >= 0; i--) {
-        Sym *s = sc->syms.v[i];
-        if (!strcmp(s->name, name)) {
-            *slot = i;
-            return s;
-        }
-    }
-    return NULL;
+    int *v = strmap_get(&sc->index, name);
+    if (!v)
+        return NULL;
+    *slot = *v - 1;
+    return sc->syms.v[*slot];
 }
 
 static Sym *declare(Scope *sc, const char *name, SymKind kind, Span at, int index)
@@ -106,6 +109,7 @@ static Sym *declare(Scope *sc, const char *name, SymKind kind, Span at, int inde
     s->span = at;
     s->index = index;
     vec_push(&sc->syms, s);
+    *strmap_put(&sc->index, name) = sc->syms.n; /* a later duplicate shadows */
     return s;
 }
 
@@ -587,6 +591,7 @@ static void finish_scope(Scope *sc, Item *it)
     for (int i = 0; i < it->nsyms; i++)
         it->syms[i] = *(Sym *)sc->syms.v[i];
     free(sc->syms.v);
+    strmap_free(&sc->index);
 }
 
 static void resolve_dimdef(Scope *sc, Item *it)

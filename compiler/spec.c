@@ -289,3 +289,57 @@ int specialise(Graph *g, const char *const *defines, int ndefines)
         return diag_errors - before;
     return diag_errors - before;
 }
+
+/* ------------------------------------------------------------ limits of the generated code */
+
+#define MAX_C_DIM ((int64_t)INT32_MAX - 64)
+#define MAX_C_ELEMS ((int64_t)INT32_MAX)
+
+static int64_t padded_count(const Shape *s)
+{
+    if (s->rank != 3)
+        return shape_count(s);
+    return (s->n[0] + 15) / 16 * 16 * s->n[1] * s->n[2];
+}
+
+static bool fits_c(Span at, const char *what, const Shape *s)
+{
+    for (int i = 0; i < s->rank; i++) {
+        if (s->n[i] > MAX_C_DIM) {
+            error_at(at, "'%s' is too large for the generated C: dimension %d is %lld, and the runtime's sizes are "
+                         "32-bit ints (at most %lld)", what, i + 1, (long long)s->n[i], (long long)MAX_C_DIM);
+            return false;
+        }
+    }
+    if (padded_count(s) > MAX_C_ELEMS) {
+        error_at(at, "'%s' is too large for the generated C: %lld elements (with channel padding), and the "
+                     "runtime's sizes are 32-bit ints (at most %lld)", what, (long long)padded_count(s),
+                 (long long)MAX_C_ELEMS);
+        return false;
+    }
+    return true;
+}
+
+int check_c_limits(const Graph *g)
+{
+    int before = diag_errors;
+    for (int i = 0; i < g->nvalues && diag_errors == before; i++)
+        fits_c(g->values[i].span, g->values[i].name, &g->values[i].shape);
+    for (int i = 0; i < g->ntensors && diag_errors == before; i++)
+        fits_c(g->tensors[i].span, g->tensors[i].name, &g->tensors[i].shape);
+    for (int i = 0; i < g->nnodes && diag_errors == before; i++) {
+        const GNode *n = &g->nodes[i];
+        if (n->op != OP_CONV2D && n->op != OP_MAXPOOL2D && n->op != OP_AVGPOOL2D)
+            continue;
+        int p = op_attr_index(n->op, "pad"), k = op_attr_index(n->op, "k");
+        const Shape *in = &g->values[n->in[0]].shape;
+        for (int d = 1; d < 3; d++)
+            if (in->n[d] + 2 * n->a[p] + n->a[k] > MAX_C_DIM)
+                error_at(n->span, "'%s' is too large for the generated C: the padded input is over 2^31 - 64 wide",
+                         n->name);
+        /* the packed weights: 16 x 16 channel blocks per tap (an upper bound) */
+        if (n->op == OP_CONV2D && (n->a[0] + 15) / 16 * ((n->a[1] + 15) / 16) * 256 * n->a[2] * n->a[2] > MAX_C_ELEMS)
+            error_at(n->span, "'%s' is too large for the generated C: its packed weights pass 2^31 floats", n->name);
+    }
+    return diag_errors - before;
+}

@@ -234,3 +234,62 @@ int edit_distance(const char *a, const char *b, int max)
     }
     return row[lb];
 }
+
+/* ------------------------------------------------------------ string maps */
+
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot of key: its own, or the empty one where it would go. */
+static int strmap_slot(const StrMap *m, const char *key)
+{
+    unsigned h = name_hash(key) & (unsigned)(m->cap - 1);
+    while (m->keys[h] && strcmp(m->keys[h], key))
+        h = (h + 1) & (unsigned)(m->cap - 1);
+    return (int)h;
+}
+
+int *strmap_get(const StrMap *m, const char *key)
+{
+    if (!m->cap)
+        return NULL;
+    int k = strmap_slot(m, key);
+    return m->keys[k] ? &m->vals[k] : NULL;
+}
+
+int *strmap_put(StrMap *m, const char *key)
+{
+    if (2 * (m->n + 1) > m->cap) {
+        StrMap old = *m;
+        m->cap = old.cap ? 2 * old.cap : 64;
+        m->keys = xcalloc((size_t)m->cap, sizeof(char *));
+        m->vals = xcalloc((size_t)m->cap, sizeof(int));
+        for (int i = 0; i < old.cap; i++) {
+            if (old.keys[i]) {
+                int k = strmap_slot(m, old.keys[i]);
+                m->keys[k] = old.keys[i];
+                m->vals[k] = old.vals[i];
+            }
+        }
+        free(old.keys);
+        free(old.vals);
+    }
+    int k = strmap_slot(m, key);
+    if (!m->keys[k]) {
+        m->keys[k] = key;
+        m->n++;
+    }
+    return &m->vals[k];
+}
+
+void strmap_free(StrMap *m)
+{
+    free(m->keys);
+    free(m->vals);
+    *m = (StrMap){0};
+}

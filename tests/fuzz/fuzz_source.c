@@ -3,7 +3,7 @@
  * file, run through the whole compiler pipeline of gsc (as main.c runs it):
  *
  *   parse_program -> resolve_program -> check_model -> specialise (defaults)
- *     -> lower_graph + plan_memory + emit_c  (fast and reference kernels)
+ *     -> check_c_limits -> lower_graph + plan_memory + emit_c  (fast and reference kernels)
  *     -> emit_abi_json, emit_summary, emit_dot, tensor_table
  *
  * Every output goes to a heap Buf that is discarded. A crash, a sanitizer
@@ -106,6 +106,8 @@ static int run_pipeline(const char *text, size_t len)
         return 3;
     if (specialise(g, NULL, 0))
         return 4;
+    if (check_c_limits(g)) /* as main.c: C emission only within the runtime's int sizes */
+        return 5;
 
     for (int fast = 0; fast <= 1; fast++) {
         Lowered *low = lower_graph(g, fast);
