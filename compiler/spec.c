@@ -11,6 +11,7 @@
  */
 #include "gsc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,7 @@ static bool parse_define(const char *def, const char *name, int64_t *v)
     char *end;
     errno = 0;
     long long x = strtoll(eq + 1, &end, 10);
-    if (!eq[1] || *end || errno || x < 0 || x >= MAX_DIM) {
+    if (!isdigit((unsigned char)eq[1]) || *end || errno || x < 0 || x >= MAX_DIM) {
         error_plain("-D %s: the value must be a whole number from 0 to %lld", def, (long long)MAX_DIM - 1);
         *v = -1;
         return true;
