@@ -4,7 +4,13 @@
 #   make test       build everything and run the test suites (Check)
 #   make run        compile models/resnet18.gs to C, build it, run it on a
 #                   deterministic input with the seed's weights (top-5, time)
-#   make generated  regenerate generated/rn18.c and generated/rn18.h
+#   make generated  regenerate generated/ (rn18.c/.h, tiny.c/.h)
+#   make examples   build and run examples/ from generated/ with a C compiler only
+#   make bench      speed of the generated ResNet-18 (1 and 2 threads, per layer)
+#   make bench-peers  the same against ONNX Runtime and PyTorch, alternating
+#   make test-long  5,000 random programs, 20,000 prover claims against Z3
+#   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
+#   make install    PREFIX=/usr/local (and DESTDIR)
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
 #   make golden     regenerate the expected diagnostics of tests/diag
 #   make clean      remove build/
@@ -36,7 +42,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated examples test-export-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test run generated bench bench-peers examples test-export-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -151,6 +157,14 @@ test-z3: $(BUILD)/prove_cli
 test-long: $(BUILD)/gsc $(BUILD)/prove_cli
 	python3 tests/random/run.py 5000 --seed 100000 --jobs 2 --native-every 10
 	/usr/bin/python3 tests/z3/soundness.py 20000 --seed 100000 --cli $(BUILD)/prove_cli
+
+# ------------------------------------------------------------ benchmarks (results in bench/README.md)
+
+bench: $(BUILD)/gsc
+	sh bench/run.sh $(BUILD)/gsc
+
+bench-peers: $(BUILD)/gsc
+	sh bench/peers.sh $(BUILD)/gsc
 
 # ------------------------------------------------------------ fuzzing (libFuzzer, clang) and limits
 

@@ -311,6 +311,33 @@ static void report_sections(const int *th, int nth, int runs, const double *tota
             printf("  %7.3f %5.1f%%", total[j], 100.0);
         printf("\n");
     }
+    /* per kind of section */
+    {
+        static const char *kind[] = {"conv", "add (bn2+skip+relu)", "maxpool", "bn fold", "other"};
+        printf("\nPer kind of section (mean ms per forward):\n");
+        for (k = 0; k < 5; k++) {
+            double st[MAX_THREADS] = {0};
+            for (i = 0; i < n; i++) {
+                const char *nm = prof_name[i] ? prof_name[i] : "";
+                size_t l = strlen(nm);
+                int c = (l >= 5 && (!strcmp(nm + l - 5, "conv1") || !strcmp(nm + l - 5, "conv2"))) ||
+                                (l >= 12 && !strcmp(nm + l - 12, "downsample.0")) ? 0
+                        : l >= 3 && !strcmp(nm + l - 3, "add")                  ? 1
+                        : !strcmp(nm, "maxpool2d")                              ? 2
+                        : strstr(nm, "bn") || (l >= 12 && !strcmp(nm + l - 12, "downsample.1")) ? 3
+                                                                                : 4;
+                if (c == k)
+                    for (j = 0; j < nth; j++)
+                        st[j] += sec_ms[j][i] / runs;
+            }
+            printf("  %-20s", kind[k]);
+            for (j = 0; j < nth; j++)
+                printf("  %2dT %7.3f ms %5.1f%%", th[j], st[j], 100.0 * st[j] / total[j]);
+            if (nth > 1 && st[nth - 1] > 0)
+                printf("  speedup %.2fx", st[0] / st[nth - 1]);
+            printf("\n");
+        }
+    }
     /* per stage: where 2-thread scaling is lost */
     {
         static const char *stage[] = {"stem", "layer1", "layer2", "layer3", "layer4", "head"};
@@ -340,14 +367,14 @@ int main(int argc, char **argv)
 {
     int th[MAX_THREADS] = {1, 2}, nth = 2, runs = 50, warmup = 5, rounds = 5;
     double macs = RN18_MACS_DEFAULT, peak[MAX_THREADS] = {0};
-    const char *gsc = NULL, *gsc_out = "build/bench/gsc_out.c";
+    const char *gsc = NULL, *gsc_out = "build/bench/gsc/rn18.c";
     static double times[MAX_THREADS][MAX_RUNS];
     double mean_total[MAX_THREADS];
     Model m;
     int i, j, r;
     struct rusage ru;
 
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--serve") && v)
             return serve(v);
@@ -375,7 +402,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench: unknown option %s\n", a);
             return 2;
         }
-        i++;
     }
     if (nth < 1 || runs < 1 || runs > MAX_RUNS || warmup < 0 || macs <= 0) {
         fprintf(stderr, "bench: bad arguments\n");

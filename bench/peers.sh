@@ -18,6 +18,13 @@ PY=/usr/bin/python3
 ORT_VERSION=1.30.0
 mkdir -p $OUT/node
 
+# Share of CPU time not idle over 2 s, from /proc/stat (the load average lags by minutes).
+busy() {
+  a=$(head -1 /proc/stat); sleep 2; b=$(head -1 /proc/stat)
+  echo "$a $b" | awk '{for (i = 2; i <= 11; i++) { t1 += $i; t2 += $(i + 11) }
+    printf "%.0f", 100 - 100 * (($16 + $17) - ($5 + $6)) / (t2 - t1)}'
+}
+
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
@@ -46,10 +53,11 @@ $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp -Igener
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores;" \
      "$($CC --version | head -1); node $(node --version); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "uptime: $(uptime)"
-if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
-  echo "WARNING: load average $(cut -d' ' -f1 /proc/loadavg) > 0.5: other processes are running;"
-  echo "         times will be noisy (2 threads most). Rerun when the machine is idle."
+B=$(busy)
+echo "CPU busy: $B% over the last 2 s (both cores; idle machine: ~0%)"
+if [ "$B" -gt 10 ]; then
+  echo "WARNING: other processes are running; times will be noisy (2 threads most). Rerun when idle."
 fi
 $PY bench/peers.py --gsc "$GSC" --bench $OUT/rn18_bench --node-modules $OUT/node/node_modules \
   --out $OUT/peers
-echo "uptime after: $(uptime)"
+echo "uptime after: $(uptime); CPU busy (2 s, after): $(busy)%"

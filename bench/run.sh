@@ -17,10 +17,15 @@ OUT=${BENCH_OUT:-build/bench}
 CC=${CC:-cc}
 FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp"
 RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c"
-mkdir -p $OUT
+mkdir -p $OUT/gsc
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-load() { cut -d' ' -f1 /proc/loadavg; }
+# Share of CPU time not idle over 2 s, from /proc/stat (the load average lags by minutes).
+busy() {
+  a=$(head -1 /proc/stat); sleep 2; b=$(head -1 /proc/stat)
+  echo "$a $b" | awk '{for (i = 2; i <= 11; i++) { t1 += $i; t2 += $(i + 11) }
+    printf "%.0f", 100 - 100 * (($16 + $17) - ($5 + $6)) / (t2 - t1)}'
+}
 
 echo "== machine"
 echo "CPU:       $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
@@ -28,9 +33,11 @@ echo "CPU:       $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head 
 echo "compiler:  $($CC --version | head -1)"
 echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "uptime:    $(uptime)"
-if [ "$(awk '{print ($1 > 0.5)}' /proc/loadavg)" = 1 ]; then
-  echo "WARNING:   load average $(load) > 0.5: other processes are running; times will be noisy"
-  echo "           (the 2-thread numbers suffer most). Rerun when the machine is idle."
+B=$(busy)
+echo "CPU busy:  $B% over the last 2 s (both cores; idle machine: ~0%)"
+if [ "$B" -gt 10 ]; then
+  echo "WARNING:   other processes are running; times will be noisy (the 2-thread numbers"
+  echo "           suffer most: every OpenMP barrier waits for a descheduled thread). Rerun when idle."
 fi
 
 echo
@@ -56,7 +63,12 @@ MACS=$($GSC --emit=summary models/resnet18.gs | sed -n 's/^multiply-adds *\([0-9
 echo
 echo "== the generated ResNet-18: whole forward (plain build), 1 and 2 threads"
 echo "(multiply-adds from '$GSC --emit=summary models/resnet18.gs': $MACS)"
-$OUT/rn18_bench --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" --gsc "$GSC" --gsc-out $OUT/gsc_out.c
+$OUT/rn18_bench --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" --gsc "$GSC" --gsc-out $OUT/gsc/rn18.c
+if cmp -s $OUT/gsc/rn18.c generated/rn18.c && cmp -s $OUT/gsc/rn18.h generated/rn18.h; then
+  echo "  (its output is identical to generated/rn18.c and .h: the benchmarked C is current)"
+else
+  echo "  NOTE: $GSC now emits something other than generated/rn18.c: run make generated"
+fi
 
 echo
 echo "== the generated ResNet-18: per-section breakdown (profiled build)"
@@ -72,4 +84,4 @@ done
 echo "$t" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {printf "median %.2f s, min %.2f s (target < 10 s)\n", a[int((NR+1)/2)]/1000, a[1]/1000}'
 
 echo
-echo "uptime after: $(uptime)"
+echo "uptime after: $(uptime); CPU busy (2 s, after): $(busy)%"
