@@ -123,6 +123,10 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; $$t || fail=1; \
 	done; \
+	for t in test_front test_prove test_model; do \
+	  echo "== build/asan/$$t (AddressSanitizer and UBSan; gsc never frees its arena, so no leak check)"; \
+	  ASAN_OPTIONS=detect_leaks=0 build/asan/$$t || fail=1; \
+	done; \
 	echo "== $(BUILD)/test_diag with gsc built with AddressSanitizer and UBSan"; \
 	GSC=build/asan/gsc $(BUILD)/test_diag || fail=1; \
 	echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
@@ -243,8 +247,11 @@ clang:
 	  $(MAKE) -s BUILD=build/clang CC=clang build/clang/gsc && echo "gsc builds with clang: ok"; \
 	else echo "clang not installed: skipping the clang build"; fi
 
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
 asan:
-	@$(MAKE) -s BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" build/asan/gsc
+	@$(MAKE) -s BUILD=build/asan CFLAGS="$(ASAN_FLAGS)" build/asan/gsc build/asan/test_front build/asan/test_prove \
+	  build/asan/test_model
 
 clean:
 	rm -rf $(BUILD)
