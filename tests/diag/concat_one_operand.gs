@@ -1,0 +1,3 @@
+model m(n = 4)(x: [n]) -> [n] {
+    return concat(x)
+}
