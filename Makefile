@@ -98,23 +98,23 @@ $(BUILD)/gsc: $(GSC_OBJS) $(MAIN_OBJ)
 
 # ------------------------------------------------------------ tests
 
-$(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+$(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) tests/unit/pipeline.h | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
 $(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
-$(BUILD)/test_report: tests/unit/test_report.c $(GSC_OBJS) | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+$(BUILD)/test_report: tests/unit/test_report.c $(GSC_OBJS) tests/unit/pipeline.h | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
-$(BUILD)/test_model: tests/unit/test_model.c $(GSC_OBJS) | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+$(BUILD)/test_model: tests/unit/test_model.c $(GSC_OBJS) tests/unit/pipeline.h | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
 $(BUILD)/test_diag: tests/unit/test_diag.c | deps
 	$(CC) $(GSC_CFLAGS) -D_POSIX_C_SOURCE=200809L $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS)
 
 $(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
 $(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm

@@ -4,7 +4,7 @@
  * would rely on; exact texts are covered by the golden tests (test_diag.c).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "gsc.h"
+#include "pipeline.h"
 #include "parser.h"
 
 #include <check.h>
@@ -13,14 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static SrcFile *src(const char *text)
-{
-    SrcFile *f = arena_alloc(sizeof *f);
-    f->name = "t.gs";
-    f->text = text;
-    f->len = strlen(text);
-    return f;
-}
 
 /* Runs parse (+ resolve) with stderr captured; returns the messages. */
 static char *front(const char *text, bool resolve, Program **out)
@@ -31,7 +23,7 @@ static char *front(const char *text, bool resolve, Program **out)
     int fd = mkstemp(path);
     int saved = dup(2);
     dup2(fd, 2);
-    Program *p = parse_program(src(text));
+    Program *p = parse_program(src_text(text));
     if (resolve && !diag_errors)
         resolve_program(p);
     fflush(stderr);
@@ -51,7 +43,7 @@ static char *front(const char *text, bool resolve, Program **out)
 static int lex_all(const char *text, int *toks, int max)
 {
     Parser P = {0};
-    P.file = src(text);
+    P.file = src_text(text);
     P.cur = P.file->text;
     P.lim = P.file->text + P.file->len;
     YYSTYPE v;
@@ -98,7 +90,7 @@ END_TEST
 START_TEST(lex_locations)
 {
     Parser P = {0};
-    P.file = src("model\n  foo 123");
+    P.file = src_text("model\n  foo 123");
     P.cur = P.file->text;
     P.lim = P.file->text + P.file->len;
     YYSTYPE v;

@@ -4,48 +4,16 @@
  * Run from the repository root (reads models/).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "gsc.h"
+#include "pipeline.h"
 
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static SrcFile *src_text(const char *text)
-{
-    SrcFile *f = arena_alloc(sizeof *f);
-    f->name = "t.gs";
-    f->text = text;
-    f->len = strlen(text);
-    return f;
-}
-
-/* The pipeline up to specialisation; fails the test on any error. */
-static Graph *compile(const SrcFile *f, const char *const *defs, int ndefs)
-{
-    Program *p = parse_program(f);
-    ck_assert_int_eq(diag_errors, 0);
-    resolve_program(p);
-    ck_assert_int_eq(diag_errors, 0);
-    Item *m = NULL;
-    for (int i = 0; i < p->nitems; i++)
-        if (p->items[i].kind == IT_MODEL)
-            m = &p->items[i];
-    Graph *g = check_model(p, m);
-    ck_assert_ptr_nonnull(g);
-    ck_assert_int_eq(specialise(g, defs, ndefs), 0);
-    return g;
-}
-
 static Graph *compile_file(const char *path, const char *const *defs, int ndefs)
 {
-    size_t len;
-    SrcFile *f = arena_alloc(sizeof *f);
-    f->name = path;
-    f->text = read_file(path, &len);
-    ck_assert_ptr_nonnull(f->text);
-    f->len = len;
-    return compile(f, defs, ndefs);
+    return compile(src_file(path), defs, ndefs);
 }
 
 static uint32_t bits(float f)

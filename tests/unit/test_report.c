@@ -6,7 +6,7 @@
  * Run from the repository root (reads models/).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "gsc.h"
+#include "pipeline.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -22,32 +22,9 @@ static void plan(Graph *g)
     plan_memory(g, lower_graph(g, false));
 }
 
-static Graph *compile_src(const SrcFile *f)
-{
-    Program *p = parse_program(f);
-    ck_assert_int_eq(diag_errors, 0);
-    resolve_program(p);
-    ck_assert_int_eq(diag_errors, 0);
-    Item *m = NULL;
-    for (int i = 0; i < p->nitems; i++)
-        if (p->items[i].kind == IT_MODEL)
-            m = &p->items[i];
-    ck_assert_ptr_nonnull(m);
-    Graph *g = check_model(p, m);
-    ck_assert_ptr_nonnull(g);
-    ck_assert_int_eq(specialise(g, NULL, 0), 0);
-    return g;
-}
-
 static Graph *resnet18(bool planned)
 {
-    size_t len;
-    SrcFile *f = arena_alloc(sizeof *f);
-    f->name = "models/resnet18.gs";
-    f->text = read_file(f->name, &len);
-    ck_assert_ptr_nonnull(f->text);
-    f->len = len;
-    Graph *g = compile_src(f);
+    Graph *g = compile(src_file("models/resnet18.gs"), NULL, 0);
     if (planned)
         plan(g);
     return g;
@@ -55,11 +32,7 @@ static Graph *resnet18(bool planned)
 
 static Graph *from_text(const char *text)
 {
-    SrcFile *f = arena_alloc(sizeof *f);
-    f->name = "t.gs";
-    f->text = text;
-    f->len = strlen(text);
-    Graph *g = compile_src(f);
+    Graph *g = compile(src_text(text), NULL, 0);
     plan(g);
     return g;
 }
