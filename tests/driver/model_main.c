@@ -9,8 +9,8 @@
  *
  * Without --input it feeds a deterministic input (a pattern in [-1, 1]);
  * without --params the seed's weights (P_init). --random-params draws every
- * parameter from its own LCG stream (vectors around 1, so BN scales and
- * biases are far from the seed's 1 and 0), and --save-params writes them as
+ * parameter from its own LCG stream (BN scales around 1, biases and betas in
+ * [-0.5, 0.5), far from the seed's 1 and 0), and --save-params writes them as
  * safetensors for `gsc --eval --params`. Built with -DGSC_EMBEDDED against a
  * file made with --embed-weights, it runs on the compiled-in P_weights. Without --output
  * it prints the top-5 outputs and the time per forward pass.
@@ -70,10 +70,12 @@ static void random_params(float *p, unsigned seed)
         for (int k = 0; k < ti->rank; k++)
             n *= (long)ti->shape[k];
         unsigned s = seed * 7919u + (unsigned)t;
+        size_t len = strlen(ti->name);
+        int is_bias = len >= 5 && !strcmp(ti->name + len - 5, ".bias"); /* conv/linear bias, BN beta */
         for (long i = 0; i < n; i++) {
             s = s * 1664525u + 1013904223u;
             float u = (float)((s >> 8) / 16777216.0 - 0.5); /* [-0.5, 0.5) */
-            p[ti->offset + i] = ti->rank == 1 ? 1.0f + u : u * 0.2f;
+            p[ti->offset + i] = !is_bias && ti->rank == 1 ? 1.0f + u : is_bias ? u : u * 0.2f;
         }
     }
 }
