@@ -190,18 +190,34 @@ static bool oblige(Ctx *c, Span at, const char *what, Dim *lhs, const char *lhs_
 static Dim *one;
 
 /* Every dimension of a shape is at least 1. */
-/* d >= 1. A product of naturals is at least 1 exactly when every factor
- * is, which the prover decides factor by factor even where the expanded
- * polynomial (4*H*W - 8*H - 8*W + 16) is beyond its bounds. */
+/* d >= 1 by structure, without reporting: a product of naturals is at
+ * least 1 when every factor is, a sum when one summand is. The prover
+ * decides the pieces even where the expanded polynomial
+ * (30*H*W - 60*H - 60*W + 120) is beyond its bounds. */
+static bool positive_by_parts(const DimEnv *env, const Dim *d)
+{
+    int64_t v;
+    if (dim_is_const(d, &v))
+        return v >= 1;
+    if (d->kind == DX_MUL)
+        return positive_by_parts(env, d->a) && positive_by_parts(env, d->b);
+    if (d->kind == DX_ADD && (positive_by_parts(env, d->a) || positive_by_parts(env, d->b)))
+        return true;
+    return prove_ge(env, d, one).res == PROVE_TRUE;
+}
+
+/* d >= 1: by parts when that works (recorded as proved), else the claim
+ * itself goes to the prover and is reported if it fails. */
 static bool oblige_at_least_1(Ctx *c, Span at, const char *what, const char *name, Dim *d)
 {
     int64_t v;
     if (dim_is_const(d, &v) && v >= 1)
         return true;
-    if (d->kind == DX_MUL) {
-        bool a = oblige_at_least_1(c, at, what, name, d->a); /* both, to report both */
-        bool b = oblige_at_least_1(c, at, what, name, d->b);
-        return a && b;
+    if ((d->kind == DX_MUL || d->kind == DX_ADD) && positive_by_parts(&c->g->env, d)) {
+        Obligation *o = arena_alloc(sizeof *o);
+        *o = (Obligation){at, what, d, one, true, {.res = PROVE_TRUE, .method = "by parts: factors, or a summand, >= 1"}};
+        vec_push(&c->obls, o);
+        return true;
     }
     return oblige(c, at, what, d, name, one, "the minimum", true, at);
 }
