@@ -133,6 +133,10 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
 	echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
+	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \
+	  echo "== $$f (a reduced random-program finding)"; \
+	  eval "$$(sed -n 's/^# reproduce (from the repository root): //p' $$f)" || fail=1; \
+	done; \
 	echo "== tests/random/run.py ($(RANDOM_N) random programs: generated C against the interpreter)"; \
 	python3 tests/random/run.py $(RANDOM_N) --jobs 2 || fail=1; \
 	echo "== tests/z3/soundness.py ($(Z3_N) random shape claims: the prover against Z3)"; \
