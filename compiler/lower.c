@@ -33,8 +33,13 @@ typedef struct {
     bool relu;
     bool chw;  /* plain CHW (the model input) rather than blocked */
     int mom;   /* moments of the raw data, computed by its conv, or -1 */
-    bool done; /* lowered */
 } Lazy;
+
+/* Data in buf, nothing pending. */
+static Lazy plain(int buf)
+{
+    return (Lazy){.buf = buf, .ss = -1, .mom = -1};
+}
 
 typedef struct {
     const Graph *g;
@@ -180,7 +185,7 @@ static int64_t prepare_params(Lowerer *lw, const GNode *n, bool fast)
 static int ref_out(Lowerer *lw, const GNode *n)
 {
     int b = new_buf(lw, shape_count(vshape(lw, n->out)) * 4, LOC_WORKSPACE);
-    lw->lazy[n->out] = (Lazy){.buf = b, .ss = -1, .mom = -1, .done = true};
+    lw->lazy[n->out] = plain(b);
     return b;
 }
 
@@ -378,7 +383,7 @@ static void materialise(Lowerer *lw, int v)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *l = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *l = plain(y);
 }
 
 /* Does value v feed exactly one operation, of kind op? */
@@ -417,7 +422,7 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     ref(lw, ws);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom, .done = true};
+    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom};
 }
 
 static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
@@ -442,7 +447,7 @@ static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
     ref(lw, ss);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = x->buf, .ss = ss, .mom = -1, .done = true};
+    *lz(lw, n->out) = (Lazy){.buf = x->buf, .ss = ss, .mom = -1};
 }
 
 static void fast_RELU(Lowerer *lw, const GNode *n)
@@ -469,7 +474,7 @@ static void fast_RELU(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 /* A pending ReLU cannot be expressed in an add's operand: apply it first. */
@@ -496,7 +501,7 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
         ref(lw, y);
         put(lw, ");");
         end_call(lw);
-        *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+        *lz(lw, n->out) = plain(y);
         return;
     }
     no_pending_relu(lw, n->in[0]);
@@ -520,7 +525,7 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 static void fast_MAXPOOL2D(Lowerer *lw, const GNode *n)
@@ -539,7 +544,7 @@ static void fast_MAXPOOL2D(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 static void fast_AVGPOOL2D(Lowerer *lw, const GNode *n)
@@ -554,7 +559,7 @@ static void fast_AVGPOOL2D(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 static void fast_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
@@ -568,7 +573,7 @@ static void fast_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 static void fast_LINEAR(Lowerer *lw, const GNode *n)
@@ -581,7 +586,7 @@ static void fast_LINEAR(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 static void fast_SOFTMAX(Lowerer *lw, const GNode *n)
@@ -593,7 +598,7 @@ static void fast_SOFTMAX(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 /* Blocked tensors join two at a time; vectors are copied one after another. */
@@ -607,7 +612,7 @@ static void fast_CONCAT(Lowerer *lw, const GNode *n)
             copy_into(lw, y, at, lz(lw, n->in[k])->buf, shape_count(vshape(lw, n->in[k])));
             at += shape_count(vshape(lw, n->in[k]));
         }
-        *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+        *lz(lw, n->out) = plain(y);
         return;
     }
     for (int k = 0; k < n->nin; k++)
@@ -629,7 +634,7 @@ static void fast_CONCAT(Lowerer *lw, const GNode *n)
         acc = y;
         c += ck;
     }
-    *lz(lw, n->out) = (Lazy){.buf = acc, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(acc);
 }
 
 static void fast_FLATTEN(Lowerer *lw, const GNode *n)
@@ -652,7 +657,7 @@ static void fast_FLATTEN(Lowerer *lw, const GNode *n)
     ref(lw, y);
     put(lw, ");");
     end_call(lw);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = -1, .done = true};
+    *lz(lw, n->out) = plain(y);
 }
 
 typedef void (*LowerFn)(Lowerer *, const GNode *);
@@ -731,8 +736,8 @@ Lowered *lower_graph(const Graph *g, bool fast)
         lw.prep_off[i] = -1;
     L->input_buf = new_buf(&lw, shape_count(vshape(&lw, g->input)) * 4, LOC_INPUT);
     L->output_buf = new_buf(&lw, shape_count(vshape(&lw, g->output)) * 4, LOC_OUTPUT);
-    lw.lazy[g->input] = (Lazy){.buf = L->input_buf, .ss = -1, .mom = -1, .done = true,
-                               .chw = fast && vshape(&lw, g->input)->rank == 3};
+    lw.lazy[g->input] = plain(L->input_buf);
+    lw.lazy[g->input].chw = fast && vshape(&lw, g->input)->rank == 3;
     for (int i = 0; i < g->nnodes; i++) {
         lw.cur = &g->nodes[i];
         int before = L->calls.n;
