@@ -47,6 +47,7 @@ typedef struct {
     Lazy *lazy;          /* per value */
     int64_t *prep_off;   /* per tensor: offset in prepared floats, -1 */
     bool *relu_fused;    /* per node: a ReLU folded into its producer */
+    int *consumer;       /* per value: the first node that reads it, -1 */
     const GNode *cur;
     Buf text;            /* the call being built */
 } Lowerer;
@@ -387,15 +388,13 @@ static void materialise(Lowerer *lw, int v)
 }
 
 /* Does value v feed exactly one operation, of kind op? */
-static const GNode *sole_consumer(const Graph *g, int v, OpKind op)
+static const GNode *sole_consumer(const Lowerer *lw, int v, OpKind op)
 {
-    if (g->values[v].nuses != 1 || v == g->output)
+    const Graph *g = lw->g;
+    int c = lw->consumer[v];
+    if (g->values[v].nuses != 1 || v == g->output || c < 0)
         return NULL;
-    for (int i = 0; i < g->nnodes; i++)
-        for (int k = 0; k < g->nodes[i].nin; k++)
-            if (g->nodes[i].in[k] == v)
-                return g->nodes[i].op == op ? &g->nodes[i] : NULL;
-    return NULL;
+    return g->nodes[c].op == op ? &g->nodes[c] : NULL;
 }
 
 static void fast_CONV2D(Lowerer *lw, const GNode *n)
@@ -404,7 +403,7 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     Lazy *x = lz(lw, n->in[0]);
     int64_t off = prepare_params(lw, n, true);
     int y = blocked_buf(lw, os);
-    int mom = sole_consumer(lw->g, n->out, OP_BATCHNORM) ? ss_buf(lw, n->a[1]) : -1;
+    int mom = sole_consumer(lw, n->out, OP_BATCHNORM) ? ss_buf(lw, n->a[1]) : -1;
     int ws = new_buf(lw,
                      (int64_t)gsc_fast_conv_workspace_bytes((int)s->n[0], (int)s->n[1], (int)s->n[2], (int)n->a[1],
                                                             (int)n->a[2], (int)n->a[3], (int)n->a[4]),
@@ -507,7 +506,7 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
     no_pending_relu(lw, n->in[0]);
     no_pending_relu(lw, n->in[1]);
     Lazy *a = lz(lw, n->in[0]), *b = lz(lw, n->in[1]);
-    const GNode *r = sole_consumer(lw->g, n->out, OP_RELU);
+    const GNode *r = sole_consumer(lw, n->out, OP_RELU);
     if (r)
         lw->relu_fused[r - lw->g->nodes] = true;
     int y = blocked_buf(lw, s);
@@ -734,6 +733,12 @@ Lowered *lower_graph(const Graph *g, bool fast)
     lw.relu_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     for (int i = 0; i < g->ntensors; i++)
         lw.prep_off[i] = -1;
+    lw.consumer = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
+    for (int v = 0; v < g->nvalues; v++)
+        lw.consumer[v] = -1;
+    for (int i = g->nnodes - 1; i >= 0; i--)
+        for (int k = 0; k < g->nodes[i].nin; k++)
+            lw.consumer[g->nodes[i].in[k]] = i;
     L->input_buf = new_buf(&lw, shape_count(vshape(&lw, g->input)) * 4, LOC_INPUT);
     L->output_buf = new_buf(&lw, shape_count(vshape(&lw, g->output)) * 4, LOC_OUTPUT);
     lw.lazy[g->input] = plain(L->input_buf);
