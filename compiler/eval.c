@@ -6,6 +6,12 @@
  * double. Nothing clever: no fusion, no layout changes, no reuse of memory
  * beyond freeing a value after its last use. The generated C and every
  * optimisation are tested against this file, so it must stay obviously right.
+ *
+ * Values are held in double. With float32 precision (the language's
+ * semantics) every result is rounded to float as it is stored, which gives
+ * bit for bit what float storage gives; with float64 nothing is rounded, so
+ * comparing the two measures how much float32 rounding moves a model's
+ * output (how ill-conditioned it is at this input and these weights).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "gsc.h"
@@ -21,15 +27,22 @@
 /* Operands and result of one operation. */
 typedef struct {
     const GNode *n;
-    const float *const *in; /* operand data */
+    const double *const *in; /* operand data */
     const Shape *const *ins; /* operand shapes */
     const Shape *os;        /* result shape */
-    float *out;
+    double *out;
     const float *w, *b;     /* parameters, or NULL */
+    bool f64;               /* keep double results (else round to float) */
 } Step;
 
+/* Stores result i: rounded to float32 unless evaluating in float64. */
+static void put(const Step *st, int64_t i, double v)
+{
+    st->out[i] = st->f64 ? v : (double)(float)v;
+}
+
 /* Input cell (c, y, x) with zero padding outside. */
-static double at_padded(const float *x, const Shape *s, int64_t c, int64_t y, int64_t xx)
+static double at_padded(const double *x, const Shape *s, int64_t c, int64_t y, int64_t xx)
 {
     if (y < 0 || xx < 0 || y >= s->n[1] || xx >= s->n[2])
         return 0.0;
@@ -49,7 +62,7 @@ static void eval_CONV2D(const Step *st)
                         for (int64_t kx = 0; kx < k; kx++)
                             acc += at_padded(st->in[0], is, ci, oy * s + ky - p, ox * s + kx - p) *
                                    st->w[((co * cin + ci) * k + ky) * k + kx];
-                st->out[(co * os->n[1] + oy) * os->n[2] + ox] = (float)(acc + st->b[co]);
+                put(st, (co * os->n[1] + oy) * os->n[2] + ox, acc + st->b[co]);
             }
 }
 
@@ -59,7 +72,7 @@ static void eval_BATCHNORM(const Step *st)
     const Shape *s = st->os;
     int64_t hw = s->n[1] * s->n[2];
     for (int64_t c = 0; c < s->n[0]; c++) {
-        const float *x = st->in[0] + c * hw;
+        const double *x = st->in[0] + c * hw;
         double sum = 0.0, sq = 0.0;
         for (int64_t i = 0; i < hw; i++)
             sum += x[i];
@@ -71,7 +84,7 @@ static void eval_BATCHNORM(const Step *st)
             var = 0;
         double inv = 1.0 / sqrt(var + BN_EPS);
         for (int64_t i = 0; i < hw; i++)
-            st->out[c * hw + i] = (float)((x[i] - mean) * inv * st->w[c] + st->b[c]);
+            put(st, c * hw + i, (x[i] - mean) * inv * st->w[c] + st->b[c]);
     }
 }
 
@@ -82,7 +95,7 @@ static void eval_LINEAR(const Step *st)
         double acc = 0.0;
         for (int64_t i = 0; i < in; i++)
             acc += (double)st->w[o * in + i] * st->in[0][i];
-        st->out[o] = (float)(acc + st->b[o]);
+        put(st, o, acc + st->b[o]);
     }
 }
 
@@ -90,7 +103,7 @@ static void eval_RELU(const Step *st)
 {
     int64_t n = shape_count(st->os);
     for (int64_t i = 0; i < n; i++)
-        st->out[i] = st->in[0][i] > 0 ? st->in[0][i] : 0.0f;
+        st->out[i] = st->in[0][i] > 0 ? st->in[0][i] : 0.0;
 }
 
 /* Max over the in-bounds cells of each window; ties keep the first in
@@ -103,13 +116,13 @@ static void eval_MAXPOOL2D(const Step *st)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
                 bool any = false;
-                float best = 0.0f;
+                double best = 0.0;
                 for (int64_t ky = 0; ky < k; ky++)
                     for (int64_t kx = 0; kx < k; kx++) {
                         int64_t y = oy * s + ky - p, x = ox * s + kx - p;
                         if (y < 0 || x < 0 || y >= is->n[1] || x >= is->n[2])
                             continue;
-                        float v = st->in[0][(c * is->n[1] + y) * is->n[2] + x];
+                        double v = st->in[0][(c * is->n[1] + y) * is->n[2] + x];
                         if (!any || v > best)
                             best = v;
                         any = true;
@@ -130,7 +143,7 @@ static void eval_AVGPOOL2D(const Step *st)
                 for (int64_t ky = 0; ky < k; ky++)
                     for (int64_t kx = 0; kx < k; kx++)
                         acc += at_padded(st->in[0], is, c, oy * s + ky - p, ox * s + kx - p);
-                st->out[(c * os->n[1] + oy) * os->n[2] + ox] = (float)(acc / (double)(k * k));
+                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / (double)(k * k));
             }
 }
 
@@ -142,7 +155,7 @@ static void eval_GLOBAL_AVGPOOL(const Step *st)
         double acc = 0.0;
         for (int64_t i = 0; i < hw; i++)
             acc += st->in[0][c * hw + i];
-        st->out[c] = (float)(acc / (double)hw);
+        put(st, c, acc / (double)hw);
     }
 }
 
@@ -150,23 +163,23 @@ static void eval_ADD(const Step *st)
 {
     int64_t n = shape_count(st->os);
     for (int64_t i = 0; i < n; i++)
-        st->out[i] = st->in[0][i] + st->in[1][i];
+        put(st, i, st->in[0][i] + st->in[1][i]);
 }
 
 /* Joins along the first dimension: the operands one after the other. */
 static void eval_CONCAT(const Step *st)
 {
-    float *o = st->out;
+    double *o = st->out;
     for (int i = 0; i < st->n->nin; i++) {
         int64_t n = shape_count(st->ins[i]);
-        memcpy(o, st->in[i], sizeof(float) * (size_t)n);
+        memcpy(o, st->in[i], sizeof(double) * (size_t)n);
         o += n;
     }
 }
 
 static void eval_FLATTEN(const Step *st)
 {
-    memcpy(st->out, st->in[0], sizeof(float) * (size_t)shape_count(st->os));
+    memcpy(st->out, st->in[0], sizeof(double) * (size_t)shape_count(st->os));
 }
 
 static void eval_SOFTMAX(const Step *st)
@@ -179,7 +192,7 @@ static void eval_SOFTMAX(const Step *st)
     for (int64_t i = 0; i < n; i++)
         sum += exp(st->in[0][i] - mx);
     for (int64_t i = 0; i < n; i++)
-        st->out[i] = (float)(exp(st->in[0][i] - mx) / sum);
+        put(st, i, exp(st->in[0][i] - mx) / sum);
 }
 
 typedef void (*EvalFn)(const Step *);
@@ -217,18 +230,21 @@ void init_params(const Graph *g, float *params)
     }
 }
 
-float *eval_graph(const Graph *g, const float *params, const float *input, bool progress)
+float *eval_graph(const Graph *g, const float *params, const float *input, bool f64, bool progress)
 {
-    float **data = xcalloc((size_t)g->nvalues, sizeof(float *));
+    double **data = xcalloc((size_t)g->nvalues, sizeof(double *));
     int *left = xcalloc((size_t)g->nvalues, sizeof(int));
     for (int i = 0; i < g->nnodes; i++)
         for (int k = 0; k < g->nodes[i].nin; k++)
             left[g->nodes[i].in[k]]++;
-    data[g->input] = (float *)input;
+    int64_t nin = shape_count(&g->values[g->input].shape);
+    data[g->input] = xmalloc(sizeof(double) * (size_t)nin);
+    for (int64_t i = 0; i < nin; i++)
+        data[g->input][i] = input[i];
     double t0 = now(), last = t0;
     for (int i = 0; i < g->nnodes; i++) {
         const GNode *n = &g->nodes[i];
-        const float *in[64];
+        const double *in[64];
         const Shape *ins[64];
         if (n->nin > 64)
             internal_error("operation with %d operands", n->nin);
@@ -237,7 +253,7 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
             ins[k] = &g->values[n->in[k]].shape;
         }
         const Shape *os = &g->values[n->out].shape;
-        Step st = {n, in, ins, os, xmalloc(sizeof(float) * (size_t)shape_count(os)), NULL, NULL};
+        Step st = {n, in, ins, os, xmalloc(sizeof(double) * (size_t)shape_count(os)), NULL, NULL, f64};
         if (n->param >= 0) {
             st.w = params + g->tensors[n->param].offset;
             st.b = params + g->tensors[n->param + 1].offset;
@@ -256,7 +272,13 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
     }
     if (progress)
         fprintf(stderr, "\r\033[Kgsc: eval %d operations in %.3f s\n", g->nnodes, now() - t0);
-    float *out = data[g->output];
+    int64_t nout = shape_count(&g->values[g->output].shape);
+    float *out = xmalloc(sizeof(float) * (size_t)nout);
+    for (int64_t i = 0; i < nout; i++)
+        out[i] = (float)data[g->output][i];
+    free(data[g->output]);
+    if (g->output != g->input)
+        free(data[g->input]);
     free(data);
     free(left);
     return out;

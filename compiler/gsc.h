@@ -454,7 +454,7 @@ int check_c_limits(const Graph *g);
 /* The seed's deterministic initialiser over the whole ABI. */
 void init_params(const Graph *g, float *params);
 /* Runs the model on one input; returns the output (malloc'd). */
-float *eval_graph(const Graph *g, const float *params, const float *input, bool progress);
+float *eval_graph(const Graph *g, const float *params, const float *input, bool f64, bool progress);
 
 /* ---------------------------------------------------------------- lower.c */
 

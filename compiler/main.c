@@ -33,6 +33,10 @@ static const char usage_text[] =
     "                               X.bin and Y.bin are raw little-endian float32,\n"
     "                               row-major CHW (numpy's tofile); without\n"
     "                               --params the seed initialiser's weights are used\n"
+    "  gsc --eval --precision=f64 ...\n"
+    "                               the same with every intermediate kept in float64\n"
+    "                               (Y.bin is still float32); the difference from the\n"
+    "                               float32 run is how much rounding moves the output\n"
     "  gsc --emit=abi FILE.gs       the parameter ABI as JSON (name, shape, offset,\n"
     "                               count, initialiser of every tensor)\n"
     "  gsc --emit=params FILE.gs -o W.safetensors\n"
@@ -80,6 +84,7 @@ typedef struct {
     const char *eval_input;
     const char *params;
     bool eval;
+    bool f64;
     bool check_only;
     bool explain;
     Vec defines; /* "NAME=VALUE" */
@@ -126,6 +131,11 @@ static void parse_args(int argc, char **argv, Options *o)
             o->check_only = true;
         } else if (!strcmp(a, "--eval")) {
             o->eval = true;
+        } else if (is_flag(a, "--precision")) {
+            const char *k = flag_value(argc, argv, &i, "--precision");
+            if (strcmp(k, "f32") && strcmp(k, "f64"))
+                usage_error("--precision takes f32 or f64, not '%s'", k);
+            o->f64 = !strcmp(k, "f64");
         } else if (is_flag(a, "--prefix")) {
             o->prefix = flag_value(argc, argv, &i, "--prefix");
         } else if (is_flag(a, "--kernels")) {
@@ -160,7 +170,7 @@ static void parse_args(int argc, char **argv, Options *o)
             o->output = flag_value(argc, argv, &i, "-o");
         } else if (is_flag(a, "-D")) {
             const char *v = flag_value(argc, argv, &i, "-D");
-            if (!strchr(v, '='))
+            if (!strchr(v, '=') || v[0] == '=')
                 usage_error("-D wants NAME=VALUE, not '%s'", v);
             vec_push(&o->defines, (void *)v);
         } else if (a[0] == '-' && a[1]) {
@@ -173,6 +183,8 @@ static void parse_args(int argc, char **argv, Options *o)
     }
     if (!o->input)
         usage_error("no input file%s", "");
+    if (o->f64 && !o->eval)
+        usage_error("--precision applies to --eval only%s", "");
     if (o->eval && (!o->eval_input || !o->output))
         usage_error("--eval needs --input X.bin and -o Y.bin%s", "");
     static const char *const kinds[] = {"c", "abi", "params", "summary", "dot"};
@@ -219,7 +231,7 @@ static int run_eval(const Graph *g, const Options *o)
         init_params(g, params);
     float *x = xmalloc(len ? len : 1);
     memcpy(x, in, len);
-    float *y = eval_graph(g, params, x, isatty(2));
+    float *y = eval_graph(g, params, x, o->f64, isatty(2));
     const Shape *os = &g->values[g->output].shape;
     return write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
 }

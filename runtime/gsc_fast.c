@@ -618,8 +618,12 @@ void gsc_fast_bn_fold(const float *moments, const float *gamma,
     int ch, cpo = GSC_FAST_CPAD(c);
     for (ch = 0; ch < cpo; ch++) {
         if (ch < c) {
+            /* A channel with no spread (one position, or all values equal)
+             * normalises to 0 and gives beta exactly. Folded, x*sc + (beta -
+             * mean*sc) with sc = gamma*1000 would round x*sc and mean*sc
+             * apart and leave ~1e-4 of noise: scale 0 keeps it exact. */
             double var = moments[cpo + ch] > 0.0f ? moments[cpo + ch] : 0.0;
-            double sc = gamma[ch] / sqrt(var + 1e-6);
+            double sc = var > 0.0 ? gamma[ch] / sqrt(var + 1e-6) : 0.0;
             ss[ch] = (float)sc;
             ss[cpo + ch] = (float)(beta[ch] - moments[ch] * sc);
         } else {

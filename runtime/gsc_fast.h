@@ -145,7 +145,8 @@ void gsc_fast_moments(const float *x,  /* blocked [c, h, w] */
                       int c, int h, int w,
                       float *moments); /* [2][cpad(c)] */
 
-/* ss[0][c] = gamma / sqrt(max(var,0) + 1e-6), ss[1][c] = beta - mean*ss[0][c];
+/* ss[0][c] = gamma / sqrt(var + 1e-6), or 0 when var <= 0 (no spread: beta exactly),
+ * ss[1][c] = beta - mean*ss[0][c];
  * padding channels get 0, 0. */
 void gsc_fast_bn_fold(const float *moments, /* [2][cpad(c)] */
                       const float *gamma,   /* [c] */

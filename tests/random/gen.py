@@ -17,13 +17,9 @@ rejection by gsc is a bug in this generator or in gsc.
 Side conditions: all window ops are monotone in H and W, so a side condition
 h + 2*pad >= k that holds at the 'where' lower bound holds for every size; ops are
 only generated when it does. Blocks use only windows valid for every h >= 1.
-Batchnorm is only applied to tensors with h*w >= 9 at the defaults (train-time
-batchnorm over a few positions is ill-conditioned and amplifies float rounding:
-the long run found 1e-4 mismatches over 4 positions that were rounding, not bugs),
-and never to the output of a conv with cin*k*k < 4 (through relu, pooling, add
-and concat of such values): each channel is then w*v + b over one or two maps,
-and when the bias dominates the spread, batchnorm's mean subtraction cancels
-most digits (seed 102344: 3.6e-4 from a 5->1 then 1->15 1x1 conv pair).
+Batchnorm goes anywhere, over any number of positions: where it magnifies float
+rounding past the tolerance, run.py tells rounding from bugs with a float64
+evaluation.
 
 The program is kept as a small IR (Program / Block / Layer / Node) so that run.py
 can reduce a failing program: drop nodes, bypass nodes, pick another output,
@@ -374,14 +370,9 @@ class Invalid(Exception):
 class Scope:
     """Elaborates a list of nodes: values are shapes (lists of Dims)."""
 
-    def __init__(self, dom, pmap, check_bn, bn_list=None):
+    def __init__(self, dom, pmap):
         self.dom = dom
         self.pmap = pmap          # block symbols -> Dims (identity for block-local)
-        self.check_bn = check_bn  # at the model level: concrete h*w at defaults
-        self.bn_list = bn_list    # block-local: bn input shapes, checked per instance
-        self.check_low = check_bn  # no batchnorm right after a few-input conv
-        self.low = {}             # value index -> few-input conv output (see bn())
-        self.cur_low = False      # the same for the value layer_apply is working on
 
     def attr(self, d):
         return subst(d, self.pmap) if isinstance(d, tuple) else N(d)
@@ -400,14 +391,6 @@ class Scope:
     def bn(self, sh):
         if len(sh) != 3:
             raise Invalid('bn rank')
-        if self.bn_list is not None:
-            self.bn_list.append(sh)
-        if self.check_bn and self.dom is not None:
-            if self.dom.default(sh[1]) * self.dom.default(sh[2]) < BN_MIN_POSITIONS:
-                raise Invalid('batchnorm over too few positions')
-        if self.check_low and self.cur_low:
-            raise Invalid('batchnorm of a conv with fewer than %d inputs per output' % BN_MIN_FAN_IN)
-        self.cur_low = False
         return sh
 
     def same(self, a, b):
@@ -415,9 +398,7 @@ class Scope:
             return True
         return self.dom.sig(a) == self.dom.sig(b)
 
-    def layer_apply(self, L, sh, ins_shapes, ins_low=(False, False)):
-        """The output shape; self.cur_low is the operand's few-input flag on
-        entry and the result's on return."""
+    def layer_apply(self, L, sh, ins_shapes):
         kind = L.kind
         if L.first_in is None:
             L.first_in = sh
@@ -432,16 +413,12 @@ class Scope:
             a = L.a
             if len(sh) != 3:
                 raise Invalid('conv rank')
-            if self.dom is not None:
-                k = self.dom.default(self.attr(a['k']))
-                self.cur_low = self.dom.default(sh[0]) * k * k < BN_MIN_FAN_IN
             return self.window(sh, self.attr(a['k']), self.attr(a['s']), self.attr(a['p']), self.attr(a['cout']))
         if kind == 'bn':
             return self.bn(sh)
         if kind == 'linear':
             if len(sh) != 1:
                 raise Invalid('linear rank')
-            self.cur_low = False
             return [self.attr(L.a['out'])]
         if kind == 'relu':
             return sh
@@ -453,18 +430,16 @@ class Scope:
             return sh
         if kind == 'block':
             return apply_block(self, L.a['block'], [None if x is None else self.attr(x) for x in L.a['args']],
-                               ins_shapes, ins_low)
+                               ins_shapes)
         raise Invalid(kind)
 
     def run(self, nodes, vals):
         vals = list(vals)
         for n in nodes:
             ins = [vals[i] for i in n.ins]
-            lows = [self.low.get(i, False) for i in n.ins]
             sh = ins[0]
-            self.cur_low = lows[0]
             if n.op == 'apply':
-                out = self.layer_apply(n.layer, sh, ins, lows + [False])
+                out = self.layer_apply(n.layer, sh, ins)
             elif n.op == 'relu':
                 out = sh
             elif n.op in ('maxpool', 'avgpool'):
@@ -485,7 +460,6 @@ class Scope:
                     raise Invalid('softmax rank')
                 out = sh
             elif n.op == 'add':
-                self.cur_low = all(lows)
                 a, b = ins
                 if len(a) != len(b) or not all(self.same(x, y) for x, y in zip(a, b)):
                     raise Invalid('add shapes')
@@ -493,7 +467,6 @@ class Scope:
                     raise Invalid('add of differently built products')
                 out = a
             elif n.op == 'concat':
-                self.cur_low = all(lows)
                 out = list(sh)
                 for o in ins[1:]:
                     if len(o) != len(sh) or not all(self.same(x, y) for x, y in zip(sh[1:], o[1:])):
@@ -503,15 +476,10 @@ class Scope:
                     out[0] = B('+', out[0], o[0])
             else:
                 raise Invalid(n.op)
-            if n.op in ('gap', 'flatten', 'softmax'):
-                self.cur_low = False
-            self.low[len(vals)] = self.cur_low
             vals.append(out)
         return vals
 
 
-BN_MIN_POSITIONS = 9  # see the header
-BN_MIN_FAN_IN = 4     # likewise: no batchnorm of a conv with cin*k*k < 4
 HARD_FLATTEN = True  # flatten any product (see flatten_ok)
 
 
@@ -539,13 +507,12 @@ def block_local(blk):
         for name, dflt in blk.params:
             syms[name] = (1, None, dflt or 3)
         dom = Domain(syms)
-        bn_list = []
-        sc = Scope(dom, pm, False, bn_list)
+        sc = Scope(dom, pm)
         for L in blk.layers:
             reset_layer(L)
         x = [S('c'), S('h'), S('w')]
         vals = sc.run(blk.nodes, [x, x] if blk.two_inputs else [x])
-        blk.local = (dom, vals, bn_list, {L.name: L.first_in for L in blk.layers})
+        blk.local = (dom, vals, {L.name: L.first_in for L in blk.layers})
     return blk.local
 
 
@@ -555,9 +522,9 @@ def reset_layer(L):
         reset_layer(m)
 
 
-def apply_block(sc, blk, args, ins_shapes, ins_low=(False, False)):
+def apply_block(sc, blk, args, ins_shapes):
     """One instance: the body again, over the operand's Dims (gsc substitutes)."""
-    ldom, lvals, bn_list, _ = block_local(blk)
+    block_local(blk)  # the body over its own symbols first (resets its layers)
     x = ins_shapes[0]
     if len(x) != 3:
         raise Invalid('block rank')
@@ -568,23 +535,13 @@ def apply_block(sc, blk, args, ins_shapes, ins_low=(False, False)):
         y = ins_shapes[1]
         if len(y) != 3 or not all(sc.same(p, q) for p, q in zip(x, y)):
             raise Invalid('second block input')
-    # batchnorm inside the block, at this instance's default sizes
-    if sc.check_bn and sc.dom is not None:
-        for bsh in bn_list:
-            h = dev(subst(bsh[1], pm), defaults_env(sc.dom))
-            w = dev(subst(bsh[2], pm), defaults_env(sc.dom))
-            if h * w < BN_MIN_POSITIONS:
-                raise Invalid('batchnorm in block over too few positions')
-    inner = Scope(sc.dom, pm, False)
-    inner.check_low = sc.check_low
-    inner.low = {0: ins_low[0], 1: ins_low[1] if blk.two_inputs else False}
+    inner = Scope(sc.dom, pm)
     saved = [(L, L.first_in) for L in blk.layers]
     for L in blk.layers:
         reset_layer(L)
     vals = inner.run(blk.nodes, [x, ins_shapes[1]] if blk.two_inputs else [x])
     for L, f in saved:
         L.first_in = f
-    sc.cur_low = inner.low.get(blk.ret, False)
     return vals[blk.ret]
 
 
@@ -597,7 +554,7 @@ def elaborate(prog):
     dom = prog.domain()
     for L in prog.layers:
         reset_layer(L)
-    sc = Scope(dom, {}, True)
+    sc = Scope(dom, {})
     vals = sc.run(prog.nodes, [prog.input_shape()])
     if prog.ret is None or prog.ret >= len(vals):
         raise Invalid('no result')
@@ -641,7 +598,7 @@ class Gen:
         dom = Domain(syms)
         x = [S('c'), S('h'), S('w')]
         vals = [x, x] if blk.two_inputs else [x]
-        sc = Scope(dom, pm, False, [])
+        sc = Scope(dom, pm)
         nl = [0]
 
         def lname(base):
@@ -738,7 +695,7 @@ class Gen:
             for i in range(rng.choice([0, 1, 1, 2, 3])):
                 prog.blocks.append(self.gen_block(i))
         dom = prog.domain()
-        sc = Scope(dom, {}, True)
+        sc = Scope(dom, {})
         vals = [prog.input_shape()]
         self.nl = 0
         tries = 0
@@ -806,11 +763,10 @@ class Gen:
         sh = vals[v]
         if len(sh) == 1:
             return self.propose1(prog, dom, vals, v, sh)
-        hw = dom.default(sh[1]) * dom.default(sh[2])
         if r < 0.2:
             L = self.conv_layer(dom, sh)
             return [(Node('apply', [v], L), [L])]
-        if r < 0.3 and hw >= BN_MIN_POSITIONS:
+        if r < 0.3:
             L = Layer(self.lname('bn'), 'bn')
             return [(Node('apply', [v], L), [L])]
         if r < 0.37:
@@ -909,14 +865,13 @@ class Gen:
         out = []
         cur = v
         nid = len(vals)
-        hw = dom.default(sh[1]) * dom.default(sh[2])
         for _ in range(rng.randint(1, 3)):
             r = rng.random()
             if r < 0.5:
                 k = rng.choice([1, 3, 5])
                 L = self.conv_layer(dom, sh, cout=sh[0], k=k, s=1, p=(k - 1) // 2)
                 out.append((Node('apply', [cur], L), [L]))
-            elif r < 0.7 and hw >= BN_MIN_POSITIONS:
+            elif r < 0.7:
                 L = Layer(self.lname('bn'), 'bn')
                 out.append((Node('apply', [cur], L), [L]))
             elif r < 0.85:
@@ -963,7 +918,7 @@ class Gen:
         members = []
         name = self.lname('s')
         cur = sh
-        sc = Scope(dom, {}, True)
+        sc = Scope(dom, {})
         for i in range(rng.randint(1, 4)):
             r = rng.random()
             mname = '%s.%d' % (name, i)
@@ -1178,14 +1133,14 @@ class Emitter:
         return '\n'.join(out) + '\n'
 
     def emit_block(self, blk):
-        ldom, lvals, _, lfirst = block_local(blk)
+        ldom, lvals, lfirst = block_local(blk)
         # first_in per layer in local terms (block_local ran the body)
         for L in blk.layers:
             reset_layer(L)
         pm = {'c': S('c'), 'h': S('h'), 'w': S('w')}
         for name, _ in blk.params:
             pm[name] = S(name)
-        sc = Scope(ldom, pm, False, [])
+        sc = Scope(ldom, pm)
         x = [S('c'), S('h'), S('w')]
         vals = sc.run(blk.nodes, [x, x] if blk.two_inputs else [x])
         first = self.first_ins(blk.layers)

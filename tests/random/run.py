@@ -10,7 +10,12 @@ For each of N programs (seeds S, S+1, ...):
      driver tests/driver/model_main.c, run with --random-params SEED
      --save-params w.safetensors on a random input;
   3. `gsc --eval --params w.safetensors` on the same input is the oracle:
-     relative error max|a - b| / max|b| must be <= 1e-4;
+     relative error max|a - b| / max|b| must be <= 1e-4, unless it is float32
+     rounding: then `gsc --eval --precision=f64` (the same model with float64
+     intermediates) is at least a tenth as far from the interpreter as from the
+     generated code, i.e. the model is that ill-conditioned at these weights
+     and this input, and the generated code is no more than 10x worse than
+     the interpreter; such a program passes with a NOTE line;
   4. for every --ref-every'th program also `--kernels=reference`, same weights.
 A failing program is reduced automatically (choose an earlier output, drop
 and bypass nodes, drop annotations, shrink the default sizes) and saved under
@@ -34,7 +39,8 @@ sys.path.insert(0, HERE)
 import gen  # noqa: E402
 
 TOL = 1e-4
-ILL_CONDITIONED = 1e-2   # mismatches below this are retried with other data
+ILL_CONDITIONED = 1e-2   # mismatches above this are failures, however conditioned
+ROUNDING_FACTOR = 10     # generated code vs float64 <= this * interpreter vs float64
 RT = ['gsc_init', 'gsc_kernels', 'gsc_safetensors', 'gsc_fast']
 CC = os.environ.get('CC', 'cc')
 CFLAGS = ['-std=c99', '-O2']
@@ -113,6 +119,23 @@ def build_model(d, objs, kernels):
     return True, '', ''
 
 
+def rounding(gs, w, x, ev, got, wdir):
+    """A note if a mismatch between the interpreter (ev) and the generated
+    code (got) is float32 rounding, measured against a float64 evaluation;
+    None if it is not."""
+    e64 = os.path.join(wdir, 'y_eval64.bin')
+    rc, _, _ = sh([G['gsc'], '--eval', '--precision=f64', gs, '--params', w, '--input', x, '-o', e64])
+    if rc:
+        return None
+    ref = read_floats(e64)
+    e_eval, _ = rel_error(ev, ref)
+    e_got, _ = rel_error(got, ref)
+    if e_got <= ROUNDING_FACTOR * e_eval:
+        return 'float32 rounding: from float64, the interpreter is %.2g off and the generated code %.2g' % (
+            e_eval, e_got)
+    return None
+
+
 def check_text(src, wdir, seed, ref, objs, native=False):
     """The whole differential check of one program. Returns None (pass) or
     (kind, detail)."""
@@ -145,9 +168,13 @@ def check_text(src, wdir, seed, ref, objs, native=False):
     if rc:
         return 'gsc --eval exit %d' % rc, err.strip().splitlines()[:2]
     ev = read_floats(e)
-    err, why = rel_error(read_floats(y), ev)
+    got = read_floats(y)
+    err, why = rel_error(got, ev)
     if err > TOL:
-        return 'mismatch (fast kernels)', ['relative error %.3g %s' % (err, why)], err
+        note = rounding(gs, w, x, ev, got, wdir) if err <= ILL_CONDITIONED else None
+        if note is None:
+            return 'mismatch (fast kernels)', ['relative error %.3g %s' % (err, why)], err
+        G['notes'].append('fast kernels, relative error %.3g; %s' % (err, note))
     for variant in (['reference'] if ref else []) + (['native'] if native else []):
         rd = os.path.join(wdir, variant)
         ok, kind, det = build_model(rd, objs, variant)
@@ -157,9 +184,13 @@ def check_text(src, wdir, seed, ref, objs, native=False):
         rc, _, err = sh([os.path.join(rd, 'm'), '--params', w, '--input', x, '--output', y])
         if rc:
             return 'generated C (%s) exit %d' % (variant, rc), err.strip().splitlines()[:2]
-        err, why = rel_error(read_floats(y), ev)
+        got = read_floats(y)
+        err, why = rel_error(got, ev)
         if err > TOL:
-            return 'mismatch (%s kernels)' % variant, ['relative error %.3g %s' % (err, why)], err
+            note = rounding(gs, w, x, ev, got, wdir) if err <= ILL_CONDITIONED else None
+            if note is None:
+                return 'mismatch (%s kernels)' % variant, ['relative error %.3g %s' % (err, why)], err
+            G['notes'].append('%s kernels, relative error %.3g; %s' % (variant, err, note))
     return None
 
 
@@ -283,16 +314,9 @@ def one(job):
         src = gen.emit(prog)
     except Exception as e:  # a generator bug
         return seed, ('generator crashed', [repr(e)]), None
+    G['notes'] = []
     res = check_text(src, wdir, seed, ref, G['objs'], native)
-    note = None
-    if res is not None and res[0].startswith('mismatch') and res[2] < ILL_CONDITIONED:
-        # A small excess can be float rounding amplified by cancellation (one
-        # output near 0, batchnorm of a nearly constant channel). A real bug
-        # rarely hides for other weights and inputs: retry twice.
-        again = [check_text(src, wdir + '_retry', s, ref, G['objs'], native) for s in (seed + 1000003, seed + 2000006)]
-        if all(r is None for r in again):
-            note = 'ill-conditioned? %s, %s; passes with two other weights/inputs' % (res[0], res[1][0])
-            res = None
+    note = '; '.join(G['notes']) or None
     saved = None
     if res is not None and reduce_ok and (res[0].startswith('mismatch') or res[0] == 'rejected'):
         kind = res[0]
@@ -305,7 +329,7 @@ def one(job):
         saved = save_regress(seed, gen.emit(small), kind, res[1], ref or 'reference' in kind,
                              native or 'native' in kind)
     if not keep:
-        for suf in ('', '_reduce', '_retry'):
+        for suf in ('', '_reduce'):
             shutil.rmtree(wdir + suf, ignore_errors=True)
     return seed, res, saved, note
 
@@ -347,8 +371,11 @@ def main():
         if a.replay:
             with open(a.replay) as f:
                 src = f.read()
+            G['notes'] = []
             r = check_text(src, os.path.join(keep or tmp, 'replay'), a.seed, a.ref_every == 1, objs,
                            a.native_every == 1)
+            for note in G['notes']:
+                print('NOTE %s: %s' % (a.replay, note))
             if r:
                 print('FAIL %s: %s: %s' % (a.replay, r[0], '; '.join(r[1])))
             print('%d passed, %d failed' % (r is None, r is not None))

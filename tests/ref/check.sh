@@ -1,7 +1,8 @@
 #!/bin/sh
 # The interpreter and the generated C against the independent numpy
 # implementation of the seed's semantics (tests/ref/seed_resnet18.py), for
-# ResNet-18 with the seed's weights at 64x64 and 224x224.
+# ResNet-18 with the seed's weights at 64x64 and 224x224; the interpreter also
+# with float64 intermediates, which must agree to the float32 output rounding.
 #   tests/ref/check.sh [GSC]        (run from the repository root)
 # Prints "N passed, M failed" last; exits 1 on any failure.
 set -u
@@ -26,6 +27,10 @@ for size in 64 224; do
         --input "$tmp/x$size.bin" --output "$tmp/ref$size.bin"
     "$GSC" --eval models/resnet18.gs -D H=$size -D W=$size --input "$tmp/x$size.bin" -o "$tmp/eval$size.bin"
     check "gsc --eval, resnet18 ${size}x${size}" "$tmp/eval$size.bin" "$tmp/ref$size.bin" 1e-5
+    # float64 intermediates: the same arithmetic as the reference, rounded once at the end
+    "$GSC" --eval --precision=f64 models/resnet18.gs -D H=$size -D W=$size --input "$tmp/x$size.bin" \
+        -o "$tmp/eval64_$size.bin"
+    check "gsc --eval --precision=f64, resnet18 ${size}x${size}" "$tmp/eval64_$size.bin" "$tmp/ref$size.bin" 1e-7
     "$GSC" models/resnet18.gs -D H=$size -D W=$size -o "$tmp/m$size.c"
     $CC -std=c99 -O2 -I"$tmp" -Iruntime -DGSC_HEADER="\"m$size.h\"" -DGSC_P=m$size -DGSC_PU=M$size \
         tests/driver/model_main.c "$tmp/m$size.c" runtime/gsc_init.c runtime/gsc_kernels.c \

@@ -134,7 +134,7 @@ static float *run(const char *text, const float *params, const float *x, Graph *
 {
     Graph *g = compile(src_text(text), NULL, 0);
     *out = g;
-    return eval_graph(g, params, x, false);
+    return eval_graph(g, params, x, false, false);
 }
 
 static void expect(const float *got, const float *want, int n, double tol)
@@ -263,7 +263,7 @@ START_TEST(eval_resnet18_is_stable)
     float *x = xmalloc(sizeof(float) * (size_t)n);
     for (int i = 0; i < n; i++)
         x[i] = (float)((i * 37 % 101) / 50.0 - 1);
-    float *y = eval_graph(g, p, x, false);
+    float *y = eval_graph(g, p, x, false, false);
     const double want[4] = {0.13235856592655182, 0.3754170536994934, 0.38764774799346924, 0.22255322337150574};
     for (int i = 0; i < 4; i++)
         ck_assert_msg(fabs(y[i] - want[i]) <= 1e-5 * 4.3632, "output %d: %.9g, want %.9g", i, y[i], want[i]);
