@@ -92,7 +92,7 @@ typedef struct {
 
 static NORETURN void usage_error(const char *fmt, const char *arg)
 {
-    fputs("gsc: ", stderr);
+    fputs("gsc: error: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs("\n(run 'gsc --help' for the options)\n", stderr);
     exit(2);
@@ -200,7 +200,7 @@ static void parse_args(int argc, char **argv, Options *o)
 static int write_output(const char *path, const void *data, size_t len)
 {
     if (write_file_atomic(path, data, len) != 0) {
-        fprintf(stderr, "gsc: cannot write '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "gsc: error: cannot write '%s': %s\n", path, strerror(errno));
         return 2;
     }
     return 0;
@@ -211,7 +211,7 @@ static int run_eval(const Graph *g, const Options *o)
     size_t len;
     char *in = read_file(o->eval_input, &len);
     if (!in) {
-        fprintf(stderr, "gsc: cannot read '%s': %s\n", o->eval_input, strerror(errno));
+        fprintf(stderr, "gsc: error: cannot read '%s': %s\n", o->eval_input, strerror(errno));
         return 2;
     }
     const Shape *is = &g->values[g->input].shape;
@@ -272,13 +272,13 @@ static int run_emit_c(Graph *g, const Options *o)
     const char *out = o->output;
     size_t n = strlen(out);
     if (n < 3 || strcmp(out + n - 2, ".c")) {
-        fprintf(stderr, "gsc: the output of C emission must be a .c file (its header goes beside it), not '%s'\n",
+        fprintf(stderr, "gsc: error: the output of C emission must be a .c file (its header goes beside it), not '%s'\n",
                 out);
         return 2;
     }
     const char *prefix = o->prefix ? o->prefix : default_prefix(out);
     if (!is_identifier(prefix)) {
-        fprintf(stderr, "gsc: --prefix '%s' is not a C identifier\n", prefix);
+        fprintf(stderr, "gsc: error: --prefix '%s' is not a C identifier\n", prefix);
         return 2;
     }
     char *hpath = arena_printf("%.*s.h", (int)(n - 2), out);
@@ -335,11 +335,11 @@ static SrcFile *load_source(const char *path)
     size_t len;
     char *text = read_file(path, &len);
     if (!text) {
-        fprintf(stderr, "gsc: cannot read '%s': %s\n", path, strerror(errno));
+        fprintf(stderr, "gsc: error: cannot read '%s': %s\n", path, strerror(errno));
         exit(2);
     }
     if (len > (size_t)INT32_MAX - 1) {
-        fprintf(stderr, "gsc: '%s' is too large (over 2 GB)\n", path);
+        fprintf(stderr, "gsc: error: '%s' is too large (over 2 GB)\n", path);
         exit(2);
     }
     SrcFile *f = arena_alloc(sizeof *f);
@@ -363,11 +363,11 @@ static Item *choose_model(Program *p, const char *name)
             found = it;
     }
     if (name && !found) {
-        fprintf(stderr, "gsc: %s has no model '%s'\n", p->file->name, name);
+        fprintf(stderr, "gsc: error: %s has no model '%s'\n", p->file->name, name);
         exit(2);
     }
     if (!name && n > 1) {
-        fprintf(stderr, "gsc: %s has %d models; choose one with --model NAME\n", p->file->name, n);
+        fprintf(stderr, "gsc: error: %s has %d models; choose one with --model NAME\n", p->file->name, n);
         exit(2);
     }
     return found;

@@ -11,7 +11,7 @@
 
 static NORETURN void out_of_memory(void)
 {
-    fputs("gsc: out of memory\n", stderr);
+    fputs("gsc: error: out of memory\n", stderr);
     exit(3);
 }
 
