@@ -438,7 +438,7 @@ static void resolve_apply(Scope *sc, Node *n)
         check_arity(sc, n, "operation", op_info[op].min_in, op_info[op].max_in);
         for (int i = 0; i < n->nins; i++)
             resolve_value(sc, n->ins[i]);
-        bind_op_args(sc, n, n->args + n->nins, nint);
+        bind_op_args(sc, n, nint ? n->args + n->nins : NULL, nint); /* args is NULL for f() */
         return;
     }
     Item *blk;
