@@ -524,7 +524,6 @@ def reset_layer(L):
 
 def apply_block(sc, blk, args, ins_shapes):
     """One instance: the body again, over the operand's Dims (gsc substitutes)."""
-    block_local(blk)  # the body over its own symbols first (resets its layers)
     x = ins_shapes[0]
     if len(x) != 3:
         raise Invalid('block rank')
