@@ -79,7 +79,7 @@ $(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
 	@mkdir -p $(BUILD)
 	re2c -W -Werror --no-generation-date -o $@ $<
 
-HDRS := compiler/gsc.h compiler/ops.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h
+HDRS := compiler/gsc.h compiler/ops.h compiler/kernels.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h
 
 $(BUILD)/obj/%.o: compiler/%.c $(HDRS)
 	@mkdir -p $(dir $@)

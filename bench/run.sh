@@ -6,8 +6,9 @@
 # 1. the machine: CPU, cores, load, compiler;
 # 2. the measured fp32 FMA peak (bench/peak.c; 1 thread, and 2 copies at once
 #    for 2 threads);
-# 3. bench/bench.c built plain (whole-forward times, 1 and 2 threads) and with
-#    -DGSC_PROFILE (per-section breakdown), both from generated/rn18.c;
+# 3. bench/bench.c built plain from generated/rn18.c (whole-forward times, 1 and
+#    2 threads), and with -DGSC_PROFILE from what `gsc --profile` emits for the
+#    same model (per-section breakdown);
 # 4. how fast gsc compiles models/resnet18.gs, and how fast cc compiles the result.
 set -eu
 
@@ -43,9 +44,11 @@ fi
 echo
 echo "== build"
 $CC $FLAGS -Igenerated -Iruntime -o $OUT/rn18_bench bench/bench.c generated/rn18.c $RT -lm
-$CC $FLAGS -DGSC_PROFILE -Igenerated -Iruntime -o $OUT/rn18_prof bench/bench.c generated/rn18.c $RT -lm
+mkdir -p $OUT/prof
+$GSC --profile models/resnet18.gs -o $OUT/prof/rn18.c
+$CC $FLAGS -DGSC_PROFILE -I$OUT/prof -Iruntime -o $OUT/rn18_prof bench/bench.c $OUT/prof/rn18.c $RT -lm
 $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -march=native -o $OUT/peak bench/peak.c
-echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (-DGSC_PROFILE), $OUT/peak"
+echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (gsc --profile, -DGSC_PROFILE), $OUT/peak"
 
 echo
 echo "== fp32 FMA peak (bench/peak.c: 24 independent zmm accumulators; best of its 2 repeats)"

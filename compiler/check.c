@@ -334,9 +334,9 @@ static bool shape_CONV2D(Rule *r, Shape *out)
 {
     if (!want_rank(r, 0, 3, "[c, h, w]"))
         return false;
-    if (!same_dim(r, r->in[0].d[0], r->n->attr[0], "conv2d: input channels equal cin", "cin"))
+    if (!same_dim(r, r->in[0].d[0], r->n->attr[CONV2D_cin], "conv2d: input channels equal cin", "cin"))
         return false;
-    return rule_window(r, out, r->n->attr[1]);
+    return rule_window(r, out, r->n->attr[CONV2D_cout]);
 }
 
 static bool shape_BATCHNORM(Rule *r, Shape *out)
@@ -344,7 +344,7 @@ static bool shape_BATCHNORM(Rule *r, Shape *out)
     if (!want_rank(r, 0, 3, "[c, h, w]"))
         return false;
     *out = r->in[0];
-    return same_dim(r, r->in[0].d[0], r->n->attr[0], "batchnorm: input channels equal c", "c");
+    return same_dim(r, r->in[0].d[0], r->n->attr[BATCHNORM_c], "batchnorm: input channels equal c", "c");
 }
 
 static bool shape_LINEAR(Rule *r, Shape *out)
@@ -352,8 +352,8 @@ static bool shape_LINEAR(Rule *r, Shape *out)
     if (!want_rank(r, 0, 1, "[n] vector"))
         return false;
     out->rank = 1;
-    out->d[0] = r->n->attr[1];
-    return same_dim(r, r->in[0].d[0], r->n->attr[0], "linear: input length equals in", "in");
+    out->d[0] = r->n->attr[LINEAR_out];
+    return same_dim(r, r->in[0].d[0], r->n->attr[LINEAR_in], "linear: input length equals in", "in");
 }
 
 static bool shape_RELU(Rule *r, Shape *out)
@@ -485,23 +485,31 @@ static void op_params(Ctx *c, Layer *l)
     Dim **a = l->attr;
     switch (l->op) {
     case OP_CONV2D:
-        w->shape = (Shape){.rank = 4, .d = {a[1], a[0], a[2], a[2]}};
-        b->shape = (Shape){.rank = 1, .d = {a[1]}};
+        w->shape = (Shape){.rank = 4, .d = {a[CONV2D_cout], a[CONV2D_cin], a[CONV2D_k], a[CONV2D_k]}};
+        b->shape = (Shape){.rank = 1, .d = {a[CONV2D_cout]}};
         w->init = INIT_UNIFORM;
         b->init = INIT_ZERO;
         break;
     case OP_BATCHNORM:
-        w->shape = b->shape = (Shape){.rank = 1, .d = {a[0]}};
+        w->shape = b->shape = (Shape){.rank = 1, .d = {a[BATCHNORM_c]}};
         w->init = INIT_ONE;
         b->init = INIT_ZERO;
         break;
     case OP_LINEAR:
-        w->shape = (Shape){.rank = 2, .d = {a[1], a[0]}};
-        b->shape = (Shape){.rank = 1, .d = {a[1]}};
+        w->shape = (Shape){.rank = 2, .d = {a[LINEAR_out], a[LINEAR_in]}};
+        b->shape = (Shape){.rank = 1, .d = {a[LINEAR_out]}};
         w->init = INIT_UNIFORM;
         b->init = INIT_ZERO;
         break;
-    default:
+    case OP_RELU:
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D:
+    case OP_GLOBAL_AVGPOOL:
+    case OP_ADD:
+    case OP_CONCAT:
+    case OP_FLATTEN:
+    case OP_SOFTMAX:
+    case OP__COUNT:
         internal_error("operation %s has parameters but no parameter rule", oi->name);
     }
     for (int i = 0; i < 2; i++) {

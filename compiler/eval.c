@@ -52,7 +52,7 @@ static double at_padded(const double *x, const Shape *s, int64_t c, int64_t y, i
 static void eval_CONV2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t cin = is->n[0], k = st->n->a[2], s = st->n->a[3], p = st->n->a[4];
+    int64_t cin = is->n[0], k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
     for (int64_t co = 0; co < os->n[0]; co++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
@@ -111,7 +111,7 @@ static void eval_RELU(const Step *st)
 static void eval_MAXPOOL2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t k = st->n->a[0], s = st->n->a[1], p = st->n->a[2];
+    int64_t k = st->n->a[MAXPOOL2D_k], s = st->n->a[MAXPOOL2D_stride], p = st->n->a[MAXPOOL2D_pad];
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
@@ -135,7 +135,7 @@ static void eval_MAXPOOL2D(const Step *st)
 static void eval_AVGPOOL2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t k = st->n->a[0], s = st->n->a[1], p = st->n->a[2];
+    int64_t k = st->n->a[AVGPOOL2D_k], s = st->n->a[AVGPOOL2D_stride], p = st->n->a[AVGPOOL2D_pad];
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {

@@ -134,16 +134,29 @@ typedef enum {
     OP__COUNT
 } OpKind;
 
+/* The attribute slots of each operation, by name: CONV2D_cin, CONV2D_k,
+ * MAXPOOL2D_stride, ... (index GNode.attr and GNode.a with them). */
+#define ARROW(op, a, b) op##_##a, op##_##b,
+#define POS(op, a) op##_##a,
+#define KW(op, a) op##_##a,
+#define OPT(op, a, v) op##_##a,
+#define X(id, name, mi, ma, np, attrs) enum { attrs id##__NATTR };
+#include "ops.h"
+#undef X
+#undef ARROW
+#undef POS
+#undef KW
+#undef OPT
+
 typedef struct {
     const char *name;
     int min_in, max_in, nparams;
-    const char *sig;
 } OpInfo;
 extern const OpInfo op_info[OP__COUNT];
 int op_lookup(const char *name); /* OpKind or -1 */
 
 #define MAX_ATTR 6
-/* Parsed op signature (from the table's sig string). */
+/* An operation's attributes as the resolver and checker read them. */
 typedef struct {
     int nattr;
     const char *attr[MAX_ATTR]; /* attribute names, in slot order */
@@ -382,8 +395,6 @@ typedef struct {
     int nuses;
 } Value;
 
-enum { LOC_NONE, LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE };
-
 /* One operation, applied once, in topological order. */
 typedef struct {
     OpKind op;
@@ -422,10 +433,6 @@ typedef struct {
     /* filled by spec.c */
     int64_t *symval;     /* per env symbol */
     int64_t nparams;     /* floats */
-    /* filled by plan.c */
-    int64_t workspace_bytes;  /* the plan */
-    int64_t workspace_bound;  /* largest live total: no plan can do better */
-    int64_t workspace_naive;  /* every value in its own buffer */
 } Graph;
 
 /* Elaborates the model (blocks instantiated, layers expanded into the ABI)
@@ -458,27 +465,92 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
 
 /* ---------------------------------------------------------------- lower.c */
 
-/* A buffer of the forward pass: the caller's input or output, or a range of
- * the workspace (offset from plan.c). Live from call `first` to `last`. */
+/* The runtime kernels a call may name (kernels.h). */
+typedef enum {
+#define K(id, fn, sig) K_##id,
+#include "kernels.h"
+#undef K
+    K__COUNT
+} KernelId;
+
 typedef struct {
-    int64_t bytes;
-    int first, last;
-    int kind;        /* LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE */
-    int64_t off;     /* plan.c */
-    int alias;       /* plan.c: shares the memory of this buffer, or -1 */
+    const char *fn;  /* the C function */
+    const char *sig; /* kernels.h: one letter per argument */
+} KernelInfo;
+extern const KernelInfo kernel_info[K__COUNT];
+
+/* Where a buffer lives. */
+typedef enum { LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE } BufLoc;
+
+/* How a buffer's floats are laid out. */
+typedef enum {
+    LAY_PLAIN,   /* row-major: [c, h, w] or [n] */
+    LAY_BLOCKED, /* channel-blocked [c/16][h][w][16] (runtime/gsc_fast.h) */
+    LAY_PAIRS,   /* per channel pairs [2][cpad(c)]: mean, variance or scale, shift */
+    LAY_SCRATCH, /* a kernel's scratch bytes */
+} Layout;
+
+/* A buffer of the forward pass: the caller's input or output, or a range of
+ * the workspace. */
+typedef struct {
+    const char *name;  /* dotted, after what it holds: layer1.0.conv1, bn1.ss */
+    const char *what;  /* for its comment: "scale, shift of bn1" (or NULL) */
+    BufLoc loc;
+    Layout layout;
+    Shape shape;       /* concrete; rank 1 [c] for LAY_PAIRS, rank 0 for scratch */
+    int value;         /* the graph value it holds, or -1 */
+    int64_t bytes;     /* a multiple of 64 */
+    /* plan.c: */
+    int first, last;   /* the calls that first and last touch it (-1: none) */
+    int64_t off;       /* bytes into the workspace */
+    int alias;         /* shares the memory of this buffer (in place), or -1 */
 } WBuf;
 
-/* Call `call` may write buffer out over buffer in (an in-place kernel). */
-typedef struct {
-    int call, in, out;
-} InPlace;
+/* One argument of a call. */
+typedef enum {
+    LA_BUF,   /* buffer buf, v floats in */
+    LA_NULL,  /* no buffer */
+    LA_INT,   /* the integer v */
+    LA_FLAGS, /* GSC_FAST_* bits v */
+    LA_PREP,  /* prepared weights: the PrepStep v */
+    LA_GEOM,  /* the geometry LGeom v */
+} LArgKind;
 
-/* One runtime call: C text in which "@N@" stands for buffer N. text is
- * NULL for an operation fused into its neighbours. */
 typedef struct {
-    const GNode *node; /* NULL: the final output conversion */
-    const char *text;
+    LArgKind kind;
+    int buf;
+    int64_t v;
+} LArg;
+
+/* An operation whose work a call does beside its own. */
+typedef enum {
+    FUSE_INPUT,  /* applied to an operand as the call reads it (a BN, a ReLU) */
+    FUSE_OUTPUT, /* applied to the result before it is stored (the ReLU after an add) */
+    FUSE_STATS,  /* its batch statistics computed from the result (a BN after a conv) */
+    FUSE_VIEW,   /* a view of an operand: no work (flatten of a vector) */
+} FuseKind;
+
+typedef struct {
+    const GNode *node;
+    FuseKind how;
+} Fused;
+
+/* One runtime call. */
+typedef struct {
+    KernelId k;
+    const GNode *node; /* the operation it belongs to; NULL: the output conversion */
+    LArg *args;        /* as kernel_info[k].sig lists them */
+    int nargs;
+    Fused *fused;
+    int nfused;
 } LCall;
+
+/* The geometry argument of a convolution or pooling call. */
+typedef struct {
+    const GNode *node;
+    bool pool;         /* a GscFastPool, else a GscFastConv */
+    int64_t cin, h, w, cout, k, stride, pad; /* pools: cin = c, no cout */
+} LGeom;
 
 /* One statement of P_prepare: from the PyTorch-layout params to the
  * kernels' layout in prepared. */
@@ -486,8 +558,10 @@ typedef enum { PREP_COPY, PREP_CONV, PREP_LINEAR } PrepKind;
 typedef struct {
     PrepKind kind;
     const GNode *node;
+    int tensor;        /* the tensor copied, or the weight (its bias is tensor + 1) */
+    const char *name;  /* dotted: bn1.weight, conv1.packed */
     int64_t src, src2; /* offsets in params: weight, bias */
-    int64_t count;     /* PREP_COPY: floats */
+    int64_t count;     /* floats it fills */
     int64_t dst;       /* offset in prepared (16-float aligned) */
 } PrepStep;
 
@@ -495,38 +569,48 @@ typedef struct {
     bool fast;         /* runtime/gsc_fast.h, else the reference kernels */
     Vec bufs;          /* WBuf* */
     Vec calls;         /* LCall*, in order */
+    Vec geoms;         /* LGeom* */
     Vec prep;          /* PrepStep* */
-    Vec inplace;       /* InPlace*, in call order */
     int64_t prepared_floats;
     int input_buf, output_buf;
+    /* plan.c: */
+    bool planned;
+    int64_t workspace_bytes;  /* the plan */
+    int64_t workspace_bound;  /* most bytes live at one call: no plan for this order does better */
+    int64_t workspace_naive;  /* every buffer on its own */
 } Lowered;
 
+/* Requires a specialised graph (spec.c) within the C limits (check_c_limits). */
 Lowered *lower_graph(const Graph *g, bool fast);
 /* What the generated P_prepare does (for --embed-weights). */
 void run_prepare(const Lowered *L, const float *params, float *prepared);
+/* The argument letter of call c's argument i (kernels.h), and whether it may be NULL. */
+char call_arg_role(const LCall *c, int i, bool *optional);
 
 /* ---------------------------------------------------------------- plan.c */
 
-/* Gives every workspace buffer an offset; fills g->workspace_*. */
-void plan_memory(Graph *g, Lowered *L);
+/* Buffer lifetimes from the calls, in-place sharing, then an offset for
+ * every workspace buffer; fills L->workspace_*. */
+void plan_memory(Lowered *L);
 
 /* ---------------------------------------------------------------- emit.c */
 
 typedef struct {
-    const Lowered *low;      /* the calls, planned */
     const char *prefix;      /* names the C symbols: rn18_forward, RN18_... */
     const char *source_name; /* the .gs file's name shown in comments (no directories) */
     const char *header_name; /* what NAME.c includes */
     const float *embedded;   /* prepared weights to compile in (--embed-weights), or NULL */
+    bool profile;            /* GSC_PROFILE_BEGIN/END around each operation (--profile) */
 } EmitOptions;
 
-/* The text of NAME.c and NAME.h for the graph. */
-void emit_c(const Graph *g, const EmitOptions *opt, Buf *c, Buf *h);
+/* The text of NAME.c and NAME.h for the graph, lowered and planned. */
+void emit_c(const Graph *g, const Lowered *L, const EmitOptions *opt, Buf *c, Buf *h);
 
 /* ---------------------------------------------------------------- report.c */
 
-/* --emit=summary: a table per operation and totals (the graph planned). */
-void emit_summary(const Graph *g, Buf *b);
+/* --emit=summary: a table per operation and totals; the memory plan's
+ * totals when L (lowered and planned) is given. */
+void emit_summary(const Graph *g, const Lowered *L, Buf *b);
 /* --emit=dot: the DAG for Graphviz, blocks as clusters, edges with shapes. */
 void emit_dot(const Graph *g, Buf *b);
 

@@ -1,10 +1,14 @@
 /*
  * lower.c - choosing kernels: the graph as a list of runtime calls.
  *
- * Requires: a specialised Graph (spec.c). Provides: Lowered, the forward
- * pass as calls in order, each naming the buffers it reads and writes
- * (symbolically; plan.c gives them offsets, emit.c prints them), and the
- * prepare step that lays out the weights for those kernels. Two backends:
+ * Requires: a specialised Graph (spec.c) within the C limits
+ * (check_c_limits). Provides: Lowered, the forward pass as calls in order,
+ * each a kernel (kernels.h) with typed arguments: buffers (what value they
+ * hold, in what shape and layout), integers, flags, geometries and offsets
+ * into the prepared weights; the operations each call does beside its own
+ * (fused); and the prepare step that lays out the weights for those kernels.
+ * Buffers get no memory here: plan.c derives their lifetimes from the calls
+ * and places them. Two backends:
  *
  *   fast       runtime/gsc_fast.h: channel-blocked activations, packed
  *              weights, register-blocked convolutions. Batchnorm is folded
@@ -15,9 +19,6 @@
  *              its epilogue.
  *   reference  runtime/gsc_runtime.h: plain CHW loops, one call per
  *              operation; small and easy to follow.
- *
- * A buffer is written once and read after; no call writes over an operand,
- * so the plan's liveness is simply first write to last read.
  */
 #include "gsc.h"
 #include "gsc_fast.h"
@@ -25,14 +26,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+const KernelInfo kernel_info[K__COUNT] = {
+#define K(id, fn, sig) {fn, sig},
+#include "kernels.h"
+#undef K
+};
+
 /* A value as the fast kernels hold it: data in buf, still to be transformed
- * per channel by ss (scale/shift, -1: none) and then ReLU; or plain CHW. */
+ * per channel by ss (scale/shift, -1: none) and then ReLU; or plain CHW.
+ * pend lists the operations whose work is still to be done (or that are
+ * views): the call that reads the value does it, and says so. */
 typedef struct {
     int buf;
     int ss;
     bool relu;
     bool chw;  /* plain CHW (the model input) rather than blocked */
     int mom;   /* moments of the raw data, computed by its conv, or -1 */
+    const Fused *pend;
+    int npend;
 } Lazy;
 
 /* Data in buf, nothing pending. */
@@ -45,24 +56,17 @@ typedef struct {
     const Graph *g;
     Lowered *L;
     Lazy *lazy;          /* per value */
-    int64_t *prep_off;   /* per tensor: offset in prepared floats, -1 */
+    int *prep_step;      /* per tensor: its PrepStep in L->prep, -1 */
     bool *relu_fused;    /* per node: a ReLU folded into its producer */
     int *consumer;       /* per value: the first node that reads it, -1 */
     const GNode *cur;
-    Buf text;            /* the call being built */
 } Lowerer;
 
-/* ------------------------------------------------------------ buffers and calls */
+/* ------------------------------------------------------------ buffers */
 
-static int new_buf(Lowerer *lw, int64_t bytes, int kind)
+static const Shape *vshape(Lowerer *lw, int v)
 {
-    WBuf *b = arena_alloc(sizeof *b);
-    b->bytes = (bytes + 63) / 64 * 64;
-    b->kind = kind;
-    b->first = b->last = -1;
-    b->alias = -1;
-    vec_push(&lw->L->bufs, b);
-    return lw->L->bufs.n - 1;
+    return &lw->g->values[v].shape;
 }
 
 static WBuf *wbuf(Lowerer *lw, int b)
@@ -70,277 +74,348 @@ static WBuf *wbuf(Lowerer *lw, int b)
     return lw->L->bufs.v[b];
 }
 
-static int floats_buf(Lowerer *lw, int64_t floats)
+static int new_buf(Lowerer *lw, const char *name, Layout lay, const Shape *s, int64_t bytes)
 {
-    return new_buf(lw, floats * 4, LOC_WORKSPACE);
+    WBuf *b = arena_alloc(sizeof *b);
+    b->name = name;
+    b->loc = LOC_WORKSPACE;
+    b->layout = lay;
+    if (s)
+        b->shape = *s;
+    b->value = -1;
+    b->bytes = (bytes + 63) / 64 * 64;
+    b->first = b->last = -1;
+    b->alias = -1;
+    vec_push(&lw->L->bufs, b);
+    return lw->L->bufs.n - 1;
 }
 
-/* Appends printf-style text to the current call. "%@" is not printf: buffer
- * references are added with ref(). */
-static void put(Lowerer *lw, const char *fmt, ...) PRINTF(2, 3);
-static void put(Lowerer *lw, const char *fmt, ...)
+/* The buffer that will hold value v, named after what computes it. */
+static int value_buf(Lowerer *lw, int v, const char *name, Layout lay)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&lw->text, fmt, ap);
-    va_end(ap);
+    const Shape *s = vshape(lw, v);
+    int64_t floats = lay == LAY_BLOCKED ? (int64_t)GSC_FAST_ACT_FLOATS(s->n[0], s->n[1], s->n[2]) : shape_count(s);
+    int b = new_buf(lw, name, lay, s, floats * 4);
+    wbuf(lw, b)->value = v;
+    return b;
 }
 
-/* A reference to buffer b in the current call (marks its lifetime). */
-static void ref(Lowerer *lw, int b)
+/* The output buffer of node n, named after it. */
+static int out_buf(Lowerer *lw, const GNode *n, Layout lay)
 {
-    WBuf *w = wbuf(lw, b);
-    int step = lw->L->calls.n;
-    if (w->first < 0)
-        w->first = step;
-    if (step > w->last)
-        w->last = step;
-    buf_printf(&lw->text, "@%d@", b);
+    return value_buf(lw, n->out, n->name, lay);
 }
 
-static void ref_or_null(Lowerer *lw, int b)
+/* [2][cpad(c)] per-channel pairs: moments or scale/shift. */
+static int pairs_buf(Lowerer *lw, const char *name, const char *what, int64_t c)
 {
-    if (b < 0)
-        put(lw, "NULL");
-    else
-        ref(lw, b);
+    Shape s = {.rank = 1, .n = {c}};
+    int b = new_buf(lw, name, LAY_PAIRS, &s, 2 * (int64_t)GSC_FAST_CPAD(c) * 4);
+    wbuf(lw, b)->what = what;
+    return b;
 }
 
-/* The current call's kernel may write buffer out over buffer in (plan.c
- * lets them share memory when in is last read here). */
-static void may_overwrite(Lowerer *lw, int in, int out)
+/* ------------------------------------------------------------ calls */
+
+static LArg buf_arg(int b)
 {
-    InPlace *p = arena_alloc(sizeof *p);
-    *p = (InPlace){lw->L->calls.n, in, out};
-    vec_push(&lw->L->inplace, p);
+    return b < 0 ? (LArg){.kind = LA_NULL} : (LArg){.kind = LA_BUF, .buf = b};
 }
 
-/* Ends the current call. */
-static void end_call(Lowerer *lw)
+static LArg at_arg(int b, int64_t floats)
+{
+    return (LArg){.kind = LA_BUF, .buf = b, .v = floats};
+}
+
+static LArg int_arg(int64_t v)
+{
+    return (LArg){.kind = LA_INT, .v = v};
+}
+
+static LArg flags_arg(int64_t v)
+{
+    return (LArg){.kind = LA_FLAGS, .v = v};
+}
+
+static LArg prep_arg(int step)
+{
+    return (LArg){.kind = LA_PREP, .v = step};
+}
+
+static LArg geom_arg(int g)
+{
+    return (LArg){.kind = LA_GEOM, .v = g};
+}
+
+char call_arg_role(const LCall *c, int i, bool *optional)
+{
+    const char *s = kernel_info[c->k].sig;
+    for (int k = 0; *s; s++) {
+        if (*s == '?')
+            continue;
+        if (k++ == i) {
+            if (optional)
+                *optional = s[1] == '?';
+            return *s;
+        }
+    }
+    internal_error("kernel %s has no argument %d", kernel_info[c->k].fn, i);
+}
+
+static int sig_arity(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s != '?';
+    return n;
+}
+
+/* Checks the arguments against the kernel's signature: a lowering bug is
+ * found here, not by the C compiler. */
+static void check_call(const LCall *c)
+{
+    const char *fn = kernel_info[c->k].fn;
+    if (c->nargs != sig_arity(kernel_info[c->k].sig))
+        internal_error("%s called with %d arguments", fn, c->nargs);
+    for (int i = 0; i < c->nargs; i++) {
+        bool opt;
+        char role = call_arg_role(c, i, &opt);
+        LArgKind k = c->args[i].kind;
+        bool ok = strchr("rRws", role) ? k == LA_BUF || (opt && k == LA_NULL)
+                  : role == 'i'        ? k == LA_INT
+                  : role == 'f'        ? k == LA_FLAGS
+                  : role == 'p'        ? k == LA_PREP
+                                       : k == LA_GEOM;
+        if (!ok)
+            internal_error("%s: argument %d does not match its signature", fn, i + 1);
+    }
+}
+
+/* Appends a call of kernel k to the current operation. */
+static LCall *add_call(Lowerer *lw, KernelId k, const LArg *args, int nargs)
 {
     LCall *c = arena_alloc(sizeof *c);
+    c->k = k;
     c->node = lw->cur;
-    c->text = arena_strndup(lw->text.s ? lw->text.s : "", lw->text.len);
-    lw->text.len = 0;
-    if (lw->text.s)
-        lw->text.s[0] = 0;
+    c->args = arena_alloc(sizeof(LArg) * (size_t)nargs);
+    memcpy(c->args, args, sizeof(LArg) * (size_t)nargs);
+    c->nargs = nargs;
+    check_call(c);
     vec_push(&lw->L->calls, c);
+    return c;
 }
 
-static const Shape *vshape(Lowerer *lw, int v)
+#define CALL(lw, k, ...) \
+    add_call((lw), (k), (LArg[]){__VA_ARGS__}, (int)(sizeof((LArg[]){__VA_ARGS__}) / sizeof(LArg)))
+
+/* list[0..n) and f, as a new arena list (Lazy values are copied between
+ * operations, so a list is never extended in place). */
+static Fused *append_fused(const Fused *list, int n, Fused f)
 {
-    return &lw->g->values[v].shape;
+    Fused *out = arena_alloc(sizeof(Fused) * (size_t)(n + 1));
+    if (n)
+        memcpy(out, list, sizeof(Fused) * (size_t)n);
+    out[n] = f;
+    return out;
 }
 
-static long long N(int64_t v)
+/* Records that c does the work of node n too. */
+static void fuse(LCall *c, const GNode *n, FuseKind how)
 {
-    return (long long)v;
+    c->fused = append_fused(c->fused, c->nfused++, (Fused){n, how});
+}
+
+/* c reads value v: it does v's pending work. */
+static void fuse_pending(LCall *c, const Lazy *l)
+{
+    for (int i = 0; i < l->npend; i++)
+        fuse(c, l->pend[i].node, l->pend[i].how);
+}
+
+/* Value v's pending work grows by node n. */
+static void pend(Lazy *l, const GNode *n, FuseKind how)
+{
+    l->pend = append_fused(l->pend, l->npend++, (Fused){n, how});
+}
+
+static int new_geom(Lowerer *lw, const GNode *n, bool pool, const Shape *in, int64_t cout, int64_t k, int64_t stride,
+                    int64_t pad)
+{
+    LGeom *g = arena_alloc(sizeof *g);
+    *g = (LGeom){n, pool, in->n[0], in->n[1], in->n[2], cout, k, stride, pad};
+    vec_push(&lw->L->geoms, g);
+    return lw->L->geoms.n - 1;
 }
 
 /* ------------------------------------------------------------ prepare */
 
-static void prep_step(Lowerer *lw, PrepKind kind, const GNode *n, int64_t src, int64_t src2, int64_t count,
-                      int64_t dst)
+static int prep_step(Lowerer *lw, PrepKind kind, const GNode *n, int tensor, const char *name, int64_t floats)
 {
+    const Tensor *t = &lw->g->tensors[tensor];
     PrepStep *p = arena_alloc(sizeof *p);
-    *p = (PrepStep){kind, n, src, src2, count, dst};
-    vec_push(&lw->L->prep, p);
-}
-
-static int64_t prep_alloc(Lowerer *lw, int64_t floats)
-{
-    int64_t off = lw->L->prepared_floats;
+    *p = (PrepStep){kind, n, tensor, name, t->offset, kind == PREP_COPY ? 0 : lw->g->tensors[tensor + 1].offset,
+                    floats, lw->L->prepared_floats};
     lw->L->prepared_floats += (floats + 15) / 16 * 16;
-    return off;
+    vec_push(&lw->L->prep, p);
+    lw->prep_step[tensor] = lw->L->prep.n - 1;
+    return lw->L->prep.n - 1;
 }
 
-/* Lays out a tensor pair (weight, bias or gamma, beta) for the kernels,
- * once per tensor even when a layer is applied twice. */
-static int64_t prepare_params(Lowerer *lw, const GNode *n, bool fast)
+/* "conv1.weight" -> "conv1.packed" */
+static const char *packed_name(const Tensor *w)
+{
+    const char *dot = strrchr(w->name, '.');
+    int n = dot ? (int)(dot - w->name) : (int)strlen(w->name);
+    return arena_printf("%.*s.packed", n, w->name);
+}
+
+/* Lays out a layer's tensor pair (weight, bias or gamma, beta) for the
+ * kernels, once per tensor even when a layer is applied twice. Returns the
+ * step of the first; a copied pair's second is the step after it. */
+static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
 {
     const Graph *g = lw->g;
-    if (lw->prep_off[n->param] >= 0)
-        return lw->prep_off[n->param];
+    if (lw->prep_step[n->param] >= 0)
+        return lw->prep_step[n->param];
     const Tensor *w = &g->tensors[n->param], *b = &g->tensors[n->param + 1];
-    int64_t off;
-    if (fast && n->op == OP_CONV2D) {
-        off = prep_alloc(lw, (int64_t)gsc_fast_conv_packed_floats((int)n->a[0], (int)n->a[1], (int)n->a[2]));
-        prep_step(lw, PREP_CONV, n, w->offset, b->offset, 0, off);
-    } else if (fast && n->op == OP_LINEAR) {
-        off = prep_alloc(lw, (int64_t)gsc_fast_linear_packed_floats((int)n->a[0], (int)n->a[1]));
-        prep_step(lw, PREP_LINEAR, n, w->offset, b->offset, 0, off);
-    } else {
-        /* the weight (or gamma) then the bias (or beta), each 64-byte aligned */
-        off = prep_alloc(lw, w->count);
-        int64_t boff = prep_alloc(lw, b->count);
-        prep_step(lw, PREP_COPY, n, w->offset, 0, w->count, off);
-        prep_step(lw, PREP_COPY, n, b->offset, 0, b->count, boff);
-        lw->prep_off[n->param + 1] = boff;
-    }
-    lw->prep_off[n->param] = off;
-    return off;
+    if (fast && n->op == OP_CONV2D)
+        return prep_step(lw, PREP_CONV, n, n->param, packed_name(w),
+                         (int64_t)gsc_fast_conv_packed_floats((int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
+                                                              (int)n->a[CONV2D_k]));
+    if (fast && n->op == OP_LINEAR)
+        return prep_step(lw, PREP_LINEAR, n, n->param, packed_name(w),
+                         (int64_t)gsc_fast_linear_packed_floats((int)n->a[LINEAR_in], (int)n->a[LINEAR_out]));
+    /* the weight (or gamma) then the bias (or beta), each 64-byte aligned */
+    int s = prep_step(lw, PREP_COPY, n, n->param, w->name, w->count);
+    prep_step(lw, PREP_COPY, n, n->param + 1, b->name, b->count);
+    return s;
 }
 
 /* ------------------------------------------------------------ the reference backend */
-
-static int ref_out(Lowerer *lw, const GNode *n)
-{
-    int b = new_buf(lw, shape_count(vshape(lw, n->out)) * 4, LOC_WORKSPACE);
-    lw->lazy[n->out] = plain(b);
-    return b;
-}
 
 static int in_buf(Lowerer *lw, const GNode *n, int k)
 {
     return lw->lazy[n->in[k]].buf;
 }
 
-static void ref_params(Lowerer *lw, const GNode *n)
+/* A call of n reading its operands: views among them are noted on it. */
+static LCall *ref_call(Lowerer *lw, const GNode *n, LCall *c)
 {
-    int64_t off = prepare_params(lw, n, false);
-    put(lw, "prepared + %lld, prepared + %lld", N(off), N(lw->prep_off[n->param + 1]));
+    for (int k = 0; k < n->nin; k++)
+        fuse_pending(c, &lw->lazy[n->in[k]]);
+    return c;
+}
+
+static int ref_out(Lowerer *lw, const GNode *n)
+{
+    int b = out_buf(lw, n, LAY_PLAIN);
+    lw->lazy[n->out] = plain(b);
+    return b;
 }
 
 static void ref_CONV2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int y = ref_out(lw, n);
-    put(lw, "gsc_conv2d(");
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-    ref_params(lw, n);
-    put(lw, ", %lld, %lld, %lld, %lld, ", N(n->a[1]), N(n->a[2]), N(n->a[3]), N(n->a[4]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int w = prepare_params(lw, n, false), x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n,
+             CALL(lw, K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), prep_arg(w),
+                  prep_arg(w + 1), int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
+                  int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), buf_arg(y)));
 }
 
 static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int y = ref_out(lw, n);
-    may_overwrite(lw, in_buf(lw, n, 0), y);
-    put(lw, "gsc_batchnorm(");
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", %lld, %lld, ", N(s->n[0]), N(s->n[1] * s->n[2]));
-    ref_params(lw, n);
-    put(lw, ", ");
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int w = prepare_params(lw, n, false), x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n,
+             CALL(lw, K_BATCHNORM, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), prep_arg(w),
+                  prep_arg(w + 1), buf_arg(y)));
 }
 
 static void ref_LINEAR(Lowerer *lw, const GNode *n)
 {
-    int y = ref_out(lw, n);
-    put(lw, "gsc_linear(");
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", %lld, ", N(n->a[0]));
-    ref_params(lw, n);
-    put(lw, ", %lld, ", N(n->a[1]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int w = prepare_params(lw, n, false), x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n,
+             CALL(lw, K_LINEAR, buf_arg(x), int_arg(n->a[LINEAR_in]), prep_arg(w), prep_arg(w + 1),
+                  int_arg(n->a[LINEAR_out]), buf_arg(y)));
 }
 
-/* fn(x, <count>, y) */
-static void ref_unary(Lowerer *lw, const GNode *n, const char *fn, int64_t count)
+/* fn(x, count, y) */
+static void ref_unary(Lowerer *lw, const GNode *n, KernelId k)
 {
-    int y = ref_out(lw, n);
-    may_overwrite(lw, in_buf(lw, n, 0), y); /* relu and softmax work in place */
-    put(lw, "%s(", fn);
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", %lld, ", N(count));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, k, buf_arg(x), int_arg(shape_count(vshape(lw, n->out))), buf_arg(y)));
 }
 
 static void ref_RELU(Lowerer *lw, const GNode *n)
 {
-    ref_unary(lw, n, "gsc_relu", shape_count(vshape(lw, n->out)));
+    ref_unary(lw, n, K_RELU);
 }
 
 static void ref_SOFTMAX(Lowerer *lw, const GNode *n)
 {
-    ref_unary(lw, n, "gsc_softmax", shape_count(vshape(lw, n->out)));
+    ref_unary(lw, n, K_SOFTMAX);
 }
 
-static void ref_pool(Lowerer *lw, const GNode *n, const char *fn)
+static void ref_pool(Lowerer *lw, const GNode *n, KernelId kern, int64_t k, int64_t stride, int64_t pad)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int y = ref_out(lw, n);
-    put(lw, "%s(", fn);
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", %lld, %lld, %lld, %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]), N(n->a[0]), N(n->a[1]),
-        N(n->a[2]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n,
+             CALL(lw, kern, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), int_arg(k),
+                  int_arg(stride), int_arg(pad), buf_arg(y)));
 }
 
 static void ref_MAXPOOL2D(Lowerer *lw, const GNode *n)
 {
-    ref_pool(lw, n, "gsc_maxpool2d");
+    ref_pool(lw, n, K_MAXPOOL2D, n->a[MAXPOOL2D_k], n->a[MAXPOOL2D_stride], n->a[MAXPOOL2D_pad]);
 }
 
 static void ref_AVGPOOL2D(Lowerer *lw, const GNode *n)
 {
-    ref_pool(lw, n, "gsc_avgpool2d");
+    ref_pool(lw, n, K_AVGPOOL2D, n->a[AVGPOOL2D_k], n->a[AVGPOOL2D_stride], n->a[AVGPOOL2D_pad]);
 }
 
 static void ref_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int y = ref_out(lw, n);
-    put(lw, "gsc_global_avgpool(");
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", %lld, %lld, ", N(s->n[0]), N(s->n[1] * s->n[2]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_GLOBAL_AVGPOOL, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), buf_arg(y)));
 }
 
 static void ref_ADD(Lowerer *lw, const GNode *n)
 {
-    int y = ref_out(lw, n);
-    may_overwrite(lw, in_buf(lw, n, 0), y);
-    may_overwrite(lw, in_buf(lw, n, 1), y);
-    put(lw, "gsc_add(");
-    ref(lw, in_buf(lw, n, 0));
-    put(lw, ", ");
-    ref(lw, in_buf(lw, n, 1));
-    put(lw, ", %lld, ", N(shape_count(vshape(lw, n->out))));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int a = in_buf(lw, n, 0), b = in_buf(lw, n, 1), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_ADD, buf_arg(a), buf_arg(b), int_arg(shape_count(vshape(lw, n->out))), buf_arg(y)));
 }
 
-/* Plain layouts: concat (along the first dimension) and flatten are copies. */
-static void copy_into(Lowerer *lw, int dst, int64_t at, int src, int64_t count)
+/* Plain layouts: a concat (along the first dimension) is one copy per operand. */
+static void concat_copies(Lowerer *lw, const GNode *n, int y)
 {
-    put(lw, "memcpy(");
-    ref(lw, dst);
-    put(lw, " + %lld, ", N(at));
-    ref(lw, src);
-    put(lw, ", %lld * sizeof(float));", N(count));
-    end_call(lw);
+    int64_t at = 0;
+    for (int k = 0; k < n->nin; k++) {
+        int64_t cnt = shape_count(vshape(lw, n->in[k]));
+        LCall *c = CALL(lw, K_COPY, at_arg(y, at), buf_arg(lw->lazy[n->in[k]].buf), int_arg(cnt));
+        fuse_pending(c, &lw->lazy[n->in[k]]);
+        at += cnt;
+    }
 }
 
 static void ref_CONCAT(Lowerer *lw, const GNode *n)
 {
-    int y = ref_out(lw, n);
-    int64_t at = 0;
-    for (int k = 0; k < n->nin; k++) {
-        copy_into(lw, y, at, in_buf(lw, n, k), shape_count(vshape(lw, n->in[k])));
-        at += shape_count(vshape(lw, n->in[k]));
-    }
+    concat_copies(lw, n, ref_out(lw, n));
+}
+
+/* The same data: a view of the operand, noted on the call that reads it. */
+static void view(Lowerer *lw, const GNode *n)
+{
+    lw->lazy[n->out] = lw->lazy[n->in[0]];
+    pend(&lw->lazy[n->out], n, FUSE_VIEW);
 }
 
 static void ref_FLATTEN(Lowerer *lw, const GNode *n)
 {
-    /* the same data: a view of the operand */
-    lw->lazy[n->out] = lw->lazy[n->in[0]];
+    view(lw, n);
 }
 
 /* ------------------------------------------------------------ the fast backend */
@@ -350,14 +425,9 @@ static Lazy *lz(Lowerer *lw, int v)
     return &lw->lazy[v];
 }
 
-static int blocked_buf(Lowerer *lw, const Shape *s)
+static int flags_of(const Lazy *l)
 {
-    return floats_buf(lw, (int64_t)GSC_FAST_ACT_FLOATS(s->n[0], s->n[1], s->n[2]));
-}
-
-static int ss_buf(Lowerer *lw, int64_t c)
-{
-    return floats_buf(lw, 2 * (int64_t)GSC_FAST_CPAD(c));
+    return (l->chw ? GSC_FAST_IN_CHW : 0) | (l->relu ? GSC_FAST_RELU : 0);
 }
 
 /* Puts value v in plain blocked form (no pending transform), converting or
@@ -368,22 +438,17 @@ static void materialise(Lowerer *lw, int v)
     const Shape *s = vshape(lw, v);
     if (s->rank != 3 || (!l->chw && l->ss < 0 && !l->relu))
         return;
-    int y = blocked_buf(lw, s);
-    if (l->chw) {
-        put(lw, "gsc_fast_from_chw(");
-        ref(lw, l->buf);
-        put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-    } else {
-        may_overwrite(lw, l->buf, y);
-        put(lw, "gsc_fast_bn_apply(");
-        ref(lw, l->buf);
-        put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-        ref_or_null(lw, l->ss);
-        put(lw, ", NULL, NULL, %d, ", l->relu);
-    }
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    const Value *val = &lw->g->values[v];
+    const char *name = val->producer >= 0 ? lw->g->nodes[val->producer].name : arena_printf("%s.blocked", val->name);
+    int y = value_buf(lw, v, name, LAY_BLOCKED);
+    LCall *c;
+    if (l->chw)
+        c = CALL(lw, K_FAST_FROM_CHW, buf_arg(l->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                 buf_arg(y));
+    else
+        c = CALL(lw, K_FAST_BN_APPLY, buf_arg(l->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                 buf_arg(l->ss), buf_arg(-1), buf_arg(-1), flags_arg(l->relu ? GSC_FAST_RELU : 0), buf_arg(y));
+    fuse_pending(c, l);
     *l = plain(y);
 }
 
@@ -399,28 +464,24 @@ static const GNode *sole_consumer(const Lowerer *lw, int v, OpKind op)
 
 static void fast_CONV2D(Lowerer *lw, const GNode *n)
 {
-    const Shape *s = vshape(lw, n->in[0]), *os = vshape(lw, n->out);
+    const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
-    int64_t off = prepare_params(lw, n, true);
-    int y = blocked_buf(lw, os);
-    int mom = sole_consumer(lw, n->out, OP_BATCHNORM) ? ss_buf(lw, n->a[1]) : -1;
-    int ws = new_buf(lw,
-                     (int64_t)gsc_fast_conv_workspace_bytes((int)s->n[0], (int)s->n[1], (int)s->n[2], (int)n->a[1],
-                                                            (int)n->a[2], (int)n->a[3], (int)n->a[4]),
-                     LOC_WORKSPACE);
-    put(lw, "gsc_fast_conv2d(");
-    ref(lw, x->buf);
-    put(lw, ", %lld, %lld, %lld, prepared + %lld, %lld, %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]),
-        N(off), N(n->a[1]), N(n->a[2]), N(n->a[3]), N(n->a[4]));
-    ref_or_null(lw, x->ss);
-    put(lw, ", %s, ", x->chw ? "GSC_FAST_IN_CHW" : x->relu ? "GSC_FAST_IN_RELU" : "0");
-    ref(lw, y);
-    put(lw, ", ");
-    ref_or_null(lw, mom);
-    put(lw, ", ");
-    ref(lw, ws);
-    put(lw, ");");
-    end_call(lw);
+    int w = prepare_params(lw, n, true);
+    int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout], n->a[CONV2D_k], n->a[CONV2D_stride], n->a[CONV2D_pad]);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    const GNode *bn = sole_consumer(lw, n->out, OP_BATCHNORM);
+    int mom = bn ? pairs_buf(lw, arena_printf("%s.stats", bn->name), arena_printf("mean, variance of %s", n->name),
+                             n->a[CONV2D_cout])
+                 : -1;
+    GscFastConv fg = {(int)s->n[0], (int)s->n[1], (int)s->n[2], (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k],
+                      (int)n->a[CONV2D_stride], (int)n->a[CONV2D_pad]};
+    int scratch = new_buf(lw, arena_printf("%s.scratch", n->name), LAY_SCRATCH, NULL,
+                          (int64_t)gsc_fast_conv_workspace_bytes(&fg));
+    LCall *c = CALL(lw, K_FAST_CONV2D, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
+                    flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch));
+    fuse_pending(c, x);
+    if (bn)
+        fuse(c, bn, FUSE_STATS);
     *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom};
 }
 
@@ -430,23 +491,16 @@ static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
     Lazy *x = lz(lw, n->in[0]);
     if (x->chw || x->ss >= 0 || x->relu || x->mom < 0) {
         materialise(lw, n->in[0]);
-        x->mom = ss_buf(lw, s->n[0]);
-        put(lw, "gsc_fast_moments(");
-        ref(lw, x->buf);
-        put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-        ref(lw, x->mom);
-        put(lw, ");");
-        end_call(lw);
+        x->mom = pairs_buf(lw, arena_printf("%s.stats", n->name), arena_printf("mean, variance of %s's input", n->name),
+                           s->n[0]);
+        CALL(lw, K_FAST_MOMENTS, buf_arg(x->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+             buf_arg(x->mom));
     }
-    int64_t off = prepare_params(lw, n, true);
-    int ss = ss_buf(lw, s->n[0]);
-    put(lw, "gsc_fast_bn_fold(");
-    ref(lw, x->mom);
-    put(lw, ", prepared + %lld, prepared + %lld, %lld, ", N(off), N(lw->prep_off[n->param + 1]), N(s->n[0]));
-    ref(lw, ss);
-    put(lw, ");");
-    end_call(lw);
+    int w = prepare_params(lw, n, true);
+    int ss = pairs_buf(lw, arena_printf("%s.ss", n->name), arena_printf("scale, shift of %s", n->name), s->n[0]);
+    CALL(lw, K_FAST_BN_FOLD, buf_arg(x->mom), prep_arg(w), prep_arg(w + 1), int_arg(s->n[0]), buf_arg(ss));
     *lz(lw, n->out) = (Lazy){.buf = x->buf, .ss = ss, .mom = -1};
+    pend(lz(lw, n->out), n, FUSE_INPUT);
 }
 
 static void fast_RELU(Lowerer *lw, const GNode *n)
@@ -461,18 +515,13 @@ static void fast_RELU(Lowerer *lw, const GNode *n)
         *lz(lw, n->out) = *x;
         lz(lw, n->out)->relu = true;
         lz(lw, n->out)->mom = -1;
+        pend(lz(lw, n->out), n, FUSE_INPUT);
         return;
     }
     materialise(lw, n->in[0]);
+    int y = out_buf(lw, n, s->rank == 3 ? LAY_BLOCKED : LAY_PLAIN);
     int64_t cnt = s->rank == 3 ? (int64_t)GSC_FAST_ACT_FLOATS(s->n[0], s->n[1], s->n[2]) : shape_count(s);
-    int y = floats_buf(lw, cnt);
-    may_overwrite(lw, x->buf, y);
-    put(lw, "gsc_fast_relu(");
-    ref(lw, x->buf);
-    put(lw, ", %lld, ", N(cnt));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    fuse_pending(CALL(lw, K_FAST_RELU, buf_arg(x->buf), int_arg(cnt), buf_arg(y)), x);
     *lz(lw, n->out) = plain(y);
 }
 
@@ -489,17 +538,11 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->out);
     if (s->rank != 3) {
-        int y = floats_buf(lw, shape_count(s));
-        may_overwrite(lw, lz(lw, n->in[0])->buf, y);
-        may_overwrite(lw, lz(lw, n->in[1])->buf, y);
-        put(lw, "gsc_fast_add(");
-        ref(lw, lz(lw, n->in[0])->buf);
-        put(lw, ", ");
-        ref(lw, lz(lw, n->in[1])->buf);
-        put(lw, ", %lld, ", N(shape_count(s)));
-        ref(lw, y);
-        put(lw, ");");
-        end_call(lw);
+        Lazy *a = lz(lw, n->in[0]), *b = lz(lw, n->in[1]);
+        int y = out_buf(lw, n, LAY_PLAIN);
+        LCall *c = CALL(lw, K_FAST_ADD, buf_arg(a->buf), buf_arg(b->buf), int_arg(shape_count(s)), buf_arg(y));
+        fuse_pending(c, a);
+        fuse_pending(c, b);
         *lz(lw, n->out) = plain(y);
         return;
     }
@@ -509,55 +552,40 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
     const GNode *r = sole_consumer(lw, n->out, OP_RELU);
     if (r)
         lw->relu_fused[r - lw->g->nodes] = true;
-    int y = blocked_buf(lw, s);
-    may_overwrite(lw, a->buf, y);
-    may_overwrite(lw, b->buf, y);
-    put(lw, "gsc_fast_bn_apply(");
-    ref(lw, a->buf);
-    put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-    ref_or_null(lw, a->ss);
-    put(lw, ", ");
-    ref(lw, b->buf);
-    put(lw, ", ");
-    ref_or_null(lw, b->ss);
-    put(lw, ", %d, ", r != NULL);
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    LCall *c = CALL(lw, K_FAST_BN_APPLY, buf_arg(a->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                    buf_arg(a->ss), buf_arg(b->buf), buf_arg(b->ss), flags_arg(r ? GSC_FAST_RELU : 0), buf_arg(y));
+    fuse_pending(c, a);
+    fuse_pending(c, b);
+    if (r) {
+        fuse(c, r, FUSE_OUTPUT);
+        wbuf(lw, y)->value = r->out;
+    }
     *lz(lw, n->out) = plain(y);
 }
 
 static void fast_MAXPOOL2D(Lowerer *lw, const GNode *n)
 {
-    const Shape *s = vshape(lw, n->in[0]), *os = vshape(lw, n->out);
+    const Shape *s = vshape(lw, n->in[0]);
     if (lz(lw, n->in[0])->chw)
         materialise(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
-    int y = blocked_buf(lw, os);
-    put(lw, "gsc_fast_maxpool2d(");
-    ref(lw, x->buf);
-    put(lw, ", %lld, %lld, %lld, %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]), N(n->a[0]), N(n->a[1]),
-        N(n->a[2]));
-    ref_or_null(lw, x->ss);
-    put(lw, ", %d, ", x->relu);
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int geom = new_geom(lw, n, true, s, 0, n->a[MAXPOOL2D_k], n->a[MAXPOOL2D_stride], n->a[MAXPOOL2D_pad]);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    LCall *c = CALL(lw, K_FAST_MAXPOOL2D, geom_arg(geom), buf_arg(x->buf), buf_arg(x->ss), flags_arg(flags_of(x)),
+                    buf_arg(y));
+    fuse_pending(c, x);
     *lz(lw, n->out) = plain(y);
 }
 
 static void fast_AVGPOOL2D(Lowerer *lw, const GNode *n)
 {
-    const Shape *s = vshape(lw, n->in[0]), *os = vshape(lw, n->out);
+    const Shape *s = vshape(lw, n->in[0]);
     materialise(lw, n->in[0]);
-    int y = blocked_buf(lw, os);
-    put(lw, "gsc_fast_avgpool2d(");
-    ref(lw, lz(lw, n->in[0])->buf);
-    put(lw, ", %lld, %lld, %lld, %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]), N(n->a[0]), N(n->a[1]),
-        N(n->a[2]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int geom = new_geom(lw, n, true, s, 0, n->a[AVGPOOL2D_k], n->a[AVGPOOL2D_stride], n->a[AVGPOOL2D_pad]);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    fuse_pending(CALL(lw, K_FAST_AVGPOOL2D, geom_arg(geom), buf_arg(lz(lw, n->in[0])->buf), buf_arg(y)),
+                 lz(lw, n->in[0]));
     *lz(lw, n->out) = plain(y);
 }
 
@@ -565,113 +593,103 @@ static void fast_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     materialise(lw, n->in[0]);
-    int y = floats_buf(lw, s->n[0]);
-    put(lw, "gsc_fast_global_avgpool(");
-    ref(lw, lz(lw, n->in[0])->buf);
-    put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, LAY_PLAIN);
+    fuse_pending(CALL(lw, K_FAST_GLOBAL_AVGPOOL, buf_arg(x->buf), int_arg(s->n[0]), int_arg(s->n[1]),
+                      int_arg(s->n[2]), buf_arg(y)),
+                 x);
     *lz(lw, n->out) = plain(y);
 }
 
 static void fast_LINEAR(Lowerer *lw, const GNode *n)
 {
-    int64_t off = prepare_params(lw, n, true);
-    int y = floats_buf(lw, n->a[1]);
-    put(lw, "gsc_fast_linear(");
-    ref(lw, lz(lw, n->in[0])->buf);
-    put(lw, ", %lld, prepared + %lld, %lld, ", N(n->a[0]), N(off), N(n->a[1]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int w = prepare_params(lw, n, true);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, LAY_PLAIN);
+    fuse_pending(CALL(lw, K_FAST_LINEAR, buf_arg(x->buf), int_arg(n->a[LINEAR_in]), prep_arg(w),
+                      int_arg(n->a[LINEAR_out]), buf_arg(y)),
+                 x);
     *lz(lw, n->out) = plain(y);
 }
 
 static void fast_SOFTMAX(Lowerer *lw, const GNode *n)
 {
-    int y = floats_buf(lw, shape_count(vshape(lw, n->out)));
-    put(lw, "gsc_softmax(");
-    ref(lw, lz(lw, n->in[0])->buf);
-    put(lw, ", %lld, ", N(shape_count(vshape(lw, n->out))));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, LAY_PLAIN);
+    fuse_pending(CALL(lw, K_SOFTMAX, buf_arg(x->buf), int_arg(shape_count(vshape(lw, n->out))), buf_arg(y)), x);
     *lz(lw, n->out) = plain(y);
 }
 
-/* Blocked tensors join two at a time; vectors are copied one after another. */
+/* Blocked tensors: one copy per operand into its channels of the result
+ * (each element moved once); vectors: one copy per operand. */
 static void fast_CONCAT(Lowerer *lw, const GNode *n)
 {
     const Shape *os = vshape(lw, n->out);
     if (os->rank != 3) {
-        int y = floats_buf(lw, shape_count(os));
-        int64_t at = 0;
-        for (int k = 0; k < n->nin; k++) {
-            copy_into(lw, y, at, lz(lw, n->in[k])->buf, shape_count(vshape(lw, n->in[k])));
-            at += shape_count(vshape(lw, n->in[k]));
-        }
+        int y = out_buf(lw, n, LAY_PLAIN);
+        concat_copies(lw, n, y);
         *lz(lw, n->out) = plain(y);
         return;
     }
     for (int k = 0; k < n->nin; k++)
         materialise(lw, n->in[k]);
-    int acc = lz(lw, n->in[0])->buf;
-    int64_t c = vshape(lw, n->in[0])->n[0];
-    for (int k = 1; k < n->nin; k++) {
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    int64_t at = 0;
+    for (int k = 0; k < n->nin; k++) {
         int64_t ck = vshape(lw, n->in[k])->n[0];
-        Shape part = {.rank = 3, .n = {c + ck, os->n[1], os->n[2]}};
-        int y = blocked_buf(lw, &part);
-        put(lw, "gsc_fast_concat(");
-        ref(lw, acc);
-        put(lw, ", %lld, ", N(c));
-        ref(lw, lz(lw, n->in[k])->buf);
-        put(lw, ", %lld, %lld, %lld, ", N(ck), N(os->n[1]), N(os->n[2]));
-        ref(lw, y);
-        put(lw, ");");
-        end_call(lw);
-        acc = y;
-        c += ck;
+        CALL(lw, K_FAST_COPY_CHANNELS, buf_arg(lz(lw, n->in[k])->buf), int_arg(ck), int_arg(os->n[1]),
+             int_arg(os->n[2]), buf_arg(y), int_arg(os->n[0]), int_arg(at));
+        at += ck;
     }
-    *lz(lw, n->out) = plain(acc);
+    *lz(lw, n->out) = plain(y);
 }
 
 static void fast_FLATTEN(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     if (s->rank != 3) {
-        *lz(lw, n->out) = *lz(lw, n->in[0]);
+        view(lw, n);
         return;
     }
     materialise(lw, n->in[0]);
-    if (lz(lw, n->in[0])->chw) {
-        *lz(lw, n->out) = *lz(lw, n->in[0]);
+    if (lz(lw, n->in[0])->chw) { /* plain CHW already is the flattened order */
+        view(lw, n);
         lz(lw, n->out)->chw = false;
         return;
     }
-    int y = floats_buf(lw, shape_count(s));
-    put(lw, "gsc_fast_to_chw(");
-    ref(lw, lz(lw, n->in[0])->buf);
-    put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-    ref(lw, y);
-    put(lw, ");");
-    end_call(lw);
+    int y = out_buf(lw, n, LAY_PLAIN);
+    CALL(lw, K_FAST_TO_CHW, buf_arg(lz(lw, n->in[0])->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+         buf_arg(y));
     *lz(lw, n->out) = plain(y);
 }
 
 typedef void (*LowerFn)(Lowerer *, const GNode *);
 static const LowerFn ref_fns[OP__COUNT] = {
-#define X(id, name, mi, ma, np, sig) [OP_##id] = ref_##id,
+#define X(id, name, mi, ma, np, attrs) [OP_##id] = ref_##id,
 #include "ops.h"
 #undef X
 };
 static const LowerFn fast_fns[OP__COUNT] = {
-#define X(id, name, mi, ma, np, sig) [OP_##id] = fast_##id,
+#define X(id, name, mi, ma, np, attrs) [OP_##id] = fast_##id,
 #include "ops.h"
 #undef X
 };
 
 /* ------------------------------------------------------------ input and output */
+
+/* Views still pending on the output (a flatten of a vector) are noted on
+ * the call that wrote its buffer. */
+static void note_views_on_producer(Lowerer *lw, const Lazy *l)
+{
+    for (int i = lw->L->calls.n - 1; i >= 0 && l->npend; i--) {
+        LCall *c = lw->L->calls.v[i];
+        for (int k = 0; k < c->nargs; k++)
+            if (c->args[k].kind == LA_BUF && c->args[k].buf == l->buf && call_arg_role(c, k, NULL) == 'w') {
+                fuse_pending(c, l);
+                return;
+            }
+    }
+}
 
 /* The model output: written into the caller's buffer. A plain vector made
  * by a call of its own becomes the output buffer itself; anything else is
@@ -685,20 +703,19 @@ static void lower_output(Lowerer *lw, bool fast)
     lw->cur = NULL;
     if (fast && s->rank == 3) {
         materialise(lw, g->output);
-        put(lw, "gsc_fast_to_chw(");
-        ref(lw, lz(lw, g->output)->buf);
-        put(lw, ", %lld, %lld, %lld, ", N(s->n[0]), N(s->n[1]), N(s->n[2]));
-        ref(lw, lw->L->output_buf);
-        put(lw, ");");
-        end_call(lw);
+        fuse_pending(CALL(lw, K_FAST_TO_CHW, buf_arg(lz(lw, g->output)->buf), int_arg(s->n[0]), int_arg(s->n[1]),
+                          int_arg(s->n[2]), buf_arg(lw->L->output_buf)),
+                     lz(lw, g->output));
         return;
     }
-    if (w->kind == LOC_WORKSPACE && !l->chw) {
-        w->kind = LOC_OUTPUT;
+    if (w->loc == LOC_WORKSPACE && !l->chw) {
+        w->loc = LOC_OUTPUT;
+        w->name = "output";
         lw->L->output_buf = l->buf;
+        note_views_on_producer(lw, l);
         return;
     }
-    copy_into(lw, lw->L->output_buf, 0, l->buf, shape_count(s));
+    fuse_pending(CALL(lw, K_COPY, at_arg(lw->L->output_buf, 0), buf_arg(l->buf), int_arg(shape_count(s))), l);
 }
 
 /* What P_prepare does, done here (for --embed-weights). */
@@ -713,14 +730,26 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
             memcpy(prepared + p->dst, params + p->src, sizeof(float) * (size_t)p->count);
             break;
         case PREP_CONV:
-            gsc_fast_conv_prepare(params + p->src, params + p->src2, (int)n->a[0], (int)n->a[1], (int)n->a[2],
-                                  prepared + p->dst);
+            gsc_fast_conv_prepare(params + p->src, params + p->src2, (int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
+                                  (int)n->a[CONV2D_k], prepared + p->dst);
             break;
         case PREP_LINEAR:
-            gsc_fast_linear_prepare(params + p->src, params + p->src2, (int)n->a[0], (int)n->a[1], prepared + p->dst);
+            gsc_fast_linear_prepare(params + p->src, params + p->src2, (int)n->a[LINEAR_in], (int)n->a[LINEAR_out],
+                                    prepared + p->dst);
             break;
         }
     }
+}
+
+static void find_consumers(Lowerer *lw)
+{
+    const Graph *g = lw->g;
+    lw->consumer = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
+    for (int v = 0; v < g->nvalues; v++)
+        lw->consumer[v] = -1;
+    for (int i = g->nnodes - 1; i >= 0; i--)
+        for (int k = 0; k < g->nodes[i].nin; k++)
+            lw->consumer[g->nodes[i].in[k]] = i;
 }
 
 Lowered *lower_graph(const Graph *g, bool fast)
@@ -729,32 +758,21 @@ Lowered *lower_graph(const Graph *g, bool fast)
     L->fast = fast;
     Lowerer lw = {.g = g, .L = L};
     lw.lazy = arena_alloc(sizeof(Lazy) * (size_t)(g->nvalues + 1));
-    lw.prep_off = arena_alloc(sizeof(int64_t) * (size_t)(g->ntensors + 1));
+    lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
     lw.relu_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     for (int i = 0; i < g->ntensors; i++)
-        lw.prep_off[i] = -1;
-    lw.consumer = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
-    for (int v = 0; v < g->nvalues; v++)
-        lw.consumer[v] = -1;
-    for (int i = g->nnodes - 1; i >= 0; i--)
-        for (int k = 0; k < g->nodes[i].nin; k++)
-            lw.consumer[g->nodes[i].in[k]] = i;
-    L->input_buf = new_buf(&lw, shape_count(vshape(&lw, g->input)) * 4, LOC_INPUT);
-    L->output_buf = new_buf(&lw, shape_count(vshape(&lw, g->output)) * 4, LOC_OUTPUT);
+        lw.prep_step[i] = -1;
+    find_consumers(&lw);
+    L->input_buf = value_buf(&lw, g->input, "input", LAY_PLAIN);
+    L->output_buf = value_buf(&lw, g->output, "output", LAY_PLAIN);
+    wbuf(&lw, L->input_buf)->loc = LOC_INPUT;
+    wbuf(&lw, L->output_buf)->loc = LOC_OUTPUT;
     lw.lazy[g->input] = plain(L->input_buf);
     lw.lazy[g->input].chw = fast && vshape(&lw, g->input)->rank == 3;
     for (int i = 0; i < g->nnodes; i++) {
         lw.cur = &g->nodes[i];
-        int before = L->calls.n;
         (fast ? fast_fns : ref_fns)[g->nodes[i].op](&lw, &g->nodes[i]);
-        if (L->calls.n == before) { /* fused: a comment-only entry keeps the section */
-            LCall *c = arena_alloc(sizeof *c);
-            c->node = &g->nodes[i];
-            c->text = NULL;
-            vec_push(&L->calls, c);
-        }
     }
     lower_output(&lw, fast);
-    buf_free(&lw.text);
     return L;
 }

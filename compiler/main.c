@@ -2,7 +2,8 @@
  * main.c - the command line. main() reads as the pipeline:
  *
  *   read -> parse (lexer.re, parser.y) -> resolve.c -> check.c (prove.c)
- *        -> spec.c -> eval.c | emit.c
+ *        -> spec.c -> eval.c (--eval) | abi.c, report.c (--emit=abi, params, dot)
+ *        | lower.c -> plan.c -> emit.c (C) or report.c (--emit=summary)
  *
  * Exit status: 0 success, 1 errors in the input, 2 usage errors (bad flag,
  * unreadable file), 3 internal errors.
@@ -61,6 +62,10 @@ static const char usage_text[] =
     "  --embed-weights W.safetensors\n"
     "                               compile the weights into NAME.c as a const\n"
     "                               array P_weights (for flash); no file needed\n"
+    "  --profile                    timing hooks around each operation of P_forward\n"
+    "                               (GSC_PROFILE_BEGIN/END: they cost nothing unless\n"
+    "                               built with -DGSC_PROFILE and gsc_profile_begin/end\n"
+    "                               defined; see bench/bench.c)\n"
     "  --input FILE                 the input of --eval\n"
     "  --params FILE                weights (safetensors, F32, PyTorch names) for\n"
     "                               --eval; checked against the model by name\n"
@@ -81,6 +86,7 @@ typedef struct {
     const char *prefix;
     const char *embed;
     bool reference;
+    bool profile;
     const char *eval_input;
     const char *params;
     bool eval;
@@ -149,6 +155,8 @@ static void parse_args(int argc, char **argv, Options *o)
             o->eval_input = flag_value(argc, argv, &i, "--input");
         } else if (is_flag(a, "--params")) {
             o->params = flag_value(argc, argv, &i, "--params");
+        } else if (!strcmp(a, "--profile")) {
+            o->profile = true;
         } else if (!strcmp(a, "--explain")) {
             o->explain = true;
         } else if (!strcmp(a, "--color")) {
@@ -266,8 +274,26 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* Writes NAME.c and NAME.h; neither is touched unless both can be. */
-static int run_emit_c(Graph *g, const Options *o)
+/* The prepared weights of --embed-weights, or NULL (reported). */
+static float *embedded_weights(const Graph *g, const Lowered *low, const char *path)
+{
+    float *params = load_params(g, path);
+    if (!params)
+        return NULL;
+    for (int64_t i = 0; i < g->nparams; i++) {
+        if (!isfinite(params[i])) {
+            error_plain("%s: parameter %lld is not a finite number", path, (long long)i);
+            return NULL;
+        }
+    }
+    float *prepared = xmalloc(sizeof(float) * (size_t)(low->prepared_floats + 1));
+    run_prepare(low, params, prepared);
+    free(params);
+    return prepared;
+}
+
+/* Checks -o NAME.c and --prefix before any work. */
+static int c_output_names(const Options *o, const char **prefix, const char **hpath)
 {
     const char *out = o->output;
     size_t n = strlen(out);
@@ -276,58 +302,56 @@ static int run_emit_c(Graph *g, const Options *o)
                 out);
         return 2;
     }
-    const char *prefix = o->prefix ? o->prefix : default_prefix(out);
-    if (!is_identifier(prefix)) {
-        fprintf(stderr, "gsc: error: --prefix '%s' is not a C identifier\n", prefix);
+    *prefix = o->prefix ? o->prefix : default_prefix(out);
+    if (!is_identifier(*prefix)) {
+        fprintf(stderr, "gsc: error: --prefix '%s' is not a C identifier\n", *prefix);
         return 2;
     }
-    char *hpath = arena_printf("%.*s.h", (int)(n - 2), out);
-    Lowered *low = lower_graph(g, !o->reference);
-    plan_memory(g, low);
+    *hpath = arena_printf("%.*s.h", (int)(n - 2), out);
+    return 0;
+}
+
+/* Writes NAME.c and NAME.h; neither is touched unless both can be. */
+static int write_c(const Graph *g, const Lowered *low, const Options *o, const char *prefix, const char *hpath)
+{
+    EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL, o->profile};
+    if (o->embed && !(eo.embedded = embedded_weights(g, low, o->embed)))
+        return 1;
     Buf c = {0}, h = {0};
-    EmitOptions eo = {low, prefix, base_name(o->input), base_name(hpath), NULL};
-    if (o->embed) {
-        float *params = load_params(g, o->embed);
-        if (!params)
-            return 1;
-        for (int64_t i = 0; i < g->nparams; i++) {
-            if (!isfinite(params[i])) {
-                error_plain("%s: parameter %lld is not a finite number", o->embed, (long long)i);
-                return 1;
-            }
-        }
-        float *prepared = xmalloc(sizeof(float) * (size_t)(low->prepared_floats + 1));
-        run_prepare(low, params, prepared);
-        eo.embedded = prepared;
-    }
-    emit_c(g, &eo, &c, &h);
+    emit_c(g, low, &eo, &c, &h);
     int rc = write_output(hpath, h.s, h.len);
     if (!rc)
-        rc = write_output(out, c.s, c.len);
+        rc = write_output(o->output, c.s, c.len);
     buf_free(&c);
     buf_free(&h);
     return rc;
 }
 
-static int run_emit(Graph *g, const Options *o)
+/* --emit=abi, params or dot: from the checked graph alone. */
+static int run_emit_graph(const Graph *g, const Options *o)
 {
-    if (strcmp(o->emit, "params")) {
-        Buf b = {0};
-        if (!strcmp(o->emit, "abi")) {
-            emit_abi_json(g, &b);
-        } else if (!strcmp(o->emit, "dot")) {
-            emit_dot(g, &b);
-        } else {
-            plan_memory(g, lower_graph(g, !o->reference));
-            emit_summary(g, &b);
-        }
-        int rc = write_output(o->output ? o->output : "-", b.s, b.len);
-        buf_free(&b);
-        return rc;
+    if (!strcmp(o->emit, "params")) {
+        float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
+        init_params(g, params);
+        return write_params(g, params, o->output) ? 2 : 0;
     }
-    float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
-    init_params(g, params);
-    return write_params(g, params, o->output) ? 2 : 0;
+    Buf b = {0};
+    if (!strcmp(o->emit, "abi"))
+        emit_abi_json(g, &b);
+    else
+        emit_dot(g, &b);
+    int rc = write_output(o->output ? o->output : "-", b.s, b.len);
+    buf_free(&b);
+    return rc;
+}
+
+static int run_summary(const Graph *g, const Lowered *low, const Options *o)
+{
+    Buf b = {0};
+    emit_summary(g, low, &b);
+    int rc = write_output(o->output ? o->output : "-", b.s, b.len);
+    buf_free(&b);
+    return rc;
 }
 
 static SrcFile *load_source(const char *path)
@@ -399,12 +423,22 @@ int main(int argc, char **argv)
         return 0;
     if (o.eval)
         return run_eval(g, &o);
-    if ((!o.emit || !strcmp(o.emit, "c") || !strcmp(o.emit, "summary")) && check_c_limits(g))
+    bool summary = o.emit && !strcmp(o.emit, "summary");
+    if (o.emit && strcmp(o.emit, "c") && !summary)
+        return run_emit_graph(g, &o);
+    if (check_c_limits(g))
         return 1;
-    if (o.emit && strcmp(o.emit, "c"))
-        return run_emit(g, &o);
-    if (o.output)
-        return run_emit_c(g, &o);
-    fprintf(stderr, "gsc: %s: checked; give -o NAME.c to write C (or --check to only check)\n", o.input);
-    return 0;
+    if (!o.output && !summary) {
+        fprintf(stderr, "gsc: %s: checked; give -o NAME.c to write C (or --check to only check)\n", o.input);
+        return 0;
+    }
+    const char *prefix = NULL, *hpath = NULL;
+    int rc = summary ? 0 : c_output_names(&o, &prefix, &hpath);
+    if (rc)
+        return rc;
+    Lowered *low = lower_graph(g, !o.reference);
+    plan_memory(low);
+    if (summary)
+        return run_summary(g, low, &o);
+    return write_c(g, low, &o, prefix, hpath);
 }

@@ -1,15 +1,14 @@
 /*
  * ops.c - the operator table (ops.h) as data: names, arities, and the
- * argument signatures parsed once into OpSig. Shape rules, evaluation and
- * emission live with their stages, each expanding ops.h the same way.
+ * attribute signatures. Shape rules, evaluation and lowering live with their
+ * stages, each expanding ops.h the same way.
  */
 #include "gsc.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 const OpInfo op_info[OP__COUNT] = {
-#define X(id, name, mi, ma, np, sig) {name, mi, ma, np, sig},
+#define X(id, name, mi, ma, np, attrs) {name, mi, ma, np},
 #include "ops.h"
 #undef X
 };
@@ -22,40 +21,39 @@ int op_lookup(const char *name)
     return -1;
 }
 
-/* "cin->cout,k,stride=1,pad=0" -> slots cin, cout (positional arrow pair),
- * k (required keyword), stride and pad (keywords with defaults); "(c)" is
- * one positional argument. */
-static void parse_sig(const char *sig, OpSig *out)
+/* One attribute of the table: how it is written, and its default. */
+typedef enum { AT_POS, AT_ARROW, AT_ARROW_TO, AT_KW, AT_OPT } AttrForm;
+typedef struct {
+    const char *name;
+    AttrForm form;
+    int64_t defval;
+} OpAttr;
+
+#define ARROW(op, a, b) {#a, AT_ARROW, 0}, {#b, AT_ARROW_TO, 0},
+#define POS(op, a) {#a, AT_POS, 0},
+#define KW(op, a) {#a, AT_KW, 0},
+#define OPT(op, a, v) {#a, AT_OPT, v},
+static const OpAttr op_attrs[OP__COUNT][MAX_ATTR + 1] = {
+#define X(id, name, mi, ma, np, attrs) {attrs {NULL, AT_POS, 0}},
+#include "ops.h"
+#undef X
+};
+#undef ARROW
+#undef POS
+#undef KW
+#undef OPT
+
+static void make_sig(OpKind op, OpSig *out)
 {
     memset(out, 0, sizeof *out);
-    const char *p = sig;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        if (!end)
-            end = p + strlen(p);
-        const char *arrow = strstr(p, "->");
-        const char *eq = memchr(p, '=', (size_t)(end - p));
-        int k = out->nattr;
-        if (k + 2 > MAX_ATTR)
-            internal_error("operator signature '%s' has too many arguments", sig);
-        if (arrow && arrow < end) {
-            out->attr[k] = arena_strndup(p, (size_t)(arrow - p));
-            out->attr[k + 1] = arena_strndup(arrow + 2, (size_t)(end - arrow - 2));
-            out->positional[k] = out->positional[k + 1] = true;
-            out->arrow[k] = true;
-            out->nattr += 2;
-        } else if (eq) {
-            out->attr[k] = arena_strndup(p, (size_t)(eq - p));
-            out->has_default[k] = true;
-            out->defval[k] = strtoll(eq + 1, NULL, 10);
-            out->nattr++;
-        } else {
-            bool pos = *p == '(';
-            out->attr[k] = arena_strndup(p + pos, (size_t)(end - p - 2 * pos));
-            out->positional[k] = pos;
-            out->nattr++;
-        }
-        p = *end ? end + 1 : end;
+    for (int k = 0; op_attrs[op][k].name; k++) {
+        const OpAttr *a = &op_attrs[op][k];
+        out->attr[k] = a->name;
+        out->positional[k] = a->form == AT_POS || a->form == AT_ARROW || a->form == AT_ARROW_TO;
+        out->arrow[k] = a->form == AT_ARROW;
+        out->has_default[k] = a->form == AT_OPT;
+        out->defval[k] = a->defval;
+        out->nattr = k + 1;
     }
 }
 
@@ -64,7 +62,7 @@ const OpSig *op_sig(OpKind op)
     static OpSig sigs[OP__COUNT];
     static bool done[OP__COUNT];
     if (!done[op]) {
-        parse_sig(op_info[op].sig, &sigs[op]);
+        make_sig(op, &sigs[op]);
         done[op] = true;
     }
     return &sigs[op];

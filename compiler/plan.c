@@ -1,17 +1,19 @@
 /*
  * plan.c - memory planning for the generated forward pass.
  *
- * Requires: the lowered calls (lower.c), each buffer live from the call that
- * first touches it to the call that last does. Provides: a byte offset in the
- * workspace for every workspace buffer, 64-byte aligned, such that buffers
- * live at the same time never overlap; and three numbers for the generated
- * header: the plan's size, the lower bound no plan can beat for this call
- * order (the largest total of live bytes at any call), and the naive size
- * (every buffer on its own).
+ * Requires: the lowered calls (lower.c). Provides: each buffer's lifetime,
+ * from the call that first touches it to the call that last does (read off
+ * the calls' buffer arguments); a byte offset in the workspace for every
+ * workspace buffer, 64-byte aligned, such that buffers live at the same time
+ * never overlap; and three numbers for the generated header: the plan's
+ * size, the lower bound no plan can beat for this call order (the largest
+ * total of live bytes at any call), and the naive size (every buffer on its
+ * own).
  *
  * Method: first, in-place kernels: when a call may write its result over an
- * operand that is read for the last time there, the result joins the
- * operand's memory (one lifetime, their union). Then "greedy by size": the
+ * operand that is read for the last time there (an 'R' argument in
+ * kernels.h), the result joins the operand's memory (one lifetime, their
+ * union). Then "greedy by size": the
  * largest buffers first, each at the lowest offset that fits beside the
  * already placed buffers whose lifetimes overlap its own. Kernel scratch
  * areas are buffers live for one call.
@@ -63,33 +65,66 @@ static int root(Lowered *L, int i)
     return i;
 }
 
+/* Each buffer's first and last call. */
+static void lifetimes(Lowered *L)
+{
+    for (int i = 0; i < L->bufs.n; i++)
+        B(L, i)->first = B(L, i)->last = -1;
+    for (int t = 0; t < L->calls.n; t++) {
+        const LCall *c = L->calls.v[t];
+        for (int k = 0; k < c->nargs; k++) {
+            if (c->args[k].kind != LA_BUF)
+                continue;
+            WBuf *w = B(L, c->args[k].buf);
+            if (w->first < 0)
+                w->first = t;
+            w->last = t;
+        }
+    }
+}
+
+/* The buffer call c writes (its 'w' argument), or -1. */
+static int written(const LCall *c)
+{
+    for (int k = 0; k < c->nargs; k++)
+        if (c->args[k].kind == LA_BUF && call_arg_role(c, k, NULL) == 'w')
+            return c->args[k].buf;
+    return -1;
+}
+
 /* Merges each in-place result into its operand's memory when the operand
  * (with everything already merged into it) is last read by that call. */
 static void merge_in_place(Lowered *L)
 {
-    for (int i = 0; i < L->inplace.n; i++) {
-        const InPlace *p = L->inplace.v[i];
-        int a = root(L, p->in);
-        WBuf *in = B(L, a), *out = B(L, p->out);
-        if (in->kind != LOC_WORKSPACE || out->kind != LOC_WORKSPACE || out->alias >= 0 || a == p->out)
-            continue;
-        if (in->last != p->call || out->first != p->call || in->bytes < out->bytes)
-            continue;
-        out->alias = a;
-        if (out->last > in->last)
-            in->last = out->last;
+    for (int t = 0; t < L->calls.n; t++) {
+        const LCall *c = L->calls.v[t];
+        int o = written(c);
+        for (int k = 0; k < c->nargs && o >= 0; k++) {
+            if (c->args[k].kind != LA_BUF || call_arg_role(c, k, NULL) != 'R')
+                continue;
+            int a = root(L, c->args[k].buf);
+            WBuf *in = B(L, a), *out = B(L, o);
+            if (in->loc != LOC_WORKSPACE || out->loc != LOC_WORKSPACE || out->alias >= 0 || a == o)
+                continue;
+            if (in->last != t || out->first != t || in->bytes < out->bytes)
+                continue;
+            out->alias = a;
+            if (out->last > in->last)
+                in->last = out->last;
+        }
     }
 }
 
-void plan_memory(Graph *g, Lowered *L)
+void plan_memory(Lowered *L)
 {
+    lifetimes(L);
     merge_in_place(L);
     WBuf **ws = xcalloc((size_t)L->bufs.n + 1, sizeof(WBuf *));
     int n = 0;
     int64_t naive = 0;
     for (int i = 0; i < L->bufs.n; i++) {
         WBuf *b = L->bufs.v[i];
-        if (b->kind == LOC_WORKSPACE && b->first >= 0) {
+        if (b->loc == LOC_WORKSPACE && b->first >= 0) {
             naive += b->bytes;
             if (b->alias < 0)
                 ws[n++] = b;
@@ -113,9 +148,10 @@ void plan_memory(Graph *g, Lowered *L)
     for (int i = 0; i < L->bufs.n; i++)
         if (B(L, i)->alias >= 0)
             B(L, i)->off = B(L, root(L, i))->off;
-    g->workspace_bytes = total;
-    g->workspace_bound = bound;
-    g->workspace_naive = naive;
+    L->workspace_bytes = total;
+    L->workspace_bound = bound;
+    L->workspace_naive = naive;
+    L->planned = true;
     free(live);
     free(ws);
 }

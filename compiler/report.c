@@ -4,10 +4,9 @@
  *
  * Requires: a specialised Graph (spec.c: concrete shapes, attributes and
  * tensor counts). The summary's workspace lines are the caller's plan
- * (g->workspace_*, filled by plan_memory after lower_graph): plan first.
- * Planning depends on the backend the caller lowered for, so report.c does
- * not plan by itself; on an unplanned graph it says "not planned". Both
- * functions read the graph only.
+ * (a Lowered that plan_memory has planned): planning depends on the backend
+ * the caller lowered for, so report.c does not plan by itself; without a
+ * plan it says "not planned". Both functions read their inputs only.
  *
  * Provides text only, into a Buf; deterministic (no addresses, no dates,
  * no directories). It does not check anything: every fact it prints was
@@ -93,15 +92,26 @@ static const char *op_desc(const GNode *n)
     const char *name = op_info[n->op].name;
     switch (n->op) {
     case OP_CONV2D:
-        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[2]), N(n->a[2]), N(n->a[3]));
+        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k]), N(n->a[CONV2D_stride]));
     case OP_MAXPOOL2D:
+        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[MAXPOOL2D_k]), N(n->a[MAXPOOL2D_k]),
+                            N(n->a[MAXPOOL2D_stride]));
     case OP_AVGPOOL2D:
-        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[0]), N(n->a[0]), N(n->a[1]));
+        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[AVGPOOL2D_k]), N(n->a[AVGPOOL2D_k]),
+                            N(n->a[AVGPOOL2D_stride]));
     case OP_LINEAR:
-        return arena_printf("%s %lld->%lld", name, N(n->a[0]), N(n->a[1]));
-    default:
-        return name;
+        return arena_printf("%s %lld->%lld", name, N(n->a[LINEAR_in]), N(n->a[LINEAR_out]));
+    case OP_BATCHNORM:
+    case OP_RELU:
+    case OP_GLOBAL_AVGPOOL:
+    case OP_ADD:
+    case OP_CONCAT:
+    case OP_FLATTEN:
+    case OP_SOFTMAX:
+    case OP__COUNT:
+        break;
     }
+    return name;
 }
 
 /* Multiply-accumulates of one operation; 0 for operations that have none. */
@@ -110,12 +120,22 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     const Shape *o = out_shape(g, n);
     switch (n->op) {
     case OP_CONV2D:
-        return o->n[0] * o->n[1] * o->n[2] * n->a[0] * n->a[2] * n->a[2];
+        return o->n[0] * o->n[1] * o->n[2] * n->a[CONV2D_cin] * n->a[CONV2D_k] * n->a[CONV2D_k];
     case OP_LINEAR:
-        return n->a[0] * n->a[1];
-    default:
-        return 0;
+        return n->a[LINEAR_in] * n->a[LINEAR_out];
+    case OP_BATCHNORM:
+    case OP_RELU:
+    case OP_MAXPOOL2D:
+    case OP_AVGPOOL2D:
+    case OP_GLOBAL_AVGPOOL:
+    case OP_ADD:
+    case OP_CONCAT:
+    case OP_FLATTEN:
+    case OP_SOFTMAX:
+    case OP__COUNT:
+        break;
     }
+    return 0;
 }
 
 /* Floats in the parameter tensors of n, or -1 when an earlier application
@@ -253,7 +273,7 @@ static void put_total_lines(Buf *b, const Total *t, int n)
         buf_printf(b, "%-*s  %*s  %-*s  %s\n", w[0], t[i].label, w[1], t[i].exact, w[2], t[i].human, t[i].note);
 }
 
-static void put_totals(const Graph *g, Buf *b, const Totals *s)
+static void put_totals(const Graph *g, const Lowered *L, Buf *b, const Totals *s)
 {
     Total t[MAX_TOTALS];
     int n = 0;
@@ -265,12 +285,12 @@ static void put_totals(const Graph *g, Buf *b, const Totals *s)
         add_total(t, &n, "  unapplied", thousands(g->nparams - s->params), NULL, "in layers no operation applies");
     add_total(t, &n, "multiply-adds", thousands(s->macs), count_human(s->macs), "conv2d and linear");
     add_bytes(t, &n, "activations", s->act, "sum of the activation column (unaligned)");
-    if (!g->workspace_bytes && !g->workspace_naive) {
-        add_total(t, &n, "workspace", "not planned", NULL, "(or no workspace buffers): plan_memory fills it");
+    if (!L || !L->planned) {
+        add_total(t, &n, "workspace", "not planned", NULL, "(the graph was not lowered and planned)");
     } else {
-        add_bytes(t, &n, "naive", g->workspace_naive, "every workspace buffer on its own, no reuse");
-        add_bytes(t, &n, "workspace", g->workspace_bytes, "the plan: WORKSPACE_BYTES of the generated C");
-        add_bytes(t, &n, "lower bound", g->workspace_bound, "most bytes live at one call: no plan for this order uses less");
+        add_bytes(t, &n, "naive", L->workspace_naive, "every workspace buffer on its own, no reuse");
+        add_bytes(t, &n, "workspace", L->workspace_bytes, "the plan: WORKSPACE_BYTES of the generated C");
+        add_bytes(t, &n, "lower bound", L->workspace_bound, "most bytes live at one call: no plan for this order uses less");
     }
     put_total_lines(b, t, n);
 }
@@ -286,7 +306,7 @@ static void put_heading(const Graph *g, Buf *b)
                 "activation: the bytes of the operation's output value (float32).\n\n");
 }
 
-void emit_summary(const Graph *g, Buf *b)
+void emit_summary(const Graph *g, const Lowered *L, Buf *b)
 {
     require_specialised(g, "emit_summary");
     bool *shared = arena_alloc(sizeof(bool) * (size_t)(g->ntensors + 1));
@@ -296,7 +316,7 @@ void emit_summary(const Graph *g, Buf *b)
         rows[i] = make_row(g, &g->nodes[i], shared, &t);
     put_heading(g, b);
     put_table(b, rows, g->nnodes);
-    put_totals(g, b, &t);
+    put_totals(g, L, b, &t);
 }
 
 /* ------------------------------------------------------------ DOT */

@@ -339,7 +339,8 @@ int check_c_limits(const Graph *g)
                 error_at(n->span, "'%s' is too large for the generated C: the padded input is over 2^31 - 64 wide",
                          n->name);
         /* the packed weights: 16 x 16 channel blocks per tap (an upper bound) */
-        if (n->op == OP_CONV2D && (n->a[0] + 15) / 16 * ((n->a[1] + 15) / 16) * 256 * n->a[2] * n->a[2] > MAX_C_ELEMS)
+        if (n->op == OP_CONV2D && (n->a[CONV2D_cin] + 15) / 16 * ((n->a[CONV2D_cout] + 15) / 16) * 256 * n->a[CONV2D_k] *
+                                          n->a[CONV2D_k] > MAX_C_ELEMS)
             error_at(n->span, "'%s' is too large for the generated C: its packed weights pass 2^31 floats", n->name);
     }
     return diag_errors - before;

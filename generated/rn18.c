@@ -6,7 +6,8 @@
  * operation order is 5566912 bytes (no plan can use less); every value in its own
  * buffer would take 29554624 bytes.
  *
- * Kernels: runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the compiler flags).
+ * Kernels: runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the
+ * compiler flags).
  */
 #include "rn18.h"
 #include "gsc_fast.h"
@@ -185,415 +186,529 @@ void rn18_init(float *params)
     gsc_init_fill(params + 11693312, 1000, 0.0f); /* fc.bias */
 }
 
+/* Offsets (floats, each a multiple of 16) of the weights in prepared[RN18_PREPARED_SIZE]. */
+enum {
+    conv1_packed = 0,                       /* conv1.weight [64,3,7,7], conv1.bias [64], packed */
+    bn1_weight = 9472,                      /* bn1.weight [64] */
+    bn1_bias = 9536,                        /* bn1.bias [64] */
+    layer1_0_conv1_packed = 9600,           /* layer1.0.conv1.weight [64,64,3,3], layer1.0.conv1.bias [64], packed */
+    layer1_0_bn1_weight = 46528,            /* layer1.0.bn1.weight [64] */
+    layer1_0_bn1_bias = 46592,              /* layer1.0.bn1.bias [64] */
+    layer1_0_conv2_packed = 46656,          /* layer1.0.conv2.weight [64,64,3,3], layer1.0.conv2.bias [64], packed */
+    layer1_0_bn2_weight = 83584,            /* layer1.0.bn2.weight [64] */
+    layer1_0_bn2_bias = 83648,              /* layer1.0.bn2.bias [64] */
+    layer1_1_conv1_packed = 83712,          /* layer1.1.conv1.weight [64,64,3,3], layer1.1.conv1.bias [64], packed */
+    layer1_1_bn1_weight = 120640,           /* layer1.1.bn1.weight [64] */
+    layer1_1_bn1_bias = 120704,             /* layer1.1.bn1.bias [64] */
+    layer1_1_conv2_packed = 120768,         /* layer1.1.conv2.weight [64,64,3,3], layer1.1.conv2.bias [64], packed */
+    layer1_1_bn2_weight = 157696,           /* layer1.1.bn2.weight [64] */
+    layer1_1_bn2_bias = 157760,             /* layer1.1.bn2.bias [64] */
+    layer2_0_conv1_packed = 157824,         /* layer2.0.conv1.weight [128,64,3,3], layer2.0.conv1.bias [128], packed */
+    layer2_0_bn1_weight = 231680,           /* layer2.0.bn1.weight [128] */
+    layer2_0_bn1_bias = 231808,             /* layer2.0.bn1.bias [128] */
+    layer2_0_downsample_0_packed = 231936,  /* layer2.0.downsample.0.weight [128,64,1,1], layer2.0.downsample.0.bias [128], packed */
+    layer2_0_downsample_1_weight = 240256,  /* layer2.0.downsample.1.weight [128] */
+    layer2_0_downsample_1_bias = 240384,    /* layer2.0.downsample.1.bias [128] */
+    layer2_0_conv2_packed = 240512,         /* layer2.0.conv2.weight [128,128,3,3], layer2.0.conv2.bias [128], packed */
+    layer2_0_bn2_weight = 388096,           /* layer2.0.bn2.weight [128] */
+    layer2_0_bn2_bias = 388224,             /* layer2.0.bn2.bias [128] */
+    layer2_1_conv1_packed = 388352,         /* layer2.1.conv1.weight [128,128,3,3], layer2.1.conv1.bias [128], packed */
+    layer2_1_bn1_weight = 535936,           /* layer2.1.bn1.weight [128] */
+    layer2_1_bn1_bias = 536064,             /* layer2.1.bn1.bias [128] */
+    layer2_1_conv2_packed = 536192,         /* layer2.1.conv2.weight [128,128,3,3], layer2.1.conv2.bias [128], packed */
+    layer2_1_bn2_weight = 683776,           /* layer2.1.bn2.weight [128] */
+    layer2_1_bn2_bias = 683904,             /* layer2.1.bn2.bias [128] */
+    layer3_0_conv1_packed = 684032,         /* layer3.0.conv1.weight [256,128,3,3], layer3.0.conv1.bias [256], packed */
+    layer3_0_bn1_weight = 979200,           /* layer3.0.bn1.weight [256] */
+    layer3_0_bn1_bias = 979456,             /* layer3.0.bn1.bias [256] */
+    layer3_0_downsample_0_packed = 979712,  /* layer3.0.downsample.0.weight [256,128,1,1], layer3.0.downsample.0.bias [256], packed */
+    layer3_0_downsample_1_weight = 1012736, /* layer3.0.downsample.1.weight [256] */
+    layer3_0_downsample_1_bias = 1012992,   /* layer3.0.downsample.1.bias [256] */
+    layer3_0_conv2_packed = 1013248,        /* layer3.0.conv2.weight [256,256,3,3], layer3.0.conv2.bias [256], packed */
+    layer3_0_bn2_weight = 1603328,          /* layer3.0.bn2.weight [256] */
+    layer3_0_bn2_bias = 1603584,            /* layer3.0.bn2.bias [256] */
+    layer3_1_conv1_packed = 1603840,        /* layer3.1.conv1.weight [256,256,3,3], layer3.1.conv1.bias [256], packed */
+    layer3_1_bn1_weight = 2193920,          /* layer3.1.bn1.weight [256] */
+    layer3_1_bn1_bias = 2194176,            /* layer3.1.bn1.bias [256] */
+    layer3_1_conv2_packed = 2194432,        /* layer3.1.conv2.weight [256,256,3,3], layer3.1.conv2.bias [256], packed */
+    layer3_1_bn2_weight = 2784512,          /* layer3.1.bn2.weight [256] */
+    layer3_1_bn2_bias = 2784768,            /* layer3.1.bn2.bias [256] */
+    layer4_0_conv1_packed = 2785024,        /* layer4.0.conv1.weight [512,256,3,3], layer4.0.conv1.bias [512], packed */
+    layer4_0_bn1_weight = 3965184,          /* layer4.0.bn1.weight [512] */
+    layer4_0_bn1_bias = 3965696,            /* layer4.0.bn1.bias [512] */
+    layer4_0_downsample_0_packed = 3966208, /* layer4.0.downsample.0.weight [512,256,1,1], layer4.0.downsample.0.bias [512], packed */
+    layer4_0_downsample_1_weight = 4097792, /* layer4.0.downsample.1.weight [512] */
+    layer4_0_downsample_1_bias = 4098304,   /* layer4.0.downsample.1.bias [512] */
+    layer4_0_conv2_packed = 4098816,        /* layer4.0.conv2.weight [512,512,3,3], layer4.0.conv2.bias [512], packed */
+    layer4_0_bn2_weight = 6458624,          /* layer4.0.bn2.weight [512] */
+    layer4_0_bn2_bias = 6459136,            /* layer4.0.bn2.bias [512] */
+    layer4_1_conv1_packed = 6459648,        /* layer4.1.conv1.weight [512,512,3,3], layer4.1.conv1.bias [512], packed */
+    layer4_1_bn1_weight = 8819456,          /* layer4.1.bn1.weight [512] */
+    layer4_1_bn1_bias = 8819968,            /* layer4.1.bn1.bias [512] */
+    layer4_1_conv2_packed = 8820480,        /* layer4.1.conv2.weight [512,512,3,3], layer4.1.conv2.bias [512], packed */
+    layer4_1_bn2_weight = 11180288,         /* layer4.1.bn2.weight [512] */
+    layer4_1_bn2_bias = 11180800,           /* layer4.1.bn2.bias [512] */
+    fc_packed = 11181312,                   /* fc.weight [1000,512], fc.bias [1000], packed */
+};
+
 void rn18_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * RN18_PREPARED_SIZE);
-    gsc_fast_conv_prepare(params + 0, params + 9408, 3, 64, 7, prepared + 0); /* conv1 */
-    memcpy(prepared + 9472, params + 9472, 64 * sizeof(float));
-    memcpy(prepared + 9536, params + 9536, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 9600, params + 46464, 64, 64, 3, prepared + 9600); /* layer1.0.conv1 */
-    memcpy(prepared + 46528, params + 46528, 64 * sizeof(float));
-    memcpy(prepared + 46592, params + 46592, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 46656, params + 83520, 64, 64, 3, prepared + 46656); /* layer1.0.conv2 */
-    memcpy(prepared + 83584, params + 83584, 64 * sizeof(float));
-    memcpy(prepared + 83648, params + 83648, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 83712, params + 120576, 64, 64, 3, prepared + 83712); /* layer1.1.conv1 */
-    memcpy(prepared + 120640, params + 120640, 64 * sizeof(float));
-    memcpy(prepared + 120704, params + 120704, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 120768, params + 157632, 64, 64, 3, prepared + 120768); /* layer1.1.conv2 */
-    memcpy(prepared + 157696, params + 157696, 64 * sizeof(float));
-    memcpy(prepared + 157760, params + 157760, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 157824, params + 231552, 64, 128, 3, prepared + 157824); /* layer2.0.conv1 */
-    memcpy(prepared + 231680, params + 231680, 128 * sizeof(float));
-    memcpy(prepared + 231808, params + 231808, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 379776, params + 387968, 64, 128, 1, prepared + 231936); /* layer2.0.downsample.0 */
-    memcpy(prepared + 240256, params + 388096, 128 * sizeof(float));
-    memcpy(prepared + 240384, params + 388224, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 231936, params + 379392, 128, 128, 3, prepared + 240512); /* layer2.0.conv2 */
-    memcpy(prepared + 388096, params + 379520, 128 * sizeof(float));
-    memcpy(prepared + 388224, params + 379648, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 388352, params + 535808, 128, 128, 3, prepared + 388352); /* layer2.1.conv1 */
-    memcpy(prepared + 535936, params + 535936, 128 * sizeof(float));
-    memcpy(prepared + 536064, params + 536064, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 536192, params + 683648, 128, 128, 3, prepared + 536192); /* layer2.1.conv2 */
-    memcpy(prepared + 683776, params + 683776, 128 * sizeof(float));
-    memcpy(prepared + 683904, params + 683904, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 684032, params + 978944, 128, 256, 3, prepared + 684032); /* layer3.0.conv1 */
-    memcpy(prepared + 979200, params + 979200, 256 * sizeof(float));
-    memcpy(prepared + 979456, params + 979456, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 1570304, params + 1603072, 128, 256, 1, prepared + 979712); /* layer3.0.downsample.0 */
-    memcpy(prepared + 1012736, params + 1603328, 256 * sizeof(float));
-    memcpy(prepared + 1012992, params + 1603584, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 979712, params + 1569536, 256, 256, 3, prepared + 1013248); /* layer3.0.conv2 */
-    memcpy(prepared + 1603328, params + 1569792, 256 * sizeof(float));
-    memcpy(prepared + 1603584, params + 1570048, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 1603840, params + 2193664, 256, 256, 3, prepared + 1603840); /* layer3.1.conv1 */
-    memcpy(prepared + 2193920, params + 2193920, 256 * sizeof(float));
-    memcpy(prepared + 2194176, params + 2194176, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 2194432, params + 2784256, 256, 256, 3, prepared + 2194432); /* layer3.1.conv2 */
-    memcpy(prepared + 2784512, params + 2784512, 256 * sizeof(float));
-    memcpy(prepared + 2784768, params + 2784768, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 2785024, params + 3964672, 256, 512, 3, prepared + 2785024); /* layer4.0.conv1 */
-    memcpy(prepared + 3965184, params + 3965184, 512 * sizeof(float));
-    memcpy(prepared + 3965696, params + 3965696, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 6327040, params + 6458112, 256, 512, 1, prepared + 3966208); /* layer4.0.downsample.0 */
-    memcpy(prepared + 4097792, params + 6458624, 512 * sizeof(float));
-    memcpy(prepared + 4098304, params + 6459136, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 3966208, params + 6325504, 512, 512, 3, prepared + 4098816); /* layer4.0.conv2 */
-    memcpy(prepared + 6458624, params + 6326016, 512 * sizeof(float));
-    memcpy(prepared + 6459136, params + 6326528, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 6459648, params + 8818944, 512, 512, 3, prepared + 6459648); /* layer4.1.conv1 */
-    memcpy(prepared + 8819456, params + 8819456, 512 * sizeof(float));
-    memcpy(prepared + 8819968, params + 8819968, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 8820480, params + 11179776, 512, 512, 3, prepared + 8820480); /* layer4.1.conv2 */
-    memcpy(prepared + 11180288, params + 11180288, 512 * sizeof(float));
-    memcpy(prepared + 11180800, params + 11180800, 512 * sizeof(float));
-    gsc_fast_linear_prepare(params + 11181312, params + 11693312, 512, 1000, prepared + 11181312); /* fc */
+    gsc_fast_conv_prepare(params + 0, params + 9408, 3, 64, 7, prepared + conv1_packed); /* conv1.weight, conv1.bias */
+    memcpy(prepared + bn1_weight, params + 9472, 64 * sizeof(float));
+    memcpy(prepared + bn1_bias, params + 9536, 64 * sizeof(float));
+    gsc_fast_conv_prepare(params + 9600, params + 46464, 64, 64, 3, prepared + layer1_0_conv1_packed); /* layer1.0.conv1.weight, layer1.0.conv1.bias */
+    memcpy(prepared + layer1_0_bn1_weight, params + 46528, 64 * sizeof(float));
+    memcpy(prepared + layer1_0_bn1_bias, params + 46592, 64 * sizeof(float));
+    gsc_fast_conv_prepare(params + 46656, params + 83520, 64, 64, 3, prepared + layer1_0_conv2_packed); /* layer1.0.conv2.weight, layer1.0.conv2.bias */
+    memcpy(prepared + layer1_0_bn2_weight, params + 83584, 64 * sizeof(float));
+    memcpy(prepared + layer1_0_bn2_bias, params + 83648, 64 * sizeof(float));
+    gsc_fast_conv_prepare(params + 83712, params + 120576, 64, 64, 3, prepared + layer1_1_conv1_packed); /* layer1.1.conv1.weight, layer1.1.conv1.bias */
+    memcpy(prepared + layer1_1_bn1_weight, params + 120640, 64 * sizeof(float));
+    memcpy(prepared + layer1_1_bn1_bias, params + 120704, 64 * sizeof(float));
+    gsc_fast_conv_prepare(params + 120768, params + 157632, 64, 64, 3, prepared + layer1_1_conv2_packed); /* layer1.1.conv2.weight, layer1.1.conv2.bias */
+    memcpy(prepared + layer1_1_bn2_weight, params + 157696, 64 * sizeof(float));
+    memcpy(prepared + layer1_1_bn2_bias, params + 157760, 64 * sizeof(float));
+    gsc_fast_conv_prepare(params + 157824, params + 231552, 64, 128, 3, prepared + layer2_0_conv1_packed); /* layer2.0.conv1.weight, layer2.0.conv1.bias */
+    memcpy(prepared + layer2_0_bn1_weight, params + 231680, 128 * sizeof(float));
+    memcpy(prepared + layer2_0_bn1_bias, params + 231808, 128 * sizeof(float));
+    gsc_fast_conv_prepare(params + 379776, params + 387968, 64, 128, 1, prepared + layer2_0_downsample_0_packed); /* layer2.0.downsample.0.weight, layer2.0.downsample.0.bias */
+    memcpy(prepared + layer2_0_downsample_1_weight, params + 388096, 128 * sizeof(float));
+    memcpy(prepared + layer2_0_downsample_1_bias, params + 388224, 128 * sizeof(float));
+    gsc_fast_conv_prepare(params + 231936, params + 379392, 128, 128, 3, prepared + layer2_0_conv2_packed); /* layer2.0.conv2.weight, layer2.0.conv2.bias */
+    memcpy(prepared + layer2_0_bn2_weight, params + 379520, 128 * sizeof(float));
+    memcpy(prepared + layer2_0_bn2_bias, params + 379648, 128 * sizeof(float));
+    gsc_fast_conv_prepare(params + 388352, params + 535808, 128, 128, 3, prepared + layer2_1_conv1_packed); /* layer2.1.conv1.weight, layer2.1.conv1.bias */
+    memcpy(prepared + layer2_1_bn1_weight, params + 535936, 128 * sizeof(float));
+    memcpy(prepared + layer2_1_bn1_bias, params + 536064, 128 * sizeof(float));
+    gsc_fast_conv_prepare(params + 536192, params + 683648, 128, 128, 3, prepared + layer2_1_conv2_packed); /* layer2.1.conv2.weight, layer2.1.conv2.bias */
+    memcpy(prepared + layer2_1_bn2_weight, params + 683776, 128 * sizeof(float));
+    memcpy(prepared + layer2_1_bn2_bias, params + 683904, 128 * sizeof(float));
+    gsc_fast_conv_prepare(params + 684032, params + 978944, 128, 256, 3, prepared + layer3_0_conv1_packed); /* layer3.0.conv1.weight, layer3.0.conv1.bias */
+    memcpy(prepared + layer3_0_bn1_weight, params + 979200, 256 * sizeof(float));
+    memcpy(prepared + layer3_0_bn1_bias, params + 979456, 256 * sizeof(float));
+    gsc_fast_conv_prepare(params + 1570304, params + 1603072, 128, 256, 1, prepared + layer3_0_downsample_0_packed); /* layer3.0.downsample.0.weight, layer3.0.downsample.0.bias */
+    memcpy(prepared + layer3_0_downsample_1_weight, params + 1603328, 256 * sizeof(float));
+    memcpy(prepared + layer3_0_downsample_1_bias, params + 1603584, 256 * sizeof(float));
+    gsc_fast_conv_prepare(params + 979712, params + 1569536, 256, 256, 3, prepared + layer3_0_conv2_packed); /* layer3.0.conv2.weight, layer3.0.conv2.bias */
+    memcpy(prepared + layer3_0_bn2_weight, params + 1569792, 256 * sizeof(float));
+    memcpy(prepared + layer3_0_bn2_bias, params + 1570048, 256 * sizeof(float));
+    gsc_fast_conv_prepare(params + 1603840, params + 2193664, 256, 256, 3, prepared + layer3_1_conv1_packed); /* layer3.1.conv1.weight, layer3.1.conv1.bias */
+    memcpy(prepared + layer3_1_bn1_weight, params + 2193920, 256 * sizeof(float));
+    memcpy(prepared + layer3_1_bn1_bias, params + 2194176, 256 * sizeof(float));
+    gsc_fast_conv_prepare(params + 2194432, params + 2784256, 256, 256, 3, prepared + layer3_1_conv2_packed); /* layer3.1.conv2.weight, layer3.1.conv2.bias */
+    memcpy(prepared + layer3_1_bn2_weight, params + 2784512, 256 * sizeof(float));
+    memcpy(prepared + layer3_1_bn2_bias, params + 2784768, 256 * sizeof(float));
+    gsc_fast_conv_prepare(params + 2785024, params + 3964672, 256, 512, 3, prepared + layer4_0_conv1_packed); /* layer4.0.conv1.weight, layer4.0.conv1.bias */
+    memcpy(prepared + layer4_0_bn1_weight, params + 3965184, 512 * sizeof(float));
+    memcpy(prepared + layer4_0_bn1_bias, params + 3965696, 512 * sizeof(float));
+    gsc_fast_conv_prepare(params + 6327040, params + 6458112, 256, 512, 1, prepared + layer4_0_downsample_0_packed); /* layer4.0.downsample.0.weight, layer4.0.downsample.0.bias */
+    memcpy(prepared + layer4_0_downsample_1_weight, params + 6458624, 512 * sizeof(float));
+    memcpy(prepared + layer4_0_downsample_1_bias, params + 6459136, 512 * sizeof(float));
+    gsc_fast_conv_prepare(params + 3966208, params + 6325504, 512, 512, 3, prepared + layer4_0_conv2_packed); /* layer4.0.conv2.weight, layer4.0.conv2.bias */
+    memcpy(prepared + layer4_0_bn2_weight, params + 6326016, 512 * sizeof(float));
+    memcpy(prepared + layer4_0_bn2_bias, params + 6326528, 512 * sizeof(float));
+    gsc_fast_conv_prepare(params + 6459648, params + 8818944, 512, 512, 3, prepared + layer4_1_conv1_packed); /* layer4.1.conv1.weight, layer4.1.conv1.bias */
+    memcpy(prepared + layer4_1_bn1_weight, params + 8819456, 512 * sizeof(float));
+    memcpy(prepared + layer4_1_bn1_bias, params + 8819968, 512 * sizeof(float));
+    gsc_fast_conv_prepare(params + 8820480, params + 11179776, 512, 512, 3, prepared + layer4_1_conv2_packed); /* layer4.1.conv2.weight, layer4.1.conv2.bias */
+    memcpy(prepared + layer4_1_bn2_weight, params + 11180288, 512 * sizeof(float));
+    memcpy(prepared + layer4_1_bn2_bias, params + 11180800, 512 * sizeof(float));
+    gsc_fast_linear_prepare(params + 11181312, params + 11693312, 512, 1000, prepared + fc_packed); /* fc.weight, fc.bias */
 }
+
+/* The geometry of every convolution (input [cin, h, w], cout k x k filters) and pooling window. */
+static const GscFastConv conv1_geom =
+    {.cin = 3, .h = 224, .w = 224, .cout = 64, .k = 7, .stride = 2, .pad = 3};
+static const GscFastPool maxpool2d_geom =
+    {.c = 64, .h = 112, .w = 112, .k = 3, .stride = 2, .pad = 1};
+static const GscFastConv layer1_0_conv1_geom =
+    {.cin = 64, .h = 56, .w = 56, .cout = 64, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer1_0_conv2_geom =
+    {.cin = 64, .h = 56, .w = 56, .cout = 64, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer1_1_conv1_geom =
+    {.cin = 64, .h = 56, .w = 56, .cout = 64, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer1_1_conv2_geom =
+    {.cin = 64, .h = 56, .w = 56, .cout = 64, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer2_0_conv1_geom =
+    {.cin = 64, .h = 56, .w = 56, .cout = 128, .k = 3, .stride = 2, .pad = 1};
+static const GscFastConv layer2_0_downsample_0_geom =
+    {.cin = 64, .h = 56, .w = 56, .cout = 128, .k = 1, .stride = 2, .pad = 0};
+static const GscFastConv layer2_0_conv2_geom =
+    {.cin = 128, .h = 28, .w = 28, .cout = 128, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer2_1_conv1_geom =
+    {.cin = 128, .h = 28, .w = 28, .cout = 128, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer2_1_conv2_geom =
+    {.cin = 128, .h = 28, .w = 28, .cout = 128, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer3_0_conv1_geom =
+    {.cin = 128, .h = 28, .w = 28, .cout = 256, .k = 3, .stride = 2, .pad = 1};
+static const GscFastConv layer3_0_downsample_0_geom =
+    {.cin = 128, .h = 28, .w = 28, .cout = 256, .k = 1, .stride = 2, .pad = 0};
+static const GscFastConv layer3_0_conv2_geom =
+    {.cin = 256, .h = 14, .w = 14, .cout = 256, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer3_1_conv1_geom =
+    {.cin = 256, .h = 14, .w = 14, .cout = 256, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer3_1_conv2_geom =
+    {.cin = 256, .h = 14, .w = 14, .cout = 256, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer4_0_conv1_geom =
+    {.cin = 256, .h = 14, .w = 14, .cout = 512, .k = 3, .stride = 2, .pad = 1};
+static const GscFastConv layer4_0_downsample_0_geom =
+    {.cin = 256, .h = 14, .w = 14, .cout = 512, .k = 1, .stride = 2, .pad = 0};
+static const GscFastConv layer4_0_conv2_geom =
+    {.cin = 512, .h = 7, .w = 7, .cout = 512, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer4_1_conv1_geom =
+    {.cin = 512, .h = 7, .w = 7, .cout = 512, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv layer4_1_conv2_geom =
+    {.cin = 512, .h = 7, .w = 7, .cout = 512, .k = 3, .stride = 1, .pad = 1};
 
 void rn18_forward(const float *prepared, const float *input, float *output, void *workspace)
 {
     float *ws = (float *)workspace;
-    (void)ws;
-    (void)prepared;
+    /* The workspace, planned: buffers whose lifetimes do not overlap share memory. */
+    float *conv1 = ws + 0;                                      /* [64,112,112] channel-blocked */
+    float *bn1_stats = ws + 1391600;                            /* [2][64]: mean, variance of conv1 */
+    float *conv1_scratch = ws + 802816;                         /* 2355136 bytes: the convolution's scratch */
+    float *bn1_ss = ws + 1003520;                               /* [2][64]: scale, shift of bn1 */
+    float *maxpool2d = ws + 802816;                             /* [64,56,56] channel-blocked */
+    float *layer1_0_conv1 = ws + 329984;                        /* [64,56,56] channel-blocked */
+    float *layer1_0_bn1_stats = ws + 530688;                    /* [2][64]: mean, variance of layer1.0.conv1 */
+    float *layer1_0_conv1_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
+    float *layer1_0_bn1_ss = ws + 731392;                       /* [2][64]: scale, shift of layer1.0.bn1 */
+    float *layer1_0_conv2 = ws + 530688;                        /* [64,56,56] channel-blocked */
+    float *layer1_0_bn2_stats = ws + 731520;                    /* [2][64]: mean, variance of layer1.0.conv2 */
+    float *layer1_0_conv2_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
+    float *layer1_0_bn2_ss = ws + 0;                            /* [2][64]: scale, shift of layer1.0.bn2 */
+    float *layer1_0_add = ws + 530688;                          /* [64,56,56] channel-blocked, in place over layer1_0_conv2 */
+    float *layer1_1_conv1 = ws + 329984;                        /* [64,56,56] channel-blocked */
+    float *layer1_1_bn1_stats = ws + 731392;                    /* [2][64]: mean, variance of layer1.1.conv1 */
+    float *layer1_1_conv1_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
+    float *layer1_1_bn1_ss = ws + 932096;                       /* [2][64]: scale, shift of layer1.1.bn1 */
+    float *layer1_1_conv2 = ws + 731392;                        /* [64,56,56] channel-blocked */
+    float *layer1_1_bn2_stats = ws + 932224;                    /* [2][64]: mean, variance of layer1.1.conv2 */
+    float *layer1_1_conv2_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
+    float *layer1_1_bn2_ss = ws + 0;                            /* [2][64]: scale, shift of layer1.1.bn2 */
+    float *layer1_1_add = ws + 731392;                          /* [64,56,56] channel-blocked, in place over layer1_1_conv2 */
+    float *layer2_0_conv1 = ws + 279808;                        /* [128,28,28] channel-blocked */
+    float *layer2_0_bn1_stats = ws + 380160;                    /* [2][128]: mean, variance of layer2.0.conv1 */
+    float *layer2_0_conv1_scratch = ws + 0;                     /* 1119232 bytes: the convolution's scratch */
+    float *layer2_0_bn1_ss = ws + 265216;                       /* [2][128]: scale, shift of layer2.0.bn1 */
+    float *layer2_0_downsample_0 = ws + 380160;                 /* [128,28,28] channel-blocked */
+    float *layer2_0_downsample_1_stats = ws + 265472;           /* [2][128]: mean, variance of layer2.0.downsample.0 */
+    float *layer2_0_downsample_0_scratch = ws + 0;              /* 1060864 bytes: the convolution's scratch */
+    float *layer2_0_downsample_1_ss = ws + 179712;              /* [2][128]: scale, shift of layer2.0.downsample.1 */
+    float *layer2_0_conv2 = ws + 480512;                        /* [128,28,28] channel-blocked */
+    float *layer2_0_bn2_stats = ws + 179968;                    /* [2][128]: mean, variance of layer2.0.conv2 */
+    float *layer2_0_conv2_scratch = ws + 0;                     /* 718848 bytes: the convolution's scratch */
+    float *layer2_0_bn2_ss = ws + 0;                            /* [2][128]: scale, shift of layer2.0.bn2 */
+    float *layer2_0_add = ws + 480512;                          /* [128,28,28] channel-blocked, in place over layer2_0_conv2 */
+    float *layer2_1_conv1 = ws + 179712;                        /* [128,28,28] channel-blocked */
+    float *layer2_1_bn1_stats = ws + 280064;                    /* [2][128]: mean, variance of layer2.1.conv1 */
+    float *layer2_1_conv1_scratch = ws + 0;                     /* 718848 bytes: the convolution's scratch */
+    float *layer2_1_bn1_ss = ws + 380416;                       /* [2][128]: scale, shift of layer2.1.bn1 */
+    float *layer2_1_conv2 = ws + 280064;                        /* [128,28,28] channel-blocked */
+    float *layer2_1_bn2_stats = ws + 380672;                    /* [2][128]: mean, variance of layer2.1.conv2 */
+    float *layer2_1_conv2_scratch = ws + 0;                     /* 718848 bytes: the convolution's scratch */
+    float *layer2_1_bn2_ss = ws + 0;                            /* [2][128]: scale, shift of layer2.1.bn2 */
+    float *layer2_1_add = ws + 280064;                          /* [128,28,28] channel-blocked, in place over layer2_1_conv2 */
+    float *layer3_0_conv1 = ws + 151040;                        /* [256,14,14] channel-blocked */
+    float *layer3_0_bn1_stats = ws + 201216;                    /* [2][256]: mean, variance of layer3.0.conv1 */
+    float *layer3_0_conv1_scratch = ws + 0;                     /* 604160 bytes: the convolution's scratch */
+    float *layer3_0_bn1_ss = ws + 136192;                       /* [2][256]: scale, shift of layer3.0.bn1 */
+    float *layer3_0_downsample_0 = ws + 201216;                 /* [256,14,14] channel-blocked */
+    float *layer3_0_downsample_1_stats = ws + 136704;           /* [2][256]: mean, variance of layer3.0.downsample.0 */
+    float *layer3_0_downsample_0_scratch = ws + 0;              /* 544768 bytes: the convolution's scratch */
+    float *layer3_0_downsample_1_ss = ws + 101376;              /* [2][256]: scale, shift of layer3.0.downsample.1 */
+    float *layer3_0_conv2 = ws + 251392;                        /* [256,14,14] channel-blocked */
+    float *layer3_0_bn2_stats = ws + 101888;                    /* [2][256]: mean, variance of layer3.0.conv2 */
+    float *layer3_0_conv2_scratch = ws + 0;                     /* 405504 bytes: the convolution's scratch */
+    float *layer3_0_bn2_ss = ws + 0;                            /* [2][256]: scale, shift of layer3.0.bn2 */
+    float *layer3_0_add = ws + 251392;                          /* [256,14,14] channel-blocked, in place over layer3_0_conv2 */
+    float *layer3_1_conv1 = ws + 101376;                        /* [256,14,14] channel-blocked */
+    float *layer3_1_bn1_stats = ws + 151552;                    /* [2][256]: mean, variance of layer3.1.conv1 */
+    float *layer3_1_conv1_scratch = ws + 0;                     /* 405504 bytes: the convolution's scratch */
+    float *layer3_1_bn1_ss = ws + 201728;                       /* [2][256]: scale, shift of layer3.1.bn1 */
+    float *layer3_1_conv2 = ws + 151552;                        /* [256,14,14] channel-blocked */
+    float *layer3_1_bn2_stats = ws + 202240;                    /* [2][256]: mean, variance of layer3.1.conv2 */
+    float *layer3_1_conv2_scratch = ws + 0;                     /* 405504 bytes: the convolution's scratch */
+    float *layer3_1_bn2_ss = ws + 0;                            /* [2][256]: scale, shift of layer3.1.bn2 */
+    float *layer3_1_add = ws + 151552;                          /* [256,14,14] channel-blocked, in place over layer3_1_conv2 */
+    float *layer4_0_conv1 = ws + 87040;                         /* [512,7,7] channel-blocked */
+    float *layer4_0_bn1_stats = ws + 112128;                    /* [2][512]: mean, variance of layer4.0.conv1 */
+    float *layer4_0_conv1_scratch = ws + 0;                     /* 348160 bytes: the convolution's scratch */
+    float *layer4_0_bn1_ss = ws + 71680;                        /* [2][512]: scale, shift of layer4.0.bn1 */
+    float *layer4_0_downsample_0 = ws + 112128;                 /* [512,7,7] channel-blocked */
+    float *layer4_0_downsample_1_stats = ws + 72704;            /* [2][512]: mean, variance of layer4.0.downsample.0 */
+    float *layer4_0_downsample_0_scratch = ws + 0;              /* 286720 bytes: the convolution's scratch */
+    float *layer4_0_downsample_1_ss = ws + 62976;               /* [2][512]: scale, shift of layer4.0.downsample.1 */
+    float *layer4_0_conv2 = ws + 137216;                        /* [512,7,7] channel-blocked */
+    float *layer4_0_bn2_stats = ws + 64000;                     /* [2][512]: mean, variance of layer4.0.conv2 */
+    float *layer4_0_conv2_scratch = ws + 0;                     /* 251904 bytes: the convolution's scratch */
+    float *layer4_0_bn2_ss = ws + 0;                            /* [2][512]: scale, shift of layer4.0.bn2 */
+    float *layer4_0_add = ws + 137216;                          /* [512,7,7] channel-blocked, in place over layer4_0_conv2 */
+    float *layer4_1_conv1 = ws + 62976;                         /* [512,7,7] channel-blocked */
+    float *layer4_1_bn1_stats = ws + 88064;                     /* [2][512]: mean, variance of layer4.1.conv1 */
+    float *layer4_1_conv1_scratch = ws + 0;                     /* 251904 bytes: the convolution's scratch */
+    float *layer4_1_bn1_ss = ws + 113152;                       /* [2][512]: scale, shift of layer4.1.bn1 */
+    float *layer4_1_conv2 = ws + 88064;                         /* [512,7,7] channel-blocked */
+    float *layer4_1_bn2_stats = ws + 114176;                    /* [2][512]: mean, variance of layer4.1.conv2 */
+    float *layer4_1_conv2_scratch = ws + 0;                     /* 251904 bytes: the convolution's scratch */
+    float *layer4_1_bn2_ss = ws + 0;                            /* [2][512]: scale, shift of layer4.1.bn2 */
+    float *layer4_1_add = ws + 88064;                           /* [512,7,7] channel-blocked, in place over layer4_1_conv2 */
+    float *global_avgpool = ws + 0;                             /* [512] */
 
     /* conv1 (resnet18.gs:47): [3,224,224] -> [64,112,112] */
-    GSC_PROFILE_BEGIN(0);
-    gsc_fast_conv2d(input, 3, 224, 224, prepared + 0, 64, 7, 2, 3, NULL, GSC_FAST_IN_CHW, (ws + 0), (ws + 1391600), (ws + 802816));
-    GSC_PROFILE_END(0, "conv1");
+    /* + bn1: statistics computed here */
+    gsc_fast_conv2d(&conv1_geom, input, prepared + conv1_packed, NULL, GSC_FAST_IN_CHW, conv1,
+                    bn1_stats, conv1_scratch);
 
     /* bn1 (resnet18.gs:47): [64,112,112] -> [64,112,112] */
-    GSC_PROFILE_BEGIN(1);
-    gsc_fast_bn_fold((ws + 1391600), prepared + 9472, prepared + 9536, 64, (ws + 1003520));
-    GSC_PROFILE_END(1, "bn1");
-
-    /* relu (resnet18.gs:47): [64,112,112] -> [64,112,112] */
-    GSC_PROFILE_BEGIN(2);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(2, "relu");
+    gsc_fast_bn_fold(bn1_stats, prepared + bn1_weight, prepared + bn1_bias, 64, bn1_ss);
 
     /* maxpool2d (resnet18.gs:48): [64,112,112] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(3);
-    gsc_fast_maxpool2d((ws + 0), 64, 112, 112, 3, 2, 1, (ws + 1003520), 1, (ws + 802816));
-    GSC_PROFILE_END(3, "maxpool2d");
+    /* + bn1, relu: applied to its input here */
+    gsc_fast_maxpool2d(&maxpool2d_geom, conv1, bn1_ss, GSC_FAST_RELU, maxpool2d);
 
     /* layer1.0.conv1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(4);
-    gsc_fast_conv2d((ws + 802816), 64, 56, 56, prepared + 9600, 64, 3, 1, 1, NULL, 0, (ws + 329984), (ws + 530688), (ws + 0));
-    GSC_PROFILE_END(4, "layer1.0.conv1");
+    /* + layer1.0.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer1_0_conv1_geom, maxpool2d, prepared + layer1_0_conv1_packed, NULL, 0,
+                    layer1_0_conv1, layer1_0_bn1_stats, layer1_0_conv1_scratch);
 
     /* layer1.0.bn1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(5);
-    gsc_fast_bn_fold((ws + 530688), prepared + 46528, prepared + 46592, 64, (ws + 731392));
-    GSC_PROFILE_END(5, "layer1.0.bn1");
-
-    /* layer1.0.relu (resnet18.gs:18): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(6);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(6, "layer1.0.relu");
+    gsc_fast_bn_fold(layer1_0_bn1_stats, prepared + layer1_0_bn1_weight,
+                     prepared + layer1_0_bn1_bias, 64, layer1_0_bn1_ss);
 
     /* layer1.0.conv2 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(7);
-    gsc_fast_conv2d((ws + 329984), 64, 56, 56, prepared + 46656, 64, 3, 1, 1, (ws + 731392), GSC_FAST_IN_RELU, (ws + 530688), (ws + 731520), (ws + 0));
-    GSC_PROFILE_END(7, "layer1.0.conv2");
+    /* + layer1.0.bn1, layer1.0.relu: applied to its input here
+     * + layer1.0.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer1_0_conv2_geom, layer1_0_conv1, prepared + layer1_0_conv2_packed,
+                    layer1_0_bn1_ss, GSC_FAST_RELU, layer1_0_conv2, layer1_0_bn2_stats,
+                    layer1_0_conv2_scratch);
 
     /* layer1.0.bn2 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(8);
-    gsc_fast_bn_fold((ws + 731520), prepared + 83584, prepared + 83648, 64, (ws + 0));
-    GSC_PROFILE_END(8, "layer1.0.bn2");
+    gsc_fast_bn_fold(layer1_0_bn2_stats, prepared + layer1_0_bn2_weight,
+                     prepared + layer1_0_bn2_bias, 64, layer1_0_bn2_ss);
 
     /* layer1.0.add (resnet18.gs:19): [64,56,56] + [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(9);
-    gsc_fast_bn_apply((ws + 530688), 64, 56, 56, (ws + 0), (ws + 802816), NULL, 1, (ws + 530688));
-    GSC_PROFILE_END(9, "layer1.0.add");
-
-    /* layer1.0.relu_1 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(10);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(10, "layer1.0.relu_1");
+    /* + layer1.0.bn2: applied to its input here
+     * + layer1.0.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer1_0_conv2, 64, 56, 56, layer1_0_bn2_ss, maxpool2d, NULL, GSC_FAST_RELU,
+                      layer1_0_add);
 
     /* layer1.1.conv1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(11);
-    gsc_fast_conv2d((ws + 530688), 64, 56, 56, prepared + 83712, 64, 3, 1, 1, NULL, 0, (ws + 329984), (ws + 731392), (ws + 0));
-    GSC_PROFILE_END(11, "layer1.1.conv1");
+    /* + layer1.1.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer1_1_conv1_geom, layer1_0_add, prepared + layer1_1_conv1_packed, NULL, 0,
+                    layer1_1_conv1, layer1_1_bn1_stats, layer1_1_conv1_scratch);
 
     /* layer1.1.bn1 (resnet18.gs:18): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(12);
-    gsc_fast_bn_fold((ws + 731392), prepared + 120640, prepared + 120704, 64, (ws + 932096));
-    GSC_PROFILE_END(12, "layer1.1.bn1");
-
-    /* layer1.1.relu (resnet18.gs:18): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(13);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(13, "layer1.1.relu");
+    gsc_fast_bn_fold(layer1_1_bn1_stats, prepared + layer1_1_bn1_weight,
+                     prepared + layer1_1_bn1_bias, 64, layer1_1_bn1_ss);
 
     /* layer1.1.conv2 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(14);
-    gsc_fast_conv2d((ws + 329984), 64, 56, 56, prepared + 120768, 64, 3, 1, 1, (ws + 932096), GSC_FAST_IN_RELU, (ws + 731392), (ws + 932224), (ws + 0));
-    GSC_PROFILE_END(14, "layer1.1.conv2");
+    /* + layer1.1.bn1, layer1.1.relu: applied to its input here
+     * + layer1.1.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer1_1_conv2_geom, layer1_1_conv1, prepared + layer1_1_conv2_packed,
+                    layer1_1_bn1_ss, GSC_FAST_RELU, layer1_1_conv2, layer1_1_bn2_stats,
+                    layer1_1_conv2_scratch);
 
     /* layer1.1.bn2 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(15);
-    gsc_fast_bn_fold((ws + 932224), prepared + 157696, prepared + 157760, 64, (ws + 0));
-    GSC_PROFILE_END(15, "layer1.1.bn2");
+    gsc_fast_bn_fold(layer1_1_bn2_stats, prepared + layer1_1_bn2_weight,
+                     prepared + layer1_1_bn2_bias, 64, layer1_1_bn2_ss);
 
     /* layer1.1.add (resnet18.gs:19): [64,56,56] + [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(16);
-    gsc_fast_bn_apply((ws + 731392), 64, 56, 56, (ws + 0), (ws + 530688), NULL, 1, (ws + 731392));
-    GSC_PROFILE_END(16, "layer1.1.add");
-
-    /* layer1.1.relu_1 (resnet18.gs:19): [64,56,56] -> [64,56,56] */
-    GSC_PROFILE_BEGIN(17);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(17, "layer1.1.relu_1");
+    /* + layer1.1.bn2: applied to its input here
+     * + layer1.1.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer1_1_conv2, 64, 56, 56, layer1_1_bn2_ss, layer1_0_add, NULL,
+                      GSC_FAST_RELU, layer1_1_add);
 
     /* layer2.0.conv1 (resnet18.gs:30): [64,56,56] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(18);
-    gsc_fast_conv2d((ws + 731392), 64, 56, 56, prepared + 157824, 128, 3, 2, 1, NULL, 0, (ws + 279808), (ws + 380160), (ws + 0));
-    GSC_PROFILE_END(18, "layer2.0.conv1");
+    /* + layer2.0.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer2_0_conv1_geom, layer1_1_add, prepared + layer2_0_conv1_packed, NULL, 0,
+                    layer2_0_conv1, layer2_0_bn1_stats, layer2_0_conv1_scratch);
 
     /* layer2.0.bn1 (resnet18.gs:30): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(19);
-    gsc_fast_bn_fold((ws + 380160), prepared + 231680, prepared + 231808, 128, (ws + 265216));
-    GSC_PROFILE_END(19, "layer2.0.bn1");
-
-    /* layer2.0.relu (resnet18.gs:30): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(20);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(20, "layer2.0.relu");
+    gsc_fast_bn_fold(layer2_0_bn1_stats, prepared + layer2_0_bn1_weight,
+                     prepared + layer2_0_bn1_bias, 128, layer2_0_bn1_ss);
 
     /* layer2.0.downsample.0 (resnet18.gs:31): [64,56,56] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(21);
-    gsc_fast_conv2d((ws + 731392), 64, 56, 56, prepared + 231936, 128, 1, 2, 0, NULL, 0, (ws + 380160), (ws + 265472), (ws + 0));
-    GSC_PROFILE_END(21, "layer2.0.downsample.0");
+    /* + layer2.0.downsample.1: statistics computed here */
+    gsc_fast_conv2d(&layer2_0_downsample_0_geom, layer1_1_add,
+                    prepared + layer2_0_downsample_0_packed, NULL, 0, layer2_0_downsample_0,
+                    layer2_0_downsample_1_stats, layer2_0_downsample_0_scratch);
 
     /* layer2.0.downsample.1 (resnet18.gs:31): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(22);
-    gsc_fast_bn_fold((ws + 265472), prepared + 240256, prepared + 240384, 128, (ws + 179712));
-    GSC_PROFILE_END(22, "layer2.0.downsample.1");
+    gsc_fast_bn_fold(layer2_0_downsample_1_stats, prepared + layer2_0_downsample_1_weight,
+                     prepared + layer2_0_downsample_1_bias, 128, layer2_0_downsample_1_ss);
 
     /* layer2.0.conv2 (resnet18.gs:32): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(23);
-    gsc_fast_conv2d((ws + 279808), 128, 28, 28, prepared + 240512, 128, 3, 1, 1, (ws + 265216), GSC_FAST_IN_RELU, (ws + 480512), (ws + 179968), (ws + 0));
-    GSC_PROFILE_END(23, "layer2.0.conv2");
+    /* + layer2.0.bn1, layer2.0.relu: applied to its input here
+     * + layer2.0.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer2_0_conv2_geom, layer2_0_conv1, prepared + layer2_0_conv2_packed,
+                    layer2_0_bn1_ss, GSC_FAST_RELU, layer2_0_conv2, layer2_0_bn2_stats,
+                    layer2_0_conv2_scratch);
 
     /* layer2.0.bn2 (resnet18.gs:32): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(24);
-    gsc_fast_bn_fold((ws + 179968), prepared + 388096, prepared + 388224, 128, (ws + 0));
-    GSC_PROFILE_END(24, "layer2.0.bn2");
+    gsc_fast_bn_fold(layer2_0_bn2_stats, prepared + layer2_0_bn2_weight,
+                     prepared + layer2_0_bn2_bias, 128, layer2_0_bn2_ss);
 
     /* layer2.0.add (resnet18.gs:32): [128,28,28] + [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(25);
-    gsc_fast_bn_apply((ws + 480512), 128, 28, 28, (ws + 0), (ws + 380160), (ws + 179712), 1, (ws + 480512));
-    GSC_PROFILE_END(25, "layer2.0.add");
-
-    /* layer2.0.relu_1 (resnet18.gs:32): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(26);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(26, "layer2.0.relu_1");
+    /* + layer2.0.bn2, layer2.0.downsample.1: applied to its input here
+     * + layer2.0.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer2_0_conv2, 128, 28, 28, layer2_0_bn2_ss, layer2_0_downsample_0,
+                      layer2_0_downsample_1_ss, GSC_FAST_RELU, layer2_0_add);
 
     /* layer2.1.conv1 (resnet18.gs:18): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(27);
-    gsc_fast_conv2d((ws + 480512), 128, 28, 28, prepared + 388352, 128, 3, 1, 1, NULL, 0, (ws + 179712), (ws + 280064), (ws + 0));
-    GSC_PROFILE_END(27, "layer2.1.conv1");
+    /* + layer2.1.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer2_1_conv1_geom, layer2_0_add, prepared + layer2_1_conv1_packed, NULL, 0,
+                    layer2_1_conv1, layer2_1_bn1_stats, layer2_1_conv1_scratch);
 
     /* layer2.1.bn1 (resnet18.gs:18): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(28);
-    gsc_fast_bn_fold((ws + 280064), prepared + 535936, prepared + 536064, 128, (ws + 380416));
-    GSC_PROFILE_END(28, "layer2.1.bn1");
-
-    /* layer2.1.relu (resnet18.gs:18): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(29);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(29, "layer2.1.relu");
+    gsc_fast_bn_fold(layer2_1_bn1_stats, prepared + layer2_1_bn1_weight,
+                     prepared + layer2_1_bn1_bias, 128, layer2_1_bn1_ss);
 
     /* layer2.1.conv2 (resnet18.gs:19): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(30);
-    gsc_fast_conv2d((ws + 179712), 128, 28, 28, prepared + 536192, 128, 3, 1, 1, (ws + 380416), GSC_FAST_IN_RELU, (ws + 280064), (ws + 380672), (ws + 0));
-    GSC_PROFILE_END(30, "layer2.1.conv2");
+    /* + layer2.1.bn1, layer2.1.relu: applied to its input here
+     * + layer2.1.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer2_1_conv2_geom, layer2_1_conv1, prepared + layer2_1_conv2_packed,
+                    layer2_1_bn1_ss, GSC_FAST_RELU, layer2_1_conv2, layer2_1_bn2_stats,
+                    layer2_1_conv2_scratch);
 
     /* layer2.1.bn2 (resnet18.gs:19): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(31);
-    gsc_fast_bn_fold((ws + 380672), prepared + 683776, prepared + 683904, 128, (ws + 0));
-    GSC_PROFILE_END(31, "layer2.1.bn2");
+    gsc_fast_bn_fold(layer2_1_bn2_stats, prepared + layer2_1_bn2_weight,
+                     prepared + layer2_1_bn2_bias, 128, layer2_1_bn2_ss);
 
     /* layer2.1.add (resnet18.gs:19): [128,28,28] + [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(32);
-    gsc_fast_bn_apply((ws + 280064), 128, 28, 28, (ws + 0), (ws + 480512), NULL, 1, (ws + 280064));
-    GSC_PROFILE_END(32, "layer2.1.add");
-
-    /* layer2.1.relu_1 (resnet18.gs:19): [128,28,28] -> [128,28,28] */
-    GSC_PROFILE_BEGIN(33);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(33, "layer2.1.relu_1");
+    /* + layer2.1.bn2: applied to its input here
+     * + layer2.1.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer2_1_conv2, 128, 28, 28, layer2_1_bn2_ss, layer2_0_add, NULL,
+                      GSC_FAST_RELU, layer2_1_add);
 
     /* layer3.0.conv1 (resnet18.gs:30): [128,28,28] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(34);
-    gsc_fast_conv2d((ws + 280064), 128, 28, 28, prepared + 684032, 256, 3, 2, 1, NULL, 0, (ws + 151040), (ws + 201216), (ws + 0));
-    GSC_PROFILE_END(34, "layer3.0.conv1");
+    /* + layer3.0.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer3_0_conv1_geom, layer2_1_add, prepared + layer3_0_conv1_packed, NULL, 0,
+                    layer3_0_conv1, layer3_0_bn1_stats, layer3_0_conv1_scratch);
 
     /* layer3.0.bn1 (resnet18.gs:30): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(35);
-    gsc_fast_bn_fold((ws + 201216), prepared + 979200, prepared + 979456, 256, (ws + 136192));
-    GSC_PROFILE_END(35, "layer3.0.bn1");
-
-    /* layer3.0.relu (resnet18.gs:30): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(36);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(36, "layer3.0.relu");
+    gsc_fast_bn_fold(layer3_0_bn1_stats, prepared + layer3_0_bn1_weight,
+                     prepared + layer3_0_bn1_bias, 256, layer3_0_bn1_ss);
 
     /* layer3.0.downsample.0 (resnet18.gs:31): [128,28,28] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(37);
-    gsc_fast_conv2d((ws + 280064), 128, 28, 28, prepared + 979712, 256, 1, 2, 0, NULL, 0, (ws + 201216), (ws + 136704), (ws + 0));
-    GSC_PROFILE_END(37, "layer3.0.downsample.0");
+    /* + layer3.0.downsample.1: statistics computed here */
+    gsc_fast_conv2d(&layer3_0_downsample_0_geom, layer2_1_add,
+                    prepared + layer3_0_downsample_0_packed, NULL, 0, layer3_0_downsample_0,
+                    layer3_0_downsample_1_stats, layer3_0_downsample_0_scratch);
 
     /* layer3.0.downsample.1 (resnet18.gs:31): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(38);
-    gsc_fast_bn_fold((ws + 136704), prepared + 1012736, prepared + 1012992, 256, (ws + 101376));
-    GSC_PROFILE_END(38, "layer3.0.downsample.1");
+    gsc_fast_bn_fold(layer3_0_downsample_1_stats, prepared + layer3_0_downsample_1_weight,
+                     prepared + layer3_0_downsample_1_bias, 256, layer3_0_downsample_1_ss);
 
     /* layer3.0.conv2 (resnet18.gs:32): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(39);
-    gsc_fast_conv2d((ws + 151040), 256, 14, 14, prepared + 1013248, 256, 3, 1, 1, (ws + 136192), GSC_FAST_IN_RELU, (ws + 251392), (ws + 101888), (ws + 0));
-    GSC_PROFILE_END(39, "layer3.0.conv2");
+    /* + layer3.0.bn1, layer3.0.relu: applied to its input here
+     * + layer3.0.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer3_0_conv2_geom, layer3_0_conv1, prepared + layer3_0_conv2_packed,
+                    layer3_0_bn1_ss, GSC_FAST_RELU, layer3_0_conv2, layer3_0_bn2_stats,
+                    layer3_0_conv2_scratch);
 
     /* layer3.0.bn2 (resnet18.gs:32): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(40);
-    gsc_fast_bn_fold((ws + 101888), prepared + 1603328, prepared + 1603584, 256, (ws + 0));
-    GSC_PROFILE_END(40, "layer3.0.bn2");
+    gsc_fast_bn_fold(layer3_0_bn2_stats, prepared + layer3_0_bn2_weight,
+                     prepared + layer3_0_bn2_bias, 256, layer3_0_bn2_ss);
 
     /* layer3.0.add (resnet18.gs:32): [256,14,14] + [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(41);
-    gsc_fast_bn_apply((ws + 251392), 256, 14, 14, (ws + 0), (ws + 201216), (ws + 101376), 1, (ws + 251392));
-    GSC_PROFILE_END(41, "layer3.0.add");
-
-    /* layer3.0.relu_1 (resnet18.gs:32): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(42);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(42, "layer3.0.relu_1");
+    /* + layer3.0.bn2, layer3.0.downsample.1: applied to its input here
+     * + layer3.0.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer3_0_conv2, 256, 14, 14, layer3_0_bn2_ss, layer3_0_downsample_0,
+                      layer3_0_downsample_1_ss, GSC_FAST_RELU, layer3_0_add);
 
     /* layer3.1.conv1 (resnet18.gs:18): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(43);
-    gsc_fast_conv2d((ws + 251392), 256, 14, 14, prepared + 1603840, 256, 3, 1, 1, NULL, 0, (ws + 101376), (ws + 151552), (ws + 0));
-    GSC_PROFILE_END(43, "layer3.1.conv1");
+    /* + layer3.1.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer3_1_conv1_geom, layer3_0_add, prepared + layer3_1_conv1_packed, NULL, 0,
+                    layer3_1_conv1, layer3_1_bn1_stats, layer3_1_conv1_scratch);
 
     /* layer3.1.bn1 (resnet18.gs:18): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(44);
-    gsc_fast_bn_fold((ws + 151552), prepared + 2193920, prepared + 2194176, 256, (ws + 201728));
-    GSC_PROFILE_END(44, "layer3.1.bn1");
-
-    /* layer3.1.relu (resnet18.gs:18): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(45);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(45, "layer3.1.relu");
+    gsc_fast_bn_fold(layer3_1_bn1_stats, prepared + layer3_1_bn1_weight,
+                     prepared + layer3_1_bn1_bias, 256, layer3_1_bn1_ss);
 
     /* layer3.1.conv2 (resnet18.gs:19): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(46);
-    gsc_fast_conv2d((ws + 101376), 256, 14, 14, prepared + 2194432, 256, 3, 1, 1, (ws + 201728), GSC_FAST_IN_RELU, (ws + 151552), (ws + 202240), (ws + 0));
-    GSC_PROFILE_END(46, "layer3.1.conv2");
+    /* + layer3.1.bn1, layer3.1.relu: applied to its input here
+     * + layer3.1.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer3_1_conv2_geom, layer3_1_conv1, prepared + layer3_1_conv2_packed,
+                    layer3_1_bn1_ss, GSC_FAST_RELU, layer3_1_conv2, layer3_1_bn2_stats,
+                    layer3_1_conv2_scratch);
 
     /* layer3.1.bn2 (resnet18.gs:19): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(47);
-    gsc_fast_bn_fold((ws + 202240), prepared + 2784512, prepared + 2784768, 256, (ws + 0));
-    GSC_PROFILE_END(47, "layer3.1.bn2");
+    gsc_fast_bn_fold(layer3_1_bn2_stats, prepared + layer3_1_bn2_weight,
+                     prepared + layer3_1_bn2_bias, 256, layer3_1_bn2_ss);
 
     /* layer3.1.add (resnet18.gs:19): [256,14,14] + [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(48);
-    gsc_fast_bn_apply((ws + 151552), 256, 14, 14, (ws + 0), (ws + 251392), NULL, 1, (ws + 151552));
-    GSC_PROFILE_END(48, "layer3.1.add");
-
-    /* layer3.1.relu_1 (resnet18.gs:19): [256,14,14] -> [256,14,14] */
-    GSC_PROFILE_BEGIN(49);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(49, "layer3.1.relu_1");
+    /* + layer3.1.bn2: applied to its input here
+     * + layer3.1.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer3_1_conv2, 256, 14, 14, layer3_1_bn2_ss, layer3_0_add, NULL,
+                      GSC_FAST_RELU, layer3_1_add);
 
     /* layer4.0.conv1 (resnet18.gs:30): [256,14,14] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(50);
-    gsc_fast_conv2d((ws + 151552), 256, 14, 14, prepared + 2785024, 512, 3, 2, 1, NULL, 0, (ws + 87040), (ws + 112128), (ws + 0));
-    GSC_PROFILE_END(50, "layer4.0.conv1");
+    /* + layer4.0.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer4_0_conv1_geom, layer3_1_add, prepared + layer4_0_conv1_packed, NULL, 0,
+                    layer4_0_conv1, layer4_0_bn1_stats, layer4_0_conv1_scratch);
 
     /* layer4.0.bn1 (resnet18.gs:30): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(51);
-    gsc_fast_bn_fold((ws + 112128), prepared + 3965184, prepared + 3965696, 512, (ws + 71680));
-    GSC_PROFILE_END(51, "layer4.0.bn1");
-
-    /* layer4.0.relu (resnet18.gs:30): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(52);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(52, "layer4.0.relu");
+    gsc_fast_bn_fold(layer4_0_bn1_stats, prepared + layer4_0_bn1_weight,
+                     prepared + layer4_0_bn1_bias, 512, layer4_0_bn1_ss);
 
     /* layer4.0.downsample.0 (resnet18.gs:31): [256,14,14] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(53);
-    gsc_fast_conv2d((ws + 151552), 256, 14, 14, prepared + 3966208, 512, 1, 2, 0, NULL, 0, (ws + 112128), (ws + 72704), (ws + 0));
-    GSC_PROFILE_END(53, "layer4.0.downsample.0");
+    /* + layer4.0.downsample.1: statistics computed here */
+    gsc_fast_conv2d(&layer4_0_downsample_0_geom, layer3_1_add,
+                    prepared + layer4_0_downsample_0_packed, NULL, 0, layer4_0_downsample_0,
+                    layer4_0_downsample_1_stats, layer4_0_downsample_0_scratch);
 
     /* layer4.0.downsample.1 (resnet18.gs:31): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(54);
-    gsc_fast_bn_fold((ws + 72704), prepared + 4097792, prepared + 4098304, 512, (ws + 62976));
-    GSC_PROFILE_END(54, "layer4.0.downsample.1");
+    gsc_fast_bn_fold(layer4_0_downsample_1_stats, prepared + layer4_0_downsample_1_weight,
+                     prepared + layer4_0_downsample_1_bias, 512, layer4_0_downsample_1_ss);
 
     /* layer4.0.conv2 (resnet18.gs:32): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(55);
-    gsc_fast_conv2d((ws + 87040), 512, 7, 7, prepared + 4098816, 512, 3, 1, 1, (ws + 71680), GSC_FAST_IN_RELU, (ws + 137216), (ws + 64000), (ws + 0));
-    GSC_PROFILE_END(55, "layer4.0.conv2");
+    /* + layer4.0.bn1, layer4.0.relu: applied to its input here
+     * + layer4.0.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer4_0_conv2_geom, layer4_0_conv1, prepared + layer4_0_conv2_packed,
+                    layer4_0_bn1_ss, GSC_FAST_RELU, layer4_0_conv2, layer4_0_bn2_stats,
+                    layer4_0_conv2_scratch);
 
     /* layer4.0.bn2 (resnet18.gs:32): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(56);
-    gsc_fast_bn_fold((ws + 64000), prepared + 6458624, prepared + 6459136, 512, (ws + 0));
-    GSC_PROFILE_END(56, "layer4.0.bn2");
+    gsc_fast_bn_fold(layer4_0_bn2_stats, prepared + layer4_0_bn2_weight,
+                     prepared + layer4_0_bn2_bias, 512, layer4_0_bn2_ss);
 
     /* layer4.0.add (resnet18.gs:32): [512,7,7] + [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(57);
-    gsc_fast_bn_apply((ws + 137216), 512, 7, 7, (ws + 0), (ws + 112128), (ws + 62976), 1, (ws + 137216));
-    GSC_PROFILE_END(57, "layer4.0.add");
-
-    /* layer4.0.relu_1 (resnet18.gs:32): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(58);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(58, "layer4.0.relu_1");
+    /* + layer4.0.bn2, layer4.0.downsample.1: applied to its input here
+     * + layer4.0.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer4_0_conv2, 512, 7, 7, layer4_0_bn2_ss, layer4_0_downsample_0,
+                      layer4_0_downsample_1_ss, GSC_FAST_RELU, layer4_0_add);
 
     /* layer4.1.conv1 (resnet18.gs:18): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(59);
-    gsc_fast_conv2d((ws + 137216), 512, 7, 7, prepared + 6459648, 512, 3, 1, 1, NULL, 0, (ws + 62976), (ws + 88064), (ws + 0));
-    GSC_PROFILE_END(59, "layer4.1.conv1");
+    /* + layer4.1.bn1: statistics computed here */
+    gsc_fast_conv2d(&layer4_1_conv1_geom, layer4_0_add, prepared + layer4_1_conv1_packed, NULL, 0,
+                    layer4_1_conv1, layer4_1_bn1_stats, layer4_1_conv1_scratch);
 
     /* layer4.1.bn1 (resnet18.gs:18): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(60);
-    gsc_fast_bn_fold((ws + 88064), prepared + 8819456, prepared + 8819968, 512, (ws + 113152));
-    GSC_PROFILE_END(60, "layer4.1.bn1");
-
-    /* layer4.1.relu (resnet18.gs:18): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(61);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(61, "layer4.1.relu");
+    gsc_fast_bn_fold(layer4_1_bn1_stats, prepared + layer4_1_bn1_weight,
+                     prepared + layer4_1_bn1_bias, 512, layer4_1_bn1_ss);
 
     /* layer4.1.conv2 (resnet18.gs:19): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(62);
-    gsc_fast_conv2d((ws + 62976), 512, 7, 7, prepared + 8820480, 512, 3, 1, 1, (ws + 113152), GSC_FAST_IN_RELU, (ws + 88064), (ws + 114176), (ws + 0));
-    GSC_PROFILE_END(62, "layer4.1.conv2");
+    /* + layer4.1.bn1, layer4.1.relu: applied to its input here
+     * + layer4.1.bn2: statistics computed here */
+    gsc_fast_conv2d(&layer4_1_conv2_geom, layer4_1_conv1, prepared + layer4_1_conv2_packed,
+                    layer4_1_bn1_ss, GSC_FAST_RELU, layer4_1_conv2, layer4_1_bn2_stats,
+                    layer4_1_conv2_scratch);
 
     /* layer4.1.bn2 (resnet18.gs:19): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(63);
-    gsc_fast_bn_fold((ws + 114176), prepared + 11180288, prepared + 11180800, 512, (ws + 0));
-    GSC_PROFILE_END(63, "layer4.1.bn2");
+    gsc_fast_bn_fold(layer4_1_bn2_stats, prepared + layer4_1_bn2_weight,
+                     prepared + layer4_1_bn2_bias, 512, layer4_1_bn2_ss);
 
     /* layer4.1.add (resnet18.gs:19): [512,7,7] + [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(64);
-    gsc_fast_bn_apply((ws + 88064), 512, 7, 7, (ws + 0), (ws + 137216), NULL, 1, (ws + 88064));
-    GSC_PROFILE_END(64, "layer4.1.add");
-
-    /* layer4.1.relu_1 (resnet18.gs:19): [512,7,7] -> [512,7,7] */
-    GSC_PROFILE_BEGIN(65);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(65, "layer4.1.relu_1");
+    /* + layer4.1.bn2: applied to its input here
+     * + layer4.1.relu_1: applied to its result here */
+    gsc_fast_bn_apply(layer4_1_conv2, 512, 7, 7, layer4_1_bn2_ss, layer4_0_add, NULL, GSC_FAST_RELU,
+                      layer4_1_add);
 
     /* global_avgpool (resnet18.gs:51): [512,7,7] -> [512] */
-    GSC_PROFILE_BEGIN(66);
-    gsc_fast_global_avgpool((ws + 88064), 512, 7, 7, (ws + 0));
-    GSC_PROFILE_END(66, "global_avgpool");
+    gsc_fast_global_avgpool(layer4_1_add, 512, 7, 7, global_avgpool);
 
     /* fc (resnet18.gs:51): [512] -> [1000] */
-    GSC_PROFILE_BEGIN(67);
-    gsc_fast_linear((ws + 0), 512, prepared + 11181312, 1000, output);
-    GSC_PROFILE_END(67, "fc");
+    gsc_fast_linear(global_avgpool, 512, prepared + fc_packed, 1000, output);
 }

@@ -12,8 +12,8 @@
 #define RN18_OUTPUT_SIZE 1000 /* floats, [1000] */
 #define RN18_NUM_TENSORS 82
 #define RN18_NUM_PARAMS 11694312 /* floats */
-#define RN18_PREPARED_SIZE 11698416 /* floats, 64-byte aligned */
-#define RN18_WORKSPACE_BYTES 5566912 /* 64-byte aligned */
+#define RN18_PREPARED_SIZE 11698416 /* floats */
+#define RN18_WORKSPACE_BYTES 5566912
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,16 +22,21 @@ extern "C" {
 /* The parameter tensors: name (PyTorch state_dict style), offset in floats, shape. */
 extern const GscTensorInfo rn18_tensors[RN18_NUM_TENSORS];
 
+/*
+ * Buffers need only the alignment of float; 64-byte aligned ones (aligned_alloc(64, n))
+ * are the fastest. None may overlap another.
+ */
+
 /* Fills params[RN18_NUM_PARAMS] with the seed's deterministic initialiser. */
 void rn18_init(float *params);
 
-/* Once per set of weights: params[RN18_NUM_PARAMS] -> prepared[RN18_PREPARED_SIZE]
- * (the kernels' layout; prepared must be 64-byte aligned). */
+/* Once per set of weights: params[RN18_NUM_PARAMS] -> prepared[RN18_PREPARED_SIZE],
+ * the kernels' layout. */
 void rn18_prepare(const float *params, float *prepared);
 
-/* One forward pass. input[RN18_INPUT_SIZE], output[RN18_OUTPUT_SIZE], workspace of
- * RN18_WORKSPACE_BYTES bytes, 64-byte aligned. Reentrant: threads may run it at once
- * with their own workspaces. No allocation. */
+/* One forward pass. input[RN18_INPUT_SIZE], output[RN18_OUTPUT_SIZE], a workspace of
+ * RN18_WORKSPACE_BYTES bytes. Reentrant: threads may run it at once with their own
+ * workspaces. No allocation. */
 void rn18_forward(const float *prepared, const float *input, float *output, void *workspace);
 
 #ifdef __cplusplus

@@ -6,7 +6,8 @@
  * operation order is 86208 bytes (no plan can use less); every value in its own
  * buffer would take 132032 bytes.
  *
- * Kernels: runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the compiler flags).
+ * Kernels: runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the
+ * compiler flags).
  */
 #include "tiny.h"
 #include "gsc_fast.h"
@@ -28,7 +29,7 @@ const GscTensorInfo tiny_tensors[TINY_NUM_TENSORS] = {
 };
 
 GSC_ALIGN64 const float tiny_weights[TINY_PREPARED_SIZE] = {
-    /* conv1 (packed) */
+    /* conv1_packed */
     -0x1.b06d1ep-5f, 0x1.0c08c2p-6f, -0x1.7c0c54p-6f, 0x1.6fc77p-6f, 0x1.66f88ep-6f, -0x1.12e4dep-4f, -0x1.79d29p-4f, -0x1.22b8acp-7f,
     0, 0, 0, 0, 0, 0, 0, 0,
     -0x1.6acbc6p-5f, 0x1.e627b2p-5f, 0x1.da1506p-6f, -0x1.336596p-7f, -0x1.0c6bbap-4f, -0x1.4b9a64p-4f, 0x1.780788p-6f, -0x1.8d7746p-8f,
@@ -49,13 +50,13 @@ GSC_ALIGN64 const float tiny_weights[TINY_PREPARED_SIZE] = {
     0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0,
-    /* bn1 (copy) */
+    /* bn1_weight */
     0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f,
     0, 0, 0, 0, 0, 0, 0, 0,
-    /* bn1 (copy) */
+    /* bn1_bias */
     0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0,
-    /* conv2 (packed) */
+    /* conv2_packed */
     -0x1.ade2eap-5f, 0x1.76b6d8p-5f, -0x1.7a978cp-6f, 0x1.5e7b04p-4f, -0x1.f48bbap-7f, 0x1.8c251p-4f, 0x1.bcf00ep-8f, 0x1.dd0cap-6f,
     -0x1.e1a3d2p-7f, -0x1.2dab2ep-8f, 0x1.4d80e4p-4f, -0x1.105ed2p-6f, -0x1.913a4ep-7f, -0x1.017aecp-5f, 0x1.4eac5cp-5f, 0x1.b54356p-6f,
     0x1.fe82f4p-5f, 0x1.022bc2p-4f, 0x1.9c459ep-5f, 0x1.88e89ep-4f, -0x1.40b404p-4f, -0x1.2d77b2p-8f, -0x1.6e64aep-7f, -0x1.8121bcp-10f,
@@ -202,13 +203,13 @@ GSC_ALIGN64 const float tiny_weights[TINY_PREPARED_SIZE] = {
     0x1.b24226p-12f, 0x1.3a967ep-4f, -0x1.4787d2p-4f, -0x1.49d3bap-5f, 0x1.4b44b6p-5f, -0x1.25af22p-5f, 0x1.86f3fap-4f, 0x1.dbdbecp-6f,
     0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0,
-    /* bn2 (copy) */
+    /* bn2_weight */
     0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f,
     0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f, 0x1p+0f,
-    /* bn2 (copy) */
+    /* bn2_bias */
     0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0,
-    /* fc (packed) */
+    /* fc_packed */
     -0x1.ab58b4p-5f, 0x1.62afacp-4f, -0x1.5a3ea6p-4f, 0x1.224af2p-5f, -0x1.6320cp-4f, 0x1.81beaep-4f, 0x1.cb046ap-7f, 0x1.8b0d6cp-7f,
     -0x1.cfa8b2p-5f, -0x1.1858f8p-7f, 0, 0, 0, 0, 0, 0,
     -0x1.96296cp-4f, -0x1.b54578p-7f, -0x1.bda9ccp-5f, -0x1.ea11dap-6f, 0x1.0d2b6p-7f, -0x1.2e2da4p-4f, 0x1.22f8bep-4f, 0x1.0c1df4p-5f,
@@ -259,71 +260,81 @@ void tiny_init(float *params)
     gsc_init_fill(params + 1456, 10, 0.0f); /* fc.bias */
 }
 
+/* Offsets (floats, each a multiple of 16) of the weights in prepared[TINY_PREPARED_SIZE]. */
+enum {
+    conv1_packed = 0,   /* conv1.weight [8,1,3,3], conv1.bias [8], packed */
+    bn1_weight = 160,   /* bn1.weight [8] */
+    bn1_bias = 176,     /* bn1.bias [8] */
+    conv2_packed = 192, /* conv2.weight [16,8,3,3], conv2.bias [16], packed */
+    bn2_weight = 1360,  /* bn2.weight [16] */
+    bn2_bias = 1376,    /* bn2.bias [16] */
+    fc_packed = 1392,   /* fc.weight [10,16], fc.bias [10], packed */
+};
+
 void tiny_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * TINY_PREPARED_SIZE);
-    gsc_fast_conv_prepare(params + 0, params + 72, 1, 8, 3, prepared + 0); /* conv1 */
-    memcpy(prepared + 160, params + 80, 8 * sizeof(float));
-    memcpy(prepared + 176, params + 88, 8 * sizeof(float));
-    gsc_fast_conv_prepare(params + 96, params + 1248, 8, 16, 3, prepared + 192); /* conv2 */
-    memcpy(prepared + 1360, params + 1264, 16 * sizeof(float));
-    memcpy(prepared + 1376, params + 1280, 16 * sizeof(float));
-    gsc_fast_linear_prepare(params + 1296, params + 1456, 16, 10, prepared + 1392); /* fc */
+    gsc_fast_conv_prepare(params + 0, params + 72, 1, 8, 3, prepared + conv1_packed); /* conv1.weight, conv1.bias */
+    memcpy(prepared + bn1_weight, params + 80, 8 * sizeof(float));
+    memcpy(prepared + bn1_bias, params + 88, 8 * sizeof(float));
+    gsc_fast_conv_prepare(params + 96, params + 1248, 8, 16, 3, prepared + conv2_packed); /* conv2.weight, conv2.bias */
+    memcpy(prepared + bn2_weight, params + 1264, 16 * sizeof(float));
+    memcpy(prepared + bn2_bias, params + 1280, 16 * sizeof(float));
+    gsc_fast_linear_prepare(params + 1296, params + 1456, 16, 10, prepared + fc_packed); /* fc.weight, fc.bias */
 }
+
+/* The geometry of every convolution (input [cin, h, w], cout k x k filters) and pooling window. */
+static const GscFastConv conv1_geom =
+    {.cin = 1, .h = 28, .w = 28, .cout = 8, .k = 3, .stride = 1, .pad = 1};
+static const GscFastPool maxpool2d_geom = {.c = 8, .h = 28, .w = 28, .k = 2, .stride = 2, .pad = 0};
+static const GscFastConv conv2_geom =
+    {.cin = 8, .h = 14, .w = 14, .cout = 16, .k = 3, .stride = 1, .pad = 1};
+static const GscFastPool maxpool2d_1_geom =
+    {.c = 16, .h = 14, .w = 14, .k = 2, .stride = 2, .pad = 0};
 
 void tiny_forward(const float *prepared, const float *input, float *output, void *workspace)
 {
     float *ws = (float *)workspace;
-    (void)ws;
-    (void)prepared;
+    /* The workspace, planned: buffers whose lifetimes do not overlap share memory. */
+    float *conv1 = ws + 0;                       /* [8,28,28] channel-blocked */
+    float *bn1_stats = ws + 21520;               /* [2][8]: mean, variance of conv1 */
+    float *conv1_scratch = ws + 12544;           /* 35904 bytes: the convolution's scratch */
+    float *bn1_ss = ws + 15680;                  /* [2][8]: scale, shift of bn1 */
+    float *maxpool2d = ws + 12544;               /* [8,14,14] channel-blocked */
+    float *conv2 = ws + 4288;                    /* [16,14,14] channel-blocked */
+    float *bn2_stats = ws + 7424;                /* [2][16]: mean, variance of conv2 */
+    float *conv2_scratch = ws + 0;               /* 17152 bytes: the convolution's scratch */
+    float *bn2_ss = ws + 784;                    /* [2][16]: scale, shift of bn2 */
+    float *maxpool2d_1 = ws + 0;                 /* [16,7,7] channel-blocked */
+    float *global_avgpool = ws + 784;            /* [16] */
 
     /* conv1 (tiny.gs:18): [1,28,28] -> [8,28,28] */
-    GSC_PROFILE_BEGIN(0);
-    gsc_fast_conv2d(input, 1, 28, 28, prepared + 0, 8, 3, 1, 1, NULL, GSC_FAST_IN_CHW, (ws + 0), (ws + 21520), (ws + 12544));
-    GSC_PROFILE_END(0, "conv1");
+    /* + bn1: statistics computed here */
+    gsc_fast_conv2d(&conv1_geom, input, prepared + conv1_packed, NULL, GSC_FAST_IN_CHW, conv1,
+                    bn1_stats, conv1_scratch);
 
     /* bn1 (tiny.gs:18): [8,28,28] -> [8,28,28] */
-    GSC_PROFILE_BEGIN(1);
-    gsc_fast_bn_fold((ws + 21520), prepared + 160, prepared + 176, 8, (ws + 15680));
-    GSC_PROFILE_END(1, "bn1");
-
-    /* relu (tiny.gs:18): [8,28,28] -> [8,28,28] */
-    GSC_PROFILE_BEGIN(2);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(2, "relu");
+    gsc_fast_bn_fold(bn1_stats, prepared + bn1_weight, prepared + bn1_bias, 8, bn1_ss);
 
     /* maxpool2d (tiny.gs:19): [8,28,28] -> [8,14,14] */
-    GSC_PROFILE_BEGIN(3);
-    gsc_fast_maxpool2d((ws + 0), 8, 28, 28, 2, 2, 0, (ws + 15680), 1, (ws + 12544));
-    GSC_PROFILE_END(3, "maxpool2d");
+    /* + bn1, relu: applied to its input here */
+    gsc_fast_maxpool2d(&maxpool2d_geom, conv1, bn1_ss, GSC_FAST_RELU, maxpool2d);
 
     /* conv2 (tiny.gs:20): [8,14,14] -> [16,14,14] */
-    GSC_PROFILE_BEGIN(4);
-    gsc_fast_conv2d((ws + 12544), 8, 14, 14, prepared + 192, 16, 3, 1, 1, NULL, 0, (ws + 4288), (ws + 7424), (ws + 0));
-    GSC_PROFILE_END(4, "conv2");
+    /* + bn2: statistics computed here */
+    gsc_fast_conv2d(&conv2_geom, maxpool2d, prepared + conv2_packed, NULL, 0, conv2, bn2_stats,
+                    conv2_scratch);
 
     /* bn2 (tiny.gs:20): [16,14,14] -> [16,14,14] */
-    GSC_PROFILE_BEGIN(5);
-    gsc_fast_bn_fold((ws + 7424), prepared + 1360, prepared + 1376, 16, (ws + 784));
-    GSC_PROFILE_END(5, "bn2");
-
-    /* relu_1 (tiny.gs:20): [16,14,14] -> [16,14,14] */
-    GSC_PROFILE_BEGIN(6);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(6, "relu_1");
+    gsc_fast_bn_fold(bn2_stats, prepared + bn2_weight, prepared + bn2_bias, 16, bn2_ss);
 
     /* maxpool2d_1 (tiny.gs:21): [16,14,14] -> [16,7,7] */
-    GSC_PROFILE_BEGIN(7);
-    gsc_fast_maxpool2d((ws + 4288), 16, 14, 14, 2, 2, 0, (ws + 784), 1, (ws + 0));
-    GSC_PROFILE_END(7, "maxpool2d_1");
+    /* + bn2, relu_1: applied to its input here */
+    gsc_fast_maxpool2d(&maxpool2d_1_geom, conv2, bn2_ss, GSC_FAST_RELU, maxpool2d_1);
 
     /* global_avgpool (tiny.gs:22): [16,7,7] -> [16] */
-    GSC_PROFILE_BEGIN(8);
-    gsc_fast_global_avgpool((ws + 0), 16, 7, 7, (ws + 784));
-    GSC_PROFILE_END(8, "global_avgpool");
+    gsc_fast_global_avgpool(maxpool2d_1, 16, 7, 7, global_avgpool);
 
     /* fc (tiny.gs:22): [16] -> [10] */
-    GSC_PROFILE_BEGIN(9);
-    gsc_fast_linear((ws + 784), 16, prepared + 1392, 10, output);
-    GSC_PROFILE_END(9, "fc");
+    gsc_fast_linear(global_avgpool, 16, prepared + fc_packed, 10, output);
 }

@@ -12,8 +12,8 @@
 #define TINY_OUTPUT_SIZE 10 /* floats, [10] */
 #define TINY_NUM_TENSORS 10
 #define TINY_NUM_PARAMS 1466 /* floats */
-#define TINY_PREPARED_SIZE 1664 /* floats, 64-byte aligned */
-#define TINY_WORKSPACE_BYTES 86208 /* 64-byte aligned */
+#define TINY_PREPARED_SIZE 1664 /* floats */
+#define TINY_WORKSPACE_BYTES 86208
 #define TINY_EMBEDDED_WEIGHTS 1
 
 #ifdef __cplusplus
@@ -26,16 +26,21 @@ extern const GscTensorInfo tiny_tensors[TINY_NUM_TENSORS];
 /* The prepared weights, compiled in: pass them to tiny_forward. */
 extern const float tiny_weights[TINY_PREPARED_SIZE];
 
+/*
+ * Buffers need only the alignment of float; 64-byte aligned ones (aligned_alloc(64, n))
+ * are the fastest. None may overlap another.
+ */
+
 /* Fills params[TINY_NUM_PARAMS] with the seed's deterministic initialiser. */
 void tiny_init(float *params);
 
-/* Once per set of weights: params[TINY_NUM_PARAMS] -> prepared[TINY_PREPARED_SIZE]
- * (the kernels' layout; prepared must be 64-byte aligned). */
+/* Once per set of weights: params[TINY_NUM_PARAMS] -> prepared[TINY_PREPARED_SIZE],
+ * the kernels' layout. */
 void tiny_prepare(const float *params, float *prepared);
 
-/* One forward pass. input[TINY_INPUT_SIZE], output[TINY_OUTPUT_SIZE], workspace of
- * TINY_WORKSPACE_BYTES bytes, 64-byte aligned. Reentrant: threads may run it at once
- * with their own workspaces. No allocation. */
+/* One forward pass. input[TINY_INPUT_SIZE], output[TINY_OUTPUT_SIZE], a workspace of
+ * TINY_WORKSPACE_BYTES bytes. Reentrant: threads may run it at once with their own
+ * workspaces. No allocation. */
 void tiny_forward(const float *prepared, const float *input, float *output, void *workspace);
 
 #ifdef __cplusplus

@@ -195,11 +195,10 @@ static int row_pieces(int ow, int pc, int *x0, int *np)
     return n;
 }
 
-static void conv_plan(ConvPlan *P, int cin, int h, int w, int cout, int k,
-                      int s, int p)
+static void conv_plan(ConvPlan *P, const GscFastConv *g)
 {
-    int need;
-    P->cin = cin; P->h = h; P->w = w; P->cout = cout;
+    int need, cin = g->cin, h = g->h, w = g->w, k = g->k, s = g->stride, p = g->pad;
+    P->cin = cin; P->h = h; P->w = w; P->cout = g->cout;
     P->k = k; P->s = s; P->p = p;
     P->oh = gsc_fast_out_size(h, k, s, p);
     P->ow = gsc_fast_out_size(w, k, s, p);
@@ -216,7 +215,7 @@ static void conv_plan(ConvPlan *P, int cin, int h, int w, int cout, int k,
     P->pair = (TNP == 14 && 2 * P->ow == TNP && P->oh >= 2); /* only (7,7) is instantiated */
     P->pieces = row_pieces(P->ow, -1, NULL, NULL);
     P->ntiles = P->pair ? (P->oh + 1) / 2 : P->oh * P->pieces;
-    P->ncb_out = GSC_FAST_CBLK(cout);
+    P->ncb_out = GSC_FAST_CBLK(g->cout);
     P->ngroups = (P->ncb_out + TNB - 1) / TNB;
 }
 
@@ -246,11 +245,10 @@ static size_t max_tiles(const ConvPlan *P)
     return (size_t)P->oh * (size_t)(P->ow / 4 + 2);
 }
 
-size_t gsc_fast_conv_workspace_bytes(int cin, int h, int w, int cout, int k,
-                                     int stride, int pad)
+size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g)
 {
     ConvPlan P;
-    conv_plan(&P, cin, h, w, cout, k, stride, pad);
+    conv_plan(&P, g);
     /* padded copy (always counted: the caller may pass a transform) + sum
      * and M2 per tile and channel */
     return pad_bytes(&P) +
@@ -305,7 +303,7 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
                           const float *in_ss, int flags, float *xp)
 {
     int L = P->lanes, cpadi = GSC_FAST_CPAD(P->cin);
-    int relu = (flags & GSC_FAST_IN_RELU) != 0;
+    int relu = (flags & GSC_FAST_RELU) != 0;
     int chw = (flags & GSC_FAST_IN_CHW) != 0;
     int t, nt = P->ncb_in * P->hp;
     size_t hw = (size_t)P->h * P->w;
@@ -481,17 +479,16 @@ static void run_tile(const Tile *T, int nb, int npa, int npb, int xs)
     GF_NP_CASES(1)
 }
 
-void gsc_fast_conv2d(const float *x, int cin, int h, int w,
-                     const float *packed, int cout, int k, int stride, int pad,
+void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
                      const float *in_ss, int flags, float *y, float *moments,
                      void *ws)
 {
     ConvPlan P;
     const float *xp;
     float *stats, *ssum, *sm2;
-    int t, cpo, xs, nwork;
+    int t, cpo, xs, nwork, cin = g->cin, cout = g->cout, k = g->k, stride = g->stride;
     size_t ohw, wcs;
-    conv_plan(&P, cin, h, w, cout, k, stride, pad);
+    conv_plan(&P, g);
     if (conv_direct(&P, in_ss, flags)) {
         xp = x;
     } else {
@@ -634,9 +631,10 @@ void gsc_fast_bn_fold(const float *moments, const float *gamma,
 }
 
 void gsc_fast_bn_apply(const float *x, int c, int h, int w, const float *ss,
-                       const float *res, const float *res_ss, int relu,
+                       const float *res, const float *res_ss, int flags,
                        float *y)
 {
+    int relu = (flags & GSC_FAST_RELU) != 0;
     int t, ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c);
     size_t hw = (size_t)h * w;
     int nchunk = 64; /* pixel chunks per block, for thread balance */
@@ -689,25 +687,34 @@ void gsc_fast_add(const float *a, const float *b, size_t n, float *y)
         y[i] = a[i] + b[i];
 }
 
-void gsc_fast_concat(const float *a, int ca, const float *b, int cb, int h,
-                     int w, float *y)
+/* Channels [at, at + c) of y from x. Whole aligned blocks are copied as
+ * they are; otherwise lane by lane. The call that writes y's last channel
+ * also zeroes y's padding lanes. */
+void gsc_fast_copy_channels(const float *x, int c, int h, int w, float *y,
+                            int cy, int at)
 {
     size_t hw = (size_t)h * w;
-    int c = ca + cb, ncb = GSC_FAST_CBLK(c), blk;
-    for (blk = 0; blk < ncb; blk++) {
+    int ch;
+    if (at % 16 == 0 && (c % 16 == 0 || at + c == cy)) {
+        memcpy(y + (size_t)(at / 16) * 16 * hw, x,
+               (size_t)GSC_FAST_CBLK(c) * 16 * hw * sizeof(float));
+        return; /* x's padding lanes are zeros: so are y's */
+    }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (ch = 0; ch < c; ch++) {
+        const float *xb = x + (size_t)(ch / 16) * 16 * hw + ch % 16;
+        float *yb = y + (size_t)((at + ch) / 16) * 16 * hw + (at + ch) % 16;
         size_t i;
-        int l;
-        float *yb = y + (size_t)blk * 16 * hw;
         for (i = 0; i < hw; i++)
-            for (l = 0; l < 16; l++) {
-                int ch = blk * 16 + l;
-                float v = 0.0f;
-                if (ch < ca)
-                    v = a[((size_t)(ch / 16) * hw + i) * 16 + ch % 16];
-                else if (ch < c)
-                    v = b[((size_t)((ch - ca) / 16) * hw + i) * 16 + (ch - ca) % 16];
-                yb[i * 16 + l] = v;
-            }
+            yb[i * 16] = xb[i * 16];
+    }
+    if (at + c == cy && cy % 16) {
+        float *yb = y + (size_t)(cy / 16) * 16 * hw;
+        size_t i;
+        for (i = 0; i < hw; i++)
+            memset(yb + i * 16 + cy % 16, 0, (size_t)(16 - cy % 16) * sizeof(float));
     }
 }
 
@@ -716,10 +723,11 @@ void gsc_fast_concat(const float *a, int ca, const float *b, int cb, int h,
 /* Window ranges are clipped to the image first (padded cells are excluded,
  * so they are simply not visited); the first visited cell initialises the
  * max, a strict > keeps the first of equal values; an empty window gives 0. */
-void gsc_fast_maxpool2d(const float *x, int c, int h, int w, int k,
-                        int stride, int pad, const float *in_ss, int in_relu,
-                        float *y)
+void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
+                        const float *in_ss, int flags, float *y)
 {
+    int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
+    int in_relu = (flags & GSC_FAST_RELU) != 0;
     int oh = gsc_fast_out_size(h, k, stride, pad);
     int ow = gsc_fast_out_size(w, k, stride, pad);
     int ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c), t, nt = ncb * oh;
@@ -760,9 +768,9 @@ void gsc_fast_maxpool2d(const float *x, int c, int h, int w, int k,
     }
 }
 
-void gsc_fast_avgpool2d(const float *x, int c, int h, int w, int k,
-                        int stride, int pad, float *y)
+void gsc_fast_avgpool2d(const GscFastPool *g, const float *x, float *y)
 {
+    int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
     int oh = gsc_fast_out_size(h, k, stride, pad);
     int ow = gsc_fast_out_size(w, k, stride, pad);
     int ncb = GSC_FAST_CBLK(c), t, nt = ncb * oh;

@@ -37,23 +37,22 @@
  * Once, at prepare time (per conv / linear):
  *     gsc_fast_conv_prepare(W[cout,cin,k,k], b[cout], cin, cout, k, packed)
  *     gsc_fast_linear_prepare(W[out,in], b[out], in, out, packed)
- * Per forward, with `ws` a 64-byte aligned workspace of at least the maximum
- * over all calls of gsc_fast_conv_workspace_bytes() (one scratch area, reused
- * by every conv; it is dead between calls):
+ * Per forward, each conv with a scratch area of gsc_fast_conv_workspace_bytes()
+ * (dead between calls, so one area can serve every conv):
  *
  *   model input:  the stem conv may read the CHW input directly
  *                 (flag GSC_FAST_IN_CHW), otherwise gsc_fast_from_chw().
- *   conv -> BN -> ReLU (-> consumer):
- *       gsc_fast_conv2d(x, cin,h,w, packed, cout,k,s,p, NULL,0, y, mom, ws);
+ *   conv -> BN -> ReLU (-> consumer), g the conv's GscFastConv:
+ *       gsc_fast_conv2d(&g, x, packed, NULL, 0, y, mom, scratch);
  *       gsc_fast_bn_fold(mom, gamma, beta, cout, ss);
  *       then EITHER fuse ss+ReLU into the consumer:
- *         - next conv:  gsc_fast_conv2d(y, ..., ss, GSC_FAST_IN_RELU, y2, ...)
- *         - maxpool:    gsc_fast_maxpool2d(y, ..., ss, 1, out)
- *       OR materialise it: gsc_fast_bn_apply(y, c,h,w, ss, NULL,NULL, 1, y)
+ *         - next conv:  gsc_fast_conv2d(&g2, y, packed2, ss, GSC_FAST_RELU, y2, ...)
+ *         - maxpool:    gsc_fast_maxpool2d(&pool, y, ss, GSC_FAST_RELU, out)
+ *       OR materialise it: gsc_fast_bn_apply(y, c,h,w, ss, NULL,NULL, GSC_FAST_RELU, y)
  *   residual block end  out = relu(bn2(y2) + skip):
- *       identity skip:   gsc_fast_bn_apply(y2, c,h,w, ss2, x, NULL, 1, out)
+ *       identity skip:   gsc_fast_bn_apply(y2, c,h,w, ss2, x, NULL, GSC_FAST_RELU, out)
  *       projection skip: conv 1x1 -> yp, mom_p; bn_fold -> ssp;
- *                        gsc_fast_bn_apply(y2, c,h,w, ss2, yp, ssp, 1, out)
+ *                        gsc_fast_bn_apply(y2, c,h,w, ss2, yp, ssp, GSC_FAST_RELU, out)
  *   BN on a tensor that is not a fresh conv output:
  *       gsc_fast_moments(x, c,h,w, mom); gsc_fast_bn_fold(...); bn_apply(...)
  *   head: gsc_fast_global_avgpool(x, c,h,w, v) -> v[c] (a plain vector);
@@ -80,9 +79,25 @@ extern "C" {
 #define GSC_FAST_ACT_FLOATS(c, h, w) \
     ((size_t)GSC_FAST_CPAD(c) * (size_t)(h) * (size_t)(w))
 
-/* Conv input flags (bit set). */
-#define GSC_FAST_IN_RELU 1 /* apply max(.,0) after the input scale/shift */
-#define GSC_FAST_IN_CHW 2  /* x is a plain CHW tensor, not blocked */
+/* Flags (a bit set) of the calls that fuse a per-channel transform
+ * x*ss[0][c] + ss[1][c] (a batchnorm folded by gsc_fast_bn_fold): */
+#define GSC_FAST_RELU 1   /* the transform ends with max(.,0) (the ReLU after a BN) */
+#define GSC_FAST_IN_CHW 2 /* conv only: x is a plain CHW tensor, not blocked */
+
+/* The geometry of a convolution: input [cin, h, w], cout filters of k x k,
+ * stride and zero padding on every side; the output is [cout, oh, ow] with
+ * oh = gsc_fast_out_size(h, k, stride, pad), ow likewise. */
+typedef struct {
+    int cin, h, w;
+    int cout, k, stride, pad;
+} GscFastConv;
+
+/* The geometry of a pooling window over a [c, h, w] input; the output is
+ * [c, oh, ow], oh = gsc_fast_out_size(h, k, stride, pad), ow likewise. */
+typedef struct {
+    int c, h, w;
+    int k, stride, pad;
+} GscFastPool;
 
 /* Which SIMD path this build uses: "avx512", "avx2" or "portable". */
 const char *gsc_fast_isa(void);
@@ -110,32 +125,30 @@ void gsc_fast_conv_prepare(const float *wt,   /* [cout, cin, k, k] */
                            int cin, int cout, int k,
                            float *packed);    /* [conv_packed_floats] */
 
-/* Bytes of scratch gsc_fast_conv2d needs for this shape (64-byte multiple). */
-size_t gsc_fast_conv_workspace_bytes(int cin, int h, int w, int cout, int k,
-                                     int stride, int pad);
+/* Bytes of scratch gsc_fast_conv2d needs for this geometry (64-byte multiple). */
+size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g);
 
 /*
- * y = conv2d(T(x)) + bias, cross-correlation, zero padding,
- * oh = gsc_fast_out_size(h, k, stride, pad), ow likewise, where the optional
- * input transform T (the producer's BN, fused here so it is never
- * materialised) is per input channel x*in_ss[0][c] + in_ss[1][c], followed
- * by max(.,0) if flags has GSC_FAST_IN_RELU; in_ss == NULL: no scale/shift.
+ * y = conv2d(T(x)) + bias over the geometry g, cross-correlation, zero
+ * padding, where the optional input transform T (the producer's BN, fused
+ * here so it is never materialised) is per input channel
+ * x*in_ss[0][c] + in_ss[1][c], followed by max(.,0) if flags has
+ * GSC_FAST_RELU; in_ss == NULL: no scale/shift.
  * Padding cells are zeros AFTER the transform (they are padding of T(x)).
  * If moments != NULL it receives the per-output-channel mean and biased
  * variance of y over oh*ow (moments[0][c], moments[1][c]), computed from the
  * in-register tile (per-tile mean + M2, merged in double: no cancellation),
  * ready for gsc_fast_bn_fold. Any k, stride >= 1, pad >= 0, cin, cout >= 1.
  */
-void gsc_fast_conv2d(const float *x,      /* blocked [cin, h, w] (or plain
+void gsc_fast_conv2d(const GscFastConv *g,
+                     const float *x,      /* blocked [cin, h, w] (or plain
                                              [cin, h, w] with GSC_FAST_IN_CHW) */
-                     int cin, int h, int w,
                      const float *packed, /* gsc_fast_conv_prepare output */
-                     int cout, int k, int stride, int pad,
                      const float *in_ss,  /* [2][cpad(cin)] or NULL */
-                     int flags,
+                     int flags,           /* GSC_FAST_RELU, GSC_FAST_IN_CHW */
                      float *y,            /* blocked [cout, oh, ow] */
                      float *moments,      /* [2][cpad(cout)] or NULL */
-                     void *ws);           /* conv_workspace_bytes, aligned */
+                     void *scratch);      /* conv_workspace_bytes(g) */
 
 /* ------------------------------------------------------------- batchnorm */
 
@@ -156,15 +169,16 @@ void gsc_fast_bn_fold(const float *moments, /* [2][cpad(c)] */
 
 /*
  * y = x*ss0 + ss1 (+ res, or + res*res_ss0 + res_ss1 when res_ss != NULL),
- * then max(.,0) if relu. ss == NULL means identity on x. In place ok (y may
- * alias x or res). This is BN-apply, BN+ReLU, BN+add+ReLU, BN+BN+add+ReLU.
+ * then max(.,0) if flags has GSC_FAST_RELU. ss == NULL means identity on x.
+ * In place ok (y may alias x or res). This is BN-apply, BN+ReLU, BN+add+ReLU,
+ * BN+BN+add+ReLU.
  */
 void gsc_fast_bn_apply(const float *x,      /* blocked [c, h, w] */
                        int c, int h, int w,
                        const float *ss,     /* [2][cpad(c)] or NULL */
                        const float *res,    /* blocked [c, h, w] or NULL */
                        const float *res_ss, /* [2][cpad(c)] or NULL */
-                       int relu,
+                       int flags,           /* GSC_FAST_RELU */
                        float *y);           /* blocked [c, h, w] */
 
 /* --------------------------------------------------------- elementwise */
@@ -179,29 +193,31 @@ void gsc_fast_add(const float *a,  /* [n] */
                   size_t n,
                   float *y);       /* [n], may alias a or b */
 
-/* Concatenation along channels of blocked tensors: y = [a; b]. */
-void gsc_fast_concat(const float *a, /* blocked [ca, h, w] */
-                     int ca,
-                     const float *b, /* blocked [cb, h, w] */
-                     int cb, int h, int w,
-                     float *y);      /* blocked [ca + cb, h, w] */
+/* One operand of a concatenation along channels: channels [at, at + c) of
+ * y are x. A concat of n operands is n calls, one per operand, each element
+ * copied once; the call with at + c == cy also zeroes y's padding lanes. */
+void gsc_fast_copy_channels(const float *x, /* blocked [c, h, w] */
+                            int c, int h, int w,
+                            float *y,       /* blocked [cy, h, w] */
+                            int cy, int at);
 
 /* ---------------------------------------------------------------- pools */
 
 /*
- * Max pooling, padded cells excluded, empty window gives 0. Optional fused
- * input transform (the producer's BN[+ReLU]): each cell is
- * x*in_ss0 + in_ss1 (in_ss != NULL), then max(.,0) if in_relu, before the max.
+ * Max pooling over the window g, padded cells excluded, empty window gives 0.
+ * Optional fused input transform (the producer's BN[+ReLU]): each cell is
+ * x*in_ss0 + in_ss1 (in_ss != NULL), then max(.,0) if flags has
+ * GSC_FAST_RELU, before the max.
  */
-void gsc_fast_maxpool2d(const float *x,     /* blocked [c, h, w] */
-                        int c, int h, int w, int k, int stride, int pad,
+void gsc_fast_maxpool2d(const GscFastPool *g,
+                        const float *x,     /* blocked [c, h, w] */
                         const float *in_ss, /* [2][cpad(c)] or NULL */
-                        int in_relu,
+                        int flags,          /* GSC_FAST_RELU */
                         float *y);          /* blocked [c, oh, ow] */
 
 /* Average pooling: sum of in-bounds cells / (k*k) (count_include_pad). */
-void gsc_fast_avgpool2d(const float *x, /* blocked [c, h, w] */
-                        int c, int h, int w, int k, int stride, int pad,
+void gsc_fast_avgpool2d(const GscFastPool *g,
+                        const float *x, /* blocked [c, h, w] */
                         float *y);      /* blocked [c, oh, ow] */
 
 /* Per channel sum / (h*w) (double accumulation). */
@@ -222,7 +238,6 @@ void gsc_fast_linear(const float *x,      /* [in] */
                      const float *packed, /* gsc_fast_linear_prepare output */
                      int out,
                      float *y);           /* [out] */
-      /* [n] */
 
 #ifdef __cplusplus
 }

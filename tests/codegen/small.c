@@ -6,7 +6,8 @@
  * operation order is 7040 bytes (no plan can use less); every value in its own
  * buffer would take 25088 bytes.
  *
- * Kernels: runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the compiler flags).
+ * Kernels: runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the
+ * compiler flags).
  */
 #include "small.h"
 #include "gsc_fast.h"
@@ -45,105 +46,115 @@ void small_init(float *params)
     gsc_init_fill(params + 658, 5, 0.0f); /* head.bias */
 }
 
+/* Offsets (floats, each a multiple of 16) of the weights in prepared[SMALL_PREPARED_SIZE]. */
+enum {
+    a_conv_packed = 0,   /* a.conv.weight [3,2,3,3], a.conv.bias [3], packed */
+    a_bn_weight = 304,   /* a.bn.weight [3] */
+    a_bn_bias = 320,     /* a.bn.bias [3] */
+    b_conv_packed = 336, /* b.conv.weight [4,2,3,3], b.conv.bias [4], packed */
+    b_bn_weight = 640,   /* b.bn.weight [4] */
+    b_bn_bias = 656,     /* b.bn.bias [4] */
+    mix_packed = 672,    /* mix.weight [7,7,1,1], mix.bias [7], packed */
+    head_packed = 800,   /* head.weight [5,91], head.bias [5], packed */
+};
+
 void small_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * SMALL_PREPARED_SIZE);
-    gsc_fast_conv_prepare(params + 0, params + 54, 2, 3, 3, prepared + 0); /* a.conv */
-    memcpy(prepared + 304, params + 57, 3 * sizeof(float));
-    memcpy(prepared + 320, params + 60, 3 * sizeof(float));
-    gsc_fast_conv_prepare(params + 63, params + 135, 2, 4, 3, prepared + 336); /* b.conv */
-    memcpy(prepared + 640, params + 139, 4 * sizeof(float));
-    memcpy(prepared + 656, params + 143, 4 * sizeof(float));
-    gsc_fast_conv_prepare(params + 147, params + 196, 7, 7, 1, prepared + 672); /* mix */
-    gsc_fast_linear_prepare(params + 203, params + 658, 91, 5, prepared + 800); /* head */
+    gsc_fast_conv_prepare(params + 0, params + 54, 2, 3, 3, prepared + a_conv_packed); /* a.conv.weight, a.conv.bias */
+    memcpy(prepared + a_bn_weight, params + 57, 3 * sizeof(float));
+    memcpy(prepared + a_bn_bias, params + 60, 3 * sizeof(float));
+    gsc_fast_conv_prepare(params + 63, params + 135, 2, 4, 3, prepared + b_conv_packed); /* b.conv.weight, b.conv.bias */
+    memcpy(prepared + b_bn_weight, params + 139, 4 * sizeof(float));
+    memcpy(prepared + b_bn_bias, params + 143, 4 * sizeof(float));
+    gsc_fast_conv_prepare(params + 147, params + 196, 7, 7, 1, prepared + mix_packed); /* mix.weight, mix.bias */
+    gsc_fast_linear_prepare(params + 203, params + 658, 91, 5, prepared + head_packed); /* head.weight, head.bias */
 }
+
+/* The geometry of every convolution (input [cin, h, w], cout k x k filters) and pooling window. */
+static const GscFastConv a_conv_geom =
+    {.cin = 2, .h = 6, .w = 5, .cout = 3, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv b_conv_geom =
+    {.cin = 2, .h = 6, .w = 5, .cout = 4, .k = 3, .stride = 1, .pad = 1};
+static const GscFastConv mix_geom =
+    {.cin = 7, .h = 6, .w = 5, .cout = 7, .k = 1, .stride = 1, .pad = 0};
+static const GscFastPool maxpool2d_geom = {.c = 7, .h = 6, .w = 5, .k = 2, .stride = 2, .pad = 1};
+static const GscFastPool avgpool2d_geom = {.c = 7, .h = 4, .w = 3, .k = 3, .stride = 1, .pad = 1};
 
 void small_forward(const float *prepared, const float *input, float *output, void *workspace)
 {
     float *ws = (float *)workspace;
-    (void)ws;
-    (void)prepared;
+    /* The workspace, planned: buffers whose lifetimes do not overlap share memory. */
+    float *a_conv = ws + 688;                    /* [3,6,5] channel-blocked */
+    float *a_bn_stats = ws + 1168;               /* [2][3]: mean, variance of a.conv */
+    float *a_conv_scratch = ws + 0;              /* 2752 bytes: the convolution's scratch */
+    float *a_bn_ss = ws + 1648;                  /* [2][3]: scale, shift of a.bn */
+    float *b_conv = ws + 1168;                   /* [4,6,5] channel-blocked */
+    float *b_bn_stats = ws + 1680;               /* [2][4]: mean, variance of b.conv */
+    float *b_conv_scratch = ws + 0;              /* 2752 bytes: the convolution's scratch */
+    float *b_bn_ss = ws + 0;                     /* [2][4]: scale, shift of b.bn */
+    float *a_relu = ws + 688;                    /* [3,6,5] channel-blocked, in place over a_conv */
+    float *b_relu = ws + 1168;                   /* [4,6,5] channel-blocked, in place over b_conv */
+    float *concat = ws + 1648;                   /* [7,6,5] channel-blocked */
+    float *mix = ws + 800;                       /* [7,6,5] channel-blocked */
+    float *mix_scratch = ws + 0;                 /* 3200 bytes: the convolution's scratch */
+    float *add = ws + 800;                       /* [7,6,5] channel-blocked, in place over mix */
+    float *maxpool2d = ws + 0;                   /* [7,4,3] channel-blocked */
+    float *avgpool2d = ws + 192;                 /* [7,4,3] channel-blocked */
+    float *flatten = ws + 0;                     /* [84] */
+    float *global_avgpool = ws + 384;            /* [7] */
+    float *concat_1 = ws + 96;                   /* [91] */
+    float *head = ws + 0;                        /* [5] */
 
     /* a.conv (small.gs:7): [2,6,5] -> [3,6,5] */
-    GSC_PROFILE_BEGIN(0);
-    gsc_fast_conv2d(input, 2, 6, 5, prepared + 0, 3, 3, 1, 1, NULL, GSC_FAST_IN_CHW, (ws + 688), (ws + 1168), (ws + 0));
-    GSC_PROFILE_END(0, "a.conv");
+    /* + a.bn: statistics computed here */
+    gsc_fast_conv2d(&a_conv_geom, input, prepared + a_conv_packed, NULL, GSC_FAST_IN_CHW, a_conv,
+                    a_bn_stats, a_conv_scratch);
 
     /* a.bn (small.gs:7): [3,6,5] -> [3,6,5] */
-    GSC_PROFILE_BEGIN(1);
-    gsc_fast_bn_fold((ws + 1168), prepared + 304, prepared + 320, 3, (ws + 1648));
-    GSC_PROFILE_END(1, "a.bn");
-
-    /* a.relu (small.gs:7): [3,6,5] -> [3,6,5] */
-    GSC_PROFILE_BEGIN(2);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(2, "a.relu");
+    gsc_fast_bn_fold(a_bn_stats, prepared + a_bn_weight, prepared + a_bn_bias, 3, a_bn_ss);
 
     /* b.conv (small.gs:7): [2,6,5] -> [4,6,5] */
-    GSC_PROFILE_BEGIN(3);
-    gsc_fast_conv2d(input, 2, 6, 5, prepared + 336, 4, 3, 1, 1, NULL, GSC_FAST_IN_CHW, (ws + 1168), (ws + 1680), (ws + 0));
-    GSC_PROFILE_END(3, "b.conv");
+    /* + b.bn: statistics computed here */
+    gsc_fast_conv2d(&b_conv_geom, input, prepared + b_conv_packed, NULL, GSC_FAST_IN_CHW, b_conv,
+                    b_bn_stats, b_conv_scratch);
 
     /* b.bn (small.gs:7): [4,6,5] -> [4,6,5] */
-    GSC_PROFILE_BEGIN(4);
-    gsc_fast_bn_fold((ws + 1680), prepared + 640, prepared + 656, 4, (ws + 0));
-    GSC_PROFILE_END(4, "b.bn");
-
-    /* b.relu (small.gs:7): [4,6,5] -> [4,6,5] */
-    GSC_PROFILE_BEGIN(5);
-    /* fused: done by the neighbouring calls */
-    GSC_PROFILE_END(5, "b.relu");
+    gsc_fast_bn_fold(b_bn_stats, prepared + b_bn_weight, prepared + b_bn_bias, 4, b_bn_ss);
 
     /* concat (small.gs:21): [3,6,5] + [4,6,5] -> [7,6,5] */
-    GSC_PROFILE_BEGIN(6);
-    gsc_fast_bn_apply((ws + 688), 3, 6, 5, (ws + 1648), NULL, NULL, 1, (ws + 688));
-    gsc_fast_bn_apply((ws + 1168), 4, 6, 5, (ws + 0), NULL, NULL, 1, (ws + 1168));
-    gsc_fast_concat((ws + 688), 3, (ws + 1168), 4, 6, 5, (ws + 1648));
-    GSC_PROFILE_END(6, "concat");
+    /* + a.bn, a.relu: applied to its input here */
+    gsc_fast_bn_apply(a_conv, 3, 6, 5, a_bn_ss, NULL, NULL, GSC_FAST_RELU, a_relu);
+    /* + b.bn, b.relu: applied to its input here */
+    gsc_fast_bn_apply(b_conv, 4, 6, 5, b_bn_ss, NULL, NULL, GSC_FAST_RELU, b_relu);
+    gsc_fast_copy_channels(a_relu, 3, 6, 5, concat, 7, 0);
+    gsc_fast_copy_channels(b_relu, 4, 6, 5, concat, 7, 3);
 
     /* mix (small.gs:22): [7,6,5] -> [7,6,5] */
-    GSC_PROFILE_BEGIN(7);
-    gsc_fast_conv2d((ws + 1648), 7, 6, 5, prepared + 672, 7, 1, 1, 0, NULL, 0, (ws + 800), NULL, (ws + 0));
-    GSC_PROFILE_END(7, "mix");
+    gsc_fast_conv2d(&mix_geom, concat, prepared + mix_packed, NULL, 0, mix, NULL, mix_scratch);
 
     /* add (small.gs:22): [7,6,5] + [7,6,5] -> [7,6,5] */
-    GSC_PROFILE_BEGIN(8);
-    gsc_fast_bn_apply((ws + 800), 7, 6, 5, NULL, (ws + 1648), NULL, 0, (ws + 800));
-    GSC_PROFILE_END(8, "add");
+    gsc_fast_bn_apply(mix, 7, 6, 5, NULL, concat, NULL, 0, add);
 
     /* maxpool2d (small.gs:23): [7,6,5] -> [7,4,3] */
-    GSC_PROFILE_BEGIN(9);
-    gsc_fast_maxpool2d((ws + 800), 7, 6, 5, 2, 2, 1, NULL, 0, (ws + 0));
-    GSC_PROFILE_END(9, "maxpool2d");
+    gsc_fast_maxpool2d(&maxpool2d_geom, add, NULL, 0, maxpool2d);
 
     /* avgpool2d (small.gs:24): [7,4,3] -> [7,4,3] */
-    GSC_PROFILE_BEGIN(10);
-    gsc_fast_avgpool2d((ws + 0), 7, 4, 3, 3, 1, 1, (ws + 192));
-    GSC_PROFILE_END(10, "avgpool2d");
+    gsc_fast_avgpool2d(&avgpool2d_geom, maxpool2d, avgpool2d);
 
     /* flatten (small.gs:25): [7,4,3] -> [84] */
-    GSC_PROFILE_BEGIN(11);
-    gsc_fast_to_chw((ws + 192), 7, 4, 3, (ws + 0));
-    GSC_PROFILE_END(11, "flatten");
+    gsc_fast_to_chw(avgpool2d, 7, 4, 3, flatten);
 
     /* global_avgpool (small.gs:25): [7,4,3] -> [7] */
-    GSC_PROFILE_BEGIN(12);
-    gsc_fast_global_avgpool((ws + 192), 7, 4, 3, (ws + 384));
-    GSC_PROFILE_END(12, "global_avgpool");
+    gsc_fast_global_avgpool(avgpool2d, 7, 4, 3, global_avgpool);
 
     /* concat_1 (small.gs:25): [84] + [7] -> [91] */
-    GSC_PROFILE_BEGIN(13);
-    memcpy((ws + 96) + 0, (ws + 0), 84 * sizeof(float));
-    memcpy((ws + 96) + 84, (ws + 384), 7 * sizeof(float));
-    GSC_PROFILE_END(13, "concat_1");
+    memcpy(concat_1, flatten, 84 * sizeof(float));
+    memcpy(concat_1 + 84, global_avgpool, 7 * sizeof(float));
 
     /* head (small.gs:26): [91] -> [5] */
-    GSC_PROFILE_BEGIN(14);
-    gsc_fast_linear((ws + 96), 91, prepared + 800, 5, (ws + 0));
-    GSC_PROFILE_END(14, "head");
+    gsc_fast_linear(concat_1, 91, prepared + head_packed, 5, head);
 
     /* softmax (small.gs:26): [5] -> [5] */
-    GSC_PROFILE_BEGIN(15);
-    gsc_softmax((ws + 0), 5, output);
-    GSC_PROFILE_END(15, "softmax");
+    gsc_softmax(head, 5, output);
 }

@@ -12,8 +12,8 @@
 #define SMALL_OUTPUT_SIZE 5 /* floats, [5] */
 #define SMALL_NUM_TENSORS 12
 #define SMALL_NUM_PARAMS 663 /* floats */
-#define SMALL_PREPARED_SIZE 2272 /* floats, 64-byte aligned */
-#define SMALL_WORKSPACE_BYTES 8512 /* 64-byte aligned */
+#define SMALL_PREPARED_SIZE 2272 /* floats */
+#define SMALL_WORKSPACE_BYTES 8512
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,16 +22,21 @@ extern "C" {
 /* The parameter tensors: name (PyTorch state_dict style), offset in floats, shape. */
 extern const GscTensorInfo small_tensors[SMALL_NUM_TENSORS];
 
+/*
+ * Buffers need only the alignment of float; 64-byte aligned ones (aligned_alloc(64, n))
+ * are the fastest. None may overlap another.
+ */
+
 /* Fills params[SMALL_NUM_PARAMS] with the seed's deterministic initialiser. */
 void small_init(float *params);
 
-/* Once per set of weights: params[SMALL_NUM_PARAMS] -> prepared[SMALL_PREPARED_SIZE]
- * (the kernels' layout; prepared must be 64-byte aligned). */
+/* Once per set of weights: params[SMALL_NUM_PARAMS] -> prepared[SMALL_PREPARED_SIZE],
+ * the kernels' layout. */
 void small_prepare(const float *params, float *prepared);
 
-/* One forward pass. input[SMALL_INPUT_SIZE], output[SMALL_OUTPUT_SIZE], workspace of
- * SMALL_WORKSPACE_BYTES bytes, 64-byte aligned. Reentrant: threads may run it at once
- * with their own workspaces. No allocation. */
+/* One forward pass. input[SMALL_INPUT_SIZE], output[SMALL_OUTPUT_SIZE], a workspace of
+ * SMALL_WORKSPACE_BYTES bytes. Reentrant: threads may run it at once with their own
+ * workspaces. No allocation. */
 void small_forward(const float *prepared, const float *input, float *output, void *workspace);
 
 #ifdef __cplusplus

@@ -13,7 +13,7 @@
  * -fsanitize=address,undefined to the generated program.
  * Run from the repository root.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 #include <check.h>
 #include <stdbool.h>
 #include <math.h>
@@ -51,17 +51,27 @@ static int run(const char *fmt, ...)
     return 0;
 }
 
-static float *read_floats(const char *path, long *n)
+/* A whole file, NUL-terminated (malloc'd; NULL when unreadable). */
+static char *slurp(const char *path, long *bytes)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
     fseek(f, 0, SEEK_END);
-    long bytes = ftell(f);
+    long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    float *x = malloc((size_t)bytes + 4);
-    *n = (long)fread(x, 4, (size_t)bytes / 4, f);
+    char *s = malloc((size_t)n + 4);
+    *bytes = (long)fread(s, 1, (size_t)n, f);
+    s[*bytes] = 0;
     fclose(f);
+    return s;
+}
+
+static float *read_floats(const char *path, long *n)
+{
+    long bytes;
+    float *x = (float *)slurp(path, &bytes);
+    *n = bytes / 4;
     return x;
 }
 
@@ -350,6 +360,119 @@ START_TEST(failure_keeps_existing_output)
 }
 END_TEST
 
+/* ------------------------------------------------------------ readable generated C */
+
+static bool is_ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Is NAME declared in the forward function as "float *NAME = ws + N;"? */
+static bool declared(const char *fwd, const char *name, size_t len)
+{
+    char pat[256];
+    snprintf(pat, sizeof pat, "    float *%.*s = ws + ", (int)len, name);
+    return strstr(fwd, pat) != NULL;
+}
+
+/* The forward function of a generated file reads like llama2.c: every call
+ * names its buffers, which are declared once with a shape comment; a
+ * section is never only a comment; no profiling hooks unless asked for. */
+static void check_readable_forward(const char *path, const char *fn)
+{
+    long bytes;
+    char *text = slurp(path, &bytes);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(!strstr(text, "GSC_PROFILE"), "%s has profiling hooks", path);
+    char *fwd = strstr(text, fn);
+    ck_assert_ptr_nonnull(fwd);
+    int calls = 0, sections = 0;
+    bool want_call = false;
+    for (char *line = fwd; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        ck_assert_msg(len <= 130, "%s: a line of %zu characters: %.60s", path, len, line);
+#define HAS(s) (memmem(line, len, (s), strlen(s)) != NULL)
+        /* a declaration: float *name = ws + N; and its shape comment */
+        if (!strncmp(line, "    float *", 11) && !HAS("float *ws = ")) {
+            bool commented = HAS(" = ws + ") && HAS("/* ") && (HAS("[") || HAS("bytes: "));
+            ck_assert_msg(commented, "%s: a buffer without a shape comment: %.*s", path, (int)len, line);
+            continue;
+        }
+        if (!strncmp(line, "    /* ", 7) && HAS(".gs:") && HAS("): ")) {
+            ck_assert_msg(!want_call, "%s: a section with no call before: %.*s", path, (int)len, line);
+            want_call = true;
+            sections++;
+            continue;
+        }
+        if (!strncmp(line, "    gsc_", 8) || !strncmp(line, "    memcpy(", 11)) {
+            want_call = false;
+            calls++;
+            /* every identifier argument is a declared buffer, input, output, NULL, a flag or a named
+             * prepared offset or geometry */
+            const char *a = strchr(line, '(') + 1;
+            for (;;) {
+                while (*a == ' ' || *a == '\n')
+                    a++;
+                if (*a == ')' || !*a)
+                    break;
+                const char *b = a;
+                int depth = 0;
+                while (*b && (depth || (*b != ',' && *b != ')'))) {
+                    depth += *b == '(' ? 1 : *b == ')' ? -1 : 0;
+                    b++;
+                }
+                size_t n = (size_t)(b - a);
+                bool ok = (*a >= '0' && *a <= '9') || !strncmp(a, "NULL", 4) || !strncmp(a, "GSC_FAST_", 9) ||
+                          !strncmp(a, "prepared + ", 11) || *a == '&' || !strncmp(a, "input", 5) ||
+                          !strncmp(a, "output", 6);
+                if (!ok) {
+                    size_t id = 0;
+                    while (id < n && is_ident_char(a[id]))
+                        id++;
+                    ok = declared(fwd, a, id);
+                }
+                ck_assert_msg(ok, "%s: argument '%.*s' is not a named buffer", path, (int)n, a);
+                ck_assert_msg(!memmem(a, n, "ws +", 4), "%s: a bare workspace offset: %.*s", path, (int)n, a);
+                if (*b != ',')
+                    break;
+                a = b + 1;
+            }
+        }
+        if (!strncmp(line, "}", 1))
+            break;
+#undef HAS
+    }
+    ck_assert_msg(!want_call, "%s: the last section has no call", path);
+    ck_assert_int_gt(calls, 0);
+    ck_assert_int_gt(sections, 0);
+    free(text);
+}
+
+START_TEST(readable_generated_code)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    check_readable_forward("generated/rn18.c", "void rn18_forward(");
+    check_readable_forward("tests/codegen/small.c", "void small_forward(");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/readable", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && %s --kernels=reference models/resnet18.gs -o %s/ref.c", dir, gsc, dir), 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/ref.c", dir);
+    check_readable_forward(path, "void ref_forward(");
+    /* --profile: one BEGIN/END pair per section, and the file still builds */
+    ck_assert_int_eq(run("%s --profile models/resnet18.gs -o %s/prof.c", gsc, dir), 0);
+    ck_assert_int_eq(run("test \"$(grep -c 'GSC_PROFILE_BEGIN(' %s/prof.c)\" = \"$(grep -c 'GSC_PROFILE_END(' %s/prof.c)\" && "
+                         "test \"$(grep -c 'GSC_PROFILE_BEGIN(' %s/prof.c)\" = "
+                         "\"$(grep -cE '^    /\\* .*\\.gs:[0-9]+\\): ' generated/rn18.c)\"",
+                         dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -DGSC_PROFILE -Iruntime -c %s/prof.c -o %s/prof.o",
+                         dir, dir),
+                     0);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
@@ -368,6 +491,7 @@ int main(void)
     tcase_add_test(t2, deterministic_output);
     tcase_add_test(t2, failure_keeps_existing_output);
     tcase_add_test(t2, embedded_weights);
+    tcase_add_test(t2, readable_generated_code);
     suite_add_tcase(s, t2);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,45 @@
+/*
+ * kernels.h - the runtime kernels that lowered calls name. One row per C
+ * function of runtime/gsc_fast.h or runtime/gsc_runtime.h that lower.c may
+ * call; the enum KernelId, the C names and the argument signatures all come
+ * from here, so the emitter and the planner read a call's arguments by what
+ * they are, not by where they sit.
+ *
+ * K(ID, c_name, signature)
+ *   signature: one letter per argument, in the C function's order:
+ *     g  the call's geometry (GscFastConv or GscFastPool, a file-scope constant)
+ *     r  a buffer the call reads
+ *     R  a buffer the call reads and its result may overwrite ("in place ok")
+ *     w  a buffer the call writes
+ *     s  scratch: a buffer the call writes and reads, dead afterwards
+ *     p  prepared weights (an offset into P_prepare's output)
+ *     i  an integer (a size)
+ *     f  flags (GSC_FAST_*)
+ *   A letter followed by '?' may be NULL.
+ */
+/* the fast kernels (runtime/gsc_fast.h): channel-blocked activations */
+K(FAST_FROM_CHW,       "gsc_fast_from_chw",       "riiiw")
+K(FAST_TO_CHW,         "gsc_fast_to_chw",         "riiiw")
+K(FAST_CONV2D,         "gsc_fast_conv2d",         "grpr?fww?s")
+K(FAST_MOMENTS,        "gsc_fast_moments",        "riiiw")
+K(FAST_BN_FOLD,        "gsc_fast_bn_fold",        "rppiw")
+K(FAST_BN_APPLY,       "gsc_fast_bn_apply",       "Riiir?R?r?fw")
+K(FAST_RELU,           "gsc_fast_relu",           "Riw")
+K(FAST_ADD,            "gsc_fast_add",            "RRiw")
+K(FAST_COPY_CHANNELS,  "gsc_fast_copy_channels",  "riiiwii")
+K(FAST_MAXPOOL2D,      "gsc_fast_maxpool2d",      "grr?fw")
+K(FAST_AVGPOOL2D,      "gsc_fast_avgpool2d",      "grw")
+K(FAST_GLOBAL_AVGPOOL, "gsc_fast_global_avgpool", "riiiw")
+K(FAST_LINEAR,         "gsc_fast_linear",         "ripiw")
+/* the reference kernels (runtime/gsc_runtime.h): plain CHW; softmax serves both */
+K(CONV2D,              "gsc_conv2d",              "riiippiiiiw")
+K(BATCHNORM,           "gsc_batchnorm",           "Riippw")
+K(RELU,                "gsc_relu",                "Riw")
+K(MAXPOOL2D,           "gsc_maxpool2d",           "riiiiiiw")
+K(AVGPOOL2D,           "gsc_avgpool2d",           "riiiiiiw")
+K(GLOBAL_AVGPOOL,      "gsc_global_avgpool",      "riiw")
+K(LINEAR,              "gsc_linear",              "rippiw")
+K(ADD,                 "gsc_add",                 "RRiw")
+K(SOFTMAX,             "gsc_softmax",             "Riw")
+/* a plain copy: memcpy(w + offset, r, i floats), printed with sizeof(float) */
+K(COPY,                "memcpy",                  "wri")
