@@ -31,7 +31,7 @@ CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c $(BUILD)/lexer.c $(BUILD)/parser.c \
               compiler/resolve.c
 CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
-BACK_SRCS  := compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
+BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
               runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
 RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_fast.c
@@ -39,7 +39,7 @@ RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 
-UNIT_TESTS := test_front test_prove test_model test_report test_runtime test_diag test_codegen
+UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
 .PHONY: all deps test run generated bench bench-peers examples test-export-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
@@ -102,6 +102,9 @@ $(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) tests/unit/pipeline.h |
 	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
 $(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+
+$(BUILD)/test_grad: tests/unit/test_grad.c $(GSC_OBJS) tests/unit/pipeline.h | deps
 	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
 $(BUILD)/test_report: tests/unit/test_report.c $(GSC_OBJS) tests/unit/pipeline.h | deps

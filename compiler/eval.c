@@ -12,6 +12,14 @@
  * bit for bit what float storage gives; with float64 nothing is rounded, so
  * comparing the two measures how much float32 rounding moves a model's
  * output (how ill-conditioned it is at this input and these weights).
+ *
+ * The gradient mode (eval_grad) runs the forward keeping every value, the
+ * loss, then the backward that grad.c lays out: one backward rule per
+ * operation, written from the definitions (no fused shortcuts), each adding
+ * into the gradients of its operands and parameters. Gradients are held in
+ * double too; in float32 mode a value's gradient is rounded to float when it
+ * is complete, like any stored result. The rules are tested against central
+ * finite differences in float64 (tests/unit/test_grad.c).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "gsc.h"
@@ -22,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BN_EPS 1e-6
+#define BN_EPS GSC_BN_EPS
 
 /* Operands and result of one operation. */
 typedef struct {
@@ -31,7 +39,7 @@ typedef struct {
     const Shape *const *ins; /* operand shapes */
     const Shape *os;        /* result shape */
     double *out;
-    const float *w, *b;     /* parameters, or NULL */
+    const double *w, *b;    /* parameters, or NULL */
     bool f64;               /* keep double results (else round to float) */
 } Step;
 
@@ -94,7 +102,7 @@ static void eval_LINEAR(const Step *st)
     for (int64_t o = 0; o < out; o++) {
         double acc = 0.0;
         for (int64_t i = 0; i < in; i++)
-            acc += (double)st->w[o * in + i] * st->in[0][i];
+            acc += st->w[o * in + i] * st->in[0][i];
         put(st, o, acc + st->b[o]);
     }
 }
@@ -230,7 +238,9 @@ void init_params(const Graph *g, float *params)
     }
 }
 
-float *eval_graph(const Graph *g, const float *params, const float *input, bool f64, bool progress)
+/* The forward pass: every value's data (freed after its last use unless
+ * keep), indexed by value. */
+static double **forward(const Graph *g, const double *params, const double *input, bool f64, bool keep, bool progress)
 {
     double **data = xcalloc((size_t)g->nvalues, sizeof(double *));
     int *left = xcalloc((size_t)g->nvalues, sizeof(int));
@@ -238,29 +248,28 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
         for (int k = 0; k < g->nodes[i].nin; k++)
             left[g->nodes[i].in[k]]++;
     int64_t nin = shape_count(&g->values[g->input].shape);
-    data[g->input] = xmalloc(sizeof(double) * (size_t)nin);
-    for (int64_t i = 0; i < nin; i++)
-        data[g->input][i] = input[i];
+    data[g->input] = xmalloc(sizeof(double) * (size_t)(nin + 1));
+    memcpy(data[g->input], input, sizeof(double) * (size_t)nin);
     double t0 = now(), last = t0;
     for (int i = 0; i < g->nnodes; i++) {
         const GNode *n = &g->nodes[i];
-        const double *in[64];
-        const Shape *ins[64];
-        if (n->nin > 64)
-            internal_error("operation with %d operands", n->nin);
+        const double **in = xcalloc((size_t)n->nin, sizeof(double *));
+        const Shape **ins = xcalloc((size_t)n->nin, sizeof(Shape *));
         for (int k = 0; k < n->nin; k++) {
             in[k] = data[n->in[k]];
             ins[k] = &g->values[n->in[k]].shape;
         }
         const Shape *os = &g->values[n->out].shape;
-        Step st = {n, in, ins, os, xmalloc(sizeof(double) * (size_t)shape_count(os)), NULL, NULL, f64};
+        Step st = {n, in, ins, os, xmalloc(sizeof(double) * (size_t)(shape_count(os) + 1)), NULL, NULL, f64};
         if (n->param >= 0) {
             st.w = params + g->tensors[n->param].offset;
             st.b = params + g->tensors[n->param + 1].offset;
         }
         eval_fns[n->op](&st);
         data[n->out] = st.out;
-        for (int k = 0; k < n->nin; k++)
+        free(in);
+        free(ins);
+        for (int k = 0; k < n->nin && !keep; k++)
             if (--left[n->in[k]] == 0 && n->in[k] != g->input && n->in[k] != g->output) {
                 free(data[n->in[k]]);
                 data[n->in[k]] = NULL;
@@ -272,14 +281,308 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
     }
     if (progress)
         fprintf(stderr, "\r\033[Kgsc: eval %d operations in %.3f s\n", g->nnodes, now() - t0);
+    free(left);
+    return data;
+}
+
+static void free_values(const Graph *g, double **data)
+{
+    for (int v = 0; v < g->nvalues; v++)
+        free(data[v]);
+    free(data);
+}
+
+static double *to_double(const float *x, int64_t n)
+{
+    double *d = xmalloc(sizeof(double) * (size_t)(n + 1));
+    for (int64_t i = 0; i < n; i++)
+        d[i] = x[i];
+    return d;
+}
+
+float *eval_graph(const Graph *g, const float *params, const float *input, bool f64, bool progress)
+{
+    double *p = to_double(params, g->nparams), *x = to_double(input, shape_count(&g->values[g->input].shape));
+    double **data = forward(g, p, x, f64, false, progress);
     int64_t nout = shape_count(&g->values[g->output].shape);
-    float *out = xmalloc(sizeof(float) * (size_t)nout);
+    float *out = xmalloc(sizeof(float) * (size_t)(nout + 1));
     for (int64_t i = 0; i < nout; i++)
         out[i] = (float)data[g->output][i];
-    free(data[g->output]);
-    if (g->output != g->input)
-        free(data[g->input]);
-    free(data);
-    free(left);
+    free_values(g, data);
+    free(p);
+    free(x);
     return out;
+}
+
+/* ------------------------------------------------------------ the backward pass */
+
+/* One operation's backward: its forward operands and result, the gradient
+ * of its result, and where to add the gradients of its operands (NULL: not
+ * needed) and parameters. */
+typedef struct {
+    const GNode *n;
+    const double *const *in;
+    const Shape *const *ins;
+    const double *out;
+    const Shape *os;
+    const double *dout;
+    double **din;
+    const double *w, *b;
+    double *dw, *db;
+} BStep;
+
+static void grad_CONV2D(const BStep *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    int64_t cin = is->n[0], h = is->n[1], w = is->n[2];
+    int64_t k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
+    double *dx = st->din[0];
+    for (int64_t co = 0; co < os->n[0]; co++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                double g = st->dout[(co * os->n[1] + oy) * os->n[2] + ox];
+                st->db[co] += g;
+                for (int64_t ci = 0; ci < cin; ci++)
+                    for (int64_t ky = 0; ky < k; ky++)
+                        for (int64_t kx = 0; kx < k; kx++) {
+                            int64_t y = oy * s + ky - p, x = ox * s + kx - p;
+                            if (y < 0 || x < 0 || y >= h || x >= w)
+                                continue;
+                            int64_t wi = ((co * cin + ci) * k + ky) * k + kx, xi = (ci * h + y) * w + x;
+                            st->dw[wi] += g * st->in[0][xi];
+                            if (dx)
+                                dx[xi] += g * st->w[wi];
+                        }
+            }
+}
+
+/* y = xhat * gamma + beta with xhat = (x - mean) / sqrt(var + eps) and the
+ * statistics of this input: the gradient flows through mean and var too. */
+static void grad_BATCHNORM(const BStep *st)
+{
+    const Shape *s = st->os;
+    int64_t hw = s->n[1] * s->n[2];
+    for (int64_t c = 0; c < s->n[0]; c++) {
+        const double *x = st->in[0] + c * hw, *dy = st->dout + c * hw;
+        double mean = 0.0, var = 0.0, sdy = 0.0, sdyx = 0.0;
+        for (int64_t i = 0; i < hw; i++)
+            mean += x[i];
+        mean /= (double)hw;
+        for (int64_t i = 0; i < hw; i++)
+            var += (x[i] - mean) * (x[i] - mean);
+        var /= (double)hw;
+        double inv = 1.0 / sqrt(var + BN_EPS);
+        for (int64_t i = 0; i < hw; i++) {
+            sdy += dy[i];
+            sdyx += dy[i] * (x[i] - mean) * inv;
+        }
+        st->dw[c] += sdyx;
+        st->db[c] += sdy;
+        if (!st->din[0])
+            continue;
+        double *dx = st->din[0] + c * hw;
+        for (int64_t i = 0; i < hw; i++)
+            dx[i] += st->w[c] * inv / (double)hw * ((double)hw * dy[i] - sdy - (x[i] - mean) * inv * sdyx);
+    }
+}
+
+static void grad_LINEAR(const BStep *st)
+{
+    int64_t in = st->ins[0]->n[0], out = st->os->n[0];
+    for (int64_t o = 0; o < out; o++) {
+        double g = st->dout[o];
+        st->db[o] += g;
+        for (int64_t i = 0; i < in; i++) {
+            st->dw[o * in + i] += g * st->in[0][i];
+            if (st->din[0])
+                st->din[0][i] += g * st->w[o * in + i];
+        }
+    }
+}
+
+static void grad_RELU(const BStep *st)
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        st->din[0][i] += st->in[0][i] > 0 ? st->dout[i] : 0.0;
+}
+
+/* The gradient goes to the cell the forward chose: the first maximum of the
+ * in-bounds cells in row-major window order. */
+static void grad_MAXPOOL2D(const BStep *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    int64_t k = st->n->a[MAXPOOL2D_k], s = st->n->a[MAXPOOL2D_stride], p = st->n->a[MAXPOOL2D_pad];
+    for (int64_t c = 0; c < os->n[0]; c++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                int64_t arg = -1;
+                double best = 0.0;
+                for (int64_t ky = 0; ky < k; ky++)
+                    for (int64_t kx = 0; kx < k; kx++) {
+                        int64_t y = oy * s + ky - p, x = ox * s + kx - p;
+                        if (y < 0 || x < 0 || y >= is->n[1] || x >= is->n[2])
+                            continue;
+                        int64_t xi = (c * is->n[1] + y) * is->n[2] + x;
+                        if (arg < 0 || st->in[0][xi] > best) {
+                            best = st->in[0][xi];
+                            arg = xi;
+                        }
+                    }
+                if (arg >= 0)
+                    st->din[0][arg] += st->dout[(c * os->n[1] + oy) * os->n[2] + ox];
+            }
+}
+
+static void grad_AVGPOOL2D(const BStep *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    int64_t k = st->n->a[AVGPOOL2D_k], s = st->n->a[AVGPOOL2D_stride], p = st->n->a[AVGPOOL2D_pad];
+    for (int64_t c = 0; c < os->n[0]; c++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                double g = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / (double)(k * k);
+                for (int64_t ky = 0; ky < k; ky++)
+                    for (int64_t kx = 0; kx < k; kx++) {
+                        int64_t y = oy * s + ky - p, x = ox * s + kx - p;
+                        if (y >= 0 && x >= 0 && y < is->n[1] && x < is->n[2])
+                            st->din[0][(c * is->n[1] + y) * is->n[2] + x] += g;
+                    }
+            }
+}
+
+static void grad_GLOBAL_AVGPOOL(const BStep *st)
+{
+    const Shape *is = st->ins[0];
+    int64_t hw = is->n[1] * is->n[2];
+    for (int64_t c = 0; c < is->n[0]; c++)
+        for (int64_t i = 0; i < hw; i++)
+            st->din[0][c * hw + i] += st->dout[c] / (double)hw;
+}
+
+static void grad_ADD(const BStep *st)
+{
+    int64_t n = shape_count(st->os);
+    for (int k = 0; k < 2; k++)
+        for (int64_t i = 0; i < n && st->din[k]; i++)
+            st->din[k][i] += st->dout[i];
+}
+
+static void grad_CONCAT(const BStep *st)
+{
+    const double *d = st->dout;
+    for (int k = 0; k < st->n->nin; k++) {
+        int64_t n = shape_count(st->ins[k]);
+        for (int64_t i = 0; i < n && st->din[k]; i++)
+            st->din[k][i] += d[i];
+        d += n;
+    }
+}
+
+static void grad_FLATTEN(const BStep *st)
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        st->din[0][i] += st->dout[i];
+}
+
+/* dx = y * (dy - sum(dy * y)) */
+static void grad_SOFTMAX(const BStep *st)
+{
+    int64_t n = st->os->n[0];
+    double dot = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        dot += st->dout[i] * st->out[i];
+    for (int64_t i = 0; i < n; i++)
+        st->din[0][i] += st->out[i] * (st->dout[i] - dot);
+}
+
+typedef void (*GradFn)(const BStep *);
+static const GradFn grad_fns[OP__COUNT] = {
+#define X(id, name, mi, ma, np, attrs) [OP_##id] = grad_##id,
+#include "ops.h"
+#undef X
+};
+
+/* The loss of z (the value the loss reads) and its gradient dz. */
+static double loss_and_grad(const Grad *gr, const double *z, int64_t n, int64_t label, const double *target,
+                            double *dz)
+{
+    if (gr->loss == LOSS_MSE) {
+        double sum = 0.0;
+        for (int64_t i = 0; i < n; i++) {
+            double d = z[i] - target[i];
+            sum += d * d;
+            dz[i] = 2.0 * d / (double)n;
+        }
+        return sum / (double)n;
+    }
+    double mx = -INFINITY, sum = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        mx = z[i] > mx ? z[i] : mx;
+    for (int64_t i = 0; i < n; i++)
+        sum += exp(z[i] - mx);
+    for (int64_t i = 0; i < n; i++)
+        dz[i] = exp(z[i] - mx) / sum - (i == label ? 1.0 : 0.0);
+    return mx + log(sum) - z[label];
+}
+
+static void round_all(double *x, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        x[i] = (double)(float)x[i];
+}
+
+double eval_grad(const Grad *gr, const double *params, const double *input, int64_t label, const double *target,
+                 bool f64, double *dparams, double *dinput)
+{
+    const Graph *g = gr->g;
+    double **data = forward(g, params, input, f64, true, false);
+    double **grad = xcalloc((size_t)g->nvalues, sizeof(double *));
+    for (int v = 0; v < g->nvalues; v++)
+        if (gr->need[v] || v == gr->loss_value)
+            grad[v] = xcalloc((size_t)shape_count(&g->values[v].shape) + 1, sizeof(double));
+    memset(dparams, 0, sizeof(double) * (size_t)g->nparams);
+    int64_t nz = shape_count(&g->values[gr->loss_value].shape);
+    double loss = loss_and_grad(gr, data[gr->loss_value], nz, label, target, grad[gr->loss_value]);
+    for (int i = 0; i < gr->norder; i++) {
+        const GNode *n = &g->nodes[gr->order[i]];
+        const double **in = xcalloc((size_t)n->nin, sizeof(double *));
+        const Shape **ins = xcalloc((size_t)n->nin, sizeof(Shape *));
+        double **din = xcalloc((size_t)n->nin, sizeof(double *));
+        for (int k = 0; k < n->nin; k++) {
+            in[k] = data[n->in[k]];
+            ins[k] = &g->values[n->in[k]].shape;
+            din[k] = gr->need[n->in[k]] ? grad[n->in[k]] : NULL;
+        }
+        if (!f64) /* the gradient of n's result is complete: stored as float */
+            round_all(grad[n->out], shape_count(&g->values[n->out].shape));
+        BStep st = {n, in, ins, data[n->out], &g->values[n->out].shape, grad[n->out], din, NULL, NULL, NULL, NULL};
+        if (n->param >= 0) {
+            st.w = params + g->tensors[n->param].offset;
+            st.b = params + g->tensors[n->param + 1].offset;
+            st.dw = dparams + g->tensors[n->param].offset;
+            st.db = dparams + g->tensors[n->param + 1].offset;
+        }
+        grad_fns[n->op](&st);
+        free(in);
+        free(ins);
+        free(din);
+    }
+    if (!f64)
+        round_all(dparams, g->nparams);
+    if (dinput) {
+        int64_t nin = shape_count(&g->values[g->input].shape);
+        if (grad[g->input])
+            memcpy(dinput, grad[g->input], sizeof(double) * (size_t)nin);
+        else
+            memset(dinput, 0, sizeof(double) * (size_t)nin);
+        if (!f64)
+            round_all(dinput, nin);
+    }
+    for (int v = 0; v < g->nvalues; v++)
+        free(grad[v]);
+    free(grad);
+    free_values(g, data);
+    return f64 ? loss : (double)(float)loss;
 }

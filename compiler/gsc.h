@@ -456,12 +456,41 @@ int64_t shape_count(const Shape *s); /* elements of a concrete shape */
  * what does not fit (before lowering). Returns the number of errors. */
 int check_c_limits(const Graph *g);
 
+/* ---------------------------------------------------------------- grad.c */
+
+typedef enum { LOSS_XENT, LOSS_MSE } LossKind;
+
+/* The backward pass of a specialised graph under a loss, as data. */
+typedef struct {
+    const Graph *g;
+    LossKind loss;
+    int loss_value;  /* the value the loss reads: the output, or the input of a final softmax */
+    int skipped;     /* that final softmax (cross-entropy of probabilities): not differentiated; or -1 */
+    bool *need;      /* per value: its gradient is computed */
+    int *order;      /* the nodes to differentiate, in the order the backward runs them */
+    int norder;
+} Grad;
+
+/* Which values need gradients (of the parameters; of the input too when
+ * want_dinput) and the backward order. Reports through diag (a loss that
+ * does not fit the output) and returns NULL then. */
+Grad *grad_graph(const Graph *g, LossKind loss, bool want_dinput);
+const char *loss_name(LossKind k);
+
 /* ---------------------------------------------------------------- eval.c */
 
 /* The seed's deterministic initialiser over the whole ABI. */
 void init_params(const Graph *g, float *params);
 /* Runs the model on one input; returns the output (malloc'd). */
 float *eval_graph(const Graph *g, const float *params, const float *input, bool f64, bool progress);
+/* The loss of one example and its gradients: the forward, the loss (label
+ * for LOSS_XENT, target[output size] for LOSS_MSE) and the backward of gr.
+ * Fills dparams[g->nparams] and, if dinput is not NULL (gr made with
+ * want_dinput), dinput[input size]. Parameters in double, so that finite
+ * differences can perturb them finely; with f64 false every stored value and
+ * every completed gradient is rounded to float32. */
+double eval_grad(const Grad *gr, const double *params, const double *input, int64_t label, const double *target,
+                 bool f64, double *dparams, double *dinput);
 
 /* ---------------------------------------------------------------- lower.c */
 

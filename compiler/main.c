@@ -17,7 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
+/* In pieces: C limits the length of one string literal. */
+static const char *const usage_text[] = {
     "usage: gsc [options] FILE.gs\n"
     "\n"
     "Compiles a GraphSpec model to straight-line C, checks its shapes for every\n"
@@ -38,11 +39,17 @@ static const char usage_text[] =
     "                               the same with every intermediate kept in float64\n"
     "                               (Y.bin is still float32); the difference from the\n"
     "                               float32 run is how much rounding moves the output\n"
+    "  gsc --eval --grad FILE.gs --input X.bin --label N -o G.safetensors\n"
+    "                               the loss of one example (printed) and the gradient\n"
+    "                               of every parameter tensor (written, by name):\n"
+    "                               cross-entropy on class N, or with --loss=mse\n"
+    "                               --target T.bin the mean squared error\n"
     "  gsc --emit=abi FILE.gs       the parameter ABI as JSON (name, shape, offset,\n"
     "                               count, initialiser of every tensor)\n"
     "  gsc --emit=params FILE.gs -o W.safetensors\n"
     "                               the seed initialiser's weights as safetensors\n"
     "\n"
+    ,
     "Options:\n"
     "  -o FILE                      output file (written atomically: an existing\n"
     "                               file is never left half-written)\n"
@@ -67,6 +74,11 @@ static const char usage_text[] =
     "                               built with -DGSC_PROFILE and gsc_profile_begin/end\n"
     "                               defined; see bench/bench.c)\n"
     "  --input FILE                 the input of --eval\n"
+    "  --loss=xent|mse              the loss of --grad: cross-entropy of the output as\n"
+    "                               logits (of its input, if the model ends in softmax)\n"
+    "                               and a class --label, or mean squared error against\n"
+    "                               --target (PyTorch's, reduction 'mean')\n"
+    "  --label N, --target FILE     the class or the wanted output of --grad\n"
     "  --params FILE                weights (safetensors, F32, PyTorch names) for\n"
     "                               --eval; checked against the model by name\n"
     "  --max-errors N               stop after N errors (default 20)\n"
@@ -76,7 +88,9 @@ static const char usage_text[] =
     "  --version                    the version\n"
     "\n"
     "Exit status: 0 success, 1 errors in the input, 2 usage error, 3 internal error.\n"
-    "The language is described in docs/language.md.\n";
+    "The language is described in docs/language.md.\n",
+    NULL,
+};
 
 typedef struct {
     const char *input;
@@ -90,6 +104,10 @@ typedef struct {
     const char *eval_input;
     const char *params;
     bool eval;
+    bool grad;
+    LossKind loss;
+    long long label;
+    const char *target;
     bool f64;
     bool check_only;
     bool explain;
@@ -128,7 +146,8 @@ static void parse_args(int argc, char **argv, Options *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
+            for (int k = 0; usage_text[k]; k++)
+                fputs(usage_text[k], stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
             printf("gsc %s\n", GSC_VERSION);
@@ -137,6 +156,21 @@ static void parse_args(int argc, char **argv, Options *o)
             o->check_only = true;
         } else if (!strcmp(a, "--eval")) {
             o->eval = true;
+        } else if (!strcmp(a, "--grad")) {
+            o->grad = true;
+        } else if (is_flag(a, "--loss")) {
+            const char *k = flag_value(argc, argv, &i, "--loss");
+            if (strcmp(k, "xent") && strcmp(k, "mse"))
+                usage_error("--loss takes xent (cross-entropy on a class label) or mse, not '%s'", k);
+            o->loss = strcmp(k, "mse") ? LOSS_XENT : LOSS_MSE;
+        } else if (is_flag(a, "--label")) {
+            const char *v = flag_value(argc, argv, &i, "--label");
+            char *end;
+            o->label = strtoll(v, &end, 10);
+            if (*end || !*v || o->label < 0 || o->label > INT32_MAX)
+                usage_error("--label wants a class index (0, 1, ...), not '%s'", v);
+        } else if (is_flag(a, "--target")) {
+            o->target = flag_value(argc, argv, &i, "--target");
         } else if (is_flag(a, "--precision")) {
             const char *k = flag_value(argc, argv, &i, "--precision");
             if (strcmp(k, "f32") && strcmp(k, "f64"))
@@ -195,6 +229,10 @@ static void parse_args(int argc, char **argv, Options *o)
         usage_error("--precision applies to --eval only%s", "");
     if (o->eval && (!o->eval_input || !o->output))
         usage_error("--eval needs --input X.bin and -o Y.bin%s", "");
+    if (o->grad && !o->eval)
+        usage_error("--grad applies to --eval (gsc --eval --grad ... -o G.safetensors)%s", "");
+    if (o->grad && o->loss == LOSS_MSE && !o->target)
+        usage_error("--loss=mse needs --target T.bin (the wanted output, raw float32)%s", "");
     static const char *const kinds[] = {"c", "abi", "params", "summary", "dot"};
     bool known = !o->emit;
     for (int i = 0; i < countof(kinds) && !known; i++)
@@ -214,34 +252,104 @@ static int write_output(const char *path, const void *data, size_t len)
     return 0;
 }
 
-static int run_eval(const Graph *g, const Options *o)
+/* A raw float32 file that must hold exactly the floats of shape s; NULL
+ * when it cannot be read (*rc 2) or has the wrong size (*rc 1). */
+static float *read_raw(const char *path, const Shape *s, const char *what, int *rc)
 {
     size_t len;
-    char *in = read_file(o->eval_input, &len);
+    char *in = read_file(path, &len);
     if (!in) {
-        fprintf(stderr, "gsc: error: cannot read '%s': %s\n", o->eval_input, strerror(errno));
-        return 2;
+        fprintf(stderr, "gsc: error: cannot read '%s': %s\n", path, strerror(errno));
+        *rc = 2;
+        return NULL;
     }
-    const Shape *is = &g->values[g->input].shape;
-    int64_t want = shape_count(is);
+    int64_t want = shape_count(s);
     if ((int64_t)len != want * 4) {
         Buf b = {0};
-        for (int i = 0; i < is->rank; i++)
-            buf_printf(&b, "%s%lld", i ? ", " : "", (long long)is->n[i]);
-        error_plain("%s has %zu bytes, but the input [%s] needs %lld float32 values (%lld bytes)", o->eval_input,
-                    len, b.s, (long long)want, (long long)want * 4);
-        return 1;
+        for (int i = 0; i < s->rank; i++)
+            buf_printf(&b, "%s%lld", i ? ", " : "", (long long)s->n[i]);
+        error_plain("%s has %zu bytes, but the %s [%s] needs %lld float32 values (%lld bytes)", path, len, what, b.s,
+                    (long long)want, (long long)want * 4);
+        free(in);
+        *rc = 1;
+        return NULL;
     }
-    float *params = o->params ? load_params(g, o->params) : xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
-    if (!params)
-        return 1;
-    if (!o->params)
-        init_params(g, params);
     float *x = xmalloc(len ? len : 1);
     memcpy(x, in, len);
+    free(in);
+    return x;
+}
+
+/* --params, or the seed initialiser's weights. */
+static float *eval_params(const Graph *g, const Options *o)
+{
+    if (o->params)
+        return load_params(g, o->params);
+    float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
+    init_params(g, params);
+    return params;
+}
+
+static int run_eval(const Graph *g, const Options *o)
+{
+    int rc = 0;
+    float *x = read_raw(o->eval_input, &g->values[g->input].shape, "input", &rc);
+    if (!x)
+        return rc;
+    float *params = eval_params(g, o);
+    if (!params)
+        return 1;
     float *y = eval_graph(g, params, x, o->f64, isatty(2));
     const Shape *os = &g->values[g->output].shape;
     return write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
+}
+
+/* --eval --grad: the loss of one example on stdout, the gradients of every
+ * parameter tensor to -o as safetensors (the parameters' names). */
+static int run_eval_grad(const Graph *g, const Options *o)
+{
+    Grad *gr = grad_graph(g, o->loss, false);
+    if (!gr)
+        return 1;
+    int rc = 0;
+    const Shape *is = &g->values[g->input].shape, *os = &g->values[g->output].shape;
+    float *x = read_raw(o->eval_input, is, "input", &rc);
+    if (!x)
+        return rc;
+    float *t = NULL;
+    if (o->loss == LOSS_MSE && !(t = read_raw(o->target, os, "target", &rc)))
+        return rc;
+    int64_t classes = shape_count(&g->values[gr->loss_value].shape);
+    if (o->loss == LOSS_XENT && o->label >= classes) {
+        error_plain("--label %lld is out of range: the model has %lld classes (0 to %lld)", (long long)o->label,
+                    (long long)classes, (long long)classes - 1);
+        return 1;
+    }
+    float *params = eval_params(g, o);
+    if (!params)
+        return 1;
+    double *p = xmalloc(sizeof(double) * (size_t)(g->nparams + 1)), *dp = xmalloc(sizeof(double) * (size_t)(g->nparams + 1));
+    double *xd = xmalloc(sizeof(double) * (size_t)(shape_count(is) + 1)), *td = NULL;
+    for (int64_t i = 0; i < g->nparams; i++)
+        p[i] = params[i];
+    for (int64_t i = 0; i < shape_count(is); i++)
+        xd[i] = x[i];
+    if (t) {
+        td = xmalloc(sizeof(double) * (size_t)(shape_count(os) + 1));
+        for (int64_t i = 0; i < shape_count(os); i++)
+            td[i] = t[i];
+    }
+    double loss = eval_grad(gr, p, xd, o->label, td, o->f64, dp, NULL);
+    for (int64_t i = 0; i < g->nparams; i++)
+        params[i] = (float)dp[i];
+    rc = write_params(g, params, o->output) ? 2 : 0;
+    if (!rc)
+        printf("loss %.9g (%s)\n", loss, loss_name(o->loss));
+    free(p);
+    free(dp);
+    free(xd);
+    free(td);
+    return rc;
 }
 
 static const char *base_name(const char *path)
@@ -422,7 +530,7 @@ int main(int argc, char **argv)
     if (o.check_only)
         return 0;
     if (o.eval)
-        return run_eval(g, &o);
+        return o.grad ? run_eval_grad(g, &o) : run_eval(g, &o);
     bool summary = o.emit && !strcmp(o.emit, "summary");
     if (o.emit && strcmp(o.emit, "c") && !summary)
         return run_emit_graph(g, &o);
