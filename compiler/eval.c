@@ -244,10 +244,8 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
     double t0 = now(), last = t0;
     for (int i = 0; i < g->nnodes; i++) {
         const GNode *n = &g->nodes[i];
-        const double *in[64];
-        const Shape *ins[64];
-        if (n->nin > 64)
-            internal_error("operation with %d operands", n->nin);
+        const double **in = xcalloc((size_t)n->nin, sizeof *in); /* [nin]: concat takes any number */
+        const Shape **ins = xcalloc((size_t)n->nin, sizeof *ins);
         for (int k = 0; k < n->nin; k++) {
             in[k] = data[n->in[k]];
             ins[k] = &g->values[n->in[k]].shape;
@@ -259,6 +257,8 @@ float *eval_graph(const Graph *g, const float *params, const float *input, bool 
             st.b = params + g->tensors[n->param + 1].offset;
         }
         eval_fns[n->op](&st);
+        free(in);
+        free(ins);
         data[n->out] = st.out;
         for (int k = 0; k < n->nin; k++)
             if (--left[n->in[k]] == 0 && n->in[k] != g->input && n->in[k] != g->output) {

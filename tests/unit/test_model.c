@@ -239,6 +239,32 @@ START_TEST(eval_pools_linear_add_concat)
 }
 END_TEST
 
+/* More operands than a fixed array would hold (the interpreter once had room
+ * for 64): operand i is (i + 1) * x, so the order is checked too. */
+START_TEST(eval_concat_many_operands)
+{
+    enum { N = 100 };
+    Buf b = {0};
+    buf_printf(&b, "model t(x: [2]) -> [%d] {\n    let v0 = x\n", 2 * N);
+    for (int i = 1; i < N; i++)
+        buf_printf(&b, "    let v%d = v%d + x\n", i, i - 1);
+    buf_puts(&b, "    return concat(");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%sv%d", i ? ", " : "", i);
+    buf_puts(&b, ")\n}\n");
+    float x[2] = {-1, 0.5f};
+    Graph *g;
+    float *y = run(b.s, NULL, x, &g);
+    float want[2 * N];
+    for (int i = 0; i < N; i++) {
+        want[2 * i] = (float)(i + 1) * x[0];
+        want[2 * i + 1] = (float)(i + 1) * x[1];
+    }
+    expect(y, want, 2 * N, 0);
+    free(y);
+}
+END_TEST
+
 START_TEST(eval_softmax)
 {
     const char *m = "model t(x: [3]) -> [3] {\n    return softmax(x)\n}\n";
@@ -296,6 +322,7 @@ int main(void)
     tcase_add_test(ev, eval_batchnorm_constant_channel);
     tcase_add_test(ev, eval_maxpool_padding_and_negatives);
     tcase_add_test(ev, eval_pools_linear_add_concat);
+    tcase_add_test(ev, eval_concat_many_operands);
     tcase_add_test(ev, eval_softmax);
     tcase_add_test(ev, eval_resnet18_is_stable);
     suite_add_tcase(s, ev);
