@@ -22,8 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BN_EPS 1e-6
-
 /* Operands and result of one operation. */
 typedef struct {
     const GNode *n;
@@ -82,7 +80,7 @@ static void eval_BATCHNORM(const Step *st)
         double var = sq / (double)hw;
         if (var < 0)
             var = 0;
-        double inv = 1.0 / sqrt(var + BN_EPS);
+        double inv = 1.0 / sqrt(var + GSC_BN_EPS);
         for (int64_t i = 0; i < hw; i++)
             put(st, c * hw + i, (x[i] - mean) * inv * st->w[c] + st->b[c]);
     }

@@ -322,6 +322,11 @@ typedef struct {
 Dim *dim_num(int64_t v);
 Dim *dim_sym(int sym);
 Dim *dim_bin(DimKind k, Dim *a, Dim *b); /* folds constants */
+/* One operation on two values, as dim_eval does it: DX_SUB truncates at 0,
+ * DX_DIV and DX_MOD are floor division and its remainder (the remainder has
+ * the sign of the divisor), x / 0 = 0 and x % 0 = x. False on int64 overflow.
+ * The prover evaluates with it too, so the two cannot disagree. */
+bool dim_apply(DimKind k, int64_t a, int64_t b, int64_t *out);
 DimKind dim_op_kind(int op);              /* '+' -> DX_ADD, ... '%' -> DX_MOD */
 /* Evaluates with symbol values vals[]; sets *overflow when an intermediate
  * leaves int64 range. */

@@ -13,15 +13,6 @@
 
 #include "gsc_runtime.h"
 
-/* Nat arithmetic: in + 2*pad - k truncates at 0 instead of going negative. */
-int gsc_out_size(int in, int k, int stride, int pad)
-{
-    int span = in + 2 * pad - k;
-    if (span < 0)
-        span = 0;
-    return span / stride + 1;
-}
-
 /* ---------------------------------------------------------------- conv2d */
 
 /* One output cell: sum over cin, ky, kx of x * w, skipping padded cells

@@ -58,6 +58,25 @@ void gsc_profile_end(int section, const char *name);
 #define GSC_PROFILE_END(i, name) ((void)0)
 #endif
 
+/* ------------------------------------- rules every kernel shares (fast too) */
+
+/* Batchnorm epsilon: the seed's 1e-6, not PyTorch's default 1e-5. */
+#define GSC_BN_EPS 1e-6
+
+/*
+ * Output size of a conv or pool along one axis: (in + 2*pad - k) / stride + 1
+ * with Lean's Nat arithmetic (the subtraction truncates at 0, so a window
+ * larger than the padded input still gives one output). stride >= 1.
+ * Defined here, not in a .c file, so the reference and the fast kernels
+ * share it whichever of them a product vendors. (The compiler proves shapes
+ * with the same rule written as a shape expression: check.c, window_out.)
+ */
+static inline int gsc_out_size(int in, int k, int stride, int pad)
+{
+    int span = in + 2 * pad - k;
+    return (span > 0 ? span : 0) / stride + 1;
+}
+
 /* ------------------------------------------------------------ gsc_init.c */
 
 /*
@@ -75,16 +94,6 @@ void gsc_init_fill(float *p, /* [n] */
                    int64_t n, float v);
 
 /* --------------------------------------------------------- gsc_kernels.c */
-
-/* Batchnorm epsilon: the seed's 1e-6, not PyTorch's default 1e-5. */
-#define GSC_BN_EPS 1e-6
-
-/*
- * Output size of a conv or pool along one axis: (in + 2*pad - k) / stride + 1
- * with Lean's Nat arithmetic (the subtraction truncates at 0, so a window
- * larger than the padded input still gives one output). stride >= 1.
- */
-int gsc_out_size(int in, int k, int stride, int pad);
 
 /*
  * conv2d: cross-correlation (no kernel flip) with zero padding, then + bias.

@@ -103,6 +103,34 @@ START_TEST(resnet18_shares_block_inputs)
 }
 END_TEST
 
+/* The checker's window rule (a shape expression, check.c) and the kernels'
+ * gsc_out_size (gsc_runtime.h) are one rule written twice: they must agree
+ * wherever the padded input covers the window. */
+START_TEST(window_rule_matches_runtime)
+{
+    for (int k = 1; k <= 5; k++)
+        for (int s = 1; s <= 3; s++)
+            for (int p = 0; p <= 2; p++) {
+                if (1 + 2 * p < k)
+                    continue; /* the width of 1 does not cover the window */
+                int lo = k - 2 * p > 1 ? k - 2 * p : 1;
+                char *m = arena_printf("model t(x: [1, H, 1]) -> [1, (H + 2*%d - %d) / %d + 1, (1 + 2*%d - %d) / %d + 1]\n"
+                                       "      where H >= %d default H = %d {\n"
+                                       "    return avgpool2d(x, k=%d, stride=%d, pad=%d)\n}\n",
+                                       p, k, s, p, k, s, lo, lo, k, s, p);
+                Graph *g = compile(src_text(m), NULL, 0);
+                const Dim *oh = g->values[g->output].shape.d[1]; /* over H, the only symbol */
+                for (int64_t h = lo; h < lo + 40; h++) {
+                    bool ovf = false;
+                    int64_t got = dim_eval(oh, &h, &ovf);
+                    ck_assert(!ovf);
+                    ck_assert_msg(got == gsc_out_size((int)h, k, s, p), "h %lld k %d stride %d pad %d: %lld, runtime %d",
+                                  (long long)h, k, s, p, (long long)got, gsc_out_size((int)h, k, s, p));
+                }
+            }
+}
+END_TEST
+
 /* ------------------------------------------------------------ initialiser */
 
 START_TEST(seed_initialiser_known_values)
@@ -313,6 +341,7 @@ int main(void)
     tcase_add_test(abi, resnet18_abi);
     tcase_add_test(abi, resnet18_shapes_follow_defines);
     tcase_add_test(abi, resnet18_shares_block_inputs);
+    tcase_add_test(abi, window_rule_matches_runtime);
     tcase_add_test(abi, seed_initialiser_known_values);
     suite_add_tcase(s, abi);
     TCase *ev = tcase_create("interpreter");
