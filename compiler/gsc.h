@@ -44,7 +44,6 @@
 void *xmalloc(size_t n);            /* dies on out-of-memory */
 void *xcalloc(size_t n, size_t sz); /* dies on out-of-memory or overflow */
 void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
 
 /* The arena: every AST node, Dim and graph object lives until exit. */
 void *arena_alloc(size_t n); /* zeroed, 16-byte aligned */
@@ -123,7 +122,6 @@ void error_plain(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void internal_error(const char *fmt, ...) PRINTF(1, 2);
 /* Line and column (1-based, columns in bytes) of an offset. */
 void span_linecol(Span sp, int *line, int *col);
-Span span_join(Span a, Span b);
 
 /* ---------------------------------------------------------------- ops.h */
 
@@ -192,7 +190,6 @@ struct Node {
     Node *lhs, *rhs;  /* ND_BIN, ND_ARROW, ND_CMP; ND_KWARG: rhs */
     Node **args;      /* ND_CALL args, ND_SHAPE elements */
     int nargs;
-    bool has_parens;  /* ND_CALL: written with (), even if empty */
     /* Filled in by resolve.c: */
     RefKind ref;
     int slot;         /* REF_SYM: index into item->syms */
@@ -387,7 +384,7 @@ typedef struct {
     int nuses;
 } Value;
 
-enum { LOC_NONE, LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE };
+enum { LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE };
 
 /* One operation, applied once, in topological order. */
 typedef struct {
