@@ -2,7 +2,7 @@
  * eval.c - the reference interpreter: the oracle.
  *
  * Requires: a specialised Graph (spec.c). Runs it on one input with plain
- * loops that follow ../shared/SEMANTICS.md line by line, accumulating in
+ * loops that follow docs/semantics.md line by line, accumulating in
  * double. Nothing clever: no fusion, no layout changes, no reuse of memory
  * beyond freeing a value after its last use. The generated C and every
  * optimisation are tested against this file, so it must stay obviously right.

@@ -2,19 +2,24 @@
  * gsc.h - the one internal header of gsc, in sections, one per source file,
  * in pipeline order:
  *
- *   util.c     arena, xmalloc, string buffers
+ *   util.c     arena, xmalloc, string buffers, files
  *   diag.c     the one error path: file:line:col, source line, caret, notes
+ *   ops.h/.c   the operator table (X-macro rows) and the parsed signatures
+ *   (AST)      the nodes parser.y builds and resolve.c annotates
  *   lexer.re   text -> tokens (re2c)
  *   parser.y   tokens -> AST (bison); actions only build nodes
  *   resolve.c  names: scopes, unknown/duplicate names, arity, keywords, cycles
- *   dim.c      shape expressions (Dim): build, substitute, evaluate, print
+ *   dim.c      shape expressions (Dim): build, evaluate, print
  *   prove.c    the decision procedure for shape facts over the naturals
  *   check.c    elaboration to a flat graph + every shape obligation proved
  *   spec.c     specialisation to concrete sizes (-D / defaults), ABI layout
  *   eval.c     the reference interpreter (the oracle)
- *   plan.c     memory planning
+ *   lower.c    kernel choice: the graph as runtime calls over symbolic buffers
+ *   plan.c     memory planning: an offset in the workspace for every buffer
  *   emit.c     the C emitter
- *   main.c     the command line; reads as the pipeline
+ *   report.c   --emit=summary and --emit=dot
+ *   abi.c      --emit=abi, --emit=params, loading --params
+ *   main.c     the command line; reads as the pipeline (no section here)
  */
 #ifndef GSC_H
 #define GSC_H

@@ -1,7 +1,7 @@
 /*
  * gsc_kernels.c - reference kernels for the GraphSpec operations.
  *
- * Does: compute each operation exactly as SEMANTICS.md defines it, on CHW
+ * Does: compute each operation exactly as docs/semantics.md defines it, on CHW
  * float32 tensors without a batch dimension, with plain loops. Sums are
  * accumulated in double and rounded to float once, so these kernels are an
  * accurate oracle for the fast kernels that later replace them behind the
