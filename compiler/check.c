@@ -304,7 +304,9 @@ static bool same_dim(Rule *r, Dim *got, Dim *want, const char *what, const char 
     return oblige(r->c, r->at, what, got, "the operand", want, want_name, false, r->at);
 }
 
-/* (h + 2p - k) / s + 1, with the side condition h + 2p >= k. */
+/* (h + 2p - k) / s + 1, with the side condition h + 2p >= k: the one place
+ * the checker builds the window rule. The kernels compute it on ints with
+ * gsc_out_size (gsc_runtime.h); test_model.c checks that the two agree. */
 static Dim *window_out(Rule *r, Dim *h, Dim *k, Dim *s, Dim *p, const char *axis)
 {
     Dim *padded = dim_bin(DX_ADD, h, dim_bin(DX_MUL, dim_num(2), p));

@@ -57,20 +57,6 @@ void span_linecol(Span sp, int *line, int *col)
     *col = at - f->line_start[lo] + 1;
 }
 
-Span span_join(Span a, Span b)
-{
-    if (!a.file)
-        return b;
-    if (!b.file)
-        return a;
-    Span s = a;
-    if (b.lo < s.lo)
-        s.lo = b.lo;
-    if (b.hi > s.hi)
-        s.hi = b.hi;
-    return s;
-}
-
 /* Prints the source line of sp and a caret under the span (only its part
  * on the first line). Long lines are cut around the span. */
 static void show_line(Span sp)

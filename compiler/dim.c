@@ -46,8 +46,7 @@ static bool floor_divmod(int64_t a, int64_t b, int64_t *q, int64_t *r)
     return true;
 }
 
-/* One operation on two values; false on int64 overflow. */
-static bool apply_op(DimKind k, int64_t a, int64_t b, int64_t *out)
+bool dim_apply(DimKind k, int64_t a, int64_t b, int64_t *out)
 {
     int64_t q, r;
     switch (k) {
@@ -93,7 +92,7 @@ Dim *dim_bin(DimKind k, Dim *a, Dim *b)
     int64_t v;
     /* Fold two constants; on overflow keep the structure, so dim_eval
      * reports the overflow where the value is actually needed. */
-    if (a->kind == DX_NUM && b->kind == DX_NUM && apply_op(k, a->num, b->num, &v))
+    if (a->kind == DX_NUM && b->kind == DX_NUM && dim_apply(k, a->num, b->num, &v))
         return dim_num(v);
     Dim *d = arena_alloc(sizeof *d);
     d->kind = k;
@@ -115,7 +114,7 @@ int64_t dim_eval(const Dim *d, const int64_t *vals, bool *overflow)
     int64_t a = dim_eval(d->a, vals, overflow);
     int64_t b = dim_eval(d->b, vals, overflow);
     int64_t v;
-    if (!apply_op(d->kind, a, b, &v)) {
+    if (!dim_apply(d->kind, a, b, &v)) {
         *overflow = true;
         return 0;
     }

@@ -2,7 +2,7 @@
  * eval.c - the reference interpreter: the oracle.
  *
  * Requires: a specialised Graph (spec.c). Runs it on one input with plain
- * loops that follow ../shared/SEMANTICS.md line by line, accumulating in
+ * loops that follow docs/semantics.md line by line, accumulating in
  * double. Nothing clever: no fusion, no layout changes, no reuse of memory
  * beyond freeing a value after its last use. The generated C and every
  * optimisation are tested against this file, so it must stay obviously right.
@@ -29,8 +29,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#define BN_EPS GSC_BN_EPS
 
 /* Operands and result of one operation. */
 typedef struct {
@@ -90,7 +88,7 @@ static void eval_BATCHNORM(const Step *st)
         double var = sq / (double)hw;
         if (var < 0)
             var = 0;
-        double inv = 1.0 / sqrt(var + BN_EPS);
+        double inv = 1.0 / sqrt(var + GSC_BN_EPS);
         for (int64_t i = 0; i < hw; i++)
             put(st, c * hw + i, (x[i] - mean) * inv * st->w[c] + st->b[c]);
     }
@@ -253,8 +251,8 @@ static double **forward(const Graph *g, const double *params, const double *inpu
     double t0 = now(), last = t0;
     for (int i = 0; i < g->nnodes; i++) {
         const GNode *n = &g->nodes[i];
-        const double **in = xcalloc((size_t)n->nin, sizeof(double *));
-        const Shape **ins = xcalloc((size_t)n->nin, sizeof(Shape *));
+        const double **in = xcalloc((size_t)n->nin, sizeof *in); /* [nin]: concat takes any number */
+        const Shape **ins = xcalloc((size_t)n->nin, sizeof *ins);
         for (int k = 0; k < n->nin; k++) {
             in[k] = data[n->in[k]];
             ins[k] = &g->values[n->in[k]].shape;
@@ -266,9 +264,9 @@ static double **forward(const Graph *g, const double *params, const double *inpu
             st.b = params + g->tensors[n->param + 1].offset;
         }
         eval_fns[n->op](&st);
-        data[n->out] = st.out;
         free(in);
         free(ins);
+        data[n->out] = st.out;
         for (int k = 0; k < n->nin && !keep; k++)
             if (--left[n->in[k]] == 0 && n->in[k] != g->input && n->in[k] != g->output) {
                 free(data[n->in[k]]);
@@ -371,7 +369,7 @@ static void grad_BATCHNORM(const BStep *st)
         for (int64_t i = 0; i < hw; i++)
             var += (x[i] - mean) * (x[i] - mean);
         var /= (double)hw;
-        double inv = 1.0 / sqrt(var + BN_EPS);
+        double inv = 1.0 / sqrt(var + GSC_BN_EPS);
         for (int64_t i = 0; i < hw; i++) {
             sdy += dy[i];
             sdyx += dy[i] * (x[i] - mean) * inv;

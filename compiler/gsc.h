@@ -2,19 +2,26 @@
  * gsc.h - the one internal header of gsc, in sections, one per source file,
  * in pipeline order:
  *
- *   util.c     arena, xmalloc, string buffers
+ *   util.c     arena, xmalloc, string buffers, files
  *   diag.c     the one error path: file:line:col, source line, caret, notes
+ *   ops.h/.c   the operator table (X-macro rows): enum, names, attribute slots
+ *   (AST)      the nodes parser.y builds and resolve.c annotates
  *   lexer.re   text -> tokens (re2c)
  *   parser.y   tokens -> AST (bison); actions only build nodes
  *   resolve.c  names: scopes, unknown/duplicate names, arity, keywords, cycles
- *   dim.c      shape expressions (Dim): build, substitute, evaluate, print
+ *   dim.c      shape expressions (Dim): build, evaluate, print
  *   prove.c    the decision procedure for shape facts over the naturals
  *   check.c    elaboration to a flat graph + every shape obligation proved
  *   spec.c     specialisation to concrete sizes (-D / defaults), ABI layout
- *   eval.c     the reference interpreter (the oracle)
- *   plan.c     memory planning
+ *   grad.c     the backward pass under a loss: which gradients, in what order
+ *   eval.c     the reference interpreter (the oracle), forward and backward
+ *   kernels.h  the runtime kernels a lowered call can name (X-macro rows)
+ *   lower.c    kernel choice: the graph as runtime calls, as data
+ *   plan.c     memory planning: lifetimes, in-place sharing, an offset for every buffer
  *   emit.c     the C emitter
- *   main.c     the command line; reads as the pipeline
+ *   report.c   --emit=summary and --emit=dot
+ *   abi.c      --emit=abi, --emit=params, loading --params
+ *   main.c     the command line; reads as the pipeline (no section here)
  */
 #ifndef GSC_H
 #define GSC_H
@@ -44,7 +51,6 @@
 void *xmalloc(size_t n);            /* dies on out-of-memory */
 void *xcalloc(size_t n, size_t sz); /* dies on out-of-memory or overflow */
 void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
 
 /* The arena: every AST node, Dim and graph object lives until exit. */
 void *arena_alloc(size_t n); /* zeroed, 16-byte aligned */
@@ -123,7 +129,6 @@ void error_plain(const char *fmt, ...) PRINTF(1, 2);
 NORETURN void internal_error(const char *fmt, ...) PRINTF(1, 2);
 /* Line and column (1-based, columns in bytes) of an offset. */
 void span_linecol(Span sp, int *line, int *col);
-Span span_join(Span a, Span b);
 
 /* ---------------------------------------------------------------- ops.h */
 
@@ -205,7 +210,6 @@ struct Node {
     Node *lhs, *rhs;  /* ND_BIN, ND_ARROW, ND_CMP; ND_KWARG: rhs */
     Node **args;      /* ND_CALL args, ND_SHAPE elements */
     int nargs;
-    bool has_parens;  /* ND_CALL: written with (), even if empty */
     /* Filled in by resolve.c: */
     RefKind ref;
     int slot;         /* REF_SYM: index into item->syms */
@@ -335,6 +339,11 @@ typedef struct {
 Dim *dim_num(int64_t v);
 Dim *dim_sym(int sym);
 Dim *dim_bin(DimKind k, Dim *a, Dim *b); /* folds constants */
+/* One operation on two values, as dim_eval does it: DX_SUB truncates at 0,
+ * DX_DIV and DX_MOD are floor division and its remainder (the remainder has
+ * the sign of the divisor), x / 0 = 0 and x % 0 = x. False on int64 overflow.
+ * The prover evaluates with it too, so the two cannot disagree. */
+bool dim_apply(DimKind k, int64_t a, int64_t b, int64_t *out);
 DimKind dim_op_kind(int op);              /* '+' -> DX_ADD, ... '%' -> DX_MOD */
 /* Evaluates with symbol values vals[]; sets *overflow when an intermediate
  * leaves int64 range. */

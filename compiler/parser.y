@@ -335,7 +335,6 @@ expr:
         $$->name = $1;
         $$->name_span = sp(P, @1);
         $$->args = (Node **)vec_array($3, &$$->nargs);
-        $$->has_parens = true;
     }
   | '(' expr ')'        { $$ = $2; $$->span = sp(P, @$); }
   | expr '+' expr       { $$ = new_bin(P, ND_BIN, '+', $1, $3, @$); }

@@ -169,11 +169,12 @@ static int64_t cx_mul(Ctx *cx, int64_t a, int64_t b)
     return r;
 }
 
-/* Floor division for b > 0 (a any). */
+/* Floor division for b > 0 (a any): cannot overflow. */
 static int64_t fdiv(int64_t a, int64_t b)
 {
-    int64_t q = a / b;
-    return (a % b != 0 && a < 0) ? q - 1 : q;
+    int64_t q = 0;
+    dim_apply(DX_DIV, a, b, &q);
+    return q;
 }
 
 /* gcd(|a|, |b|), in unsigned arithmetic so INT64_MIN is fine. A gcd of
@@ -189,24 +190,6 @@ static int64_t gcd64(int64_t a, int64_t b)
         y = t;
     }
     return x > (uint64_t)INT64_MAX ? 1 : (int64_t)x;
-}
-
-/* Evaluation of an operation as dim.c does it; false on overflow. */
-static bool eval_div(int64_t a, int64_t b, bool mod, int64_t *out)
-{
-    if (b == 0) {
-        *out = mod ? a : 0;
-        return true;
-    }
-    if (a == INT64_MIN && b == -1)
-        return false;
-    int64_t q = a / b, r = a % b;
-    if (r != 0 && ((r < 0) != (b < 0))) {
-        q -= 1;
-        r += b;
-    }
-    *out = mod ? r : q;
-    return true;
 }
 
 /* ---------------------------------------------------------------- polynomials */
@@ -654,7 +637,7 @@ static int64_t eval_atom(Ev *ev, const Atom *a)
     case AT_OMOD:
         x = eval_poly(ev, a->p);
         y = eval_poly(ev, a->q);
-        if (!eval_div(x, y, a->kind == AT_OMOD, &r))
+        if (!dim_apply(a->kind == AT_OMOD ? DX_MOD : DX_DIV, x, y, &r))
             ev->ovf = true;
         return r;
     }

@@ -39,12 +39,6 @@ void *xrealloc(void *p, size_t n)
     return p;
 }
 
-char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xmalloc(n), s, n);
-}
-
 /* The arena: chunks that are never freed (gsc is a short-lived process). */
 typedef struct Chunk {
     struct Chunk *next;

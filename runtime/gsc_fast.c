@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "gsc_fast.h"
+#include "gsc_runtime.h" /* GSC_BN_EPS */
 
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
@@ -620,7 +621,7 @@ void gsc_fast_bn_fold(const float *moments, const float *gamma,
              * mean*sc) with sc = gamma*1000 would round x*sc and mean*sc
              * apart and leave ~1e-4 of noise: scale 0 keeps it exact. */
             double var = moments[cpo + ch] > 0.0f ? moments[cpo + ch] : 0.0;
-            double sc = var > 0.0 ? gamma[ch] / sqrt(var + 1e-6) : 0.0;
+            double sc = var > 0.0 ? gamma[ch] / sqrt(var + GSC_BN_EPS) : 0.0;
             ss[ch] = (float)sc;
             ss[cpo + ch] = (float)(beta[ch] - moments[ch] * sc);
         } else {

@@ -2,7 +2,7 @@
  * gsc_init.c - the seed's deterministic parameter initialiser.
  *
  * Does: fill a tensor with the seed's LCG stream (bit-exact with TorchLean's
- * definition in SEMANTICS.md) or with a constant.
+ * definition in docs/semantics.md) or with a constant.
  * Does not: decide which tensor gets which seed or constant; the generated
  * code does that from the parameter ABI.
  */

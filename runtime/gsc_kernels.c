@@ -1,7 +1,7 @@
 /*
  * gsc_kernels.c - reference kernels for the GraphSpec operations.
  *
- * Does: compute each operation exactly as SEMANTICS.md defines it, on CHW
+ * Does: compute each operation exactly as docs/semantics.md defines it, on CHW
  * float32 tensors without a batch dimension, with plain loops. Sums are
  * accumulated in double and rounded to float once, so these kernels are an
  * accurate oracle for the fast kernels that later replace them behind the
@@ -12,15 +12,6 @@
 #include <math.h>
 
 #include "gsc_runtime.h"
-
-/* Nat arithmetic: in + 2*pad - k truncates at 0 instead of going negative. */
-int gsc_out_size(int in, int k, int stride, int pad)
-{
-    int span = in + 2 * pad - k;
-    if (span < 0)
-        span = 0;
-    return span / stride + 1;
-}
 
 /* ---------------------------------------------------------------- conv2d */
 
@@ -72,28 +63,29 @@ void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
 /* Mean and biased variance of one channel, two passes in double (the
  * one-pass E[x^2] - E[x]^2 form cancels badly); clamped at >= 0 as the seed
  * says, although two passes cannot go negative. */
-static void channel_stats(const float *x, int hw, double *mean, double *var)
+static void channel_stats(const float *x, int64_t hw, double *mean, double *var)
 {
     double sum = 0.0, sq = 0.0;
-    int i;
+    int64_t i;
     for (i = 0; i < hw; i++)
         sum += x[i];
-    *mean = sum / hw;
+    *mean = sum / (double)hw;
     for (i = 0; i < hw; i++) {
         double d = x[i] - *mean;
         sq += d * d;
     }
-    *var = sq / hw;
+    *var = sq / (double)hw;
     if (*var < 0.0)
         *var = 0.0;
 }
 
 /* In place is safe: each channel's statistics are taken before it is
  * overwritten, and channels do not share cells. */
-void gsc_batchnorm(const float *x, int c, int hw, const float *gamma,
+void gsc_batchnorm(const float *x, int c, int64_t hw, const float *gamma,
                    const float *beta, float *y)
 {
-    int ch, i;
+    int ch;
+    int64_t i;
     if (hw <= 0)
         return;
     for (ch = 0; ch < c; ch++) {
@@ -193,15 +185,16 @@ void gsc_avgpool2d(const float *x, int c, int h, int w, int k, int stride,
     pool2d(avg_window, x, c, h, w, k, stride, pad, y);
 }
 
-void gsc_global_avgpool(const float *x, int c, int hw, float *y)
+void gsc_global_avgpool(const float *x, int c, int64_t hw, float *y)
 {
-    int ch, i;
+    int ch;
+    int64_t i;
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (ptrdiff_t)ch * hw;
         double sum = 0.0;
         for (i = 0; i < hw; i++)
             sum += xc[i];
-        y[ch] = hw > 0 ? (float)(sum / hw) : 0.0f;
+        y[ch] = hw > 0 ? (float)(sum / (double)hw) : 0.0f;
     }
 }
 
@@ -231,11 +224,11 @@ void gsc_add(const float *a, const float *b, int64_t n, float *y)
 /* Subtracting the maximum keeps exp() from overflowing; the result is the
  * same mathematically. In place is safe: the maximum is found before any y
  * is written, and each later pass reads only y. */
-void gsc_softmax(const float *x, int n, float *y)
+void gsc_softmax(const float *x, int64_t n, float *y)
 {
     float mx;
     double sum = 0.0;
-    int i;
+    int64_t i;
     if (n <= 0)
         return;
     mx = x[0];

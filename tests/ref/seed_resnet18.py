@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Independent numpy reference for the seed's ResNet-18 (contract: /work/shared/SEMANTICS.md).
+"""Independent numpy reference for the seed's ResNet-18 (contract: the seed's SEMANTICS.md, whose
+sections the docstrings below name; in this repository, docs/semantics.md and docs/language.md section 4).
 
 Usage:
   seed_resnet18.py --in-c 3 --classes 1000 --h 64 --w 64 --input X.bin --output Y.bin [--params W.safetensors]

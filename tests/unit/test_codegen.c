@@ -140,6 +140,7 @@ static const Case cases[] = {
      * 57x31: the interpreter itself is 1e-3 from gsc --eval --precision=f64) */
     {"models/resnet18.gs", "-D H=57 -D W=47 -D classes=10", 3 * 57 * 47},
     {"models/resnet18.gs", "", 3 * 224 * 224},
+    {"tests/codegen/concat_many.gs", "", 3 * 4 * 5},
 };
 
 /* Builds model_main against NAME.c; returns 0 on success. */

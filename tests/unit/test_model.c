@@ -103,6 +103,34 @@ START_TEST(resnet18_shares_block_inputs)
 }
 END_TEST
 
+/* The checker's window rule (a shape expression, check.c) and the kernels'
+ * gsc_out_size (gsc_runtime.h) are one rule written twice: they must agree
+ * wherever the padded input covers the window. */
+START_TEST(window_rule_matches_runtime)
+{
+    for (int k = 1; k <= 5; k++)
+        for (int s = 1; s <= 3; s++)
+            for (int p = 0; p <= 2; p++) {
+                if (1 + 2 * p < k)
+                    continue; /* the width of 1 does not cover the window */
+                int lo = k - 2 * p > 1 ? k - 2 * p : 1;
+                char *m = arena_printf("model t(x: [1, H, 1]) -> [1, (H + 2*%d - %d) / %d + 1, (1 + 2*%d - %d) / %d + 1]\n"
+                                       "      where H >= %d default H = %d {\n"
+                                       "    return avgpool2d(x, k=%d, stride=%d, pad=%d)\n}\n",
+                                       p, k, s, p, k, s, lo, lo, k, s, p);
+                Graph *g = compile(src_text(m), NULL, 0);
+                const Dim *oh = g->values[g->output].shape.d[1]; /* over H, the only symbol */
+                for (int64_t h = lo; h < lo + 40; h++) {
+                    bool ovf = false;
+                    int64_t got = dim_eval(oh, &h, &ovf);
+                    ck_assert(!ovf);
+                    ck_assert_msg(got == gsc_out_size((int)h, k, s, p), "h %lld k %d stride %d pad %d: %lld, runtime %d",
+                                  (long long)h, k, s, p, (long long)got, gsc_out_size((int)h, k, s, p));
+                }
+            }
+}
+END_TEST
+
 /* ------------------------------------------------------------ initialiser */
 
 START_TEST(seed_initialiser_known_values)
@@ -239,6 +267,32 @@ START_TEST(eval_pools_linear_add_concat)
 }
 END_TEST
 
+/* More operands than a fixed array would hold (the interpreter once had room
+ * for 64): operand i is (i + 1) * x, so the order is checked too. */
+START_TEST(eval_concat_many_operands)
+{
+    enum { N = 100 };
+    Buf b = {0};
+    buf_printf(&b, "model t(x: [2]) -> [%d] {\n    let v0 = x\n", 2 * N);
+    for (int i = 1; i < N; i++)
+        buf_printf(&b, "    let v%d = v%d + x\n", i, i - 1);
+    buf_puts(&b, "    return concat(");
+    for (int i = 0; i < N; i++)
+        buf_printf(&b, "%sv%d", i ? ", " : "", i);
+    buf_puts(&b, ")\n}\n");
+    float x[2] = {-1, 0.5f};
+    Graph *g;
+    float *y = run(b.s, NULL, x, &g);
+    float want[2 * N];
+    for (int i = 0; i < N; i++) {
+        want[2 * i] = (float)(i + 1) * x[0];
+        want[2 * i + 1] = (float)(i + 1) * x[1];
+    }
+    expect(y, want, 2 * N, 0);
+    free(y);
+}
+END_TEST
+
 START_TEST(eval_softmax)
 {
     const char *m = "model t(x: [3]) -> [3] {\n    return softmax(x)\n}\n";
@@ -287,6 +341,7 @@ int main(void)
     tcase_add_test(abi, resnet18_abi);
     tcase_add_test(abi, resnet18_shapes_follow_defines);
     tcase_add_test(abi, resnet18_shares_block_inputs);
+    tcase_add_test(abi, window_rule_matches_runtime);
     tcase_add_test(abi, seed_initialiser_known_values);
     suite_add_tcase(s, abi);
     TCase *ev = tcase_create("interpreter");
@@ -296,6 +351,7 @@ int main(void)
     tcase_add_test(ev, eval_batchnorm_constant_channel);
     tcase_add_test(ev, eval_maxpool_padding_and_negatives);
     tcase_add_test(ev, eval_pools_linear_add_concat);
+    tcase_add_test(ev, eval_concat_many_operands);
     tcase_add_test(ev, eval_softmax);
     tcase_add_test(ev, eval_resnet18_is_stable);
     suite_add_tcase(s, ev);
