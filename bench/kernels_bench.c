@@ -89,8 +89,8 @@ static int add_conv(const char *name, int cin, int cout, int k, int s, int p,
     c->name = name;
     c->cin = cin; c->cout = cout; c->k = k; c->s = s; c->p = p;
     c->h = h; c->w = w;
-    c->oh = gsc_fast_out_size(h, k, s, p);
-    c->ow = gsc_fast_out_size(w, k, s, p);
+    c->oh = gsc_out_size(h, k, s, p);
+    c->ow = gsc_out_size(w, k, s, p);
     c->wt = fa(nw);
     lcg_fill(c->wt, nw, seed, -0.1, 0.1);
     c->bias = fa(cout);
@@ -221,7 +221,7 @@ static void ref_relu(double *x, size_t n)
 static void ref_maxpool(const double *x, int c, int h, int w, int k, int s,
                         int p, double *y)
 {
-    int oh = gsc_fast_out_size(h, k, s, p), ow = gsc_fast_out_size(w, k, s, p);
+    int oh = gsc_out_size(h, k, s, p), ow = gsc_out_size(w, k, s, p);
     int ch, oy, ox, ky, kx;
     for (ch = 0; ch < c; ch++)
         for (oy = 0; oy < oh; oy++)
@@ -527,8 +527,8 @@ static void validate(void)
             char buf[96];
             cc.name = "odd"; cc.cin = C; cc.cout = C2; cc.k = kk[k]; cc.s = ss_[k]; cc.p = pp[k];
             cc.h = H; cc.w = W;
-            cc.oh = gsc_fast_out_size(H, cc.k, cc.s, cc.p);
-            cc.ow = gsc_fast_out_size(W, cc.k, cc.s, cc.p);
+            cc.oh = gsc_out_size(H, cc.k, cc.s, cc.p);
+            cc.ow = gsc_out_size(W, cc.k, cc.s, cc.p);
             cc.wt = fa((size_t)C2 * C * cc.k * cc.k);
             lcg_fill(cc.wt, (size_t)C2 * C * cc.k * cc.k, 99 + k, -0.1, 0.1);
             cc.bias = fa(C2);
@@ -559,7 +559,7 @@ static void validate(void)
         cmp("concat 37+21 channels", by, 1, ry, C + C2, H, W);
         gsc_fast_avgpool2d(&(GscFastPool){C, H, W, 3, 2, 1}, bx, pz);
         {
-            int oh = gsc_fast_out_size(H, 3, 2, 1), ow = gsc_fast_out_size(W, 3, 2, 1);
+            int oh = gsc_out_size(H, 3, 2, 1), ow = gsc_out_size(W, 3, 2, 1);
             int ch, oy, ox, ky, kx;
             for (ch = 0; ch < C; ch++)
                 for (oy = 0; oy < oh; oy++)

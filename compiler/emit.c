@@ -161,8 +161,10 @@ static void emit_header(Emitter *e, Buf *h)
         buf_printf(h, "#define %s_EMBEDDED_WEIGHTS 1\n", pu);
     buf_putc(h, '\n');
     buf_printf(h, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-    buf_printf(h, "/* The parameter tensors: name (PyTorch state_dict style), offset in floats, shape. */\n");
-    buf_printf(h, "extern const GscTensorInfo %s_tensors[%s_NUM_TENSORS];\n\n", p, pu);
+    buf_printf(h, "/* The parameter tensors: name (PyTorch state_dict style), offset in floats, shape%s. */\n",
+               g->ntensors ? "" : " (none: one empty entry, as C has no empty arrays)");
+    buf_printf(h, "extern const GscTensorInfo %s_tensors[%s];\n\n", p,
+               g->ntensors ? arena_printf("%s_NUM_TENSORS", pu) : "1");
     if (e->opt->embedded) {
         buf_printf(h, "/* The prepared weights, compiled in: pass them to %s_forward. */\n", p);
         buf_printf(h, "extern const float %s_weights[%s_PREPARED_SIZE];\n\n", p, pu);
@@ -187,6 +189,10 @@ static void emit_header(Emitter *e, Buf *h)
 static void emit_table(Emitter *e)
 {
     const Graph *g = e->g;
+    if (!g->ntensors) {
+        buf_printf(e->o, "const GscTensorInfo %s_tensors[1] = {{NULL, 0, 0, {0, 0, 0, 0}}};\n\n", e->p);
+        return;
+    }
     buf_printf(e->o, "const GscTensorInfo %s_tensors[%s_NUM_TENSORS] = {\n", e->p, e->pu);
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = &g->tensors[i];
@@ -202,6 +208,8 @@ static void emit_init(Emitter *e)
 {
     const Graph *g = e->g;
     buf_printf(e->o, "void %s_init(float *params)\n{\n", e->p);
+    if (!g->ntensors)
+        buf_puts(e->o, "    (void)params; /* the model has no parameters */\n");
     for (int i = 0; i < g->ntensors; i++) {
         const Tensor *t = &g->tensors[i];
         if (t->init == INIT_UNIFORM)
@@ -254,7 +262,10 @@ static void emit_prep_offsets(Emitter *e)
 static void emit_prepare(Emitter *e)
 {
     buf_printf(e->o, "void %s_prepare(const float *params, float *prepared)\n{\n", e->p);
-    buf_printf(e->o, "    memset(prepared, 0, sizeof(float) * %s_PREPARED_SIZE);\n", e->pu);
+    if (!e->L->prep.n)
+        buf_puts(e->o, "    (void)params;\n    (void)prepared; /* the model has no parameters */\n");
+    else
+        buf_printf(e->o, "    memset(prepared, 0, sizeof(float) * %s_PREPARED_SIZE);\n", e->pu);
     for (int i = 0; i < e->L->prep.n; i++) {
         const PrepStep *p = e->L->prep.v[i];
         const GNode *n = p->node;

@@ -111,14 +111,6 @@ typedef float VT;
 
 const char *gsc_fast_isa(void) { return GF_ISA; }
 
-int gsc_fast_out_size(int in, int k, int stride, int pad)
-{
-    int span = in + 2 * pad - k;
-    if (span < 0)
-        span = 0;
-    return span / stride + 1;
-}
-
 static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 /* ------------------------------------------------------- layout changes */
@@ -201,8 +193,8 @@ static void conv_plan(ConvPlan *P, const GscFastConv *g)
     int need, cin = g->cin, h = g->h, w = g->w, k = g->k, s = g->stride, p = g->pad;
     P->cin = cin; P->h = h; P->w = w; P->cout = g->cout;
     P->k = k; P->s = s; P->p = p;
-    P->oh = gsc_fast_out_size(h, k, s, p);
-    P->ow = gsc_fast_out_size(w, k, s, p);
+    P->oh = gsc_out_size(h, k, s, p);
+    P->ow = gsc_out_size(w, k, s, p);
     P->lanes = cin < 16 ? cin : 16;
     P->ncb_in = (cin + P->lanes - 1) / P->lanes;
     P->hp = h + 2 * p;
@@ -265,9 +257,9 @@ static size_t packed_block_floats(int cin, int k)
     return (size_t)GSC_FAST_CBLK(cin) * k * k * lanes * 16;
 }
 
-size_t gsc_fast_conv_packed_floats(int cin, int cout, int k)
+int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k)
 {
-    return (size_t)GSC_FAST_CBLK(cout) * packed_block_floats(cin, k) +
+    return (int64_t)GSC_FAST_CBLK(cout) * (int64_t)packed_block_floats(cin, k) +
            GSC_FAST_CPAD(cout);
 }
 
@@ -674,16 +666,16 @@ void gsc_fast_bn_apply(const float *x, int c, int h, int w, const float *ss,
 
 /* --------------------------------------------------------- elementwise */
 
-void gsc_fast_relu(const float *x, size_t n, float *y)
+void gsc_fast_relu(const float *x, int64_t n, float *y)
 {
-    size_t i;
+    int64_t i;
     for (i = 0; i < n; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-void gsc_fast_add(const float *a, const float *b, size_t n, float *y)
+void gsc_fast_add(const float *a, const float *b, int64_t n, float *y)
 {
-    size_t i;
+    int64_t i;
     for (i = 0; i < n; i++)
         y[i] = a[i] + b[i];
 }
@@ -729,8 +721,8 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
 {
     int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
     int in_relu = (flags & GSC_FAST_RELU) != 0;
-    int oh = gsc_fast_out_size(h, k, stride, pad);
-    int ow = gsc_fast_out_size(w, k, stride, pad);
+    int oh = gsc_out_size(h, k, stride, pad);
+    int ow = gsc_out_size(w, k, stride, pad);
     int ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c), t, nt = ncb * oh;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
@@ -772,8 +764,8 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
 void gsc_fast_avgpool2d(const GscFastPool *g, const float *x, float *y)
 {
     int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
-    int oh = gsc_fast_out_size(h, k, stride, pad);
-    int ow = gsc_fast_out_size(w, k, stride, pad);
+    int oh = gsc_out_size(h, k, stride, pad);
+    int ow = gsc_out_size(w, k, stride, pad);
     int ncb = GSC_FAST_CBLK(c), t, nt = ncb * oh;
     float inv = 1.0f / ((float)k * (float)k);
 #ifdef _OPENMP
@@ -824,9 +816,9 @@ void gsc_fast_global_avgpool(const float *x, int c, int h, int w, float *y)
 
 /* ---------------------------------------------------------------- linear */
 
-size_t gsc_fast_linear_packed_floats(int in, int out)
+int64_t gsc_fast_linear_packed_floats(int in, int out)
 {
-    return (size_t)GSC_FAST_CBLK(out) * in * 16 + GSC_FAST_CPAD(out);
+    return (int64_t)GSC_FAST_CBLK(out) * in * 16 + GSC_FAST_CPAD(out);
 }
 
 void gsc_fast_linear_prepare(const float *wt, const float *bias, int in,

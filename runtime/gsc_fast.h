@@ -7,7 +7,7 @@
  * time (#ifdef __AVX512F__, __AVX2__ && __FMA__); threads through OpenMP
  * pragmas only (single-threaded without -fopenmp). No kernel allocates: the
  * caller owns all memory. Every identifier is prefixed gsc_fast_ / GSC_FAST_.
- * The meaning of every operation is SEMANTICS.md's; this file only changes how
+ * The meaning of every operation is docs/semantics.md's; this file only changes how
  * tensors are stored.
  *
  * ------------------------------------------------------------------ layout
@@ -67,6 +67,9 @@
 #define GSC_FAST_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "gsc_runtime.h" /* gsc_out_size, GSC_BN_EPS */
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,7 +80,7 @@ extern "C" {
 #define GSC_FAST_CPAD(c) (16 * GSC_FAST_CBLK(c)) /* channels incl. padding */
 /* floats of a blocked [c, h, w] activation */
 #define GSC_FAST_ACT_FLOATS(c, h, w) \
-    ((size_t)GSC_FAST_CPAD(c) * (size_t)(h) * (size_t)(w))
+    ((int64_t)GSC_FAST_CPAD(c) * (int64_t)(h) * (int64_t)(w))
 
 /* Flags (a bit set) of the calls that fuse a per-channel transform
  * x*ss[0][c] + ss[1][c] (a batchnorm folded by gsc_fast_bn_fold): */
@@ -86,14 +89,14 @@ extern "C" {
 
 /* The geometry of a convolution: input [cin, h, w], cout filters of k x k,
  * stride and zero padding on every side; the output is [cout, oh, ow] with
- * oh = gsc_fast_out_size(h, k, stride, pad), ow likewise. */
+ * oh = gsc_out_size(h, k, stride, pad), ow likewise. */
 typedef struct {
     int cin, h, w;
     int cout, k, stride, pad;
 } GscFastConv;
 
 /* The geometry of a pooling window over a [c, h, w] input; the output is
- * [c, oh, ow], oh = gsc_fast_out_size(h, k, stride, pad), ow likewise. */
+ * [c, oh, ow], oh = gsc_out_size(h, k, stride, pad), ow likewise. */
 typedef struct {
     int c, h, w;
     int k, stride, pad;
@@ -102,8 +105,6 @@ typedef struct {
 /* Which SIMD path this build uses: "avx512", "avx2" or "portable". */
 const char *gsc_fast_isa(void);
 
-/* (in + 2*pad - k) / stride + 1 with the subtraction truncated at 0 (Nat). */
-int gsc_fast_out_size(int in, int k, int stride, int pad);
 
 /* ------------------------------------------------------- layout changes */
 
@@ -117,7 +118,7 @@ void gsc_fast_to_chw(const float *x,   /* blocked [c, h, w] */
 /* ------------------------------------------------------------------ conv */
 
 /* Floats of packed weights (+ bias) for a conv. */
-size_t gsc_fast_conv_packed_floats(int cin, int cout, int k);
+int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k);
 
 /* Packs PyTorch-layout weights and bias. One-time; not performance-critical. */
 void gsc_fast_conv_prepare(const float *wt,   /* [cout, cin, k, k] */
@@ -158,7 +159,7 @@ void gsc_fast_moments(const float *x,  /* blocked [c, h, w] */
                       int c, int h, int w,
                       float *moments); /* [2][cpad(c)] */
 
-/* ss[0][c] = gamma / sqrt(var + 1e-6), or 0 when var <= 0 (no spread: beta exactly),
+/* ss[0][c] = gamma / sqrt(var + GSC_BN_EPS), or 0 when var <= 0 (no spread: beta exactly),
  * ss[1][c] = beta - mean*ss[0][c];
  * padding channels get 0, 0. */
 void gsc_fast_bn_fold(const float *moments, /* [2][cpad(c)] */
@@ -186,11 +187,11 @@ void gsc_fast_bn_apply(const float *x,      /* blocked [c, h, w] */
 /* n = GSC_FAST_ACT_FLOATS(...) for blocked tensors, or any n for vectors.
  * In place ok. */
 void gsc_fast_relu(const float *x, /* [n] */
-                   size_t n,
+                   int64_t n,
                    float *y);      /* [n] */
 void gsc_fast_add(const float *a,  /* [n] */
                   const float *b,  /* [n] */
-                  size_t n,
+                  int64_t n,
                   float *y);       /* [n], may alias a or b */
 
 /* One operand of a concatenation along channels: channels [at, at + c) of
@@ -227,7 +228,7 @@ void gsc_fast_global_avgpool(const float *x, /* blocked [c, h, w] */
 
 /* ---------------------------------------------------------------- linear */
 
-size_t gsc_fast_linear_packed_floats(int in, int out);
+int64_t gsc_fast_linear_packed_floats(int in, int out);
 void gsc_fast_linear_prepare(const float *wt,   /* [out, in] */
                              const float *bias, /* [out] */
                              int in, int out,

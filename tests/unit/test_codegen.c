@@ -450,6 +450,26 @@ static void check_readable_forward(const char *path, const char *fn)
     free(text);
 }
 
+/* A model without parameters: no zero-size arrays, no unused arguments. */
+START_TEST(parameterless_model)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/noparams", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && printf 'model m(x: [2, 4, 4]) -> [2, 2, 2] {\\n"
+                         "    return maxpool2d(relu(x), k=2, stride=2)\\n}\\n' > %s/m.gs",
+                         dir, dir),
+                     0);
+    for (int ref = 0; ref < 2; ref++) {
+        ck_assert_int_eq(run("%s %s %s/m.gs -o %s/m.c", gsc, ref ? "--kernels=reference" : "", dir, dir), 0);
+        ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -Iruntime -c %s/m.c -o %s/m.o", dir, dir), 0);
+        if (run("command -v clang >/dev/null") == 0)
+            ck_assert_int_eq(
+                run("clang -std=c99 -Wall -Wextra -Wpedantic -Werror -Iruntime -c %s/m.c -o %s/m.o", dir, dir), 0);
+    }
+}
+END_TEST
+
 START_TEST(readable_generated_code)
 {
     const char *gsc = env_or("GSC", "build/gsc");
@@ -493,6 +513,7 @@ int main(void)
     tcase_add_test(t2, failure_keeps_existing_output);
     tcase_add_test(t2, embedded_weights);
     tcase_add_test(t2, readable_generated_code);
+    tcase_add_test(t2, parameterless_model);
     suite_add_tcase(s, t2);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
