@@ -34,7 +34,7 @@ CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
 BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
               runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
-RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_fast.c
+RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_fast.c
 
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
@@ -279,7 +279,7 @@ install: $(BUILD)/gsc
 	  $(VIMFILES)/syntax $(VIMFILES)/ftdetect
 	$(INSTALL) -m 755 $(BUILD)/gsc $(DESTDIR)$(PREFIX)/bin/gsc
 	$(INSTALL) -m 644 runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_init.c runtime/gsc_kernels.c \
-	  runtime/gsc_fast.c runtime/gsc_safetensors.c $(GSC_SHARE)/runtime
+	  runtime/gsc_fast.c runtime/gsc_safetensors.c runtime/gsc_backward.c $(GSC_SHARE)/runtime
 	$(INSTALL) -m 755 tools/export_torch.py $(GSC_SHARE)/tools
 	$(INSTALL) -m 644 README.md docs/language.md docs/c-api.md docs/semantics.md docs/resnet18.svg $(GSC_DOC)
 	$(INSTALL) -m 644 editors/README.md $(GSC_DOC)/editors.md

@@ -33,9 +33,10 @@ typedef struct {
     const char *pu; /* prefix in capitals */
     Buf *o;
     StrMap used;        /* C identifiers taken in NAME.c */
-    const char **bufname;  /* per buffer */
+    const char **bufname;  /* per buffer of L */
     const char **prepname; /* per PrepStep */
     const char **geomname; /* per LGeom */
+    const char **paramname; /* per tensor: its offset in params and grads (training) */
 } Emitter;
 
 static long long N(int64_t v)
@@ -50,11 +51,20 @@ static const char *const reserved[] = {
     "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
     "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "main",
     "input", "output", "prepared", "params", "workspace", "ws", "memcpy", "memset", "NULL", "size_t",
+    "grads", "label", "target", "loss", "int32_t", "int64_t",
 };
 
-/* A C identifier for a dotted name, unused so far in NAME.c: layer1.0.conv1
- * -> layer1_0_conv1; a clash gets _2, _3, ... */
-static const char *c_name(Emitter *e, const char *dotted, const char *suffix)
+/* Is name taken: at file scope, or in the function's own names? */
+static bool taken(const Emitter *e, const StrMap *local, const char *name)
+{
+    return strmap_get(&e->used, name) || (local && strmap_get(local, name));
+}
+
+/* A C identifier for a dotted name, unused so far at file scope (and in
+ * local, a function's names, when given; the name is added there, else at
+ * file scope): layer1.0.conv1 -> layer1_0_conv1; a clash gets clash (if not
+ * NULL), then _2, _3, ... */
+static const char *c_name_in(Emitter *e, StrMap *local, const char *dotted, const char *suffix, const char *clash)
 {
     Buf b = {0};
     for (const char *s = dotted; *s; s++)
@@ -64,15 +74,40 @@ static const char *c_name(Emitter *e, const char *dotted, const char *suffix)
     bool theirs = !strncmp(b.s, "gsc_", 4) || !strncmp(b.s, "GSC_", 4) || b.s[0] == '_' ||
                   isdigit((unsigned char)b.s[0]) || !strncmp(b.s, e->p, strlen(e->p)) ||
                   !strncmp(b.s, e->pu, strlen(e->pu));
-    const char *name = theirs ? arena_printf("v_%s", b.s) : arena_printf("%s", b.s);
-    for (int k = 2; strmap_get(&e->used, name); k++)
-        name = arena_printf("%s_%d", b.s, k);
-    *strmap_put(&e->used, name) = 1;
+    const char *base = theirs ? arena_printf("v_%s", b.s) : arena_printf("%s", b.s);
+    if (clash && taken(e, local, base))
+        base = arena_printf("%s%s", base, clash);
+    const char *name = base;
+    for (int k = 2; taken(e, local, name); k++)
+        name = arena_printf("%s_%d", base, k);
+    *strmap_put(local ? local : &e->used, name) = 1;
     buf_free(&b);
     return name;
 }
 
-static void name_everything(Emitter *e)
+static const char *c_name(Emitter *e, const char *dotted, const char *suffix)
+{
+    return c_name_in(e, NULL, dotted, suffix, NULL);
+}
+
+/* The buffers of one function: names unique within it and apart from the
+ * file's names. */
+static const char **name_buffers(Emitter *e, const Lowered *L)
+{
+    StrMap local = {0};
+    const char **names = arena_alloc(sizeof(char *) * (size_t)(L->bufs.n + 1));
+    for (int i = 0; i < L->bufs.n; i++) {
+        const WBuf *w = L->bufs.v[i];
+        names[i] = w->loc == LOC_INPUT    ? "input"
+                   : w->loc == LOC_OUTPUT ? "output"
+                   : w->loc == LOC_TARGET ? "target"
+                                          : c_name_in(e, &local, w->name, "", NULL);
+    }
+    strmap_free(&local);
+    return names;
+}
+
+static void name_everything(Emitter *e, const Lowered *T)
 {
     const Lowered *L = e->L;
     for (int i = 0; i < countof(reserved); i++)
@@ -83,11 +118,12 @@ static void name_everything(Emitter *e)
     e->geomname = arena_alloc(sizeof(char *) * (size_t)(L->geoms.n + 1));
     for (int i = 0; i < L->geoms.n; i++)
         e->geomname[i] = c_name(e, ((const LGeom *)L->geoms.v[i])->node->name, "_geom");
-    e->bufname = arena_alloc(sizeof(char *) * (size_t)(L->bufs.n + 1));
-    for (int i = 0; i < L->bufs.n; i++) {
-        const WBuf *w = L->bufs.v[i];
-        e->bufname[i] = w->loc == LOC_INPUT ? "input" : w->loc == LOC_OUTPUT ? "output" : c_name(e, w->name, "");
+    if (T) {
+        e->paramname = arena_alloc(sizeof(char *) * (size_t)(e->g->ntensors + 1));
+        for (int i = 0; i < e->g->ntensors; i++)
+            e->paramname[i] = c_name_in(e, NULL, e->g->tensors[i].name, "", "_param");
     }
+    e->bufname = name_buffers(e, L); /* after every file-scope name */
 }
 
 /* ------------------------------------------------------------ text helpers */
@@ -142,7 +178,9 @@ static void emit_banner(Emitter *e, Buf *o)
     buf_puts(o, "\n");
 }
 
-static void emit_header(Emitter *e, Buf *h)
+static void emit_grad_header(Emitter *e, const Lowered *T, Buf *h);
+
+static void emit_header(Emitter *e, const Lowered *T, Buf *h)
 {
     const Graph *g = e->g;
     const char *p = e->p, *pu = e->pu;
@@ -157,6 +195,8 @@ static void emit_header(Emitter *e, Buf *h)
     buf_printf(h, "#define %s_NUM_PARAMS %lld /* floats */\n", pu, N(g->nparams));
     buf_printf(h, "#define %s_PREPARED_SIZE %lld /* floats */\n", pu, N(e->L->prepared_floats));
     buf_printf(h, "#define %s_WORKSPACE_BYTES %lld\n", pu, N(e->L->workspace_bytes));
+    if (T)
+        buf_printf(h, "#define %s_TRAIN_WORKSPACE_BYTES %lld /* for %s_grad */\n", pu, N(T->workspace_bytes), p);
     if (e->opt->embedded)
         buf_printf(h, "#define %s_EMBEDDED_WEIGHTS 1\n", pu);
     buf_putc(h, '\n');
@@ -181,6 +221,8 @@ static void emit_header(Emitter *e, Buf *h)
     buf_printf(h, " * workspaces. No allocation. */\n");
     buf_printf(h, "void %s_forward(const float *prepared, const float *input, float *output, void *workspace);\n\n",
                p);
+    if (T)
+        emit_grad_header(e, T, h);
     buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
 }
 
@@ -366,6 +408,8 @@ static void emit_buffer_decl(Emitter *e, int i, int width)
     else {
         shape_text(&c, &w->shape);
         buf_puts(&c, layout_text(w));
+        if (w->what)
+            buf_printf(&c, ": %s", w->what);
     }
     if (w->alias >= 0)
         buf_printf(&c, ", in place over %s", e->bufname[w->alias]);
@@ -412,11 +456,16 @@ static void emit_buffers(Emitter *e)
     }
 }
 
-static void emit_section_comment(Emitter *e, const GNode *n)
+static void emit_section_comment(Emitter *e, const LCall *c)
 {
+    const GNode *n = c->node;
+    if (!n) {
+        buf_printf(e->o, "\n    /* %s */\n", c->what);
+        return;
+    }
     int line, col;
     span_linecol(n->span, &line, &col);
-    buf_printf(e->o, "\n    /* %s (%s:%d): ", n->name, e->opt->source_name, line);
+    buf_printf(e->o, "\n    /* %s%s (%s:%d): ", c->backward ? "backward of " : "", n->name, e->opt->source_name, line);
     for (int k = 0; k < n->nin; k++) {
         if (k)
             buf_puts(e->o, " + ");
@@ -468,7 +517,7 @@ static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
         buf_puts(b, "NULL");
         break;
     case LA_INT:
-        buf_printf(b, c->k == K_COPY ? "%lld * sizeof(float)" : "%lld", N(a->v));
+        buf_printf(b, c->k == K_COPY || c->k == K_ZERO ? "%lld * sizeof(float)" : "%lld", N(a->v));
         break;
     case LA_FLAGS:
         if (!a->v)
@@ -486,6 +535,15 @@ static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
     case LA_GEOM:
         buf_printf(b, "&%s", e->geomname[a->v]);
         break;
+    case LA_PARAM:
+        buf_printf(b, "params + %s", e->paramname[a->v]);
+        break;
+    case LA_GRAD:
+        buf_printf(b, "grads + %s", e->paramname[a->v]);
+        break;
+    case LA_LABEL:
+        buf_puts(b, "label");
+        break;
     }
 }
 
@@ -493,11 +551,13 @@ static void emit_call(Emitter *e, const LCall *c)
 {
     Buf b = {0};
     emit_fused(e, c);
-    buf_printf(&b, "%s(", kernel_info[c->k].fn);
+    buf_printf(&b, "%s%s(", kernel_info[c->k].sig[0] == '=' ? "loss = " : "", kernel_info[c->k].fn);
     for (int i = 0; i < c->nargs; i++) {
         if (i)
             buf_puts(&b, ", ");
         arg_text(e, &b, c, i);
+        if (c->k == K_ZERO && i == 0)
+            buf_puts(&b, ", 0");
     }
     buf_puts(&b, ");");
     put_wrapped(e, b.s);
@@ -515,10 +575,45 @@ static bool uses_prepared(const Lowered *L)
     return false;
 }
 
-static void emit_forward(Emitter *e)
+/* Does call c start a section of its own (another operation, or its backward)? */
+static bool new_section(const LCall *prev, const LCall *c)
+{
+    return !prev || prev->node != c->node || prev->backward != c->backward || prev->what != c->what;
+}
+
+static const char *section_name(const LCall *c)
+{
+    if (!c->node)
+        return c->what;
+    return c->backward ? arena_printf("backward of %s", c->node->name) : c->node->name;
+}
+
+/* The calls of e->L, a commented section per operation. */
+static void emit_calls(Emitter *e)
 {
     const Lowered *L = e->L;
     bool prof = e->opt->profile;
+    const LCall *prev = NULL;
+    int k = 0;
+    for (int i = 0; i < L->calls.n; i++) {
+        const LCall *c = L->calls.v[i];
+        if (new_section(prev, c)) {
+            if (prof && prev)
+                buf_printf(e->o, "    GSC_PROFILE_END(%d, \"%s\");\n", k++, section_name(prev));
+            emit_section_comment(e, c);
+            if (prof)
+                buf_printf(e->o, "    GSC_PROFILE_BEGIN(%d);\n", k);
+        }
+        emit_call(e, c);
+        prev = c;
+    }
+    if (prof && prev)
+        buf_printf(e->o, "    GSC_PROFILE_END(%d, \"%s\");\n", k, section_name(prev));
+}
+
+static void emit_forward(Emitter *e)
+{
+    const Lowered *L = e->L;
     buf_printf(e->o, "void %s_forward(const float *prepared, const float *input, float *output, void *workspace)\n{\n",
                e->p);
     if (!uses_prepared(L))
@@ -526,43 +621,101 @@ static void emit_forward(Emitter *e)
     if (!L->workspace_naive)
         buf_puts(e->o, "    (void)workspace;\n");
     emit_buffers(e);
-    const GNode *section = NULL;
-    int k = 0;
-    for (int i = 0; i < L->calls.n; i++) {
-        const LCall *c = L->calls.v[i];
-        if (i == 0 || c->node != section) {
-            if (prof && i)
-                buf_printf(e->o, "    GSC_PROFILE_END(%d, \"%s\");\n", k++, section ? section->name : "output");
-            section = c->node;
-            if (section)
-                emit_section_comment(e, section);
-            else
-                buf_puts(e->o, "\n    /* the result, in the caller's layout */\n");
-            if (prof)
-                buf_printf(e->o, "    GSC_PROFILE_BEGIN(%d);\n", k);
-        }
-        emit_call(e, c);
-    }
-    if (prof && L->calls.n)
-        buf_printf(e->o, "    GSC_PROFILE_END(%d, \"%s\");\n", k, section ? section->name : "output");
+    emit_calls(e);
     buf_puts(e->o, "}\n");
 }
 
-void emit_c(const Graph *g, const Lowered *L, const EmitOptions *opt, Buf *c, Buf *h)
+/* ------------------------------------------------------------ the training step */
+
+static const char *grad_signature(const Emitter *e)
 {
-    if (!L->planned)
+    return arena_printf("float %s_grad(const float *params, const float *input, %s, float *grads, void *workspace)",
+                        e->p, e->L->grad->loss == LOSS_XENT ? "int32_t label" : "const float *target");
+}
+
+/* Where each tensor sits in params[] and grads[], by name. */
+static void emit_param_offsets(Emitter *e)
+{
+    const Graph *g = e->g;
+    if (!g->ntensors)
+        return;
+    buf_printf(e->o, "/* Offsets (floats) of the parameter tensors in params[%s_NUM_PARAMS], and of their\n"
+                     " * gradients in grads[%s_NUM_PARAMS]: the same layout. */\n",
+               e->pu, e->pu);
+    buf_puts(e->o, "enum {\n");
+    int width = 0;
+    for (int i = 0; i < g->ntensors; i++) {
+        int n = (int)strlen(e->paramname[i]) + 4 + snprintf(NULL, 0, "%lld", N(g->tensors[i].offset));
+        width = n > width ? n : width;
+    }
+    for (int i = 0; i < g->ntensors; i++)
+        buf_printf(e->o, "    %-*s /* %s */\n", width, arena_printf("%s = %lld,", e->paramname[i], N(g->tensors[i].offset)),
+                   tensor_desc(e, i));
+    buf_puts(e->o, "};\n\n");
+}
+
+static void emit_grad(Emitter *e, const Lowered *T)
+{
+    const Lowered *F = e->L;
+    const char **fnames = e->bufname;
+    e->L = T;
+    e->bufname = name_buffers(e, T);
+    emit_param_offsets(e);
+    buf_printf(e->o, "%s\n{\n", grad_signature(e));
+    const Grad *gr = T->grad;
+    int64_t classes = shape_count(&e->g->values[gr->loss_value].shape);
+    if (gr->loss == LOSS_XENT)
+        buf_printf(e->o, "    if (label < 0 || label >= %lld)\n        return -1.0f; /* not a class: nothing is written */\n",
+                   N(classes));
+    if (!e->g->ntensors)
+        buf_puts(e->o, "    (void)params;\n    (void)grads;\n");
+    buf_puts(e->o, "    float loss;\n");
+    emit_buffers(e);
+    emit_calls(e);
+    buf_puts(e->o, "    return loss;\n}\n");
+    e->L = F;
+    e->bufname = fnames;
+}
+
+static void emit_grad_header(Emitter *e, const Lowered *T, Buf *h)
+{
+    const Lowered *F = e->L;
+    e->L = T;
+    bool xent = T->grad->loss == LOSS_XENT;
+    buf_printf(h, "/*\n * The training step (gsc --train): the forward pass, the %s loss and the backward\n"
+                  " * pass for one example, with the reference kernels. ADDS d loss / d params into\n"
+                  " * grads[%s_NUM_PARAMS] (the layout of params; zero it before the first example of a\n"
+                  " * mini-batch) and returns the loss. params are read as they are now: update them\n"
+                  " * between calls as you like (no prepared copy is involved). %s\n"
+                  " * A workspace of %s_TRAIN_WORKSPACE_BYTES bytes; no allocation; reentrant (each thread\n"
+                  " * its own grads and workspace).\n */\n",
+               loss_name(T->grad->loss), e->pu,
+               xent ? "label is the class, 0 to\n * the number of outputs - 1; any other label returns -1 and writes nothing."
+                    : "target is the wanted\n * output, OUTPUT_SIZE floats.",
+               e->pu);
+    buf_printf(h, "%s;\n\n", grad_signature(e));
+    e->L = F;
+}
+
+void emit_c(const Graph *g, const Lowered *L, const Lowered *T, const EmitOptions *opt, Buf *c, Buf *h)
+{
+    if (!L->planned || (T && !T->planned))
         internal_error("emit_c: the lowered program is not planned");
     char *pu = arena_printf("%s", opt->prefix);
     for (char *q = pu; *q; q++)
         *q = (char)toupper((unsigned char)*q);
     Emitter e = {.g = g, .L = L, .opt = opt, .p = opt->prefix, .pu = pu, .o = c};
-    name_everything(&e);
+    name_everything(&e, T);
     emit_banner(&e, c);
     buf_printf(c, " * Workspace: %lld bytes. The largest total of live values at any point of this\n",
                N(L->workspace_bytes));
     buf_printf(c, " * operation order is %lld bytes (no plan can use less); every value in its own\n",
                N(L->workspace_bound));
     buf_printf(c, " * buffer would take %lld bytes.\n", N(L->workspace_naive));
+    if (T)
+        buf_printf(c, " * Training step (%s_grad): workspace %lld bytes (lower bound %lld, every value and\n"
+                      " * gradient in its own buffer %lld).\n",
+                   e.p, N(T->workspace_bytes), N(T->workspace_bound), N(T->workspace_naive));
     buf_printf(c, " *\n * Kernels: %s.\n", L->fast
         ? "runtime/gsc_fast.h (channel-blocked activations, packed weights; SIMD chosen by the\n"
           " * compiler flags)"
@@ -581,6 +734,10 @@ void emit_c(const Graph *g, const Lowered *L, const EmitOptions *opt, Buf *c, Bu
     emit_prepare(&e);
     emit_geoms(&e);
     emit_forward(&e);
-    emit_header(&e, h);
+    if (T) {
+        buf_putc(c, '\n');
+        emit_grad(&e, T);
+    }
+    emit_header(&e, T, h);
     strmap_free(&e.used);
 }

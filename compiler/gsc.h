@@ -518,7 +518,7 @@ typedef struct {
 extern const KernelInfo kernel_info[K__COUNT];
 
 /* Where a buffer lives. */
-typedef enum { LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE } BufLoc;
+typedef enum { LOC_INPUT, LOC_OUTPUT, LOC_WORKSPACE, LOC_TARGET } BufLoc; /* LOC_TARGET: P_grad's target */
 
 /* How a buffer's floats are laid out. */
 typedef enum {
@@ -552,6 +552,9 @@ typedef enum {
     LA_FLAGS, /* GSC_FAST_* bits v */
     LA_PREP,  /* prepared weights: the PrepStep v */
     LA_GEOM,  /* the geometry LGeom v */
+    LA_PARAM, /* P_grad: the parameter tensor v, in params */
+    LA_GRAD,  /* P_grad: the gradient of parameter tensor v, in grads */
+    LA_LABEL, /* P_grad: the class label */
 } LArgKind;
 
 typedef struct {
@@ -576,7 +579,9 @@ typedef struct {
 /* One runtime call. */
 typedef struct {
     KernelId k;
-    const GNode *node; /* the operation it belongs to; NULL: the output conversion */
+    const GNode *node; /* the operation it belongs to; NULL: see what */
+    const char *what;  /* a call of no operation: "the loss", "the result, in the caller's layout" */
+    bool backward;     /* part of node's backward */
     LArg *args;        /* as kernel_info[k].sig lists them */
     int nargs;
     Fused *fused;
@@ -611,6 +616,7 @@ typedef struct {
     Vec prep;          /* PrepStep* */
     int64_t prepared_floats;
     int input_buf, output_buf;
+    const Grad *grad;  /* the training step (P_grad) of this backward pass, or NULL: the forward */
     /* plan.c: */
     bool planned;
     int64_t workspace_bytes;  /* the plan */
@@ -620,6 +626,9 @@ typedef struct {
 
 /* Requires a specialised graph (spec.c) within the C limits (check_c_limits). */
 Lowered *lower_graph(const Graph *g, bool fast);
+/* The training step: forward (reference kernels reading the parameters as
+ * they are), the loss and the backward of gr, adding into the gradients. */
+Lowered *lower_train(const Graph *g, const Grad *gr);
 /* What the generated P_prepare does (for --embed-weights). */
 void run_prepare(const Lowered *L, const float *params, float *prepared);
 /* The argument letter of call c's argument i (kernels.h), and whether it may be NULL. */
@@ -641,8 +650,9 @@ typedef struct {
     bool profile;            /* GSC_PROFILE_BEGIN/END around each operation (--profile) */
 } EmitOptions;
 
-/* The text of NAME.c and NAME.h for the graph, lowered and planned. */
-void emit_c(const Graph *g, const Lowered *L, const EmitOptions *opt, Buf *c, Buf *h);
+/* The text of NAME.c and NAME.h for the graph, lowered and planned; with
+ * the training step T (lower_train, planned) too when T is not NULL. */
+void emit_c(const Graph *g, const Lowered *L, const Lowered *T, const EmitOptions *opt, Buf *c, Buf *h);
 
 /* ---------------------------------------------------------------- report.c */
 

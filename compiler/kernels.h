@@ -12,10 +12,15 @@
  *     R  a buffer the call reads and its result may overwrite ("in place ok")
  *     w  a buffer the call writes
  *     s  scratch: a buffer the call writes and reads, dead afterwards
- *     p  prepared weights (an offset into P_prepare's output)
+ *     a  a gradient buffer the call adds into
+ *     p  weights: prepared (an offset into P_prepare's output) or, in P_grad,
+ *        the parameters themselves
+ *     G  parameter gradients the call adds into (an offset into grads)
  *     i  an integer (a size)
  *     f  flags (GSC_FAST_*)
- *   A letter followed by '?' may be NULL.
+ *     l  the class label of P_grad
+ *   A letter followed by '?' may be NULL. A signature that starts with '='
+ *   is a function that returns the loss.
  */
 /* the fast kernels (runtime/gsc_fast.h): channel-blocked activations */
 K(FAST_FROM_CHW,       "gsc_fast_from_chw",       "riiiw")
@@ -41,5 +46,19 @@ K(GLOBAL_AVGPOOL,      "gsc_global_avgpool",      "riiw")
 K(LINEAR,              "gsc_linear",              "rippiw")
 K(ADD,                 "gsc_add",                 "RRiw")
 K(SOFTMAX,             "gsc_softmax",             "Riw")
+/* training (P_grad): the backward kernels and the losses (runtime/gsc_backward.c) */
+K(CONV2D_BACKWARD,     "gsc_conv2d_backward",     "riiipriiiia?GG")
+K(BATCHNORM_BACKWARD,  "gsc_batchnorm_backward",  "riipra?GG")
+K(LINEAR_BACKWARD,     "gsc_linear_backward",     "ripria?GG")
+K(RELU_BACKWARD,       "gsc_relu_backward",       "rria")
+K(ACCUMULATE,          "gsc_accumulate",          "ria")
+K(MAXPOOL2D_BACKWARD,  "gsc_maxpool2d_backward",  "riiiiiira")
+K(AVGPOOL2D_BACKWARD,  "gsc_avgpool2d_backward",  "iiiiiira")
+K(GLOBAL_AVGPOOL_BACKWARD, "gsc_global_avgpool_backward", "iira")
+K(SOFTMAX_BACKWARD,    "gsc_softmax_backward",    "rria")
+K(XENT_LOSS,           "gsc_xent_loss",           "=rilw")
+K(MSE_LOSS,            "gsc_mse_loss",            "=rriw")
 /* a plain copy: memcpy(w + offset, r, i floats), printed with sizeof(float) */
 K(COPY,                "memcpy",                  "wri")
+/* zeroing a gradient before its first addition: memset(w, 0, i floats) */
+K(ZERO,                "memset",                  "wi")

@@ -60,7 +60,12 @@ typedef struct {
     bool *relu_fused;    /* per node: a ReLU folded into its producer */
     int *consumer;       /* per value: the first node that reads it, -1 */
     const GNode *cur;
+    const Grad *gr;      /* lower_train: the backward pass; weights are read from params */
+    bool backward;       /* the calls being made belong to cur's backward */
+    int *gbuf;           /* lower_train: per value, its gradient buffer, -1 */
 } Lowerer;
+
+static void find_consumers(Lowerer *lw);
 
 /* ------------------------------------------------------------ buffers */
 
@@ -147,11 +152,21 @@ static LArg geom_arg(int g)
     return (LArg){.kind = LA_GEOM, .v = g};
 }
 
+static LArg param_arg(int tensor)
+{
+    return (LArg){.kind = LA_PARAM, .v = tensor};
+}
+
+static LArg pgrad_arg(int tensor)
+{
+    return (LArg){.kind = LA_GRAD, .v = tensor};
+}
+
 char call_arg_role(const LCall *c, int i, bool *optional)
 {
     const char *s = kernel_info[c->k].sig;
     for (int k = 0; *s; s++) {
-        if (*s == '?')
+        if (*s == '?' || *s == '=')
             continue;
         if (k++ == i) {
             if (optional)
@@ -166,7 +181,7 @@ static int sig_arity(const char *s)
 {
     int n = 0;
     for (; *s; s++)
-        n += *s != '?';
+        n += *s != '?' && *s != '=';
     return n;
 }
 
@@ -181,11 +196,13 @@ static void check_call(const LCall *c)
         bool opt;
         char role = call_arg_role(c, i, &opt);
         LArgKind k = c->args[i].kind;
-        bool ok = strchr("rRws", role) ? k == LA_BUF || (opt && k == LA_NULL)
-                  : role == 'i'        ? k == LA_INT
-                  : role == 'f'        ? k == LA_FLAGS
-                  : role == 'p'        ? k == LA_PREP
-                                       : k == LA_GEOM;
+        bool ok = strchr("rRwsa", role) ? k == LA_BUF || (opt && k == LA_NULL)
+                  : role == 'i'         ? k == LA_INT
+                  : role == 'f'         ? k == LA_FLAGS
+                  : role == 'p'         ? k == LA_PREP || k == LA_PARAM
+                  : role == 'G'         ? k == LA_GRAD
+                  : role == 'l'         ? k == LA_LABEL
+                                        : k == LA_GEOM;
         if (!ok)
             internal_error("%s: argument %d does not match its signature", fn, i + 1);
     }
@@ -197,6 +214,7 @@ static LCall *add_call(Lowerer *lw, KernelId k, const LArg *args, int nargs)
     LCall *c = arena_alloc(sizeof *c);
     c->k = k;
     c->node = lw->cur;
+    c->backward = lw->backward;
     c->args = arena_alloc(sizeof(LArg) * (size_t)nargs);
     memcpy(c->args, args, sizeof(LArg) * (size_t)nargs);
     c->nargs = nargs;
@@ -293,6 +311,20 @@ static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
 
 /* ------------------------------------------------------------ the reference backend */
 
+/* A layer's two tensors as kernel arguments: the prepared copies, or in the
+ * training step the parameters themselves (read as they are now). */
+static void weight_args(Lowerer *lw, const GNode *n, LArg w[2])
+{
+    if (lw->gr) {
+        w[0] = param_arg(n->param);
+        w[1] = param_arg(n->param + 1);
+        return;
+    }
+    int s = prepare_params(lw, n, false);
+    w[0] = prep_arg(s);
+    w[1] = prep_arg(s + 1);
+}
+
 static int in_buf(Lowerer *lw, const GNode *n, int k)
 {
     return lw->lazy[n->in[k]].buf;
@@ -316,28 +348,30 @@ static int ref_out(Lowerer *lw, const GNode *n)
 static void ref_CONV2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int w = prepare_params(lw, n, false), x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    LArg w[2];
+    weight_args(lw, n, w);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
     ref_call(lw, n,
-             CALL(lw, K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), prep_arg(w),
-                  prep_arg(w + 1), int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
+             CALL(lw, K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), w[0], w[1],
+                  int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
                   int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), buf_arg(y)));
 }
 
 static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int w = prepare_params(lw, n, false), x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ref_call(lw, n,
-             CALL(lw, K_BATCHNORM, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), prep_arg(w),
-                  prep_arg(w + 1), buf_arg(y)));
+    LArg w[2];
+    weight_args(lw, n, w);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_BATCHNORM, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), w[0], w[1], buf_arg(y)));
 }
 
 static void ref_LINEAR(Lowerer *lw, const GNode *n)
 {
-    int w = prepare_params(lw, n, false), x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ref_call(lw, n,
-             CALL(lw, K_LINEAR, buf_arg(x), int_arg(n->a[LINEAR_in]), prep_arg(w), prep_arg(w + 1),
-                  int_arg(n->a[LINEAR_out]), buf_arg(y)));
+    LArg w[2];
+    weight_args(lw, n, w);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_LINEAR, buf_arg(x), int_arg(n->a[LINEAR_in]), w[0], w[1], int_arg(n->a[LINEAR_out]), buf_arg(y)));
 }
 
 /* fn(x, count, y) */
@@ -675,6 +709,156 @@ static const LowerFn fast_fns[OP__COUNT] = {
 #undef X
 };
 
+/* ------------------------------------------------------------ the training step */
+
+/* Value v's gradient buffer: made, and zeroed by the current call list,
+ * when the first gradient is added into it. */
+static int grad_buf(Lowerer *lw, int v)
+{
+    if (lw->gbuf[v] >= 0)
+        return lw->gbuf[v];
+    const Value *val = &lw->g->values[v];
+    const char *of = val->producer >= 0 ? lw->g->nodes[val->producer].name : val->name;
+    int b = new_buf(lw, arena_printf("%s.grad", of), LAY_PLAIN, &val->shape, shape_count(&val->shape) * 4);
+    wbuf(lw, b)->what = arena_printf("d loss / d %s", of);
+    CALL(lw, K_ZERO, buf_arg(b), int_arg(shape_count(&val->shape)));
+    return lw->gbuf[v] = b;
+}
+
+/* Operand k's gradient buffer, or -1 when it needs none. */
+static int din_buf(Lowerer *lw, const GNode *n, int k)
+{
+    return lw->gr->need[n->in[k]] ? grad_buf(lw, n->in[k]) : -1;
+}
+
+static int val_buf(Lowerer *lw, int v)
+{
+    return lw->lazy[v].buf;
+}
+
+/* The backward of node n: dy is the complete gradient of its result. */
+static void backward_node(Lowerer *lw, const GNode *n)
+{
+    int dy = lw->gbuf[n->out];
+    const Shape *s = vshape(lw, n->in[0]);
+    int x = val_buf(lw, n->in[0]);
+    switch (n->op) {
+    case OP_CONV2D: {
+        int dx = din_buf(lw, n, 0);
+        CALL(lw, K_CONV2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+             param_arg(n->param), buf_arg(dy), int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
+             int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), buf_arg(dx), pgrad_arg(n->param),
+             pgrad_arg(n->param + 1));
+        break;
+    }
+    case OP_BATCHNORM: {
+        int dx = din_buf(lw, n, 0);
+        CALL(lw, K_BATCHNORM_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), param_arg(n->param),
+             buf_arg(dy), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
+        break;
+    }
+    case OP_LINEAR: {
+        int dx = din_buf(lw, n, 0);
+        CALL(lw, K_LINEAR_BACKWARD, buf_arg(x), int_arg(n->a[LINEAR_in]), param_arg(n->param), buf_arg(dy),
+             int_arg(n->a[LINEAR_out]), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
+        break;
+    }
+    case OP_RELU:
+        CALL(lw, K_RELU_BACKWARD, buf_arg(x), buf_arg(dy), int_arg(shape_count(s)), buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_MAXPOOL2D:
+        CALL(lw, K_MAXPOOL2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+             int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]), buf_arg(dy),
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_AVGPOOL2D:
+        CALL(lw, K_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+             int_arg(n->a[AVGPOOL2D_k]), int_arg(n->a[AVGPOOL2D_stride]), int_arg(n->a[AVGPOOL2D_pad]), buf_arg(dy),
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_GLOBAL_AVGPOOL:
+        CALL(lw, K_GLOBAL_AVGPOOL_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), buf_arg(dy),
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_SOFTMAX:
+        CALL(lw, K_SOFTMAX_BACKWARD, buf_arg(val_buf(lw, n->out)), buf_arg(dy), int_arg(shape_count(s)),
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_ADD:
+    case OP_CONCAT:
+    case OP_FLATTEN: {
+        /* each operand's gradient is its slice of dy (the whole of it for add and flatten) */
+        int64_t at = 0;
+        for (int k = 0; k < n->nin; k++) {
+            int64_t cnt = shape_count(vshape(lw, n->in[k]));
+            if (lw->gr->need[n->in[k]])
+                CALL(lw, K_ACCUMULATE, at_arg(dy, at), int_arg(cnt), buf_arg(grad_buf(lw, n->in[k])));
+            at += n->op == OP_CONCAT ? cnt : 0;
+        }
+        break;
+    }
+    case OP__COUNT:
+        internal_error("backward of an unknown operation");
+    }
+}
+
+/* The loss of the value it reads, and its gradient. */
+static void lower_loss(Lowerer *lw)
+{
+    const Grad *gr = lw->gr;
+    int z = gr->loss_value;
+    int64_t n = shape_count(vshape(lw, z));
+    lw->cur = NULL;
+    /* the loss writes this gradient: no zeroing needed */
+    const Value *val = &lw->g->values[z];
+    const char *of = val->producer >= 0 ? lw->g->nodes[val->producer].name : val->name;
+    int dz = new_buf(lw, arena_printf("%s.grad", of), LAY_PLAIN, &val->shape, n * 4);
+    wbuf(lw, dz)->what = arena_printf("d loss / d %s", of);
+    lw->gbuf[z] = dz;
+    LCall *c;
+    if (gr->loss == LOSS_XENT) {
+        c = CALL(lw, K_XENT_LOSS, buf_arg(val_buf(lw, z)), int_arg(n), (LArg){.kind = LA_LABEL}, buf_arg(dz));
+        c->what = arena_printf("the loss: cross-entropy of %s%s and the label", of,
+                               gr->skipped >= 0 ? " (the input of the final softmax)" : "");
+    } else {
+        int t = new_buf(lw, "target", LAY_PLAIN, vshape(lw, z), n * 4);
+        wbuf(lw, t)->loc = LOC_TARGET;
+        c = CALL(lw, K_MSE_LOSS, buf_arg(val_buf(lw, z)), buf_arg(t), int_arg(n), buf_arg(dz));
+        c->what = arena_printf("the loss: mean squared error of %s and the target", of);
+    }
+}
+
+Lowered *lower_train(const Graph *g, const Grad *gr)
+{
+    Lowered *L = arena_alloc(sizeof *L);
+    L->grad = gr;
+    Lowerer lw = {.g = g, .L = L, .gr = gr};
+    lw.lazy = arena_alloc(sizeof(Lazy) * (size_t)(g->nvalues + 1));
+    lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
+    lw.relu_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
+    lw.gbuf = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
+    for (int v = 0; v < g->nvalues; v++)
+        lw.gbuf[v] = -1;
+    find_consumers(&lw);
+    L->input_buf = value_buf(&lw, g->input, "input", LAY_PLAIN);
+    L->output_buf = -1;
+    wbuf(&lw, L->input_buf)->loc = LOC_INPUT;
+    lw.lazy[g->input] = plain(L->input_buf);
+    for (int i = 0; i < g->nnodes; i++) {
+        if (i == gr->skipped) /* the loss reads its input */
+            continue;
+        lw.cur = &g->nodes[i];
+        ref_fns[g->nodes[i].op](&lw, &g->nodes[i]);
+    }
+    lower_loss(&lw);
+    lw.backward = true;
+    for (int i = 0; i < gr->norder; i++) {
+        lw.cur = &g->nodes[gr->order[i]];
+        backward_node(&lw, lw.cur);
+    }
+    return L;
+}
+
 /* ------------------------------------------------------------ input and output */
 
 /* Views still pending on the output (a flatten of a vector) are noted on
@@ -774,5 +958,10 @@ Lowered *lower_graph(const Graph *g, bool fast)
         (fast ? fast_fns : ref_fns)[g->nodes[i].op](&lw, &g->nodes[i]);
     }
     lower_output(&lw, fast);
+    for (int i = 0; i < L->calls.n; i++) {
+        LCall *c = L->calls.v[i];
+        if (!c->node)
+            c->what = "the result, in the caller's layout";
+    }
     return L;
 }

@@ -41,9 +41,14 @@ static const char *const usage_text[] = {
     "                               float32 run is how much rounding moves the output\n"
     "  gsc --eval --grad FILE.gs --input X.bin --label N -o G.safetensors\n"
     "                               the loss of one example (printed) and the gradient\n"
-    "                               of every parameter tensor (written, by name):\n"
+    "                               of every parameter tensor (written, by name; raw\n"
+    "                               float32 in the parameters' order to a .bin):\n"
     "                               cross-entropy on class N, or with --loss=mse\n"
     "                               --target T.bin the mean squared error\n"
+    "  gsc --train FILE.gs -o NAME.c\n"
+    "                               also write the training step P_grad: forward,\n"
+    "                               loss (--loss) and backward of one example, adding\n"
+    "                               d loss / d params into grads (docs/training.md)\n"
     "  gsc --emit=abi FILE.gs       the parameter ABI as JSON (name, shape, offset,\n"
     "                               count, initialiser of every tensor)\n"
     "  gsc --emit=params FILE.gs -o W.safetensors\n"
@@ -105,6 +110,7 @@ typedef struct {
     const char *params;
     bool eval;
     bool grad;
+    bool train;
     LossKind loss;
     long long label;
     const char *target;
@@ -158,6 +164,8 @@ static void parse_args(int argc, char **argv, Options *o)
             o->eval = true;
         } else if (!strcmp(a, "--grad")) {
             o->grad = true;
+        } else if (!strcmp(a, "--train")) {
+            o->train = true;
         } else if (is_flag(a, "--loss")) {
             const char *k = flag_value(argc, argv, &i, "--loss");
             if (strcmp(k, "xent") && strcmp(k, "mse"))
@@ -229,9 +237,11 @@ static void parse_args(int argc, char **argv, Options *o)
         usage_error("--precision applies to --eval only%s", "");
     if (o->eval && (!o->eval_input || !o->output))
         usage_error("--eval needs --input X.bin and -o Y.bin%s", "");
+    if (o->train && (o->eval || o->check_only || (o->emit && strcmp(o->emit, "c"))))
+        usage_error("--train writes C: gsc --train FILE.gs -o NAME.c%s", "");
     if (o->grad && !o->eval)
         usage_error("--grad applies to --eval (gsc --eval --grad ... -o G.safetensors)%s", "");
-    if (o->grad && o->loss == LOSS_MSE && !o->target)
+    if (o->grad && !o->train && o->loss == LOSS_MSE && !o->target)
         usage_error("--loss=mse needs --target T.bin (the wanted output, raw float32)%s", "");
     static const char *const kinds[] = {"c", "abi", "params", "summary", "dot"};
     bool known = !o->emit;
@@ -342,7 +352,11 @@ static int run_eval_grad(const Graph *g, const Options *o)
     double loss = eval_grad(gr, p, xd, o->label, td, o->f64, dp, NULL);
     for (int64_t i = 0; i < g->nparams; i++)
         params[i] = (float)dp[i];
-    rc = write_params(g, params, o->output) ? 2 : 0;
+    size_t n = strlen(o->output);
+    if (n > 4 && !strcmp(o->output + n - 4, ".bin")) /* raw float32, in the parameters' order */
+        rc = write_output(o->output, params, sizeof(float) * (size_t)g->nparams);
+    else
+        rc = write_params(g, params, o->output) ? 2 : 0;
     if (!rc)
         printf("loss %.9g (%s)\n", loss, loss_name(o->loss));
     free(p);
@@ -420,13 +434,14 @@ static int c_output_names(const Options *o, const char **prefix, const char **hp
 }
 
 /* Writes NAME.c and NAME.h; neither is touched unless both can be. */
-static int write_c(const Graph *g, const Lowered *low, const Options *o, const char *prefix, const char *hpath)
+static int write_c(const Graph *g, const Lowered *low, const Lowered *train, const Options *o, const char *prefix,
+                   const char *hpath)
 {
     EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL, o->profile};
     if (o->embed && !(eo.embedded = embedded_weights(g, low, o->embed)))
         return 1;
     Buf c = {0}, h = {0};
-    emit_c(g, low, &eo, &c, &h);
+    emit_c(g, low, train, &eo, &c, &h);
     int rc = write_output(hpath, h.s, h.len);
     if (!rc)
         rc = write_output(o->output, c.s, c.len);
@@ -548,5 +563,13 @@ int main(int argc, char **argv)
     plan_memory(low);
     if (summary)
         return run_summary(g, low, &o);
-    return write_c(g, low, &o, prefix, hpath);
+    Lowered *train = NULL;
+    if (o.train) {
+        Grad *gr = grad_graph(g, o.loss, false);
+        if (!gr)
+            return 1;
+        train = lower_train(g, gr);
+        plan_memory(train);
+    }
+    return write_c(g, low, train, &o, prefix, hpath);
 }

@@ -11,6 +11,8 @@
  *   softmax, fast kernels     gsc_kernels.c as well (gsc_softmax serves both)
  *   loading .safetensors      gsc_safetensors.c (gsc_st_*: the product calls
  *                             it; the generated code never does)
+ *   training (gsc --train)    gsc_kernels.c and gsc_backward.c (P_grad's
+ *                             forward, backward and loss)
  *
  * This header serves all of them, in sections: what the generated code uses
  * whatever its kernels, the rules every kernel shares (fast ones included),
@@ -18,6 +20,7 @@
  *
  *   gsc_init.c         the seed's deterministic parameter initialiser
  *   gsc_kernels.c      the operations (reference kernels, plain loops)
+ *   gsc_backward.c     their backward kernels and the losses (for P_grad)
  *   gsc_safetensors.c  reading, validating and writing .safetensors weights
  *
  * Portable C99; depends on libc and libm only; no global state, no threads,
@@ -193,6 +196,91 @@ void gsc_add(const float *a, /* [n] */
 void gsc_softmax(const float *x, /* [n] */
                  int64_t n,
                  float *y);      /* [n] */
+
+/* -------------------------------------------------------- gsc_backward.c */
+
+/*
+ * The backward kernels of the reference operations, for P_grad. Each ADDS
+ * the gradients it computes into its gradient outputs (dx, dwt, dbias, ...),
+ * which the caller zeroes first; dy is the gradient of the operation's
+ * result. A dx that is NULL is not computed (the operand needs no gradient).
+ * Forward operands (x) are the values the forward pass read.
+ */
+
+/* conv2d (gsc_conv2d): oh = gsc_out_size(h, k, stride, pad), ow likewise. */
+void gsc_conv2d_backward(const float *x,    /* [cin, h, w] */
+                         int cin, int h, int w,
+                         const float *wt,   /* [cout, cin, k, k] */
+                         const float *dy,   /* [cout, oh, ow] */
+                         int cout, int k, int stride, int pad,
+                         float *dx,         /* [cin, h, w] or NULL */
+                         float *dwt,        /* [cout, cin, k, k] */
+                         float *dbias);     /* [cout] */
+
+/* Train-time batchnorm (gsc_batchnorm), through its batch statistics. */
+void gsc_batchnorm_backward(const float *x,     /* [c, hw] */
+                            int c, int64_t hw,
+                            const float *gamma, /* [c] */
+                            const float *dy,    /* [c, hw] */
+                            float *dx,          /* [c, hw] or NULL */
+                            float *dgamma,      /* [c] */
+                            float *dbeta);      /* [c] */
+
+void gsc_linear_backward(const float *x,  /* [in] */
+                         int in,
+                         const float *wt, /* [out, in] */
+                         const float *dy, /* [out] */
+                         int out,
+                         float *dx,       /* [in] or NULL */
+                         float *dwt,      /* [out, in] */
+                         float *dbias);   /* [out] */
+
+/* dx += dy where x > 0. */
+void gsc_relu_backward(const float *x,  /* [n] */
+                       const float *dy, /* [n] */
+                       int64_t n,
+                       float *dx);      /* [n] */
+
+/* dx += dy: the backward of add, concat (one operand's slice) and flatten. */
+void gsc_accumulate(const float *dy, /* [n] */
+                    int64_t n,
+                    float *dx);      /* [n] */
+
+/* Through the cell the forward chose (the first maximum, in row-major
+ * window order, of the in-bounds cells). */
+void gsc_maxpool2d_backward(const float *x,  /* [c, h, w] */
+                            int c, int h, int w, int k, int stride, int pad,
+                            const float *dy, /* [c, oh, ow] */
+                            float *dx);      /* [c, h, w] */
+
+void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad,
+                            const float *dy, /* [c, oh, ow] */
+                            float *dx);      /* [c, h, w] */
+
+void gsc_global_avgpool_backward(int c, int64_t hw,
+                                 const float *dy, /* [c] */
+                                 float *dx);      /* [c, hw] */
+
+/* The softmax's result y and the gradient of y. */
+void gsc_softmax_backward(const float *y,  /* [n] */
+                          const float *dy, /* [n] */
+                          int64_t n,
+                          float *dx);      /* [n] */
+
+/*
+ * The losses of one example, PyTorch's with reduction "mean"; they WRITE the
+ * gradient of their input and return the loss.
+ *   cross-entropy: logsumexp(z) - z[label], dz = softmax(z) - onehot(label);
+ *                  0 <= label < n (P_grad checks it before).
+ *   mean squared error: sum((y - target)^2) / n, dy = 2 (y - target) / n.
+ */
+float gsc_xent_loss(const float *z, /* [n] logits */
+                    int64_t n, int32_t label,
+                    float *dz);     /* [n] */
+float gsc_mse_loss(const float *y,      /* [n] */
+                   const float *target, /* [n] */
+                   int64_t n,
+                   float *dy);          /* [n] */
 
 /* ----------------------------------------------------- gsc_safetensors.c */
 

@@ -14,10 +14,28 @@
  * safetensors for `gsc --eval --params`. Built with -DGSC_EMBEDDED against a
  * file made with --embed-weights, it runs on the compiled-in P_weights. Without --output
  * it prints the top-5 outputs and the time per forward pass.
+ *
+ * Built with -DGSC_TRAIN against a file made with gsc --train, it also runs
+ * the training step:
+ *   --grad LABEL           P_grad on the input; --output gets the gradients
+ *                          (NUM_PARAMS floats) instead of the output, and the
+ *                          loss is printed
+ *   --second-params SEED   then write random parameters (SEED) into the same
+ *                          params array and run P_grad again in the same
+ *                          workspace: --output gets those gradients (P_grad
+ *                          must read params as they are now)
+ *   --compare REF.bin      gradients of the same problem from elsewhere: per
+ *                          tensor max |g - ref| / max(max |ref of the tensor|,
+ *                          1e-3 max |ref|), the worst printed; exit 1 above
+ *   --tolerance T          (default 2e-4)
+ *   --save-input X.bin     the input used, for gsc --eval
+ * With -DGSC_TRAIN_MSE too (gsc --train --loss=mse), LABEL is ignored and the
+ * target is a fixed pattern, written by --save-target T.bin.
  */
 #define _POSIX_C_SOURCE 200809L
 #include GSC_HEADER
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,10 +115,94 @@ static void print_top5(const float *y, double best, int runs)
     printf("forward pass: %.2f ms (best of %d), workspace %ld bytes\n", best * 1e3, runs, (long)MAC(_WORKSPACE_BYTES));
 }
 
+#ifdef GSC_TRAIN
+/* The worst per-tensor error of g against ref (see the header). */
+static double compare_grads(const float *g, const float *ref, const char **worst)
+{
+    double all = 0.0, bad = 0.0;
+    for (long i = 0; i < MAC(_NUM_PARAMS); i++)
+        all = fabs(ref[i]) > all ? fabs(ref[i]) : all;
+    for (int t = 0; t < MAC(_NUM_TENSORS); t++) {
+        const GscTensorInfo *ti = &FN(_tensors)[t];
+        long n = 1;
+        for (int k = 0; k < ti->rank; k++)
+            n *= (long)ti->shape[k];
+        double m = 0.0, d = 0.0;
+        for (long i = 0; i < n; i++) {
+            double r = ref[ti->offset + i], e = fabs(g[ti->offset + i] - r);
+            m = fabs(r) > m ? fabs(r) : m;
+            d = e > d ? e : d;
+        }
+        double scale = m > 1e-3 * all ? m : 1e-3 * all;
+        double err = scale > 0 ? d / scale : d;
+        if (err > bad || !*worst) {
+            bad = err > bad ? err : bad;
+            *worst = ti->name;
+        }
+    }
+    return bad;
+}
+
+#ifdef GSC_TRAIN_MSE
+static float target[MAC(_OUTPUT_SIZE)];
+#define GRAD(params, x, label, grads, tws) ((void)(label), FN(_grad)(params, x, target, grads, tws))
+#else
+#define GRAD(params, x, label, grads, tws) FN(_grad)(params, x, label, grads, tws)
+#endif
+
+/* --grad: the training step, on one set of parameters or two. */
+static int train_step(float *params, const float *x, long label, int second, const char *out_path,
+                      const char *cmp_path, double tol)
+{
+    float *grads = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
+    void *tws = xalloc(MAC(_TRAIN_WORKSPACE_BYTES));
+    memset(grads, 0, sizeof(float) * MAC(_NUM_PARAMS));
+#ifndef GSC_TRAIN_MSE
+    /* an out-of-range label writes nothing */
+    if (FN(_grad)(params, x, -1, grads, tws) != -1.0f || FN(_grad)(params, x, MAC(_OUTPUT_SIZE), grads, tws) != -1.0f)
+        return fprintf(stderr, "an out-of-range label was not refused\n"), 1;
+    for (long i = 0; i < MAC(_NUM_PARAMS); i++)
+        if (grads[i] != 0.0f)
+            return fprintf(stderr, "an out-of-range label wrote grads\n"), 1;
+#endif
+    float loss = GRAD(params, x, (int32_t)label, grads, tws);
+    if (second >= 0) {
+        random_params(params, (unsigned)second);
+        memset(grads, 0, sizeof(float) * MAC(_NUM_PARAMS));
+        loss = GRAD(params, x, (int32_t)label, grads, tws);
+    }
+    printf("loss %.9g\n", loss);
+    int rc = 0;
+    if (out_path) {
+        FILE *f = fopen(out_path, "wb");
+        if (!f || fwrite(grads, sizeof(float), MAC(_NUM_PARAMS), f) != (size_t)MAC(_NUM_PARAMS) || fclose(f)) {
+            perror(out_path);
+            rc = 1;
+        }
+    }
+    if (cmp_path) {
+        float *ref = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
+        const char *worst = NULL;
+        if (read_floats(cmp_path, ref, MAC(_NUM_PARAMS)))
+            return 1;
+        double e = compare_grads(grads, ref, &worst);
+        printf("gradients: worst tensor %s, error %.3g (tolerance %.3g)\n", worst ? worst : "-", e, tol);
+        rc |= e > tol || e != e;
+        free(ref);
+    }
+    free(grads);
+    free(tws);
+    return rc;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     const char *params_path = NULL, *in_path = NULL, *out_path = NULL, *save_path = NULL;
-    int runs = 1, rand_seed = -1;
+    const char *cmp_path = NULL, *save_input = NULL, *save_target = NULL;
+    int runs = 1, rand_seed = -1, second = -1;
+    long label = -1;
+    double tol = 2e-4; /* float32 kernels against float64: 6.3e-5 at worst on ResNet-18 64x64 */
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--params"))
             params_path = argv[i + 1];
@@ -114,6 +216,18 @@ int main(int argc, char **argv)
             rand_seed = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--save-params"))
             save_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--save-input"))
+            save_input = argv[i + 1];
+        else if (!strcmp(argv[i], "--save-target"))
+            save_target = argv[i + 1];
+        else if (!strcmp(argv[i], "--grad"))
+            label = atol(argv[i + 1]);
+        else if (!strcmp(argv[i], "--second-params"))
+            second = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--compare"))
+            cmp_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--tolerance"))
+            tol = atof(argv[i + 1]);
         else {
             fprintf(stderr, "unknown option %s\n", argv[i]);
             return 2;
@@ -157,6 +271,33 @@ int main(int argc, char **argv)
         for (long i = 0; i < MAC(_INPUT_SIZE); i++)
             x[i] = (float)((i * 7919 % 2001) / 1000.0 - 1.0);
     }
+    if (save_input) {
+        FILE *f = fopen(save_input, "wb");
+        if (!f || fwrite(x, sizeof(float), MAC(_INPUT_SIZE), f) != (size_t)MAC(_INPUT_SIZE) || fclose(f)) {
+            perror(save_input);
+            return 1;
+        }
+    }
+#ifdef GSC_TRAIN_MSE
+    for (long i = 0; i < MAC(_OUTPUT_SIZE); i++)
+        target[i] = (float)((i * 4099 % 1001) / 500.0 - 1.0);
+    if (save_target) {
+        FILE *f = fopen(save_target, "wb");
+        if (!f || fwrite(target, sizeof(float), MAC(_OUTPUT_SIZE), f) != (size_t)MAC(_OUTPUT_SIZE) || fclose(f)) {
+            perror(save_target);
+            return 1;
+        }
+    }
+#endif
+    (void)save_target;
+#ifdef GSC_TRAIN
+    if (label >= 0)
+        return train_step(params, x, label, second, out_path, cmp_path, tol);
+#else
+    if (label >= 0 || second >= 0 || cmp_path)
+        return fprintf(stderr, "--grad, --second-params and --compare need a build with -DGSC_TRAIN\n"), 2;
+#endif
+    (void)tol;
     double best = 1e30;
     for (int r = 0; r < (runs > 0 ? runs : 1); r++) {
         double t0 = now();

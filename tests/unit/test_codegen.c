@@ -154,7 +154,8 @@ static int build_program(const char *dir, const char *name, const char *extra)
         *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
     return run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s %s -I%s -Iruntime "
                "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c "
-               "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c -lm -o %s/%s",
+               "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_safetensors.c "
+               "runtime/gsc_fast.c -lm -o %s/%s",
                cc, san, extra, dir, name, name, pu, dir, name, dir, name);
 }
 
@@ -494,6 +495,76 @@ START_TEST(readable_generated_code)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the training step */
+
+typedef struct {
+    const char *model, *defines;
+    bool mse;
+    int label;
+} TrainCase;
+
+static const TrainCase train_cases[] = {
+    {"models/mlp.gs", "", false, 3},
+    {"models/mlp.gs", "", true, 0},
+    {"models/cnn.gs", "", false, 9},
+    {"models/cnn.gs", "-D H=13 -D W=9 -D in_c=2", true, 0},
+    {"models/residual_mlp.gs", "", false, 1},
+    {"tests/codegen/small.gs", "", false, 2}, /* ends in softmax: the loss reads its input */
+    {"tests/codegen/small.gs", "", true, 0},  /* the softmax's own backward */
+    {"models/resnet18.gs", "-D H=64 -D W=64", false, 7},
+};
+
+/* P_grad of `gsc --train` against the interpreter's float64 gradients
+ * (gsc --eval --grad --precision=f64), per tensor relative to the largest
+ * gradient of the tensor (or 1e-3 of the model's largest: conv biases before
+ * a batchnorm have gradient 0 in exact arithmetic): at most 2e-4. With the
+ * seed's weights, with random ones, and with random ones that the caller
+ * wrote into params after a first call (no stale copy). */
+START_TEST(grad_matches_interpreter)
+{
+    const TrainCase *c = &train_cases[_i];
+    bool san = getenv("GSC_SANITIZE") != NULL;
+    if (san && strstr(c->model, "resnet18"))
+        return; /* minutes under the sanitizers; the small models cover the same code */
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/train%d", tmp, _i);
+    ck_assert_int_eq(run("mkdir -p %s", dir), 0);
+    ck_assert_int_eq(run("%s --train %s %s %s -o %s/t.c", gsc, c->mse ? "--loss=mse" : "", c->model, c->defines, dir),
+                     0);
+    ck_assert_int_eq(build_program(dir, "t", c->mse ? "-O2 -DGSC_TRAIN -DGSC_TRAIN_MSE" : "-O2 -DGSC_TRAIN"), 0);
+    const char *loss = c->mse ? "--loss=mse --target" : "--label";
+    char lossarg[600];
+    if (c->mse)
+        snprintf(lossarg, sizeof lossarg, "%s %s/target.bin", loss, dir);
+    else
+        snprintf(lossarg, sizeof lossarg, "%s %d", loss, c->label);
+    /* the seed's weights */
+    ck_assert_int_eq(run("%s/t --save-input %s/x.bin --save-target %s/target.bin --save-params %s/w0.safetensors "
+                         "--grad %d --output %s/g0.bin",
+                         dir, dir, dir, dir, c->label, dir),
+                     0);
+    ck_assert_int_eq(run("%s --eval --grad --precision=f64 %s %s --params %s/w0.safetensors --input %s/x.bin %s "
+                         "-o %s/ref0.bin >/dev/null",
+                         gsc, c->model, c->defines, dir, dir, lossarg, dir),
+                     0);
+    printf("%s %s (%s): seed weights: ", c->model, c->defines, c->mse ? "mse" : "cross-entropy");
+    fflush(stdout);
+    ck_assert_int_eq(run("%s/t --grad %d --compare %s/ref0.bin", dir, c->label, dir), 0);
+    /* random weights, written into params after a first call with the seed's */
+    ck_assert_int_eq(run("%s/t --random-params 5 --save-params %s/w5.safetensors --grad %d >/dev/null", dir, dir,
+                         c->label),
+                     0);
+    ck_assert_int_eq(run("%s --eval --grad --precision=f64 %s %s --params %s/w5.safetensors --input %s/x.bin %s "
+                         "-o %s/ref5.bin >/dev/null",
+                         gsc, c->model, c->defines, dir, dir, lossarg, dir),
+                     0);
+    printf("%s %s (%s): second weights in the same params: ", c->model, c->defines, c->mse ? "mse" : "cross-entropy");
+    fflush(stdout);
+    ck_assert_int_eq(run("%s/t --second-params 5 --grad %d --compare %s/ref5.bin", dir, c->label, dir), 0);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
@@ -514,6 +585,10 @@ int main(void)
     tcase_add_test(t2, embedded_weights);
     tcase_add_test(t2, readable_generated_code);
     tcase_add_test(t2, parameterless_model);
+    TCase *t3 = tcase_create("training step");
+    tcase_set_timeout(t3, 300);
+    tcase_add_loop_test(t3, grad_matches_interpreter, 0, (int)(sizeof train_cases / sizeof train_cases[0]));
+    suite_add_tcase(s, t3);
     suite_add_tcase(s, t2);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

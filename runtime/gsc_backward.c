@@ -1,0 +1,254 @@
+/*
+ * gsc_backward.c - the reference backward kernels and the losses, for the
+ * P_grad that `gsc --train` generates (see gsc_runtime.h).
+ *
+ * Plain loops written from the definitions, in the same layout as the
+ * reference forward kernels (float32, CHW, no batch dimension). Every
+ * backward kernel ADDS into its gradient outputs (llm.c's convention): a
+ * value read by several operations accumulates all their gradients, and the
+ * parameter gradients of several examples add up in one grads array. Sums
+ * over many terms are taken in double and added once, in gather form, so a
+ * result does not depend on the order of the terms. The losses WRITE the
+ * gradient of their input.
+ */
+#include "gsc_runtime.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* --------------------------------------------------------------- conv2d */
+
+/* d x[ci, y, x] = sum over (co, ky, kx) with y = oy*s + ky - p, x = ox*s + kx - p
+ * of dy[co, oy, ox] * w[co, ci, ky, kx]. */
+static double conv_dx_cell(const float *wt, const float *dy, int cin, int ci, int cout, int k, int stride, int pad,
+                           int oh, int ow, int y, int x)
+{
+    double acc = 0.0;
+    int co, ky, kx;
+    for (co = 0; co < cout; co++)
+        for (ky = 0; ky < k; ky++) {
+            int ty = y + pad - ky, oy;
+            if (ty < 0 || ty % stride)
+                continue;
+            oy = ty / stride;
+            if (oy >= oh)
+                continue;
+            for (kx = 0; kx < k; kx++) {
+                int tx = x + pad - kx, ox;
+                if (tx < 0 || tx % stride)
+                    continue;
+                ox = tx / stride;
+                if (ox >= ow)
+                    continue;
+                acc += (double)dy[((ptrdiff_t)co * oh + oy) * ow + ox] *
+                       wt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx];
+            }
+        }
+    return acc;
+}
+
+void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout, int k,
+                         int stride, int pad, float *dx, float *dwt, float *dbias)
+{
+    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
+    int co, ci, ky, kx, oy, ox, y, xx;
+    for (co = 0; co < cout; co++) {
+        const float *dyc = dy + (ptrdiff_t)co * oh * ow;
+        double db = 0.0;
+        for (oy = 0; oy < oh * ow; oy++)
+            db += dyc[oy];
+        dbias[co] += (float)db;
+        for (ci = 0; ci < cin; ci++)
+            for (ky = 0; ky < k; ky++)
+                for (kx = 0; kx < k; kx++) {
+                    double acc = 0.0;
+                    for (oy = 0; oy < oh; oy++) {
+                        int iy = oy * stride + ky - pad;
+                        if (iy < 0 || iy >= h)
+                            continue;
+                        for (ox = 0; ox < ow; ox++) {
+                            int ix = ox * stride + kx - pad;
+                            if (ix >= 0 && ix < w)
+                                acc += (double)dyc[(ptrdiff_t)oy * ow + ox] * x[((ptrdiff_t)ci * h + iy) * w + ix];
+                        }
+                    }
+                    dwt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx] += (float)acc;
+                }
+    }
+    if (!dx)
+        return;
+    for (ci = 0; ci < cin; ci++)
+        for (y = 0; y < h; y++)
+            for (xx = 0; xx < w; xx++)
+                dx[((ptrdiff_t)ci * h + y) * w + xx] +=
+                    (float)conv_dx_cell(wt, dy, cin, ci, cout, k, stride, pad, oh, ow, y, xx);
+}
+
+/* ------------------------------------------------------------ batchnorm */
+
+/* Through the batch statistics: with xhat = (x - mean) / sqrt(var + eps),
+ * dx = gamma / sqrt(var + eps) / n * (n dy - sum dy - xhat sum(dy xhat)). */
+void gsc_batchnorm_backward(const float *x, int c, int64_t hw, const float *gamma, const float *dy, float *dx,
+                            float *dgamma, float *dbeta)
+{
+    int ch;
+    int64_t i;
+    if (hw <= 0)
+        return;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * hw, *dyc = dy + (ptrdiff_t)ch * hw;
+        double mean = 0.0, var = 0.0, inv, sdy = 0.0, sdyx = 0.0;
+        for (i = 0; i < hw; i++)
+            mean += xc[i];
+        mean /= (double)hw;
+        for (i = 0; i < hw; i++)
+            var += (xc[i] - mean) * (xc[i] - mean);
+        var /= (double)hw;
+        inv = 1.0 / sqrt(var + GSC_BN_EPS);
+        for (i = 0; i < hw; i++) {
+            sdy += dyc[i];
+            sdyx += dyc[i] * (xc[i] - mean) * inv;
+        }
+        dgamma[ch] += (float)sdyx;
+        dbeta[ch] += (float)sdy;
+        if (!dx)
+            continue;
+        for (i = 0; i < hw; i++)
+            dx[(ptrdiff_t)ch * hw + i] +=
+                (float)(gamma[ch] * inv / (double)hw * ((double)hw * dyc[i] - sdy - (xc[i] - mean) * inv * sdyx));
+    }
+}
+
+/* --------------------------------------------------------------- linear */
+
+void gsc_linear_backward(const float *x, int in, const float *wt, const float *dy, int out, float *dx, float *dwt,
+                         float *dbias)
+{
+    int o, i;
+    for (o = 0; o < out; o++) {
+        dbias[o] += dy[o];
+        for (i = 0; i < in; i++)
+            dwt[(ptrdiff_t)o * in + i] += dy[o] * x[i];
+    }
+    if (!dx)
+        return;
+    for (i = 0; i < in; i++) {
+        double acc = 0.0;
+        for (o = 0; o < out; o++)
+            acc += (double)dy[o] * wt[(ptrdiff_t)o * in + i];
+        dx[i] += (float)acc;
+    }
+}
+
+/* ------------------------------------------------------ elementwise, pools */
+
+void gsc_relu_backward(const float *x, const float *dy, int64_t n, float *dx)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        if (x[i] > 0.0f)
+            dx[i] += dy[i];
+}
+
+void gsc_accumulate(const float *dy, int64_t n, float *dx)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        dx[i] += dy[i];
+}
+
+/* Each output's gradient goes to the cell the forward chose: the first
+ * maximum of the in-bounds cells in row-major window order. */
+void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stride, int pad, const float *dy,
+                            float *dx)
+{
+    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
+    int ch, oy, ox, ky, kx;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * h * w;
+        float *dxc = dx + (ptrdiff_t)ch * h * w;
+        for (oy = 0; oy < oh; oy++)
+            for (ox = 0; ox < ow; ox++) {
+                ptrdiff_t arg = -1;
+                for (ky = 0; ky < k; ky++)
+                    for (kx = 0; kx < k; kx++) {
+                        int iy = oy * stride + ky - pad, ix = ox * stride + kx - pad;
+                        ptrdiff_t at = (ptrdiff_t)iy * w + ix;
+                        if (iy < 0 || ix < 0 || iy >= h || ix >= w)
+                            continue;
+                        if (arg < 0 || xc[at] > xc[arg])
+                            arg = at;
+                    }
+                if (arg >= 0)
+                    dxc[arg] += dy[((ptrdiff_t)ch * oh + oy) * ow + ox];
+            }
+    }
+}
+
+/* Each in-bounds cell of a window gets dy / (k*k). */
+void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad, const float *dy, float *dx)
+{
+    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
+    int ch, y, xx, ky, kx;
+    for (ch = 0; ch < c; ch++)
+        for (y = 0; y < h; y++)
+            for (xx = 0; xx < w; xx++) {
+                double acc = 0.0;
+                for (ky = 0; ky < k; ky++)
+                    for (kx = 0; kx < k; kx++) {
+                        int ty = y + pad - ky, tx = xx + pad - kx;
+                        if (ty < 0 || tx < 0 || ty % stride || tx % stride || ty / stride >= oh ||
+                            tx / stride >= ow)
+                            continue;
+                        acc += dy[((ptrdiff_t)ch * oh + ty / stride) * ow + tx / stride];
+                    }
+                dx[((ptrdiff_t)ch * h + y) * w + xx] += (float)(acc / ((double)k * k));
+            }
+}
+
+void gsc_global_avgpool_backward(int c, int64_t hw, const float *dy, float *dx)
+{
+    int ch;
+    int64_t i;
+    for (ch = 0; ch < c; ch++)
+        for (i = 0; i < hw; i++)
+            dx[(ptrdiff_t)ch * hw + i] += (float)(dy[ch] / (double)hw);
+}
+
+/* dx = y * (dy - sum(dy * y)) */
+void gsc_softmax_backward(const float *y, const float *dy, int64_t n, float *dx)
+{
+    double dot = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++)
+        dot += (double)dy[i] * y[i];
+    for (i = 0; i < n; i++)
+        dx[i] += (float)(y[i] * (dy[i] - dot));
+}
+
+/* --------------------------------------------------------------- losses */
+
+float gsc_xent_loss(const float *z, int64_t n, int32_t label, float *dz)
+{
+    double mx = -INFINITY, sum = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++)
+        mx = z[i] > mx ? z[i] : mx;
+    for (i = 0; i < n; i++)
+        sum += exp(z[i] - mx);
+    for (i = 0; i < n; i++)
+        dz[i] = (float)(exp(z[i] - mx) / sum - (i == label ? 1.0 : 0.0));
+    return (float)(mx + log(sum) - z[label]);
+}
+
+float gsc_mse_loss(const float *y, const float *target, int64_t n, float *dy)
+{
+    double sum = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++) {
+        double d = (double)y[i] - target[i];
+        sum += d * d;
+        dy[i] = (float)(2.0 * d / (double)n);
+    }
+    return (float)(sum / (double)n);
+}
