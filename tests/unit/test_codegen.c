@@ -520,6 +520,46 @@ static const TrainCase train_cases[] = {
  * a batchnorm have gradient 0 in exact arithmetic): at most 2e-4. With the
  * seed's weights, with random ones, and with random ones that the caller
  * wrote into params after a first call (no stale copy). */
+/* gsc --eval --grad and --train: bad input is an error with a message, and
+ * an existing output is kept. */
+START_TEST(grad_cli_errors)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/gradcli", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && echo keep > %s/g.bin && head -c %d /dev/zero > %s/x.bin", dir, dir, 784 * 4,
+                         dir),
+                     0);
+    quiet = true;
+    /* a label past the classes: exit 1, named */
+    ck_assert_int_eq(run("%s --eval --grad models/mlp.gs --input %s/x.bin --label 10 -o %s/g.bin 2> %s/err; "
+                         "test $? = 1 && grep -q 'out of range' %s/err",
+                         gsc, dir, dir, dir, dir),
+                     0);
+    /* mse without a target, --grad without --eval, --train with --eval: usage errors */
+    ck_assert_int_eq(run("%s --eval --grad --loss=mse models/mlp.gs --input %s/x.bin -o %s/g.bin 2>/dev/null; test $? = 2",
+                         gsc, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s --grad models/mlp.gs -o %s/g.bin 2>/dev/null; test $? = 2", gsc, dir), 0);
+    ck_assert_int_eq(run("%s --train --eval models/mlp.gs --input %s/x.bin -o %s/g.bin 2>/dev/null; test $? = 2", gsc,
+                         dir, dir),
+                     0);
+    /* cross-entropy of a model whose output is not a vector */
+    ck_assert_int_eq(run("printf 'model m(x: [2, 3, 3]) -> [2, 3, 3] {\\n    return relu(x)\\n}\\n' > %s/m.gs && "
+                         "%s --train %s/m.gs -o %s/m.c 2> %s/err; test $? = 1 && grep -q 'm.gs:2:12: error: the "
+                         "cross-entropy loss needs a vector' %s/err && test ! -e %s/m.c",
+                         dir, gsc, dir, dir, dir, dir, dir),
+                     0);
+    quiet = false;
+    ck_assert_int_eq(run("test \"$(cat %s/g.bin)\" = keep", dir), 0);
+    /* and a good call prints the loss and writes safetensors */
+    ck_assert_int_eq(run("%s --eval --grad models/mlp.gs --input %s/x.bin --label 3 -o %s/g.safetensors | "
+                         "grep -q '^loss [0-9.]* (cross-entropy)$'",
+                         gsc, dir, dir),
+                     0);
+}
+END_TEST
+
 START_TEST(grad_matches_interpreter)
 {
     const TrainCase *c = &train_cases[_i];
@@ -587,6 +627,7 @@ int main(void)
     tcase_add_test(t2, parameterless_model);
     TCase *t3 = tcase_create("training step");
     tcase_set_timeout(t3, 300);
+    tcase_add_test(t3, grad_cli_errors);
     tcase_add_loop_test(t3, grad_matches_interpreter, 0, (int)(sizeof train_cases / sizeof train_cases[0]));
     suite_add_tcase(s, t3);
     suite_add_tcase(s, t2);

@@ -231,6 +231,19 @@ START_TEST(float32_mode_and_needed_values)
 }
 END_TEST
 
+/* Cross-entropy needs a vector of class scores: another output is an
+ * error at the output, not a crash. */
+START_TEST(cross_entropy_needs_a_vector)
+{
+    Graph *g = compile(src_text("model t(x: [2, 3, 3]) -> [2, 3, 3] {\n return relu(x)\n}\n"), NULL, 0);
+    int before = diag_errors;
+    ck_assert_ptr_null(grad_graph(g, LOSS_XENT, false));
+    ck_assert_int_eq(diag_errors, before + 1);
+    diag_errors = before;
+    ck_assert_ptr_nonnull(grad_graph(g, LOSS_MSE, false));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gradients");
@@ -241,6 +254,7 @@ int main(void)
     tcase_add_test(t, softmax_output_is_read_stably);
     tcase_add_loop_test(t, each_model, 0, (int)(sizeof model_cases / sizeof model_cases[0]));
     tcase_add_test(t, float32_mode_and_needed_values);
+    tcase_add_test(t, cross_entropy_needs_a_vector);
     suite_add_tcase(s, t);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
