@@ -18,40 +18,28 @@
 
 /* --------------------------------------------------------------- conv2d */
 
-/* d x[ci, y, x] = sum over (co, ky, kx) with y = oy*s + ky - p, x = ox*s + kx - p
- * of dy[co, oy, ox] * w[co, ci, ky, kx]. */
-static double conv_dx_cell(const float *wt, const float *dy, int cin, int ci, int cout, int k, int stride, int pad,
-                           int oh, int ow, int y, int x)
+/* The outputs o in [*lo, *hi) whose tap kk reads an input inside [0, in):
+ * 0 <= o*stride + kk - pad < in. */
+static void tap_range(int kk, int pad, int stride, int in, int out, int *lo, int *hi)
 {
-    double acc = 0.0;
-    int co, ky, kx;
-    for (co = 0; co < cout; co++)
-        for (ky = 0; ky < k; ky++) {
-            int ty = y + pad - ky, oy;
-            if (ty < 0 || ty % stride)
-                continue;
-            oy = ty / stride;
-            if (oy >= oh)
-                continue;
-            for (kx = 0; kx < k; kx++) {
-                int tx = x + pad - kx, ox;
-                if (tx < 0 || tx % stride)
-                    continue;
-                ox = tx / stride;
-                if (ox >= ow)
-                    continue;
-                acc += (double)dy[((ptrdiff_t)co * oh + oy) * ow + ox] *
-                       wt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx];
-            }
-        }
-    return acc;
+    int a = pad - kk, b = in - 1 + pad - kk; /* o*stride in [a, b] */
+    *lo = a <= 0 ? 0 : (a + stride - 1) / stride;
+    *hi = b < 0 ? 0 : b / stride + 1;
+    if (*hi > out)
+        *hi = out;
+    if (*lo > *hi)
+        *lo = *hi;
 }
 
+/* dbias[co] += sum dy[co]; dwt[co, ci, ky, kx] += sum over the outputs of
+ * dy[co, oy, ox] * x[ci, oy*s + ky - p, ox*s + kx - p] (in double);
+ * dx[ci, iy, ix] += dy[co, oy, ox] * w[co, ci, ky, kx] over every output
+ * whose window covers the cell (added term by term, in a fixed order). */
 void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout, int k,
                          int stride, int pad, float *dx, float *dwt, float *dbias)
 {
     int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
-    int co, ci, ky, kx, oy, ox, y, xx;
+    int co, ci, ky, kx, oy, ox, y0, y1, x0, x1;
     for (co = 0; co < cout; co++) {
         const float *dyc = dy + (ptrdiff_t)co * oh * ow;
         double db = 0.0;
@@ -59,29 +47,38 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
             db += dyc[oy];
         dbias[co] += (float)db;
         for (ci = 0; ci < cin; ci++)
-            for (ky = 0; ky < k; ky++)
+            for (ky = 0; ky < k; ky++) {
+                tap_range(ky, pad, stride, h, oh, &y0, &y1);
                 for (kx = 0; kx < k; kx++) {
                     double acc = 0.0;
-                    for (oy = 0; oy < oh; oy++) {
-                        int iy = oy * stride + ky - pad;
-                        if (iy < 0 || iy >= h)
-                            continue;
-                        for (ox = 0; ox < ow; ox++) {
-                            int ix = ox * stride + kx - pad;
-                            if (ix >= 0 && ix < w)
-                                acc += (double)dyc[(ptrdiff_t)oy * ow + ox] * x[((ptrdiff_t)ci * h + iy) * w + ix];
-                        }
+                    tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                    for (oy = y0; oy < y1; oy++) {
+                        const float *xr = x + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                        const float *dr = dyc + (ptrdiff_t)oy * ow;
+                        for (ox = x0; ox < x1; ox++)
+                            acc += (double)dr[ox] * xr[(ptrdiff_t)ox * stride];
                     }
                     dwt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx] += (float)acc;
                 }
+            }
     }
     if (!dx)
         return;
-    for (ci = 0; ci < cin; ci++)
-        for (y = 0; y < h; y++)
-            for (xx = 0; xx < w; xx++)
-                dx[((ptrdiff_t)ci * h + y) * w + xx] +=
-                    (float)conv_dx_cell(wt, dy, cin, ci, cout, k, stride, pad, oh, ow, y, xx);
+    for (co = 0; co < cout; co++)
+        for (ci = 0; ci < cin; ci++)
+            for (ky = 0; ky < k; ky++) {
+                tap_range(ky, pad, stride, h, oh, &y0, &y1);
+                for (kx = 0; kx < k; kx++) {
+                    float wv = wt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx];
+                    tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                    for (oy = y0; oy < y1; oy++) {
+                        float *xr = dx + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                        const float *dr = dy + ((ptrdiff_t)co * oh + oy) * ow;
+                        for (ox = x0; ox < x1; ox++)
+                            xr[(ptrdiff_t)ox * stride] += dr[ox] * wv;
+                    }
+                }
+            }
 }
 
 /* ------------------------------------------------------------ batchnorm */
