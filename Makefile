@@ -9,6 +9,7 @@
 #   make bench      speed of the generated ResNet-18 (1 and 2 threads, per layer)
 #   make bench-peers  the same against ONNX Runtime and PyTorch, alternating
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
+#   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd
 #   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
 #   make install    PREFIX=/usr/local (and DESTDIR)
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
@@ -42,7 +43,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated bench bench-peers examples test-export-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test run generated bench bench-peers examples test-export-torch test-grad-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -232,6 +233,9 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
 
 test-export-torch: $(BUILD)/gsc
 	tools/test_export_torch.sh $(BUILD)/gsc
+
+test-grad-torch: $(BUILD)/gsc   # installs python3-torch when missing (as root)
+	tools/test_grad_torch.sh $(BUILD)/gsc
 
 RUN_CFLAGS ?= -O3 -march=native -fopenmp
 

@@ -12,32 +12,18 @@
 # conversion, refusal of integer tensors, --check-gs diagnostics, atomicity,
 # and the classify example on the exported weights when a C compiler exists.
 #
-# Skips (0 passed, 0 failed, status 0) when /usr/bin/python3 has no torch.
+# Installs python3-torch and python3-numpy with apt-get when /usr/bin/python3
+# lacks them and this runs as root; otherwise skips (0 passed, 0 failed,
+# status 0). KEEP=1 keeps the work files.
 # The last line is always "N passed, M failed"; the status is 1 on failures.
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GSC=${1:-${GSC:-$ROOT/build/gsc}}
 PY=${PYTHON:-/usr/bin/python3}
 EXPORT="$ROOT/tools/export_torch.py"
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "$2" ] && sed 's/^/    /' "$2" | tail -n 20; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
-
-if ! [ -x "$PY" ] || ! "$PY" -c 'import torch, numpy' 2>/dev/null; then
-    echo "SKIP: $PY cannot import torch and numpy (apt-get install python3-torch python3-numpy)"
-    finish
-fi
-if ! [ -x "$GSC" ]; then
-    echo "gsc not found at $GSC (run make, or pass its path)"
-    fail=1
-    finish
-fi
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test_export_torch.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
+# shellcheck source=tools/torch_test_lib.sh
+. "$ROOT/tools/torch_test_lib.sh"
+torch_test_setup test_export_torch "torch, numpy" "python3-torch python3-numpy"
 
 # ------------------------------------------------------------ the model
 cat > "$T/rn18torch.py" <<'EOF'

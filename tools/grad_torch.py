@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""grad_torch.py - PyTorch's gradients of the seed's ResNet-18, to check gsc --train against.
+
+usage:
+  grad_torch.py grad --abi ABI.json --params W.safetensors --input X.bin --shape C,H,W
+                     --label L --out64 G64.bin [--out32 G32.bin] [--logits Y.bin]
+  grad_torch.py compare [--abi ABI.json] [--tolerance T] [--table FILE] G.bin REF.bin
+  grad_torch.py input --shape C,H,W X.bin
+
+grad: the seed's ResNet-18 (docs/semantics.md) written with torch.nn.functional,
+its parameters looked up by their PyTorch state_dict names in W.safetensors:
+torchvision's topology (a 7x7 stride-2 stem, a 3x3 stride-2 max-pool, four
+stages of two BasicBlocks, the first block of stages 2-4 with a 1x1 stride-2
+projection conv + BN on the skip, global average pool, fc), a bias on every
+conv, train-mode batchnorm on a batch of one with eps 1e-6 (the statistics are
+the image's own, over its h*w positions). X.bin is raw float32 CHW; it gets
+the batch dimension. The loss is cross_entropy (reduction "mean") of the
+logits against class L, the gradients come from autograd, in float64 (and in
+float32 with --out32); each is written as raw float32 in the order and at the
+offsets of ABI.json (gsc --emit=abi). Prints the losses. Checks first that the
+file, the ABI and the forward use the same tensors with the same shapes, and
+that the ABI order is the order in which the forward first uses them (the
+seed's order: stem, then each block's conv1, bn1, conv2, bn2, projection conv
+and BN, then fc).
+
+compare: per tensor of ABI.json, max |g - ref| / max(max |ref of the tensor|,
+1e-3 * max |ref| over all tensors); prints the worst tensor and its error
+and exits 1 above T (default 2e-3) or on a NaN. Without --abi the file is
+one tensor (max |g - ref| / max |ref|). --table writes every tensor's error.
+
+input: checks that X.bin is the deterministic input of tests/driver/model_main.c,
+x[i] = (float)((i * 7919 % 2001) / 1000.0 - 1.0), and that the tensor grad
+reads from it is [1, C, H, W] with x[0, c, h, w] = x[(c * H + h) * W + w].
+
+Needs torch (Debian: apt-get install python3-torch), no numpy: the files are
+read with torch.frombuffer and written with export_torch.py's tensor_bytes.
+Exit status: 0 fine, 1 a check failed or bad input, 2 usage error.
+"""
+
+import argparse
+import json
+import os
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_torch import tensor_bytes  # noqa: E402
+
+EPS = 1e-6  # the seed's batchnorm epsilon (PyTorch's default is 1e-5)
+STAGES = ((64, 1), (128, 2), (256, 2), (512, 2))  # torchvision resnet18: width, first stride; 2 blocks each
+
+
+class CheckError(Exception):
+    pass
+
+
+# ------------------------------------------------------------ files
+
+def read_floats(path):
+    """A raw little-endian float32 file as a flat float32 tensor."""
+    if sys.byteorder != "little":
+        raise CheckError("this reader assumes a little-endian host")
+    with open(path, "rb") as f:
+        blob = bytearray(f.read())
+    if len(blob) % 4:
+        raise CheckError("%s: %d bytes, not a whole number of float32 values" % (path, len(blob)))
+    return torch.frombuffer(blob, dtype=torch.float32) if blob else torch.zeros(0)
+
+
+def read_safetensors(path):
+    """name -> float32 tensor, in file order: an 8-byte LE header length, the JSON header, the data."""
+    if sys.byteorder != "little":
+        raise CheckError("this reader assumes a little-endian host")
+    with open(path, "rb") as f:
+        blob = bytearray(f.read())
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + n].decode("utf-8"))
+    header.pop("__metadata__", None)
+    out = {}
+    for name, e in header.items():
+        b, end = e["data_offsets"]
+        if e["dtype"] != "F32" or end - b != 4 * prod(e["shape"]) or 8 + n + end > len(blob):
+            raise CheckError("%s: tensor %s is not F32 data of shape %s" % (path, name, e["shape"]))
+        t = torch.frombuffer(blob, dtype=torch.float32, count=(end - b) // 4, offset=8 + n + b)
+        out[name] = t.reshape(e["shape"])
+    return out
+
+
+def read_abi(path):
+    """[(name, shape, offset, count)] in ABI order, and the number of floats."""
+    with open(path) as f:
+        abi = json.load(f)
+    tensors = [(t["name"], list(t["shape"]), t["offset"], t["count"]) for t in abi["tensors"]]
+    at = 0
+    for name, shape, offset, count in tensors:
+        if offset != at or count != prod(shape):
+            raise CheckError("%s: %s at offset %d, count %d: not contiguous" % (path, name, offset, count))
+        at += count
+    if at != abi["num_params"]:
+        raise CheckError("%s: the tensors hold %d floats, num_params says %d" % (path, at, abi["num_params"]))
+    return tensors, at
+
+
+def write_floats(path, flat):
+    with open(path, "wb") as f:
+        f.write(tensor_bytes(flat.detach().to(torch.float32).contiguous()))
+
+
+def prod(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def parse_shape(s):
+    try:
+        shape = [int(d) for d in s.split(",")]
+    except ValueError:
+        shape = []
+    if len(shape) != 3 or min(shape) < 1:
+        raise argparse.ArgumentTypeError("want C,H,W, got %r" % s)
+    return shape
+
+
+def read_input(path, shape):
+    """X.bin (raw float32 CHW) as the batch of one that the model reads: [1, C, H, W]."""
+    x = read_floats(path)
+    if x.numel() != prod(shape):
+        raise CheckError("%s: %d floats, the input %s has %d" % (path, x.numel(), shape, prod(shape)))
+    return x.reshape(shape).unsqueeze(0)
+
+
+# ------------------------------------------------------------ the model
+
+class Params:
+    """The parameters by state_dict name; remembers the order of first use."""
+
+    def __init__(self, tensors):
+        self.tensors, self.used = tensors, []
+
+    def __getitem__(self, name):
+        if name not in self.tensors:
+            raise CheckError("the model needs %s, which the weights do not have" % name)
+        if name not in self.used:
+            self.used.append(name)
+        return self.tensors[name]
+
+
+def conv(p, name, x, stride, pad):
+    return F.conv2d(x, p[name + ".weight"], p[name + ".bias"], stride, pad)
+
+
+def bn(p, name, x):
+    # training=True without running statistics: the batch's own mean and biased variance
+    return F.batch_norm(x, None, None, p[name + ".weight"], p[name + ".bias"], training=True, eps=EPS)
+
+
+def block(p, name, x, stride, project):
+    y = F.relu(bn(p, name + ".bn1", conv(p, name + ".conv1", x, stride, 1)))
+    y = bn(p, name + ".bn2", conv(p, name + ".conv2", y, 1, 1))
+    skip = bn(p, name + ".downsample.1", conv(p, name + ".downsample.0", x, stride, 0)) if project else x
+    return F.relu(y + skip)
+
+
+def resnet18(p, x):
+    """x: [1, C, H, W] -> logits [1, classes]."""
+    x = F.relu(bn(p, "bn1", conv(p, "conv1", x, 2, 3)))
+    x = F.max_pool2d(x, 3, 2, 1)
+    for i, (_, stride) in enumerate(STAGES):
+        x = block(p, "layer%d.0" % (i + 1), x, stride, i > 0)
+        x = block(p, "layer%d.1" % (i + 1), x, 1, False)
+    return F.linear(x.mean(dim=(2, 3)), p["fc.weight"], p["fc.bias"])
+
+
+def gradients(weights, x, label, dtype):
+    """(loss, logits, {name: gradient}, names in order of first use) in dtype."""
+    leaves = {k: v.to(dtype).clone().requires_grad_(True) for k, v in weights.items()}
+    p = Params(leaves)
+    logits = resnet18(p, x.to(dtype))
+    loss = F.cross_entropy(logits, torch.tensor([label]), reduction="mean")
+    loss.backward()
+    unused = sorted(set(leaves) - set(p.used))
+    if unused:
+        raise CheckError("the weights have tensors the model does not use: %s" % ", ".join(unused))
+    return loss.item(), logits.detach()[0], {k: v.grad for k, v in leaves.items()}, p.used
+
+
+def check_names(abi, weights, used):
+    problems = []
+    if [t[0] for t in abi] != used:
+        problems.append("the ABI order is not the order of first use in the forward")
+    for name, shape, _, _ in abi:
+        if name not in weights:
+            problems.append("the weights have no %s" % name)
+        elif list(weights[name].shape) != shape:
+            problems.append("%s: %s in the weights, %s in the ABI" % (name, list(weights[name].shape), shape))
+    extra = set(weights) - {t[0] for t in abi}
+    if extra:
+        problems.append("not in the ABI: %s" % ", ".join(sorted(extra)))
+    if problems:
+        raise CheckError("; ".join(problems))
+
+
+def flatten(abi, total, grads):
+    flat = torch.zeros(total, dtype=torch.float64)
+    for name, _, offset, count in abi:
+        flat[offset:offset + count] = grads[name].reshape(-1).to(torch.float64)
+    return flat
+
+
+def cmd_grad(a):
+    abi, total = read_abi(a.abi)
+    weights = read_safetensors(a.params)
+    x = read_input(a.input, a.shape)
+    if not 0 <= a.label < weights["fc.bias"].numel():
+        raise CheckError("label %d is not a class of fc.bias %s" % (a.label, list(weights["fc.bias"].shape)))
+    loss, logits, grads, used = gradients(weights, x, a.label, torch.float64)
+    check_names(abi, weights, used)
+    write_floats(a.out64, flatten(abi, total, grads))
+    if a.logits:
+        write_floats(a.logits, logits)
+    print("loss float64 %.9g" % loss)
+    print("%d tensors, %d floats, by name, in ABI order (= the forward's order of first use)" % (len(abi), total))
+    if a.out32:
+        loss32, _, grads32, _ = gradients(weights, x, a.label, torch.float32)
+        write_floats(a.out32, flatten(abi, total, grads32))
+        print("loss float32 %.9g" % loss32)
+    return 0
+
+
+# ------------------------------------------------------------ the metric
+
+def tensor_errors(g, ref, abi):
+    """[(name, error)]: per tensor max |g - ref| / max(max |ref_t|, 1e-3 max |ref|)."""
+    g, ref = g.to(torch.float64), ref.to(torch.float64)
+    top = ref.abs().max().item() if ref.numel() else 0.0
+    out = []
+    for name, _, offset, count in abi:
+        r, d = ref[offset:offset + count], g[offset:offset + count] - ref[offset:offset + count]
+        scale = max(r.abs().max().item() if count else 0.0, 1e-3 * top)
+        err = d.abs().max().item() if count else 0.0
+        out.append((name, err / scale if scale > 0 else err))
+    return out
+
+
+def cmd_compare(a):
+    g, ref = read_floats(a.g), read_floats(a.ref)
+    if g.numel() != ref.numel():
+        raise CheckError("%s has %d floats, %s has %d" % (a.g, g.numel(), a.ref, ref.numel()))
+    if a.abi:
+        abi, total = read_abi(a.abi)
+        if total != ref.numel():
+            raise CheckError("%s has %d floats, the ABI %d" % (a.ref, ref.numel(), total))
+    else:
+        abi = [("all", [ref.numel()], 0, ref.numel())]
+    errs = tensor_errors(g, ref, abi)
+    if a.table:
+        with open(a.table, "w") as f:
+            for name, e in errs:
+                f.write("%-32s %.3e\n" % (name, e))
+    nan = [name for name, e in errs if e != e]
+    worst = max(errs, key=lambda ne: ne[1]) if not nan else (nan[0], float("nan"))
+    print("worst tensor %s, error %.3g (tolerance %.3g, %d tensors)" % (worst[0], worst[1], a.tolerance, len(errs)))
+    return 0 if not nan and worst[1] <= a.tolerance else 1
+
+
+def cmd_input(a):
+    x = read_input(a.x, a.shape)
+    n = prod(a.shape)
+    i = torch.arange(n, dtype=torch.int64)
+    want = ((i * 7919 % 2001).to(torch.float64) / 1000.0 - 1.0).to(torch.float32)
+    if not torch.equal(x.reshape(-1), want):
+        raise CheckError("%s is not the driver's deterministic input" % a.x)
+    c, h, w = a.shape
+    for cc, hh, ww in ((0, 0, 1), (c - 1, 0, 0), (0, h - 1, 0), (c - 1, h - 1, w - 1), (c // 2, h // 3, w // 5)):
+        if x[0, cc, hh, ww].item() != want[(cc * h + hh) * w + ww].item():
+            raise CheckError("x[0, %d, %d, %d] is not element (c * H + h) * W + w of the file" % (cc, hh, ww))
+    print("%s: the driver's input bit for bit, read as %s float32 (CHW + a batch of one)" % (a.x, list(x.shape)))
+    return 0
+
+
+def main(argv):
+    p = argparse.ArgumentParser(prog="grad_torch.py", description="PyTorch's gradients of the seed's ResNet-18.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("grad", help="loss and gradients from PyTorch autograd")
+    g.add_argument("--abi", required=True, help="gsc --emit=abi output (JSON)")
+    g.add_argument("--params", required=True, metavar="W.safetensors")
+    g.add_argument("--input", required=True, metavar="X.bin")
+    g.add_argument("--shape", required=True, type=parse_shape, metavar="C,H,W")
+    g.add_argument("--label", required=True, type=int)
+    g.add_argument("--out64", required=True, metavar="G64.bin", help="float64 gradients, written as float32")
+    g.add_argument("--out32", metavar="G32.bin", help="also the float32 gradients")
+    g.add_argument("--logits", metavar="Y.bin", help="the float64 logits, written as float32")
+    c = sub.add_parser("compare", help="the per-tensor error of G against REF")
+    c.add_argument("g", metavar="G.bin")
+    c.add_argument("ref", metavar="REF.bin")
+    c.add_argument("--abi", help="gsc --emit=abi output; without it the file is one tensor")
+    c.add_argument("--tolerance", type=float, default=2e-3)
+    c.add_argument("--table", metavar="FILE", help="write every tensor's error")
+    i = sub.add_parser("input", help="X.bin is the driver's deterministic input, read as CHW")
+    i.add_argument("x", metavar="X.bin")
+    i.add_argument("--shape", required=True, type=parse_shape, metavar="C,H,W")
+    a = p.parse_args(argv)
+    try:
+        return {"grad": cmd_grad, "compare": cmd_compare, "input": cmd_input}[a.cmd](a)
+    except (CheckError, OSError, ValueError, KeyError) as e:
+        print("grad_torch: error: %s" % e, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,137 @@
+#!/bin/sh
+# test_grad_torch.sh - the generated training step against PyTorch autograd.
+#
+#   tools/test_grad_torch.sh [GSC]        (GSC defaults to $GSC, then build/gsc)
+#
+# Compiles models/resnet18.gs at 64x64 with gsc --train into build/gradtorch/,
+# builds tests/driver/model_main.c with -DGSC_TRAIN against it, and compares
+# the gradients P_grad computes (cross-entropy, label 7, one example) with
+# PyTorch's float64 autograd gradients of the same model (tools/grad_torch.py:
+# train-mode batchnorm on a batch of one with eps 1e-6, conv biases, weights
+# loaded by their state_dict names). Two weight sets: the seed's
+# (gsc --emit=params, which must be P_init's byte for byte) and random ones
+# (SEED, default 5) that the driver writes into the same params array after a
+# first call (--second-params). For each of the 82 tensors
+#   max |g - g_ref| / max(max |g_ref of the tensor|, 1e-3 max |g_ref of all|)
+# must be at most 2e-3; PyTorch's own float32 gradients are scored the same
+# way. Also: the losses agree, the input file is the driver's and PyTorch
+# reads it as CHW (its logits match P_forward's), and a wrong gradient (the
+# gradients of label 8) fails the check.
+#
+# Installs python3-torch with apt-get when /usr/bin/python3 lacks it and this
+# runs as root; otherwise skips (0 passed, 0 failed, status 0). Work files go
+# to a temporary directory (KEEP=1 keeps it and prints its name). The last line is always
+# "N passed, M failed"; the status is 1 on failures.
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+GSC=${1:-${GSC:-$ROOT/build/gsc}}
+PY=${PYTHON:-/usr/bin/python3}
+CC=${CC:-cc}
+GT="$ROOT/tools/grad_torch.py"
+OUT="$ROOT/build/gradtorch"
+SEED=${SEED:-5}
+LABEL=7
+TOL=2e-3
+LOSS_TOL=1e-5 # relative; P_grad's float32 forward is 3e-7 away at most here
+DEFS="-D H=64 -D W=64"
+SHAPE=3,64,64
+# shellcheck source=tools/torch_test_lib.sh
+. "$ROOT/tools/torch_test_lib.sh"
+torch_test_setup test_grad_torch torch python3-torch
+mkdir -p "$OUT"
+
+# ------------------------------------------------------------ build
+# shellcheck disable=SC2086 # $DEFS is two options
+if "$GSC" --train "$ROOT/models/resnet18.gs" $DEFS -o "$OUT/rn18.c" > "$T/build.log" 2>&1 &&
+    "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -I"$OUT" -I"$ROOT/runtime" -DGSC_TRAIN \
+        -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 -o "$OUT/rn18_train" "$ROOT/tests/driver/model_main.c" \
+        "$OUT/rn18.c" "$ROOT/runtime/gsc_init.c" "$ROOT/runtime/gsc_kernels.c" "$ROOT/runtime/gsc_backward.c" \
+        "$ROOT/runtime/gsc_safetensors.c" "$ROOT/runtime/gsc_fast.c" -lm >> "$T/build.log" 2>&1 &&
+    "$GSC" --emit=abi "$ROOT/models/resnet18.gs" $DEFS > "$T/abi.json" 2>> "$T/build.log" &&
+    "$GSC" --emit=params "$ROOT/models/resnet18.gs" $DEFS -o "$T/w0.safetensors" >> "$T/build.log" 2>&1; then
+    ok "gsc --train models/resnet18.gs $DEFS -o build/gradtorch/rn18.c, the driver with -DGSC_TRAIN"
+else
+    bad "building the training step" "$T/build.log"
+    finish
+fi
+RUN="$OUT/rn18_train"
+
+# ------------------------------------------------------------ weights and input
+# The seed's weights through P_init, the forward on the driver's input, and the random set.
+if "$RUN" --save-input "$T/x.bin" --save-params "$T/w0_c.safetensors" --output "$T/y0.bin" > "$T/w.log" 2>&1 &&
+    cmp "$T/w0.safetensors" "$T/w0_c.safetensors" >> "$T/w.log" 2>&1; then
+    ok "gsc --emit=params writes P_init's weights, byte for byte"
+else
+    bad "gsc --emit=params against P_init" "$T/w.log"
+fi
+if ! "$RUN" --random-params "$SEED" --save-params "$T/w$SEED.safetensors" --output "$T/y$SEED.bin" \
+        > "$T/w.log" 2>&1; then
+    bad "the driver's random weights (seed $SEED)" "$T/w.log"
+    finish
+fi
+
+if "$PY" "$GT" input --shape $SHAPE "$T/x.bin" > "$T/in.log" 2>&1; then
+    ok "input: $(sed "s|$T/||" "$T/in.log")"
+else
+    bad "the driver's input as PyTorch reads it" "$T/in.log"
+fi
+
+# ------------------------------------------------------------ the check, per weight set
+# check NAME WEIGHTS DRIVER-OPTIONS: PyTorch's gradients, then the driver's against them.
+check() {
+    name=$1 w=$2 tag=$3
+    shift 3
+    if ! "$PY" "$GT" grad --abi "$T/abi.json" --params "$T/$w.safetensors" --input "$T/x.bin" --shape $SHAPE \
+            --label $LABEL --out64 "$T/r64_$tag.bin" --out32 "$T/r32_$tag.bin" --logits "$T/yt_$tag.bin" \
+            > "$T/torch_$tag.log" 2>&1; then
+        bad "$name: PyTorch's gradients" "$T/torch_$tag.log"
+        return
+    fi
+    if "$PY" "$GT" compare "$T/y$tag.bin" "$T/yt_$tag.bin" --tolerance 1e-4 > "$T/y_$tag.log" 2>&1; then
+        ok "$name: P_forward's logits against PyTorch's float64 ones: $(sed 's/worst tensor all, //' "$T/y_$tag.log")"
+    else
+        bad "$name: P_forward's logits against PyTorch's" "$T/y_$tag.log"
+    fi
+    "$RUN" "$@" --grad $LABEL --output "$T/g_$tag.bin" --compare "$T/r64_$tag.bin" --tolerance $TOL \
+        > "$T/c_$tag.log" 2>&1
+    st=$?
+    if "$PY" "$GT" compare --abi "$T/abi.json" --tolerance $TOL --table "$T/errors_$tag.txt" \
+            "$T/g_$tag.bin" "$T/r64_$tag.bin" > "$T/cmp_$tag.log" 2>&1 && [ $st = 0 ]; then
+        ok "$name: P_grad against PyTorch float64: $(cat "$T/cmp_$tag.log")"
+    else
+        cat "$T/cmp_$tag.log" >> "$T/c_$tag.log"
+        bad "$name: P_grad against PyTorch float64 (driver status $st)" "$T/c_$tag.log"
+    fi
+    if "$PY" "$GT" compare --abi "$T/abi.json" --tolerance $TOL "$T/r32_$tag.bin" "$T/r64_$tag.bin" \
+            > "$T/cmp32_$tag.log" 2>&1; then
+        ok "$name: PyTorch float32 against PyTorch float64: $(cat "$T/cmp32_$tag.log")"
+    else
+        bad "$name: PyTorch float32 against PyTorch float64" "$T/cmp32_$tag.log"
+    fi
+    lc=$(sed -n 's/^loss //p' "$T/c_$tag.log")
+    l64=$(sed -n 's/^loss float64 //p' "$T/torch_$tag.log")
+    l32=$(sed -n 's/^loss float32 //p' "$T/torch_$tag.log")
+    if awk -v a="$lc" -v b="$l64" -v t=$LOSS_TOL 'BEGIN { d = a - b; if (d < 0) d = -d; s = b < 0 ? -b : b
+            if (a == "" || b == "" || d > t * s) exit 1 }'; then
+        ok "$name: loss P_grad $lc, PyTorch float64 $l64 (float32 $l32)"
+    else
+        bad "$name: loss P_grad '$lc', PyTorch float64 '$l64' (relative tolerance $LOSS_TOL)" "$T/c_$tag.log"
+    fi
+}
+
+check "seed weights" w0 0
+check "random weights (seed $SEED, --second-params)" "w$SEED" "$SEED" --second-params "$SEED"
+
+# ------------------------------------------------------------ the check can fail
+if [ -f "$T/r64_0.bin" ]; then
+    "$RUN" --grad 8 --compare "$T/r64_0.bin" --tolerance $TOL > "$T/neg.log" 2>&1
+    st=$?
+    if [ $st = 1 ] && grep -q "^gradients: worst tensor" "$T/neg.log"; then
+        e=$(sed -n 's/^gradients: worst tensor .*, error \([^ ]*\) .*/\1/p' "$T/neg.log")
+        ok "a wrong gradient fails: label 8's against label 7's reference (error $e)"
+    else
+        bad "label 8's gradients against label 7's reference were not refused (status $st)" "$T/neg.log"
+    fi
+fi
+
+finish
