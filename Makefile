@@ -8,6 +8,8 @@
 #   make examples   build and run examples/ from generated/ with a C compiler only
 #   make bench      speed of the generated ResNet-18 (1 and 2 threads, per layer)
 #   make bench-peers  the same against ONNX Runtime and PyTorch, alternating
+#   make train      train models/fashion.gs on Fashion-MNIST with the generated
+#                   training step (installs dataset-fashion-mnist if missing)
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd
 #   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
@@ -43,7 +45,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run generated bench bench-peers examples test-export-torch test-grad-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test run train generated bench bench-peers examples test-export-torch test-grad-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -245,6 +247,36 @@ $(BUILD)/rn18.c $(BUILD)/rn18.h: models/resnet18.gs $(BUILD)/gsc
 $(BUILD)/rn18_run: $(BUILD)/rn18.c tests/driver/model_main.c $(RT_SRCS) runtime/gsc_runtime.h
 	$(CC) -std=c99 $(WARN) $(RUN_CFLAGS) -I$(BUILD) -Iruntime -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 \
 	  -o $@ tests/driver/model_main.c $(BUILD)/rn18.c $(RT_SRCS) -lm
+
+# ------------------------------------------------------------ make train: Fashion-MNIST
+
+FMNIST_SRC := /usr/share/datasets/fashion-mnist
+FMNIST     := $(BUILD)/data/fashion-mnist
+TRAIN_ARGS ?=
+
+$(BUILD)/train/fashion.c $(BUILD)/train/fashion.h: models/fashion.gs $(BUILD)/gsc
+	@mkdir -p $(BUILD)/train
+	$(BUILD)/gsc --train models/fashion.gs -o $(BUILD)/train/fashion.c
+
+$(BUILD)/train/train: examples/train/train.c $(BUILD)/train/fashion.c $(RT_SRCS) runtime/gsc_train.c runtime/gsc_runtime.h \
+                      runtime/gsc_train.h
+	$(CC) -std=c99 $(WARN) $(RUN_CFLAGS) -I$(BUILD)/train -Iruntime -DGSC_HEADER='"fashion.h"' -DGSC_P=fashion \
+	  -DGSC_PU=FASHION -o $@ examples/train/train.c $(BUILD)/train/fashion.c $(RT_SRCS) runtime/gsc_train.c -lm
+
+$(FMNIST)/train-images-idx3-ubyte:
+	@if [ ! -f $(FMNIST_SRC)/train-images-idx3-ubyte.gz ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing dataset-fashion-mnist (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null || exit 1; \
+	  else echo "make train needs Fashion-MNIST: sudo apt-get install -y dataset-fashion-mnist"; exit 1; fi; \
+	fi
+	@mkdir -p $(FMNIST)
+	@for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do \
+	  gzip -dc $(FMNIST_SRC)/$$f.gz > $(FMNIST)/$$f.tmp && mv $(FMNIST)/$$f.tmp $(FMNIST)/$$f || exit 1; done
+	@echo "unpacked Fashion-MNIST into $(FMNIST)"
+
+train: $(BUILD)/train/train $(FMNIST)/train-images-idx3-ubyte
+	$(BUILD)/train/train --data $(FMNIST) --checkpoint $(BUILD)/train/fashion.safetensors $(TRAIN_ARGS)
 
 run: $(BUILD)/rn18_run
 	@echo "ResNet-18 (models/resnet18.gs), 3x224x224, seed weights, deterministic input:"

@@ -18,19 +18,6 @@
 
 /* --------------------------------------------------------------- conv2d */
 
-/* The outputs o in [*lo, *hi) whose tap kk reads an input inside [0, in):
- * 0 <= o*stride + kk - pad < in. */
-static void tap_range(int kk, int pad, int stride, int in, int out, int *lo, int *hi)
-{
-    int a = pad - kk, b = in - 1 + pad - kk; /* o*stride in [a, b] */
-    *lo = a <= 0 ? 0 : (a + stride - 1) / stride;
-    *hi = b < 0 ? 0 : b / stride + 1;
-    if (*hi > out)
-        *hi = out;
-    if (*lo > *hi)
-        *lo = *hi;
-}
-
 /* dbias[co] += sum dy[co]; dwt[co, ci, ky, kx] += sum over the outputs of
  * dy[co, oy, ox] * x[ci, oy*s + ky - p, ox*s + kx - p] (in double);
  * dx[ci, iy, ix] += dy[co, oy, ox] * w[co, ci, ky, kx] over every output
@@ -48,10 +35,10 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
         dbias[co] += (float)db;
         for (ci = 0; ci < cin; ci++)
             for (ky = 0; ky < k; ky++) {
-                tap_range(ky, pad, stride, h, oh, &y0, &y1);
+                gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
                 for (kx = 0; kx < k; kx++) {
                     double acc = 0.0;
-                    tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                    gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
                     for (oy = y0; oy < y1; oy++) {
                         const float *xr = x + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
                         const float *dr = dyc + (ptrdiff_t)oy * ow;
@@ -67,10 +54,10 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
     for (co = 0; co < cout; co++)
         for (ci = 0; ci < cin; ci++)
             for (ky = 0; ky < k; ky++) {
-                tap_range(ky, pad, stride, h, oh, &y0, &y1);
+                gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
                 for (kx = 0; kx < k; kx++) {
                     float wv = wt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx];
-                    tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                    gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
                     for (oy = y0; oy < y1; oy++) {
                         float *xr = dx + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
                         const float *dr = dy + ((ptrdiff_t)co * oh + oy) * ow;

@@ -15,30 +15,12 @@
 
 /* ---------------------------------------------------------------- conv2d */
 
-/* One output cell: sum over cin, ky, kx of x * w, skipping padded cells
- * (they are zeros), plus the bias. */
-static float conv_cell(const float *x, int cin, int h, int w,
-                       const float *wo, /* [cin, k, k] for this output channel */
-                       int k, int iy0, int ix0, float bias)
-{
-    double acc = 0.0;
-    int ci, ky, kx;
-    for (ci = 0; ci < cin; ci++) {
-        const float *xc = x + (ptrdiff_t)ci * h * w;
-        const float *wc = wo + (ptrdiff_t)ci * k * k;
-        for (ky = 0; ky < k; ky++) {
-            int iy = iy0 + ky;
-            if (iy < 0 || iy >= h)
-                continue;
-            for (kx = 0; kx < k; kx++) {
-                int ix = ix0 + kx;
-                if (ix >= 0 && ix < w)
-                    acc += (double)xc[(ptrdiff_t)iy * w + ix] * wc[ky * k + kx];
-            }
-        }
-    }
-    return (float)(acc + bias);
-}
+/* Each output is the sum over (ci, ky, kx), in that order, of x * w over the
+ * cells inside the input (padded cells are zeros), taken in double, plus the
+ * bias. The loops run a row of outputs at a time, in chunks of up to
+ * CONV_CHUNK, so that the innermost loop is over outputs with no test; the
+ * order of the terms of each output stays (ci, ky, kx). */
+#define CONV_CHUNK 256
 
 void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
                 const float *bias, int cout, int k, int stride, int pad,
@@ -46,15 +28,34 @@ void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
 {
     int oh = gsc_out_size(h, k, stride, pad);
     int ow = gsc_out_size(w, k, stride, pad);
-    int co, oy, ox;
+    int co, ci, ky, kx, oy, ox, o0, y0, y1, x0, x1;
+    double acc[CONV_CHUNK];
     for (co = 0; co < cout; co++) {
         const float *wo = wt + (ptrdiff_t)co * cin * k * k;
-        float *yc = y + (ptrdiff_t)co * oh * ow;
         for (oy = 0; oy < oh; oy++)
-            for (ox = 0; ox < ow; ox++)
-                yc[(ptrdiff_t)oy * ow + ox] =
-                    conv_cell(x, cin, h, w, wo, k, oy * stride - pad,
-                              ox * stride - pad, bias[co]);
+            for (o0 = 0; o0 < ow; o0 += CONV_CHUNK) {
+                int n = ow - o0 < CONV_CHUNK ? ow - o0 : CONV_CHUNK;
+                float *yr = y + ((ptrdiff_t)co * oh + oy) * ow + o0;
+                for (ox = 0; ox < n; ox++)
+                    acc[ox] = 0.0;
+                for (ci = 0; ci < cin; ci++)
+                    for (ky = 0; ky < k; ky++) {
+                        gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
+                        if (oy < y0 || oy >= y1)
+                            continue;
+                        for (kx = 0; kx < k; kx++) {
+                            const float *xr = x + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                            double wv = wo[((ptrdiff_t)ci * k + ky) * k + kx];
+                            gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                            x0 = x0 > o0 ? x0 - o0 : 0;
+                            x1 = x1 - o0 < n ? x1 - o0 : n;
+                            for (ox = x0; ox < x1; ox++)
+                                acc[ox] += xr[(ptrdiff_t)(o0 + ox) * stride] * wv;
+                        }
+                    }
+                for (ox = 0; ox < n; ox++)
+                    yr[ox] = (float)(acc[ox] + bias[co]);
+            }
     }
 }
 

@@ -111,6 +111,21 @@ static inline int gsc_out_size(int in, int k, int stride, int pad)
     return (span > 0 ? span : 0) / stride + 1;
 }
 
+/* The outputs o in [*lo, *hi) whose window tap kk (0 <= kk < k) reads a
+ * cell inside the input, 0 <= o*stride + kk - pad < in, of out outputs: the
+ * loops of the reference kernels run over these instead of testing every
+ * cell. */
+static inline void gsc_tap_range(int kk, int pad, int stride, int in, int out, int *lo, int *hi)
+{
+    int a = pad - kk, b = in - 1 + pad - kk; /* o*stride in [a, b] */
+    *lo = a <= 0 ? 0 : (a + stride - 1) / stride;
+    *hi = b < 0 ? 0 : b / stride + 1;
+    if (*hi > out)
+        *hi = out;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
 /* ------------------------------------------------------------ gsc_init.c */
 
 /*
