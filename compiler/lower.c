@@ -19,6 +19,14 @@
  *              its epilogue.
  *   reference  runtime/gsc_runtime.h: plain CHW loops, one call per
  *              operation; small and easy to follow.
+ *
+ * lower_train lowers the training step P_grad (requires a Grad, grad.c):
+ * the reference forward with the weights read from params as they are, the
+ * loss, and the backward grad.c lays out, each operation's backward a call of
+ * runtime/gsc_backward.c that adds into the gradient buffers of its operands
+ * (zeroed just before their first addition) and into grads. The backward
+ * reads the forward's values through their buffers, so plan.c keeps exactly
+ * those alive until their last backward reader.
  */
 #include "gsc.h"
 #include "gsc_fast.h"
