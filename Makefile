@@ -12,6 +12,7 @@
 #                   training step (installs dataset-fashion-mnist if missing)
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd
+#   make test-optim-torch  the optimisers against torch.optim, 20 steps each
 #   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
 #   make install    PREFIX=/usr/local (and DESTDIR)
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
@@ -37,15 +38,16 @@ CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
 BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
               runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
-RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_fast.c
+RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_backward.c \
+              runtime/gsc_fast.c runtime/gsc_train.c
 
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
 
-UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_diag test_codegen
+UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run train generated bench bench-peers examples test-export-torch test-grad-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test run train generated bench bench-peers examples test-export-torch test-grad-torch test-optim-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -82,7 +84,8 @@ $(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
 	@mkdir -p $(BUILD)
 	re2c -W -Werror --no-generation-date -o $@ $<
 
-HDRS := compiler/gsc.h compiler/ops.h compiler/kernels.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h
+HDRS := compiler/gsc.h compiler/ops.h compiler/kernels.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h \
+        runtime/gsc_train.h
 
 $(BUILD)/obj/%.o: compiler/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -122,8 +125,12 @@ $(BUILD)/test_diag: tests/unit/test_diag.c | deps
 $(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
 	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
 
-$(BUILD)/test_runtime: tests/unit/test_runtime.c $(RT_SRCS) runtime/gsc_runtime.h | deps
+$(BUILD)/test_runtime: tests/unit/test_runtime.c tests/unit/tmpdir.h $(RT_SRCS) runtime/gsc_runtime.h runtime/gsc_train.h \
+                       | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_runtime.c $(RT_SRCS) $(CHECK_LIBS) -lm
+
+$(BUILD)/test_train: tests/unit/test_train.c tests/unit/tmpdir.h $(RT_SRCS) runtime/gsc_runtime.h runtime/gsc_train.h | deps
+	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_train.c $(RT_SRCS) $(CHECK_LIBS) -lm
 
 test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	@fail=0; for t in $(UNIT_BINS); do \
@@ -133,6 +140,8 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	  echo "== build/asan/$$t (AddressSanitizer and UBSan; gsc never frees its arena, so no leak check)"; \
 	  ASAN_OPTIONS=detect_leaks=0 build/asan/$$t || fail=1; \
 	done; \
+	echo "== build/asan/test_train (AddressSanitizer and UBSan, leaks checked)"; \
+	build/asan/test_train || fail=1; \
 	echo "== $(BUILD)/test_diag with gsc built with AddressSanitizer and UBSan"; \
 	GSC=build/asan/gsc $(BUILD)/test_diag || fail=1; \
 	echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
@@ -239,6 +248,22 @@ test-export-torch: $(BUILD)/gsc
 test-grad-torch: $(BUILD)/gsc   # installs python3-torch when missing (as root)
 	tools/test_grad_torch.sh $(BUILD)/gsc
 
+# The optimisers against torch.optim (installs python3-torch when missing and root).
+$(BUILD)/optim_driver: tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c runtime/gsc_runtime.h \
+                       runtime/gsc_train.h
+	@mkdir -p $(BUILD)
+	$(CC) $(RT_CFLAGS) -o $@ tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c -lm
+
+test-optim-torch: $(BUILD)/optim_driver
+	@if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing python3-torch and python3-numpy"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy \
+	      >/dev/null || exit 1; \
+	  fi; \
+	fi
+	/usr/bin/python3 tools/test_optim_torch.py $(BUILD)/optim_driver
+
 RUN_CFLAGS ?= -O3 -march=native -fopenmp
 
 $(BUILD)/rn18.c $(BUILD)/rn18.h: models/resnet18.gs $(BUILD)/gsc
@@ -294,7 +319,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno
 
 asan:
 	@$(MAKE) -s BUILD=build/asan CFLAGS="$(ASAN_FLAGS)" build/asan/gsc build/asan/test_front build/asan/test_prove \
-	  build/asan/test_model
+	  build/asan/test_model build/asan/test_train
 
 clean:
 	rm -rf $(BUILD)
@@ -315,9 +340,11 @@ install: $(BUILD)/gsc
 	  $(VIMFILES)/syntax $(VIMFILES)/ftdetect
 	$(INSTALL) -m 755 $(BUILD)/gsc $(DESTDIR)$(PREFIX)/bin/gsc
 	$(INSTALL) -m 644 runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_init.c runtime/gsc_kernels.c \
-	  runtime/gsc_fast.c runtime/gsc_safetensors.c runtime/gsc_backward.c $(GSC_SHARE)/runtime
+	  runtime/gsc_fast.c runtime/gsc_safetensors.c runtime/gsc_backward.c runtime/gsc_train.h runtime/gsc_train.c \
+	  $(GSC_SHARE)/runtime
 	$(INSTALL) -m 755 tools/export_torch.py $(GSC_SHARE)/tools
-	$(INSTALL) -m 644 README.md docs/language.md docs/c-api.md docs/semantics.md docs/resnet18.svg $(GSC_DOC)
+	$(INSTALL) -m 644 README.md docs/language.md docs/c-api.md docs/semantics.md docs/training.md docs/resnet18.svg \
+	  $(GSC_DOC)
 	$(INSTALL) -m 644 editors/README.md $(GSC_DOC)/editors.md
 	$(INSTALL) -m 644 editors/vim/syntax/graphspec.vim $(VIMFILES)/syntax/graphspec.vim
 	$(INSTALL) -m 644 editors/vim/ftdetect/graphspec.vim $(VIMFILES)/ftdetect/graphspec.vim

@@ -4,9 +4,12 @@
  * Does: parse a safetensors file from memory or disk with full validation
  * (the input is untrusted: no input makes it crash or read out of bounds),
  * load it into a model's flat parameter array by name against the model's
- * tensor table, and write a parameter array back out atomically.
- * Does not: convert dtypes (only F32 loads into a model), keep the
- * __metadata__ contents (they are validated, then dropped), or map files
+ * tensor table, and write a parameter array back out atomically. The
+ * general forms the checkpoints of gsc_train.c use (declared in
+ * gsc_train.h): F32 tensors from anywhere in memory with __metadata__
+ * string pairs, written atomically, loaded all-or-nothing, and the
+ * __metadata__ pairs returned to the caller (gsc_st_open_meta).
+ * Does not: convert dtypes (only F32 loads into a model), or map files
  * (it reads them whole with stdio, so it needs nothing beyond C99).
  *
  * The JSON parser is not a general one: it accepts exactly the safetensors
@@ -20,21 +23,14 @@
 #include <string.h>
 
 #include "gsc_runtime.h"
+#include "gsc_train.h"
 
 /* ---------------------------------------------------------------- errors */
 
-#if defined(__GNUC__)
-#define GSC_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define GSC_PRINTF(f, a)
-#endif
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    GSC_PRINTF(3, 4);
-
 /* Formats the message into err (if there is room for one) and returns -1,
- * so error paths read `return fail(err, errlen, "...")`. */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+ * so error paths read `return fail(err, errlen, "...")`. Public (in
+ * gsc_train.h) so that gsc_train.c reports errors the same way. */
+int gsc_st_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     if (err && errlen > 0) {
@@ -44,6 +40,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     }
     return -1;
 }
+
+#define fail gsc_st_fail
 
 /* ---------------------------------------------------------------- dtypes */
 
@@ -558,13 +556,26 @@ static void strlist_free(StrList *l)
 
 /* --------------------------------------------------------------- metadata */
 
-/* One "key": "value" pair of __metadata__; the key goes to keys. */
-static int parse_meta_pair(Json *j, StrList *keys)
+/* The __metadata__ pairs as parsed: keys always (for the duplicate check),
+ * values only when the caller asked for them (keep). */
+typedef struct {
+    StrList keys, vals;
+    int keep;
+} MetaLists;
+
+static void meta_lists_free(MetaLists *m)
+{
+    strlist_free(&m->keys);
+    strlist_free(&m->vals);
+}
+
+/* One "key": "value" pair of __metadata__. */
+static int parse_meta_pair(Json *j, MetaLists *m)
 {
     char *key, *val;
     if (parse_string(j, &key) < 0)
         return -1;
-    if (strlist_push(keys, key) < 0) {
+    if (strlist_push(&m->keys, key) < 0) {
         free(key);
         return jfail(j, "out of memory");
     }
@@ -575,16 +586,48 @@ static int parse_meta_pair(Json *j, StrList *keys)
         return jfail(j, "__metadata__ values must be strings");
     if (parse_string(j, &val) < 0)
         return -1;
-    free(val);
+    if (!m->keep) {
+        free(val);
+        return 0;
+    }
+    if (strlist_push(&m->vals, val) < 0) {
+        free(val);
+        return jfail(j, "out of memory");
+    }
     return 0;
 }
 
-/* '{' (pair (',' pair)*)? '}' with distinct keys. */
-static int parse_metadata(Json *j)
+/* The first string that occurs twice among n names (each stride bytes
+ * after the previous one: an array of strings or of structs holding one),
+ * or NULL; *oom on allocation failure. Sorts a copy, so the names keep
+ * their order. */
+static const char *duplicate_name(const char *const *first, size_t stride,
+                                  size_t n, int *oom)
 {
-    StrList keys = {NULL, 0, 0};
+    char **names;
     const char *dup;
-    int more = 0;
+    size_t i;
+    *oom = 0;
+    if (n < 2)
+        return NULL;
+    names = n <= SIZE_MAX / sizeof *names ? malloc(n * sizeof *names) : NULL;
+    if (!names) {
+        *oom = 1;
+        return NULL;
+    }
+    for (i = 0; i < n; i++)
+        names[i] = (char *)*(const char *const *)((const char *)first +
+                                                   i * stride);
+    dup = find_duplicate(names, n);
+    free(names);
+    return dup;
+}
+
+/* '{' (pair (',' pair)*)? '}' with distinct keys. */
+static int parse_metadata(Json *j, MetaLists *m)
+{
+    const char *dup = NULL;
+    int more = 0, oom = 0;
     if (expect(j, '{') < 0)
         return -1;
     skip_ws(j);
@@ -592,26 +635,28 @@ static int parse_metadata(Json *j)
         j->pos++;
     else
         do {
-            if (parse_meta_pair(j, &keys) < 0) {
-                more = -1;
-                break;
-            }
+            if (parse_meta_pair(j, m) < 0)
+                return -1;
             more = next_or_close(j, '}');
         } while (more == 1);
-    dup = more == 0 ? find_duplicate(keys.v, keys.n) : NULL;
+    if (more == 0)
+        dup = duplicate_name((const char *const *)m->keys.v, sizeof(char *),
+                             m->keys.n, &oom);
+    if (oom)
+        return jfail(j, "out of memory");
     if (dup)
-        more = jfail(j, "duplicate key \"%.100s\" in __metadata__", dup);
-    strlist_free(&keys);
+        return jfail(j, "duplicate key \"%.100s\" in __metadata__", dup);
     return more;
 }
 
 /* ----------------------------------------------------------------- header */
 
-/* The tensors parsed so far; names are owned. */
+/* The tensors parsed so far, and the metadata; names are owned. */
 typedef struct {
     Entry *v;
     size_t n, cap;
     int seen_metadata;
+    MetaLists meta;
 } EntryList;
 
 static void entries_free(EntryList *l)
@@ -622,6 +667,7 @@ static void entries_free(EntryList *l)
     free(l->v);
     l->v = NULL;
     l->n = l->cap = 0;
+    meta_lists_free(&l->meta);
 }
 
 /* Appends a zeroed entry (taking ownership of name) or returns NULL. */
@@ -656,7 +702,7 @@ static int parse_member(Json *j, EntryList *l)
         if (l->seen_metadata)
             return jfail(j, "duplicate key \"__metadata__\"");
         l->seen_metadata = 1;
-        return expect(j, ':') < 0 ? -1 : parse_metadata(j);
+        return expect(j, ':') < 0 ? -1 : parse_metadata(j, &l->meta);
     }
     e = entries_push(l, key);
     if (!e) {
@@ -819,16 +865,46 @@ static int finish(EntryList *l, const unsigned char *data, uint64_t datalen,
 
 /* ----------------------------------------------------------- public read */
 
-int gsc_st_parse(const void *buf, size_t len, GscStFile *out, char *err,
-                 size_t errlen)
+static void meta_clear(GscStMeta *meta)
+{
+    if (meta) {
+        meta->pairs = NULL;
+        meta->npairs = 0;
+    }
+}
+
+/* The parsed pairs move from l into *meta (the strings change owner). */
+static int meta_take(EntryList *l, GscStMeta *meta, char *err, size_t errlen)
+{
+    size_t i, n = l->meta.keys.n;
+    if (n == 0)
+        return 0;
+    meta->pairs = n <= INT_MAX ? malloc(n * sizeof *meta->pairs) : NULL;
+    if (!meta->pairs)
+        return fail(err, errlen, "safetensors: out of memory");
+    for (i = 0; i < n; i++) {
+        meta->pairs[i].key = l->meta.keys.v[i];
+        meta->pairs[i].value = l->meta.vals.v[i];
+    }
+    meta->npairs = (int)n;
+    l->meta.keys.n = l->meta.vals.n = 0; /* owned by *meta now */
+    meta_lists_free(&l->meta);
+    return 0;
+}
+
+int gsc_st_parse_meta(const void *buf, size_t len, GscStFile *out,
+                      GscStMeta *meta, char *err, size_t errlen)
 {
     const unsigned char *b = buf;
-    EntryList l = {NULL, 0, 0, 0};
+    EntryList l;
     uint64_t hlen;
     Json j;
+    memset(&l, 0, sizeof l);
+    l.meta.keep = meta != NULL;
     out->tensors = NULL;
     out->ntensors = 0;
     out->owned = NULL;
+    meta_clear(meta);
     if (len < 8)
         return fail(err, errlen, "safetensors: %llu bytes is too short for "
                     "the 8-byte header length", (unsigned long long)len);
@@ -851,7 +927,19 @@ int gsc_st_parse(const void *buf, size_t len, GscStFile *out, char *err,
         entries_free(&l);
         return -1;
     }
+    if (meta && meta_take(&l, meta, err, errlen) < 0) {
+        entries_free(&l);
+        gsc_st_close(out);
+        return -1;
+    }
+    meta_lists_free(&l.meta);
     return 0;
+}
+
+int gsc_st_parse(const void *buf, size_t len, GscStFile *out, char *err,
+                 size_t errlen)
+{
+    return gsc_st_parse_meta(buf, len, out, NULL, err, errlen);
 }
 
 /* The whole stream into a fresh buffer, growing it by doubling: portable
@@ -879,7 +967,8 @@ static unsigned char *read_all(FILE *fp, size_t *len)
     return buf;
 }
 
-int gsc_st_open(const char *path, GscStFile *out, char *err, size_t errlen)
+int gsc_st_open_meta(const char *path, GscStFile *out, GscStMeta *meta,
+                     char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "rb");
     unsigned char *buf;
@@ -888,18 +977,24 @@ int gsc_st_open(const char *path, GscStFile *out, char *err, size_t errlen)
     out->tensors = NULL;
     out->ntensors = 0;
     out->owned = NULL;
+    meta_clear(meta);
     if (!fp)
         return fail(err, errlen, "%s: cannot open", path);
     buf = read_all(fp, &len);
     fclose(fp);
     if (!buf)
         return fail(err, errlen, "%s: read error or out of memory", path);
-    if (gsc_st_parse(buf, len, out, msg, sizeof msg) < 0) {
+    if (gsc_st_parse_meta(buf, len, out, meta, msg, sizeof msg) < 0) {
         free(buf);
         return fail(err, errlen, "%s: %s", path, msg);
     }
     out->owned = buf;
     return 0;
+}
+
+int gsc_st_open(const char *path, GscStFile *out, char *err, size_t errlen)
+{
+    return gsc_st_open_meta(path, out, NULL, err, errlen);
 }
 
 void gsc_st_close(GscStFile *f)
@@ -921,6 +1016,26 @@ const GscStTensor *gsc_st_find(const GscStFile *f, const char *name)
         if (strcmp(f->tensors[i].name, name) == 0)
             return &f->tensors[i];
     return NULL;
+}
+
+const char *gsc_st_meta_get(const GscStMeta *m, const char *key)
+{
+    int i;
+    for (i = 0; i < m->npairs; i++)
+        if (strcmp(m->pairs[i].key, key) == 0)
+            return m->pairs[i].value;
+    return NULL;
+}
+
+void gsc_st_meta_free(GscStMeta *m)
+{
+    int i;
+    for (i = 0; i < m->npairs; i++) {
+        free((char *)m->pairs[i].key);
+        free((char *)m->pairs[i].value);
+    }
+    free(m->pairs);
+    meta_clear(m);
 }
 
 /* ----------------------------------------------------- loading parameters */
@@ -989,13 +1104,13 @@ static void format_shape(char *out, size_t outlen, const int64_t *shape,
     snprintf(out + len, outlen - len, "]");
 }
 
-static int same_shape(const GscStTensor *t, const GscTensorInfo *ti)
+static int same_shape(const GscStTensor *t, int rank, const int64_t *shape)
 {
     int i;
-    if (t->rank != ti->rank)
+    if (t->rank != rank)
         return 0;
-    for (i = 0; i < t->rank; i++)
-        if (t->shape[i] != ti->shape[i])
+    for (i = 0; i < rank; i++)
+        if (t->shape[i] != shape[i])
             return 0;
     return 1;
 }
@@ -1012,73 +1127,141 @@ static int bad_row(const GscTensorInfo *ti)
     return 0;
 }
 
-/* The problems of one table row against the file. */
-static void check_row(const GscStFile *f, const GscTensorInfo *ti,
-                      Problems *p)
+/* The problems of the file's tensor called name against the wanted shape. */
+static void check_tensor(const GscStFile *f, const char *name, int rank,
+                         const int64_t *shape, Problems *p)
 {
-    const GscStTensor *t;
+    const GscStTensor *t = gsc_st_find(f, name);
     char have[200], want[200];
-    if (bad_row(ti)) {
-        problem(p, "table entry \"%.100s\" is malformed",
-                ti->name ? ti->name : "(null)");
-        return;
-    }
-    t = gsc_st_find(f, ti->name);
     if (!t) {
-        problem(p, "missing %.100s", ti->name);
+        problem(p, "missing %.100s", name);
         return;
     }
     if (strcmp(t->dtype, "F32") != 0)
-        problem(p, "%.100s is %s not F32", ti->name, t->dtype);
-    if (!same_shape(t, ti)) {
+        problem(p, "%.100s is %s not F32", name, t->dtype);
+    if (!same_shape(t, rank, shape)) {
         format_shape(have, sizeof have, t->shape, t->rank);
-        format_shape(want, sizeof want, ti->shape, ti->rank);
-        problem(p, "%.100s has shape %s but the model wants %s", ti->name,
-                have, want);
+        format_shape(want, sizeof want, shape, rank);
+        problem(p, "%.100s has shape %s but the model wants %s", name, have,
+                want);
     }
-}
-
-static int in_table(const GscTensorInfo *tab, int ntab, const char *name)
-{
-    int i;
-    for (i = 0; i < ntab; i++)
-        if (tab[i].name && strcmp(tab[i].name, name) == 0)
-            return 1;
-    return 0;
 }
 
 /* memcpy, since the file's data has no alignment; then swap if big-endian. */
 static void copy_f32(float *dst, const GscStTensor *t)
 {
+    if (t->nbytes == 0)
+        return; /* dst may be NULL */
     memcpy(dst, t->data, (size_t)t->nbytes);
     if (!host_is_le())
         swap4((unsigned char *)dst, (size_t)(t->nbytes / 4));
 }
 
+static void problems_init(Problems *p, char *err, size_t errlen)
+{
+    p->buf = err;
+    p->cap = errlen;
+    p->len = 0;
+    p->n = 0;
+    p->full = 0;
+    p->dropped = 0;
+    if (err && errlen)
+        err[0] = '\0';
+}
+
+/* ---------------------------------------- general F32 tensors (gsc_train.h) */
+
+/* Elements of a GscStF32, or -1 if it is malformed or its byte size
+ * overflows int64. */
+static int64_t f32_elems(const GscStF32 *t)
+{
+    int64_t n = 1;
+    int i;
+    if (!t->name || t->rank < 0 || t->rank > GSC_ST_MAX_RANK)
+        return -1;
+    for (i = 0; i < t->rank; i++)
+        if (t->shape[i] < 0)
+            return -1;
+    for (i = 0; i < t->rank; i++) {
+        if (t->shape[i] != 0 && n > INT64_MAX / 4 / t->shape[i])
+            return -1;
+        n *= t->shape[i];
+    }
+    if (n > 0 && !t->data)
+        return -1;
+    return n;
+}
+
+static int in_list(const GscStF32 *t, int nt, const char *name)
+{
+    int i;
+    for (i = 0; i < nt; i++)
+        if (t[i].name && strcmp(t[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The table's rows as GscStF32 entries over params (rows must be well
+ * formed); NULL when out of memory, or when ntab is 0. */
+static GscStF32 *table_list(const GscTensorInfo *tab, int ntab, float *params)
+{
+    GscStF32 *t = ntab > 0 ? calloc((size_t)ntab, sizeof *t) : NULL;
+    int i, d;
+    for (i = 0; t && i < ntab; i++) {
+        t[i].name = tab[i].name;
+        t[i].rank = tab[i].rank;
+        for (d = 0; d < tab[i].rank; d++)
+            t[i].shape[d] = tab[i].shape[d];
+        t[i].data = params + tab[i].offset;
+    }
+    return t;
+}
+
 int gsc_st_load_params(const GscStFile *f, const GscTensorInfo *tab, int ntab,
                        float *params, char *err, size_t errlen)
 {
+    GscStF32 *t;
+    Problems p;
+    int i, rc;
+    problems_init(&p, err, errlen);
+    for (i = 0; i < ntab; i++)
+        if (bad_row(&tab[i]))
+            problem(&p, "table entry \"%.100s\" is malformed",
+                    tab[i].name ? tab[i].name : "(null)");
+    if (p.n) {
+        problems_end(&p);
+        return -1;
+    }
+    t = table_list(tab, ntab, params);
+    if (ntab > 0 && !t)
+        return fail(err, errlen, "safetensors: out of memory");
+    rc = gsc_st_load_f32(f, t, ntab, err, errlen);
+    free(t);
+    return rc;
+}
+
+int gsc_st_load_f32(const GscStFile *f, const GscStF32 *t, int nt, char *err,
+                    size_t errlen)
+{
     Problems p;
     int i;
-    p.buf = err;
-    p.cap = errlen;
-    p.len = 0;
-    p.n = 0;
-    p.full = 0;
-    p.dropped = 0;
-    if (err && errlen)
-        err[0] = '\0';
-    for (i = 0; i < ntab; i++)
-        check_row(f, &tab[i], &p);
+    problems_init(&p, err, errlen);
+    for (i = 0; i < nt; i++) {
+        if (f32_elems(&t[i]) < 0)
+            problem(&p, "entry \"%.100s\" is malformed",
+                    t[i].name ? t[i].name : "(null)");
+        else
+            check_tensor(f, t[i].name, t[i].rank, t[i].shape, &p);
+    }
     for (i = 0; i < f->ntensors; i++)
-        if (!in_table(tab, ntab, f->tensors[i].name))
+        if (!in_list(t, nt, f->tensors[i].name))
             problem(&p, "unknown %.100s", f->tensors[i].name);
     if (p.n) {
         problems_end(&p);
         return -1;
     }
-    for (i = 0; i < ntab; i++)
-        copy_f32(params + tab[i].offset, gsc_st_find(f, tab[i].name));
+    for (i = 0; i < nt; i++)
+        copy_f32(t[i].data, gsc_st_find(f, t[i].name));
     return 0;
 }
 
@@ -1155,46 +1338,73 @@ static int64_t row_elems(const GscTensorInfo *ti)
     return n;
 }
 
-/* Table rows the writer can encode: well-formed, valid UTF-8 names that are
- * distinct and not "__metadata__". */
-static int check_table(const GscTensorInfo *tab, int ntab, char *err,
-                       size_t errlen)
+/* What the writer can encode: well-formed tensors with valid UTF-8 names
+ * that are distinct and not "__metadata__"; metadata keys and values valid
+ * UTF-8, keys distinct. who names the public function in messages. */
+static int check_output(const char *who, const GscStF32 *t, int nt,
+                        const GscStPair *meta, int nmeta, char *err,
+                        size_t errlen)
 {
-    int i, k;
-    for (i = 0; i < ntab; i++) {
-        if (row_elems(&tab[i]) < 0)
-            return fail(err, errlen, "gsc_st_write: table entry %d (\"%.100s\")"
-                        " is malformed", i, tab[i].name ? tab[i].name : "");
-        if (!utf8_valid(tab[i].name) ||
-            strcmp(tab[i].name, "__metadata__") == 0)
-            return fail(err, errlen, "gsc_st_write: bad tensor name \"%.100s\"",
-                        tab[i].name);
-        for (k = 0; k < i; k++)
-            if (strcmp(tab[k].name, tab[i].name) == 0)
-                return fail(err, errlen, "gsc_st_write: duplicate tensor "
-                            "\"%.100s\"", tab[i].name);
+    const char *dup = NULL, *what = "tensor";
+    int i, oom = 0;
+    for (i = 0; i < nt; i++) {
+        if (f32_elems(&t[i]) < 0)
+            return fail(err, errlen, "%s: tensor %d (\"%.100s\") is malformed",
+                        who, i, t[i].name ? t[i].name : "");
+        if (!utf8_valid(t[i].name) || strcmp(t[i].name, "__metadata__") == 0)
+            return fail(err, errlen, "%s: bad tensor name \"%.100s\"", who,
+                        t[i].name);
     }
+    for (i = 0; i < nmeta; i++)
+        if (!meta[i].key || !meta[i].value || !utf8_valid(meta[i].key) ||
+            !utf8_valid(meta[i].value))
+            return fail(err, errlen, "%s: metadata pair %d is not two UTF-8 "
+                        "strings", who, i);
+    if (nt > 0)
+        dup = duplicate_name(&t[0].name, sizeof *t, (size_t)nt, &oom);
+    if (!dup && !oom && nmeta > 0) {
+        dup = duplicate_name(&meta[0].key, sizeof *meta, (size_t)nmeta,
+                             &oom);
+        what = "metadata key";
+    }
+    if (oom)
+        return fail(err, errlen, "%s: out of memory", who);
+    if (dup)
+        return fail(err, errlen, "%s: duplicate %s \"%.100s\"", who, what,
+                    dup);
     return 0;
 }
 
-/* The JSON header, tensors laid out back to back in table order, padded
- * with spaces to a multiple of 8 so the data that follows is aligned. */
-static int build_header(Out *o, const GscTensorInfo *tab, int ntab)
+/* The JSON header: the metadata, then the tensors laid out back to back in
+ * list order, padded with spaces to a multiple of 8 so the data that
+ * follows is aligned. */
+static int build_header(Out *o, const GscStF32 *t, int nt,
+                        const GscStPair *meta, int nmeta)
 {
     char num[64];
     uint64_t at = 0;
     int i, d;
-    out_str(o, "{\"__metadata__\":{\"format\":\"pt\"}");
-    for (i = 0; i < ntab; i++) {
-        uint64_t nb = (uint64_t)row_elems(&tab[i]) * 4;
+    out_str(o, "{");
+    if (nmeta > 0) {
+        out_str(o, "\"__metadata__\":{");
+        for (i = 0; i < nmeta; i++) {
+            out_str(o, i ? "," : "");
+            out_json_string(o, meta[i].key);
+            out_str(o, ":");
+            out_json_string(o, meta[i].value);
+        }
+        out_str(o, "}");
+    }
+    for (i = 0; i < nt; i++) {
+        uint64_t nb = (uint64_t)f32_elems(&t[i]) * 4;
         if (nb > UINT64_MAX - at)
             return -1;
-        out_str(o, ",");
-        out_json_string(o, tab[i].name);
+        out_str(o, i || nmeta ? "," : "");
+        out_json_string(o, t[i].name);
         out_str(o, ":{\"dtype\":\"F32\",\"shape\":[");
-        for (d = 0; d < tab[i].rank; d++) {
+        for (d = 0; d < t[i].rank; d++) {
             snprintf(num, sizeof num, "%s%lld", d ? "," : "",
-                     (long long)tab[i].shape[d]);
+                     (long long)t[i].shape[d]);
             out_str(o, num);
         }
         snprintf(num, sizeof num, "],\"data_offsets\":[%llu,%llu]}",
@@ -1229,8 +1439,7 @@ static int write_f32(FILE *fp, const float *x, int64_t n)
 }
 
 /* Length, header, then each tensor's data. */
-static int write_body(FILE *fp, const Out *hdr, const GscTensorInfo *tab,
-                      int ntab, const float *params)
+static int write_body(FILE *fp, const Out *hdr, const GscStF32 *t, int nt)
 {
     unsigned char len8[8];
     int i;
@@ -1238,8 +1447,9 @@ static int write_body(FILE *fp, const Out *hdr, const GscTensorInfo *tab,
     if (fwrite(len8, 1, 8, fp) != 8 || fwrite(hdr->s, 1, hdr->len, fp) !=
                                            hdr->len)
         return -1;
-    for (i = 0; i < ntab; i++)
-        if (write_f32(fp, params + tab[i].offset, row_elems(&tab[i])) < 0)
+    for (i = 0; i < nt; i++)
+        if (f32_elems(&t[i]) > 0 &&
+            write_f32(fp, t[i].data, f32_elems(&t[i])) < 0)
             return -1;
     return 0;
 }
@@ -1248,14 +1458,13 @@ static int write_body(FILE *fp, const Out *hdr, const GscTensorInfo *tab,
  * removed and path is untouched. fsync is not C99, so this guards against
  * a crash of the writer, not against a power cut before the OS flushes. */
 static int write_atomic(const char *path, const char *tmp, const Out *hdr,
-                        const GscTensorInfo *tab, int ntab,
-                        const float *params, char *err, size_t errlen)
+                        const GscStF32 *t, int nt, char *err, size_t errlen)
 {
     FILE *fp = fopen(tmp, "wb");
     int bad;
     if (!fp)
         return fail(err, errlen, "%s: cannot create", tmp);
-    bad = write_body(fp, hdr, tab, ntab, params) < 0;
+    bad = write_body(fp, hdr, t, nt) < 0;
     bad |= fclose(fp) != 0;
     if (bad) {
         remove(tmp);
@@ -1268,28 +1477,58 @@ static int write_atomic(const char *path, const char *tmp, const Out *hdr,
     return 0;
 }
 
-int gsc_st_write(const char *path, const GscTensorInfo *tab, int ntab,
-                 const float *params, char *err, size_t errlen)
+/* gsc_st_write_f32, with who naming the public function in messages. */
+static int write_tensors(const char *who, const char *path, const GscStF32 *t,
+                         int nt, const GscStPair *meta, int nmeta, char *err,
+                         size_t errlen)
 {
     Out hdr = {NULL, 0, 0, 0};
     char *tmp;
     int rc;
-    if (check_table(tab, ntab, err, errlen) < 0)
+    if (nt < 0 || nmeta < 0)
+        return fail(err, errlen, "%s: negative count", who);
+    if (check_output(who, t, nt, meta, nmeta, err, errlen) < 0)
         return -1;
-    if (build_header(&hdr, tab, ntab) < 0) {
+    if (build_header(&hdr, t, nt, meta, nmeta) < 0) {
         free(hdr.s);
-        return fail(err, errlen, "gsc_st_write: out of memory or the "
-                    "tensors total over 2^64 bytes");
+        return fail(err, errlen, "%s: out of memory or the tensors total "
+                    "over 2^64 bytes", who);
     }
     tmp = malloc(strlen(path) + 5);
     if (!tmp) {
         free(hdr.s);
-        return fail(err, errlen, "gsc_st_write: out of memory");
+        return fail(err, errlen, "%s: out of memory", who);
     }
     strcpy(tmp, path);
     strcat(tmp, ".tmp");
-    rc = write_atomic(path, tmp, &hdr, tab, ntab, params, err, errlen);
+    rc = write_atomic(path, tmp, &hdr, t, nt, err, errlen);
     free(tmp);
     free(hdr.s);
+    return rc;
+}
+
+int gsc_st_write_f32(const char *path, const GscStF32 *t, int nt,
+                     const GscStPair *meta, int nmeta, char *err,
+                     size_t errlen)
+{
+    return write_tensors("gsc_st_write_f32", path, t, nt, meta, nmeta, err,
+                         errlen);
+}
+
+int gsc_st_write(const char *path, const GscTensorInfo *tab, int ntab,
+                 const float *params, char *err, size_t errlen)
+{
+    static const GscStPair pt = {"format", "pt"};
+    GscStF32 *t;
+    int i, rc;
+    for (i = 0; i < ntab; i++)
+        if (row_elems(&tab[i]) < 0)
+            return fail(err, errlen, "gsc_st_write: table entry %d (\"%.100s\")"
+                        " is malformed", i, tab[i].name ? tab[i].name : "");
+    t = table_list(tab, ntab, (float *)params); /* only read */
+    if (ntab > 0 && !t)
+        return fail(err, errlen, "gsc_st_write: out of memory");
+    rc = write_tensors("gsc_st_write", path, t, ntab, &pt, 1, err, errlen);
+    free(t);
     return rc;
 }

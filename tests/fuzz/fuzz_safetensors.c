@@ -5,6 +5,8 @@
  * against a small fixed parameter table - the ABI of
  *   gsc --emit=abi models/mlp.gs -D in_features=4 -D hidden=3 -D classes=2
  * (tests/fuzz/corpus_safetensors/mlp_small.safetensors matches it exactly).
+ * gsc_st_parse_meta (gsc_train.h) parses it again, keeping the __metadata__
+ * pairs, and must agree with gsc_st_parse on whether the input is valid.
  *
  * Error buffers are allocated with the exact length passed, several lengths
  * per input (0, 1, a size taken from the input, 256), so ASan sees any write
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "gsc_runtime.h"
+#include "gsc_train.h"
 
 static const GscTensorInfo table[] = {
     {"fc1.weight", 0, 2, {3, 4}},
@@ -51,6 +54,27 @@ static void check_file(const GscStFile *f)
     (void)sum;
 }
 
+/* The pairs gsc_st_parse_meta returns, each a key and a value. */
+static void check_meta(const uint8_t *data, size_t size, int want_rc)
+{
+    unsigned char *buf = malloc(size ? size : 1);
+    GscStFile f;
+    GscStMeta m;
+    memcpy(buf, data, size);
+    int rc = gsc_st_parse_meta(buf, size, &f, &m, NULL, 0);
+    if (rc != want_rc || (rc != 0 && (m.npairs != 0 || m.pairs != NULL)))
+        abort();
+    for (int i = 0; i < m.npairs; i++) {
+        if (!m.pairs[i].key || !m.pairs[i].value ||
+            gsc_st_meta_get(&m, m.pairs[i].key) == NULL)
+            abort();
+    }
+    gsc_st_meta_free(&m);
+    gsc_st_meta_free(&m);
+    gsc_st_close(&f);
+    free(buf);
+}
+
 static void load(const GscStFile *f, const GscTensorInfo *tab, int ntab, int64_t nparams, size_t errlen)
 {
     float *params = malloc(sizeof(float) * (size_t)nparams);
@@ -85,6 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = gsc_st_parse(buf, size, &f, err, errlen);
         if (rc != 0 && err && memchr(err, 0, errlen) == NULL)
             abort(); /* the message must be terminated within errlen */
+        if (li == 0)
+            check_meta(data, size, rc);
         if (rc == 0) {
             check_file(&f);
             gsc_st_find(&f, "fc1.weight");

@@ -9,7 +9,7 @@
  * loader's error report, and the writer's round trip and atomicity.
  * Does not: test whole models (that is the compiler's end-to-end suite).
  *
- * Temporary files live in a mkdtemp directory removed at exit.
+ * Temporary files live in a mkdtemp directory removed at exit (tmpdir.h).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,15 +22,7 @@
 #include <unistd.h>
 
 #include "gsc_runtime.h"
-
-static char tmpdir[256];
-
-/* A path inside tmpdir (a static buffer per call site is enough here). */
-static const char *tmp_path(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", tmpdir, name);
-    return buf;
-}
+#include "tmpdir.h"
 
 static uint32_t float_bits(float f)
 {
@@ -344,24 +336,6 @@ static void rt_params(float *p)
     int i;
     for (i = 0; i < RT_N; i++)
         p[i] = (float)i * 0.5f - 1.0f;
-}
-
-/* Reads a whole file into a fresh buffer. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    unsigned char *b;
-    long n;
-    ck_assert_ptr_nonnull(fp);
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    b = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(b);
-    ck_assert_uint_eq(fread(b, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return b;
 }
 
 static void write_rt(const char *path)
@@ -819,39 +793,7 @@ static Suite *runtime_suite(void)
     return s;
 }
 
-/* Every name a test creates under tmpdir, then tmpdir itself. */
-static void cleanup(void)
-{
-    static const char *const names[] = {
-        "rt.safetensors",     "atomic.safetensors",     "atomic.safetensors.tmp",
-        "bad.safetensors",    "trunc.safetensors",      "mut.safetensors",
-        "rt.safetensors.tmp",
-    };
-    char path[512];
-    size_t i;
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        tmp_path(path, sizeof path, names[i]);
-        if (remove(path) != 0)
-            rmdir(path); /* atomic.safetensors.tmp may be a directory */
-    }
-    rmdir(tmpdir);
-}
-
 int main(void)
 {
-    SRunner *sr;
-    int failed;
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/gsc_runtime_XXXXXX",
-             base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    sr = srunner_create(runtime_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    cleanup(); /* a failed test may have left its files behind */
-    return failed != 0;
+    return run_suite(runtime_suite(), "gsc_runtime");
 }
