@@ -283,10 +283,10 @@ $(BUILD)/train/fashion.c $(BUILD)/train/fashion.h: models/fashion.gs $(BUILD)/gs
 	@mkdir -p $(BUILD)/train
 	$(BUILD)/gsc --train models/fashion.gs -o $(BUILD)/train/fashion.c
 
-$(BUILD)/train/train: examples/train/train.c $(BUILD)/train/fashion.c $(RT_SRCS) runtime/gsc_train.c runtime/gsc_runtime.h \
+$(BUILD)/train/train: examples/train/train.c $(BUILD)/train/fashion.c $(RT_SRCS) runtime/gsc_runtime.h \
                       runtime/gsc_train.h
 	$(CC) -std=c99 $(WARN) $(RUN_CFLAGS) -I$(BUILD)/train -Iruntime -DGSC_HEADER='"fashion.h"' -DGSC_P=fashion \
-	  -DGSC_PU=FASHION -o $@ examples/train/train.c $(BUILD)/train/fashion.c $(RT_SRCS) runtime/gsc_train.c -lm
+	  -DGSC_PU=FASHION -o $@ examples/train/train.c $(BUILD)/train/fashion.c $(RT_SRCS) -lm
 
 $(FMNIST)/train-images-idx3-ubyte:
 	@if [ ! -f $(FMNIST_SRC)/train-images-idx3-ubyte.gz ]; then \
