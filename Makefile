@@ -2,6 +2,7 @@
 #
 #   make            build build/gsc
 #   make test       build everything and run the test suites (Check)
+#   make test-align the generated API on buffers that are only float-aligned
 #   make run        compile models/resnet18.gs to C, build it, run it on a
 #                   deterministic input with the seed's weights (top-5, time)
 #   make generated  regenerate generated/ (rn18.c/.h, tiny.c/.h)
@@ -47,7 +48,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test run train generated bench bench-peers examples test-export-torch test-grad-torch test-optim-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-align run train generated bench bench-peers examples test-export-torch test-grad-torch test-optim-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -146,6 +147,8 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	GSC=build/asan/gsc $(BUILD)/test_diag || fail=1; \
 	echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
 	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
+	echo "== make test-align (buffers only float-aligned, on every SIMD path this CPU runs)"; \
+	$(MAKE) -s --no-print-directory test-align || fail=1; \
 	echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
 	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \
@@ -180,6 +183,61 @@ test-z3: $(BUILD)/prove_cli
 test-long: $(BUILD)/gsc $(BUILD)/prove_cli
 	python3 tests/random/run.py 5000 --seed 100000 --jobs 2 --native-every 10
 	/usr/bin/python3 tests/z3/soundness.py 20000 --seed 100000 --cli $(BUILD)/prove_cli
+
+# ------------------------------------------------------------ buffers of any alignment
+
+# tests/driver/misaligned.c runs a generated model with every buffer 64-byte
+# aligned, then with some or all of them at malloc + 4, 8, 12, 36 bytes, and
+# compares the outputs bit for bit. Per SIMD path (chosen at compile time):
+# portable C (-O2), AVX2+FMA (when /proc/cpuinfo has avx2 and fma, as in
+# tests/unit/test_codegen.c) and -march=native -fopenmp (the AVX-512 path on a
+# CPU with avx512f). ResNet-18 at 224x224 (generated/rn18.c) only on the SIMD
+# paths; the portable one runs it at 64x64. The runtime is compiled once per path.
+ALIGN     := $(BUILD)/align
+ALIGN_RT  := gsc_init.o gsc_kernels.o gsc_fast.o
+ALIGN_CPU_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo avx2)
+ALIGN_PATHS    := portable $(ALIGN_CPU_AVX2) native
+ALIGN_CFLAGS_portable := -O2
+ALIGN_CFLAGS_avx2     := -O3 -mavx2 -mfma
+ALIGN_CFLAGS_native   := -O3 -march=native -fopenmp
+ALIGN_MODELS_portable := align_cnn align_residual_mlp align_rn18_64
+ALIGN_MODELS_avx2     := rn18 align_cnn align_residual_mlp
+ALIGN_MODELS_native   := rn18 align_cnn align_residual_mlp align_rn18_64
+ALIGN_BINS := $(foreach p,$(ALIGN_PATHS),$(addprefix $(ALIGN)/$(p)/,$(ALIGN_MODELS_$(p))))
+align_uc = $(shell echo $(1) | tr a-z A-Z)
+
+$(BUILD)/align_cnn.c: models/cnn.gs $(BUILD)/gsc
+	$(BUILD)/gsc models/cnn.gs -o $@
+$(BUILD)/align_residual_mlp.c: models/residual_mlp.gs $(BUILD)/gsc
+	$(BUILD)/gsc models/residual_mlp.gs -o $@
+$(BUILD)/align_rn18_64.c: models/resnet18.gs $(BUILD)/gsc
+	$(BUILD)/gsc models/resnet18.gs -D H=64 -D W=64 -o $@
+
+# $(1): the path. The driver for model M is $(ALIGN)/$(1)/M.
+define ALIGN_PATH_RULES
+$(ALIGN)/$(1)/%.o: runtime/%.c runtime/gsc_runtime.h runtime/gsc_fast.h
+	@mkdir -p $$(@D)
+	$$(CC) -std=c99 $$(WARN) $$(ALIGN_CFLAGS_$(1)) -Iruntime -c -o $$@ $$<
+$(ALIGN)/$(1)/rn18: tests/driver/misaligned.c generated/rn18.c generated/rn18.h $(addprefix $(ALIGN)/$(1)/,$(ALIGN_RT))
+	$$(CC) -std=c99 $$(WARN) $$(ALIGN_CFLAGS_$(1)) -Igenerated -Iruntime -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 \
+	  -DGSC_PU=RN18 -o $$@ tests/driver/misaligned.c generated/rn18.c $$(filter %.o,$$^) -lm
+$(ALIGN)/$(1)/align_%: tests/driver/misaligned.c $(BUILD)/align_%.c $(addprefix $(ALIGN)/$(1)/,$(ALIGN_RT))
+	$$(CC) -std=c99 $$(WARN) $$(ALIGN_CFLAGS_$(1)) -I$(BUILD) -Iruntime -DGSC_HEADER='"align_$$*.h"' \
+	  -DGSC_P=align_$$* -DGSC_PU=$$(call align_uc,align_$$*) -o $$@ tests/driver/misaligned.c $(BUILD)/align_$$*.c \
+	  $$(filter %.o,$$^) -lm
+endef
+$(foreach p,$(ALIGN_PATHS),$(eval $(call ALIGN_PATH_RULES,$(p))))
+
+test-align: $(ALIGN_BINS)
+	@fail=0; \
+	for b in $(ALIGN_BINS); do \
+	  p=$${b%/*}; p=$${p##*/}; echo "== $$b (the $$p build)"; $$b || fail=1; \
+	done; \
+	if command -v clang >/dev/null; then \
+	  clang -std=c99 $(WARN) -fsyntax-only -Igenerated -Iruntime -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 \
+	    tests/driver/misaligned.c && echo "tests/driver/misaligned.c: clang's warnings: none" || fail=1; \
+	fi; \
+	exit $$fail
 
 # ------------------------------------------------------------ benchmarks (results in bench/README.md)
 

@@ -11,7 +11,13 @@
  *
  *   bench [--threads 1,2] [--runs N] [--warmup N] [--macs N]
  *         [--peak1 GFLOPS] [--peak2 GFLOPS] [--gsc PATH --gsc-out FILE.c]
- *   bench --serve INPUT.bin    (commands on stdin, see serve())
+ *         [--misalign N]
+ *   bench [--misalign N] --serve INPUT.bin    (commands on stdin, see serve())
+ *
+ * --misalign N (bytes, a multiple of 4 below 64; default 0): the model's
+ * buffers (params, prepared, input, output, workspace) start N bytes after a
+ * 64-byte boundary instead of on one, the cost of buffers that are only
+ * float-aligned (docs/c-api.md, memory and alignment).
  *
  * Plain build: prints, per thread count, the median and minimum ms per
  * forward pass over --runs runs after --warmup, GFLOP/s, the share of the
@@ -48,6 +54,8 @@ extern char **environ;
 #define MAX_THREADS 8
 #define MAX_SECTIONS 256
 
+static int misalign; /* --misalign: bytes past a 64-byte boundary of the model's buffers */
+
 static double now(void)
 {
     struct timespec ts;
@@ -64,6 +72,13 @@ static void *xalloc(size_t n)
     }
     memset(p, 0, n ? n : 64);
     return p;
+}
+
+/* A model buffer: 64-byte aligned, plus `misalign` bytes. *base is what to free. */
+static void *model_alloc(size_t n, void **base)
+{
+    *base = xalloc(n + 64);
+    return (char *)*base + misalign;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -139,16 +154,18 @@ typedef struct {
     void *ws;
 } Model;
 
+/* Never freed (the bench lives once), except the parameters. */
 static void model_setup(Model *m)
 {
-    float *params = xalloc(sizeof(float) * RN18_NUM_PARAMS);
-    m->prepared = xalloc(sizeof(float) * RN18_PREPARED_SIZE);
-    m->input = xalloc(sizeof(float) * RN18_INPUT_SIZE);
-    m->output = xalloc(sizeof(float) * RN18_OUTPUT_SIZE);
-    m->ws = xalloc(RN18_WORKSPACE_BYTES);
+    void *base, *params_base;
+    float *params = model_alloc(sizeof(float) * RN18_NUM_PARAMS, &params_base);
+    m->prepared = model_alloc(sizeof(float) * RN18_PREPARED_SIZE, &base);
+    m->input = model_alloc(sizeof(float) * RN18_INPUT_SIZE, &base);
+    m->output = model_alloc(sizeof(float) * RN18_OUTPUT_SIZE, &base);
+    m->ws = model_alloc(RN18_WORKSPACE_BYTES, &base);
     rn18_init(params);
     rn18_prepare(params, m->prepared);
-    free(params);
+    free(params_base);
 }
 
 /* The deterministic input of tests/driver/model_main.c: a pattern in [-1, 1]. */
@@ -212,7 +229,7 @@ static int serve(const char *input_path)
         return 2;
     }
     fclose(f);
-    printf("ready %s\n", gsc_fast_isa());
+    printf("ready %s%s\n", gsc_fast_isa(), misalign ? " misaligned" : "");
     fflush(stdout);
     while (fgets(line, sizeof line, stdin)) {
         int t, w, n, i;
@@ -378,6 +395,14 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--serve") && v)
             return serve(v);
+        if (!strcmp(a, "--misalign") && v) {
+            misalign = atoi(v);
+            if (misalign < 0 || misalign >= 64 || misalign % 4) {
+                fprintf(stderr, "bench: --misalign takes a multiple of 4 from 0 to 60\n");
+                return 2;
+            }
+            continue;
+        }
         if (!v) {
             fprintf(stderr, "bench: %s needs a value\n", a);
             return 2;
@@ -437,6 +462,8 @@ int main(int argc, char **argv)
     printf("(profiled build: the whole-forward times below include the hooks' cost)\n");
 #endif
     printf("ResNet-18 (generated/rn18.c), 3x224x224, seed weights, kernels: %s\n", gsc_fast_isa());
+    if (misalign)
+        printf("buffers misaligned: %d bytes past a 64-byte boundary (--misalign)\n", misalign);
     printf("%.0f multiply-adds = %.4f GFLOP per forward; %d timed runs per thread count\n"
            "after %d warm-up runs per round, thread counts alternating in %d rounds\n\n",
            macs, 2 * macs * 1e-9, runs, warmup, rounds);

@@ -57,14 +57,21 @@
 
 
 /* ----------------------------------------------------- vector abstraction
- * VT holds VW floats; a 16-channel block is NV = 16 / VW vectors. */
+ * VT holds VW floats; a 16-channel block is NV = 16 / VW vectors.
+ * Every vector load and store is an unaligned one (loadu/storeu), so any
+ * float-aligned buffer works (gsc_fast.h, ALIGNMENT). On the x86 cores with
+ * AVX2 or AVX-512 they cost the same as the aligned ones when the address is
+ * aligned; what a misaligned buffer costs is the loads and stores that then
+ * straddle two cache lines. Nothing in this file assumes more than float
+ * alignment: no aligned intrinsics, no __builtin_assume_aligned, no casts of
+ * float * to vector pointers, no streaming stores, no OpenMP aligned clauses
+ * (plain loops are left to the compiler, which assumes float alignment). */
 #if defined(__AVX512F__)
 #define GF_ISA "avx512"
 typedef __m512 VT;
 #define VW 16
-#define VLOAD(p) _mm512_load_ps(p)
-#define VLOADU(p) _mm512_loadu_ps(p)
-#define VSTORE(p, v) _mm512_store_ps((p), (v))
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps((p), (v))
 #define VSET1(x) _mm512_set1_ps(x)
 #define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
 #define VADD(a, b) _mm512_add_ps((a), (b))
@@ -78,9 +85,8 @@ typedef __m512 VT;
 #define GF_ISA "avx2"
 typedef __m256 VT;
 #define VW 8
-#define VLOAD(p) _mm256_load_ps(p)
-#define VLOADU(p) _mm256_loadu_ps(p)
-#define VSTORE(p, v) _mm256_store_ps((p), (v))
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
 #define VSET1(x) _mm256_set1_ps(x)
 #define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
 #define VADD(a, b) _mm256_add_ps((a), (b))
@@ -95,7 +101,6 @@ typedef __m256 VT;
 typedef float VT;
 #define VW 1
 #define VLOAD(p) (*(p))
-#define VLOADU(p) (*(p))
 #define VSTORE(p, v) (*(p) = (v))
 #define VSET1(x) (x)
 #define VFMA(a, b, c) ((a) * (b) + (c))
@@ -746,7 +751,7 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
             for (v = 0; v < NV; v++) {
                 VT best = VZERO();
                 if (iy0 < iy1 && ix0 < ix1) {
-                    VT va = VLOADU(a + v * VW), vb = VLOADU(b + v * VW);
+                    VT va = VLOAD(a + v * VW), vb = VLOAD(b + v * VW);
                     best = VFMA(VLOAD(xb + ((size_t)iy0 * w + ix0) * 16 + v * VW), va, vb);
                     for (iy = iy0; iy < iy1; iy++)
                         for (ix = ix0; ix < ix1; ix++)

@@ -28,17 +28,21 @@
  * gsc_fast_conv_packed_floats() floats. LINEAR: [ceil(out/16)][in][16] then
  * the bias [16 * ceil(out/16)].
  *
- * ALIGNMENT: every buffer passed to these kernels (activations, packed
- * weights, workspace, ss/moments) must be 64-byte aligned (GSC_FAST_ALIGN).
- * All sizes below are multiples of 16 floats, so buffers carved one after
- * another from a 64-byte aligned arena stay aligned.
+ * ALIGNMENT: any buffer that is float-aligned (4 bytes) works: every vector
+ * load and store is an unaligned one (loadu/storeu), and the results do not
+ * depend on addresses (bit-identical whatever the alignment). 64-byte
+ * alignment (GSC_FAST_ALIGN) is the fast case and the recommended one: then
+ * no 16-float vector straddles two cache lines. All sizes below are
+ * multiples of 16 floats, so buffers carved one after another from an arena
+ * all have the arena's alignment: 64-byte aligned from a 64-byte aligned one.
  *
  * ------------------------------------------- how the code generator uses it
  * Once, at prepare time (per conv / linear):
  *     gsc_fast_conv_prepare(W[cout,cin,k,k], b[cout], cin, cout, k, packed)
  *     gsc_fast_linear_prepare(W[out,in], b[out], in, out, packed)
  * Per forward, each conv with a scratch area of gsc_fast_conv_workspace_bytes()
- * (dead between calls, so one area can serve every conv):
+ * (dead between calls, so one area can serve every conv; 64-byte aligned for
+ * speed, like every buffer):
  *
  *   model input:  the stem conv may read the CHW input directly
  *                 (flag GSC_FAST_IN_CHW), otherwise gsc_fast_from_chw().
@@ -75,7 +79,7 @@
 extern "C" {
 #endif
 
-#define GSC_FAST_ALIGN 64                      /* bytes, every buffer */
+#define GSC_FAST_ALIGN 64                      /* bytes: the fast alignment */
 #define GSC_FAST_CBLK(c) (((c) + 15) / 16)     /* channel blocks */
 #define GSC_FAST_CPAD(c) (16 * GSC_FAST_CBLK(c)) /* channels incl. padding */
 /* floats of a blocked [c, h, w] activation */
