@@ -112,28 +112,35 @@ static void eval_RELU(const Step *st)
         st->out[i] = st->in[0][i] > 0 ? st->in[0][i] : 0.0;
 }
 
-/* Max over the in-bounds cells of each window; ties keep the first in
- * row-major order; a window with no in-bounds cell gives 0. */
+/* The index in x of the maximum of the in-bounds cells of output (c, oy,
+ * ox)'s window: the first in row-major window order among equal values; -1
+ * for a window with no in-bounds cell. The forward and the backward of
+ * max-pool both ask here, so they agree on ties. */
+static int64_t window_argmax(const double *x, const Shape *is, const GNode *n, int64_t c, int64_t oy, int64_t ox)
+{
+    int64_t k = n->a[MAXPOOL2D_k], s = n->a[MAXPOOL2D_stride], p = n->a[MAXPOOL2D_pad], arg = -1;
+    for (int64_t ky = 0; ky < k; ky++)
+        for (int64_t kx = 0; kx < k; kx++) {
+            int64_t y = oy * s + ky - p, xx = ox * s + kx - p;
+            if (y < 0 || xx < 0 || y >= is->n[1] || xx >= is->n[2])
+                continue;
+            int64_t i = (c * is->n[1] + y) * is->n[2] + xx;
+            if (arg < 0 || x[i] > x[arg])
+                arg = i;
+        }
+    return arg;
+}
+
+/* Max over the in-bounds cells of each window; a window with no in-bounds
+ * cell gives 0. */
 static void eval_MAXPOOL2D(const Step *st)
 {
-    const Shape *is = st->ins[0], *os = st->os;
-    int64_t k = st->n->a[MAXPOOL2D_k], s = st->n->a[MAXPOOL2D_stride], p = st->n->a[MAXPOOL2D_pad];
+    const Shape *os = st->os;
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
-                bool any = false;
-                double best = 0.0;
-                for (int64_t ky = 0; ky < k; ky++)
-                    for (int64_t kx = 0; kx < k; kx++) {
-                        int64_t y = oy * s + ky - p, x = ox * s + kx - p;
-                        if (y < 0 || x < 0 || y >= is->n[1] || x >= is->n[2])
-                            continue;
-                        double v = st->in[0][(c * is->n[1] + y) * is->n[2] + x];
-                        if (!any || v > best)
-                            best = v;
-                        any = true;
-                    }
-                st->out[(c * os->n[1] + oy) * os->n[2] + ox] = best;
+                int64_t arg = window_argmax(st->in[0], st->ins[0], st->n, c, oy, ox);
+                st->out[(c * os->n[1] + oy) * os->n[2] + ox] = arg >= 0 ? st->in[0][arg] : 0.0;
             }
 }
 
@@ -405,28 +412,14 @@ static void grad_RELU(const BStep *st)
         st->din[0][i] += st->in[0][i] > 0 ? st->dout[i] : 0.0;
 }
 
-/* The gradient goes to the cell the forward chose: the first maximum of the
- * in-bounds cells in row-major window order. */
+/* The gradient goes to the cell the forward chose (window_argmax). */
 static void grad_MAXPOOL2D(const BStep *st)
 {
-    const Shape *is = st->ins[0], *os = st->os;
-    int64_t k = st->n->a[MAXPOOL2D_k], s = st->n->a[MAXPOOL2D_stride], p = st->n->a[MAXPOOL2D_pad];
+    const Shape *os = st->os;
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
-                int64_t arg = -1;
-                double best = 0.0;
-                for (int64_t ky = 0; ky < k; ky++)
-                    for (int64_t kx = 0; kx < k; kx++) {
-                        int64_t y = oy * s + ky - p, x = ox * s + kx - p;
-                        if (y < 0 || x < 0 || y >= is->n[1] || x >= is->n[2])
-                            continue;
-                        int64_t xi = (c * is->n[1] + y) * is->n[2] + x;
-                        if (arg < 0 || st->in[0][xi] > best) {
-                            best = st->in[0][xi];
-                            arg = xi;
-                        }
-                    }
+                int64_t arg = window_argmax(st->in[0], st->ins[0], st->n, c, oy, ox);
                 if (arg >= 0)
                     st->din[0][arg] += st->dout[(c * os->n[1] + oy) * os->n[2] + ox];
             }
