@@ -201,7 +201,7 @@ limits: $(BUILD)/gsc asan
 golden: $(BUILD)/gsc
 	@for f in tests/diag/*.gs; do \
 	  args=$$(sed -n '1s/^# args: //p' $$f); \
-	  $(BUILD)/gsc --check --no-color $$f $$args 2> $${f%.gs}.err >/dev/null; \
+	  $(BUILD)/gsc --check -q --no-color $$f $$args 2> $${f%.gs}.err >/dev/null; \
 	  echo "$$?" > $${f%.gs}.status; \
 	done; echo "regenerated tests/diag/*.err"
 	$(BUILD)/gsc tests/codegen/small.gs -o tests/codegen/small.c

@@ -605,6 +605,61 @@ START_TEST(grad_matches_interpreter)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the command line's success lines */
+
+/* Success says what happened in one line on stderr, -q silences it; --eval
+ * without -o summarises the output on stdout; -o - is stdout where one
+ * stream can hold the result. */
+START_TEST(success_lines)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/say", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && head -c %d /dev/zero > %s/x.bin", dir, 784 * 4, dir), 0);
+    ck_assert_int_eq(run("%s --check models/mlp.gs 2> %s/err >/dev/null && test \"$(cat %s/err)\" = "
+                         "'gsc: models/mlp.gs: 13 shape facts proved for all in_features >= 1, hidden >= 1, "
+                         "classes >= 1; 4 parameter tensors, 101770 parameters at in_features=784 hidden=128 classes=10'",
+                         gsc, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s models/mlp.gs -o %s/m.c 2> %s/err && grep -qx 'gsc: wrote %s/m.c and %s/m.h "
+                         "(workspace [0-9]* bytes)' %s/err",
+                         gsc, dir, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s --eval models/mlp.gs --input %s/x.bin -o %s/y.bin 2> %s/err && "
+                         "grep -qx 'gsc: wrote %s/y.bin (10 float32 values, \\[10\\])' %s/err",
+                         gsc, dir, dir, dir, dir, dir),
+                     0);
+    /* -q: nothing on stderr, for each of them */
+    ck_assert_int_eq(run("%s -q --check models/mlp.gs 2> %s/err && %s --quiet models/mlp.gs -o %s/m.c 2>> %s/err && "
+                         "%s -q --eval models/mlp.gs --input %s/x.bin -o %s/y.bin 2>> %s/err && test ! -s %s/err",
+                         gsc, dir, gsc, dir, dir, gsc, dir, dir, dir, dir),
+                     0);
+    /* --eval without -o: the top 5 of a vector; the shape, min, max and mean of anything else */
+    ck_assert_int_eq(run("%s --eval models/mlp.gs --input %s/x.bin > %s/out 2> %s/err && test ! -s %s/err && "
+                         "head -1 %s/out | grep -qx 'output \\[10\\]: top 5 (index: value)' && "
+                         "test $(grep -c '^ *[0-9]*: ' %s/out) = 5",
+                         gsc, dir, dir, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("printf 'model m(x: [2, 3, 3]) -> [2, 3, 3] {\\n    return relu(x)\\n}\\n' > %s/r.gs && "
+                         "head -c 72 /dev/zero > %s/z.bin && %s --eval %s/r.gs --input %s/z.bin | "
+                         "grep -qx 'output \\[2,3,3\\]: min 0, max 0, mean 0'",
+                         dir, dir, gsc, dir, dir),
+                     0);
+    /* -o -: stdout for --eval and --emit=abi, refused for C (two files) */
+    ck_assert_int_eq(run("%s --eval models/mlp.gs --input %s/x.bin -o - 2> %s/err | cmp - %s/y.bin && test ! -s %s/err",
+                         gsc, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s -q --emit=abi models/mlp.gs -o %s/abi.json && %s --emit=abi models/mlp.gs -o - | "
+                         "cmp - %s/abi.json",
+                         gsc, dir, gsc, dir),
+                     0);
+    ck_assert_int_eq(run("%s models/mlp.gs -o - > %s/out 2> %s/err; test $? = 2 && test ! -s %s/out && "
+                         "grep -q 'C emission writes two files, NAME.c and NAME.h' %s/err",
+                         gsc, dir, dir, dir, dir),
+                     0);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
@@ -631,6 +686,10 @@ int main(void)
     tcase_add_loop_test(t3, grad_matches_interpreter, 0, (int)(sizeof train_cases / sizeof train_cases[0]));
     suite_add_tcase(s, t3);
     suite_add_tcase(s, t2);
+    TCase *t4 = tcase_create("command line");
+    tcase_set_timeout(t4, 120);
+    tcase_add_test(t4, success_lines);
+    suite_add_tcase(s, t4);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
