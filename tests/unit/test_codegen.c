@@ -660,6 +660,52 @@ START_TEST(success_lines)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the header's contract with the runtime */
+
+static void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* NAME.h carries the input and output shapes as macros, declares
+ * gsc_fast_isa() for the fast kernels, and stops the build with an #error
+ * when gsc_runtime.h is not the version it was generated for. */
+START_TEST(header_contract)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/contract", tmp);
+    ck_assert_int_eq(run("mkdir -p %s/old && %s -q models/cnn.gs -D H=12 -D W=10 -o %s/m.c", dir, gsc, dir), 0);
+    snprintf(path, sizeof path, "%s/use.c", dir);
+    write_text_file(path, "#include \"m.h\"\n#include <stdio.h>\n"
+                          "int main(void)\n{\n    int in[M_INPUT_RANK] = M_INPUT_SHAPE, out[M_OUTPUT_RANK] = M_OUTPUT_SHAPE;\n"
+                          "    printf(\"%d %d %d %d %d %d %d %d %s\\n\", M_INPUT_RANK, in[0], in[1], in[2], M_INPUT_DIM1 * "
+                          "M_INPUT_DIM2 * M_INPUT_DIM0 == M_INPUT_SIZE, M_OUTPUT_RANK, out[0], M_OUTPUT_DIM0, gsc_fast_isa());\n"
+                          "    return 0;\n}\n");
+    ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -I%s -Iruntime -o %s/use %s/use.c %s/m.c "
+                         "runtime/gsc_fast.c runtime/gsc_init.c -lm && %s/use > %s/out && "
+                         "grep -qxE '3 1 12 10 1 1 10 10 (avx512|avx2|portable)' %s/out",
+                         dir, dir, dir, dir, dir, dir, dir),
+                     0);
+    /* another runtime version: a clear #error, not a link failure */
+    ck_assert_int_eq(run("sed 's/^#define GSC_RUNTIME_VERSION_NUM .*/#define GSC_RUNTIME_VERSION_NUM 99999/' "
+                         "runtime/gsc_runtime.h > %s/old/gsc_runtime.h && cp runtime/gsc_fast.h %s/old/",
+                         dir, dir),
+                     0);
+    ck_assert_int_eq(run("cc -std=c99 -I%s -I%s/old -c %s/use.c -o %s/use.o 2> %s/err; test $? != 0 && "
+                         "grep -q 'error: .*m.h was generated for the gsc runtime .*gsc_runtime.h is another version' %s/err",
+                         dir, dir, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("grep -q 'gsc_st_load_params(&f, m_tensors, M_NUM_TENSORS, params' %s/m.h && "
+                         "grep -q 'output must not overlap input' %s/m.h",
+                         dir, dir),
+                     0);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
@@ -689,6 +735,7 @@ int main(void)
     TCase *t4 = tcase_create("command line");
     tcase_set_timeout(t4, 120);
     tcase_add_test(t4, success_lines);
+    tcase_add_test(t4, header_contract);
     suite_add_tcase(s, t4);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
