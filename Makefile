@@ -7,6 +7,7 @@
 #                   deterministic input with the seed's weights (top-5, time)
 #   make generated  regenerate generated/ (rn18.c/.h, tiny.c/.h)
 #   make examples   build and run examples/ from generated/ with a C compiler only
+#                   (-O3 -march=native -fopenmp where the compiler has them; it says which)
 #   make bench      speed of the generated ResNet-18 (1 and 2 threads, per layer)
 #   make bench-peers  the same against ONNX Runtime and PyTorch, alternating
 #   make train      train models/fashion.gs on Fashion-MNIST with the generated
@@ -163,6 +164,10 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
 	echo "== tests/limits/run.sh (deep nesting, 10 MB sources, 2,000 blocks, mutations, -D ranges)"; \
 	LIMITS_TIMEOUT=10 tests/limits/run.sh || fail=1; \
+	echo "== make examples (built the fast way: -O3, and -march=native -fopenmp where $(CC) has them)"; \
+	if $(MAKE) -s examples > $(BUILD)/examples.log 2>&1 && grep -q '^== examples built with .* -O3' $(BUILD)/examples.log && \
+	   grep -q '^forward pass: ' $(BUILD)/examples.log; then grep '^== examples built\|^forward pass' $(BUILD)/examples.log; \
+	else cat $(BUILD)/examples.log; echo "make examples FAILED"; fail=1; fi; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
 
 # ------------------------------------------------------------ random programs; the prover against Z3
@@ -268,7 +273,7 @@ limits: $(BUILD)/gsc asan
 golden: $(BUILD)/gsc
 	@for f in tests/diag/*.gs; do \
 	  args=$$(sed -n '1s/^# args: //p' $$f); \
-	  $(BUILD)/gsc --check --no-color $$f $$args 2> $${f%.gs}.err >/dev/null; \
+	  $(BUILD)/gsc --check -q --no-color $$f $$args 2> $${f%.gs}.err >/dev/null; \
 	  echo "$$?" > $${f%.gs}.status; \
 	done; echo "regenerated tests/diag/*.err"
 	$(BUILD)/gsc tests/codegen/small.gs -o tests/codegen/small.c
@@ -282,20 +287,36 @@ generated: $(BUILD)/gsc
 
 # ------------------------------------------------------------ examples (a C compiler and generated/ only)
 
-EX_CFLAGS ?= -O2
+# The fast way (-O3 -march=native -fopenmp), each of -march=native and -fopenmp
+# only when $(CC) has it (probed once, when first used); EX_CFLAGS=... overrides.
+cc_has = $(shell echo 'int main(void) { return 0; }' | $(CC) -x c $(1) -o /dev/null - 2>/dev/null && echo $(1))
+ifeq ($(origin EX_CFLAGS),undefined)
+EX_CFLAGS = $(eval EX_CFLAGS := -O3 $(call cc_has,-march=native) $(call cc_has,-fopenmp))$(EX_CFLAGS)
+endif
+
+# Rebuild the examples when the flags change.
+$(BUILD)/examples.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(EX_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(EX_CFLAGS)' > $@
+
+.PHONY: FORCE
+FORCE:
 
 examples: $(BUILD)/classify $(BUILD)/tiny_demo
+	@echo "== examples built with $(CC) $(strip $(EX_CFLAGS))$(if $(findstring -fopenmp,$(EX_CFLAGS)),, (no -fopenmp: one thread))$(if $(findstring -march=native,$(EX_CFLAGS)),, (no -march=native: portable SIMD path))"
 	@echo "== examples/classify on examples/classify/sample.ppm (seed weights)"
 	@$(BUILD)/classify examples/classify/sample.ppm
 	@echo "== examples/embedded (weights compiled in)"
 	@$(BUILD)/tiny_demo
 
-$(BUILD)/classify: examples/classify/classify.c generated/rn18.c generated/rn18.h $(RT_SRCS) runtime/gsc_runtime.h
+$(BUILD)/classify: examples/classify/classify.c generated/rn18.c generated/rn18.h $(RT_SRCS) runtime/gsc_runtime.h \
+                  $(BUILD)/examples.flags
 	@mkdir -p $(BUILD)
 	$(CC) -std=c99 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/classify/classify.c generated/rn18.c \
 	  $(RT_SRCS) -lm
 
-$(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $(RT_SRCS) runtime/gsc_runtime.h
+$(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $(RT_SRCS) runtime/gsc_runtime.h \
+                   $(BUILD)/examples.flags
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/embedded/main.c generated/tiny.c \
 	  runtime/gsc_fast.c runtime/gsc_kernels.c runtime/gsc_init.c -lm

@@ -61,12 +61,31 @@ wait $pa; wait $pb
 P2=$(echo "$(peakof $OUT/peak2a.txt) $(peakof $OUT/peak2b.txt)" | awk '{printf "%.1f", $1 + $2}')
 echo "1 thread:  $P1 GFLOP/s"
 echo "2 threads: $P2 GFLOP/s (two copies at once, summed)"
+# Expected: the CPU's clock (/proc/cpuinfo) times 32 fp32 FLOP per cycle (two
+# 8-wide FMA pipes, or AVX-512 on Zen 4's two 256-bit ones); BENCH_EXPECTED_PEAK
+# (GFLOP/s, one core) overrides. A busy or throttled machine measures far less.
+MHZ=$(sed -n 's/^cpu MHz[[:space:]]*: *\([0-9.]*\).*/\1/p' /proc/cpuinfo | head -1)
+EXP=${BENCH_EXPECTED_PEAK:-$(echo "${MHZ:-0}" | awk '{printf "%.1f", $1 * 32 / 1000}')}
+if awk -v p="$P1" -v e="$EXP" 'BEGIN { exit !(e > 0 && p < 0.6 * e) }'; then
+  echo "WARNING:   the 1-thread peak, $P1 GFLOP/s, is far below the expected $EXP ($MHZ MHz x 32 FLOP/cycle):"
+  echo "           the machine is busy or throttled, and every time below is slower than it should be."
+fi
+if awk -v p1="$P1" -v p2="$P2" 'BEGIN { exit !(p2 < 1.5 * p1) }'; then
+  echo "WARNING:   two copies at once reach only $P2 GFLOP/s, not about 2 x $P1: another process holds"
+  echo "           a core, and the 2-thread times below will be slow (OpenMP waits for the descheduled thread)."
+fi
 
 MACS=$($GSC --emit=summary models/resnet18.gs | sed -n 's/^multiply-adds *\([0-9,]*\).*/\1/p' | tr -d ,)
 echo
 echo "== the generated ResNet-18: whole forward (plain build), 1 and 2 threads"
 echo "(multiply-adds from '$GSC --emit=summary models/resnet18.gs': $MACS)"
-$OUT/rn18_bench --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" --gsc "$GSC" --gsc-out $OUT/gsc/rn18.c
+$OUT/rn18_bench --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" --gsc "$GSC" --gsc-out $OUT/gsc/rn18.c \
+  | tee $OUT/forward.txt
+# The table's rows are "threads median min ...": two threads slower than one is a busy machine.
+awk '$1 == 1 && NF >= 4 { m1 = $2 } $1 == 2 && NF >= 4 { m2 = $2 }
+     END { if (m1 > 0 && m2 > m1) printf "WARNING: the 2-thread median (%s ms) is slower than 1 thread (%s ms): the machine is busy\n" \
+           "         (another process holds a core); the 2-thread numbers are not the code'"'"'s. Rerun when idle.\n", m2, m1 }' \
+  $OUT/forward.txt
 if cmp -s $OUT/gsc/rn18.c generated/rn18.c && cmp -s $OUT/gsc/rn18.h generated/rn18.h; then
   echo "  (its output is identical to generated/rn18.c and .h: the benchmarked C is current)"
 else

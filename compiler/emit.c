@@ -11,10 +11,13 @@
  * dates, no directories.
  *
  * The API (P = prefix, PU = its capitals) is documented in docs/c-api.md:
- *   PU_INPUT_SIZE, PU_OUTPUT_SIZE, PU_NUM_TENSORS, PU_NUM_PARAMS,
- *   PU_PREPARED_SIZE, PU_WORKSPACE_BYTES, P_tensors[],
+ *   PU_INPUT_SIZE, PU_OUTPUT_SIZE, PU_INPUT_/OUTPUT_RANK, _DIM0.., _SHAPE,
+ *   PU_NUM_TENSORS, PU_NUM_PARAMS, PU_PREPARED_SIZE, PU_WORKSPACE_BYTES,
+ *   P_tensors[],
  *   P_init(params), P_prepare(params, prepared),
  *   P_forward(prepared, input, output, workspace).
+ * NAME.h stops the build with an #error when gsc_runtime.h is not the
+ * runtime version gsc was built with (GSC_RUNTIME_VERSION_NUM).
  */
 #include "gsc.h"
 #include "gsc_fast.h"
@@ -180,18 +183,62 @@ static void emit_banner(Emitter *e, Buf *o)
 
 static void emit_grad_header(Emitter *e, const Lowered *T, Buf *h);
 
+/* The runtime headers must be the version this header was generated for
+ * (the runtime gsc was built with): a clear #error otherwise. */
+static void emit_version_check(const Emitter *e, Buf *h)
+{
+    buf_printf(h, "/* Generated for the runtime %s: runtime/ of the same gsc. */\n", GSC_RUNTIME_VERSION);
+    buf_printf(h, "#if !defined(GSC_RUNTIME_VERSION_NUM) || GSC_RUNTIME_VERSION_NUM != %d\n", GSC_RUNTIME_VERSION_NUM);
+    buf_printf(h, "#error \"%s was generated for the gsc runtime %s (GSC_RUNTIME_VERSION_NUM %d), but gsc_runtime.h "
+                  "is another version: vendor runtime/ from the gsc that generated it, or regenerate it with yours\"\n"
+                  "#endif\n\n",
+               e->opt->header_name, GSC_RUNTIME_VERSION, GSC_RUNTIME_VERSION_NUM);
+}
+
+/* PU_INPUT_RANK 3, PU_INPUT_DIM0 3, ..., PU_INPUT_SHAPE {3, 224, 224}. */
+static void emit_shape_macros(const Emitter *e, Buf *h, const char *which, const Shape *s)
+{
+    buf_printf(h, "#define %s_%s_RANK %d\n", e->pu, which, s->rank);
+    for (int i = 0; i < s->rank; i++)
+        buf_printf(h, "#define %s_%s_DIM%d %lld\n", e->pu, which, i, N(s->n[i]));
+    buf_printf(h, "#define %s_%s_SHAPE {", e->pu, which);
+    for (int i = 0; i < s->rank; i++)
+        buf_printf(h, "%s%lld", i ? ", " : "", N(s->n[i]));
+    buf_puts(h, "}\n");
+}
+
+/* How trained weights get into params (the runtime's safetensors loader). */
+static void emit_loader_comment(const Emitter *e, Buf *h)
+{
+    buf_printf(h, "/*\n * Trained weights: a safetensors file with PyTorch state_dict names (a PyTorch .pt\n"
+                  " * converts with tools/export_torch.py) loads into params[%s_NUM_PARAMS] with the\n"
+                  " * loader of gsc_runtime.h (runtime/gsc_safetensors.c), checked by name and shape:\n *\n"
+                  " *     GscStFile f;\n *     char err[512];\n"
+                  " *     if (gsc_st_open(\"w.safetensors\", &f, err, sizeof err) != 0 ||\n"
+                  " *         gsc_st_load_params(&f, %s_tensors, %s_NUM_TENSORS, params, err, sizeof err) != 0)\n"
+                  " *         fail(err);      (err says why: not safetensors, a missing tensor, a wrong shape)\n"
+                  " *     gsc_st_close(&f);   (safe after a failed open too)\n"
+                  " */\n\n",
+               e->pu, e->p, e->pu);
+}
+
 static void emit_header(Emitter *e, const Lowered *T, Buf *h)
 {
     const Graph *g = e->g;
     const char *p = e->p, *pu = e->pu;
     emit_banner(e, h);
     buf_printf(h, " */\n#ifndef %s_H\n#define %s_H\n\n#include \"gsc_runtime.h\"\n\n", pu, pu);
+    emit_version_check(e, h);
     const Shape *is = &g->values[g->input].shape, *os = &g->values[g->output].shape;
     buf_printf(h, "#define %s_INPUT_SIZE %lld /* floats, ", pu, N(shape_count(is)));
     shape_text(h, is);
     buf_printf(h, " */\n#define %s_OUTPUT_SIZE %lld /* floats, ", pu, N(shape_count(os)));
     shape_text(h, os);
-    buf_printf(h, " */\n#define %s_NUM_TENSORS %d\n", pu, g->ntensors);
+    buf_printf(h, " */\n/* The shapes: rank, each dimension, and the dimensions as an initializer\n"
+                  " * (int shape[%s_INPUT_RANK] = %s_INPUT_SHAPE;). Plain CHW, row-major. */\n", pu, pu);
+    emit_shape_macros(e, h, "INPUT", is);
+    emit_shape_macros(e, h, "OUTPUT", os);
+    buf_printf(h, "#define %s_NUM_TENSORS %d\n", pu, g->ntensors);
     buf_printf(h, "#define %s_NUM_PARAMS %lld /* floats */\n", pu, N(g->nparams));
     buf_printf(h, "#define %s_PREPARED_SIZE %lld /* floats */\n", pu, N(e->L->prepared_floats));
     buf_printf(h, "#define %s_WORKSPACE_BYTES %lld\n", pu, N(e->L->workspace_bytes));
@@ -210,7 +257,9 @@ static void emit_header(Emitter *e, const Lowered *T, Buf *h)
         buf_printf(h, "extern const float %s_weights[%s_PREPARED_SIZE];\n\n", p, pu);
     }
     buf_printf(h, "/*\n * Buffers need only the alignment of float; 64-byte aligned ones (aligned_alloc(64, n))\n"
-                  " * are the fastest. None may overlap another.\n */\n\n");
+                  " * are the fastest. No two buffers passed to one call may overlap; in particular the\n"
+                  " * output cannot be the input (there is no in-place forward pass).\n */\n\n");
+    emit_loader_comment(e, h);
     buf_printf(h, "/* Fills params[%s_NUM_PARAMS] with the seed's deterministic initialiser. */\n", pu);
     buf_printf(h, "void %s_init(float *params);\n\n", p);
     buf_printf(h, "/* Once per set of weights: params[%s_NUM_PARAMS] -> prepared[%s_PREPARED_SIZE],\n", pu, pu);
@@ -218,9 +267,13 @@ static void emit_header(Emitter *e, const Lowered *T, Buf *h)
     buf_printf(h, "void %s_prepare(const float *params, float *prepared);\n\n", p);
     buf_printf(h, "/* One forward pass. input[%s_INPUT_SIZE], output[%s_OUTPUT_SIZE], a workspace of\n", pu, pu);
     buf_printf(h, " * %s_WORKSPACE_BYTES bytes. Reentrant: threads may run it at once with their own\n", pu);
-    buf_printf(h, " * workspaces. No allocation. */\n");
+    buf_printf(h, " * workspaces. No allocation. output must not overlap input, prepared or workspace. */\n");
     buf_printf(h, "void %s_forward(const float *prepared, const float *input, float *output, void *workspace);\n\n",
                p);
+    if (e->L->fast)
+        buf_puts(h, "/* The SIMD path runtime/gsc_fast.c was compiled with: \"avx512\", \"avx2\" or \"portable\"\n"
+                    " * (chosen by the compiler flags; also declared in gsc_fast.h). */\n"
+                    "const char *gsc_fast_isa(void);\n\n");
     if (T)
         emit_grad_header(e, T, h);
     buf_printf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif\n");

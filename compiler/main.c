@@ -6,7 +6,8 @@
  *        | lower.c -> plan.c -> emit.c (C) or report.c (--emit=summary)
  *
  * Exit status: 0 success, 1 errors in the input, 2 usage errors (bad flag,
- * unreadable file), 3 internal errors.
+ * unreadable file), 3 internal errors. Success says what happened in one
+ * line on stderr (what was proved, what was written) unless -q.
  */
 #include "gsc.h"
 
@@ -34,7 +35,9 @@ static const char *const usage_text[] = {
     "                               run the model with the reference interpreter;\n"
     "                               X.bin and Y.bin are raw little-endian float32,\n"
     "                               row-major CHW (numpy's tofile); without\n"
-    "                               --params the seed initialiser's weights are used\n"
+    "                               --params the seed initialiser's weights are used;\n"
+    "                               without -o, a summary of the output on stdout\n"
+    "                               (the top 5 of a vector, else shape, min, max, mean)\n"
     "  gsc --eval --precision=f64 ...\n"
     "                               the same with every intermediate kept in float64\n"
     "                               (Y.bin is still float32); the difference from the\n"
@@ -57,7 +60,10 @@ static const char *const usage_text[] = {
     ,
     "Options:\n"
     "  -o FILE                      output file (written atomically: an existing\n"
-    "                               file is never left half-written)\n"
+    "                               file is never left half-written); -o - is\n"
+    "                               stdout, for --eval and --emit=abi, summary, dot\n"
+    "  -q, --quiet                  no line on stderr on success (what was proved,\n"
+    "                               what was written); errors are still reported\n"
     "  -D NAME=VALUE                set a model parameter or input dimension\n"
     "                               (e.g. -D H=64 -D W=64 -D classes=10)\n"
     "  --model NAME                 the model to use when the file has several\n"
@@ -85,12 +91,18 @@ static const char *const usage_text[] = {
     "                               --target (PyTorch's, reduction 'mean')\n"
     "  --label N, --target FILE     the class or the wanted output of --grad\n"
     "  --params FILE                weights (safetensors, F32, PyTorch names) for\n"
-    "                               --eval; checked against the model by name\n"
+    "                               --eval; checked against the model by name (also\n"
+    "                               with --check; PyTorch .pt files are converted\n"
+    "                               with tools/export_torch.py)\n"
     "  --max-errors N               stop after N errors (default 20)\n"
     "  --color, --no-color          colour diagnostics (default: on a terminal,\n"
     "                               unless NO_COLOR is set)\n"
     "  -h, --help                   this text\n"
     "  --version                    the version\n"
+    "\n"
+    "On success gsc prints one line on stderr (-q: none): with --check the number\n"
+    "of shape facts proved and for which sizes, the tensors and parameters; with -o\n"
+    "the files written and the workspace.\n"
     "\n"
     "Exit status: 0 success, 1 errors in the input, 2 usage error, 3 internal error.\n"
     "The language is described in docs/language.md.\n",
@@ -117,6 +129,7 @@ typedef struct {
     bool f64;
     bool check_only;
     bool explain;
+    bool quiet;
     Vec defines; /* "NAME=VALUE" */
 } Options;
 
@@ -158,6 +171,8 @@ static void parse_args(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "--version")) {
             printf("gsc %s\n", GSC_VERSION);
             exit(0);
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            o->quiet = true;
         } else if (!strcmp(a, "--check")) {
             o->check_only = true;
         } else if (!strcmp(a, "--eval")) {
@@ -235,8 +250,10 @@ static void parse_args(int argc, char **argv, Options *o)
         usage_error("no input file%s", "");
     if (o->f64 && !o->eval)
         usage_error("--precision applies to --eval only%s", "");
-    if (o->eval && (!o->eval_input || !o->output))
-        usage_error("--eval needs --input X.bin and -o Y.bin%s", "");
+    if (o->eval && !o->eval_input)
+        usage_error("--eval needs --input X.bin%s", "");
+    if (o->grad && !o->output)
+        usage_error("--eval --grad needs -o G.safetensors (or G.bin) for the gradients%s", "");
     if (o->train && (o->eval || o->check_only || (o->emit && strcmp(o->emit, "c"))))
         usage_error("--train writes C: gsc --train FILE.gs -o NAME.c%s", "");
     if (o->grad && !o->eval)
@@ -249,8 +266,32 @@ static void parse_args(int argc, char **argv, Options *o)
         known = !strcmp(o->emit, kinds[i]);
     if (!known)
         usage_error("unknown --emit kind '%s' (kinds: c, abi, params, summary, dot)", o->emit);
-    if (o->emit && !strcmp(o->emit, "params") && !o->output)
-        usage_error("--emit=params needs -o W.safetensors%s", "");
+    bool to_stdout = o->output && !strcmp(o->output, "-");
+    if (o->emit && !strcmp(o->emit, "params") && (!o->output || to_stdout))
+        usage_error("--emit=params needs -o W.safetensors (a file: safetensors is not written to stdout)%s", "");
+    if (o->grad && to_stdout)
+        usage_error("--eval --grad prints the loss on stdout: give the gradients a file, -o G.safetensors%s", "");
+}
+
+/* The one line of a success on stderr, "gsc: ...", unless -q. */
+static void say(const Options *o, const char *fmt, ...) PRINTF(2, 3);
+static void say(const Options *o, const char *fmt, ...)
+{
+    if (o->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("gsc: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* "wrote y.bin", said after a file (not stdout) is written. */
+static void say_wrote(const Options *o, const char *path, const char *what)
+{
+    if (strcmp(path, "-"))
+        say(o, "wrote %s (%s)", path, what);
 }
 
 static int write_output(const char *path, const void *data, size_t len)
@@ -290,6 +331,48 @@ static float *read_raw(const char *path, const Shape *s, const char *what, int *
     return x;
 }
 
+/* "[3,224,224]", an arena string. */
+static const char *shape_str(const Shape *s)
+{
+    Buf b = {0};
+    for (int i = 0; i < s->rank; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)s->n[i]);
+    const char *t = arena_printf("[%s]", b.s ? b.s : "");
+    buf_free(&b);
+    return t;
+}
+
+/* --eval without -o: the 5 largest entries of a vector with their indices
+ * (the top-5 classes of a classifier), else the shape, min, max and mean. */
+static void print_output_summary(const float *y, const Shape *s)
+{
+    int64_t n = shape_count(s);
+    if (s->rank == 1) {
+        int top[5], k = n < 5 ? (int)n : 5;
+        for (int j = 0; j < k; j++) {
+            top[j] = -1;
+            for (int64_t i = 0; i < n; i++) {
+                bool used = false;
+                for (int u = 0; u < j; u++)
+                    used |= top[u] == i;
+                if (!used && (top[j] < 0 || y[i] > y[top[j]]))
+                    top[j] = (int)i;
+            }
+        }
+        printf("output %s: top %d (index: value)\n", shape_str(s), k);
+        for (int j = 0; j < k; j++)
+            printf("  %5d: %.6g\n", top[j], y[top[j]]);
+        return;
+    }
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        lo = y[i] < lo ? y[i] : lo;
+        hi = y[i] > hi ? y[i] : hi;
+        sum += y[i];
+    }
+    printf("output %s: min %.6g, max %.6g, mean %.6g\n", shape_str(s), lo, hi, n ? sum / (double)n : 0.0);
+}
+
 /* --params, or the seed initialiser's weights. */
 static float *eval_params(const Graph *g, const Options *o)
 {
@@ -311,7 +394,14 @@ static int run_eval(const Graph *g, const Options *o)
         return 1;
     float *y = eval_graph(g, params, x, o->f64, isatty(2));
     const Shape *os = &g->values[g->output].shape;
-    return write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
+    if (!o->output) {
+        print_output_summary(y, os);
+        return 0;
+    }
+    rc = write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
+    if (!rc)
+        say_wrote(o, o->output, arena_printf("%lld float32 values, %s", (long long)shape_count(os), shape_str(os)));
+    return rc;
 }
 
 /* --eval --grad: the loss of one example on stdout, the gradients of every
@@ -357,8 +447,10 @@ static int run_eval_grad(const Graph *g, const Options *o)
         rc = write_output(o->output, params, sizeof(float) * (size_t)g->nparams);
     else
         rc = write_params(g, params, o->output) ? 2 : 0;
-    if (!rc)
+    if (!rc) {
         printf("loss %.9g (%s)\n", loss, loss_name(o->loss));
+        say_wrote(o, o->output, arena_printf("the gradients of %d tensors, %lld floats", g->ntensors, (long long)g->nparams));
+    }
     free(p);
     free(dp);
     free(xd);
@@ -419,6 +511,11 @@ static int c_output_names(const Options *o, const char **prefix, const char **hp
 {
     const char *out = o->output;
     size_t n = strlen(out);
+    if (!strcmp(out, "-")) {
+        fputs("gsc: error: C emission writes two files, NAME.c and NAME.h, so it cannot go to stdout: give -o NAME.c\n",
+              stderr);
+        return 2;
+    }
     if (n < 3 || strcmp(out + n - 2, ".c")) {
         fprintf(stderr, "gsc: error: the output of C emission must be a .c file (its header goes beside it), not '%s'\n",
                 out);
@@ -445,8 +542,22 @@ static int write_c(const Graph *g, const Lowered *low, const Lowered *train, con
     int rc = write_output(hpath, h.s, h.len);
     if (!rc)
         rc = write_output(o->output, c.s, c.len);
+    if (!rc)
+        say(o, "wrote %s and %s (workspace %lld bytes%s)", o->output, hpath, (long long)low->workspace_bytes,
+            train ? arena_printf("; training step %lld bytes", (long long)train->workspace_bytes) : "");
     buf_free(&c);
     buf_free(&h);
+    return rc;
+}
+
+/* The text of --emit=abi, summary or dot: to -o, else stdout. Frees b. */
+static int write_text(const Options *o, Buf *b)
+{
+    const char *path = o->output ? o->output : "-";
+    int rc = write_output(path, b->s, b->len);
+    if (!rc)
+        say_wrote(o, path, arena_printf("--emit=%s, %zu bytes", o->emit, b->len));
+    buf_free(b);
     return rc;
 }
 
@@ -456,25 +567,57 @@ static int run_emit_graph(const Graph *g, const Options *o)
     if (!strcmp(o->emit, "params")) {
         float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
         init_params(g, params);
-        return write_params(g, params, o->output) ? 2 : 0;
+        if (write_params(g, params, o->output))
+            return 2;
+        say_wrote(o, o->output, arena_printf("%d tensors, %lld parameters", g->ntensors, (long long)g->nparams));
+        return 0;
     }
     Buf b = {0};
     if (!strcmp(o->emit, "abi"))
         emit_abi_json(g, &b);
     else
         emit_dot(g, &b);
-    int rc = write_output(o->output ? o->output : "-", b.s, b.len);
-    buf_free(&b);
-    return rc;
+    return write_text(o, &b);
 }
 
 static int run_summary(const Graph *g, const Lowered *low, const Options *o)
 {
     Buf b = {0};
     emit_summary(g, low, &b);
-    int rc = write_output(o->output ? o->output : "-", b.s, b.len);
-    buf_free(&b);
-    return rc;
+    return write_text(o, &b);
+}
+
+/* --check: the one line that says what was proved, for which sizes, and
+ * the parameter ABI at the chosen sizes. */
+static int say_checked(const Graph *g, const Options *o)
+{
+    Buf dom = {0}, at = {0};
+    for (int i = 0; i < g->env.nsyms; i++) {
+        const DimSym *s = &g->env.syms[i];
+        buf_printf(&dom, "%s %s >= %lld", i ? "," : "", s->name, (long long)s->lo);
+        if (s->hi != INT64_MAX)
+            buf_printf(&dom, " and <= %lld", (long long)s->hi);
+        buf_printf(&at, " %s=%lld", s->name, (long long)g->symval[i]);
+    }
+    say(o, "%s: %d shape facts proved %s; %d parameter tensors, %lld parameters%s%s%s", o->input, g->nobls,
+        g->env.nsyms ? arena_printf("for all%s", dom.s) : "(the model has no sizes to vary)", g->ntensors,
+        (long long)g->nparams, g->env.nsyms ? " at" : "", g->env.nsyms ? at.s : "",
+        o->params || o->embed ? arena_printf("; %s fits", o->params ? o->params : o->embed) : "");
+    buf_free(&dom);
+    buf_free(&at);
+    return 0;
+}
+
+/* --check with --params or --embed-weights: the weights file is read and
+ * checked against the model. Returns nonzero (reported) when it does not fit. */
+static int check_weights(const Graph *g, const Options *o)
+{
+    const char *path = o->params ? o->params : o->embed;
+    if (!path)
+        return 0;
+    float *params = load_params(g, path);
+    free(params);
+    return params ? 0 : 1;
 }
 
 static SrcFile *load_source(const char *path)
@@ -543,7 +686,7 @@ int main(int argc, char **argv)
     if (specialise(g, (const char *const *)o.defines.v, o.defines.n))
         return 1;
     if (o.check_only)
-        return 0;
+        return check_weights(g, &o) ? 1 : say_checked(g, &o);
     if (o.eval)
         return o.grad ? run_eval_grad(g, &o) : run_eval(g, &o);
     bool summary = o.emit && !strcmp(o.emit, "summary");

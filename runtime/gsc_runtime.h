@@ -56,6 +56,10 @@ extern "C" {
 #endif
 
 #define GSC_RUNTIME_VERSION "0.1.0"
+/* The same as a number, major * 10000 + minor * 100 + patch: every header gsc
+ * generates stops the build with an #error when it differs from the version
+ * that header was generated for. */
+#define GSC_RUNTIME_VERSION_NUM 100
 
 /* ----------------------------------------------- for the generated code */
 

@@ -865,6 +865,19 @@ static int finish(EntryList *l, const unsigned char *data, uint64_t datalen,
 
 /* ----------------------------------------------------------- public read */
 
+/* What a file that is not safetensors is, when it is a PyTorch file: the zip
+ * archive torch.save writes (PK\3\4), or the pickle of torch.save before
+ * PyTorch 1.6 (protocol 2 to 5: 0x80 0x02..0x05). NULL otherwise. Asked
+ * only when the header length is impossible, so a valid file always parses. */
+static const char *torch_kind(const unsigned char *b, size_t len)
+{
+    if (len >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4)
+        return "a zip archive";
+    if (len >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5)
+        return "a pickle, as torch.save wrote before PyTorch 1.6";
+    return NULL;
+}
+
 static void meta_clear(GscStMeta *meta)
 {
     if (meta) {
@@ -909,6 +922,10 @@ int gsc_st_parse_meta(const void *buf, size_t len, GscStFile *out,
         return fail(err, errlen, "safetensors: %llu bytes is too short for "
                     "the 8-byte header length", (unsigned long long)len);
     hlen = get_le64(b);
+    if ((hlen > GSC_ST_MAX_HEADER || hlen > len - 8) && torch_kind(b, len))
+        return fail(err, errlen, "this is a PyTorch file (%s), not safetensors: "
+                    "convert it with tools/export_torch.py FILE.pt "
+                    "OUT.safetensors", torch_kind(b, len));
     if (hlen > GSC_ST_MAX_HEADER)
         return fail(err, errlen, "safetensors: header length %llu is over "
                     "the %u-byte limit", (unsigned long long)hlen,

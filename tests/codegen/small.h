@@ -8,8 +8,23 @@
 
 #include "gsc_runtime.h"
 
+/* Generated for the runtime 0.1.0: runtime/ of the same gsc. */
+#if !defined(GSC_RUNTIME_VERSION_NUM) || GSC_RUNTIME_VERSION_NUM != 100
+#error "small.h was generated for the gsc runtime 0.1.0 (GSC_RUNTIME_VERSION_NUM 100), but gsc_runtime.h is another version: vendor runtime/ from the gsc that generated it, or regenerate it with yours"
+#endif
+
 #define SMALL_INPUT_SIZE 60 /* floats, [2,6,5] */
 #define SMALL_OUTPUT_SIZE 5 /* floats, [5] */
+/* The shapes: rank, each dimension, and the dimensions as an initializer
+ * (int shape[SMALL_INPUT_RANK] = SMALL_INPUT_SHAPE;). Plain CHW, row-major. */
+#define SMALL_INPUT_RANK 3
+#define SMALL_INPUT_DIM0 2
+#define SMALL_INPUT_DIM1 6
+#define SMALL_INPUT_DIM2 5
+#define SMALL_INPUT_SHAPE {2, 6, 5}
+#define SMALL_OUTPUT_RANK 1
+#define SMALL_OUTPUT_DIM0 5
+#define SMALL_OUTPUT_SHAPE {5}
 #define SMALL_NUM_TENSORS 12
 #define SMALL_NUM_PARAMS 663 /* floats */
 #define SMALL_PREPARED_SIZE 2272 /* floats */
@@ -24,7 +39,21 @@ extern const GscTensorInfo small_tensors[SMALL_NUM_TENSORS];
 
 /*
  * Buffers need only the alignment of float; 64-byte aligned ones (aligned_alloc(64, n))
- * are the fastest. None may overlap another.
+ * are the fastest. No two buffers passed to one call may overlap; in particular the
+ * output cannot be the input (there is no in-place forward pass).
+ */
+
+/*
+ * Trained weights: a safetensors file with PyTorch state_dict names (a PyTorch .pt
+ * converts with tools/export_torch.py) loads into params[SMALL_NUM_PARAMS] with the
+ * loader of gsc_runtime.h (runtime/gsc_safetensors.c), checked by name and shape:
+ *
+ *     GscStFile f;
+ *     char err[512];
+ *     if (gsc_st_open("w.safetensors", &f, err, sizeof err) != 0 ||
+ *         gsc_st_load_params(&f, small_tensors, SMALL_NUM_TENSORS, params, err, sizeof err) != 0)
+ *         fail(err);      (err says why: not safetensors, a missing tensor, a wrong shape)
+ *     gsc_st_close(&f);   (safe after a failed open too)
  */
 
 /* Fills params[SMALL_NUM_PARAMS] with the seed's deterministic initialiser. */
@@ -36,8 +65,12 @@ void small_prepare(const float *params, float *prepared);
 
 /* One forward pass. input[SMALL_INPUT_SIZE], output[SMALL_OUTPUT_SIZE], a workspace of
  * SMALL_WORKSPACE_BYTES bytes. Reentrant: threads may run it at once with their own
- * workspaces. No allocation. */
+ * workspaces. No allocation. output must not overlap input, prepared or workspace. */
 void small_forward(const float *prepared, const float *input, float *output, void *workspace);
+
+/* The SIMD path runtime/gsc_fast.c was compiled with: "avx512", "avx2" or "portable"
+ * (chosen by the compiler flags; also declared in gsc_fast.h). */
+const char *gsc_fast_isa(void);
 
 #ifdef __cplusplus
 }

@@ -605,6 +605,107 @@ START_TEST(grad_matches_interpreter)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the command line's success lines */
+
+/* Success says what happened in one line on stderr, -q silences it; --eval
+ * without -o summarises the output on stdout; -o - is stdout where one
+ * stream can hold the result. */
+START_TEST(success_lines)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/say", tmp);
+    ck_assert_int_eq(run("mkdir -p %s && head -c %d /dev/zero > %s/x.bin", dir, 784 * 4, dir), 0);
+    ck_assert_int_eq(run("%s --check models/mlp.gs 2> %s/err >/dev/null && test \"$(cat %s/err)\" = "
+                         "'gsc: models/mlp.gs: 13 shape facts proved for all in_features >= 1, hidden >= 1, "
+                         "classes >= 1; 4 parameter tensors, 101770 parameters at in_features=784 hidden=128 classes=10'",
+                         gsc, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s models/mlp.gs -o %s/m.c 2> %s/err && grep -qx 'gsc: wrote %s/m.c and %s/m.h "
+                         "(workspace [0-9]* bytes)' %s/err",
+                         gsc, dir, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s --eval models/mlp.gs --input %s/x.bin -o %s/y.bin 2> %s/err && "
+                         "grep -qx 'gsc: wrote %s/y.bin (10 float32 values, \\[10\\])' %s/err",
+                         gsc, dir, dir, dir, dir, dir),
+                     0);
+    /* -q: nothing on stderr, for each of them */
+    ck_assert_int_eq(run("%s -q --check models/mlp.gs 2> %s/err && %s --quiet models/mlp.gs -o %s/m.c 2>> %s/err && "
+                         "%s -q --eval models/mlp.gs --input %s/x.bin -o %s/y.bin 2>> %s/err && test ! -s %s/err",
+                         gsc, dir, gsc, dir, dir, gsc, dir, dir, dir, dir),
+                     0);
+    /* --eval without -o: the top 5 of a vector; the shape, min, max and mean of anything else */
+    ck_assert_int_eq(run("%s --eval models/mlp.gs --input %s/x.bin > %s/out 2> %s/err && test ! -s %s/err && "
+                         "head -1 %s/out | grep -qx 'output \\[10\\]: top 5 (index: value)' && "
+                         "test $(grep -c '^ *[0-9]*: ' %s/out) = 5",
+                         gsc, dir, dir, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("printf 'model m(x: [2, 3, 3]) -> [2, 3, 3] {\\n    return relu(x)\\n}\\n' > %s/r.gs && "
+                         "head -c 72 /dev/zero > %s/z.bin && %s --eval %s/r.gs --input %s/z.bin | "
+                         "grep -qx 'output \\[2,3,3\\]: min 0, max 0, mean 0'",
+                         dir, dir, gsc, dir, dir),
+                     0);
+    /* -o -: stdout for --eval and --emit=abi, refused for C (two files) */
+    ck_assert_int_eq(run("%s --eval models/mlp.gs --input %s/x.bin -o - 2> %s/err | cmp - %s/y.bin && test ! -s %s/err",
+                         gsc, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("%s -q --emit=abi models/mlp.gs -o %s/abi.json && %s --emit=abi models/mlp.gs -o - | "
+                         "cmp - %s/abi.json",
+                         gsc, dir, gsc, dir),
+                     0);
+    ck_assert_int_eq(run("%s models/mlp.gs -o - > %s/out 2> %s/err; test $? = 2 && test ! -s %s/out && "
+                         "grep -q 'C emission writes two files, NAME.c and NAME.h' %s/err",
+                         gsc, dir, dir, dir, dir),
+                     0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ the header's contract with the runtime */
+
+static void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* NAME.h carries the input and output shapes as macros, declares
+ * gsc_fast_isa() for the fast kernels, and stops the build with an #error
+ * when gsc_runtime.h is not the version it was generated for. */
+START_TEST(header_contract)
+{
+    const char *gsc = env_or("GSC", "build/gsc");
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/contract", tmp);
+    ck_assert_int_eq(run("mkdir -p %s/old && %s -q models/cnn.gs -D H=12 -D W=10 -o %s/m.c", dir, gsc, dir), 0);
+    snprintf(path, sizeof path, "%s/use.c", dir);
+    write_text_file(path, "#include \"m.h\"\n#include <stdio.h>\n"
+                          "int main(void)\n{\n    int in[M_INPUT_RANK] = M_INPUT_SHAPE, out[M_OUTPUT_RANK] = M_OUTPUT_SHAPE;\n"
+                          "    printf(\"%d %d %d %d %d %d %d %d %s\\n\", M_INPUT_RANK, in[0], in[1], in[2], M_INPUT_DIM1 * "
+                          "M_INPUT_DIM2 * M_INPUT_DIM0 == M_INPUT_SIZE, M_OUTPUT_RANK, out[0], M_OUTPUT_DIM0, gsc_fast_isa());\n"
+                          "    return 0;\n}\n");
+    ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -I%s -Iruntime -o %s/use %s/use.c %s/m.c "
+                         "runtime/gsc_fast.c runtime/gsc_init.c -lm && %s/use > %s/out && "
+                         "grep -qxE '3 1 12 10 1 1 10 10 (avx512|avx2|portable)' %s/out",
+                         dir, dir, dir, dir, dir, dir, dir),
+                     0);
+    /* another runtime version: a clear #error, not a link failure */
+    ck_assert_int_eq(run("sed 's/^#define GSC_RUNTIME_VERSION_NUM .*/#define GSC_RUNTIME_VERSION_NUM 99999/' "
+                         "runtime/gsc_runtime.h > %s/old/gsc_runtime.h && cp runtime/gsc_fast.h %s/old/",
+                         dir, dir),
+                     0);
+    ck_assert_int_eq(run("cc -std=c99 -I%s -I%s/old -c %s/use.c -o %s/use.o 2> %s/err; test $? != 0 && "
+                         "grep -q 'error: .*m.h was generated for the gsc runtime .*gsc_runtime.h is another version' %s/err",
+                         dir, dir, dir, dir, dir, dir),
+                     0);
+    ck_assert_int_eq(run("grep -q 'gsc_st_load_params(&f, m_tensors, M_NUM_TENSORS, params' %s/m.h && "
+                         "grep -q 'output must not overlap input' %s/m.h",
+                         dir, dir),
+                     0);
+}
+END_TEST
+
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "/tmp/gsc-codegen-XXXXXX");
@@ -631,6 +732,11 @@ int main(void)
     tcase_add_loop_test(t3, grad_matches_interpreter, 0, (int)(sizeof train_cases / sizeof train_cases[0]));
     suite_add_tcase(s, t3);
     suite_add_tcase(s, t2);
+    TCase *t4 = tcase_create("command line");
+    tcase_set_timeout(t4, 120);
+    tcase_add_test(t4, success_lines);
+    tcase_add_test(t4, header_contract);
+    suite_add_tcase(s, t4);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

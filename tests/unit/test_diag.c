@@ -1,6 +1,7 @@
 /*
  * test_diag.c - golden diagnostics. For every tests/diag/NAME.gs, runs
- * `build/gsc --check --no-color NAME.gs` and compares what it prints on
+ * `build/gsc --check -q --no-color NAME.gs` (-q: the
+ * success line is not part of the corpus) and compares what it prints on
  * stderr with NAME.err and its exit status with NAME.status.
  * ARGS come from a first line "# args: ..." in the case, if any.
  * `make golden` regenerates the expected files; `git diff` shows changes.
@@ -83,7 +84,7 @@ START_TEST(golden)
         snprintf(args, sizeof args, "%.*s", (int)strcspn(text + 8, "\n"), text + 8);
     free(text);
     const char *g = getenv("GSC") && *getenv("GSC") ? getenv("GSC") : gsc;
-    snprintf(cmd, sizeof cmd, "%s --check --no-color %s %s 2>%s >/dev/null", g, gs, args, out);
+    snprintf(cmd, sizeof cmd, "%s --check -q --no-color %s %s 2>%s >/dev/null", g, gs, args, out);
     int st = system(cmd);
     int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
     char *got = slurp(out);
