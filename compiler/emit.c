@@ -348,8 +348,7 @@ static void emit_prep_offsets(Emitter *e)
         if (p->kind == PREP_COPY)
             buf_printf(e->o, "    %-*s /* %s */\n", width, def, tensor_desc(e, p->tensor));
         else
-            buf_printf(e->o, "    %-*s /* %s, %s, packed */\n", width, def, tensor_desc(e, p->tensor),
-                       tensor_desc(e, p->tensor + 1));
+            buf_printf(e->o, "    %-*s /* %s + bias, packed */\n", width, def, tensor_desc(e, p->tensor));
     }
     buf_puts(e->o, "};\n\n");
 }
@@ -371,16 +370,14 @@ static void emit_prepare(Emitter *e)
                        N(p->count));
             break;
         case PREP_CONV:
-            buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, params + %lld, %lld, %lld, %lld, prepared + %s);"
-                             " /* %s, %s */\n",
-                       N(p->src), N(p->src2), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]), dst, t,
-                       e->g->tensors[p->tensor + 1].name);
+            buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
+            buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, params + %lld, %lld, %lld, %lld, prepared + %s);\n",
+                       N(p->src), N(p->src2), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]), dst);
             break;
         case PREP_LINEAR:
-            buf_printf(e->o, "    gsc_fast_linear_prepare(params + %lld, params + %lld, %lld, %lld, prepared + %s);"
-                             " /* %s, %s */\n",
-                       N(p->src), N(p->src2), N(n->a[LINEAR_in]), N(n->a[LINEAR_out]), dst, t,
-                       e->g->tensors[p->tensor + 1].name);
+            buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
+            buf_printf(e->o, "    gsc_fast_linear_prepare(params + %lld, params + %lld, %lld, %lld, prepared + %s);\n",
+                       N(p->src), N(p->src2), N(n->a[LINEAR_in]), N(n->a[LINEAR_out]), dst);
             break;
         }
     }
@@ -486,7 +483,7 @@ static void emit_buffers(Emitter *e)
         const WBuf *w = L->bufs.v[i];
         if (w->loc == LOC_WORKSPACE && w->first >= 0) {
             order[n++] = w;
-            int len = (int)strlen(e->bufname[i]) + 30;
+            int len = snprintf(NULL, 0, "float *%s = ws + %lld;", e->bufname[i], N(w->off / 4));
             width = len > width ? len : width;
         }
     }
@@ -505,7 +502,7 @@ static void emit_buffers(Emitter *e)
         int idx = 0;
         while (L->bufs.v[idx] != order[i])
             idx++;
-        emit_buffer_decl(e, idx, width < 40 ? 40 : width);
+        emit_buffer_decl(e, idx, width);
     }
 }
 

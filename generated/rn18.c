@@ -188,133 +188,154 @@ void rn18_init(float *params)
 
 /* Offsets (floats, each a multiple of 16) of the weights in prepared[RN18_PREPARED_SIZE]. */
 enum {
-    conv1_packed = 0,                       /* conv1.weight [64,3,7,7], conv1.bias [64], packed */
+    conv1_packed = 0,                       /* conv1.weight [64,3,7,7] + bias, packed */
     bn1_weight = 9472,                      /* bn1.weight [64] */
     bn1_bias = 9536,                        /* bn1.bias [64] */
-    layer1_0_conv1_packed = 9600,           /* layer1.0.conv1.weight [64,64,3,3], layer1.0.conv1.bias [64], packed */
+    layer1_0_conv1_packed = 9600,           /* layer1.0.conv1.weight [64,64,3,3] + bias, packed */
     layer1_0_bn1_weight = 46528,            /* layer1.0.bn1.weight [64] */
     layer1_0_bn1_bias = 46592,              /* layer1.0.bn1.bias [64] */
-    layer1_0_conv2_packed = 46656,          /* layer1.0.conv2.weight [64,64,3,3], layer1.0.conv2.bias [64], packed */
+    layer1_0_conv2_packed = 46656,          /* layer1.0.conv2.weight [64,64,3,3] + bias, packed */
     layer1_0_bn2_weight = 83584,            /* layer1.0.bn2.weight [64] */
     layer1_0_bn2_bias = 83648,              /* layer1.0.bn2.bias [64] */
-    layer1_1_conv1_packed = 83712,          /* layer1.1.conv1.weight [64,64,3,3], layer1.1.conv1.bias [64], packed */
+    layer1_1_conv1_packed = 83712,          /* layer1.1.conv1.weight [64,64,3,3] + bias, packed */
     layer1_1_bn1_weight = 120640,           /* layer1.1.bn1.weight [64] */
     layer1_1_bn1_bias = 120704,             /* layer1.1.bn1.bias [64] */
-    layer1_1_conv2_packed = 120768,         /* layer1.1.conv2.weight [64,64,3,3], layer1.1.conv2.bias [64], packed */
+    layer1_1_conv2_packed = 120768,         /* layer1.1.conv2.weight [64,64,3,3] + bias, packed */
     layer1_1_bn2_weight = 157696,           /* layer1.1.bn2.weight [64] */
     layer1_1_bn2_bias = 157760,             /* layer1.1.bn2.bias [64] */
-    layer2_0_conv1_packed = 157824,         /* layer2.0.conv1.weight [128,64,3,3], layer2.0.conv1.bias [128], packed */
+    layer2_0_conv1_packed = 157824,         /* layer2.0.conv1.weight [128,64,3,3] + bias, packed */
     layer2_0_bn1_weight = 231680,           /* layer2.0.bn1.weight [128] */
     layer2_0_bn1_bias = 231808,             /* layer2.0.bn1.bias [128] */
-    layer2_0_downsample_0_packed = 231936,  /* layer2.0.downsample.0.weight [128,64,1,1], layer2.0.downsample.0.bias [128], packed */
+    layer2_0_downsample_0_packed = 231936,  /* layer2.0.downsample.0.weight [128,64,1,1] + bias, packed */
     layer2_0_downsample_1_weight = 240256,  /* layer2.0.downsample.1.weight [128] */
     layer2_0_downsample_1_bias = 240384,    /* layer2.0.downsample.1.bias [128] */
-    layer2_0_conv2_packed = 240512,         /* layer2.0.conv2.weight [128,128,3,3], layer2.0.conv2.bias [128], packed */
+    layer2_0_conv2_packed = 240512,         /* layer2.0.conv2.weight [128,128,3,3] + bias, packed */
     layer2_0_bn2_weight = 388096,           /* layer2.0.bn2.weight [128] */
     layer2_0_bn2_bias = 388224,             /* layer2.0.bn2.bias [128] */
-    layer2_1_conv1_packed = 388352,         /* layer2.1.conv1.weight [128,128,3,3], layer2.1.conv1.bias [128], packed */
+    layer2_1_conv1_packed = 388352,         /* layer2.1.conv1.weight [128,128,3,3] + bias, packed */
     layer2_1_bn1_weight = 535936,           /* layer2.1.bn1.weight [128] */
     layer2_1_bn1_bias = 536064,             /* layer2.1.bn1.bias [128] */
-    layer2_1_conv2_packed = 536192,         /* layer2.1.conv2.weight [128,128,3,3], layer2.1.conv2.bias [128], packed */
+    layer2_1_conv2_packed = 536192,         /* layer2.1.conv2.weight [128,128,3,3] + bias, packed */
     layer2_1_bn2_weight = 683776,           /* layer2.1.bn2.weight [128] */
     layer2_1_bn2_bias = 683904,             /* layer2.1.bn2.bias [128] */
-    layer3_0_conv1_packed = 684032,         /* layer3.0.conv1.weight [256,128,3,3], layer3.0.conv1.bias [256], packed */
+    layer3_0_conv1_packed = 684032,         /* layer3.0.conv1.weight [256,128,3,3] + bias, packed */
     layer3_0_bn1_weight = 979200,           /* layer3.0.bn1.weight [256] */
     layer3_0_bn1_bias = 979456,             /* layer3.0.bn1.bias [256] */
-    layer3_0_downsample_0_packed = 979712,  /* layer3.0.downsample.0.weight [256,128,1,1], layer3.0.downsample.0.bias [256], packed */
+    layer3_0_downsample_0_packed = 979712,  /* layer3.0.downsample.0.weight [256,128,1,1] + bias, packed */
     layer3_0_downsample_1_weight = 1012736, /* layer3.0.downsample.1.weight [256] */
     layer3_0_downsample_1_bias = 1012992,   /* layer3.0.downsample.1.bias [256] */
-    layer3_0_conv2_packed = 1013248,        /* layer3.0.conv2.weight [256,256,3,3], layer3.0.conv2.bias [256], packed */
+    layer3_0_conv2_packed = 1013248,        /* layer3.0.conv2.weight [256,256,3,3] + bias, packed */
     layer3_0_bn2_weight = 1603328,          /* layer3.0.bn2.weight [256] */
     layer3_0_bn2_bias = 1603584,            /* layer3.0.bn2.bias [256] */
-    layer3_1_conv1_packed = 1603840,        /* layer3.1.conv1.weight [256,256,3,3], layer3.1.conv1.bias [256], packed */
+    layer3_1_conv1_packed = 1603840,        /* layer3.1.conv1.weight [256,256,3,3] + bias, packed */
     layer3_1_bn1_weight = 2193920,          /* layer3.1.bn1.weight [256] */
     layer3_1_bn1_bias = 2194176,            /* layer3.1.bn1.bias [256] */
-    layer3_1_conv2_packed = 2194432,        /* layer3.1.conv2.weight [256,256,3,3], layer3.1.conv2.bias [256], packed */
+    layer3_1_conv2_packed = 2194432,        /* layer3.1.conv2.weight [256,256,3,3] + bias, packed */
     layer3_1_bn2_weight = 2784512,          /* layer3.1.bn2.weight [256] */
     layer3_1_bn2_bias = 2784768,            /* layer3.1.bn2.bias [256] */
-    layer4_0_conv1_packed = 2785024,        /* layer4.0.conv1.weight [512,256,3,3], layer4.0.conv1.bias [512], packed */
+    layer4_0_conv1_packed = 2785024,        /* layer4.0.conv1.weight [512,256,3,3] + bias, packed */
     layer4_0_bn1_weight = 3965184,          /* layer4.0.bn1.weight [512] */
     layer4_0_bn1_bias = 3965696,            /* layer4.0.bn1.bias [512] */
-    layer4_0_downsample_0_packed = 3966208, /* layer4.0.downsample.0.weight [512,256,1,1], layer4.0.downsample.0.bias [512], packed */
+    layer4_0_downsample_0_packed = 3966208, /* layer4.0.downsample.0.weight [512,256,1,1] + bias, packed */
     layer4_0_downsample_1_weight = 4097792, /* layer4.0.downsample.1.weight [512] */
     layer4_0_downsample_1_bias = 4098304,   /* layer4.0.downsample.1.bias [512] */
-    layer4_0_conv2_packed = 4098816,        /* layer4.0.conv2.weight [512,512,3,3], layer4.0.conv2.bias [512], packed */
+    layer4_0_conv2_packed = 4098816,        /* layer4.0.conv2.weight [512,512,3,3] + bias, packed */
     layer4_0_bn2_weight = 6458624,          /* layer4.0.bn2.weight [512] */
     layer4_0_bn2_bias = 6459136,            /* layer4.0.bn2.bias [512] */
-    layer4_1_conv1_packed = 6459648,        /* layer4.1.conv1.weight [512,512,3,3], layer4.1.conv1.bias [512], packed */
+    layer4_1_conv1_packed = 6459648,        /* layer4.1.conv1.weight [512,512,3,3] + bias, packed */
     layer4_1_bn1_weight = 8819456,          /* layer4.1.bn1.weight [512] */
     layer4_1_bn1_bias = 8819968,            /* layer4.1.bn1.bias [512] */
-    layer4_1_conv2_packed = 8820480,        /* layer4.1.conv2.weight [512,512,3,3], layer4.1.conv2.bias [512], packed */
+    layer4_1_conv2_packed = 8820480,        /* layer4.1.conv2.weight [512,512,3,3] + bias, packed */
     layer4_1_bn2_weight = 11180288,         /* layer4.1.bn2.weight [512] */
     layer4_1_bn2_bias = 11180800,           /* layer4.1.bn2.bias [512] */
-    fc_packed = 11181312,                   /* fc.weight [1000,512], fc.bias [1000], packed */
+    fc_packed = 11181312,                   /* fc.weight [1000,512] + bias, packed */
 };
 
 void rn18_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * RN18_PREPARED_SIZE);
-    gsc_fast_conv_prepare(params + 0, params + 9408, 3, 64, 7, prepared + conv1_packed); /* conv1.weight, conv1.bias */
+    /* conv1.weight, conv1.bias */
+    gsc_fast_conv_prepare(params + 0, params + 9408, 3, 64, 7, prepared + conv1_packed);
     memcpy(prepared + bn1_weight, params + 9472, 64 * sizeof(float));
     memcpy(prepared + bn1_bias, params + 9536, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 9600, params + 46464, 64, 64, 3, prepared + layer1_0_conv1_packed); /* layer1.0.conv1.weight, layer1.0.conv1.bias */
+    /* layer1.0.conv1.weight, layer1.0.conv1.bias */
+    gsc_fast_conv_prepare(params + 9600, params + 46464, 64, 64, 3, prepared + layer1_0_conv1_packed);
     memcpy(prepared + layer1_0_bn1_weight, params + 46528, 64 * sizeof(float));
     memcpy(prepared + layer1_0_bn1_bias, params + 46592, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 46656, params + 83520, 64, 64, 3, prepared + layer1_0_conv2_packed); /* layer1.0.conv2.weight, layer1.0.conv2.bias */
+    /* layer1.0.conv2.weight, layer1.0.conv2.bias */
+    gsc_fast_conv_prepare(params + 46656, params + 83520, 64, 64, 3, prepared + layer1_0_conv2_packed);
     memcpy(prepared + layer1_0_bn2_weight, params + 83584, 64 * sizeof(float));
     memcpy(prepared + layer1_0_bn2_bias, params + 83648, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 83712, params + 120576, 64, 64, 3, prepared + layer1_1_conv1_packed); /* layer1.1.conv1.weight, layer1.1.conv1.bias */
+    /* layer1.1.conv1.weight, layer1.1.conv1.bias */
+    gsc_fast_conv_prepare(params + 83712, params + 120576, 64, 64, 3, prepared + layer1_1_conv1_packed);
     memcpy(prepared + layer1_1_bn1_weight, params + 120640, 64 * sizeof(float));
     memcpy(prepared + layer1_1_bn1_bias, params + 120704, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 120768, params + 157632, 64, 64, 3, prepared + layer1_1_conv2_packed); /* layer1.1.conv2.weight, layer1.1.conv2.bias */
+    /* layer1.1.conv2.weight, layer1.1.conv2.bias */
+    gsc_fast_conv_prepare(params + 120768, params + 157632, 64, 64, 3, prepared + layer1_1_conv2_packed);
     memcpy(prepared + layer1_1_bn2_weight, params + 157696, 64 * sizeof(float));
     memcpy(prepared + layer1_1_bn2_bias, params + 157760, 64 * sizeof(float));
-    gsc_fast_conv_prepare(params + 157824, params + 231552, 64, 128, 3, prepared + layer2_0_conv1_packed); /* layer2.0.conv1.weight, layer2.0.conv1.bias */
+    /* layer2.0.conv1.weight, layer2.0.conv1.bias */
+    gsc_fast_conv_prepare(params + 157824, params + 231552, 64, 128, 3, prepared + layer2_0_conv1_packed);
     memcpy(prepared + layer2_0_bn1_weight, params + 231680, 128 * sizeof(float));
     memcpy(prepared + layer2_0_bn1_bias, params + 231808, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 379776, params + 387968, 64, 128, 1, prepared + layer2_0_downsample_0_packed); /* layer2.0.downsample.0.weight, layer2.0.downsample.0.bias */
+    /* layer2.0.downsample.0.weight, layer2.0.downsample.0.bias */
+    gsc_fast_conv_prepare(params + 379776, params + 387968, 64, 128, 1, prepared + layer2_0_downsample_0_packed);
     memcpy(prepared + layer2_0_downsample_1_weight, params + 388096, 128 * sizeof(float));
     memcpy(prepared + layer2_0_downsample_1_bias, params + 388224, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 231936, params + 379392, 128, 128, 3, prepared + layer2_0_conv2_packed); /* layer2.0.conv2.weight, layer2.0.conv2.bias */
+    /* layer2.0.conv2.weight, layer2.0.conv2.bias */
+    gsc_fast_conv_prepare(params + 231936, params + 379392, 128, 128, 3, prepared + layer2_0_conv2_packed);
     memcpy(prepared + layer2_0_bn2_weight, params + 379520, 128 * sizeof(float));
     memcpy(prepared + layer2_0_bn2_bias, params + 379648, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 388352, params + 535808, 128, 128, 3, prepared + layer2_1_conv1_packed); /* layer2.1.conv1.weight, layer2.1.conv1.bias */
+    /* layer2.1.conv1.weight, layer2.1.conv1.bias */
+    gsc_fast_conv_prepare(params + 388352, params + 535808, 128, 128, 3, prepared + layer2_1_conv1_packed);
     memcpy(prepared + layer2_1_bn1_weight, params + 535936, 128 * sizeof(float));
     memcpy(prepared + layer2_1_bn1_bias, params + 536064, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 536192, params + 683648, 128, 128, 3, prepared + layer2_1_conv2_packed); /* layer2.1.conv2.weight, layer2.1.conv2.bias */
+    /* layer2.1.conv2.weight, layer2.1.conv2.bias */
+    gsc_fast_conv_prepare(params + 536192, params + 683648, 128, 128, 3, prepared + layer2_1_conv2_packed);
     memcpy(prepared + layer2_1_bn2_weight, params + 683776, 128 * sizeof(float));
     memcpy(prepared + layer2_1_bn2_bias, params + 683904, 128 * sizeof(float));
-    gsc_fast_conv_prepare(params + 684032, params + 978944, 128, 256, 3, prepared + layer3_0_conv1_packed); /* layer3.0.conv1.weight, layer3.0.conv1.bias */
+    /* layer3.0.conv1.weight, layer3.0.conv1.bias */
+    gsc_fast_conv_prepare(params + 684032, params + 978944, 128, 256, 3, prepared + layer3_0_conv1_packed);
     memcpy(prepared + layer3_0_bn1_weight, params + 979200, 256 * sizeof(float));
     memcpy(prepared + layer3_0_bn1_bias, params + 979456, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 1570304, params + 1603072, 128, 256, 1, prepared + layer3_0_downsample_0_packed); /* layer3.0.downsample.0.weight, layer3.0.downsample.0.bias */
+    /* layer3.0.downsample.0.weight, layer3.0.downsample.0.bias */
+    gsc_fast_conv_prepare(params + 1570304, params + 1603072, 128, 256, 1, prepared + layer3_0_downsample_0_packed);
     memcpy(prepared + layer3_0_downsample_1_weight, params + 1603328, 256 * sizeof(float));
     memcpy(prepared + layer3_0_downsample_1_bias, params + 1603584, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 979712, params + 1569536, 256, 256, 3, prepared + layer3_0_conv2_packed); /* layer3.0.conv2.weight, layer3.0.conv2.bias */
+    /* layer3.0.conv2.weight, layer3.0.conv2.bias */
+    gsc_fast_conv_prepare(params + 979712, params + 1569536, 256, 256, 3, prepared + layer3_0_conv2_packed);
     memcpy(prepared + layer3_0_bn2_weight, params + 1569792, 256 * sizeof(float));
     memcpy(prepared + layer3_0_bn2_bias, params + 1570048, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 1603840, params + 2193664, 256, 256, 3, prepared + layer3_1_conv1_packed); /* layer3.1.conv1.weight, layer3.1.conv1.bias */
+    /* layer3.1.conv1.weight, layer3.1.conv1.bias */
+    gsc_fast_conv_prepare(params + 1603840, params + 2193664, 256, 256, 3, prepared + layer3_1_conv1_packed);
     memcpy(prepared + layer3_1_bn1_weight, params + 2193920, 256 * sizeof(float));
     memcpy(prepared + layer3_1_bn1_bias, params + 2194176, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 2194432, params + 2784256, 256, 256, 3, prepared + layer3_1_conv2_packed); /* layer3.1.conv2.weight, layer3.1.conv2.bias */
+    /* layer3.1.conv2.weight, layer3.1.conv2.bias */
+    gsc_fast_conv_prepare(params + 2194432, params + 2784256, 256, 256, 3, prepared + layer3_1_conv2_packed);
     memcpy(prepared + layer3_1_bn2_weight, params + 2784512, 256 * sizeof(float));
     memcpy(prepared + layer3_1_bn2_bias, params + 2784768, 256 * sizeof(float));
-    gsc_fast_conv_prepare(params + 2785024, params + 3964672, 256, 512, 3, prepared + layer4_0_conv1_packed); /* layer4.0.conv1.weight, layer4.0.conv1.bias */
+    /* layer4.0.conv1.weight, layer4.0.conv1.bias */
+    gsc_fast_conv_prepare(params + 2785024, params + 3964672, 256, 512, 3, prepared + layer4_0_conv1_packed);
     memcpy(prepared + layer4_0_bn1_weight, params + 3965184, 512 * sizeof(float));
     memcpy(prepared + layer4_0_bn1_bias, params + 3965696, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 6327040, params + 6458112, 256, 512, 1, prepared + layer4_0_downsample_0_packed); /* layer4.0.downsample.0.weight, layer4.0.downsample.0.bias */
+    /* layer4.0.downsample.0.weight, layer4.0.downsample.0.bias */
+    gsc_fast_conv_prepare(params + 6327040, params + 6458112, 256, 512, 1, prepared + layer4_0_downsample_0_packed);
     memcpy(prepared + layer4_0_downsample_1_weight, params + 6458624, 512 * sizeof(float));
     memcpy(prepared + layer4_0_downsample_1_bias, params + 6459136, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 3966208, params + 6325504, 512, 512, 3, prepared + layer4_0_conv2_packed); /* layer4.0.conv2.weight, layer4.0.conv2.bias */
+    /* layer4.0.conv2.weight, layer4.0.conv2.bias */
+    gsc_fast_conv_prepare(params + 3966208, params + 6325504, 512, 512, 3, prepared + layer4_0_conv2_packed);
     memcpy(prepared + layer4_0_bn2_weight, params + 6326016, 512 * sizeof(float));
     memcpy(prepared + layer4_0_bn2_bias, params + 6326528, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 6459648, params + 8818944, 512, 512, 3, prepared + layer4_1_conv1_packed); /* layer4.1.conv1.weight, layer4.1.conv1.bias */
+    /* layer4.1.conv1.weight, layer4.1.conv1.bias */
+    gsc_fast_conv_prepare(params + 6459648, params + 8818944, 512, 512, 3, prepared + layer4_1_conv1_packed);
     memcpy(prepared + layer4_1_bn1_weight, params + 8819456, 512 * sizeof(float));
     memcpy(prepared + layer4_1_bn1_bias, params + 8819968, 512 * sizeof(float));
-    gsc_fast_conv_prepare(params + 8820480, params + 11179776, 512, 512, 3, prepared + layer4_1_conv2_packed); /* layer4.1.conv2.weight, layer4.1.conv2.bias */
+    /* layer4.1.conv2.weight, layer4.1.conv2.bias */
+    gsc_fast_conv_prepare(params + 8820480, params + 11179776, 512, 512, 3, prepared + layer4_1_conv2_packed);
     memcpy(prepared + layer4_1_bn2_weight, params + 11180288, 512 * sizeof(float));
     memcpy(prepared + layer4_1_bn2_bias, params + 11180800, 512 * sizeof(float));
-    gsc_fast_linear_prepare(params + 11181312, params + 11693312, 512, 1000, prepared + fc_packed); /* fc.weight, fc.bias */
+    /* fc.weight, fc.bias */
+    gsc_fast_linear_prepare(params + 11181312, params + 11693312, 512, 1000, prepared + fc_packed);
 }
 
 /* The geometry of every convolution (input [cin, h, w], cout k x k filters) and pooling window. */
@@ -365,96 +386,96 @@ void rn18_forward(const float *prepared, const float *input, float *output, void
 {
     float *ws = (float *)workspace;
     /* The workspace, planned: buffers whose lifetimes do not overlap share memory. */
-    float *conv1 = ws + 0;                                      /* [64,112,112] channel-blocked */
-    float *bn1_stats = ws + 1391600;                            /* [2][64]: mean, variance of conv1 */
-    float *conv1_scratch = ws + 802816;                         /* 2355136 bytes: the convolution's scratch */
-    float *bn1_ss = ws + 1003520;                               /* [2][64]: scale, shift of bn1 */
-    float *maxpool2d = ws + 802816;                             /* [64,56,56] channel-blocked */
-    float *layer1_0_conv1 = ws + 329984;                        /* [64,56,56] channel-blocked */
-    float *layer1_0_bn1_stats = ws + 530688;                    /* [2][64]: mean, variance of layer1.0.conv1 */
-    float *layer1_0_conv1_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
-    float *layer1_0_bn1_ss = ws + 731392;                       /* [2][64]: scale, shift of layer1.0.bn1 */
-    float *layer1_0_conv2 = ws + 530688;                        /* [64,56,56] channel-blocked */
-    float *layer1_0_bn2_stats = ws + 731520;                    /* [2][64]: mean, variance of layer1.0.conv2 */
-    float *layer1_0_conv2_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
-    float *layer1_0_bn2_ss = ws + 0;                            /* [2][64]: scale, shift of layer1.0.bn2 */
-    float *layer1_0_add = ws + 530688;                          /* [64,56,56] channel-blocked, in place over layer1_0_conv2 */
-    float *layer1_1_conv1 = ws + 329984;                        /* [64,56,56] channel-blocked */
-    float *layer1_1_bn1_stats = ws + 731392;                    /* [2][64]: mean, variance of layer1.1.conv1 */
-    float *layer1_1_conv1_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
-    float *layer1_1_bn1_ss = ws + 932096;                       /* [2][64]: scale, shift of layer1.1.bn1 */
-    float *layer1_1_conv2 = ws + 731392;                        /* [64,56,56] channel-blocked */
-    float *layer1_1_bn2_stats = ws + 932224;                    /* [2][64]: mean, variance of layer1.1.conv2 */
-    float *layer1_1_conv2_scratch = ws + 0;                     /* 1319936 bytes: the convolution's scratch */
-    float *layer1_1_bn2_ss = ws + 0;                            /* [2][64]: scale, shift of layer1.1.bn2 */
-    float *layer1_1_add = ws + 731392;                          /* [64,56,56] channel-blocked, in place over layer1_1_conv2 */
-    float *layer2_0_conv1 = ws + 279808;                        /* [128,28,28] channel-blocked */
-    float *layer2_0_bn1_stats = ws + 380160;                    /* [2][128]: mean, variance of layer2.0.conv1 */
-    float *layer2_0_conv1_scratch = ws + 0;                     /* 1119232 bytes: the convolution's scratch */
-    float *layer2_0_bn1_ss = ws + 265216;                       /* [2][128]: scale, shift of layer2.0.bn1 */
-    float *layer2_0_downsample_0 = ws + 380160;                 /* [128,28,28] channel-blocked */
-    float *layer2_0_downsample_1_stats = ws + 265472;           /* [2][128]: mean, variance of layer2.0.downsample.0 */
-    float *layer2_0_downsample_0_scratch = ws + 0;              /* 1060864 bytes: the convolution's scratch */
-    float *layer2_0_downsample_1_ss = ws + 179712;              /* [2][128]: scale, shift of layer2.0.downsample.1 */
-    float *layer2_0_conv2 = ws + 480512;                        /* [128,28,28] channel-blocked */
-    float *layer2_0_bn2_stats = ws + 179968;                    /* [2][128]: mean, variance of layer2.0.conv2 */
-    float *layer2_0_conv2_scratch = ws + 0;                     /* 718848 bytes: the convolution's scratch */
-    float *layer2_0_bn2_ss = ws + 0;                            /* [2][128]: scale, shift of layer2.0.bn2 */
-    float *layer2_0_add = ws + 480512;                          /* [128,28,28] channel-blocked, in place over layer2_0_conv2 */
-    float *layer2_1_conv1 = ws + 179712;                        /* [128,28,28] channel-blocked */
-    float *layer2_1_bn1_stats = ws + 280064;                    /* [2][128]: mean, variance of layer2.1.conv1 */
-    float *layer2_1_conv1_scratch = ws + 0;                     /* 718848 bytes: the convolution's scratch */
-    float *layer2_1_bn1_ss = ws + 380416;                       /* [2][128]: scale, shift of layer2.1.bn1 */
-    float *layer2_1_conv2 = ws + 280064;                        /* [128,28,28] channel-blocked */
-    float *layer2_1_bn2_stats = ws + 380672;                    /* [2][128]: mean, variance of layer2.1.conv2 */
-    float *layer2_1_conv2_scratch = ws + 0;                     /* 718848 bytes: the convolution's scratch */
-    float *layer2_1_bn2_ss = ws + 0;                            /* [2][128]: scale, shift of layer2.1.bn2 */
-    float *layer2_1_add = ws + 280064;                          /* [128,28,28] channel-blocked, in place over layer2_1_conv2 */
-    float *layer3_0_conv1 = ws + 151040;                        /* [256,14,14] channel-blocked */
-    float *layer3_0_bn1_stats = ws + 201216;                    /* [2][256]: mean, variance of layer3.0.conv1 */
-    float *layer3_0_conv1_scratch = ws + 0;                     /* 604160 bytes: the convolution's scratch */
-    float *layer3_0_bn1_ss = ws + 136192;                       /* [2][256]: scale, shift of layer3.0.bn1 */
-    float *layer3_0_downsample_0 = ws + 201216;                 /* [256,14,14] channel-blocked */
-    float *layer3_0_downsample_1_stats = ws + 136704;           /* [2][256]: mean, variance of layer3.0.downsample.0 */
-    float *layer3_0_downsample_0_scratch = ws + 0;              /* 544768 bytes: the convolution's scratch */
-    float *layer3_0_downsample_1_ss = ws + 101376;              /* [2][256]: scale, shift of layer3.0.downsample.1 */
-    float *layer3_0_conv2 = ws + 251392;                        /* [256,14,14] channel-blocked */
-    float *layer3_0_bn2_stats = ws + 101888;                    /* [2][256]: mean, variance of layer3.0.conv2 */
-    float *layer3_0_conv2_scratch = ws + 0;                     /* 405504 bytes: the convolution's scratch */
-    float *layer3_0_bn2_ss = ws + 0;                            /* [2][256]: scale, shift of layer3.0.bn2 */
-    float *layer3_0_add = ws + 251392;                          /* [256,14,14] channel-blocked, in place over layer3_0_conv2 */
-    float *layer3_1_conv1 = ws + 101376;                        /* [256,14,14] channel-blocked */
-    float *layer3_1_bn1_stats = ws + 151552;                    /* [2][256]: mean, variance of layer3.1.conv1 */
-    float *layer3_1_conv1_scratch = ws + 0;                     /* 405504 bytes: the convolution's scratch */
-    float *layer3_1_bn1_ss = ws + 201728;                       /* [2][256]: scale, shift of layer3.1.bn1 */
-    float *layer3_1_conv2 = ws + 151552;                        /* [256,14,14] channel-blocked */
-    float *layer3_1_bn2_stats = ws + 202240;                    /* [2][256]: mean, variance of layer3.1.conv2 */
-    float *layer3_1_conv2_scratch = ws + 0;                     /* 405504 bytes: the convolution's scratch */
-    float *layer3_1_bn2_ss = ws + 0;                            /* [2][256]: scale, shift of layer3.1.bn2 */
-    float *layer3_1_add = ws + 151552;                          /* [256,14,14] channel-blocked, in place over layer3_1_conv2 */
-    float *layer4_0_conv1 = ws + 87040;                         /* [512,7,7] channel-blocked */
-    float *layer4_0_bn1_stats = ws + 112128;                    /* [2][512]: mean, variance of layer4.0.conv1 */
-    float *layer4_0_conv1_scratch = ws + 0;                     /* 348160 bytes: the convolution's scratch */
-    float *layer4_0_bn1_ss = ws + 71680;                        /* [2][512]: scale, shift of layer4.0.bn1 */
-    float *layer4_0_downsample_0 = ws + 112128;                 /* [512,7,7] channel-blocked */
-    float *layer4_0_downsample_1_stats = ws + 72704;            /* [2][512]: mean, variance of layer4.0.downsample.0 */
-    float *layer4_0_downsample_0_scratch = ws + 0;              /* 286720 bytes: the convolution's scratch */
-    float *layer4_0_downsample_1_ss = ws + 62976;               /* [2][512]: scale, shift of layer4.0.downsample.1 */
-    float *layer4_0_conv2 = ws + 137216;                        /* [512,7,7] channel-blocked */
-    float *layer4_0_bn2_stats = ws + 64000;                     /* [2][512]: mean, variance of layer4.0.conv2 */
-    float *layer4_0_conv2_scratch = ws + 0;                     /* 251904 bytes: the convolution's scratch */
-    float *layer4_0_bn2_ss = ws + 0;                            /* [2][512]: scale, shift of layer4.0.bn2 */
-    float *layer4_0_add = ws + 137216;                          /* [512,7,7] channel-blocked, in place over layer4_0_conv2 */
-    float *layer4_1_conv1 = ws + 62976;                         /* [512,7,7] channel-blocked */
-    float *layer4_1_bn1_stats = ws + 88064;                     /* [2][512]: mean, variance of layer4.1.conv1 */
-    float *layer4_1_conv1_scratch = ws + 0;                     /* 251904 bytes: the convolution's scratch */
-    float *layer4_1_bn1_ss = ws + 113152;                       /* [2][512]: scale, shift of layer4.1.bn1 */
-    float *layer4_1_conv2 = ws + 88064;                         /* [512,7,7] channel-blocked */
-    float *layer4_1_bn2_stats = ws + 114176;                    /* [2][512]: mean, variance of layer4.1.conv2 */
-    float *layer4_1_conv2_scratch = ws + 0;                     /* 251904 bytes: the convolution's scratch */
-    float *layer4_1_bn2_ss = ws + 0;                            /* [2][512]: scale, shift of layer4.1.bn2 */
-    float *layer4_1_add = ws + 88064;                           /* [512,7,7] channel-blocked, in place over layer4_1_conv2 */
-    float *global_avgpool = ws + 0;                             /* [512] */
+    float *conv1 = ws + 0;                            /* [64,112,112] channel-blocked */
+    float *bn1_stats = ws + 1391600;                  /* [2][64]: mean, variance of conv1 */
+    float *conv1_scratch = ws + 802816;               /* 2355136 bytes: the convolution's scratch */
+    float *bn1_ss = ws + 1003520;                     /* [2][64]: scale, shift of bn1 */
+    float *maxpool2d = ws + 802816;                   /* [64,56,56] channel-blocked */
+    float *layer1_0_conv1 = ws + 329984;              /* [64,56,56] channel-blocked */
+    float *layer1_0_bn1_stats = ws + 530688;          /* [2][64]: mean, variance of layer1.0.conv1 */
+    float *layer1_0_conv1_scratch = ws + 0;           /* 1319936 bytes: the convolution's scratch */
+    float *layer1_0_bn1_ss = ws + 731392;             /* [2][64]: scale, shift of layer1.0.bn1 */
+    float *layer1_0_conv2 = ws + 530688;              /* [64,56,56] channel-blocked */
+    float *layer1_0_bn2_stats = ws + 731520;          /* [2][64]: mean, variance of layer1.0.conv2 */
+    float *layer1_0_conv2_scratch = ws + 0;           /* 1319936 bytes: the convolution's scratch */
+    float *layer1_0_bn2_ss = ws + 0;                  /* [2][64]: scale, shift of layer1.0.bn2 */
+    float *layer1_0_add = ws + 530688;                /* [64,56,56] channel-blocked, in place over layer1_0_conv2 */
+    float *layer1_1_conv1 = ws + 329984;              /* [64,56,56] channel-blocked */
+    float *layer1_1_bn1_stats = ws + 731392;          /* [2][64]: mean, variance of layer1.1.conv1 */
+    float *layer1_1_conv1_scratch = ws + 0;           /* 1319936 bytes: the convolution's scratch */
+    float *layer1_1_bn1_ss = ws + 932096;             /* [2][64]: scale, shift of layer1.1.bn1 */
+    float *layer1_1_conv2 = ws + 731392;              /* [64,56,56] channel-blocked */
+    float *layer1_1_bn2_stats = ws + 932224;          /* [2][64]: mean, variance of layer1.1.conv2 */
+    float *layer1_1_conv2_scratch = ws + 0;           /* 1319936 bytes: the convolution's scratch */
+    float *layer1_1_bn2_ss = ws + 0;                  /* [2][64]: scale, shift of layer1.1.bn2 */
+    float *layer1_1_add = ws + 731392;                /* [64,56,56] channel-blocked, in place over layer1_1_conv2 */
+    float *layer2_0_conv1 = ws + 279808;              /* [128,28,28] channel-blocked */
+    float *layer2_0_bn1_stats = ws + 380160;          /* [2][128]: mean, variance of layer2.0.conv1 */
+    float *layer2_0_conv1_scratch = ws + 0;           /* 1119232 bytes: the convolution's scratch */
+    float *layer2_0_bn1_ss = ws + 265216;             /* [2][128]: scale, shift of layer2.0.bn1 */
+    float *layer2_0_downsample_0 = ws + 380160;       /* [128,28,28] channel-blocked */
+    float *layer2_0_downsample_1_stats = ws + 265472; /* [2][128]: mean, variance of layer2.0.downsample.0 */
+    float *layer2_0_downsample_0_scratch = ws + 0;    /* 1060864 bytes: the convolution's scratch */
+    float *layer2_0_downsample_1_ss = ws + 179712;    /* [2][128]: scale, shift of layer2.0.downsample.1 */
+    float *layer2_0_conv2 = ws + 480512;              /* [128,28,28] channel-blocked */
+    float *layer2_0_bn2_stats = ws + 179968;          /* [2][128]: mean, variance of layer2.0.conv2 */
+    float *layer2_0_conv2_scratch = ws + 0;           /* 718848 bytes: the convolution's scratch */
+    float *layer2_0_bn2_ss = ws + 0;                  /* [2][128]: scale, shift of layer2.0.bn2 */
+    float *layer2_0_add = ws + 480512;                /* [128,28,28] channel-blocked, in place over layer2_0_conv2 */
+    float *layer2_1_conv1 = ws + 179712;              /* [128,28,28] channel-blocked */
+    float *layer2_1_bn1_stats = ws + 280064;          /* [2][128]: mean, variance of layer2.1.conv1 */
+    float *layer2_1_conv1_scratch = ws + 0;           /* 718848 bytes: the convolution's scratch */
+    float *layer2_1_bn1_ss = ws + 380416;             /* [2][128]: scale, shift of layer2.1.bn1 */
+    float *layer2_1_conv2 = ws + 280064;              /* [128,28,28] channel-blocked */
+    float *layer2_1_bn2_stats = ws + 380672;          /* [2][128]: mean, variance of layer2.1.conv2 */
+    float *layer2_1_conv2_scratch = ws + 0;           /* 718848 bytes: the convolution's scratch */
+    float *layer2_1_bn2_ss = ws + 0;                  /* [2][128]: scale, shift of layer2.1.bn2 */
+    float *layer2_1_add = ws + 280064;                /* [128,28,28] channel-blocked, in place over layer2_1_conv2 */
+    float *layer3_0_conv1 = ws + 151040;              /* [256,14,14] channel-blocked */
+    float *layer3_0_bn1_stats = ws + 201216;          /* [2][256]: mean, variance of layer3.0.conv1 */
+    float *layer3_0_conv1_scratch = ws + 0;           /* 604160 bytes: the convolution's scratch */
+    float *layer3_0_bn1_ss = ws + 136192;             /* [2][256]: scale, shift of layer3.0.bn1 */
+    float *layer3_0_downsample_0 = ws + 201216;       /* [256,14,14] channel-blocked */
+    float *layer3_0_downsample_1_stats = ws + 136704; /* [2][256]: mean, variance of layer3.0.downsample.0 */
+    float *layer3_0_downsample_0_scratch = ws + 0;    /* 544768 bytes: the convolution's scratch */
+    float *layer3_0_downsample_1_ss = ws + 101376;    /* [2][256]: scale, shift of layer3.0.downsample.1 */
+    float *layer3_0_conv2 = ws + 251392;              /* [256,14,14] channel-blocked */
+    float *layer3_0_bn2_stats = ws + 101888;          /* [2][256]: mean, variance of layer3.0.conv2 */
+    float *layer3_0_conv2_scratch = ws + 0;           /* 405504 bytes: the convolution's scratch */
+    float *layer3_0_bn2_ss = ws + 0;                  /* [2][256]: scale, shift of layer3.0.bn2 */
+    float *layer3_0_add = ws + 251392;                /* [256,14,14] channel-blocked, in place over layer3_0_conv2 */
+    float *layer3_1_conv1 = ws + 101376;              /* [256,14,14] channel-blocked */
+    float *layer3_1_bn1_stats = ws + 151552;          /* [2][256]: mean, variance of layer3.1.conv1 */
+    float *layer3_1_conv1_scratch = ws + 0;           /* 405504 bytes: the convolution's scratch */
+    float *layer3_1_bn1_ss = ws + 201728;             /* [2][256]: scale, shift of layer3.1.bn1 */
+    float *layer3_1_conv2 = ws + 151552;              /* [256,14,14] channel-blocked */
+    float *layer3_1_bn2_stats = ws + 202240;          /* [2][256]: mean, variance of layer3.1.conv2 */
+    float *layer3_1_conv2_scratch = ws + 0;           /* 405504 bytes: the convolution's scratch */
+    float *layer3_1_bn2_ss = ws + 0;                  /* [2][256]: scale, shift of layer3.1.bn2 */
+    float *layer3_1_add = ws + 151552;                /* [256,14,14] channel-blocked, in place over layer3_1_conv2 */
+    float *layer4_0_conv1 = ws + 87040;               /* [512,7,7] channel-blocked */
+    float *layer4_0_bn1_stats = ws + 112128;          /* [2][512]: mean, variance of layer4.0.conv1 */
+    float *layer4_0_conv1_scratch = ws + 0;           /* 348160 bytes: the convolution's scratch */
+    float *layer4_0_bn1_ss = ws + 71680;              /* [2][512]: scale, shift of layer4.0.bn1 */
+    float *layer4_0_downsample_0 = ws + 112128;       /* [512,7,7] channel-blocked */
+    float *layer4_0_downsample_1_stats = ws + 72704;  /* [2][512]: mean, variance of layer4.0.downsample.0 */
+    float *layer4_0_downsample_0_scratch = ws + 0;    /* 286720 bytes: the convolution's scratch */
+    float *layer4_0_downsample_1_ss = ws + 62976;     /* [2][512]: scale, shift of layer4.0.downsample.1 */
+    float *layer4_0_conv2 = ws + 137216;              /* [512,7,7] channel-blocked */
+    float *layer4_0_bn2_stats = ws + 64000;           /* [2][512]: mean, variance of layer4.0.conv2 */
+    float *layer4_0_conv2_scratch = ws + 0;           /* 251904 bytes: the convolution's scratch */
+    float *layer4_0_bn2_ss = ws + 0;                  /* [2][512]: scale, shift of layer4.0.bn2 */
+    float *layer4_0_add = ws + 137216;                /* [512,7,7] channel-blocked, in place over layer4_0_conv2 */
+    float *layer4_1_conv1 = ws + 62976;               /* [512,7,7] channel-blocked */
+    float *layer4_1_bn1_stats = ws + 88064;           /* [2][512]: mean, variance of layer4.1.conv1 */
+    float *layer4_1_conv1_scratch = ws + 0;           /* 251904 bytes: the convolution's scratch */
+    float *layer4_1_bn1_ss = ws + 113152;             /* [2][512]: scale, shift of layer4.1.bn1 */
+    float *layer4_1_conv2 = ws + 88064;               /* [512,7,7] channel-blocked */
+    float *layer4_1_bn2_stats = ws + 114176;          /* [2][512]: mean, variance of layer4.1.conv2 */
+    float *layer4_1_conv2_scratch = ws + 0;           /* 251904 bytes: the convolution's scratch */
+    float *layer4_1_bn2_ss = ws + 0;                  /* [2][512]: scale, shift of layer4.1.bn2 */
+    float *layer4_1_add = ws + 88064;                 /* [512,7,7] channel-blocked, in place over layer4_1_conv2 */
+    float *global_avgpool = ws + 0;                   /* [512] */
 
     /* conv1 (resnet18.gs:47): [3,224,224] -> [64,112,112] */
     /* + bn1: statistics computed here */

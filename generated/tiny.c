@@ -262,25 +262,28 @@ void tiny_init(float *params)
 
 /* Offsets (floats, each a multiple of 16) of the weights in prepared[TINY_PREPARED_SIZE]. */
 enum {
-    conv1_packed = 0,   /* conv1.weight [8,1,3,3], conv1.bias [8], packed */
+    conv1_packed = 0,   /* conv1.weight [8,1,3,3] + bias, packed */
     bn1_weight = 160,   /* bn1.weight [8] */
     bn1_bias = 176,     /* bn1.bias [8] */
-    conv2_packed = 192, /* conv2.weight [16,8,3,3], conv2.bias [16], packed */
+    conv2_packed = 192, /* conv2.weight [16,8,3,3] + bias, packed */
     bn2_weight = 1360,  /* bn2.weight [16] */
     bn2_bias = 1376,    /* bn2.bias [16] */
-    fc_packed = 1392,   /* fc.weight [10,16], fc.bias [10], packed */
+    fc_packed = 1392,   /* fc.weight [10,16] + bias, packed */
 };
 
 void tiny_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * TINY_PREPARED_SIZE);
-    gsc_fast_conv_prepare(params + 0, params + 72, 1, 8, 3, prepared + conv1_packed); /* conv1.weight, conv1.bias */
+    /* conv1.weight, conv1.bias */
+    gsc_fast_conv_prepare(params + 0, params + 72, 1, 8, 3, prepared + conv1_packed);
     memcpy(prepared + bn1_weight, params + 80, 8 * sizeof(float));
     memcpy(prepared + bn1_bias, params + 88, 8 * sizeof(float));
-    gsc_fast_conv_prepare(params + 96, params + 1248, 8, 16, 3, prepared + conv2_packed); /* conv2.weight, conv2.bias */
+    /* conv2.weight, conv2.bias */
+    gsc_fast_conv_prepare(params + 96, params + 1248, 8, 16, 3, prepared + conv2_packed);
     memcpy(prepared + bn2_weight, params + 1264, 16 * sizeof(float));
     memcpy(prepared + bn2_bias, params + 1280, 16 * sizeof(float));
-    gsc_fast_linear_prepare(params + 1296, params + 1456, 16, 10, prepared + fc_packed); /* fc.weight, fc.bias */
+    /* fc.weight, fc.bias */
+    gsc_fast_linear_prepare(params + 1296, params + 1456, 16, 10, prepared + fc_packed);
 }
 
 /* The geometry of every convolution (input [cin, h, w], cout k x k filters) and pooling window. */
@@ -296,17 +299,17 @@ void tiny_forward(const float *prepared, const float *input, float *output, void
 {
     float *ws = (float *)workspace;
     /* The workspace, planned: buffers whose lifetimes do not overlap share memory. */
-    float *conv1 = ws + 0;                       /* [8,28,28] channel-blocked */
-    float *bn1_stats = ws + 21520;               /* [2][8]: mean, variance of conv1 */
-    float *conv1_scratch = ws + 12544;           /* 35904 bytes: the convolution's scratch */
-    float *bn1_ss = ws + 15680;                  /* [2][8]: scale, shift of bn1 */
-    float *maxpool2d = ws + 12544;               /* [8,14,14] channel-blocked */
-    float *conv2 = ws + 4288;                    /* [16,14,14] channel-blocked */
-    float *bn2_stats = ws + 7424;                /* [2][16]: mean, variance of conv2 */
-    float *conv2_scratch = ws + 0;               /* 17152 bytes: the convolution's scratch */
-    float *bn2_ss = ws + 784;                    /* [2][16]: scale, shift of bn2 */
-    float *maxpool2d_1 = ws + 0;                 /* [16,7,7] channel-blocked */
-    float *global_avgpool = ws + 784;            /* [16] */
+    float *conv1 = ws + 0;             /* [8,28,28] channel-blocked */
+    float *bn1_stats = ws + 21520;     /* [2][8]: mean, variance of conv1 */
+    float *conv1_scratch = ws + 12544; /* 35904 bytes: the convolution's scratch */
+    float *bn1_ss = ws + 15680;        /* [2][8]: scale, shift of bn1 */
+    float *maxpool2d = ws + 12544;     /* [8,14,14] channel-blocked */
+    float *conv2 = ws + 4288;          /* [16,14,14] channel-blocked */
+    float *bn2_stats = ws + 7424;      /* [2][16]: mean, variance of conv2 */
+    float *conv2_scratch = ws + 0;     /* 17152 bytes: the convolution's scratch */
+    float *bn2_ss = ws + 784;          /* [2][16]: scale, shift of bn2 */
+    float *maxpool2d_1 = ws + 0;       /* [16,7,7] channel-blocked */
+    float *global_avgpool = ws + 784;  /* [16] */
 
     /* conv1 (tiny.gs:18): [1,28,28] -> [8,28,28] */
     /* + bn1: statistics computed here */

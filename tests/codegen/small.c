@@ -48,27 +48,31 @@ void small_init(float *params)
 
 /* Offsets (floats, each a multiple of 16) of the weights in prepared[SMALL_PREPARED_SIZE]. */
 enum {
-    a_conv_packed = 0,   /* a.conv.weight [3,2,3,3], a.conv.bias [3], packed */
+    a_conv_packed = 0,   /* a.conv.weight [3,2,3,3] + bias, packed */
     a_bn_weight = 304,   /* a.bn.weight [3] */
     a_bn_bias = 320,     /* a.bn.bias [3] */
-    b_conv_packed = 336, /* b.conv.weight [4,2,3,3], b.conv.bias [4], packed */
+    b_conv_packed = 336, /* b.conv.weight [4,2,3,3] + bias, packed */
     b_bn_weight = 640,   /* b.bn.weight [4] */
     b_bn_bias = 656,     /* b.bn.bias [4] */
-    mix_packed = 672,    /* mix.weight [7,7,1,1], mix.bias [7], packed */
-    head_packed = 800,   /* head.weight [5,91], head.bias [5], packed */
+    mix_packed = 672,    /* mix.weight [7,7,1,1] + bias, packed */
+    head_packed = 800,   /* head.weight [5,91] + bias, packed */
 };
 
 void small_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * SMALL_PREPARED_SIZE);
-    gsc_fast_conv_prepare(params + 0, params + 54, 2, 3, 3, prepared + a_conv_packed); /* a.conv.weight, a.conv.bias */
+    /* a.conv.weight, a.conv.bias */
+    gsc_fast_conv_prepare(params + 0, params + 54, 2, 3, 3, prepared + a_conv_packed);
     memcpy(prepared + a_bn_weight, params + 57, 3 * sizeof(float));
     memcpy(prepared + a_bn_bias, params + 60, 3 * sizeof(float));
-    gsc_fast_conv_prepare(params + 63, params + 135, 2, 4, 3, prepared + b_conv_packed); /* b.conv.weight, b.conv.bias */
+    /* b.conv.weight, b.conv.bias */
+    gsc_fast_conv_prepare(params + 63, params + 135, 2, 4, 3, prepared + b_conv_packed);
     memcpy(prepared + b_bn_weight, params + 139, 4 * sizeof(float));
     memcpy(prepared + b_bn_bias, params + 143, 4 * sizeof(float));
-    gsc_fast_conv_prepare(params + 147, params + 196, 7, 7, 1, prepared + mix_packed); /* mix.weight, mix.bias */
-    gsc_fast_linear_prepare(params + 203, params + 658, 91, 5, prepared + head_packed); /* head.weight, head.bias */
+    /* mix.weight, mix.bias */
+    gsc_fast_conv_prepare(params + 147, params + 196, 7, 7, 1, prepared + mix_packed);
+    /* head.weight, head.bias */
+    gsc_fast_linear_prepare(params + 203, params + 658, 91, 5, prepared + head_packed);
 }
 
 /* The geometry of every convolution (input [cin, h, w], cout k x k filters) and pooling window. */
@@ -85,26 +89,26 @@ void small_forward(const float *prepared, const float *input, float *output, voi
 {
     float *ws = (float *)workspace;
     /* The workspace, planned: buffers whose lifetimes do not overlap share memory. */
-    float *a_conv = ws + 688;                    /* [3,6,5] channel-blocked */
-    float *a_bn_stats = ws + 1168;               /* [2][3]: mean, variance of a.conv */
-    float *a_conv_scratch = ws + 0;              /* 2752 bytes: the convolution's scratch */
-    float *a_bn_ss = ws + 1648;                  /* [2][3]: scale, shift of a.bn */
-    float *b_conv = ws + 1168;                   /* [4,6,5] channel-blocked */
-    float *b_bn_stats = ws + 1680;               /* [2][4]: mean, variance of b.conv */
-    float *b_conv_scratch = ws + 0;              /* 2752 bytes: the convolution's scratch */
-    float *b_bn_ss = ws + 0;                     /* [2][4]: scale, shift of b.bn */
-    float *a_relu = ws + 688;                    /* [3,6,5] channel-blocked, in place over a_conv */
-    float *b_relu = ws + 1168;                   /* [4,6,5] channel-blocked, in place over b_conv */
-    float *concat = ws + 1648;                   /* [7,6,5] channel-blocked */
-    float *mix = ws + 800;                       /* [7,6,5] channel-blocked */
-    float *mix_scratch = ws + 0;                 /* 3200 bytes: the convolution's scratch */
-    float *add = ws + 800;                       /* [7,6,5] channel-blocked, in place over mix */
-    float *maxpool2d = ws + 0;                   /* [7,4,3] channel-blocked */
-    float *avgpool2d = ws + 192;                 /* [7,4,3] channel-blocked */
-    float *flatten = ws + 0;                     /* [84] */
-    float *global_avgpool = ws + 384;            /* [7] */
-    float *concat_1 = ws + 96;                   /* [91] */
-    float *head = ws + 0;                        /* [5] */
+    float *a_conv = ws + 688;         /* [3,6,5] channel-blocked */
+    float *a_bn_stats = ws + 1168;    /* [2][3]: mean, variance of a.conv */
+    float *a_conv_scratch = ws + 0;   /* 2752 bytes: the convolution's scratch */
+    float *a_bn_ss = ws + 1648;       /* [2][3]: scale, shift of a.bn */
+    float *b_conv = ws + 1168;        /* [4,6,5] channel-blocked */
+    float *b_bn_stats = ws + 1680;    /* [2][4]: mean, variance of b.conv */
+    float *b_conv_scratch = ws + 0;   /* 2752 bytes: the convolution's scratch */
+    float *b_bn_ss = ws + 0;          /* [2][4]: scale, shift of b.bn */
+    float *a_relu = ws + 688;         /* [3,6,5] channel-blocked, in place over a_conv */
+    float *b_relu = ws + 1168;        /* [4,6,5] channel-blocked, in place over b_conv */
+    float *concat = ws + 1648;        /* [7,6,5] channel-blocked */
+    float *mix = ws + 800;            /* [7,6,5] channel-blocked */
+    float *mix_scratch = ws + 0;      /* 3200 bytes: the convolution's scratch */
+    float *add = ws + 800;            /* [7,6,5] channel-blocked, in place over mix */
+    float *maxpool2d = ws + 0;        /* [7,4,3] channel-blocked */
+    float *avgpool2d = ws + 192;      /* [7,4,3] channel-blocked */
+    float *flatten = ws + 0;          /* [84] */
+    float *global_avgpool = ws + 384; /* [7] */
+    float *concat_1 = ws + 96;        /* [91] */
+    float *head = ws + 0;             /* [5] */
 
     /* a.conv (small.gs:7): [2,6,5] -> [3,6,5] */
     /* + a.bn: statistics computed here */
