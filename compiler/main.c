@@ -667,7 +667,7 @@ int main(int argc, char **argv)
 {
     const char *nc = getenv("NO_COLOR");
     diag_color = isatty(2) && !(nc && *nc);
-    Options o = {0};
+    static Options o; /* static: what it holds (the -D list) stays reachable to the end, for LeakSanitizer */
     parse_args(argc, argv, &o);
 
     SrcFile *src = load_source(o.input);
