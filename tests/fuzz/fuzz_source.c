@@ -109,18 +109,23 @@ static int run_pipeline(const char *text, size_t len)
     if (check_c_limits(g)) /* as main.c: C emission only within the runtime's int sizes */
         return 5;
 
+    Lowered *low = NULL;
     for (int fast = 0; fast <= 1; fast++) {
-        Lowered *low = lower_graph(g, fast);
-        plan_memory(g, low);
+        low = lower_graph(g, fast);
+        plan_memory(low);
+        Grad *gr = grad_graph(g, g->values[g->output].shape.rank == 1 ? LOSS_XENT : LOSS_MSE, false);
+        Lowered *train = gr ? lower_train(g, gr) : NULL;
+        if (train)
+            plan_memory(train);
         Buf c = {0}, h = {0};
-        EmitOptions eo = {low, "fz", "fuzz.gs", "fz.h", NULL};
-        emit_c(g, &eo, &c, &h);
+        EmitOptions eo = {"fz", "fuzz.gs", "fz.h", NULL, false};
+        emit_c(g, low, train, &eo, &c, &h);
         buf_free(&c);
         buf_free(&h);
     }
     Buf b = {0};
     emit_abi_json(g, &b);
-    emit_summary(g, &b);
+    emit_summary(g, low, &b);
     emit_dot(g, &b);
     buf_free(&b);
     tensor_table(g); /* arena memory */
