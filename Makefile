@@ -15,6 +15,8 @@
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd
 #   make test-optim-torch  the optimisers against torch.optim, 20 steps each
+#   make test-train-torch  make train's first 20 steps against its PyTorch twin
+#                   (tools/train_torch.py), parameters per tensor and losses per step
 #   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
 #   make install    PREFIX=/usr/local (and DESTDIR)
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
@@ -49,7 +51,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-align run train generated bench bench-peers examples test-export-torch test-grad-torch test-optim-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-align run train generated bench bench-peers examples test-export-torch test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -381,6 +383,10 @@ $(FMNIST)/train-images-idx3-ubyte:
 
 train: $(BUILD)/train/train $(FMNIST)/train-images-idx3-ubyte
 	$(BUILD)/train/train --data $(FMNIST) --checkpoint $(BUILD)/train/fashion.safetensors $(TRAIN_ARGS)
+
+# The trainer against tools/train_torch.py (installs python3-torch when missing and root).
+test-train-torch: $(BUILD)/gsc $(BUILD)/train/train $(FMNIST)/train-images-idx3-ubyte
+	TRAIN=$(BUILD)/train/train DATA=$(FMNIST) tools/test_train_torch.sh $(BUILD)/gsc
 
 run: $(BUILD)/rn18_run
 	@echo "ResNet-18 (models/resnet18.gs), 3x224x224, seed weights, deterministic input:"

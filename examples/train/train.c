@@ -8,6 +8,7 @@
  *   cc -O3 -march=native -fopenmp -I. -Iruntime train.c fashion.c runtime/gsc_*.c -lm
  *   ./train --data DIR [--epochs 5] [--batch 32] [--lr 3e-3] [--wd 1e-2]
  *           [--seed 1] [--limit N] [--checkpoint CK.safetensors] [--resume CK.safetensors]
+ *           [--steps K] [--dump-params P.bin]
  *
  * DIR holds the four IDX files of Fashion-MNIST, uncompressed (Debian's
  * dataset-fashion-mnist ships them gzipped in /usr/share/datasets/
@@ -18,6 +19,11 @@
  * never stopped. Threads (OpenMP, OMP_NUM_THREADS) split each mini-batch,
  * each with its own gradients and workspace; their gradients are added in
  * thread order, so a run is reproducible for a given thread count.
+ *
+ * --steps K stops after K optimiser steps in all and prints each step's mean
+ * loss; --dump-params writes the parameters at the end as raw float32 in the
+ * layout of P_tensors. tools/train_torch.py takes the same options: make
+ * test-train-torch compares the two runs step for step.
  *
  * Built with -DGSC_P=... -DGSC_PU=... -DGSC_HEADER=... for another model
  * (default: fashion); it must take a [1, 28, 28] input and give 10 outputs.
@@ -196,24 +202,41 @@ static double accuracy(const float *params, const Set *s, float *prepared, char 
     return s->n ? (double)right / (double)s->n : 0.0;
 }
 
+/* The parameters as raw float32 (host order), through "<path>.tmp" and a
+ * rename, so that an existing file is never left half-written. */
+static int dump_params(const char *path, const float *params)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int bad = !f || fwrite(params, sizeof(float), MAC(_NUM_PARAMS), f) != (size_t)MAC(_NUM_PARAMS);
+    if ((f && fclose(f)) || bad || rename(tmp, path)) {
+        fprintf(stderr, "train: error: cannot write '%s': %s\n", path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 typedef struct {
-    const char *data, *checkpoint, *resume;
+    const char *data, *checkpoint, *resume, *dump;
     int epochs, batch;
     double lr, wd;
     unsigned seed;
-    long limit;
+    long limit, steps;
 } Options;
 
 static void usage(void)
 {
     fprintf(stderr, "usage: train --data DIR [--epochs N] [--batch B] [--lr LR] [--wd WD] [--seed S] [--limit N]\n"
-                    "             [--checkpoint CK.safetensors] [--resume CK.safetensors]\n");
+                    "             [--checkpoint CK.safetensors] [--resume CK.safetensors] [--steps K]\n"
+                    "             [--dump-params P.bin]\n");
     exit(2);
 }
 
 static void parse(int argc, char **argv, Options *o)
 {
-    *o = (Options){NULL, NULL, NULL, 5, 32, 3e-3, 1e-2, 1, 0};
+    *o = (Options){NULL, NULL, NULL, NULL, 5, 32, 3e-3, 1e-2, 1, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -237,6 +260,10 @@ static void parse(int argc, char **argv, Options *o)
             o->checkpoint = v;
         else if (!strcmp(a, "--resume"))
             o->resume = v;
+        else if (!strcmp(a, "--steps") && atol(v) > 0)
+            o->steps = atol(v);
+        else if (!strcmp(a, "--dump-params"))
+            o->dump = v;
         else
             usage();
     }
@@ -319,6 +346,8 @@ int main(int argc, char **argv)
             gsc_opt_step(&cfg, &st, params, grads, MAC(_NUM_PARAMS));
             loss_sum += loss;
             seen += n;
+            if (o.steps)
+                printf("step %lld: loss %.9g\n", (long long)st.step, loss / (double)n);
             double el = now() - te;
             if ((tty && el - shown > 0.5) || s + 1 == steps_per_epoch || (!tty && (s + 1) % (steps_per_epoch / 4 + 1) == 0)) {
                 printf("%sepoch %d/%d  step %ld/%ld  loss %.4f  %.0f images/s  %.1f s", tty ? "\r\033[K" : "",
@@ -329,8 +358,14 @@ int main(int argc, char **argv)
                 fflush(stdout);
                 shown = el;
             }
+            if (o.steps && st.step >= o.steps)
+                break;
         }
         double train_s = now() - te;
+        if (o.steps && st.step >= o.steps) {
+            printf("stopped after %lld steps (--steps), in epoch %d\n", (long long)st.step, epoch + 1);
+            break;
+        }
         double acc = accuracy(params, &test, prepared, fws, threads);
         printf("%sepoch %d/%d: loss %.4f, test accuracy %.2f%% (%ld images), %.1f s training (%.0f images/s)\n",
                tty ? "\r\033[K" : "", epoch + 1, o.epochs, loss_sum / (double)seen, 100 * acc, test.n, train_s,
@@ -344,8 +379,15 @@ int main(int argc, char **argv)
         }
         fflush(stdout);
     }
-    double acc = accuracy(params, &test, prepared, fws, threads);
-    printf("test accuracy %.2f%% after %d epochs, %.1f s in all\n", 100 * acc, o.epochs, now() - t0);
+    if (o.dump) {
+        if (dump_params(o.dump, params))
+            return 1;
+        printf("parameters: %s (%d floats, raw float32)\n", o.dump, MAC(_NUM_PARAMS));
+    }
+    if (!o.steps || st.step < o.steps) {
+        double acc = accuracy(params, &test, prepared, fws, threads);
+        printf("test accuracy %.2f%% after %d epochs, %.1f s in all\n", 100 * acc, o.epochs, now() - t0);
+    }
     free(params);
     free(grads);
     free(tws);
