@@ -25,6 +25,8 @@
 #
 # Build tools (re2c, bison, pkg-config, Check) are installed with apt-get when
 # missing and make runs as root; otherwise make prints the command to run.
+# help2man (for the man page) is installed the same way, but without it make
+# install only skips the man page.
 
 CC      ?= cc
 BUILD   := build
@@ -65,6 +67,11 @@ NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
                     /usr/bin/python3 -c 'import numpy' 2>/dev/null || echo python3-numpy; \
                     /usr/bin/python3 -c 'import z3' 2>/dev/null || echo python3-z3)
 
+# Wanted, not needed: help2man writes the man page that make install installs
+# (skipped, with a note, without it). One failed attempt to install it is
+# remembered in $(BUILD)/.no-help2man until make clean.
+WANT_PKGS = $(shell command -v help2man >/dev/null || echo help2man)
+
 deps:
 	@missing="$(strip $(NEED_PKGS))"; \
 	if [ -n "$$missing" ]; then \
@@ -75,6 +82,14 @@ deps:
 	    echo "gsc needs: $$missing. Install them with:"; \
 	    echo "  sudo apt-get update && sudo apt-get install -y $$missing"; \
 	    exit 1; \
+	  fi; \
+	fi; \
+	if [ -n "$(strip $(WANT_PKGS))" ] && [ ! -f $(BUILD)/.no-help2man ] && [ "$$(id -u)" = 0 ] && \
+	   command -v apt-get >/dev/null; then \
+	  echo "installing $(strip $(WANT_PKGS)) (the man page of make install)"; \
+	  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(WANT_PKGS) >/dev/null; }; then \
+	    echo "$(strip $(WANT_PKGS)) could not be installed: make install will skip the man page"; \
+	    mkdir -p $(BUILD) && touch $(BUILD)/.no-help2man; \
 	  fi; \
 	fi
 
@@ -409,31 +424,152 @@ asan:
 clean:
 	rm -rf $(BUILD)
 
+# ------------------------------------------------------------ the runtime library (for make install)
+
+# libgsc-runtime.a and libgsc-runtime.so.VERSION: every runtime source compiled
+# once per library (position-independent for the shared one), C99 and
+# warning-free as everywhere. LIB_CFLAGS are those of make examples, the fast
+# way (-O3, and -march=native and -fopenmp where $(CC) has them); LIB_CFLAGS=...
+# chooses others: -O3 -march=x86-64-v3 for other machines, -O2 for the portable
+# path on one thread without libgomp. From the flags follow the SIMD path, as
+# gsc_fast.c chooses it (LIB_ISA: avx512, avx2 or portable), and OpenMP
+# (LIB_OPENMP: whether _OPENMP is defined); make install writes both into the
+# pkg-config and CMake files. The soname is the whole version: a generated header
+# accepts exactly the runtime it was generated for.
+RT_VERSION := $(shell sed -n 's/^.define GSC_RUNTIME_VERSION "\(.*\)"$$/\1/p' runtime/gsc_runtime.h)
+RT_HDRS    := runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_train.h
+LIB_BUILD  ?= $(BUILD)/lib
+LIB_CFLAGS ?= $(EX_CFLAGS)
+LIB_A      := $(LIB_BUILD)/libgsc-runtime.a
+LIB_SO     := $(LIB_BUILD)/libgsc-runtime.so.$(RT_VERSION)
+LIB_OBJS   := $(patsubst runtime/%.c,%.o,$(RT_SRCS))
+# The compiler's predefined macros under LIB_CFLAGS, as NAME=VALUE (probed once).
+LIB_PREDEF  = $(eval LIB_PREDEF := $(shell $(CC) $(LIB_CFLAGS) -dM -E -x c /dev/null | awk '{print $$2 "=" $$3}'))$(LIB_PREDEF)
+lib_has     = $(filter $(1)=%,$(LIB_PREDEF))
+LIB_ISA     = $(if $(call lib_has,__AVX512F__),avx512,$(if $(and $(call lib_has,__AVX2__),$(call lib_has,__FMA__)),avx2,portable))
+LIB_OPENMP  = $(if $(call lib_has,_OPENMP),yes,no)
+
+.PHONY: runtime-lib
+runtime-lib: $(LIB_A) $(LIB_SO)
+	@echo "== the runtime library: $(CC) $(strip $(LIB_CFLAGS)) (SIMD path $(LIB_ISA), OpenMP $(LIB_OPENMP))"
+
+$(LIB_BUILD)/flags: FORCE
+	@mkdir -p $(LIB_BUILD)
+	@echo '$(CC) $(LIB_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(LIB_CFLAGS)' > $@
+
+$(LIB_BUILD)/static/%.o: runtime/%.c $(RT_HDRS) $(LIB_BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) -std=c99 $(WARN) $(LIB_CFLAGS) -Iruntime -c -o $@ $<
+
+$(LIB_BUILD)/shared/%.o: runtime/%.c $(RT_HDRS) $(LIB_BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) -std=c99 $(WARN) $(LIB_CFLAGS) -fPIC -Iruntime -c -o $@ $<
+
+$(LIB_A): $(addprefix $(LIB_BUILD)/static/,$(LIB_OBJS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(addprefix $(LIB_BUILD)/shared/,$(LIB_OBJS))
+	$(CC) $(LIB_CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(notdir $@) -o $@ $^ -lm
+
 # ------------------------------------------------------------ install
 
-PREFIX  ?= /usr/local
-DESTDIR ?=
-INSTALL ?= install
-GSC_SHARE := $(DESTDIR)$(PREFIX)/share/gsc
-GSC_DOC   := $(DESTDIR)$(PREFIX)/share/doc/gsc
-VIMFILES  := $(DESTDIR)$(PREFIX)/share/vim/vimfiles
+# make install PREFIX=/opt/gsc (absolute; DESTDIR=... to stage) installs
+#   BINDIR      gsc, gsc-export-torch (tools/export_torch.py)
+#   INCLUDEDIR  gsc/: gsc_runtime.h, gsc_fast.h, gsc_train.h
+#   LIBDIR      libgsc-runtime.a, libgsc-runtime.so.VERSION (and .so), pkgconfig/gsc-runtime.pc,
+#               cmake/gsc/ (find_package(gsc): gsc::gsc, gsc::runtime, gsc::runtime_shared,
+#               gsc_add_model)
+#   MANDIR      man1/gsc.1 (help2man from gsc --help; skipped with a note without help2man)
+#   DATADIR     gsc/: runtime/ (sources and headers, for vendoring), models/, examples/;
+#               doc/gsc/; vim/vimfiles/ (syntax highlighting)
+# The files written from packaging/*.in are made under $(BUILD)/install at each
+# make install. make uninstall removes exactly these files, then gsc's own
+# directories when they are empty. ldconfig runs after both when root installs
+# without DESTDIR (LDCONFIG=true to skip it).
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+INSTALL    ?= install
+LDCONFIG   ?= ldconfig
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+GSC_INCLUDE = $(INCLUDEDIR)/gsc
+GSC_SHARE   = $(DATADIR)/gsc
+GSC_DOC     = $(DATADIR)/doc/gsc
+PCDIR       = $(LIBDIR)/pkgconfig
+CMAKEDIR    = $(LIBDIR)/cmake/gsc
+VIMFILES    = $(DATADIR)/vim/vimfiles
+# Installed under $(GSC_SHARE) with the same relative path.
+INST_SHARE := $(RT_HDRS) $(RT_SRCS) $(wildcard models/*.gs) \
+              $(wildcard examples/*/*.c examples/*/*.gs examples/*/*.md examples/*/*.ppm)
+INST_DOCS  := README.md $(wildcard docs/*.md) docs/resnet18.svg
+INST_GEN   := $(BUILD)/install
+pc_path     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+relpath     = $(shell realpath -m -s --relative-to=$(2) $(1))
+INST_SED    = -e 's|@VERSION@|$(RT_VERSION)|g' -e 's|@VERSION_MAJOR_MINOR@|$(basename $(RT_VERSION))|g' \
+              -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(GSC_INCLUDE)|g' \
+              -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@PC_LIBDIR@|$(call pc_path,$(LIBDIR))|g' \
+              -e 's|@PC_INCLUDEDIR@|$(call pc_path,$(GSC_INCLUDE))|g' \
+              -e 's|@PC_RUNTIME_SOURCES@|$(call pc_path,$(GSC_SHARE)/runtime)|g' -e 's|@ISA@|$(LIB_ISA)|g' -e 's|@OPENMP@|$(LIB_OPENMP)|g' \
+              -e 's|@OPENMP_FLAGS@|$(if $(call lib_has,_OPENMP),$(filter -fopenmp%,$(LIB_CFLAGS)))|g' \
+              -e 's|@OPENMP_CMAKE@|$(if $(call lib_has,_OPENMP),ON,OFF)|g' -e 's|@LIB_CFLAGS@|$(strip $(LIB_CFLAGS))|g' \
+              -e 's|@SIZEOF_VOID_P@|$(patsubst __SIZEOF_POINTER__=%,%,$(call lib_has,__SIZEOF_POINTER__))|g' \
+              -e 's|@CMAKE_TO_PREFIX@|$(call relpath,$(PREFIX),$(CMAKEDIR))|g' \
+              -e 's|@BINDIR_REL@|$(call relpath,$(BINDIR),$(PREFIX))|g' \
+              -e 's|@LIBDIR_REL@|$(call relpath,$(LIBDIR),$(PREFIX))|g' \
+              -e 's|@INCLUDEDIR_REL@|$(call relpath,$(GSC_INCLUDE),$(PREFIX))|g' \
+              -e 's|@DATADIR_REL@|$(call relpath,$(DATADIR),$(PREFIX))|g'
 
 .PHONY: install uninstall
 
-install: $(BUILD)/gsc
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(GSC_SHARE)/runtime $(GSC_SHARE)/tools $(GSC_DOC) \
-	  $(VIMFILES)/syntax $(VIMFILES)/ftdetect
-	$(INSTALL) -m 755 $(BUILD)/gsc $(DESTDIR)$(PREFIX)/bin/gsc
-	$(INSTALL) -m 644 runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_init.c runtime/gsc_kernels.c \
-	  runtime/gsc_fast.c runtime/gsc_safetensors.c runtime/gsc_backward.c runtime/gsc_train.h runtime/gsc_train.c \
-	  $(GSC_SHARE)/runtime
-	$(INSTALL) -m 755 tools/export_torch.py $(GSC_SHARE)/tools
-	$(INSTALL) -m 644 README.md docs/language.md docs/c-api.md docs/semantics.md docs/training.md docs/resnet18.svg \
-	  $(GSC_DOC)
-	$(INSTALL) -m 644 editors/README.md $(GSC_DOC)/editors.md
-	$(INSTALL) -m 644 editors/vim/syntax/graphspec.vim $(VIMFILES)/syntax/graphspec.vim
-	$(INSTALL) -m 644 editors/vim/ftdetect/graphspec.vim $(VIMFILES)/ftdetect/graphspec.vim
+install: $(BUILD)/gsc $(LIB_A) $(LIB_SO) | deps
+	@case "$(PREFIX)" in /*) ;; *) echo "make install: PREFIX must be an absolute path, not '$(PREFIX)'"; exit 2;; esac
+	@rm -rf $(INST_GEN) && mkdir -p $(INST_GEN)
+	@for f in gsc-runtime.pc gscConfig.cmake gscConfigVersion.cmake gsc.h2m; do \
+	  sed $(INST_SED) packaging/$$f.in > $(INST_GEN)/$$f || exit 1; \
+	  if grep -n '@[A-Z_]*@' $(INST_GEN)/$$f; then echo "packaging/$$f.in: a placeholder is left"; exit 1; fi; \
+	done
+	@if command -v help2man >/dev/null; then \
+	  SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)} \
+	    help2man -N -i $(INST_GEN)/gsc.h2m -o $(INST_GEN)/gsc.1 $(BUILD)/gsc || exit 1; \
+	else echo "help2man is not installed: no man page (apt-get install help2man, then make install again)"; fi
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(GSC_INCLUDE) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(GSC_DOC) \
+	  $(DESTDIR)$(VIMFILES)/syntax $(DESTDIR)$(VIMFILES)/ftdetect
+	$(INSTALL) -m 755 $(BUILD)/gsc $(DESTDIR)$(BINDIR)/gsc
+	$(INSTALL) -m 755 tools/export_torch.py $(DESTDIR)$(BINDIR)/gsc-export-torch
+	$(INSTALL) -m 644 $(RT_HDRS) $(DESTDIR)$(GSC_INCLUDE)
+	$(INSTALL) -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)
+	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libgsc-runtime.so
+	$(INSTALL) -m 644 $(INST_GEN)/gsc-runtime.pc $(DESTDIR)$(PCDIR)
+	$(INSTALL) -m 644 $(INST_GEN)/gscConfig.cmake $(INST_GEN)/gscConfigVersion.cmake $(DESTDIR)$(CMAKEDIR)
+	@if [ -f $(INST_GEN)/gsc.1 ]; then \
+	  echo "$(INSTALL) -D -m 644 $(INST_GEN)/gsc.1 $(DESTDIR)$(MANDIR)/man1/gsc.1"; \
+	  $(INSTALL) -D -m 644 $(INST_GEN)/gsc.1 $(DESTDIR)$(MANDIR)/man1/gsc.1; fi
+	@echo "installing $(words $(INST_SHARE)) files (the runtime's sources, models, examples) into $(DESTDIR)$(GSC_SHARE)"
+	@for f in $(INST_SHARE); do $(INSTALL) -D -m 644 $$f $(DESTDIR)$(GSC_SHARE)/$$f || exit 1; done
+	$(INSTALL) -m 644 $(INST_DOCS) $(DESTDIR)$(GSC_DOC)
+	$(INSTALL) -m 644 editors/README.md $(DESTDIR)$(GSC_DOC)/editors.md
+	$(INSTALL) -m 644 editors/vim/syntax/graphspec.vim $(DESTDIR)$(VIMFILES)/syntax/graphspec.vim
+	$(INSTALL) -m 644 editors/vim/ftdetect/graphspec.vim $(DESTDIR)$(VIMFILES)/ftdetect/graphspec.vim
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
+	@echo "installed gsc $(RT_VERSION) into $(DESTDIR)$(PREFIX); the runtime library: $(CC) $(strip $(LIB_CFLAGS))" \
+	  "(SIMD path $(LIB_ISA), OpenMP $(LIB_OPENMP))"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/gsc $(VIMFILES)/syntax/graphspec.vim $(VIMFILES)/ftdetect/graphspec.vim
-	rm -rf $(GSC_SHARE) $(GSC_DOC)
+	@case "$(PREFIX)" in /*) ;; *) echo "make uninstall: PREFIX must be an absolute path, not '$(PREFIX)'"; exit 2;; esac
+	rm -f $(DESTDIR)$(BINDIR)/gsc $(DESTDIR)$(BINDIR)/gsc-export-torch $(addprefix $(DESTDIR)$(GSC_INCLUDE)/,$(notdir $(RT_HDRS))) \
+	  $(DESTDIR)$(LIBDIR)/libgsc-runtime.a $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libgsc-runtime.so \
+	  $(DESTDIR)$(PCDIR)/gsc-runtime.pc $(DESTDIR)$(CMAKEDIR)/gscConfig.cmake $(DESTDIR)$(CMAKEDIR)/gscConfigVersion.cmake \
+	  $(DESTDIR)$(MANDIR)/man1/gsc.1 $(DESTDIR)$(VIMFILES)/syntax/graphspec.vim $(DESTDIR)$(VIMFILES)/ftdetect/graphspec.vim \
+	  $(addprefix $(DESTDIR)$(GSC_DOC)/,$(notdir $(INST_DOCS)) editors.md)
+	@echo "removing $(words $(INST_SHARE)) files from $(DESTDIR)$(GSC_SHARE)"
+	@rm -f $(addprefix $(DESTDIR)$(GSC_SHARE)/,$(INST_SHARE))
+	@if [ -d $(DESTDIR)$(GSC_SHARE) ]; then cd $(DESTDIR)$(GSC_SHARE) && \
+	  for d in $(sort $(patsubst %/,%,$(dir $(INST_SHARE)))); do [ ! -d $$d ] || rmdir -p --ignore-fail-on-non-empty $$d; done; fi
+	@for d in $(DESTDIR)$(GSC_SHARE) $(DESTDIR)$(GSC_INCLUDE) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(GSC_DOC); do \
+	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi

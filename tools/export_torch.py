@@ -2,6 +2,7 @@
 """export_torch.py - convert PyTorch weights to safetensors for gsc.
 
 usage: export_torch.py [options] STATE_DICT.pt OUT.safetensors
+       gsc-export-torch [options] STATE_DICT.pt OUT.safetensors   (installed by make install)
 
 Reads a file written by torch.save: a state_dict, a whole nn.Module (its
 .state_dict() is taken; the module's class must be importable, see
@@ -145,13 +146,16 @@ def convert(torch, sd, rules):
 
 
 def find_gsc(explicit):
+    """--gsc, $GSC, the gsc installed beside this script (make install puts both in
+    BINDIR, this one as gsc-export-torch), the source tree's build/gsc, gsc on PATH."""
     if explicit:
         return explicit
     if os.environ.get("GSC"):
         return os.environ["GSC"]
-    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build", "gsc")
-    if os.access(here, os.X_OK):
-        return os.path.normpath(here)
+    here = os.path.dirname(os.path.realpath(__file__))
+    for cand in (os.path.join(here, "gsc"), os.path.join(here, "..", "build", "gsc")):
+        if os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return os.path.normpath(cand)
     return "gsc"
 
 
@@ -245,7 +249,7 @@ def current_umask():
 
 def parse_args(argv):
     p = argparse.ArgumentParser(
-        prog="export_torch.py",
+        prog=os.path.basename(sys.argv[0]) or "export_torch.py",
         description="Convert a torch.save'd state_dict or nn.Module to F32 safetensors for gsc.",
         epilog="BatchNorm running statistics are dropped (GraphSpec's batchnorm is train-time). "
         "Exit status: 0 written, 1 bad input, 2 usage error.",
@@ -258,7 +262,7 @@ def parse_args(argv):
                    help="check names and shapes against the model's parameter ABI before writing")
     p.add_argument("-D", action="append", default=[], dest="defines", metavar="NAME=VALUE",
                    help="passed to gsc with --check-gs (e.g. -D classes=10)")
-    p.add_argument("--gsc", metavar="PATH", help="the gsc binary (default: $GSC, ../build/gsc, gsc on PATH)")
+    p.add_argument("--gsc", metavar="PATH", help="the gsc binary (default: $GSC, the gsc beside this script, ../build/gsc, gsc on PATH)")
     p.add_argument("--pythonpath", action="append", default=[], metavar="DIR",
                    help="add DIR to sys.path (to unpickle a whole module whose class lives there)")
     a = p.parse_args(argv)

@@ -1,0 +1,272 @@
+#!/bin/sh
+# tests/install/run.sh - make install as a product uses it, one check per line
+# ("PASS ..." or "FAIL ...") and "N passed, M failed" last (status 1 on failures).
+#
+#   1. make install PREFIX=<temporary> installs every file a product needs.
+#   2. pkg-config: a tiny product (tests/install/product.c) around the C that the
+#      installed gsc writes for the installed models/cnn.gs, built with
+#      pkg-config --cflags --libs gsc-runtime (the shared library) and with its
+#      static_libs (the static one), gives gsc --eval's output (relative error
+#      at most 1e-4), and reports the SIMD path pkg-config says.
+#   3. CMake: the same product from tests/install/CMakeLists.txt: find_package(gsc),
+#      gsc_add_model (the installed gsc at build time, with -D H=20 -D W=24),
+#      gsc::runtime and gsc::runtime_shared; the package agrees with pkg-config.
+#   4. the man page renders (man -l, else groff); skipped, with a note, only
+#      when help2man is not installed and make install said so.
+#   5. gsc-export-torch --help runs; with torch (/usr/bin/python3), a state_dict
+#      for cnn.gs converts with --check-gs, finding the installed gsc from its
+#      own place (PATH has no gsc), and the product on those weights gives
+#      gsc --eval --params's output.
+#   6. the installed examples/classify builds against the installed prefix and
+#      classifies the installed sample image.
+#   7. the runtime library without OpenMP and SIMD flags (LIB_CFLAGS=-O2):
+#      pkg-config says isa=portable, openmp=no; no libgomp; the product agrees.
+#   8. DESTDIR: the same files under the staging directory and nothing else;
+#      the .pc file names the final prefix; the CMake package works from the
+#      staged tree (it finds its paths from its own place).
+#   9. make uninstall removes every installed file and gsc's own directories,
+#      and keeps files that make install did not write.
+#
+# Needs a C compiler, pkg-config, cmake and python3; runs make in the
+# repository (MAKE, default make). KEEP=1 keeps the work files.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+MAKE=${MAKE:-make}
+CC=${CC:-cc}
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/    /' "$2" | tail -n 20; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+check() { # check NAME LOG COMMAND...: PASS when COMMAND succeeds, its output in LOG
+    _name=$1 _log=$2; shift 2
+    if "$@" > "$_log" 2>&1; then ok "$_name"; else bad "$_name" "$_log"; return 1; fi
+}
+
+for tool in "$CC" pkg-config cmake python3; do
+    command -v "$tool" > /dev/null || { bad "$tool is not installed"; finish; }
+done
+T=$(mktemp -d "${TMPDIR:-/tmp}/gsc-install.XXXXXX") || exit 1
+if [ -n "${KEEP:-}" ]; then echo "work files in $T"; else trap 'rm -rf "$T"' EXIT INT TERM; fi
+P=$T/prefix
+SRC=$ROOT/tests/install
+GSC=$P/bin/gsc
+MODEL=$P/share/gsc/models/cnn.gs
+
+# compare REF OUT: at most 1e-4 of max |REF| apart, element by element (both raw float32).
+compare() {
+    python3 - "$1" "$2" << 'EOF'
+import array, math, sys
+a, b = array.array("f"), array.array("f")
+a.frombytes(open(sys.argv[1], "rb").read())
+b.frombytes(open(sys.argv[2], "rb").read())
+if len(a) != len(b) or not a:
+    sys.exit("%d floats against %d" % (len(a), len(b)))
+scale = max(abs(v) for v in a)
+err = max(abs(u - v) for u, v in zip(a, b)) / scale
+print("%d floats, max |y - y_eval| / max |y_eval| = %.2e" % (len(a), err))
+sys.exit(0 if scale > 0 and math.isfinite(err) and err <= 1e-4 else 1)
+EOF
+}
+# input FILE N SEED: N uniform floats in [-1, 1), raw float32
+input() {
+    python3 -c 'import array, random, sys
+random.seed(int(sys.argv[3]))
+array.array("f", [random.uniform(-1, 1) for _ in range(int(sys.argv[2]))]).tofile(open(sys.argv[1], "wb"))' "$@"
+}
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+pc() { PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config "$@" gsc-runtime; }
+# the files and symbolic links under a directory, relative to it, sorted
+files() { (cd "$1" && find . \( -type f -o -type l \) | sort); }
+
+# ------------------------------------------------------------ 1. make install
+if ! check "make install PREFIX=$P" "$T/install.log" "$MAKE" -s -C "$ROOT" install PREFIX="$P" LDCONFIG=true; then
+    finish
+fi
+missing=
+for f in bin/gsc bin/gsc-export-torch include/gsc/gsc_runtime.h include/gsc/gsc_fast.h include/gsc/gsc_train.h \
+    lib/libgsc-runtime.a lib/libgsc-runtime.so lib/pkgconfig/gsc-runtime.pc lib/cmake/gsc/gscConfig.cmake \
+    lib/cmake/gsc/gscConfigVersion.cmake share/gsc/models/resnet18.gs share/gsc/models/cnn.gs \
+    share/gsc/examples/classify/classify.c share/gsc/examples/classify/sample.ppm share/gsc/examples/embedded/tiny.gs \
+    share/doc/gsc/c-api.md share/doc/gsc/install.md; do
+    [ -e "$P/$f" ] || missing="$missing $f"
+done
+for f in "$ROOT"/runtime/*; do [ -f "$P/share/gsc/runtime/${f##*/}" ] || missing="$missing share/gsc/runtime/${f##*/}"; done
+if [ -z "$missing" ]; then ok "installed: gsc, gsc-export-torch, headers, libraries, pkg-config, CMake, runtime sources, models, examples, docs"
+else bad "not installed:$missing"; fi
+version=$(sed -n 's/^#define GSC_RUNTIME_VERSION "\(.*\)"$/\1/p' "$ROOT/runtime/gsc_runtime.h")
+so=libgsc-runtime.so.$version
+if [ -f "$P/lib/$so" ] && [ "$(readlink "$P/lib/libgsc-runtime.so")" = "$so" ] && needed "$P/lib/$so" | grep -q '^libm\.so' &&
+    readelf -d "$P/lib/$so" | grep -q "SONAME.*\[$so\]"; then
+    ok "lib/$so: soname $so, needs libm; libgsc-runtime.so links to it"
+else bad "lib/$so: missing, or wrong soname or link"; fi
+mkdir -p "$T/pc"
+# The model's C from the installed gsc, a random input, and gsc --eval's output on it (the reference).
+"$GSC" -q "$MODEL" -o "$T/pc/model.c" > "$T/eval.log" 2>&1 || bad "the installed gsc on $MODEL" "$T/eval.log"
+n_in=$(sed -n 's/^#define MODEL_INPUT_SIZE \([0-9]*\) .*/\1/p' "$T/pc/model.h" 2> /dev/null)
+input "$T/x.bin" "${n_in:-1}" 1
+"$GSC" -q --eval "$MODEL" --input "$T/x.bin" -o "$T/ref.bin" >> "$T/eval.log" 2>&1 || bad "gsc --eval" "$T/eval.log"
+
+# ------------------------------------------------------------ 2. pkg-config
+isa=$(pc --variable=isa)
+openmp=$(pc --variable=openmp)
+echo "   pkg-config: $(pc --cflags --libs); isa=$isa openmp=$openmp build_cflags=$(pc --variable=build_cflags)"
+WARN="-std=c99 -Wall -Wextra -Wpedantic -Werror"
+# shellcheck disable=SC2046,SC2086 # pkg-config's output is a list of words
+if check "pkg-config: the product builds with --cflags --libs gsc-runtime (shared library) and with static_libs" \
+    "$T/pc/build.log" sh -c "$CC $WARN -O2 $(pc --cflags) -I'$T/pc' -o '$T/pc/product' '$SRC/product.c' '$T/pc/model.c' $(pc --libs) \
+        -Wl,-rpath,'$(pc --variable=libdir)' &&
+    $CC $WARN -O2 $(pc --cflags) -I'$T/pc' -o '$T/pc/product_static' '$SRC/product.c' '$T/pc/model.c' \
+        $(pc --variable=static_libs)"; then
+    if needed "$T/pc/product" | grep -qx "$so" && ! needed "$T/pc/product_static" | grep -q libgsc-runtime; then
+        ok "pkg-config: product needs $so, product_static (static_libs) does not"
+    else bad "pkg-config: the wrong libraries: product needs $(needed "$T/pc/product" | tr '\n' ' '); product_static $(needed "$T/pc/product_static" | tr '\n' ' ')"; fi
+    for prog in product product_static; do
+        if "$T/pc/$prog" "$T/x.bin" "$T/pc/$prog.bin" > "$T/pc/$prog.out" 2>&1 && grep -qx "isa $isa" "$T/pc/$prog.out" &&
+            compare "$T/ref.bin" "$T/pc/$prog.bin" > "$T/pc/$prog.cmp" 2>&1; then
+            ok "pkg-config: $prog agrees with gsc --eval ($(cat "$T/pc/$prog.cmp")), runs the $isa path"
+        else cat "$T/pc/$prog.cmp" >> "$T/pc/$prog.out" 2>/dev/null; bad "pkg-config: $prog" "$T/pc/$prog.out"; fi
+    done
+fi
+if [ "$openmp" = yes ]; then
+    needed "$P/lib/$so" | grep -q '^libgomp' && pc --static --libs | grep -q -- '-fopenmp' &&
+        ok "openmp=yes: $so needs libgomp; --static and static_libs add -fopenmp" ||
+        bad "openmp=yes, but $so needs $(needed "$P/lib/$so" | tr '\n' ' ')and --static gives $(pc --static --libs)"
+fi
+
+# ------------------------------------------------------------ 3. CMake
+input "$T/x2024.bin" $((20 * 24)) 2
+"$GSC" -q --eval "$MODEL" -D H=20 -D W=24 --input "$T/x2024.bin" -o "$T/ref2024.bin" > "$T/eval2024.log" 2>&1 ||
+    bad "gsc --eval -D H=20 -D W=24" "$T/eval2024.log"
+if check "CMake: find_package(gsc), gsc_add_model (-D H=20 -D W=24), gsc::runtime and gsc::runtime_shared build" \
+    "$T/cmake.log" sh -c "cmake -S '$SRC' -B '$T/cmake' -DCMAKE_PREFIX_PATH='$P' -DMODEL='$MODEL' \
+        '-DGSC_OPTIONS=-D;H=20;-D;W=24' && cmake --build '$T/cmake'"; then
+    if grep -qx "gsc $GSC" "$T/cmake/gsc_package.txt" && grep -qx "isa $isa" "$T/cmake/gsc_package.txt" &&
+        grep -qx "version $version" "$T/cmake/gsc_package.txt" &&
+        grep -qx "openmp $([ "$openmp" = yes ] && echo ON || echo OFF)" "$T/cmake/gsc_package.txt" &&
+        grep -q '^#define MODEL_INPUT_SHAPE {1, 20, 24}' "$T/cmake/gsc_model/model.h"; then
+        ok "CMake: the package's gsc is $GSC, version $version, isa $isa, OpenMP as pkg-config says; model.h is 1x20x24"
+    else bad "CMake: the package's variables or the generated header" "$T/cmake/gsc_package.txt"; fi
+    if ! needed "$T/cmake/product" | grep -q libgsc-runtime && needed "$T/cmake/product_shared" | grep -qx "$so"; then
+        ok "CMake: product links gsc::runtime statically, product_shared needs $so"
+    else bad "CMake: the wrong libraries: product needs $(needed "$T/cmake/product" | tr '\n' ' ')"; fi
+    for prog in product product_shared; do
+        if "$T/cmake/$prog" "$T/x2024.bin" "$T/cmake/$prog.bin" > "$T/cmake/$prog.out" 2>&1 &&
+            grep -qx "isa $isa" "$T/cmake/$prog.out" && compare "$T/ref2024.bin" "$T/cmake/$prog.bin" > "$T/cmake/$prog.cmp" 2>&1; then
+            ok "CMake: $prog agrees with gsc --eval ($(cat "$T/cmake/$prog.cmp"))"
+        else cat "$T/cmake/$prog.cmp" >> "$T/cmake/$prog.out" 2>/dev/null; bad "CMake: $prog" "$T/cmake/$prog.out"; fi
+    done
+fi
+
+# ------------------------------------------------------------ 4. the man page
+page=$P/share/man/man1/gsc.1
+if [ -f "$page" ]; then
+    if command -v man > /dev/null; then
+        MANPAGER=cat MANWIDTH=100 man -l "$page" > "$T/man.txt" 2> "$T/man.err"
+    else
+        groff -man -Tutf8 "$page" > "$T/man.txt" 2> "$T/man.err"
+    fi
+    # man may hyphenate and mark up, so look for words that do not break
+    if grep -q 'GraphSpec' "$T/man.txt" && grep -q 'OPTIONS' "$T/man.txt" && grep -q 'embed.weights' "$T/man.txt" &&
+        grep -q "$P/share/gsc/runtime" "$T/man.txt" && ! grep -q . "$T/man.err"; then
+        ok "man page: share/man/man1/gsc.1 renders: name, options (--embed-weights), the installed paths"
+    else bad "man page does not render as expected" "$T/man.err"; fi
+elif ! command -v help2man > /dev/null && grep -q 'help2man is not installed' "$T/install.log"; then
+    echo "SKIP man page: help2man is not installed (make install said so)"
+else bad "no man page, though help2man is installed" "$T/install.log"; fi
+
+# ------------------------------------------------------------ 5. gsc-export-torch
+if "$P/bin/gsc-export-torch" --help > "$T/export_help.txt" 2>&1 && grep -q '^usage: gsc-export-torch' "$T/export_help.txt"; then
+    ok "gsc-export-torch --help runs"
+else bad "gsc-export-torch --help" "$T/export_help.txt"; fi
+if /usr/bin/python3 -c 'import torch' 2> /dev/null; then
+    # A state_dict with the model's names and shapes (from its ABI), random values, saved by torch.
+    "$GSC" --emit=abi "$MODEL" > "$T/abi.json" &&
+        /usr/bin/python3 - "$T/abi.json" "$T/w.pt" << 'EOF'
+import json, sys, torch
+torch.manual_seed(3)
+abi = json.load(open(sys.argv[1]))
+torch.save({t["name"]: 0.3 * torch.randn(*t["shape"]) for t in abi["tensors"]}, sys.argv[2])
+EOF
+    if env -i PATH=/usr/bin:/bin HOME="$T" "$P/bin/gsc-export-torch" --check-gs "$MODEL" "$T/w.pt" "$T/w.safetensors" \
+        > "$T/export.log" 2>&1 && grep -q 'checked against' "$T/export.log"; then
+        ok "gsc-export-torch --check-gs with no gsc on PATH: found $GSC beside itself"
+        "$GSC" -q --eval "$MODEL" --params "$T/w.safetensors" --input "$T/x.bin" -o "$T/ref_w.bin" 2> "$T/eval_w.log"
+        if "$T/pc/product_static" "$T/x.bin" "$T/pc/w.bin" "$T/w.safetensors" > "$T/w.out" 2>&1 &&
+            compare "$T/ref_w.bin" "$T/pc/w.bin" > "$T/w.cmp" 2>&1; then
+            ok "the product on the converted weights agrees with gsc --eval --params ($(cat "$T/w.cmp"))"
+        else cat "$T/w.cmp" "$T/eval_w.log" >> "$T/w.out" 2>/dev/null; bad "the product on the converted weights" "$T/w.out"; fi
+    else bad "gsc-export-torch --check-gs" "$T/export.log"; fi
+else
+    echo "SKIP gsc-export-torch on a state_dict: /usr/bin/python3 cannot import torch"
+fi
+
+# ------------------------------------------------------------ 6. the installed classify example
+EX=$P/share/gsc/examples/classify
+# shellcheck disable=SC2046,SC2086
+if check "examples/classify from share/gsc builds against the prefix (ResNet-18 at 64x64, static_libs)" "$T/classify.log" \
+    sh -c "mkdir -p '$T/classify' && '$GSC' -q '$P/share/gsc/models/resnet18.gs' -D H=64 -D W=64 -o '$T/classify/rn18.c' &&
+    $CC $WARN -O2 $(pc --cflags) -I'$T/classify' -o '$T/classify/classify' '$EX/classify.c' '$T/classify/rn18.c' \
+        $(pc --variable=static_libs)"; then
+    if "$T/classify/classify" "$EX/sample.ppm" > "$T/classify.out" 2>&1 && grep -q '^top-5 of 1000 classes' "$T/classify.out"; then
+        ok "examples/classify classifies share/gsc/examples/classify/sample.ppm"
+    else bad "examples/classify on sample.ppm" "$T/classify.out"; fi
+fi
+
+# ------------------------------------------------------------ 7. the library without OpenMP and SIMD flags
+P2=$T/portable
+if check "make install LIB_CFLAGS=-O2 (no -fopenmp, no -march)" "$T/install2.log" \
+    "$MAKE" -s -C "$ROOT" install PREFIX="$P2" LIB_CFLAGS=-O2 LIB_BUILD="$T/lib-portable" LDCONFIG=true; then
+    pc2() { PKG_CONFIG_PATH=$P2/lib/pkgconfig pkg-config "$@" gsc-runtime; }
+    if [ "$(pc2 --variable=isa)" = portable ] && [ "$(pc2 --variable=openmp)" = no ] &&
+        ! pc2 --static --libs | grep -q -- -fopenmp && ! needed "$P2/lib/$so" | grep -q libgomp; then
+        ok "pkg-config says isa=portable openmp=no; no -fopenmp in --static; $so needs no libgomp"
+    else bad "the portable library: isa=$(pc2 --variable=isa) openmp=$(pc2 --variable=openmp), $(pc2 --static --libs)"; fi
+    mkdir -p "$T/pc2"
+    # shellcheck disable=SC2046,SC2086
+    if $CC $WARN -O2 $(pc2 --cflags) -I"$T/pc" -o "$T/pc2/product" "$SRC/product.c" "$T/pc/model.c" \
+        $(pc2 --variable=static_libs) > "$T/pc2/build.log" 2>&1 &&
+        "$T/pc2/product" "$T/x.bin" "$T/pc2/y.bin" > "$T/pc2/run.out" 2>&1 && grep -qx 'isa portable' "$T/pc2/run.out" &&
+        compare "$T/ref.bin" "$T/pc2/y.bin" > "$T/pc2/cmp" 2>&1; then
+        ok "the product on the portable library agrees with gsc --eval ($(cat "$T/pc2/cmp"))"
+    else cat "$T/pc2/run.out" "$T/pc2/cmp" >> "$T/pc2/build.log" 2>/dev/null; bad "the product on the portable library" "$T/pc2/build.log"; fi
+fi
+
+# ------------------------------------------------------------ 8. DESTDIR
+S=$T/stage
+FINAL=/opt/gsc-install-test
+if check "make install DESTDIR=$S PREFIX=$FINAL" "$T/install3.log" \
+    "$MAKE" -s -C "$ROOT" install DESTDIR="$S" PREFIX="$FINAL" LDCONFIG=true; then
+    files "$P" > "$T/files_prefix"
+    files "$S$FINAL" > "$T/files_stage"
+    if cmp -s "$T/files_prefix" "$T/files_stage" && [ "$(files "$S" | wc -l)" = "$(wc -l < "$T/files_stage")" ] &&
+        [ ! -e "$FINAL" ]; then
+        ok "DESTDIR: the same $(wc -l < "$T/files_stage") files, all under $S$FINAL, nothing in $FINAL"
+    else diff "$T/files_prefix" "$T/files_stage" > "$T/files.diff"; bad "DESTDIR: other files" "$T/files.diff"; fi
+    if grep -qx "prefix=$FINAL" "$S$FINAL/lib/pkgconfig/gsc-runtime.pc"; then ok "DESTDIR: gsc-runtime.pc says prefix=$FINAL"
+    else bad "DESTDIR: gsc-runtime.pc" "$S$FINAL/lib/pkgconfig/gsc-runtime.pc"; fi
+    if cmake -S "$SRC" -B "$T/cmake-stage" -DCMAKE_PREFIX_PATH="$S$FINAL" -DMODEL="$MODEL" > "$T/cmake-stage.log" 2>&1 &&
+        grep -qx "gsc $S$FINAL/bin/gsc" "$T/cmake-stage/gsc_package.txt"; then
+        ok "DESTDIR: find_package(gsc) works from the staged tree (gsc is $S$FINAL/bin/gsc)"
+    else bad "DESTDIR: find_package(gsc) from the staged tree" "$T/cmake-stage.log"; fi
+    "$MAKE" -s -C "$ROOT" uninstall DESTDIR="$S" PREFIX="$FINAL" LDCONFIG=true > "$T/uninstall3.log" 2>&1
+    if [ -z "$(files "$S")" ] && [ ! -e "$S$FINAL/share/gsc" ]; then ok "DESTDIR: make uninstall leaves no file"
+    else files "$S" > "$T/left"; bad "DESTDIR: make uninstall left files" "$T/left"; fi
+fi
+
+# ------------------------------------------------------------ 9. make uninstall
+echo mine > "$P/bin/other-tool"
+echo mine > "$P/share/gsc/models/mine.gs"
+if check "make uninstall PREFIX=$P" "$T/uninstall.log" "$MAKE" -s -C "$ROOT" uninstall PREFIX="$P" LDCONFIG=true; then
+    left=$(files "$P" | tr '\n' ' ')
+    if [ "$left" = "./bin/other-tool ./share/gsc/models/mine.gs " ] && [ ! -e "$P/include/gsc" ] &&
+        [ ! -e "$P/lib/cmake/gsc" ] && [ ! -e "$P/share/doc/gsc" ] && [ ! -e "$P/share/gsc/runtime" ] &&
+        [ ! -e "$P/share/gsc/examples" ]; then
+        ok "make uninstall removed every installed file and gsc's own directories, kept the 2 files it did not install"
+    else bad "make uninstall left: $left"; fi
+fi
+"$MAKE" -s -C "$ROOT" uninstall PREFIX="$P2" LDCONFIG=true > "$T/uninstall2.log" 2>&1
+if [ -d "$P2" ] && [ -z "$(files "$P2")" ]; then ok "make uninstall of the portable install leaves no file"
+else bad "make uninstall of the portable install left: $(files "$P2" | tr '\n' ' ')"; fi
+
+finish
