@@ -18,7 +18,10 @@
 #   make test-train-torch  make train's first 20 steps against its PyTorch twin
 #                   (tools/train_torch.py), parameters per tensor and losses per step
 #   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
-#   make install    PREFIX=/usr/local (and DESTDIR)
+#   make install    PREFIX=/usr/local (and DESTDIR): gsc, the runtime library with
+#                   pkg-config and CMake files, its sources, a man page,
+#                   gsc-export-torch, models, examples (docs/install.md)
+#   make uninstall  the same PREFIX (and DESTDIR): removes exactly those files
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
 #   make golden     regenerate the expected diagnostics of tests/diag
 #   make clean      remove build/
@@ -181,6 +184,8 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
 	echo "== tests/limits/run.sh (deep nesting, 10 MB sources, 2,000 blocks, mutations, -D ranges)"; \
 	LIMITS_TIMEOUT=10 tests/limits/run.sh || fail=1; \
+	echo "== tests/install/run.sh (make install into a temporary prefix; a product built with pkg-config and CMake)"; \
+	MAKE="$(MAKE)" tests/install/run.sh || fail=1; \
 	echo "== make examples (built the fast way: -O3, and -march=native -fopenmp where $(CC) has them)"; \
 	if $(MAKE) -s examples > $(BUILD)/examples.log 2>&1 && grep -q '^== examples built with .* -O3' $(BUILD)/examples.log && \
 	   grep -q '^forward pass: ' $(BUILD)/examples.log; then grep '^== examples built\|^forward pass' $(BUILD)/examples.log; \
@@ -444,9 +449,11 @@ LIB_A      := $(LIB_BUILD)/libgsc-runtime.a
 LIB_SO     := $(LIB_BUILD)/libgsc-runtime.so.$(RT_VERSION)
 LIB_OBJS   := $(patsubst runtime/%.c,%.o,$(RT_SRCS))
 # The compiler's predefined macros under LIB_CFLAGS, as NAME=VALUE (probed once).
-LIB_PREDEF  = $(eval LIB_PREDEF := $(shell $(CC) $(LIB_CFLAGS) -dM -E -x c /dev/null | awk '{print $$2 "=" $$3}'))$(LIB_PREDEF)
+LIB_PREDEF  = $(eval LIB_PREDEF := $(shell $(CC) $(LIB_CFLAGS) -dM -E -x c /dev/null | \
+                                           awk '{print $$2 "=" $$3}'))$(LIB_PREDEF)
 lib_has     = $(filter $(1)=%,$(LIB_PREDEF))
-LIB_ISA     = $(if $(call lib_has,__AVX512F__),avx512,$(if $(and $(call lib_has,__AVX2__),$(call lib_has,__FMA__)),avx2,portable))
+LIB_AVX2    = $(and $(call lib_has,__AVX2__),$(call lib_has,__FMA__))
+LIB_ISA     = $(if $(call lib_has,__AVX512F__),avx512,$(if $(LIB_AVX2),avx2,portable))
 LIB_OPENMP  = $(if $(call lib_has,_OPENMP),yes,no)
 
 .PHONY: runtime-lib
@@ -480,7 +487,7 @@ $(LIB_SO): $(addprefix $(LIB_BUILD)/shared/,$(LIB_OBJS))
 #   LIBDIR      libgsc-runtime.a, libgsc-runtime.so.VERSION (and .so), pkgconfig/gsc-runtime.pc,
 #               cmake/gsc/ (find_package(gsc): gsc::gsc, gsc::runtime, gsc::runtime_shared,
 #               gsc_add_model)
-#   MANDIR      man1/gsc.1 (help2man from gsc --help; skipped with a note without help2man)
+#   MANDIR      man1/gsc.1 (help2man from gsc --help; skipped with a note without HELP2MAN)
 #   DATADIR     gsc/: runtime/ (sources and headers, for vendoring), models/, examples/;
 #               doc/gsc/; vim/vimfiles/ (syntax highlighting)
 # The files written from packaging/*.in are made under $(BUILD)/install at each
@@ -491,6 +498,7 @@ PREFIX     ?= /usr/local
 DESTDIR    ?=
 INSTALL    ?= install
 LDCONFIG   ?= ldconfig
+HELP2MAN   ?= help2man
 BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
@@ -513,9 +521,11 @@ INST_SED    = -e 's|@VERSION@|$(RT_VERSION)|g' -e 's|@VERSION_MAJOR_MINOR@|$(bas
               -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(GSC_INCLUDE)|g' \
               -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@PC_LIBDIR@|$(call pc_path,$(LIBDIR))|g' \
               -e 's|@PC_INCLUDEDIR@|$(call pc_path,$(GSC_INCLUDE))|g' \
-              -e 's|@PC_RUNTIME_SOURCES@|$(call pc_path,$(GSC_SHARE)/runtime)|g' -e 's|@ISA@|$(LIB_ISA)|g' -e 's|@OPENMP@|$(LIB_OPENMP)|g' \
+              -e 's|@PC_RUNTIME_SOURCES@|$(call pc_path,$(GSC_SHARE)/runtime)|g' \
+              -e 's|@ISA@|$(LIB_ISA)|g' -e 's|@OPENMP@|$(LIB_OPENMP)|g' \
               -e 's|@OPENMP_FLAGS@|$(if $(call lib_has,_OPENMP),$(filter -fopenmp%,$(LIB_CFLAGS)))|g' \
-              -e 's|@OPENMP_CMAKE@|$(if $(call lib_has,_OPENMP),ON,OFF)|g' -e 's|@LIB_CFLAGS@|$(strip $(LIB_CFLAGS))|g' \
+              -e 's|@OPENMP_CMAKE@|$(if $(call lib_has,_OPENMP),ON,OFF)|g' \
+              -e 's|@LIB_CFLAGS@|$(strip $(LIB_CFLAGS))|g' \
               -e 's|@SIZEOF_VOID_P@|$(patsubst __SIZEOF_POINTER__=%,%,$(call lib_has,__SIZEOF_POINTER__))|g' \
               -e 's|@CMAKE_TO_PREFIX@|$(call relpath,$(PREFIX),$(CMAKEDIR))|g' \
               -e 's|@BINDIR_REL@|$(call relpath,$(BINDIR),$(PREFIX))|g' \
@@ -532,11 +542,12 @@ install: $(BUILD)/gsc $(LIB_A) $(LIB_SO) | deps
 	  sed $(INST_SED) packaging/$$f.in > $(INST_GEN)/$$f || exit 1; \
 	  if grep -n '@[A-Z_]*@' $(INST_GEN)/$$f; then echo "packaging/$$f.in: a placeholder is left"; exit 1; fi; \
 	done
-	@if command -v help2man >/dev/null; then \
+	@if command -v $(HELP2MAN) >/dev/null; then \
 	  SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)} \
-	    help2man -N -i $(INST_GEN)/gsc.h2m -o $(INST_GEN)/gsc.1 $(BUILD)/gsc || exit 1; \
-	else echo "help2man is not installed: no man page (apt-get install help2man, then make install again)"; fi
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(GSC_INCLUDE) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(GSC_DOC) \
+	    $(HELP2MAN) -N -i $(INST_GEN)/gsc.h2m -o $(INST_GEN)/gsc.1 $(BUILD)/gsc || exit 1; \
+	else echo "$(HELP2MAN) is not installed: no man page (apt-get install help2man, then make install again)"; fi
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(GSC_INCLUDE) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) \
+	  $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(GSC_DOC) \
 	  $(DESTDIR)$(VIMFILES)/syntax $(DESTDIR)$(VIMFILES)/ftdetect
 	$(INSTALL) -m 755 $(BUILD)/gsc $(DESTDIR)$(BINDIR)/gsc
 	$(INSTALL) -m 755 tools/export_torch.py $(DESTDIR)$(BINDIR)/gsc-export-torch
@@ -561,15 +572,18 @@ install: $(BUILD)/gsc $(LIB_A) $(LIB_SO) | deps
 
 uninstall:
 	@case "$(PREFIX)" in /*) ;; *) echo "make uninstall: PREFIX must be an absolute path, not '$(PREFIX)'"; exit 2;; esac
-	rm -f $(DESTDIR)$(BINDIR)/gsc $(DESTDIR)$(BINDIR)/gsc-export-torch $(addprefix $(DESTDIR)$(GSC_INCLUDE)/,$(notdir $(RT_HDRS))) \
+	rm -f $(DESTDIR)$(BINDIR)/gsc $(DESTDIR)$(BINDIR)/gsc-export-torch \
+	  $(addprefix $(DESTDIR)$(GSC_INCLUDE)/,$(notdir $(RT_HDRS))) \
 	  $(DESTDIR)$(LIBDIR)/libgsc-runtime.a $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/libgsc-runtime.so \
-	  $(DESTDIR)$(PCDIR)/gsc-runtime.pc $(DESTDIR)$(CMAKEDIR)/gscConfig.cmake $(DESTDIR)$(CMAKEDIR)/gscConfigVersion.cmake \
-	  $(DESTDIR)$(MANDIR)/man1/gsc.1 $(DESTDIR)$(VIMFILES)/syntax/graphspec.vim $(DESTDIR)$(VIMFILES)/ftdetect/graphspec.vim \
+	  $(DESTDIR)$(PCDIR)/gsc-runtime.pc $(DESTDIR)$(CMAKEDIR)/gscConfig.cmake \
+	  $(DESTDIR)$(CMAKEDIR)/gscConfigVersion.cmake $(DESTDIR)$(MANDIR)/man1/gsc.1 \
+	  $(DESTDIR)$(VIMFILES)/syntax/graphspec.vim $(DESTDIR)$(VIMFILES)/ftdetect/graphspec.vim \
 	  $(addprefix $(DESTDIR)$(GSC_DOC)/,$(notdir $(INST_DOCS)) editors.md)
 	@echo "removing $(words $(INST_SHARE)) files from $(DESTDIR)$(GSC_SHARE)"
 	@rm -f $(addprefix $(DESTDIR)$(GSC_SHARE)/,$(INST_SHARE))
 	@if [ -d $(DESTDIR)$(GSC_SHARE) ]; then cd $(DESTDIR)$(GSC_SHARE) && \
-	  for d in $(sort $(patsubst %/,%,$(dir $(INST_SHARE)))); do [ ! -d $$d ] || rmdir -p --ignore-fail-on-non-empty $$d; done; fi
+	  for d in $(sort $(patsubst %/,%,$(dir $(INST_SHARE)))); do \
+	    [ ! -d $$d ] || rmdir -p --ignore-fail-on-non-empty $$d; done; fi
 	@for d in $(DESTDIR)$(GSC_SHARE) $(DESTDIR)$(GSC_INCLUDE) $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(GSC_DOC); do \
 	  [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then $(LDCONFIG) || true; fi
