@@ -10,7 +10,8 @@
 #      at most 1e-4), and reports the SIMD path pkg-config says.
 #   3. CMake: the same product from tests/install/CMakeLists.txt: find_package(gsc),
 #      gsc_add_model (the installed gsc at build time, with -D H=20 -D W=24),
-#      gsc::runtime and gsc::runtime_shared; the package agrees with pkg-config.
+#      gsc::runtime and gsc::runtime_shared; the package agrees with pkg-config;
+#      a newer model.gs makes the build run gsc again.
 #   4. the man page renders (man -l, else groff); skipped, with a note, only
 #      when help2man is not installed and make install said so. An install
 #      with HELP2MAN naming no program says so, and installs all but the page.
@@ -164,6 +165,11 @@ if check "CMake: find_package(gsc), gsc_add_model (-D H=20 -D W=24), gsc::runtim
     else bad "CMake: product needs $(needed "$T/cmake/product" | words)"; fi
     agrees "CMake: product" "$T/cmake/product" "$T/x2024.bin" "$T/ref2024.bin" "$isa"
     agrees "CMake: product_shared" "$T/cmake/product_shared" "$T/x2024.bin" "$T/ref2024.bin" "$isa"
+    touch "$MODEL"
+    if cmake --build "$T/cmake" > "$T/cmake-rebuild.log" 2>&1 &&
+        [ "$(grep -c "gsc $MODEL: model.c and model.h" "$T/cmake-rebuild.log")" = 2 ]; then
+        ok "CMake: a newer model.gs runs gsc again for both targets"
+    else bad "CMake: no new C after touching the model" "$T/cmake-rebuild.log"; fi
 fi
 
 # ------------------------------------------------------------ 4. the man page
