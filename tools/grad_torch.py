@@ -1,10 +1,16 @@
 #!/usr/bin/python3
-"""grad_torch.py - PyTorch's gradients of the seed's ResNet-18, to check gsc --train against.
+"""grad_torch.py - PyTorch's gradients and AdamW steps of the seed's ResNet-18, to check gsc --train against.
 
 usage:
   grad_torch.py grad --abi ABI.json --params W.safetensors --input X.bin --shape C,H,W
                      --label L --out64 G64.bin [--out32 G32.bin] [--logits Y.bin]
   grad_torch.py compare [--abi ABI.json] [--tolerance T] [--table FILE] G.bin REF.bin
+  grad_torch.py adamw --abi ABI.json --params W.safetensors --input X.bin --shape C,H,W --label L
+                      --steps K [--lr 1e-3] [--wd 1e-2] [--dtype float64|float32] --dump-params P.bin
+  grad_torch.py compare-steps --abi ABI.json --params W.safetensors --shape C,H,W [--tolerance T]
+                              [--table FILE] P.bin REF.bin
+  grad_torch.py biases --abi ABI.json --params W.safetensors --shape C,H,W --steps K [--lr 1e-3]
+                       [--wd 1e-2] [--tolerance T] P.bin
   grad_torch.py input --shape C,H,W X.bin
 
 grad: the seed's ResNet-18 (docs/semantics.md) written with torch.nn.functional,
@@ -27,6 +33,22 @@ compare: per tensor of ABI.json, max |g - ref| / max(max |ref of the tensor|,
 1e-3 * max |ref| over all tensors); prints the worst tensor and its error
 and exits 1 above T (default 2e-3) or on a NaN. Without --abi the file is
 one tensor (max |g - ref| / max |ref|). --table writes every tensor's error.
+
+adamw: K training steps of the same model on the same example, from the parameters of
+W.safetensors, in dtype (float64 by default): each the loss, its backward and a step of
+torch.optim.AdamW(lr, betas (0.9, 0.999), eps 1e-8, weight_decay, foreach=False), which is
+what tests/driver/model_main.c --adamw does with P_grad and runtime/gsc_train.c. Prints each
+step's loss ("step S: loss L", the loss before that step's update) and writes the final
+parameters as raw float32 in ABI order.
+
+compare-steps: the update of each tensor, dP = P - W against dREF = REF - W with W the
+parameters of W.safetensors: ||dP - dREF||_2 / ||dREF||_2 (||dP - dREF||_2 when dREF is 0).
+Prints the worst tensor and exits 1 above T (default 1e-2) or on a NaN. The conv biases
+that feed a batchnorm (every conv's here) are printed, not judged: their exact gradient is 0,
+so what a float32 run does to them is AdamW's answer to rounding noise (steps of up to lr).
+biases: those biases in P alone: the largest |P - W (1 - lr wd)^K| / (K lr), how far they
+moved beyond what weight decay alone does to a parameter with gradient 0, in units of the
+most that K steps can move a parameter; exits 1 above T (default 1e-3).
 
 input: checks that X.bin is the deterministic input of tests/driver/model_main.c,
 x[i] = (float)((i * 7919 % 2001) / 1000.0 - 1.0), and that the tensor grad
