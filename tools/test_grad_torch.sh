@@ -73,7 +73,8 @@ if "$GSC" --train "$ROOT/models/resnet18.gs" $DEFS -o "$OUT/rn18.c" > "$T/build.
     "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -I"$OUT" -I"$ROOT/runtime" -DGSC_TRAIN \
         -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 -o "$OUT/rn18_train" "$ROOT/tests/driver/model_main.c" \
         "$OUT/rn18.c" "$ROOT/runtime/gsc_init.c" "$ROOT/runtime/gsc_kernels.c" "$ROOT/runtime/gsc_backward.c" \
-        "$ROOT/runtime/gsc_safetensors.c" "$ROOT/runtime/gsc_fast.c" "$ROOT/runtime/gsc_train.c" -lm >> "$T/build.log" 2>&1 &&
+        "$ROOT/runtime/gsc_safetensors.c" "$ROOT/runtime/gsc_fast.c" "$ROOT/runtime/gsc_train.c" -lm \
+        >> "$T/build.log" 2>&1 &&
     "$GSC" --emit=abi "$ROOT/models/resnet18.gs" $DEFS > "$T/abi.json" 2>> "$T/build.log" &&
     "$GSC" --emit=params "$ROOT/models/resnet18.gs" $DEFS -o "$T/w0.safetensors" >> "$T/build.log" 2>&1; then
     ok "gsc --train models/resnet18.gs $DEFS -o build/gradtorch/rn18.c, the driver with -DGSC_TRAIN"
@@ -177,7 +178,7 @@ adamw_ours() {
     "$RUN" --grad "$2" --adamw $K --lr $LR --wd $WD --dump-params "$T/aw_$1.bin" > "$T/aw_$1.log" 2>&1 &&
         [ "$(grep -c '^step [0-9]*: loss ' "$T/aw_$1.log")" = $K ]
 }
-# steps_cmp A B: the update of run A against run B, per tensor (0 when within $STEP_TOL), log $T/s_A_B.log.
+# steps_cmp A B: the update of run A against run B, per tensor (status 0 within $STEP_TOL), log $T/s_A_B.log.
 steps_cmp() {
     "$PY" "$GT" compare-steps --abi "$T/abi.json" --params "$T/w0.safetensors" --shape $SHAPE \
         --tolerance $STEP_TOL --table "$T/steps_$1_$2.txt" "$T/aw_$1.bin" "$T/aw_$2.bin" > "$T/s_$1_$2.log" 2>&1
@@ -186,12 +187,15 @@ steps_cmp() {
 losses_cmp() {
     "$PY" "$TT" compare-losses --tolerance $STEP_LOSS_TOL "$T/aw_$1.log" "$T/aw_$2.log" > "$T/l_$1_$2.log" 2>&1
 }
+# worst TAG: the worst of a comparison's log, without its details in parentheses.
+worst() { sed 's/ (.*//; s/^[0-9]* steps, //' "$T/$1.log"; }
 first_loss() { sed -n 's/^step 1: loss //p' "$T/aw_$1.log"; }
 last_loss() { sed -n "s/^step $K: loss //p" "$T/aw_$1.log"; }
 
 if adamw_ours c $LABEL && adamw_torch 64 --label $LABEL --lr $LR --wd $WD --dtype float64 &&
     adamw_torch 32 --label $LABEL --lr $LR --wd $WD --dtype float32; then
-    ok "AdamW lr $LR wd $WD, $K steps: loss $(first_loss c) -> $(last_loss c) (PyTorch float64 $(first_loss 64) -> $(last_loss 64))"
+    torch_losses="PyTorch float64 $(first_loss 64) -> $(last_loss 64)"
+    ok "AdamW lr $LR wd $WD, $K steps: loss $(first_loss c) -> $(last_loss c) ($torch_losses)"
     for pair in "c 64 ours against PyTorch float64" "32 64 the yardstick: PyTorch float32 against float64"; do
         # shellcheck disable=SC2086 # the pair is two words and a name
         set -- $pair
@@ -220,24 +224,24 @@ if adamw_ours c $LABEL && adamw_torch 64 --label $LABEL --lr $LR --wd $WD --dtyp
     lr_hi=$(awk -v lr=$LR 'BEGIN { printf "%.9g", lr * 1.01 }')
     if adamw_torch lr --label $LABEL --lr "$lr_hi" --wd $WD && ! steps_cmp c lr && ! losses_cmp c lr &&
         grep -q '^worst tensor' "$T/s_c_lr.log" && grep -q 'worst relative' "$T/l_c_lr.log"; then
-        ok "AdamW: PyTorch with lr $lr_hi is refused: $(sed 's/ (.*//' "$T/s_c_lr.log"); losses $(sed 's/ (.*//; s/^[0-9]* steps, //' "$T/l_c_lr.log")"
+        ok "AdamW: PyTorch with lr $lr_hi is refused: $(worst s_c_lr); losses $(worst l_c_lr)"
     else
         bad "AdamW: PyTorch with lr $lr_hi was not refused (parameters and losses)" "$T/s_c_lr.log"
     fi
     if adamw_torch wd0 --label $LABEL --lr $LR --wd 0 && ! steps_cmp c wd0 && grep -q '^worst tensor' "$T/s_c_wd0.log"
     then
-        ok "AdamW: PyTorch without weight decay is refused: $(sed 's/ (.*//' "$T/s_c_wd0.log")"
+        ok "AdamW: PyTorch without weight decay is refused: $(worst s_c_wd0)"
     else
         bad "AdamW: PyTorch without weight decay was not refused" "$T/s_c_wd0.log"
     fi
     if adamw_ours c8 8 && ! steps_cmp c8 64 && ! losses_cmp c8 64 && grep -q '^worst tensor' "$T/s_c8_64.log"; then
-        ok "AdamW: ours with label 8 against PyTorch's label 7 is refused: $(sed 's/ (.*//' "$T/s_c8_64.log"); losses $(sed 's/ (.*//; s/^[0-9]* steps, //' "$T/l_c8_64.log")"
+        ok "AdamW: ours with label 8 against PyTorch's label 7 is refused: $(worst s_c8_64); losses $(worst l_c8_64)"
     else
         bad "AdamW: ours with label 8 against label 7 was not refused" "$T/s_c8_64.log"
     fi
 else
-    bad "AdamW steps: the driver's --adamw $K or PyTorch's" "$T/aw_c.log"
-    for f in "$T/aw_64.log" "$T/aw_32.log"; do [ -f "$f" ] && sed 's/^/    /' "$f" | tail -n 5; done
+    cat "$T/aw_c.log" "$T/aw_64.log" "$T/aw_32.log" > "$T/aw.log" 2>&1
+    bad "AdamW steps: the driver's --adamw $K or PyTorch's" "$T/aw.log"
 fi
 
 finish
