@@ -13,7 +13,8 @@
 #   make train      train models/fashion.gs on Fashion-MNIST with the generated
 #                   training step (installs dataset-fashion-mnist if missing)
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
-#   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd
+#   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd,
+#                   and 3 AdamW steps against torch.optim.AdamW
 #   make test-optim-torch  the optimisers against torch.optim, 20 steps each
 #   make test-train-torch  make train's first 20 steps against its PyTorch twin
 #                   (tools/train_torch.py), parameters per tensor and losses per step

@@ -29,17 +29,30 @@
  *                          1e-3 max |ref|), the worst printed; exit 1 above
  *   --tolerance T          (default 2e-4)
  *   --save-input X.bin     the input used, for gsc --eval
+ *   --adamw K              instead: K training steps on the one example,
+ *                          each P_grad (grads zeroed first) and then AdamW
+ *                          (runtime/gsc_train.c; betas 0.9, 0.999, eps 1e-8)
+ *                          with --lr LR (default 1e-3) and --wd WD (1e-2);
+ *                          prints "step S: loss L" (the loss P_grad returns
+ *                          before the step's update) and --dump-params
+ *                          P.bin writes the final parameters as raw float32
+ *                          in the layout of P_tensors[]
  * With -DGSC_TRAIN_MSE too (gsc --train --loss=mse), LABEL is ignored and the
  * target is a fixed pattern, written by --save-target T.bin.
  */
 #define _POSIX_C_SOURCE 200809L
 #include GSC_HEADER
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef GSC_TRAIN
+#include "gsc_train.h" /* AdamW for --adamw */
+#endif
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
@@ -75,6 +88,22 @@ static int read_floats(const char *path, float *x, long n)
     fclose(f);
     if (got != n || extra) {
         fprintf(stderr, "%s: expected exactly %ld float32 values\n", path, n);
+        return -1;
+    }
+    return 0;
+}
+
+/* n floats (host order) to path, through "<path>.tmp" and a rename, so that
+ * an existing file is never left half-written. */
+static int write_floats(const char *path, const float *x, long n)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    int bad = !f || fwrite(x, sizeof(float), (size_t)n, f) != (size_t)n;
+    if ((f && fclose(f)) || bad || rename(tmp, path)) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        remove(tmp);
         return -1;
     }
     return 0;
@@ -172,14 +201,7 @@ static int train_step(float *params, const float *x, long label, int second, con
         loss = GRAD(params, x, (int32_t)label, grads, tws);
     }
     printf("loss %.9g\n", loss);
-    int rc = 0;
-    if (out_path) {
-        FILE *f = fopen(out_path, "wb");
-        if (!f || fwrite(grads, sizeof(float), MAC(_NUM_PARAMS), f) != (size_t)MAC(_NUM_PARAMS) || fclose(f)) {
-            perror(out_path);
-            rc = 1;
-        }
-    }
+    int rc = out_path && write_floats(out_path, grads, MAC(_NUM_PARAMS)) ? 1 : 0;
     if (cmp_path) {
         float *ref = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
         const char *worst = NULL;
@@ -190,6 +212,36 @@ static int train_step(float *params, const float *x, long label, int second, con
     }
     free(grads);
     free(tws);
+    return rc;
+}
+
+/* --adamw: steps of P_grad on one example, each followed by an AdamW update of params. */
+static int adamw_steps(float *params, const float *x, long label, int steps, double lr, double wd,
+                       const char *dump_path)
+{
+    GscOptConfig cfg = gsc_adamw_defaults();
+    cfg.lr = lr;
+    cfg.weight_decay = wd;
+    char err[256];
+    if (gsc_opt_check(&cfg, err, sizeof err))
+        return fprintf(stderr, "%s\n", err), 2;
+    float *grads = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
+    void *tws = xalloc(MAC(_TRAIN_WORKSPACE_BYTES));
+    float *state = xalloc(sizeof(float) * (size_t)gsc_opt_state_floats(&cfg, MAC(_NUM_PARAMS)));
+    GscOptState st;
+    gsc_opt_state_init(&st, &cfg, state, MAC(_NUM_PARAMS));
+    int rc = 0;
+    for (int s = 1; s <= steps && !rc; s++) {
+        memset(grads, 0, sizeof(float) * MAC(_NUM_PARAMS));
+        float loss = GRAD(params, x, (int32_t)label, grads, tws);
+        printf("step %d: loss %.9g\n", s, loss);
+        rc = gsc_opt_step(&cfg, &st, params, grads, MAC(_NUM_PARAMS)) ? 1 : 0;
+    }
+    if (!rc && dump_path)
+        rc = write_floats(dump_path, params, MAC(_NUM_PARAMS)) ? 1 : 0;
+    free(grads);
+    free(tws);
+    free(state);
     return rc;
 }
 #endif
@@ -209,20 +261,16 @@ static int forward_runs(const float *weights, const float *x, float *y, void *ws
         print_top5(y, best, runs);
         return 0;
     }
-    FILE *f = fopen(out_path, "wb");
-    if (!f || fwrite(y, sizeof(float), MAC(_OUTPUT_SIZE), f) != (size_t)MAC(_OUTPUT_SIZE) || fclose(f)) {
-        perror(out_path);
-        return 1;
-    }
-    return 0;
+    return write_floats(out_path, y, MAC(_OUTPUT_SIZE)) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *params_path = NULL, *in_path = NULL, *out_path = NULL, *save_path = NULL;
-    const char *cmp_path = NULL, *save_input = NULL, *save_target = NULL;
-    int runs = 1, rand_seed = -1, second = -1;
+    const char *cmp_path = NULL, *save_input = NULL, *save_target = NULL, *dump_path = NULL;
+    int runs = 1, rand_seed = -1, second = -1, adamw = -1;
     long label = -1;
+    double lr = 1e-3, wd = 1e-2; /* torch.optim.AdamW's defaults */
     double tol = 2e-4; /* float32 kernels against float64: 6.3e-5 at worst on ResNet-18 64x64 */
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--params"))
@@ -249,11 +297,27 @@ int main(int argc, char **argv)
             cmp_path = argv[i + 1];
         else if (!strcmp(argv[i], "--tolerance"))
             tol = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--adamw"))
+            adamw = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--lr"))
+            lr = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--wd"))
+            wd = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--dump-params"))
+            dump_path = argv[i + 1];
         else {
             fprintf(stderr, "unknown option %s\n", argv[i]);
             return 2;
         }
     }
+#ifndef GSC_TRAIN
+    if (label >= 0 || second >= 0 || cmp_path || adamw >= 0 || dump_path)
+        return fprintf(stderr, "--grad, --second-params, --compare and --adamw need a build with -DGSC_TRAIN\n"), 2;
+#else
+    if ((adamw >= 0 || dump_path) && (adamw < 1 || label < 0 || second >= 0 || cmp_path || out_path))
+        return fprintf(stderr, "--adamw K wants K >= 1 and --grad LABEL, and neither --second-params, "
+                               "--compare nor --output (--dump-params P.bin writes the parameters)\n"), 2;
+#endif
     float *params = xalloc(sizeof(float) * MAC(_NUM_PARAMS));
     float *prepared = xalloc(sizeof(float) * MAC(_PREPARED_SIZE));
     float *x = xalloc(sizeof(float) * MAC(_INPUT_SIZE));
@@ -292,33 +356,23 @@ int main(int argc, char **argv)
         for (long i = 0; i < MAC(_INPUT_SIZE); i++)
             x[i] = (float)((i * 7919 % 2001) / 1000.0 - 1.0);
     }
-    if (save_input) {
-        FILE *f = fopen(save_input, "wb");
-        if (!f || fwrite(x, sizeof(float), MAC(_INPUT_SIZE), f) != (size_t)MAC(_INPUT_SIZE) || fclose(f)) {
-            perror(save_input);
-            return 1;
-        }
-    }
+    if (save_input && write_floats(save_input, x, MAC(_INPUT_SIZE)))
+        return 1;
 #ifdef GSC_TRAIN_MSE
     for (long i = 0; i < MAC(_OUTPUT_SIZE); i++)
         target[i] = (float)((i * 4099 % 1001) / 500.0 - 1.0);
-    if (save_target) {
-        FILE *f = fopen(save_target, "wb");
-        if (!f || fwrite(target, sizeof(float), MAC(_OUTPUT_SIZE), f) != (size_t)MAC(_OUTPUT_SIZE) || fclose(f)) {
-            perror(save_target);
-            return 1;
-        }
-    }
+    if (save_target && write_floats(save_target, target, MAC(_OUTPUT_SIZE)))
+        return 1;
 #endif
     (void)save_target;
-#ifndef GSC_TRAIN
-    if (label >= 0 || second >= 0 || cmp_path)
-        return fprintf(stderr, "--grad, --second-params and --compare need a build with -DGSC_TRAIN\n"), 2;
-#endif
     (void)tol;
+    (void)lr;
+    (void)wd;
     int rc = 0;
 #ifdef GSC_TRAIN
-    if (label >= 0)
+    if (adamw >= 0)
+        rc = adamw_steps(params, x, label, adamw, lr, wd, dump_path);
+    else if (label >= 0)
         rc = train_step(params, x, label, second, out_path, cmp_path, tol);
     else
 #endif

@@ -155,7 +155,7 @@ static int build_program(const char *dir, const char *name, const char *extra)
     return run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s %s -I%s -Iruntime "
                "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c "
                "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_safetensors.c "
-               "runtime/gsc_fast.c -lm -o %s/%s",
+               "runtime/gsc_fast.c runtime/gsc_train.c -lm -o %s/%s",
                cc, san, extra, dir, name, name, pu, dir, name, dir, name);
 }
 
