@@ -233,6 +233,14 @@ static void parse_args(int argc, char **argv, Options *o)
             o->model = flag_value(argc, argv, &i, "--model");
         } else if (is_flag(a, "-o")) {
             o->output = flag_value(argc, argv, &i, "-o");
+        } else if (!strncmp(a, "-W", 2)) {
+            if (!warn_flag(a)) {
+                Buf k = {0};
+                warn_kinds(&k);
+                usage_error("%s", arena_printf("unknown warning option '%s' (-Werror, -Wno-NAME or -WNAME with NAME one "
+                                               "of %s)", a, k.s));
+                buf_free(&k);
+            }
         } else if (is_flag(a, "-D")) {
             const char *v = flag_value(argc, argv, &i, "-D");
             if (!strchr(v, '=') || v[0] == '=')
