@@ -479,8 +479,8 @@ static bool arg_dim(Rule *r, int slot, Dim *got, const char *what, const char *u
     const DimEnv *env = &c->g->env;
     const char *gs = prove_normal_str(env, got), *ws = prove_normal_str(env, want);
     int64_t k;
-    const char *head = arena_printf("'%s' is declared with %s = %s, but its input has %s %s", r->decl->path, aname, ws,
-                                    unit, gs);
+    const char *head = arena_printf("'%s' is declared with %s = %s, but its input has %s", r->decl->path, aname, ws,
+                                    strcmp(unit, "length") ? arena_printf("%s %s", gs, unit) : arena_printf("length %s", gs));
     if (dim_is_const(got, &k) && dim_is_const(want, &k)) {
         error_at(src->span, "%s", head);
     } else if (pr.res == PROVE_FALSE) {

@@ -862,8 +862,10 @@ static void resolve_where(Scope *sc, Item *it)
 static void missing_let(Scope *sc, Stmt *st)
 {
     const char *e = span_text(st->expr->span);
-    bad(sc, st->name_span, "missing 'let': '%s = %s' computes a value, bound with 'let %s = %s' ('name = ...' declares a "
-                           "layer)", st->name, strlen(e) > 40 ? "..." : e, st->name, strlen(e) > 40 ? "..." : e);
+    if (strlen(e) > 40)
+        e = "...";
+    bad(sc, st->name_span, "missing 'let': %s computes a value, so write 'let %s = %s' ('%s = ...' declares a layer)",
+        e, st->name, e, st->name);
     st->kind = ST_LET;
 }
 
