@@ -326,6 +326,12 @@ static void note_dims(Ctx *c, Span at, DimClaims *d, const char *got_name)
         if (dim_is_const(d->got[i], &a) && dim_is_const(d->want[i], &b))
             note_at(at, "dimension %d: %s gives %lld, %s gives %lld", i + 1, got_name, (long long)a, d->want_text[i],
                     (long long)b);
+        else if (d->pr[i].res == PROVE_FALSE)
+            note_at(at, "dimension %d: %s = %s fails at %s (%s gives %lld, %s gives %lld)", i + 1,
+                    prove_normal_str(&c->g->env, d->got[i]), prove_normal_str(&c->g->env, d->want[i]),
+                    cex_text_for(&c->g->env, d->pr[i].cex, d->got[i], d->want[i]), got_name,
+                    (long long)dim_eval(d->got[i], d->pr[i].cex, &(bool){false}), d->want_text[i],
+                    (long long)dim_eval(d->want[i], d->pr[i].cex, &(bool){false}));
         else
             note_at(at, "dimension %d: %s", i + 1,
                     failure_text(c, d->pr[i], d->got[i], got_name, d->want[i], d->want_text[i], false));

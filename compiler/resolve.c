@@ -327,7 +327,8 @@ typedef struct {
     const bool *has_default;
     const bool *positional; /* NULL: every slot may be given by position */
     const bool *arrow;      /* NULL: no arrow pairs */
-    const char *form;       /* how it is written: conv2d(cin -> cout, k, stride=1, pad=0) */
+    int op;                 /* the operation (OpKind), or -1 */
+    const Item *block;      /* else the block */
 } ArgSig;
 
 /* PyTorch's keyword for an argument gsc names differently. */
@@ -386,6 +387,27 @@ static const char *op_form(OpKind op)
     return s;
 }
 
+/* down(co), b(k=3): a block's integer parameters. */
+static const char *block_form(const Item *blk)
+{
+    Buf b = {0};
+    buf_printf(&b, "%s(", blk->name);
+    for (int i = 0; i < blk->nparams; i++) {
+        const Param *p = &blk->params[i];
+        buf_printf(&b, "%s%s%s%s", i ? ", " : "", p->name, p->defval ? "=" : "", p->defval ? span_text(p->defval->span) : "");
+    }
+    buf_putc(&b, ')');
+    char *s = arena_strndup(b.s, b.len);
+    buf_free(&b);
+    return s;
+}
+
+/* How the callee is written, for errors only (made when one is reported). */
+static const char *sig_form(const ArgSig *sig)
+{
+    return sig->op >= 0 ? op_form((OpKind)sig->op) : block_form(sig->block);
+}
+
 static void unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
 {
     const char *best = NULL, *why = NULL;
@@ -408,9 +430,9 @@ static void unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
     else if (best)
         error_at(a->name_span, "'%s' has no argument '%s'; did you mean '%s'?", sig->callee, a->name, best);
     else if (why)
-        error_at(a->name_span, "'%s' has no argument '%s': %s; it takes %s", sig->callee, a->name, why, sig->form);
+        error_at(a->name_span, "'%s' has no argument '%s': %s; it takes %s", sig->callee, a->name, why, sig_form(sig));
     else
-        error_at(a->name_span, "'%s' has no argument '%s'; it takes %s", sig->callee, a->name, sig->form);
+        error_at(a->name_span, "'%s' has no argument '%s'; it takes %s", sig->callee, a->name, sig_form(sig));
     sc->item->bad = true;
     int k = best ? slot_of(sig, best) : sig->n;
     if (k < sig->n && !attrs[k]) { /* what was meant: no "missing argument" for it */
@@ -440,7 +462,7 @@ static int misused_arrow(Scope *sc, const ArgSig *sig, Node **args, int i, int n
         resolve_dim(sc, b);
         return 2;
     }
-    bad(sc, a->span, "'%s' wants '%s -> %s' here: %s", sig->callee, from, to, sig->form);
+    bad(sc, a->span, "'%s' wants '%s -> %s' here: %s", sig->callee, from, to, sig_form(sig));
     return 1;
 }
 
@@ -474,7 +496,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
         while (next < n && (attrs[next] || (sig->positional && !sig->positional[next])))
             next++;
         if (next >= n) {
-            bad(sc, a->span, "too many arguments to '%s'; it takes %s", sig->callee, sig->form);
+            bad(sc, a->span, "too many arguments to '%s'; it takes %s", sig->callee, sig_form(sig));
             too_many = true;
             continue;
         }
@@ -492,7 +514,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
             continue;
         }
         if (a->kind == ND_ARROW) {
-            bad(sc, a->span, "'%s' takes no 'a -> b' argument here; it takes %s", sig->callee, sig->form);
+            bad(sc, a->span, "'%s' takes no 'a -> b' argument here; it takes %s", sig->callee, sig_form(sig));
             next++;
             continue;
         }
@@ -511,7 +533,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
     }
     if (nmiss && diag_errors == errors)
         bad(sc, call->span, "missing argument%s %s of '%s'; it takes %s", nmiss > 1 ? "s" : "", miss.s, sig->callee,
-            sig->form);
+            sig_form(sig));
     buf_free(&miss);
     call->attrs = attrs;
 }
@@ -520,7 +542,7 @@ static void bind_op_args(Scope *sc, Node *call, Node **args, int nargs)
 {
     const OpSig *os = op_sig(call->opkind);
     ArgSig sig = {op_info[call->opkind].name, os->nattr, os->attr, os->has_default, os->positional, os->arrow,
-                  op_form(call->opkind)};
+                  (int)call->opkind, NULL};
     bind_args(sc, call, args, nargs, &sig);
 }
 
@@ -529,17 +551,11 @@ static void bind_block_args(Scope *sc, Node *call, Item *blk)
     int n = blk->nparams;
     const char **names = arena_alloc(sizeof(char *) * (size_t)(n + 1));
     bool *def = arena_alloc(sizeof(bool) * (size_t)(n + 1));
-    Buf form = {0};
-    buf_printf(&form, "%s(", blk->name);
     for (int i = 0; i < n; i++) {
         names[i] = blk->params[i].name;
         def[i] = blk->params[i].defval != NULL;
-        buf_printf(&form, "%s%s%s%s", i ? ", " : "", names[i], def[i] ? "=" : "",
-                   def[i] ? span_text(blk->params[i].defval->span) : "");
     }
-    buf_putc(&form, ')');
-    ArgSig sig = {blk->name, n, names, def, NULL, NULL, arena_strndup(form.s, form.len)};
-    buf_free(&form);
+    ArgSig sig = {blk->name, n, names, def, NULL, NULL, -1, blk};
     bind_args(sc, call, call->args, call->nargs, &sig);
 }
 
