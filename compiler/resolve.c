@@ -408,7 +408,9 @@ static const char *sig_form(const ArgSig *sig)
     return sig->op >= 0 ? op_form((OpKind)sig->op) : block_form(sig->block);
 }
 
-static void unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
+/* A keyword the callee does not have. PyTorch's names of its arguments
+ * are not reported here but returned (true), for one error per call. */
+static bool unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
 {
     const char *best = NULL, *why = NULL;
     bool torch = false;
@@ -418,15 +420,14 @@ static void unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
     for (int i = 0; i < countof(torch_unsupported) && !best && !why; i++)
         if (!strcmp(a->name, torch_unsupported[i][0]))
             why = torch_unsupported[i][1];
-    for (int j = 0; j < sig->n && !best && !why; j++) /* k for kernel, pad for padding */
+    for (int j = 0; j < sig->n && !best && !why; j++) /* k for kernel, stride for strides */
         if (!strncmp(a->name, sig->names[j], strlen(sig->names[j])))
             best = sig->names[j];
     int bestd = 1 << 20;
     for (int j = 0; j < sig->n && !best && !why; j++)
         consider(&best, &bestd, sig->names[j], a->name);
-    if (best && torch)
-        error_at(a->name_span, "'%s' has no argument '%s'; did you mean '%s'? (PyTorch's %s is %s here)", sig->callee,
-                 a->name, best, a->name, best);
+    if (torch)
+        ; /* bind_args reports it */
     else if (best)
         error_at(a->name_span, "'%s' has no argument '%s'; did you mean '%s'?", sig->callee, a->name, best);
     else if (why)
@@ -439,6 +440,55 @@ static void unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
         attrs[k] = a->rhs;
         resolve_dim(sc, a->rhs);
     }
+    return torch;
+}
+
+/* The call as gsc spells it, from the bound arguments: conv2d(3 -> 8, k=3, pad=1). */
+static const char *call_text(const ArgSig *sig, Node **attrs)
+{
+    Buf b = {0};
+    buf_printf(&b, "%s(", sig->callee);
+    for (int k = 0, i = 0; k < sig->n; k++) {
+        if (!attrs[k])
+            continue;
+        buf_puts(&b, i++ ? ", " : "");
+        if (sig->arrow && sig->arrow[k] && attrs[k + 1])
+            buf_printf(&b, "%s -> %s", span_text(attrs[k]->span), span_text(attrs[k + 1]->span)), k++;
+        else if (sig->op >= 0 && sig->positional[k])
+            buf_puts(&b, span_text(attrs[k]->span));
+        else
+            buf_printf(&b, "%s=%s", sig->names[k], span_text(attrs[k]->span));
+    }
+    buf_putc(&b, ')');
+    char *s = arena_strndup(b.s, b.len);
+    buf_free(&b);
+    return s;
+}
+
+/* PyTorch's names for a call's arguments (kernel_size=3, padding=1): one
+ * error for the call, naming gsc's and, when nothing else is wrong with
+ * the call, how it is written. */
+static void torch_keywords(Scope *sc, const ArgSig *sig, Node **attrs, Node **torch, int ntorch, bool clean)
+{
+    Buf names = {0}, ours = {0};
+    for (int i = 0; i < ntorch; i++) {
+        const char *sep = i == 0 ? "" : i == ntorch - 1 ? " and " : ", ";
+        const char *gsc = NULL;
+        for (int k = 0; k < countof(torch_args) && !gsc; k++)
+            if (!strcmp(torch[i]->name, torch_args[k][0]))
+                gsc = torch_args[k][1];
+        buf_printf(&names, "%s'%s'", sep, torch[i]->name);
+        buf_printf(&ours, "%s%s", sep, gsc);
+    }
+    const char *how = clean ? arena_printf("; write %s", call_text(sig, attrs)) : "";
+    if (ntorch == 1)
+        bad(sc, torch[0]->name_span, "'%s' has no argument %s; did you mean '%s'? (PyTorch's name)%s", sig->callee,
+            names.s, ours.s, how);
+    else
+        bad(sc, torch[0]->name_span, "'%s' has no arguments %s: they are PyTorch's names for %s%s", sig->callee, names.s,
+            ours.s, how);
+    buf_free(&names);
+    buf_free(&ours);
 }
 
 static bool is_plain_arg(const Node *a)
@@ -475,14 +525,16 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
 {
     int n = sig->n;
     Node **attrs = arena_alloc(sizeof(Node *) * (size_t)(n ? n : 1));
-    int next = 0, errors = diag_errors;
+    int next = 0, errors = diag_errors, ntorch = 0;
+    Node **torch = arena_alloc(sizeof(Node *) * (size_t)(nargs + 1)); /* PyTorch's keywords */
     bool too_many = false;
     for (int i = 0; i < nargs; i++) {
         Node *a = args[i];
         if (a->kind == ND_KWARG) {
             int k = slot_of(sig, a->name);
             if (k == n) {
-                unknown_keyword(sc, sig, a, attrs);
+                if (unknown_keyword(sc, sig, a, attrs))
+                    torch[ntorch++] = a;
             } else if (attrs[k]) {
                 bad(sc, a->name_span, "argument '%s' of '%s' is given twice", a->name, sig->callee);
             } else {
@@ -496,6 +548,16 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
         while (next < n && (attrs[next] || (sig->positional && !sig->positional[next])))
             next++;
         if (next >= n) {
+            int kw = 0; /* maxpool2d(x, 2): k is a keyword */
+            while (kw < n && (attrs[kw] || sig->has_default[kw] || !sig->positional || sig->positional[kw]))
+                kw++;
+            if (kw < n && a->kind != ND_ARROW) {
+                bad(sc, a->span, "'%s' takes '%s' as a keyword: write '%s=%s'", sig->callee, sig->names[kw],
+                    sig->names[kw], span_text(a->span));
+                attrs[kw] = a;
+                resolve_dim(sc, a);
+                continue;
+            }
             bad(sc, a->span, "too many arguments to '%s'; it takes %s", sig->callee, sig_form(sig));
             too_many = true;
             continue;
@@ -521,6 +583,8 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
         attrs[next++] = a;
         resolve_dim(sc, a);
     }
+    if (ntorch)
+        torch_keywords(sc, sig, attrs, torch, ntorch, diag_errors == errors);
     Buf miss = {0};
     int nmiss = 0;
     for (int k = 0; k < n; k++) {
