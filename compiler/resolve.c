@@ -43,6 +43,13 @@ static const char *sym_kind_name(SymKind k)
     return names[k];
 }
 
+/* "an input", "a layer". */
+static const char *a_kind(SymKind k)
+{
+    static const char *const names[] = {"an integer parameter", "a shape variable", "an input", "a layer", "a value"};
+    return names[k];
+}
+
 /* ------------------------------------------------------------ suggestions */
 
 /* The kinds of name a place wants: suggestions and lists come only from
@@ -297,7 +304,7 @@ static void resolve_dim(Scope *sc, Node *n)
     case ND_NAME: {
         Sym *s = use_sym(sc, n, "size", K_SIZE);
         if (s && s->kind != SYM_INT && s->kind != SYM_DIMVAR)
-            bad(sc, n->span, "'%s' is a %s, but a size is expected here", n->name, sym_kind_name(s->kind));
+            bad(sc, n->span, "'%s' is %s, but a size is expected here", n->name, a_kind(s->kind));
         return;
     }
     case ND_BIN:
@@ -807,8 +814,7 @@ static void resolve_apply(Scope *sc, Node *n)
         return;
     }
     if (s) {
-        bad(sc, n->name_span, "'%s' is a %s, not a layer or operation; it cannot be applied", n->name,
-            sym_kind_name(s->kind));
+        bad(sc, n->name_span, "'%s' is %s, not a layer or operation; it cannot be applied", n->name, a_kind(s->kind));
         return;
     }
     int op = op_lookup(n->name);
@@ -848,7 +854,7 @@ static void resolve_value(Scope *sc, Node *n)
     case ND_NAME: {
         Sym *s = use_sym(sc, n, "value", K_VALUE);
         if (s && s->kind != SYM_INPUT && s->kind != SYM_VALUE)
-            bad(sc, n->span, "'%s' is a %s, but a tensor value is expected here", n->name, sym_kind_name(s->kind));
+            bad(sc, n->span, "'%s' is %s, but a tensor value is expected here", n->name, a_kind(s->kind));
         return;
     }
     case ND_CALL:
