@@ -25,6 +25,7 @@
 #   make uninstall  the same PREFIX (and DESTDIR): removes exactly those files
 #   make asan       build build/asan/gsc with AddressSanitizer and UBSan
 #   make golden     regenerate the expected diagnostics of tests/diag
+#   make test-readme  README.md's command block, line by line, in order
 #   make clean      remove build/
 #
 # Build tools (re2c, bison, pkg-config, Check) are installed with apt-get when
@@ -57,7 +58,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-align run train generated bench bench-peers examples test-export-torch test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-align run train generated bench bench-peers examples test-readme test-export-torch test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -171,6 +172,9 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
 	echo "== make test-align (buffers only float-aligned, on every SIMD path this CPU runs)"; \
 	$(MAKE) -s --no-print-directory test-align || fail=1; \
+	echo "== tests/readme/commands.sh (README.md's command block, in order)"; \
+	tests/readme/commands.sh $(BUILD)/gsc > $(BUILD)/readme.log 2>&1 && tail -n 1 $(BUILD)/readme.log || \
+	  { cat $(BUILD)/readme.log; fail=1; }; \
 	echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
 	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \
@@ -292,6 +296,9 @@ fuzz-regress: asan
 
 limits: $(BUILD)/gsc asan
 	LIMITS_TIMEOUT=10 tests/limits/run.sh
+
+test-readme: $(BUILD)/gsc
+	tests/readme/commands.sh $(BUILD)/gsc
 
 golden: $(BUILD)/gsc
 	@for f in tests/diag/*.gs; do \

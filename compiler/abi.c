@@ -65,6 +65,82 @@ GscTensorInfo *tensor_table(const Graph *g)
     return tab;
 }
 
+/* "[64, 3, 7, 7]", an arena string. */
+static const char *dims_text(const int64_t *d, int rank)
+{
+    Buf b = {0};
+    for (int i = 0; i < rank; i++)
+        buf_printf(&b, "%s%lld", i ? ", " : "", (long long)d[i]);
+    const char *s = arena_printf("[%s]", b.s ? b.s : "");
+    buf_free(&b);
+    return s;
+}
+
+/* Why a weights file does not fit the model, as one error: a summary (how
+ * many tensors are missing, have other shapes or types, are not the
+ * model's), then one line per problem, at most --max-errors of them. */
+static void misfit(const Graph *g, const GscStFile *f, const char *path, const char *err)
+{
+    Vec lines = {0};
+    int missing = 0, shape = 0, dtype = 0, unknown = 0;
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = &g->tensors[i];
+        const GscStTensor *ft = gsc_st_find(f, t->name);
+        if (!ft) {
+            missing++;
+            vec_push(&lines, arena_printf("missing %s %s", t->name, dims_text(t->shape.n, t->shape.rank)));
+            continue;
+        }
+        if (strcmp(ft->dtype, "F32")) {
+            dtype++;
+            vec_push(&lines, arena_printf("%s is %s, not F32", t->name, ft->dtype));
+        }
+        bool same = ft->rank == t->shape.rank;
+        for (int k = 0; same && k < ft->rank; k++)
+            same = ft->shape[k] == t->shape.n[k];
+        if (!same) {
+            shape++;
+            vec_push(&lines, arena_printf("%s has shape %s, the model wants %s", t->name,
+                                          dims_text(ft->shape, ft->rank), dims_text(t->shape.n, t->shape.rank)));
+        }
+    }
+    for (int i = 0; i < f->ntensors; i++) {
+        bool known = false;
+        for (int k = 0; k < g->ntensors && !known; k++)
+            known = !strcmp(g->tensors[k].name, f->tensors[i].name);
+        if (!known) {
+            unknown++;
+            vec_push(&lines, arena_printf("%s is not a tensor of the model", f->tensors[i].name));
+        }
+    }
+    if (!lines.n) { /* what the reader saw and this count does not */
+        error_plain("%s does not fit model '%s': %s", path, g->model->name, err);
+        return;
+    }
+    Buf b = {0};
+    buf_printf(&b, "%s does not fit model '%s' (%d tensors; the file has %d):", path, g->model->name, g->ntensors,
+               f->ntensors);
+    const char *sep = " ";
+    if (missing)
+        buf_printf(&b, "%s%d missing", sep, missing), sep = ", ";
+    if (shape)
+        buf_printf(&b, "%s%d with another shape", sep, shape), sep = ", ";
+    if (dtype)
+        buf_printf(&b, "%s%d not F32", sep, dtype), sep = ", ";
+    if (unknown)
+        buf_printf(&b, "%s%d not in the model", sep, unknown), sep = ", ";
+    if (unknown * 2 > f->ntensors)
+        buf_printf(&b, "; are these the weights of another model? (gsc --emit=params writes a model's own)");
+    int shown = lines.n < diag_max ? lines.n : diag_max;
+    for (int i = 0; i < shown; i++)
+        buf_printf(&b, "\n  %s", (const char *)lines.v[i]);
+    if (shown < lines.n)
+        buf_printf(&b, "\n  ... and %d more (--max-errors N shows N)", lines.n - shown);
+    error_plain("%s", b.s);
+    buf_free(&b);
+    free(lines.v);
+}
+
 /* Loads --params into a fresh array; NULL (reported) on any problem. */
 float *load_params(const Graph *g, const char *path)
 {
@@ -76,22 +152,13 @@ float *load_params(const Graph *g, const char *path)
     }
     float *params = xmalloc(sizeof(float) * (size_t)(g->nparams ? g->nparams : 1));
     int rc = gsc_st_load_params(&f, tensor_table(g), g->ntensors, params, err, sizeof err);
-    gsc_st_close(&f);
     if (rc != 0) {
-        Buf b = {0};
-        for (const char *s = err; *s; s++) {
-            if (s[0] == ';' && s[1] == ' ') {
-                buf_puts(&b, "\n  ");
-                s++;
-            } else {
-                buf_putc(&b, *s);
-            }
-        }
-        error_plain("%s does not fit model '%s':\n  %s", path, g->model->name, b.s);
-        buf_free(&b);
+        misfit(g, &f, path, err);
+        gsc_st_close(&f);
         free(params);
         return NULL;
     }
+    gsc_st_close(&f);
     return params;
 }
 

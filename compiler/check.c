@@ -29,11 +29,13 @@ struct Layer {
     int tbase;          /* first ABI tensor */
     OpKind op;          /* L_OP */
     Dim *attr[MAX_ATTR];
+    Node **attr_src;    /* L_OP: the arguments as written (NULL entry: the default) */
     Item *block;        /* L_BLOCK */
     Dim **bargs;        /* L_BLOCK: integer arguments, per block parameter */
     Layer **elems;      /* L_SEQ */
     int nelems;
     int applied;
+    bool bad;           /* its declaration had an error */
 };
 
 /* A block or model body being elaborated. */
@@ -61,6 +63,7 @@ typedef struct {
     Instance inst[MAX_INSTANCE_DEPTH];
     int ninst;
     StrMap names; /* unique_name: uses of each automatic name */
+    int64_t *defvals; /* per env symbol, its default; NULL when one has none */
 } Ctx;
 
 char *span_text(Span sp)
@@ -144,47 +147,195 @@ static char *cex_text_for(const DimEnv *env, const int64_t *cex, const Dim *a, c
     return s;
 }
 
-/*
- * Proves lhs = rhs (or lhs >= rhs) for all sizes. On failure reports at `at`:
- * what was claimed, both sides (as written where given, and normalised), a
- * counterexample, and a note at `origin` (the operation that made lhs).
- */
-static bool oblige(Ctx *c, Span at, const char *what, Dim *lhs, const char *lhs_name, Dim *rhs,
-                   const char *rhs_name, bool ge, Span origin)
+/* "H = 28, W = 28", the defaults of the symbols in d (all of them when
+ * d is NULL), or NULL when there are no defaults or d has no symbol. */
+static const char *defaults_text(Ctx *c, const Dim *const *d, int n)
 {
-    Graph *g = c->g;
-    Proof pr = ge ? prove_ge(&g->env, lhs, rhs) : prove_eq(&g->env, lhs, rhs);
+    const DimEnv *env = &c->g->env;
+    if (!c->defvals)
+        return NULL;
+    bool *used = arena_alloc(sizeof(bool) * (size_t)(env->nsyms + 1));
+    for (int i = 0; i < n; i++)
+        mark_syms(d[i], used);
+    Buf b = {0};
+    int k = 0;
+    for (int i = 0; i < env->nsyms; i++)
+        if (used[i])
+            buf_printf(&b, "%s%s = %lld", k++ ? ", " : "", env->syms[i].name, (long long)c->defvals[i]);
+    char *s = k ? arena_strndup(b.s, b.len) : NULL;
+    buf_free(&b);
+    return s;
+}
+
+/* "[32, (H + 3) / 4, (W + 3) / 4]": a shape as the prover normalises it
+ * (sums of products, constants folded). */
+static char *shape_nf(Ctx *c, const Shape *s)
+{
+    Buf b = {0};
+    for (int i = 0; i < s->rank; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", prove_normal_str(&c->g->env, s->d[i]));
+    char *r = arena_printf("[%s]", b.s ? b.s : "");
+    buf_free(&b);
+    return r;
+}
+
+/* "[32, 7, 7]", a shape at the defaults (c->defvals set). */
+static char *shape_at_defaults(Ctx *c, const Shape *s)
+{
+    Buf b = {0};
+    for (int i = 0; i < s->rank; i++) {
+        bool ovf = false;
+        buf_printf(&b, "%s%lld", i ? ", " : "", (long long)dim_eval(s->d[i], c->defvals, &ovf));
+    }
+    char *r = arena_printf("[%s]", b.s ? b.s : "");
+    buf_free(&b);
+    return r;
+}
+
+/* Shapes normalised, and their values at the defaults when they have
+ * symbols: "[128, (H + 7) / 8, ...] and [64, ...] ([128, 28, 28] and
+ * [64, 56, 56] at H = 224, W = 224)". */
+static char *shapes_str(Ctx *c, const Shape *const *s, int n, const char *sep)
+{
+    Buf b = {0}, v = {0};
+    const Dim *dims[4 * MAX_RANK];
+    int nd = 0;
+    for (int k = 0; k < n; k++) {
+        buf_printf(&b, "%s%s", k ? sep : "", shape_nf(c, s[k]));
+        for (int i = 0; i < s[k]->rank && nd < countof(dims); i++)
+            dims[nd++] = s[k]->d[i];
+    }
+    const char *at = defaults_text(c, dims, nd);
+    for (int k = 0; at && k < n; k++)
+        buf_printf(&v, "%s%s", k ? sep : "", shape_at_defaults(c, s[k]));
+    char *r = at ? arena_printf("%s (%s at %s)", b.s, v.s, at) : arena_strndup(b.s, b.len);
+    buf_free(&b);
+    buf_free(&v);
+    return r;
+}
+
+static char *shape_str(Ctx *c, const Shape *s)
+{
+    return shapes_str(c, &s, 1, "");
+}
+
+/* Proves lhs = rhs (or lhs >= rhs) for all sizes and records the claim
+ * for --explain; reports nothing. */
+static Proof claim(Ctx *c, Span at, const char *what, Dim *lhs, Dim *rhs, bool ge)
+{
+    Proof pr = ge ? prove_ge(&c->g->env, lhs, rhs) : prove_eq(&c->g->env, lhs, rhs);
     Obligation *o = arena_alloc(sizeof *o);
     *o = (Obligation){at, what, lhs, rhs, ge, pr};
     vec_push(&c->obls, o);
-    if (pr.res == PROVE_TRUE)
-        return true;
-    const char *rel = ge ? ">=" : "=";
-    const char *ls = prove_normal_str(&g->env, lhs), *rs = prove_normal_str(&g->env, rhs);
+    return pr;
+}
+
+/* "counterexample: H = 2: y gives 1, H gives 2", or why it is undecided. */
+static const char *failure_text(Ctx *c, Proof pr, Dim *lhs, const char *lhs_name, Dim *rhs, const char *rhs_name,
+                                bool ge)
+{
+    const DimEnv *env = &c->g->env;
     if (pr.res == PROVE_FALSE) {
         bool ovf = false;
         int64_t lv = dim_eval(lhs, pr.cex, &ovf), rv = dim_eval(rhs, pr.cex, &ovf);
-        int64_t k;
-        if (dim_is_const(lhs, &k) && dim_is_const(rhs, &k)) {
-            error_at(at, "%s: %s gives %lld, %s gives %lld", what, lhs_name, (long long)lv, rhs_name, (long long)rv);
-        } else {
-            error_at(at, "%s: %s %s %s does not hold for all sizes", what, ls, rel, rs);
-            const char *lw = dim_str(lhs, &g->env), *rw = dim_str(rhs, &g->env);
-            if (strcmp(lw, ls) || strcmp(rw, rs))
-                note_at(at, "before normalising: %s %s %s", lw, rel, rw);
-            note_at(at, "counterexample: %s: %s gives %lld, %s gives %lld", cex_text_for(&g->env, pr.cex, lhs, rhs),
-                    lhs_name, (long long)lv, rhs_name, (long long)rv);
-        }
-    } else {
-        error_at(at, "%s: cannot prove %s %s %s (%s)", what, ls, rel, rs, pr.why ? pr.why : "outside the procedure");
+        return arena_printf("counterexample: %s: %s gives %lld, %s gives %lld", cex_text_for(env, pr.cex, lhs, rhs),
+                            lhs_name, (long long)lv, rhs_name, (long long)rv);
     }
+    return arena_printf("cannot prove %s %s %s (%s)", prove_normal_str(env, lhs), ge ? ">=" : "=",
+                        prove_normal_str(env, rhs), pr.why ? pr.why : "outside the procedure");
+}
+
+/* The notes that close every shape error: where the value came from, and
+ * the block instances being elaborated. */
+static void note_context(Ctx *c, Span at, Span origin, const char *lhs_name)
+{
     if (origin.file && (origin.lo != at.lo || origin.hi != at.hi))
         note_at(origin, "%s comes from here", lhs_name);
     for (int i = c->ninst - 1; i >= 0; i--)
         note_at(c->inst[i].at, "in '%s', the instance of block '%s' applied here", c->inst[i].layer->path,
                 c->inst[i].layer->block->name);
+}
+
+/* Reports a failed claim at `at`: what was claimed, in normal form, a
+ * counterexample, and the text the right side was written as when that
+ * differs. The caller adds the context (note_context). */
+static void report_claim(Ctx *c, Span at, const char *what, Proof pr, Dim *lhs, const char *lhs_name, Dim *rhs,
+                         const char *rhs_name, bool ge)
+{
+    const DimEnv *env = &c->g->env;
+    const char *rel = ge ? ">=" : "=";
+    const char *ls = prove_normal_str(env, lhs), *rs = prove_normal_str(env, rhs);
+    int64_t k;
+    if (pr.res == PROVE_FALSE && dim_is_const(lhs, &k) && dim_is_const(rhs, &k)) {
+        bool ovf = false;
+        error_at(at, "%s: %s gives %lld, %s gives %lld", what, lhs_name, (long long)dim_eval(lhs, pr.cex, &ovf),
+                 rhs_name, (long long)dim_eval(rhs, pr.cex, &ovf));
+    } else if (pr.res == PROVE_FALSE) {
+        error_at(at, "%s: %s %s %s does not hold for all sizes", what, ls, rel, rs);
+        if (strcmp(rhs_name, rs) && strchr(rhs_name, '(') && strlen(rhs_name) < 60)
+            note_at(at, "%s is written %s", rs, rhs_name);
+        note_at(at, "%s", failure_text(c, pr, lhs, lhs_name, rhs, rhs_name, ge));
+    } else {
+        error_at(at, "%s: %s", what, failure_text(c, pr, lhs, lhs_name, rhs, rhs_name, ge));
+    }
     c->errors++;
+}
+
+/* Proves lhs = rhs (or lhs >= rhs) for all sizes; reports a failure. */
+static bool oblige(Ctx *c, Span at, const char *what, Dim *lhs, const char *lhs_name, Dim *rhs,
+                   const char *rhs_name, bool ge, Span origin)
+{
+    Proof pr = claim(c, at, what, lhs, rhs, ge);
+    if (pr.res == PROVE_TRUE)
+        return true;
+    report_claim(c, at, what, pr, lhs, lhs_name, rhs, rhs_name, ge);
+    note_context(c, at, origin, lhs_name);
     return false;
+}
+
+/* got[i] = want[i] for every dimension, one claim each; a mismatch is one
+ * error, whatever the number of dimensions that differ: the caller's
+ * headline, then a note per failing dimension. Returns the number failed. */
+typedef struct {
+    int rank;
+    Dim *got[MAX_RANK], *want[MAX_RANK];
+    const char *want_text[MAX_RANK];
+    const char *what[MAX_RANK];
+    Proof pr[MAX_RANK];
+    bool skip[MAX_RANK]; /* not claimed (a fresh shape variable binds it) */
+} DimClaims;
+
+static int claim_dims(Ctx *c, Span at, DimClaims *d)
+{
+    int failed = 0;
+    for (int i = 0; i < d->rank; i++) {
+        if (d->skip[i])
+            continue;
+        d->pr[i] = claim(c, at, d->what[i], d->got[i], d->want[i], false);
+        failed += d->pr[i].res != PROVE_TRUE;
+    }
+    return failed;
+}
+
+static void note_dims(Ctx *c, Span at, DimClaims *d, const char *got_name)
+{
+    for (int i = 0; i < d->rank; i++) {
+        if (d->skip[i] || d->pr[i].res == PROVE_TRUE)
+            continue;
+        int64_t a, b;
+        if (dim_is_const(d->got[i], &a) && dim_is_const(d->want[i], &b))
+            note_at(at, "dimension %d: %s gives %lld, %s gives %lld", i + 1, got_name, (long long)a, d->want_text[i],
+                    (long long)b);
+        else if (d->pr[i].res == PROVE_FALSE)
+            note_at(at, "dimension %d: %s = %s fails at %s (%s gives %lld, %s gives %lld)", i + 1,
+                    prove_normal_str(&c->g->env, d->got[i]), prove_normal_str(&c->g->env, d->want[i]),
+                    cex_text_for(&c->g->env, d->pr[i].cex, d->got[i], d->want[i]), got_name,
+                    (long long)dim_eval(d->got[i], d->pr[i].cex, &(bool){false}), d->want_text[i],
+                    (long long)dim_eval(d->want[i], d->pr[i].cex, &(bool){false}));
+        else
+            note_at(at, "dimension %d: %s", i + 1,
+                    failure_text(c, d->pr[i], d->got[i], got_name, d->want[i], d->want_text[i], false));
+    }
 }
 
 static Dim *one;
@@ -224,26 +375,11 @@ static bool oblige_at_least_1(Ctx *c, Span at, const char *what, const char *nam
 
 static bool oblige_positive(Ctx *c, Span at, const char *what, const Shape *s)
 {
-    bool ok = true;
-    for (int i = 0; i < s->rank; i++)
-        ok &= oblige_at_least_1(c, at, arena_printf("%s, dimension %d is at least 1", what, i + 1),
+    bool ok = true; /* the first dimension that may be 0 is the one error */
+    for (int i = 0; i < s->rank && ok; i++)
+        ok = oblige_at_least_1(c, at, arena_printf("%s, dimension %d is at least 1", what, i + 1),
                                 arena_printf("dimension %d", i + 1), s->d[i]);
     return ok;
-}
-
-static char *shape_str(const Graph *g, const Shape *s)
-{
-    Buf b = {0};
-    buf_putc(&b, '[');
-    for (int i = 0; i < s->rank; i++) {
-        if (i)
-            buf_puts(&b, ", ");
-        dim_print(&b, s->d[i], &g->env);
-    }
-    buf_putc(&b, ']');
-    char *r = arena_strndup(b.s, b.len);
-    buf_free(&b);
-    return r;
 }
 
 /* ------------------------------------------------------------ graph building */
@@ -280,82 +416,161 @@ static Tensor *tensor(Ctx *c, int i)
 
 /* ------------------------------------------------------------ shape rules */
 
-/* Each rule checks operand shapes (errors at the application) and returns
- * the result shape; false when it reported an error. */
+/* Each rule checks operand shapes (errors at the application, or at the
+ * layer's declaration when that is where the fix goes) and returns the
+ * result shape; false when it reported an error. */
 typedef struct {
     Ctx *c;
     GNode *n;
-    Shape *in; /* operand shapes */
+    Shape *in;          /* operand shapes */
+    const int *ins;     /* operand values */
+    const Layer *decl;  /* the layer applied, or NULL (an operation inline) */
     Span at;
 } Rule;
+
+/* "'a'" for an input or let value, else "its operand" ("operand 2"). */
+static const char *operand_name(Rule *r, int k)
+{
+    Value *v = val(r->c, r->ins[k]);
+    if (v->named)
+        return arena_printf("'%s'", v->name);
+    return r->n->nin > 1 ? arena_printf("operand %d", k + 1) : "its operand";
+}
+
+/* The name a layer has in its body: "fc" for "layer2.0.fc"; NULL for a
+ * seq member ("layer1.0"), which has none. */
+static const char *short_name(const char *path)
+{
+    const char *s = strrchr(path, '.');
+    s = s ? s + 1 : path;
+    return *s >= '0' && *s <= '9' ? NULL : s;
+}
 
 static bool want_rank(Rule *r, int k, int rank, const char *form)
 {
     if (r->in[k].rank == rank)
         return true;
-    error_at(r->at, "'%s' wants a %s tensor, but operand %d has shape %s", op_info[r->n->op].name, form, k + 1,
-             shape_str(r->c->g, &r->in[k]));
+    const char *hint = "";
+    if (r->n->op == OP_LINEAR && r->in[k].rank > 1) {
+        const char *l = r->decl ? short_name(r->decl->path) : NULL;
+        Value *v = val(r->c, r->ins[k]);
+        hint = l && v->named ? arena_printf("; flatten it first: %s(flatten(%s))", l, v->name)
+                             : "; flatten it first (flatten of [c, h, w] is the vector [c*h*w])";
+    }
+    error_at(r->at, "'%s' wants %s, but %s has shape %s%s", op_info[r->n->op].name, form, operand_name(r, k),
+             shape_str(r->c, &r->in[k]), hint);
+    note_context(r->c, r->at, (Span){0}, NULL);
     r->c->errors++;
     return false;
 }
 
-static bool same_dim(Rule *r, Dim *got, Dim *want, const char *what, const char *want_name)
+/* An operand dimension that must equal a layer argument (conv2d's cin,
+ * batchnorm's c, linear's in). A written argument is where the fix goes,
+ * so the error is there, with a note at the use; an inline operation or a
+ * default is reported at the use. */
+static bool arg_dim(Rule *r, int slot, Dim *got, const char *what, const char *unit)
 {
-    return oblige(r->c, r->at, what, got, "the operand", want, want_name, false, r->at);
+    Ctx *c = r->c;
+    Dim *want = r->n->attr[slot];
+    const char *aname = op_sig(r->n->op)->attr[slot];
+    Node *src = r->decl && r->decl->attr_src ? r->decl->attr_src[slot] : NULL;
+    Proof pr = claim(c, src ? src->span : r->at, what, got, want, false);
+    if (pr.res == PROVE_TRUE)
+        return true;
+    if (!src) {
+        report_claim(c, r->at, what, pr, got, "the operand", want, aname, false);
+        note_context(c, r->at, (Span){0}, NULL);
+        return false;
+    }
+    const DimEnv *env = &c->g->env;
+    const char *gs = prove_normal_str(env, got), *ws = prove_normal_str(env, want);
+    int64_t k;
+    const char *head = arena_printf("'%s' is declared with %s = %s, but its input has %s", r->decl->path, aname, ws,
+                                    strcmp(unit, "length") ? arena_printf("%s %s", gs, unit) : arena_printf("length %s", gs));
+    if (dim_is_const(got, &k) && dim_is_const(want, &k)) {
+        error_at(src->span, "%s", head);
+    } else if (pr.res == PROVE_FALSE) {
+        error_at(src->span, "%s, and %s = %s does not hold for all sizes", head, gs, ws);
+        note_at(src->span, "%s", failure_text(c, pr, got, "the input", want, aname, false));
+    } else {
+        error_at(src->span, "%s: %s", head, failure_text(c, pr, got, "the input", want, aname, false));
+    }
+    note_at(r->at, "'%s' is applied here to %s, of shape %s", r->decl->path, operand_name(r, 0),
+            shape_str(c, &r->in[0]));
+    note_context(c, r->at, (Span){0}, NULL);
+    c->errors++;
+    return false;
 }
 
-/* (h + 2p - k) / s + 1, with the side condition h + 2p >= k: the one place
- * the checker builds the window rule. The kernels compute it on ints with
- * gsc_out_size (gsc_runtime.h); test_model.c checks that the two agree. */
-static Dim *window_out(Rule *r, Dim *h, Dim *k, Dim *s, Dim *p, const char *axis)
+/* h + 2*pad, the padded extent of an axis. */
+static Dim *padded(Dim *h, Dim *p)
 {
-    Dim *padded = dim_bin(DX_ADD, h, dim_bin(DX_MUL, dim_num(2), p));
-    oblige(r->c, r->at, arena_printf("%s: the padded %s covers the window (h + 2*pad >= k)", op_info[r->n->op].name, axis),
-           padded, arena_printf("padded %s", axis), k, "k", true, r->at);
+    return dim_bin(DX_ADD, h, dim_bin(DX_MUL, dim_num(2), p));
+}
+
+/* (h + 2p - k) / s + 1 on both axes, with the side condition h + 2p >= k:
+ * the one place the checker builds the window rule. The kernels compute it
+ * on ints with gsc_out_size (gsc_runtime.h); test_model.c checks that the
+ * two agree. A window too large for both axes is one error. */
+static bool rule_window(Rule *r, Shape *out, Dim *cout)
+{
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
+        return false;
+    Ctx *c = r->c;
+    const char *op = op_info[r->n->op].name;
+    int ki = op_attr_index(r->n->op, "k"), si = op_attr_index(r->n->op, "stride"), pi = op_attr_index(r->n->op, "pad");
+    Dim *k = r->n->attr[ki], *s = r->n->attr[si], *p = r->n->attr[pi];
+    Dim *ph = padded(r->in[0].d[1], p), *pw = padded(r->in[0].d[2], p);
+    const char *wh = arena_printf("%s: the padded height covers the window (h + 2*pad >= k)", op);
+    const char *ww = arena_printf("%s: the padded width covers the window (w + 2*pad >= k)", op);
+    Proof a = claim(c, r->at, wh, ph, k, true), b = claim(c, r->at, ww, pw, k, true);
+    bool ok = a.res == PROVE_TRUE && b.res == PROVE_TRUE;
+    if (a.res != PROVE_TRUE) {
+        report_claim(c, r->at, wh, a, ph, "the padded height", k, "k", true);
+        if (b.res != PROVE_TRUE)
+            note_at(r->at, "the same for the width: %s", failure_text(c, b, pw, "the padded width", k, "k", true));
+    } else if (b.res != PROVE_TRUE) {
+        report_claim(c, r->at, ww, b, pw, "the padded width", k, "k", true);
+    }
+    if (!ok)
+        note_context(c, r->at, (Span){0}, NULL);
     int64_t sv;
     if (dim_is_const(s, &sv) && sv == 0) {
         error_at(r->at, "stride must be at least 1");
-        r->c->errors++;
+        c->errors++;
+        ok = false;
     }
-    return dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, padded, k), s), dim_num(1));
-}
-
-static bool rule_window(Rule *r, Shape *out, Dim *cout)
-{
-    if (!want_rank(r, 0, 3, "[c, h, w]"))
-        return false;
-    int k = op_attr_index(r->n->op, "k"), s = op_attr_index(r->n->op, "stride"), p = op_attr_index(r->n->op, "pad");
     out->rank = 3;
     out->d[0] = cout ? cout : r->in[0].d[0];
-    out->d[1] = window_out(r, r->in[0].d[1], r->n->attr[k], r->n->attr[s], r->n->attr[p], "height");
-    out->d[2] = window_out(r, r->in[0].d[2], r->n->attr[k], r->n->attr[s], r->n->attr[p], "width");
-    return true;
+    out->d[1] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, ph, k), s), dim_num(1));
+    out->d[2] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, pw, k), s), dim_num(1));
+    return ok;
 }
 
 static bool shape_CONV2D(Rule *r, Shape *out)
 {
-    if (!want_rank(r, 0, 3, "[c, h, w]"))
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
         return false;
-    if (!same_dim(r, r->in[0].d[0], r->n->attr[CONV2D_cin], "conv2d: input channels equal cin", "cin"))
+    if (!arg_dim(r, CONV2D_cin, r->in[0].d[0], "conv2d: input channels equal cin", "channels"))
         return false;
     return rule_window(r, out, r->n->attr[CONV2D_cout]);
 }
 
 static bool shape_BATCHNORM(Rule *r, Shape *out)
 {
-    if (!want_rank(r, 0, 3, "[c, h, w]"))
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
         return false;
     *out = r->in[0];
-    return same_dim(r, r->in[0].d[0], r->n->attr[BATCHNORM_c], "batchnorm: input channels equal c", "c");
+    return arg_dim(r, BATCHNORM_c, r->in[0].d[0], "batchnorm: input channels equal c", "channels");
 }
 
 static bool shape_LINEAR(Rule *r, Shape *out)
 {
-    if (!want_rank(r, 0, 1, "[n] vector"))
+    if (!want_rank(r, 0, 1, "a vector [n]"))
         return false;
     out->rank = 1;
     out->d[0] = r->n->attr[LINEAR_out];
-    return same_dim(r, r->in[0].d[0], r->n->attr[LINEAR_in], "linear: input length equals in", "in");
+    return arg_dim(r, LINEAR_in, r->in[0].d[0], "linear: input length equals in", "length");
 }
 
 static bool shape_RELU(Rule *r, Shape *out)
@@ -376,7 +591,7 @@ static bool shape_AVGPOOL2D(Rule *r, Shape *out)
 
 static bool shape_GLOBAL_AVGPOOL(Rule *r, Shape *out)
 {
-    if (!want_rank(r, 0, 3, "[c, h, w]"))
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
         return false;
     out->rank = 1;
     out->d[0] = r->in[0].d[0];
@@ -385,37 +600,62 @@ static bool shape_GLOBAL_AVGPOOL(Rule *r, Shape *out)
 
 static bool shape_ADD(Rule *r, Shape *out)
 {
+    Ctx *c = r->c;
+    const Shape *both[2] = {&r->in[0], &r->in[1]};
     *out = r->in[0];
     if (r->in[0].rank != r->in[1].rank) {
-        error_at(r->at, "add: operands have different ranks: %s and %s", shape_str(r->c->g, &r->in[0]),
-                 shape_str(r->c->g, &r->in[1]));
-        r->c->errors++;
+        error_at(r->at, "add: the operands have different ranks: %s", shapes_str(c, both, 2, " and "));
+        note_context(c, r->at, (Span){0}, NULL);
+        c->errors++;
         return false;
     }
-    bool ok = true;
-    for (int i = 0; i < r->in[0].rank; i++)
-        ok &= oblige(r->c, r->at, arena_printf("add: operands agree in dimension %d", i + 1), r->in[0].d[i],
-                     "the left operand", r->in[1].d[i], "the right operand", false, r->at);
-    return ok;
+    DimClaims d = {.rank = r->in[0].rank};
+    for (int i = 0; i < d.rank; i++) {
+        d.got[i] = r->in[0].d[i];
+        d.want[i] = r->in[1].d[i];
+        d.want_text[i] = "the right operand";
+        d.what[i] = arena_printf("add: operands agree in dimension %d", i + 1);
+    }
+    if (!claim_dims(c, r->at, &d))
+        return true;
+    error_at(r->at, "add: the operands have different shapes: %s", shapes_str(c, both, 2, " and "));
+    note_dims(c, r->at, &d, "the left operand");
+    note_context(c, r->at, (Span){0}, NULL);
+    c->errors++;
+    return false;
 }
 
 static bool shape_CONCAT(Rule *r, Shape *out)
 {
+    Ctx *c = r->c;
     *out = r->in[0];
-    bool ok = true;
     for (int k = 1; k < r->n->nin; k++) {
+        const Shape *two[2] = {&r->in[k], &r->in[0]};
         if (r->in[k].rank != r->in[0].rank) {
-            error_at(r->at, "concat: operand %d has shape %s, operand 1 has %s", k + 1, shape_str(r->c->g, &r->in[k]),
-                     shape_str(r->c->g, &r->in[0]));
-            r->c->errors++;
+            error_at(r->at, "concat: operand %d has another rank than operand 1: %s", k + 1,
+                     shapes_str(c, two, 2, " and "));
+            note_context(c, r->at, (Span){0}, NULL);
+            c->errors++;
             return false;
         }
-        for (int i = 1; i < r->in[0].rank; i++)
-            ok &= oblige(r->c, r->at, arena_printf("concat: operand %d agrees in dimension %d", k + 1, i + 1),
-                         r->in[k].d[i], arena_printf("operand %d", k + 1), r->in[0].d[i], "operand 1", false, r->at);
+        DimClaims d = {.rank = r->in[0].rank, .skip = {true}};
+        for (int i = 1; i < d.rank; i++) {
+            d.got[i] = r->in[k].d[i];
+            d.want[i] = r->in[0].d[i];
+            d.want_text[i] = "operand 1";
+            d.what[i] = arena_printf("concat: operand %d agrees in dimension %d", k + 1, i + 1);
+        }
+        if (claim_dims(c, r->at, &d)) {
+            error_at(r->at, "concat: operand %d does not fit operand 1 (all dimensions but the first must agree): %s",
+                     k + 1, shapes_str(c, two, 2, " and "));
+            note_dims(c, r->at, &d, arena_printf("operand %d", k + 1));
+            note_context(c, r->at, (Span){0}, NULL);
+            c->errors++;
+            return false;
+        }
         out->d[0] = dim_bin(DX_ADD, out->d[0], r->in[k].d[0]);
     }
-    return ok;
+    return true;
 }
 
 static bool shape_FLATTEN(Rule *r, Shape *out)
@@ -430,7 +670,7 @@ static bool shape_FLATTEN(Rule *r, Shape *out)
 static bool shape_SOFTMAX(Rule *r, Shape *out)
 {
     *out = r->in[0];
-    return want_rank(r, 0, 1, "[n] vector");
+    return want_rank(r, 0, 1, "a vector [n]");
 }
 
 typedef bool (*ShapeRule)(Rule *, Shape *);
@@ -442,7 +682,8 @@ static const ShapeRule shape_rules[OP__COUNT] = {
 
 /* Applies an operation: checks the rule and appends the node. Returns the
  * value index of the result, or -1. */
-static int apply_op(Ctx *c, OpKind op, Dim **attr, const int *ins, int nin, int param, const char *name, Span at)
+static int apply_op(Ctx *c, OpKind op, Dim **attr, const int *ins, int nin, int param, const char *name, Span at,
+                    const Layer *decl)
 {
     GNode *n = arena_alloc(sizeof *n);
     n->op = op;
@@ -458,7 +699,7 @@ static int apply_op(Ctx *c, OpKind op, Dim **attr, const int *ins, int nin, int 
         in[i] = val(c, ins[i])->shape;
         val(c, ins[i])->nuses++;
     }
-    Rule r = {c, n, in, at};
+    Rule r = {c, n, in, ins, decl, at};
     Shape out = {0};
     if (!shape_rules[op](&r, &out))
         return -1;
@@ -477,12 +718,13 @@ static Dim *op_attr(Frame *f, OpKind op, Node **attrs, int i)
     return attrs && attrs[i] ? dim_of(f, attrs[i]) : dim_num(sig->defval[i]);
 }
 
-/* Parameter shapes of an op layer, known from its attributes alone. */
-static void op_params(Ctx *c, Layer *l)
+/* Parameter shapes of an op layer, known from its attributes alone.
+ * False (reported) when a dimension may be 0. */
+static bool op_params(Ctx *c, Layer *l)
 {
     const OpInfo *oi = &op_info[l->op];
     if (!oi->nparams)
-        return;
+        return true;
     Tensor *w = tensor(c, l->tbase), *b = tensor(c, l->tbase + 1);
     Dim **a = l->attr;
     switch (l->op) {
@@ -514,11 +756,13 @@ static void op_params(Ctx *c, Layer *l)
     case OP__COUNT:
         internal_error("operation %s has parameters but no parameter rule", oi->name);
     }
+    bool ok = true;
     for (int i = 0; i < 2; i++) {
         Tensor *t = tensor(c, l->tbase + i);
         t->shaped = true;
-        oblige_positive(c, l->span, arena_printf("parameter %s", t->name), &t->shape);
+        ok = ok && oblige_positive(c, l->span, arena_printf("parameter %s", t->name), &t->shape);
     }
+    return ok;
 }
 
 static int count_tensors(Node *n);
@@ -562,13 +806,14 @@ static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span sp
     case REF_OP: {
         l->kind = L_OP;
         l->op = n->opkind;
+        l->attr_src = n->attrs;
         for (int i = 0; i < op_sig(n->opkind)->nattr; i++)
             l->attr[i] = op_attr(f, n->opkind, n->attrs, i);
         if (op_info[l->op].nparams) {
             new_tensor(c, join_path(path, ".weight"), span);
             new_tensor(c, join_path(path, ".bias"), span);
         }
-        op_params(c, l);
+        l->bad = !op_params(c, l); /* reported: its applications are not checked again */
         break;
     }
     case REF_BLOCK: {
@@ -604,9 +849,11 @@ static int elab_block(Ctx *c, Layer *l, const int *ins, int nin, Span at);
 static int apply_layer(Ctx *c, Layer *l, const int *ins, int nin, Span at)
 {
     l->applied++;
+    if (l->bad)
+        return -1;
     switch (l->kind) {
     case L_OP:
-        return apply_op(c, l->op, l->attr, ins, nin, op_info[l->op].nparams ? l->tbase : -1, l->path, at);
+        return apply_op(c, l->op, l->attr, ins, nin, op_info[l->op].nparams ? l->tbase : -1, l->path, at, l);
     case L_BLOCK:
         return elab_block(c, l, ins, nin, at);
     case L_SEQ: {
@@ -643,7 +890,7 @@ static int elab_call(Ctx *c, Frame *f, Node *n)
     Dim *attr[MAX_ATTR] = {0};
     for (int i = 0; i < op_sig(n->opkind)->nattr; i++)
         attr[i] = op_attr(f, n->opkind, n->attrs, i);
-    return apply_op(c, n->opkind, attr, ins, n->nins, -1, unique_name(c, f->prefix, n->name), n->span);
+    return apply_op(c, n->opkind, attr, ins, n->nins, -1, unique_name(c, f->prefix, n->name), n->span, NULL);
 }
 
 static int elab_value(Ctx *c, Frame *f, Node *n)
@@ -656,7 +903,7 @@ static int elab_value(Ctx *c, Frame *f, Node *n)
         if (ins[0] < 0 || ins[1] < 0)
             return -1;
         Dim *attr[MAX_ATTR] = {0};
-        return apply_op(c, OP_ADD, attr, ins, 2, -1, unique_name(c, f->prefix, "add"), n->span);
+        return apply_op(c, OP_ADD, attr, ins, 2, -1, unique_name(c, f->prefix, "add"), n->span, NULL);
     }
     case ND_CALL:
         return elab_call(c, f, n);
@@ -668,47 +915,70 @@ static int elab_value(Ctx *c, Frame *f, Node *n)
 /* A shape annotation: each written dimension equals the actual one. */
 static bool check_annotation(Ctx *c, Frame *f, Node *shape, int v, const char *what)
 {
-    Shape *s = &val(c, v)->shape;
+    Value *val_ = val(c, v);
+    Shape *s = &val_->shape;
     if (shape->nargs != s->rank) {
-        error_at(shape->span, "%s: annotated with %d dimensions, but the value has shape %s", what, shape->nargs,
-                 shape_str(c->g, s));
-        note_at(val(c, v)->span, "the value is computed here");
+        error_at(shape->span, "%s is annotated with %d dimensions, but its shape is %s", what, shape->nargs,
+                 shape_str(c, s));
+        note_context(c, shape->span, val_->span, val_->name);
         c->errors++;
         return false;
     }
-    bool ok = true;
+    DimClaims d = {.rank = s->rank};
     for (int i = 0; i < s->rank; i++) {
-        Node *e = shape->args[i];
-        ok &= oblige(c, e->span, arena_printf("%s, dimension %d", what, i + 1), s->d[i],
-                     val(c, v)->name, dim_of(f, e), span_text(e->span), false, val(c, v)->span);
+        d.got[i] = s->d[i];
+        d.want[i] = dim_of(f, shape->args[i]);
+        d.want_text[i] = span_text(shape->args[i]->span);
+        d.what[i] = arena_printf("%s, dimension %d", what, i + 1);
     }
-    return ok;
+    if (!claim_dims(c, shape->span, &d))
+        return true;
+    error_at(shape->span, "%s is annotated %s, but its shape is %s", what, span_text(shape->span), shape_str(c, s));
+    note_dims(c, shape->span, &d, val_->name);
+    note_context(c, shape->span, val_->span, val_->name);
+    c->errors++;
+    return false;
 }
 
 /* Binds an input's declared shape to an actual shape: a fresh shape
- * variable takes the actual dimension; anything else must equal it. */
+ * variable takes the actual dimension; anything else must equal it (one
+ * error for the input, whatever the number of dimensions that differ). */
 static bool bind_input(Ctx *c, Frame *f, Param *p, int v, Span at)
 {
     Shape *s = &val(c, v)->shape;
     Node *shape = p->shape;
     if (shape->nargs != s->rank) {
-        error_at(at, "'%s' wants %s with %d dimensions, but the operand has shape %s", f->item->name, p->name,
-                 shape->nargs, shape_str(c->g, s));
+        error_at(at, "'%s' takes %s: %s, with %d dimensions, but its operand has shape %s", f->item->name, p->name,
+                 span_text(shape->span), shape->nargs, shape_str(c, s));
         note_at(shape->span, "'%s' is declared here", p->name);
+        note_context(c, at, (Span){0}, NULL);
         c->errors++;
         return false;
     }
-    bool ok = true;
+    DimClaims d = {.rank = s->rank};
     for (int i = 0; i < s->rank; i++) {
         Node *e = shape->args[i];
-        if (e->kind == ND_NAME && f->item->syms[e->slot].bound_by == e && !f->dims[e->slot]) {
+        d.skip[i] = e->kind == ND_NAME && f->item->syms[e->slot].bound_by == e && !f->dims[e->slot];
+        if (d.skip[i])
             f->dims[e->slot] = s->d[i];
-            continue;
-        }
-        ok &= oblige(c, at, arena_printf("input '%s' of '%s', dimension %d", p->name, f->item->name, i + 1), s->d[i],
-                     "the operand", dim_of(f, e), span_text(e->span), false, val(c, v)->span);
     }
-    return ok;
+    for (int i = 0; i < s->rank; i++) {
+        if (d.skip[i])
+            continue;
+        d.got[i] = s->d[i];
+        d.want[i] = dim_of(f, shape->args[i]);
+        d.want_text[i] = span_text(shape->args[i]->span);
+        d.what[i] = arena_printf("input '%s' of '%s', dimension %d", p->name, f->item->name, i + 1);
+    }
+    if (!claim_dims(c, at, &d))
+        return true;
+    error_at(at, "'%s' takes %s: %s, but its operand has shape %s", f->item->name, p->name, span_text(shape->span),
+             shape_str(c, s));
+    note_dims(c, at, &d, "the operand");
+    note_at(shape->span, "'%s' is declared here", p->name);
+    note_context(c, at, val(c, v)->span, "the operand");
+    c->errors++;
+    return false;
 }
 
 /* Elaborates the statements of a body; returns the returned value or -1. */
@@ -728,6 +998,7 @@ static int elab_body(Ctx *c, Frame *f)
             if (v < 0)
                 return -1;
             val(c, v)->name = join_path(f->prefix, st->name);
+            val(c, v)->named = true;
             if (st->shape && !check_annotation(c, f, st->shape, v, arena_printf("'%s'", st->name)))
                 return -1;
             f->vals[slot] = v;
@@ -764,9 +1035,21 @@ static void adopt_tensors(Ctx *c, int from, int to, int base, int count, Span at
         if (!dst->name) {
             *dst = *src;
         } else {
-            for (int k = 0; k < src->shape.rank; k++)
-                oblige(c, at, arena_printf("shared layer: parameter %s, dimension %d", dst->name, k + 1),
-                       src->shape.d[k], "this use", dst->shape.d[k], "the first use", false, at);
+            DimClaims d = {.rank = src->shape.rank};
+            for (int k = 0; k < d.rank; k++) {
+                d.got[k] = src->shape.d[k];
+                d.want[k] = dst->shape.d[k];
+                d.want_text[k] = "the first use";
+                d.what[k] = arena_printf("shared layer: parameter %s, dimension %d", dst->name, k + 1);
+            }
+            if (claim_dims(c, at, &d)) {
+                const Shape *two[2] = {&src->shape, &dst->shape};
+                error_at(at, "shared layer: parameter %s has shape %s here, but the first use gave it %s", dst->name,
+                         shape_nf(c, &src->shape), shapes_str(c, two + 1, 1, ""));
+                note_dims(c, at, &d, "this use");
+                note_context(c, at, (Span){0}, NULL);
+                c->errors++;
+            }
         }
     }
 }
@@ -818,16 +1101,26 @@ static int elab_block_body(Ctx *c, Layer *l, const int *ins, int nin, Span at)
     Span sig = b->result->span;
     Shape *s = &val(c, v)->shape;
     if (b->result->nargs != s->rank) {
-        error_at(at, "'%s' returns shape %s, but its signature says %s", b->name, shape_str(c->g, s),
+        error_at(at, "'%s' (%s) returns shape %s, but its signature says %s", b->name, l->path, shape_str(c, s),
                  span_text(sig));
+        note_context(c, at, val(c, v)->span, "the result");
         c->errors++;
         return -1;
     }
+    DimClaims d = {.rank = s->rank};
     for (int i = 0; i < s->rank; i++) {
-        Node *e = b->result->args[i];
-        if (!oblige(c, at, arena_printf("result of '%s' (%s), dimension %d", b->name, l->path, i + 1), s->d[i],
-                    arena_printf("'%s'", b->name), dim_of(f, e), span_text(e->span), false, e->span))
-            return -1;
+        d.got[i] = s->d[i];
+        d.want[i] = dim_of(f, b->result->args[i]);
+        d.want_text[i] = span_text(b->result->args[i]->span);
+        d.what[i] = arena_printf("result of '%s' (%s), dimension %d", b->name, l->path, i + 1);
+    }
+    if (claim_dims(c, at, &d)) {
+        error_at(at, "'%s' (%s) returns shape %s, but its signature says %s", b->name, l->path, shape_str(c, s),
+                 span_text(sig));
+        note_dims(c, at, &d, "the result");
+        note_context(c, at, val(c, v)->span, "the result");
+        c->errors++;
+        return -1;
     }
     return v;
 }
@@ -881,6 +1174,26 @@ static bool model_env(Ctx *c, Item *m, Frame *f)
     return ok;
 }
 
+/* The value of every symbol at the model's defaults, for diagnostics (the
+ * shapes at the sizes a user first runs); NULL when a symbol has no
+ * constant default (spec.c reports that, if it matters). */
+static int64_t *model_defaults(Graph *g, Item *m, Frame *f)
+{
+    int64_t *vals = arena_alloc(sizeof(int64_t) * (size_t)(g->env.nsyms + 1));
+    for (int k = 0; k < g->env.nsyms; k++) {
+        Node *def = NULL;
+        for (int i = 0; i < m->nparams; i++)
+            if (!strcmp(m->params[i].name, g->env.syms[k].name))
+                def = m->params[i].defval;
+        for (int i = 0; i < m->ndefaults; i++)
+            if (!strcmp(m->defaults[i].name, g->env.syms[k].name))
+                def = m->defaults[i].defval;
+        if (!def || !dim_is_const(dim_of(f, def), &vals[k]))
+            return NULL;
+    }
+    return vals;
+}
+
 static void *vec_to_array(Vec *v, size_t elem, int *n)
 {
     *n = v->n;
@@ -902,6 +1215,7 @@ Graph *check_model(Program *p, Item *m)
     Frame *f = new_frame(m, "");
     if (!model_env(&c, m, f))
         return NULL;
+    c.defvals = model_defaults(g, m, f);
     Param *in = &m->inputs[0];
     Shape s = {.rank = in->shape->nargs};
     if (s.rank > MAX_RANK) {
@@ -912,6 +1226,7 @@ Graph *check_model(Program *p, Item *m)
         s.d[i] = dim_of(f, in->shape->args[i]);
     oblige_positive(&c, in->span, arena_printf("input '%s'", in->name), &s);
     g->input = new_value(&c, s, -1, in->name, in->span);
+    val(&c, g->input)->named = true;
     for (int i = 0; i < m->nsyms; i++)
         if (m->syms[i].kind == SYM_INPUT)
             f->vals[i] = g->input;
@@ -919,15 +1234,20 @@ Graph *check_model(Program *p, Item *m)
     if (v >= 0) {
         g->output = v;
         Shape *os = &val(&c, v)->shape;
-        if (m->result->nargs != os->rank) {
-            error_at(m->result->span, "'%s' returns shape %s, but its signature says %s", m->name,
-                     shape_str(g, os), span_text(m->result->span));
+        DimClaims d = {.rank = os->rank};
+        for (int i = 0; i < os->rank && m->result->nargs == os->rank; i++) {
+            d.got[i] = os->d[i];
+            d.want[i] = dim_of(f, m->result->args[i]);
+            d.want_text[i] = span_text(m->result->args[i]->span);
+            d.what[i] = arena_printf("result of '%s', dimension %d", m->name, i + 1);
+        }
+        if (m->result->nargs != os->rank || claim_dims(&c, m->result->span, &d)) {
+            error_at(m->result->span, "'%s' returns shape %s, but its signature says %s", m->name, shape_str(&c, os),
+                     span_text(m->result->span));
+            if (m->result->nargs == os->rank)
+                note_dims(&c, m->result->span, &d, "the result");
+            note_context(&c, m->result->span, val(&c, v)->span, "the result");
             c.errors++;
-        } else {
-            for (int i = 0; i < os->rank; i++)
-                oblige(&c, m->result->args[i]->span, arena_printf("result of '%s', dimension %d", m->name, i + 1),
-                       os->d[i], "the result", dim_of(f, m->result->args[i]), span_text(m->result->args[i]->span),
-                       false, val(&c, v)->span);
         }
     }
     for (int i = 0; i < c.tensors.n; i++) {

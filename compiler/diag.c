@@ -4,9 +4,14 @@
  *   file:line:col: error: message
  *     12 |     let y = conv9(x)
  *        |             ^~~~~
+ *   file:line:col: note: a related place (its line is shown unless it is
+ *                        the line just shown)
  *
- * Every diagnostic about the input goes through diag_report(). Internal errors
- * (bugs in gsc) are separate and say so. Columns count bytes from 1.
+ * Every diagnostic about the input goes through report(). Warnings have a
+ * kind (WarnKind): each can be silenced (-Wno-KIND), and -Werror makes them
+ * errors; either way the message ends in the flag that controls it. The notes
+ * of a silenced warning are silenced with it. Internal errors (bugs in gsc)
+ * are separate and say so. Columns count bytes from 1.
  */
 #include "gsc.h"
 
@@ -14,8 +19,23 @@
 #include <string.h>
 
 int diag_errors;
+int diag_warnings;
 int diag_max = 20;
 bool diag_color;
+bool diag_werror;
+bool diag_wno[W__COUNT];
+
+static const char *const warn_names[W__COUNT] = {
+#define W(id, name) [W_##id] = name,
+    GSC_WARNINGS(W)
+#undef W
+};
+
+/* The line the last diagnostic showed, and whether the notes that follow
+ * are silenced (they belong to a silenced warning). */
+static const SrcFile *shown_file;
+static int shown_line;
+static bool notes_off;
 
 enum { D_ERROR, D_WARNING, D_NOTE };
 
@@ -99,10 +119,10 @@ static void show_line(Span sp)
     fputc('\n', stderr);
 }
 
-static void report(int kind, Span sp, const char *fmt, va_list ap)
+static void report(int kind, Span sp, const char *suffix, const char *fmt, va_list ap)
 {
+    int line = 0, col = 0;
     if (sp.file) {
-        int line, col;
         span_linecol(sp, &line, &col);
         if (diag_color)
             fputs("\033[1m", stderr);
@@ -117,11 +137,16 @@ static void report(int kind, Span sp, const char *fmt, va_list ap)
     else
         fprintf(stderr, "%s: ", kind_name[kind]);
     vfprintf(stderr, fmt, ap);
+    if (suffix)
+        fprintf(stderr, " [%s]", suffix);
     if (diag_color)
         fputs("\033[0m", stderr);
     fputc('\n', stderr);
-    if (sp.file)
+    bool same = kind == D_NOTE && sp.file == shown_file && line == shown_line;
+    if (sp.file && !same)
         show_line(sp);
+    shown_file = sp.file;
+    shown_line = line;
 }
 
 static void count_error(void)
@@ -136,30 +161,65 @@ void error_at(Span sp, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(D_ERROR, sp, fmt, ap);
+    verror_at(sp, fmt, ap);
     va_end(ap);
-    count_error();
 }
 
 void verror_at(Span sp, const char *fmt, va_list ap)
 {
-    report(D_ERROR, sp, fmt, ap);
+    notes_off = false;
+    report(D_ERROR, sp, NULL, fmt, ap);
     count_error();
 }
 
-void warn_at(Span sp, const char *fmt, ...)
+bool warn_at(WarnKind k, Span sp, const char *fmt, ...)
 {
+    notes_off = diag_wno[k];
+    if (notes_off)
+        return false;
     va_list ap;
     va_start(ap, fmt);
-    report(D_WARNING, sp, fmt, ap);
+    char flag[64];
+    snprintf(flag, sizeof flag, "-W%s%s", diag_werror ? "error=" : "", warn_names[k]);
+    report(diag_werror ? D_ERROR : D_WARNING, sp, flag, fmt, ap);
     va_end(ap);
+    if (diag_werror)
+        count_error();
+    else
+        diag_warnings++;
+    return true;
+}
+
+bool warn_flag(const char *flag)
+{
+    if (!strcmp(flag, "-Werror") || !strcmp(flag, "-Wno-error")) {
+        diag_werror = flag[2] == 'e';
+        return true;
+    }
+    bool no = !strncmp(flag, "-Wno-", 5);
+    const char *name = flag + (no ? 5 : 2);
+    for (int k = 0; k < W__COUNT; k++) {
+        if (!strcmp(name, warn_names[k])) {
+            diag_wno[k] = no;
+            return true;
+        }
+    }
+    return false;
+}
+
+void warn_kinds(Buf *b)
+{
+    for (int k = 0; k < W__COUNT; k++)
+        buf_printf(b, "%s%s", k ? ", " : "", warn_names[k]);
 }
 
 void note_at(Span sp, const char *fmt, ...)
 {
+    if (notes_off)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    report(D_NOTE, sp, fmt, ap);
+    report(D_NOTE, sp, NULL, fmt, ap);
     va_end(ap);
 }
 
@@ -167,7 +227,8 @@ void error_plain(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    report(D_ERROR, (Span){0}, fmt, ap);
+    notes_off = false;
+    report(D_ERROR, (Span){0}, NULL, fmt, ap);
     va_end(ap);
     count_error();
 }

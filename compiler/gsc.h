@@ -94,7 +94,7 @@ char *read_file(const char *path, size_t *len);
  * An existing file is untouched on failure. Returns 0 or -1 (errno). */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
-/* Edit distance, for "did you mean" (capped at max+1). */
+/* Edit distance ignoring case, for "did you mean" (capped at max+1). */
 int edit_distance(const char *a, const char *b, int max);
 
 /* ---------------------------------------------------------------- diag.c */
@@ -113,16 +113,37 @@ typedef struct {
     int lo, hi;
 } Span;
 
+/* The kinds of warning, each silenced by -Wno-NAME. */
+#define GSC_WARNINGS(W)                                                    \
+    W(UNUSED_LAYER, "unused-layer")           /* declared, never applied */ \
+    W(UNUSED_VALUE, "unused-value")           /* computed, never used */    \
+    W(SINGLE_POSITION_BATCHNORM, "single-position-batchnorm") /* 1x1 input: output is beta */
+typedef enum {
+#define W(id, name) W_##id,
+    GSC_WARNINGS(W)
+#undef W
+    W__COUNT
+} WarnKind;
+
 extern int diag_errors;    /* errors reported so far */
+extern int diag_warnings;  /* warnings reported (not counting -Werror's) */
 extern int diag_max;       /* stop after this many (default 20) */
 extern bool diag_color;    /* colour on a terminal */
+extern bool diag_werror;   /* -Werror: warnings are errors */
+extern bool diag_wno[W__COUNT]; /* -Wno-NAME: silenced */
 
 /* The one error path. Prints "file:line:col: error: msg", the line and a
- * caret/underline under the span. After diag_max errors, exits with 1. */
+ * caret/underline under the span. After diag_max errors, exits with 1.
+ * A note's line is not shown again when the diagnostic before it showed it. */
 void error_at(Span sp, const char *fmt, ...) PRINTF(2, 3);
 void verror_at(Span sp, const char *fmt, va_list ap);
 void note_at(Span sp, const char *fmt, ...) PRINTF(2, 3);
-void warn_at(Span sp, const char *fmt, ...) PRINTF(2, 3);
+/* A warning of kind k, ending in "[-WNAME]"; an error with -Werror. False
+ * (and the notes that follow are dropped) when the kind is silenced. */
+bool warn_at(WarnKind k, Span sp, const char *fmt, ...) PRINTF(3, 4);
+/* Applies -Werror, -Wno-error, -WNAME or -Wno-NAME; false if unknown. */
+bool warn_flag(const char *flag);
+void warn_kinds(Buf *b); /* "unused-layer, unused-value, ..." */
 /* An error with no location (bad input file, bad -D value). */
 void error_plain(const char *fmt, ...) PRINTF(1, 2);
 /* A bug in gsc, not in the input: says so and exits with 3. */
@@ -184,6 +205,8 @@ typedef enum {
     ND_KWARG, /* k = e, only as a call argument */
     ND_SHAPE, /* [e, e, ...] */
     ND_CMP,   /* a >= b; op: one of CMP_* */
+    ND_APPLY, /* f(args)(operands): lhs the call, args the operands; never
+                 valid (resolve.c explains how to write it) */
 } NodeKind;
 
 enum { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
@@ -402,6 +425,7 @@ typedef struct {
     const char *name;    /* for comments and diagnostics */
     Span span;
     int nuses;
+    bool named;          /* an input or a let value: the name is the user's */
 } Value;
 
 /* One operation, applied once, in topological order. */

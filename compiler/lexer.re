@@ -40,7 +40,8 @@ static int open_bracket(Parser *P, int c)
 static int close_bracket(Parser *P, int c)
 {
     static const char open_of[] = {[')'] = '(', [']'] = '[', ['}'] = '{'};
-    if (P->nopens > 0 && P->file->text[P->opens[P->nopens - 1]] == open_of[c])
+    P->closer_matched = P->nopens > 0 && P->file->text[P->opens[P->nopens - 1]] == open_of[c];
+    if (P->closer_matched)
         P->nopens--;
     return c;
 }
@@ -84,7 +85,7 @@ static void stray(Parser *P)
         error_at(tok_span(P), "%d stray characters in program", (int)(P->cur - P->tok));
 }
 
-int yylex(YYSTYPE *val, Loc *loc, Parser *P)
+static int lex_token(YYSTYPE *val, Loc *loc, Parser *P)
 {
     for (;;) {
         P->tok = P->cur;
@@ -132,5 +133,19 @@ int yylex(YYSTYPE *val, Loc *loc, Parser *P)
             *                   { stray(P); continue; }
         */
 #undef RET
+    }
+}
+
+/* The tokens for the parser. After a syntax error (parser.y sets skip_end)
+ * the rest of the offending line is skipped, up to a brace: the parser
+ * resumes at the next line, so one mistake gives one error. */
+int yylex(YYSTYPE *val, Loc *loc, Parser *P)
+{
+    for (;;) {
+        int t = lex_token(val, loc, P);
+        if (P->skip_end && loc->lo < P->skip_end && t != '{' && t != '}' && t != YYEOF)
+            continue;
+        P->skip_end = 0;
+        return t;
     }
 }

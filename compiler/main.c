@@ -95,6 +95,14 @@ static const char *const usage_text[] = {
     "                               with --check; PyTorch .pt files are converted\n"
     "                               with tools/export_torch.py)\n"
     "  --max-errors N               stop after N errors (default 20)\n"
+    "  -Werror                      warnings are errors (status 1)\n"
+    "  -Wno-NAME, -WNAME            silence a kind of warning, or bring it back:\n"
+    "                                 unused-layer  a layer declared, never applied\n"
+    "                                 unused-value  a value computed, never used\n"
+    "                                 single-position-batchnorm  a train-time\n"
+    "                                 batchnorm whose input is 1x1 at the chosen\n"
+    "                                 sizes: its output is its bias, whatever the\n"
+    "                                 input (ResNet-18 at 32x32)\n"
     "  --color, --no-color          colour diagnostics (default: on a terminal,\n"
     "                               unless NO_COLOR is set)\n"
     "  -h, --help                   this text\n"
@@ -233,6 +241,14 @@ static void parse_args(int argc, char **argv, Options *o)
             o->model = flag_value(argc, argv, &i, "--model");
         } else if (is_flag(a, "-o")) {
             o->output = flag_value(argc, argv, &i, "-o");
+        } else if (!strncmp(a, "-W", 2)) {
+            if (!warn_flag(a)) {
+                Buf k = {0};
+                warn_kinds(&k);
+                usage_error("%s", arena_printf("unknown warning option '%s' (-Werror, -Wno-NAME or -WNAME with NAME one "
+                                               "of %s)", a, k.s));
+                buf_free(&k);
+            }
         } else if (is_flag(a, "-D")) {
             const char *v = flag_value(argc, argv, &i, "-D");
             if (!strchr(v, '=') || v[0] == '=')

@@ -19,6 +19,8 @@ typedef struct Parser {
     const char *cur, *tok, *lim, *marker;
     int *opens;        /* offsets of unclosed ( [ { */
     int nopens, capopens;
+    int skip_end;      /* after a syntax error: skip tokens before this offset */
+    bool closer_matched; /* the last ) ] } closed an open bracket */
     Vec items;         /* Item* */
 } Parser;
 
@@ -188,7 +190,7 @@ static void yyerror(Loc *l, Parser *P, const char *msg)
 %token ASSERT "'assert'" WHERE "'where'" DEFAULT "'default'"
 %token ARROW "'->'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='"
 
-%type <node> expr arg shape cond
+%type <node> expr call arg shape cond
 %type <vec> args args_opt exprs groups formals formals_opt conds defaults defaults_opt where_opt stmts idents idents_opt
 %type <item> item
 %type <stmt> stmt
@@ -330,10 +332,10 @@ exprs:
 expr:
     INT                 { $$ = new_node(P, ND_NUM, @$); $$->num = $1; }
   | IDENT               { $$ = new_node(P, ND_NAME, @$); $$->name = $1; $$->name_span = sp(P, @1); }
-  | IDENT '(' args_opt ')' {
-        $$ = new_node(P, ND_CALL, @$);
-        $$->name = $1;
-        $$->name_span = sp(P, @1);
+  | call
+  | call '(' args_opt ')' {
+        $$ = new_node(P, ND_APPLY, @$);
+        $$->lhs = $1;
         $$->args = (Node **)vec_array($3, &$$->nargs);
     }
   | '(' expr ')'        { $$ = $2; $$->span = sp(P, @$); }
@@ -342,6 +344,15 @@ expr:
   | expr '*' expr       { $$ = new_bin(P, ND_BIN, '*', $1, $3, @$); }
   | expr '/' expr       { $$ = new_bin(P, ND_BIN, '/', $1, $3, @$); }
   | expr '%' expr       { $$ = new_bin(P, ND_BIN, '%', $1, $3, @$); }
+  ;
+
+call:
+    IDENT '(' args_opt ')' {
+        $$ = new_node(P, ND_CALL, @$);
+        $$->name = $1;
+        $$->name_span = sp(P, @1);
+        $$->args = (Node **)vec_array($3, &$$->nargs);
+    }
   ;
 
 args_opt:
@@ -372,38 +383,88 @@ static bool is_closer(const char *nm)
     return !strcmp(nm, "')'") || !strcmp(nm, "']'") || !strcmp(nm, "'}'");
 }
 
-/* "unexpected '}', expected ')' or ','", plus a note at the unclosed bracket.
- * Long lists of expected tokens are cut down to the closing brackets (the
- * likely mistake) or dropped. */
+static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t k)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == k)
+            return true;
+    return false;
+}
+
+/* A token that starts an item or a statement: the parser can resume there,
+ * so the rest of its line is not skipped. */
+static bool starts_something(Parser *P, yysymbol_kind_t k, int at)
+{
+    if (k == YYSYMBOL_DIM || k == YYSYMBOL_BLOCK || k == YYSYMBOL_MODEL || k == YYSYMBOL_ASSERT ||
+        k == YYSYMBOL_LET || k == YYSYMBOL_RETURN || k == YYSYMBOL_YYEOF)
+        return true;
+    if (k != YYSYMBOL_IDENT)
+        return false;
+    while (at > 0 && (P->file->text[at - 1] == ' ' || P->file->text[at - 1] == '\t'))
+        at--;
+    return at == 0 || P->file->text[at - 1] == '\n';
+}
+
+/* "unexpected '}', expected ')' or ','", plus a note at the unclosed bracket
+ * when only a closer fits. Each expected token is listed once; where a
+ * statement may start, the list says so; long lists are cut down to the
+ * closing brackets (the likely mistake) or dropped. After the error, the
+ * rest of the line is skipped (the lexer does it) unless the offending token
+ * starts a statement or item, so that one mistake gives one error. */
 static int yyreport_syntax_error(const yypcontext_t *ctx, Parser *P)
 {
-    yysymbol_kind_t exp[YYNTOKENS];
-    int n = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
+    yysymbol_kind_t all[YYNTOKENS], exp[YYNTOKENS];
+    int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS), n = 0, closers = 0;
+    if (nall < 0)
+        nall = 0;
+    for (int i = 0; i < nall; i++)
+        if (!expects(exp, n, all[i]))
+            exp[n++] = all[i];
     yysymbol_kind_t got = yypcontext_token(ctx);
-    int closers = 0;
+    Loc l = *yypcontext_location(ctx);
+    bool stmt = expects(exp, n, YYSYMBOL_LET) && expects(exp, n, YYSYMBOL_RETURN);
+    yysymbol_kind_t shown[YYNTOKENS];
     for (int i = 0; i < n; i++)
         if (is_closer(yysymbol_name(exp[i])))
-            exp[closers++] = exp[i];
-    if (n > 5)
-        n = closers;
-    else
-        closers = 0;
+            shown[closers++] = exp[i];
     Buf b = {0};
     if (got == YYSYMBOL_YYEOF)
         buf_puts(&b, "unexpected end of file");
     else
         buf_printf(&b, "unexpected %s", yysymbol_name(got));
-    bool want_close = closers > 0;
+    static const char match[] = {[')'] = '(', [']'] = '[', ['}'] = '{'};
+    const char *gn = yysymbol_name(got);
+    bool opener_open = false; /* an opener for it is open, under others */
+    for (int i = 0; i < P->nopens && is_closer(gn); i++)
+        opener_open |= P->file->text[P->opens[i]] == match[(unsigned char)gn[1]];
+    if (got != YYSYMBOL_YYEOF && is_closer(gn) && !P->closer_matched && !opener_open) {
+        buf_printf(&b, ": no '%c' is open here", match[(unsigned char)gn[1]]);
+        n = 0;
+    } else if (stmt) {
+        buf_puts(&b, ", expected a statement ('name = layer', 'let name = value' or 'return value')");
+        if (expects(exp, n, YYSYMBOL_YYEOF))
+            buf_puts(&b, " or end of file");
+        else if (closers)
+            buf_printf(&b, " or %s", yysymbol_name(shown[0]));
+        n = 0;
+    } else if (n > 5) {
+        memcpy(exp, shown, sizeof(yysymbol_kind_t) * (size_t)closers);
+        n = closers;
+    }
+    bool only_closers = n > 0;
     for (int i = 0; i < n; i++) {
         buf_printf(&b, "%s%s", i == 0 ? ", expected " : i == n - 1 ? " or " : ", ", yysymbol_name(exp[i]));
-        want_close |= is_closer(yysymbol_name(exp[i]));
+        only_closers &= is_closer(yysymbol_name(exp[i])) || !strcmp(yysymbol_name(exp[i]), "','");
     }
-    Loc l = *yypcontext_location(ctx);
     error_at(sp(P, l), "%s", b.s);
     buf_free(&b);
-    if (want_close && P->nopens > 0) {
+    if (only_closers && P->nopens > 0) {
         int at = P->opens[P->nopens - 1];
         note_at((Span){P->file, at, at + 1}, "to match this '%c'", P->file->text[at]);
+    }
+    if (!starts_something(P, got, l.lo)) {
+        const char *eol = strchr(P->file->text + l.lo, '\n');
+        P->skip_end = eol ? (int)(eol - P->file->text) : (int)P->file->len;
     }
     return 0;
 }

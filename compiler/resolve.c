@@ -43,11 +43,47 @@ static const char *sym_kind_name(SymKind k)
     return names[k];
 }
 
+/* "an input", "a layer". */
+static const char *a_kind(SymKind k)
+{
+    static const char *const names[] = {"an integer parameter", "a shape variable", "an input", "a layer", "a value"};
+    return names[k];
+}
+
 /* ------------------------------------------------------------ suggestions */
 
+/* The kinds of name a place wants: suggestions and lists come only from
+ * these (an unknown tensor is never offered a size such as 'H'). */
+enum {
+    K_SIZE = 1,   /* integer parameters, shape variables */
+    K_VALUE = 2,  /* inputs and let values */
+    K_LAYER = 4,  /* layers declared so far */
+    K_OP = 8,     /* operations, and seq */
+    K_BLOCK = 16, /* the file's blocks */
+    K_DIMFN = 32, /* the file's dimension functions */
+};
+
+static int sym_kind_bit(SymKind k)
+{
+    switch (k) {
+    case SYM_INT:
+    case SYM_DIMVAR:
+        return K_SIZE;
+    case SYM_INPUT:
+    case SYM_VALUE:
+        return K_VALUE;
+    case SYM_LAYER:
+        return K_LAYER;
+    }
+    return 0;
+}
+
+/* Names close enough to be a typo: one edit in a short name, a third of a
+ * longer one; a one-letter name is close to nothing else. Case is ignored. */
 static void consider(const char **best, int *bestd, const char *cand, const char *name)
 {
-    int max = (int)strlen(name) / 3 + 1;
+    int len = (int)strlen(name);
+    int max = len <= 2 ? len - 1 : len / 3 + 1;
     int d = edit_distance(name, cand, max);
     if (d <= max && d < *bestd) {
         *best = cand;
@@ -55,29 +91,105 @@ static void consider(const char **best, int *bestd, const char *cand, const char
     }
 }
 
-/* The closest known name, or NULL. */
-static const char *suggest(Scope *sc, const char *name)
+/* PyTorch's names of the operations that gsc spells differently enough
+ * that edit distance misses them. */
+static const char *const torch_ops[][2] = {
+    {"batchnorm2d", "batchnorm"},           {"batch_norm", "batchnorm"},
+    {"adaptiveavgpool2d", "global_avgpool"}, {"adaptive_avg_pool2d", "global_avgpool"},
+    {"cat", "concat"},                      {"sequential", "seq"},
+    {"dense", "linear"},                    {"view", "flatten"},
+    {"reshape", "flatten"},
+};
+
+static bool same_ignoring_case(const char *a, const char *b)
 {
+    return edit_distance(a, b, 0) == 0;
+}
+
+/* The closest known name of the given kinds, or NULL. */
+static const char *suggest(Scope *sc, const char *name, int kinds)
+{
+    if (kinds & K_OP)
+        for (int i = 0; i < countof(torch_ops); i++)
+            if (same_ignoring_case(name, torch_ops[i][0]))
+                return torch_ops[i][1];
     const char *best = NULL;
     int bestd = 1 << 20;
-    for (int i = 0; i < sc->syms.n; i++)
-        consider(&best, &bestd, ((Sym *)sc->syms.v[i])->name, name);
-    for (int i = 0; i < OP__COUNT; i++)
-        consider(&best, &bestd, op_info[i].name, name);
-    for (int i = 0; i < sc->prog->nitems; i++)
-        if (sc->prog->items[i].kind != IT_ASSERT)
-            consider(&best, &bestd, sc->prog->items[i].name, name);
-    consider(&best, &bestd, "seq", name);
+    for (int i = 0; i < sc->syms.n; i++) {
+        Sym *s = sc->syms.v[i];
+        if (sym_kind_bit(s->kind) & kinds)
+            consider(&best, &bestd, s->name, name);
+    }
+    if (kinds & K_OP) {
+        for (int i = 0; i < OP__COUNT; i++)
+            consider(&best, &bestd, op_info[i].name, name);
+        consider(&best, &bestd, "seq", name);
+    }
+    for (int i = 0; i < sc->prog->nitems; i++) {
+        Item *it = &sc->prog->items[i];
+        if ((it->kind == IT_BLOCK && (kinds & K_BLOCK)) || (it->kind == IT_DIM && (kinds & K_DIMFN)))
+            consider(&best, &bestd, it->name, name);
+    }
     return best;
 }
 
-static void unknown_name(Scope *sc, Span at, const char *name, const char *what)
+/* "the operations: conv2d, ...; the layers so far: conv1, bn1", the names
+ * of the given kinds that exist here (at most 12 of each, so that a big
+ * scope does not flood the note). Empty when there are none. */
+static void list_names(Scope *sc, int kinds, Buf *b)
 {
-    const char *s = suggest(sc, name);
-    if (s)
+    struct {
+        int kind;
+        const char *what;
+    } groups[] = {{K_VALUE, "the values so far"}, {K_SIZE, "the sizes"}, {K_LAYER, "the layers so far"},
+                  {K_OP, "the operations"},      {K_BLOCK, "the blocks"}, {K_DIMFN, "the dimension functions"}};
+    for (int g = 0; g < countof(groups); g++) {
+        if (!(kinds & groups[g].kind))
+            continue;
+        Vec names = {0};
+        for (int i = 0; i < sc->syms.n; i++) {
+            Sym *s = sc->syms.v[i];
+            if (sym_kind_bit(s->kind) & groups[g].kind)
+                vec_push(&names, (void *)s->name);
+        }
+        if (groups[g].kind == K_OP) {
+            for (int i = 0; i < OP__COUNT; i++)
+                vec_push(&names, (void *)op_info[i].name);
+            vec_push(&names, "seq(...)");
+        }
+        for (int i = 0; i < sc->prog->nitems; i++) {
+            Item *it = &sc->prog->items[i];
+            if ((it->kind == IT_BLOCK && groups[g].kind == K_BLOCK) || (it->kind == IT_DIM && groups[g].kind == K_DIMFN))
+                vec_push(&names, (void *)it->name);
+        }
+        if (names.n) {
+            buf_printf(b, "%s%s: ", b->len ? "; " : "", groups[g].what);
+            int shown = names.n > 12 && groups[g].kind != K_OP ? 12 : names.n;
+            for (int i = 0; i < shown; i++)
+                buf_printf(b, "%s%s", i ? ", " : "", (const char *)names.v[i]);
+            if (shown < names.n)
+                buf_printf(b, ", ... (%d in all)", names.n);
+        }
+        free(names.v);
+    }
+}
+
+/* "unknown value 'd'", with a suggestion of the right kind or, without
+ * one, a note listing what exists. */
+static void unknown_name(Scope *sc, Span at, const char *name, const char *what, int kinds)
+{
+    const char *s = suggest(sc, name, kinds);
+    if (s) {
         error_at(at, "unknown %s '%s'; did you mean '%s'?", what, name, s);
-    else
+    } else {
         error_at(at, "unknown %s '%s'", what, name);
+        Buf b = {0};
+        list_names(sc, kinds, &b);
+        if (b.len)
+            note_at(at, "%s", b.s);
+        buf_free(&b);
+    }
+    sc->item->bad = true;
 }
 
 /* ------------------------------------------------------------ scopes */
@@ -124,7 +236,7 @@ static Stmt *defined_later(Scope *sc, const char *name)
 
 /* Resolves a name to a symbol of this scope, or reports it. Names declared
  * later in the body are "used before definition". */
-static Sym *use_sym(Scope *sc, Node *n, const char *what)
+static Sym *use_sym(Scope *sc, Node *n, const char *what, int kinds)
 {
     int slot;
     Sym *s = lookup_all(sc, n->name, &slot);
@@ -134,7 +246,7 @@ static Sym *use_sym(Scope *sc, Node *n, const char *what)
             error_at(n->name_span, "'%s' is used before its definition", n->name);
             note_at(later->name_span, "'%s' is defined here", n->name);
         } else {
-            unknown_name(sc, n->name_span, n->name, what);
+            unknown_name(sc, n->name_span, n->name, what, kinds);
         }
         sc->item->bad = true;
         return NULL;
@@ -167,10 +279,7 @@ static void resolve_dimfn_call(Scope *sc, Node *n)
             bad(sc, n->name_span, "'%s' is not a dimension function%s", n->name,
                 fn ? "" : " (operations apply to tensors, not to sizes)");
         else
-        {
-            unknown_name(sc, n->name_span, n->name, "dimension function");
-            sc->item->bad = true;
-        }
+            unknown_name(sc, n->name_span, n->name, "dimension function", K_DIMFN);
         return;
     }
     n->ref = REF_DIMFN;
@@ -193,9 +302,9 @@ static void resolve_dim(Scope *sc, Node *n)
     case ND_NUM:
         return;
     case ND_NAME: {
-        Sym *s = use_sym(sc, n, "name");
+        Sym *s = use_sym(sc, n, "size", K_SIZE);
         if (s && s->kind != SYM_INT && s->kind != SYM_DIMVAR)
-            bad(sc, n->span, "'%s' is a %s, but a size is expected here", n->name, sym_kind_name(s->kind));
+            bad(sc, n->span, "'%s' is %s, but a size is expected here", n->name, a_kind(s->kind));
         return;
     }
     case ND_BIN:
@@ -209,6 +318,7 @@ static void resolve_dim(Scope *sc, Node *n)
     case ND_KWARG:
     case ND_SHAPE:
     case ND_CMP:
+    case ND_APPLY:
         bad(sc, n->span, "expected a size expression here");
         return;
     }
@@ -216,48 +326,252 @@ static void resolve_dim(Scope *sc, Node *n)
 
 /* ------------------------------------------------------------ integer arguments */
 
-/* Matches positional and keyword integer arguments against names[0..n).
- * Positional args fill slots in order; `arrow` slots take an a -> b pair. */
-static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const char *callee, int n,
-                      const char *const *names, const bool *has_default, const bool *positional,
-                      const bool *arrow)
+/* The integer arguments a callee takes, as resolve matches them. */
+typedef struct {
+    const char *callee;
+    int n;
+    const char *const *names;
+    const bool *has_default;
+    const bool *positional; /* NULL: every slot may be given by position */
+    const bool *arrow;      /* NULL: no arrow pairs */
+    int op;                 /* the operation (OpKind), or -1 */
+    const Item *block;      /* else the block */
+} ArgSig;
+
+/* PyTorch's keyword for an argument gsc names differently. */
+static const char *const torch_args[][2] = {
+    {"kernel_size", "k"},   {"padding", "pad"},
+    {"in_channels", "cin"}, {"out_channels", "cout"}, {"in_features", "in"}, {"out_features", "out"},
+    {"num_features", "c"},  {"channels", "c"},
+};
+
+/* PyTorch keywords that have no counterpart here, and why. */
+static const char *const torch_unsupported[][2] = {
+    {"bias", "the layers always have a bias, as with PyTorch's default bias=True"},
+    {"groups", "grouped and depthwise convolutions are not supported"},
+    {"dilation", "dilated convolutions are not supported"},
+    {"padding_mode", "padding is always with zeros"},
+    {"eps", "batchnorm's epsilon is fixed at 1e-6 (docs/semantics.md)"},
+    {"momentum", "batchnorm normalises with the statistics of its input and keeps no running statistics"},
+    {"track_running_stats", "batchnorm normalises with the statistics of its input and keeps no running statistics"},
+    {"affine", "batchnorm always has a weight (gamma) and a bias (beta)"},
+    {"ceil_mode", "output sizes are rounded down, as with ceil_mode=False"},
+    {"count_include_pad", "avgpool2d counts the padding, as with count_include_pad=True"},
+    {"dim", "softmax works on a vector [n] and concat along dimension 1"},
+    {"inplace", "every value is computed once; memory is shared by the compiler"},
+};
+
+static int slot_of(const ArgSig *sig, const char *name)
 {
+    int k = 0;
+    while (k < sig->n && strcmp(sig->names[k], name))
+        k++;
+    return k;
+}
+
+/* conv2d(cin -> cout, k, stride=1, pad=0), from the signature. */
+static const char *op_form(OpKind op)
+{
+    const OpSig *sig = op_sig(op);
+    Buf b = {0};
+    buf_printf(&b, "%s(", op_info[op].name);
+    if (op_info[op].nparams == 0)
+        buf_puts(&b, op_info[op].max_in == 1 ? "x" : op_info[op].max_in == 2 ? "a, b" : "a, b, ...");
+    for (int i = 0; i < sig->nattr; i++) {
+        buf_puts(&b, i || op_info[op].nparams == 0 ? ", " : "");
+        if (sig->arrow[i])
+            buf_printf(&b, "%s -> %s", sig->attr[i], sig->attr[i + 1]), i++;
+        else if (sig->has_default[i])
+            buf_printf(&b, "%s=%lld", sig->attr[i], (long long)sig->defval[i]);
+        else if (sig->positional[i])
+            buf_puts(&b, sig->attr[i]);
+        else
+            buf_printf(&b, "%s=...", sig->attr[i]);
+    }
+    buf_putc(&b, ')');
+    char *s = arena_strndup(b.s, b.len);
+    buf_free(&b);
+    return s;
+}
+
+/* down(co), b(k=3): a block's integer parameters. */
+static const char *block_form(const Item *blk)
+{
+    Buf b = {0};
+    buf_printf(&b, "%s(", blk->name);
+    for (int i = 0; i < blk->nparams; i++) {
+        const Param *p = &blk->params[i];
+        buf_printf(&b, "%s%s%s%s", i ? ", " : "", p->name, p->defval ? "=" : "", p->defval ? span_text(p->defval->span) : "");
+    }
+    buf_putc(&b, ')');
+    char *s = arena_strndup(b.s, b.len);
+    buf_free(&b);
+    return s;
+}
+
+/* How the callee is written, for errors only (made when one is reported). */
+static const char *sig_form(const ArgSig *sig)
+{
+    return sig->op >= 0 ? op_form((OpKind)sig->op) : block_form(sig->block);
+}
+
+/* A keyword the callee does not have. PyTorch's names of its arguments
+ * are not reported here but returned (true), for one error per call. */
+static bool unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
+{
+    const char *best = NULL, *why = NULL;
+    bool torch = false;
+    for (int i = 0; i < countof(torch_args) && !best; i++)
+        if (!strcmp(a->name, torch_args[i][0]) && slot_of(sig, torch_args[i][1]) < sig->n)
+            best = torch_args[i][1], torch = true;
+    for (int i = 0; i < countof(torch_unsupported) && !best && !why; i++)
+        if (!strcmp(a->name, torch_unsupported[i][0]))
+            why = torch_unsupported[i][1];
+    for (int j = 0; j < sig->n && !best && !why; j++) /* k for kernel, stride for strides */
+        if (!strncmp(a->name, sig->names[j], strlen(sig->names[j])))
+            best = sig->names[j];
+    int bestd = 1 << 20;
+    for (int j = 0; j < sig->n && !best && !why; j++)
+        consider(&best, &bestd, sig->names[j], a->name);
+    if (torch)
+        ; /* bind_args reports it */
+    else if (best)
+        error_at(a->name_span, "'%s' has no argument '%s'; did you mean '%s'?", sig->callee, a->name, best);
+    else if (why)
+        error_at(a->name_span, "'%s' has no argument '%s': %s; it takes %s", sig->callee, a->name, why, sig_form(sig));
+    else
+        error_at(a->name_span, "'%s' has no argument '%s'; it takes %s", sig->callee, a->name, sig_form(sig));
+    sc->item->bad = true;
+    int k = best ? slot_of(sig, best) : sig->n;
+    if (k < sig->n && !attrs[k]) { /* what was meant: no "missing argument" for it */
+        attrs[k] = a->rhs;
+        resolve_dim(sc, a->rhs);
+    }
+    return torch;
+}
+
+/* The call as gsc spells it, from the bound arguments: conv2d(3 -> 8, k=3, pad=1). */
+static const char *call_text(const ArgSig *sig, Node **attrs)
+{
+    Buf b = {0};
+    buf_printf(&b, "%s(", sig->callee);
+    for (int k = 0, i = 0; k < sig->n; k++) {
+        if (!attrs[k])
+            continue;
+        buf_puts(&b, i++ ? ", " : "");
+        if (sig->arrow && sig->arrow[k] && attrs[k + 1])
+            buf_printf(&b, "%s -> %s", span_text(attrs[k]->span), span_text(attrs[k + 1]->span)), k++;
+        else if (sig->op >= 0 && sig->positional[k])
+            buf_puts(&b, span_text(attrs[k]->span));
+        else
+            buf_printf(&b, "%s=%s", sig->names[k], span_text(attrs[k]->span));
+    }
+    buf_putc(&b, ')');
+    char *s = arena_strndup(b.s, b.len);
+    buf_free(&b);
+    return s;
+}
+
+/* PyTorch's names for a call's arguments (kernel_size=3, padding=1): one
+ * error for the call, naming gsc's and, when nothing else is wrong with
+ * the call, how it is written. */
+static void torch_keywords(Scope *sc, const ArgSig *sig, Node **attrs, Node **torch, int ntorch, bool clean)
+{
+    Buf names = {0}, ours = {0};
+    for (int i = 0; i < ntorch; i++) {
+        const char *sep = i == 0 ? "" : i == ntorch - 1 ? " and " : ", ";
+        const char *gsc = NULL;
+        for (int k = 0; k < countof(torch_args) && !gsc; k++)
+            if (!strcmp(torch[i]->name, torch_args[k][0]))
+                gsc = torch_args[k][1];
+        buf_printf(&names, "%s'%s'", sep, torch[i]->name);
+        buf_printf(&ours, "%s%s", sep, gsc);
+    }
+    const char *how = clean ? arena_printf("; write %s", call_text(sig, attrs)) : "";
+    if (ntorch == 1)
+        bad(sc, torch[0]->name_span, "'%s' has no argument %s; did you mean '%s'? (PyTorch's name)%s", sig->callee,
+            names.s, ours.s, how);
+    else
+        bad(sc, torch[0]->name_span, "'%s' has no arguments %s: they are PyTorch's names for %s%s", sig->callee, names.s,
+            ours.s, how);
+    buf_free(&names);
+    buf_free(&ours);
+}
+
+static bool is_plain_arg(const Node *a)
+{
+    return a->kind != ND_KWARG && a->kind != ND_ARROW;
+}
+
+/* An arrow slot given something else: conv2d(ci, co, ...) is PyTorch's
+ * Conv2d(ci, co, ...), one argument here. Returns the arguments used. */
+static int misused_arrow(Scope *sc, const ArgSig *sig, Node **args, int i, int nargs, int slot, Node **attrs)
+{
+    Node *a = args[i], *b = i + 1 < nargs && is_plain_arg(args[i + 1]) ? args[i + 1] : NULL;
+    const char *from = sig->names[slot], *to = sig->names[slot + 1];
+    if (b) {
+        bad(sc, (Span){a->span.file, a->span.lo, b->span.hi},
+            "'%s' takes '%s -> %s' as one argument: write '%s -> %s'", sig->callee, from, to, span_text(a->span),
+            span_text(b->span));
+        attrs[slot] = a;
+        attrs[slot + 1] = b;
+        resolve_dim(sc, a);
+        resolve_dim(sc, b);
+        return 2;
+    }
+    bad(sc, a->span, "'%s' wants '%s -> %s' here: %s", sig->callee, from, to, sig_form(sig));
+    return 1;
+}
+
+/* Matches positional and keyword integer arguments against the signature:
+ * positional ones fill slots in order, an arrow slot takes an a -> b pair.
+ * One mistake gives one error: a keyword that means an existing argument
+ * (a typo, PyTorch's spelling) fills it, and missing arguments are reported
+ * only when the call had no other error. */
+static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSig *sig)
+{
+    int n = sig->n;
     Node **attrs = arena_alloc(sizeof(Node *) * (size_t)(n ? n : 1));
-    int next = 0;
+    int next = 0, errors = diag_errors, ntorch = 0;
+    Node **torch = arena_alloc(sizeof(Node *) * (size_t)(nargs + 1)); /* PyTorch's keywords */
+    bool too_many = false;
     for (int i = 0; i < nargs; i++) {
         Node *a = args[i];
         if (a->kind == ND_KWARG) {
-            int k = 0;
-            while (k < n && strcmp(names[k], a->name))
-                k++;
+            int k = slot_of(sig, a->name);
             if (k == n) {
-                const char *best = NULL;
-                int bestd = 1 << 20;
-                for (int j = 0; j < n; j++)
-                    consider(&best, &bestd, names[j], a->name);
-                if (best)
-                    error_at(a->name_span, "'%s' has no argument '%s'; did you mean '%s'?", callee, a->name, best);
-                else
-                    error_at(a->name_span, "'%s' has no argument '%s'", callee, a->name);
-                sc->item->bad = true;
+                if (unknown_keyword(sc, sig, a, attrs))
+                    torch[ntorch++] = a;
             } else if (attrs[k]) {
-                bad(sc, a->name_span, "argument '%s' of '%s' is given twice", a->name, callee);
+                bad(sc, a->name_span, "argument '%s' of '%s' is given twice", a->name, sig->callee);
             } else {
                 attrs[k] = a->rhs;
                 resolve_dim(sc, a->rhs);
             }
             continue;
         }
-        while (next < n && (attrs[next] || (positional && !positional[next])))
+        if (too_many)
+            continue;
+        while (next < n && (attrs[next] || (sig->positional && !sig->positional[next])))
             next++;
         if (next >= n) {
-            bad(sc, a->span, "too many arguments to '%s'", callee);
-            break;
+            int kw = 0; /* maxpool2d(x, 2): k is a keyword */
+            while (kw < n && (attrs[kw] || sig->has_default[kw] || !sig->positional || sig->positional[kw]))
+                kw++;
+            if (kw < n && a->kind != ND_ARROW) {
+                bad(sc, a->span, "'%s' takes '%s' as a keyword: write '%s=%s'", sig->callee, sig->names[kw],
+                    sig->names[kw], span_text(a->span));
+                attrs[kw] = a;
+                resolve_dim(sc, a);
+                continue;
+            }
+            bad(sc, a->span, "too many arguments to '%s'; it takes %s", sig->callee, sig_form(sig));
+            too_many = true;
+            continue;
         }
-        if (arrow && arrow[next]) {
+        if (sig->arrow && sig->arrow[next]) {
             if (a->kind != ND_ARROW) {
-                error_at(a->span, "'%s' wants '%s -> %s' here", callee, names[next], names[next + 1]);
-                sc->item->bad = true;
+                i += misused_arrow(sc, sig, args, i, nargs, next, attrs) - 1;
                 next += 2;
                 continue;
             }
@@ -269,27 +583,38 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const char 
             continue;
         }
         if (a->kind == ND_ARROW) {
-            bad(sc, a->span, "'%s' takes no 'a -> b' argument here", callee);
+            bad(sc, a->span, "'%s' takes no 'a -> b' argument here; it takes %s", sig->callee, sig_form(sig));
             next++;
             continue;
         }
         attrs[next++] = a;
         resolve_dim(sc, a);
     }
+    if (ntorch)
+        torch_keywords(sc, sig, attrs, torch, ntorch, diag_errors == errors);
+    Buf miss = {0};
+    int nmiss = 0;
     for (int k = 0; k < n; k++) {
-        if (!attrs[k] && !has_default[k]) {
-            error_at(call->span, "missing argument '%s' of '%s'", names[k], callee);
-            sc->item->bad = true;
-        }
+        if (attrs[k] || sig->has_default[k])
+            continue;
+        if (sig->arrow && sig->arrow[k] && !attrs[k + 1])
+            buf_printf(&miss, "%s'%s -> %s'", nmiss++ ? " and " : "", sig->names[k], sig->names[k + 1]), k++;
+        else
+            buf_printf(&miss, "%s'%s'", nmiss++ ? " and " : "", sig->names[k]);
     }
+    if (nmiss && diag_errors == errors)
+        bad(sc, call->span, "missing argument%s %s of '%s'; it takes %s", nmiss > 1 ? "s" : "", miss.s, sig->callee,
+            sig_form(sig));
+    buf_free(&miss);
     call->attrs = attrs;
 }
 
 static void bind_op_args(Scope *sc, Node *call, Node **args, int nargs)
 {
-    const OpSig *sig = op_sig(call->opkind);
-    bind_args(sc, call, args, nargs, op_info[call->opkind].name, sig->nattr, sig->attr, sig->has_default,
-              sig->positional, sig->arrow);
+    const OpSig *os = op_sig(call->opkind);
+    ArgSig sig = {op_info[call->opkind].name, os->nattr, os->attr, os->has_default, os->positional, os->arrow,
+                  (int)call->opkind, NULL};
+    bind_args(sc, call, args, nargs, &sig);
 }
 
 static void bind_block_args(Scope *sc, Node *call, Item *blk)
@@ -301,12 +626,14 @@ static void bind_block_args(Scope *sc, Node *call, Item *blk)
         names[i] = blk->params[i].name;
         def[i] = blk->params[i].defval != NULL;
     }
-    bind_args(sc, call, call->args, call->nargs, blk->name, n, names, def, NULL, NULL);
+    ArgSig sig = {blk->name, n, names, def, NULL, NULL, -1, blk};
+    bind_args(sc, call, call->args, call->nargs, &sig);
 }
 
 /* ------------------------------------------------------------ layers */
 
 static void resolve_layer(Scope *sc, Node *n, bool in_seq);
+static void inline_apply(Scope *sc, Node *n);
 
 static bool is_block_ref(Scope *sc, Node *n, Item **blk)
 {
@@ -321,6 +648,10 @@ static bool is_block_ref(Scope *sc, Node *n, Item **blk)
 /* layer := op(int-args) | block | block(int-args) | seq(layer, ...) */
 static void resolve_layer(Scope *sc, Node *n, bool in_seq)
 {
+    if (n->kind == ND_APPLY) {
+        inline_apply(sc, n);
+        return;
+    }
     if (n->kind != ND_NAME && n->kind != ND_CALL) {
         bad(sc, n->span, "expected a layer: an operation with its arguments, a block, or seq(...)");
         return;
@@ -338,11 +669,15 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
     if (op >= 0) {
         n->ref = REF_OP;
         n->opkind = (OpKind)op;
-        if (op_info[op].min_in != 1 || op_info[op].max_in != 1)
+        if (op_info[op].min_in != 1 || op_info[op].max_in != 1) {
             bad(sc, n->name_span, "'%s' combines several tensors; use it in an expression, not as a layer", n->name);
-        else if (op_info[op].nparams == 0 && !in_seq)
+            return;
+        }
+        if (op_info[op].nparams == 0 && !in_seq) {
             bad(sc, n->name_span,
                 "'%s' has no parameters; apply it directly in a 'let' (or use it inside seq(...))", n->name);
+            return;
+        }
         bind_op_args(sc, n, n->args, n->nargs);
         return;
     }
@@ -355,11 +690,11 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
     int slot;
     Sym *s = lookup_all(sc, n->name, &slot);
     if (s && s->kind == SYM_LAYER) {
-        bad(sc, n->name_span, "'%s' is already a layer; reusing it shares its parameters, so apply it directly", n->name);
+        bad(sc, n->name_span, "'%s' is already a layer; reusing it shares its parameters, so apply it directly: %s(x)",
+            n->name, n->name);
         return;
     }
-    unknown_name(sc, n->name_span, n->name, "operation or block");
-    sc->item->bad = true;
+    unknown_name(sc, n->name_span, n->name, "operation or block", K_OP | K_BLOCK);
 }
 
 /* The number of tensors a layer expression takes. */
@@ -370,6 +705,32 @@ static int layer_arity(Node *n)
     if (n->ref == REF_SEQ)
         return n->nargs ? layer_arity(n->args[0]) : 1;
     return 1;
+}
+
+/* Whether the right side of 'name = e' computes a tensor (so 'let' was
+ * meant): a '+', an input or value, a layer applied to operands, or an
+ * operation without parameters applied to a tensor. */
+static bool is_value_expr(Scope *sc, Node *n)
+{
+    int slot;
+    Sym *s = n->kind == ND_NAME || n->kind == ND_CALL ? lookup_all(sc, n->name, &slot) : NULL;
+    switch (n->kind) {
+    case ND_NAME:
+        return s && (s->kind == SYM_INPUT || s->kind == SYM_VALUE);
+    case ND_BIN:
+        return n->op == '+' && (is_value_expr(sc, n->lhs) || is_value_expr(sc, n->rhs));
+    case ND_CALL: {
+        if (s && s->kind == SYM_LAYER)
+            return n->nargs > 0 && n->args[0]->kind != ND_NUM && is_plain_arg(n->args[0]);
+        int op = op_lookup(n->name);
+        Item *blk;
+        if ((op >= 0 && op_info[op].nparams > 0) || s || is_block_ref(sc, n, &blk) || !strcmp(n->name, "seq"))
+            return false;
+        return n->nargs > 0 && is_value_expr(sc, n->args[0]);
+    }
+    default:
+        return false;
+    }
 }
 
 /* ------------------------------------------------------------ values */
@@ -405,12 +766,45 @@ static void split_operands(Node *n, int *nint)
     *nint = n->nargs - k;
 }
 
+/* The source text from the first to the last of args, or "". */
+static const char *args_text(Node **args, int nargs)
+{
+    if (!nargs)
+        return "";
+    return span_text((Span){args[0]->span.file, args[0]->span.lo, args[nargs - 1]->span.hi});
+}
+
+/* f(args)(operands): one error that says how to write it. */
+static void inline_apply(Scope *sc, Node *n)
+{
+    Node *f = n->lhs;
+    int op = op_lookup(f->name), slot;
+    Item *blk;
+    Sym *s = lookup_all(sc, f->name, &slot);
+    if (!strcmp(f->name, "seq"))
+        bad(sc, n->span, "seq(...) makes a layer, and a layer is applied by its name: declare it first "
+                         "('name = seq(...)'), then apply it ('name(x)')");
+    else if (op >= 0 && op_info[op].nparams > 0)
+        bad(sc, n->span, "'%s' declares parameters: declare it as a layer first ('name = %s(%s)'), then apply it "
+                         "('name(x)')", f->name, f->name, args_text(f->args, f->nargs));
+    else if (op >= 0)
+        bad(sc, n->span, "'%s' takes its operands first, then its arguments: write '%s(%s%s%s)'", f->name, f->name,
+            args_text(n->args, n->nargs), n->nargs && f->nargs ? ", " : "", args_text(f->args, f->nargs));
+    else if (is_block_ref(sc, f, &blk))
+        bad(sc, n->span, "block '%s' is instantiated as a layer first ('name = %s'), then applied ('name(x)')",
+            f->name, span_text(f->span));
+    else if (s)
+        bad(sc, n->span, "'%s' is already applied here; its result is a tensor, which cannot be applied", span_text(f->span));
+    else
+        unknown_name(sc, f->name_span, f->name, "operation", K_OP);
+}
+
 static void resolve_apply(Scope *sc, Node *n)
 {
     int slot;
     Sym *s = lookup_all(sc, n->name, &slot);
     if (s && s->kind == SYM_LAYER) {
-        use_sym(sc, n, "layer");
+        use_sym(sc, n, "layer", K_LAYER);
         n->ins = n->args;
         n->nins = n->nargs;
         check_arity(sc, n, "layer", layer_arity(sc->item->body[s->index].expr),
@@ -420,8 +814,7 @@ static void resolve_apply(Scope *sc, Node *n)
         return;
     }
     if (s) {
-        bad(sc, n->name_span, "'%s' is a %s, not a layer or operation; it cannot be applied", n->name,
-            sym_kind_name(s->kind));
+        bad(sc, n->name_span, "'%s' is %s, not a layer or operation; it cannot be applied", n->name, a_kind(s->kind));
         return;
     }
     int op = op_lookup(n->name);
@@ -451,7 +844,7 @@ static void resolve_apply(Scope *sc, Node *n)
         bad(sc, n->name_span, "seq(...) makes a layer; declare it (name = seq(...)) and apply that");
         return;
     }
-    use_sym(sc, n, "operation or layer"); /* reports it */
+    use_sym(sc, n, "operation or layer", K_OP | K_LAYER); /* reports it */
 }
 
 /* value := name | layer(values) | op(values, int-args) | value + value */
@@ -459,13 +852,16 @@ static void resolve_value(Scope *sc, Node *n)
 {
     switch (n->kind) {
     case ND_NAME: {
-        Sym *s = use_sym(sc, n, "value");
+        Sym *s = use_sym(sc, n, "value", K_VALUE);
         if (s && s->kind != SYM_INPUT && s->kind != SYM_VALUE)
-            bad(sc, n->span, "'%s' is a %s, but a tensor value is expected here", n->name, sym_kind_name(s->kind));
+            bad(sc, n->span, "'%s' is %s, but a tensor value is expected here", n->name, a_kind(s->kind));
         return;
     }
     case ND_CALL:
         resolve_apply(sc, n);
+        return;
+    case ND_APPLY:
+        inline_apply(sc, n);
         return;
     case ND_BIN:
         if (n->op != '+') {
@@ -547,11 +943,56 @@ static void resolve_where(Scope *sc, Item *it)
     }
 }
 
+/* 'y = relu(conv(x))' where 'let y = ...' was meant: one error that says
+ * so, and the statement is resolved as the 'let' it should be. */
+static void missing_let(Scope *sc, Stmt *st)
+{
+    const char *e = span_text(st->expr->span);
+    if (strlen(e) > 40)
+        e = "...";
+    bad(sc, st->name_span, "missing 'let': %s computes a value, so write 'let %s = %s' ('%s = ...' declares a layer)",
+        e, st->name, e, st->name);
+    st->kind = ST_LET;
+}
+
+/* Does a layer expression name a block (whose parameter shapes are known
+ * only once it is applied)? */
+static bool has_block(const Node *n)
+{
+    if (n->ref == REF_BLOCK)
+        return true;
+    for (int i = 0; n->ref == REF_SEQ && i < n->nargs; i++)
+        if (has_block(n->args[i]))
+            return true;
+    return false;
+}
+
+/* Layers never applied and values never used: warnings, unless the body
+ * had errors (its uses may not all have been seen). A never-applied layer
+ * with a block in it is an error in check.c (its shapes are unknown). */
+static void warn_unused(Scope *sc, Item *it)
+{
+    if (it->bad)
+        return;
+    for (int i = 0; i < sc->syms.n; i++) {
+        Sym *s = sc->syms.v[i];
+        if (s->used)
+            continue;
+        if (s->kind == SYM_LAYER && !has_block(it->body[s->index].expr))
+            warn_at(W_UNUSED_LAYER, s->span, "layer '%s' is declared but never applied (its parameters stay in the "
+                                             "ABI)", s->name);
+        else if (s->kind == SYM_VALUE)
+            warn_at(W_UNUSED_VALUE, s->span, "value '%s' is computed but never used", s->name);
+    }
+}
+
 static void resolve_body(Scope *sc, Item *it)
 {
     int nret = 0;
     for (int i = 0; i < it->nbody; i++) {
         Stmt *st = &it->body[i];
+        if (st->kind == ST_LAYER && is_value_expr(sc, st->expr))
+            missing_let(sc, st);
         switch (st->kind) {
         case ST_LAYER:
             resolve_layer(sc, st->expr, false);
@@ -577,11 +1018,7 @@ static void resolve_body(Scope *sc, Item *it)
     }
     if (!nret)
         bad(sc, it->span, "'%s' has no 'return'", it->name);
-    for (int i = 0; i < sc->syms.n; i++) {
-        Sym *s = sc->syms.v[i];
-        if (!s->used && (s->kind == SYM_LAYER || s->kind == SYM_VALUE))
-            warn_at(s->span, "%s '%s' is never used", sym_kind_name(s->kind), s->name);
-    }
+    warn_unused(sc, it);
 }
 
 static void finish_scope(Scope *sc, Item *it)

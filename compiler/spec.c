@@ -262,6 +262,88 @@ static int check_assertions(Graph *g)
     return errors;
 }
 
+/* ------------------------------------------------------------ warnings at these sizes */
+
+/* Does a train-time batchnorm of g see a single position (h*w = 1) with
+ * the symbols at vals? Counts them; first is the first such node. */
+static int single_position_bns(const Graph *g, const int64_t *vals, int *first)
+{
+    int n = 0;
+    for (int i = 0; i < g->nnodes; i++) {
+        const GNode *nd = &g->nodes[i];
+        if (nd->op != OP_BATCHNORM)
+            continue;
+        const Shape *in = &g->values[nd->in[0]].shape;
+        bool ovf = false;
+        if (dim_eval(in->d[1], vals, &ovf) * dim_eval(in->d[2], vals, &ovf) == 1 && !ovf) {
+            if (!n++ && first)
+                *first = i;
+        }
+    }
+    return n;
+}
+
+/* Train-time batchnorm over a 1x1 input subtracts each channel's only value
+ * from itself: its output is beta whatever the input (PyTorch refuses it in
+ * training). Warned once for the model, naming every such layer and, when
+ * scaling the input dimensions by a power of 2 avoids it, the sizes that do. */
+static void warn_single_position(const Graph *g)
+{
+    int first = -1, n = single_position_bns(g, g->symval, &first);
+    if (!n)
+        return;
+    Buf names = {0}, at = {0};
+    for (int i = 0, k = 0; i < g->nnodes; i++) {
+        const GNode *nd = &g->nodes[i];
+        const Shape *in = &g->values[nd->in[0]].shape;
+        if (nd->op == OP_BATCHNORM && in->n[1] * in->n[2] == 1)
+            buf_printf(&names, "%s%s", k++ ? ", " : "", nd->name);
+    }
+    const Item *m = g->model;
+    int64_t *vals = arena_alloc(sizeof(int64_t) * (size_t)(g->env.nsyms + 1));
+    bool *dim = arena_alloc(sizeof(bool) * (size_t)(g->env.nsyms + 1));
+    for (int i = 0, k = 0; i < m->nsyms; i++)
+        if (m->syms[i].kind == SYM_INT || m->syms[i].kind == SYM_DIMVAR)
+            dim[k++] = m->syms[i].kind == SYM_DIMVAR;
+    bool any_dim = false;
+    for (int i = 0; i < g->env.nsyms; i++)
+        any_dim |= dim[i];
+    for (int i = 0; i < g->env.nsyms; i++)
+        if (dim[i] || !any_dim)
+            buf_printf(&at, "%s%s = %lld", at.len ? ", " : "", g->env.syms[i].name, (long long)g->symval[i]);
+    const char *fix = NULL;
+    for (int64_t scale = 2; scale <= 1024 && !fix; scale *= 2) {
+        bool ok = true;
+        Buf d = {0};
+        for (int i = 0; i < g->env.nsyms; i++) {
+            vals[i] = g->symval[i];
+            if (dim[i] && g->symval[i] > 0) {
+                vals[i] = g->symval[i] * scale;
+                ok &= vals[i] <= g->env.syms[i].hi;
+                buf_printf(&d, "%s-D %s=%lld", d.len ? " " : "", g->env.syms[i].name, (long long)vals[i]);
+            }
+        }
+        if (ok && d.len && !single_position_bns(g, vals, NULL))
+            fix = arena_printf("; %s avoids it", d.s);
+        buf_free(&d);
+    }
+    const GNode *f = &g->nodes[first];
+    const char *in = arena_printf("[%lld, 1, 1]", (long long)g->values[f->in[0]].shape.n[0]);
+    bool shown = n == 1 ? warn_at(W_SINGLE_POSITION_BATCHNORM, f->span,
+                                  "batchnorm %s normalises over a single position at %s (its input is %s): "
+                                  "train-time batchnorm then outputs its bias (beta) whatever the input",
+                                  names.s, at.s ? at.s : "these sizes", in)
+                        : warn_at(W_SINGLE_POSITION_BATCHNORM, f->span,
+                                  "%d batchnorms normalise over a single position at %s (%s; the first's input is "
+                                  "%s): train-time batchnorm then outputs its bias (beta) whatever the input",
+                                  n, at.s ? at.s : "these sizes", names.s, in);
+    if (shown)
+        note_at(f->span, "each channel's mean over 1x1 is its only value, so x - mean is 0 (PyTorch raises an error "
+                         "here in training mode)%s", fix ? fix : "");
+    buf_free(&names);
+    buf_free(&at);
+}
+
 int specialise(Graph *g, const char *const *defines, int ndefines)
 {
     int before = diag_errors;
@@ -288,6 +370,7 @@ int specialise(Graph *g, const char *const *defines, int ndefines)
     }
     if (!lay_out(g, g->symval, &g->nparams))
         return diag_errors - before;
+    warn_single_position(g);
     return diag_errors - before;
 }
 

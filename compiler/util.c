@@ -4,6 +4,7 @@
  */
 #include "gsc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,7 @@ int edit_distance(const char *a, const char *b, int max)
         int best = row[0];
         for (size_t j = 1; j <= lb; j++) {
             int up = row[j];
-            int v = diag + (a[i - 1] != b[j - 1]);
+            int v = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
             if (up + 1 < v)
                 v = up + 1;
             if (row[j - 1] + 1 < v)

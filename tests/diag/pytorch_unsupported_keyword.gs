@@ -1,0 +1,5 @@
+# A PyTorch keyword with no counterpart says why, and lists what conv2d takes.
+model m(x: [3, H, W]) -> [8, H, W] where H >= 1, W >= 1 default H = 8, W = 8 {
+    conv = conv2d(3 -> 8, k=3, pad=1, bias=False)
+    return conv(x)
+}

@@ -1,0 +1,9 @@
+# A train-time batchnorm whose input is 1x1 at the chosen sizes outputs its
+# bias whatever the input: a warning, naming the layer and sizes that avoid it.
+model m(x: [3, H, W]) -> [10] where H >= 2, W >= 2 default H = 4, W = 4 {
+    conv = conv2d(3 -> 8, k=3, stride=2, pad=1)
+    bn   = batchnorm(8)
+    fc   = linear(8 -> 10)
+    let y = relu(bn(conv(maxpool2d(x, k=2, stride=2))))
+    return fc(global_avgpool(y))
+}
