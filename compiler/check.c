@@ -29,6 +29,7 @@ struct Layer {
     int tbase;          /* first ABI tensor */
     OpKind op;          /* L_OP */
     Dim *attr[MAX_ATTR];
+    double real[MAX_ATTR]; /* L_OP: its real attributes */
     Node **attr_src;    /* L_OP: the arguments as written (NULL entry: the default) */
     Item *block;        /* L_BLOCK */
     Dim **bargs;        /* L_BLOCK: integer arguments, per block parameter */
@@ -682,8 +683,8 @@ static const ShapeRule shape_rules[OP__COUNT] = {
 
 /* Applies an operation: checks the rule and appends the node. Returns the
  * value index of the result, or -1. */
-static int apply_op(Ctx *c, OpKind op, Dim **attr, const int *ins, int nin, int param, const char *name, Span at,
-                    const Layer *decl)
+static int apply_op(Ctx *c, OpKind op, Dim **attr, const double *real, const int *ins, int nin, int param,
+                    const char *name, Span at, const Layer *decl)
 {
     GNode *n = arena_alloc(sizeof *n);
     n->op = op;
@@ -693,6 +694,7 @@ static int apply_op(Ctx *c, OpKind op, Dim **attr, const int *ins, int nin, int 
     n->in = arena_alloc(sizeof(int) * (size_t)nin);
     memcpy(n->in, ins, sizeof(int) * (size_t)nin);
     memcpy(n->attr, attr, sizeof n->attr);
+    memcpy(n->r, real, sizeof n->r);
     n->param = param;
     Shape *in = arena_alloc(sizeof(Shape) * (size_t)nin);
     for (int i = 0; i < nin; i++) {
@@ -712,10 +714,22 @@ static int apply_op(Ctx *c, OpKind op, Dim **attr, const int *ins, int nin, int 
 
 /* ------------------------------------------------------------ layers */
 
+/* Attribute i of an operation as written (else its default): a size, or
+ * NULL for a real one, whose value op_real gives. */
 static Dim *op_attr(Frame *f, OpKind op, Node **attrs, int i)
 {
     const OpSig *sig = op_sig(op);
+    if (sig->real[i])
+        return NULL;
     return attrs && attrs[i] ? dim_of(f, attrs[i]) : dim_num(sig->defval[i]);
+}
+
+static double op_real(OpKind op, Node **attrs, int i)
+{
+    const OpSig *sig = op_sig(op);
+    if (!sig->real[i])
+        return 0;
+    return attrs && attrs[i] ? attrs[i]->real : sig->rdefval[i];
 }
 
 /* Parameter shapes of an op layer, known from its attributes alone.
@@ -807,8 +821,10 @@ static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span sp
         l->kind = L_OP;
         l->op = n->opkind;
         l->attr_src = n->attrs;
-        for (int i = 0; i < op_sig(n->opkind)->nattr; i++)
+        for (int i = 0; i < op_sig(n->opkind)->nattr; i++) {
             l->attr[i] = op_attr(f, n->opkind, n->attrs, i);
+            l->real[i] = op_real(n->opkind, n->attrs, i);
+        }
         if (op_info[l->op].nparams) {
             new_tensor(c, join_path(path, ".weight"), span);
             new_tensor(c, join_path(path, ".bias"), span);
@@ -853,7 +869,7 @@ static int apply_layer(Ctx *c, Layer *l, const int *ins, int nin, Span at)
         return -1;
     switch (l->kind) {
     case L_OP:
-        return apply_op(c, l->op, l->attr, ins, nin, op_info[l->op].nparams ? l->tbase : -1, l->path, at, l);
+        return apply_op(c, l->op, l->attr, l->real, ins, nin, op_info[l->op].nparams ? l->tbase : -1, l->path, at, l);
     case L_BLOCK:
         return elab_block(c, l, ins, nin, at);
     case L_SEQ: {
@@ -888,9 +904,12 @@ static int elab_call(Ctx *c, Frame *f, Node *n)
     if (n->ref == REF_SYM)
         return apply_layer(c, f->layers[n->slot], ins, n->nins, n->span);
     Dim *attr[MAX_ATTR] = {0};
-    for (int i = 0; i < op_sig(n->opkind)->nattr; i++)
+    double real[MAX_ATTR] = {0};
+    for (int i = 0; i < op_sig(n->opkind)->nattr; i++) {
         attr[i] = op_attr(f, n->opkind, n->attrs, i);
-    return apply_op(c, n->opkind, attr, ins, n->nins, -1, unique_name(c, f->prefix, n->name), n->span, NULL);
+        real[i] = op_real(n->opkind, n->attrs, i);
+    }
+    return apply_op(c, n->opkind, attr, real, ins, n->nins, -1, unique_name(c, f->prefix, n->name), n->span, NULL);
 }
 
 static int elab_value(Ctx *c, Frame *f, Node *n)
@@ -903,7 +922,8 @@ static int elab_value(Ctx *c, Frame *f, Node *n)
         if (ins[0] < 0 || ins[1] < 0)
             return -1;
         Dim *attr[MAX_ATTR] = {0};
-        return apply_op(c, OP_ADD, attr, ins, 2, -1, unique_name(c, f->prefix, "add"), n->span, NULL);
+        double real[MAX_ATTR] = {0};
+        return apply_op(c, OP_ADD, attr, real, ins, 2, -1, unique_name(c, f->prefix, "add"), n->span, NULL);
     }
     case ND_CALL:
         return elab_call(c, f, n);

@@ -523,6 +523,10 @@ static void emit_section_comment(Emitter *e, const LCall *c)
     }
     buf_puts(e->o, " -> ");
     shape_text(e->o, &e->g->values[n->out].shape);
+    const OpSig *sig = op_sig(n->op);
+    for (int k = 0; k < sig->nattr; k++)
+        if (sig->real[k])
+            buf_printf(e->o, ", %s=%s", sig->attr[k], real_str(n->r[k]));
     buf_puts(e->o, " */\n");
 }
 
@@ -568,6 +572,9 @@ static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
         break;
     case LA_INT:
         buf_printf(b, c->k == K_COPY || c->k == K_ZERO ? "%lld * sizeof(float)" : "%lld", N(a->v));
+        break;
+    case LA_REAL:
+        buf_printf(b, "%sf", real_str(a->x));
         break;
     case LA_FLAGS:
         if (!a->v)

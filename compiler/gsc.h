@@ -166,6 +166,8 @@ typedef enum {
 #define POS(op, a) op##_##a,
 #define KW(op, a) op##_##a,
 #define OPT(op, a, v) op##_##a,
+#define RKW(op, a) op##_##a,
+#define ROPT(op, a, v) op##_##a,
 #define X(id, name, mi, ma, np, attrs) enum { attrs id##__NATTR };
 #include "ops.h"
 #undef X
@@ -173,6 +175,8 @@ typedef enum {
 #undef POS
 #undef KW
 #undef OPT
+#undef RKW
+#undef ROPT
 
 typedef struct {
     const char *name;
@@ -190,14 +194,21 @@ typedef struct {
     int64_t defval[MAX_ATTR];
     bool positional[MAX_ATTR]; /* given without a keyword */
     bool arrow[MAX_ATTR];      /* first of an arrow pair */
+    bool real[MAX_ATTR];       /* a real number (GNode.r), not a size */
+    double rdefval[MAX_ATTR];  /* a real attribute's default */
 } OpSig;
 const OpSig *op_sig(OpKind op);
 int op_attr_index(OpKind op, const char *name); /* slot of a named attribute */
+/* A real number as GraphSpec writes it, shortest first and always with a
+ * '.' or an exponent, so that it reads back as the same double: "1e-05",
+ * "0.1", "6.0". An arena string. */
+const char *real_str(double v);
 
 /* ---------------------------------------------------------------- AST */
 
 typedef enum {
     ND_NUM,   /* 42 */
+    ND_REAL,  /* 1e-5, 0.1, -1.0: only as an operation's real argument */
     ND_NAME,  /* x */
     ND_BIN,   /* a + b; op in 'op' as the character */
     ND_CALL,  /* f(args) */
@@ -228,6 +239,7 @@ struct Node {
     Span span;
     int op;        /* ND_BIN: '+','-','*','/','%'; ND_CMP: CMP_* */
     int64_t num;   /* ND_NUM */
+    double real;   /* ND_REAL; NaN: out of range (reported by the lexer) */
     const char *name; /* ND_NAME, ND_CALL (callee), ND_KWARG (keyword) */
     Span name_span;   /* the callee / keyword itself */
     Node *lhs, *rhs;  /* ND_BIN, ND_ARROW, ND_CMP; ND_KWARG: rhs */
@@ -436,8 +448,9 @@ typedef struct {
     int *in;             /* value indices */
     int nin;
     int out;
-    Dim *attr[MAX_ATTR]; /* symbolic attributes, in signature order */
+    Dim *attr[MAX_ATTR]; /* symbolic attributes, in signature order (NULL: a real one) */
     int64_t a[MAX_ATTR]; /* concrete, filled by spec.c */
+    double r[MAX_ATTR];  /* real attributes (op_sig(op)->real), by the same slots */
     int param;           /* first ABI tensor, or -1 */
 } GNode;
 
@@ -573,6 +586,7 @@ typedef enum {
     LA_BUF,   /* buffer buf, v floats in */
     LA_NULL,  /* no buffer */
     LA_INT,   /* the integer v */
+    LA_REAL,  /* the real number x (a float argument) */
     LA_FLAGS, /* GSC_FAST_* bits v */
     LA_PREP,  /* prepared weights: the PrepStep v */
     LA_GEOM,  /* the geometry LGeom v */
@@ -585,6 +599,7 @@ typedef struct {
     LArgKind kind;
     int buf;
     int64_t v;
+    double x; /* LA_REAL */
 } LArg;
 
 /* An operation whose work a call does beside its own. */

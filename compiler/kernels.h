@@ -17,6 +17,7 @@
  *        the parameters themselves
  *     G  parameter gradients the call adds into (an offset into grads)
  *     i  an integer (a size)
+ *     x  a real number (a float: an operation's real attribute)
  *     f  flags (GSC_FAST_*)
  *     l  the class label of P_grad
  *   A letter followed by '?' may be NULL. A signature that starts with '='

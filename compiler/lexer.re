@@ -11,6 +11,7 @@
 #include "parser.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,21 @@ static int integer(Parser *P, YYSTYPE *val)
     }
     val->num = v;
     return INT;
+}
+
+/* 1e-5, 0.1, 6.0: a real literal (an operation's real argument). A value
+ * that double cannot hold is an error here, once: its value is then NaN,
+ * which later stages take as reported. */
+static int real(Parser *P, YYSTYPE *val)
+{
+    char *text = arena_strndup(P->tok, (size_t)(P->cur - P->tok));
+    errno = 0;
+    val->real = strtod(text, NULL);
+    if (errno == ERANGE) {
+        error_at(tok_span(P), "real literal %s is out of range", text);
+        val->real = NAN;
+    }
+    return REAL;
 }
 
 static bool is_punct(unsigned char c)
@@ -121,6 +137,8 @@ static int lex_token(YYSTYPE *val, Loc *loc, Parser *P)
             "where"             { RET(WHERE); }
             "default"           { RET(DEFAULT); }
             [0-9]+              { int t = integer(P, val); RET(t); }
+            [0-9]+ "." [0-9]+ ([eE] [+-]? [0-9]+)? | [0-9]+ [eE] [+-]? [0-9]+
+                                { int t = real(P, val); RET(t); }
             ident               { val->str = arena_strndup(P->tok, (size_t)(P->cur - P->tok)); RET(IDENT); }
             "->"                { RET(ARROW); }
             "=="                { RET(EQ); }

@@ -206,6 +206,7 @@ static void check_call(const LCall *c)
         LArgKind k = c->args[i].kind;
         bool ok = strchr("rRwsa", role) ? k == LA_BUF || (opt && k == LA_NULL)
                   : role == 'i'         ? k == LA_INT
+                  : role == 'x'         ? k == LA_REAL
                   : role == 'f'         ? k == LA_FLAGS
                   : role == 'p'         ? k == LA_PREP || k == LA_PARAM
                   : role == 'G'         ? k == LA_GRAD

@@ -5,6 +5,8 @@
  */
 #include "gsc.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const OpInfo op_info[OP__COUNT] = {
@@ -22,19 +24,22 @@ int op_lookup(const char *name)
 }
 
 /* One attribute of the table: how it is written, and its default. */
-typedef enum { AT_POS, AT_ARROW, AT_ARROW_TO, AT_KW, AT_OPT } AttrForm;
+typedef enum { AT_POS, AT_ARROW, AT_ARROW_TO, AT_KW, AT_OPT, AT_RKW, AT_ROPT } AttrForm;
 typedef struct {
     const char *name;
     AttrForm form;
     int64_t defval;
+    double rdefval;
 } OpAttr;
 
-#define ARROW(op, a, b) {#a, AT_ARROW, 0}, {#b, AT_ARROW_TO, 0},
-#define POS(op, a) {#a, AT_POS, 0},
-#define KW(op, a) {#a, AT_KW, 0},
-#define OPT(op, a, v) {#a, AT_OPT, v},
+#define ARROW(op, a, b) {#a, AT_ARROW, 0, 0}, {#b, AT_ARROW_TO, 0, 0},
+#define POS(op, a) {#a, AT_POS, 0, 0},
+#define KW(op, a) {#a, AT_KW, 0, 0},
+#define OPT(op, a, v) {#a, AT_OPT, v, 0},
+#define RKW(op, a) {#a, AT_RKW, 0, 0},
+#define ROPT(op, a, v) {#a, AT_ROPT, 0, v},
 static const OpAttr op_attrs[OP__COUNT][MAX_ATTR + 1] = {
-#define X(id, name, mi, ma, np, attrs) {attrs {NULL, AT_POS, 0}},
+#define X(id, name, mi, ma, np, attrs) {attrs {NULL, AT_POS, 0, 0}},
 #include "ops.h"
 #undef X
 };
@@ -42,6 +47,8 @@ static const OpAttr op_attrs[OP__COUNT][MAX_ATTR + 1] = {
 #undef POS
 #undef KW
 #undef OPT
+#undef RKW
+#undef ROPT
 
 static void make_sig(OpKind op, OpSig *out)
 {
@@ -51,8 +58,10 @@ static void make_sig(OpKind op, OpSig *out)
         out->attr[k] = a->name;
         out->positional[k] = a->form == AT_POS || a->form == AT_ARROW || a->form == AT_ARROW_TO;
         out->arrow[k] = a->form == AT_ARROW;
-        out->has_default[k] = a->form == AT_OPT;
+        out->has_default[k] = a->form == AT_OPT || a->form == AT_ROPT;
         out->defval[k] = a->defval;
+        out->real[k] = a->form == AT_RKW || a->form == AT_ROPT;
+        out->rdefval[k] = a->rdefval;
         out->nattr = k + 1;
     }
 }
@@ -75,4 +84,19 @@ int op_attr_index(OpKind op, const char *name)
         if (!strcmp(s->attr[i], name))
             return i;
     internal_error("operation %s has no attribute %s", op_info[op].name, name);
+}
+
+const char *real_str(double v)
+{
+    char b[40];
+    if (!isfinite(v))
+        internal_error("real attribute %g is not finite", v);
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(b, sizeof b, "%.*g", prec, v);
+        if (strtod(b, NULL) == v)
+            break;
+    }
+    if (!strpbrk(b, ".e"))
+        return arena_printf("%s.0", b);
+    return arena_strndup(b, strlen(b));
 }

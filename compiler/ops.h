@@ -17,6 +17,11 @@
  *                     POS(ID, c)       one positional value      batchnorm(64)
  *                     KW(ID, k)        a required keyword        k=3
  *                     OPT(ID, s, 1)    a keyword with a default  stride=1
+ *                     RKW(ID, m)       a required real keyword   min=0.0
+ *                     ROPT(ID, e, 1e-5) a real keyword with a default  eps=1e-5
+ *                   Integer attributes are sizes (Dim, proved for all sizes);
+ *                   real ones are literals (GNode.r), written with a '.' or
+ *                   an exponent: 1e-5, 0.1, -1.0, 6.0.
  *                   Each attribute is also an enum constant ID_name (gsc.h),
  *                   its slot in GNode.attr / GNode.a: n->a[CONV2D_k].
  */

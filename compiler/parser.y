@@ -175,6 +175,7 @@ static void yyerror(Loc *l, Parser *P, const char *msg)
 
 %union {
     int64_t num;
+    double real;
     const char *str;
     Node *node;
     Vec *vec;
@@ -185,6 +186,7 @@ static void yyerror(Loc *l, Parser *P, const char *msg)
 }
 
 %token <num> INT "integer"
+%token <real> REAL "real number"
 %token <str> IDENT "name"
 %token DIM "'dim'" BLOCK "'block'" MODEL "'model'" LET "'let'" RETURN "'return'"
 %token ASSERT "'assert'" WHERE "'where'" DEFAULT "'default'"
@@ -331,6 +333,8 @@ exprs:
 
 expr:
     INT                 { $$ = new_node(P, ND_NUM, @$); $$->num = $1; }
+  | REAL                { $$ = new_node(P, ND_REAL, @$); $$->real = $1; }
+  | '-' REAL            { $$ = new_node(P, ND_REAL, @$); $$->real = -$2; }
   | IDENT               { $$ = new_node(P, ND_NAME, @$); $$->name = $1; $$->name_span = sp(P, @1); }
   | call
   | call '(' args_opt ')' {

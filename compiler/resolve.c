@@ -12,6 +12,7 @@
  */
 #include "gsc.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -301,6 +302,13 @@ static void resolve_dim(Scope *sc, Node *n)
     switch (n->kind) {
     case ND_NUM:
         return;
+    case ND_REAL:
+        if (isnan(n->real)) { /* out of range: the lexer said so */
+            sc->item->bad = true;
+            return;
+        }
+        bad(sc, n->span, "'%s' is a real number, but a size (an integer) is expected here", span_text(n->span));
+        return;
     case ND_NAME: {
         Sym *s = use_sym(sc, n, "size", K_SIZE);
         if (s && s->kind != SYM_INT && s->kind != SYM_DIMVAR)
@@ -334,6 +342,7 @@ typedef struct {
     const bool *has_default;
     const bool *positional; /* NULL: every slot may be given by position */
     const bool *arrow;      /* NULL: no arrow pairs */
+    const bool *real;       /* NULL: every slot is an integer */
     int op;                 /* the operation (OpKind), or -1 */
     const Item *block;      /* else the block */
 } ArgSig;
@@ -381,6 +390,8 @@ static const char *op_form(OpKind op)
         buf_puts(&b, i || op_info[op].nparams == 0 ? ", " : "");
         if (sig->arrow[i])
             buf_printf(&b, "%s -> %s", sig->attr[i], sig->attr[i + 1]), i++;
+        else if (sig->has_default[i] && sig->real[i])
+            buf_printf(&b, "%s=%s", sig->attr[i], real_str(sig->rdefval[i]));
         else if (sig->has_default[i])
             buf_printf(&b, "%s=%lld", sig->attr[i], (long long)sig->defval[i]);
         else if (sig->positional[i])
@@ -415,6 +426,8 @@ static const char *sig_form(const ArgSig *sig)
     return sig->op >= 0 ? op_form((OpKind)sig->op) : block_form(sig->block);
 }
 
+static void bind_value(Scope *sc, const ArgSig *sig, int k, Node *a);
+
 /* A keyword the callee does not have. PyTorch's names of its arguments
  * are not reported here but returned (true), for one error per call. */
 static bool unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
@@ -445,7 +458,7 @@ static bool unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
     int k = best ? slot_of(sig, best) : sig->n;
     if (k < sig->n && !attrs[k]) { /* what was meant: no "missing argument" for it */
         attrs[k] = a->rhs;
-        resolve_dim(sc, a->rhs);
+        bind_value(sc, sig, k, a->rhs);
     }
     return torch;
 }
@@ -523,6 +536,32 @@ static int misused_arrow(Scope *sc, const ArgSig *sig, Node **args, int i, int n
     return 1;
 }
 
+/* One argument for slot k: a size, or a real literal where the slot is
+ * real. A real where a size is wanted and the reverse are one error each. */
+static void bind_value(Scope *sc, const ArgSig *sig, int k, Node *a)
+{
+    const char *what = sig->op >= 0 ? "" : " (block parameters are integers)";
+    if (sig->real && sig->real[k]) {
+        if (a->kind == ND_NUM)
+            bad(sc, a->span, "argument '%s' of '%s' is a real number: write '%s.0'", sig->names[k], sig->callee,
+                span_text(a->span));
+        else if (a->kind != ND_REAL)
+            bad(sc, a->span, "argument '%s' of '%s' is a real number, written as a literal such as 1e-5 or 0.1; "
+                             "'%s' is not one", sig->names[k], sig->callee, span_text(a->span));
+        return;
+    }
+    if (a->kind == ND_REAL && isnan(a->real)) {
+        sc->item->bad = true;
+        return;
+    }
+    if (a->kind == ND_REAL) {
+        bad(sc, a->span, "argument '%s' of '%s' is an integer%s, but '%s' is a real number", sig->names[k],
+            sig->callee, what, span_text(a->span));
+        return;
+    }
+    resolve_dim(sc, a);
+}
+
 /* Matches positional and keyword integer arguments against the signature:
  * positional ones fill slots in order, an arrow slot takes an a -> b pair.
  * One mistake gives one error: a keyword that means an existing argument
@@ -546,7 +585,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
                 bad(sc, a->name_span, "argument '%s' of '%s' is given twice", a->name, sig->callee);
             } else {
                 attrs[k] = a->rhs;
-                resolve_dim(sc, a->rhs);
+                bind_value(sc, sig, k, a->rhs);
             }
             continue;
         }
@@ -562,7 +601,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
                 bad(sc, a->span, "'%s' takes '%s' as a keyword: write '%s=%s'", sig->callee, sig->names[kw],
                     sig->names[kw], span_text(a->span));
                 attrs[kw] = a;
-                resolve_dim(sc, a);
+                bind_value(sc, sig, kw, a);
                 continue;
             }
             bad(sc, a->span, "too many arguments to '%s'; it takes %s", sig->callee, sig_form(sig));
@@ -587,8 +626,8 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
             next++;
             continue;
         }
+        bind_value(sc, sig, next, a);
         attrs[next++] = a;
-        resolve_dim(sc, a);
     }
     if (ntorch)
         torch_keywords(sc, sig, attrs, torch, ntorch, diag_errors == errors);
@@ -613,7 +652,7 @@ static void bind_op_args(Scope *sc, Node *call, Node **args, int nargs)
 {
     const OpSig *os = op_sig(call->opkind);
     ArgSig sig = {op_info[call->opkind].name, os->nattr, os->attr, os->has_default, os->positional, os->arrow,
-                  (int)call->opkind, NULL};
+                  os->real, (int)call->opkind, NULL};
     bind_args(sc, call, args, nargs, &sig);
 }
 
@@ -626,7 +665,7 @@ static void bind_block_args(Scope *sc, Node *call, Item *blk)
         names[i] = blk->params[i].name;
         def[i] = blk->params[i].defval != NULL;
     }
-    ArgSig sig = {blk->name, n, names, def, NULL, NULL, -1, blk};
+    ArgSig sig = {blk->name, n, names, def, NULL, NULL, NULL, -1, blk};
     bind_args(sc, call, call->args, call->nargs, &sig);
 }
 
@@ -721,7 +760,8 @@ static bool is_value_expr(Scope *sc, Node *n)
         return n->op == '+' && (is_value_expr(sc, n->lhs) || is_value_expr(sc, n->rhs));
     case ND_CALL: {
         if (s && s->kind == SYM_LAYER)
-            return n->nargs > 0 && n->args[0]->kind != ND_NUM && is_plain_arg(n->args[0]);
+            return n->nargs > 0 && n->args[0]->kind != ND_NUM && n->args[0]->kind != ND_REAL &&
+                   is_plain_arg(n->args[0]);
         int op = op_lookup(n->name);
         Item *blk;
         if ((op >= 0 && op_info[op].nparams > 0) || s || is_block_ref(sc, n, &blk) || !strcmp(n->name, "seq"))
@@ -759,7 +799,7 @@ static void split_operands(Node *n, int *nint)
 {
     int k = 0;
     while (k < n->nargs && n->args[k]->kind != ND_KWARG && n->args[k]->kind != ND_NUM &&
-           n->args[k]->kind != ND_ARROW)
+           n->args[k]->kind != ND_REAL && n->args[k]->kind != ND_ARROW)
         k++;
     n->ins = n->args;
     n->nins = k;

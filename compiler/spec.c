@@ -361,6 +361,8 @@ int specialise(Graph *g, const char *const *defines, int ndefines)
         GNode *n = &g->nodes[i];
         for (int k = 0; k < op_sig(n->op)->nattr; k++) {
             bool ovf = false;
+            if (op_sig(n->op)->real[k])
+                continue; /* n->r[k], a literal */
             n->a[k] = dim_eval(n->attr[k], g->symval, &ovf);
             if (ovf || n->a[k] >= MAX_DIM) {
                 error_at(n->span, "argument '%s' of %s is too large", op_sig(n->op)->attr[k], op_info[n->op].name);

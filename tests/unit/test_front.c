@@ -126,6 +126,52 @@ START_TEST(lex_integer_overflow)
 }
 END_TEST
 
+START_TEST(lex_reals)
+{
+    Parser P = {0};
+    P.file = src_text("1e-5 0.1 6.0 2E3 12 1.5e+2 3e");
+    P.cur = P.file->text;
+    P.lim = P.file->text + P.file->len;
+    YYSTYPE v;
+    Loc l;
+    const double want[] = {1e-5, 0.1, 6.0, 2e3};
+    for (int i = 0; i < countof(want); i++) {
+        ck_assert_int_eq(yylex(&v, &l, &P), REAL);
+        ck_assert(v.real == want[i]);
+    }
+    ck_assert_int_eq(yylex(&v, &l, &P), INT);
+    ck_assert_int_eq(yylex(&v, &l, &P), REAL);
+    ck_assert(v.real == 150.0);
+    ck_assert_int_eq(yylex(&v, &l, &P), INT); /* 3e: an integer, then a name */
+    ck_assert_int_eq(yylex(&v, &l, &P), IDENT);
+    ck_assert_int_eq(yylex(&v, &l, &P), YYEOF);
+    free(P.opens);
+}
+END_TEST
+
+START_TEST(lex_real_out_of_range)
+{
+    char *m = front("model m(x: [4]) -> [4] { return softmax(x, k=1e999) }", false, NULL);
+    ck_assert_int_eq(diag_errors, 1);
+    ck_assert_ptr_nonnull(strstr(m, "real literal 1e999 is out of range"));
+}
+END_TEST
+
+/* real_str reads back as the same double and always as a real. */
+START_TEST(real_str_round_trips)
+{
+    const double v[] = {1e-5, 1e-3, 0.1, 6.0, -1.0, 0.0, 1.0 / 3.0, 0.01, 1e20, 123456789.0, 5e-324};
+    const char *want[] = {"1e-05", "0.001", "0.1", "6.0", "-1.0", "0.0", NULL, "0.01", "1e+20", "123456789.0", NULL};
+    for (int i = 0; i < countof(v); i++) {
+        const char *s = real_str(v[i]);
+        ck_assert(strtod(s, NULL) == v[i]);
+        ck_assert_ptr_nonnull(strpbrk(s, ".e"));
+        if (want[i])
+            ck_assert_str_eq(s, want[i]);
+    }
+}
+END_TEST
+
 START_TEST(lex_nul_byte_inside)
 {
     static const char text[] = "model m(n = 4)(x: [n]) -> [n] {\0 return relu(x) }";
@@ -315,6 +361,22 @@ START_TEST(resolve_use_before_definition)
 }
 END_TEST
 
+/* A real where a size is wanted is one error per place, whatever the place. */
+START_TEST(resolve_real_where_integer)
+{
+    char *m = front("model m(x: [3, 8, 8]) -> [8, 8, 8] { c = conv2d(3 -> 8, k=3.0, pad=1) return c(x) }", true, NULL);
+    ck_assert_int_eq(diag_errors, 1);
+    ck_assert_ptr_nonnull(strstr(m, "argument 'k' of 'conv2d' is an integer, but '3.0' is a real number"));
+    m = front("model m(x: [3, 8, 8]) -> [8, 8, 8] { c = conv2d(3 -> 8, k=2 * -1.5) return c(x) }", true, NULL);
+    ck_assert_int_eq(diag_errors, 1);
+    ck_assert_ptr_nonnull(strstr(m, "'-1.5' is a real number, but a size (an integer) is expected here"));
+    m = front("block b(c)(x: [c]) -> [c] { return relu(x) }\n"
+              "model m(x: [4]) -> [4] { l = b(0.5) return l(x) }", true, NULL);
+    ck_assert_int_eq(diag_errors, 1);
+    ck_assert_ptr_nonnull(strstr(m, "argument 'c' of 'b' is an integer (block parameters are integers)"));
+}
+END_TEST
+
 START_TEST(resolve_keywords)
 {
     char *m = resolve("model m(c = 3)(x: [c, H, W]) -> [c, H, W] where H >= 1, W >= 1 {\n"
@@ -381,6 +443,9 @@ static Suite *front_suite(void)
     tcase_add_test(lex, lex_locations);
     tcase_add_test(lex, lex_stray_run_is_one_error);
     tcase_add_test(lex, lex_integer_overflow);
+    tcase_add_test(lex, lex_reals);
+    tcase_add_test(lex, lex_real_out_of_range);
+    tcase_add_test(lex, real_str_round_trips);
     tcase_add_test(lex, lex_nul_byte_inside);
     suite_add_tcase(s, lex);
     TCase *parse = tcase_create("parser");
@@ -399,6 +464,7 @@ static Suite *front_suite(void)
     tcase_add_test(res, resolve_duplicate_with_note);
     tcase_add_test(res, resolve_use_before_definition);
     tcase_add_test(res, resolve_keywords);
+    tcase_add_test(res, resolve_real_where_integer);
     tcase_add_test(res, resolve_arity);
     tcase_add_test(res, resolve_cycles);
     tcase_add_test(res, resolve_annotates_calls);

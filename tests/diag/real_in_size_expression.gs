@@ -1,0 +1,5 @@
+# A real number inside a size expression.
+model m(x: [3, H, W]) -> [8, H, W] where H >= 3, W >= 3 default H = 8, W = 8 {
+    conv = conv2d(3 -> 8, k=3, pad=2 * 0.5)
+    return conv(x)
+}
