@@ -17,6 +17,8 @@
 #                   and 3 AdamW steps against torch.optim.AdamW
 #   make test-optim-torch  the optimisers against torch.optim, 20 steps each
 #   make test-train-torch  make train's first 20 steps against its PyTorch twin
+#   make test-ops-torch-conv  the convolution forms (groups, depthwise, bias=0) against
+#                   PyTorch on every kernel path, every size (make test runs the first size)
 #                   (tools/train_torch.py), parameters per tensor and losses per step
 #   make fuzz       libFuzzer on the source and safetensors readers (FUZZ_SECONDS)
 #   make install    PREFIX=/usr/local (and DESTDIR): gsc, the runtime library with
@@ -58,7 +60,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-align run train generated bench bench-peers examples test-readme test-export-torch test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -187,6 +189,9 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli || fail=1; \
 	echo "== tests/fuzz/regress.sh (fuzz findings and corpora, gsc with sanitizers)"; \
 	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
+	echo "== tools/test_ops_torch_conv.py --quick (convolution forms against PyTorch, every kernel path)"; \
+	/usr/bin/python3 tools/test_ops_torch_conv.py --quick --gsc $(BUILD)/gsc > $(BUILD)/ops_torch_conv.log 2>&1 && \
+	  tail -n 1 $(BUILD)/ops_torch_conv.log || { grep -v '^PASS' $(BUILD)/ops_torch_conv.log; fail=1; }; \
 	echo "== tests/limits/run.sh (deep nesting, 10 MB sources, 2,000 blocks, mutations, -D ranges)"; \
 	LIMITS_TIMEOUT=10 tests/limits/run.sh || fail=1; \
 	echo "== tests/install/run.sh (make install into a temporary prefix; a product built with pkg-config and CMake)"; \
@@ -353,6 +358,9 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
 
 test-export-torch: $(BUILD)/gsc
 	tools/test_export_torch.sh $(BUILD)/gsc
+
+test-ops-torch-conv: $(BUILD)/gsc
+	/usr/bin/python3 tools/test_ops_torch_conv.py --gsc $(BUILD)/gsc
 
 test-grad-torch: $(BUILD)/gsc   # installs python3-torch when missing (as root)
 	tools/test_grad_torch.sh $(BUILD)/gsc

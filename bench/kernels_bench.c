@@ -99,8 +99,8 @@ static int add_conv(const char *name, int cin, int cout, int k, int s, int p,
     lcg_fill(c->gamma, cout, seed + 2000, 0.5, 1.5);
     c->beta = fa(cout);
     lcg_fill(c->beta, cout, seed + 3000, -0.1, 0.1);
-    c->packed = fa(gsc_fast_conv_packed_floats(cin, cout, k));
-    gsc_fast_conv_prepare(c->wt, c->bias, cin, cout, k, c->packed);
+    c->packed = fa(gsc_fast_conv_packed_floats(cin, cout, k, 1));
+    gsc_fast_conv_prepare(c->wt, c->bias, cin, cout, k, 1, c->packed);
     return nconv++;
 }
 
@@ -291,7 +291,7 @@ static void alloc_fast(void)
     int i;
     for (i = 0; i < nconv; i++) {
         Conv *c = &convs[i];
-        size_t b = gsc_fast_conv_workspace_bytes(&(GscFastConv){c->cin, c->h, c->w, c->cout, c->k, c->s, c->p});
+        size_t b = gsc_fast_conv_workspace_bytes(&(GscFastConv){c->cin, c->h, c->w, c->cout, c->k, c->s, c->p, 1});
         if (b > wsb) wsb = b;
     }
     ws = amalloc(wsb);
@@ -335,7 +335,7 @@ static void fast_forward(void)
     Conv *c = &convs[stem];
     const float *x;
     TIME(id++, "conv1 (stem 7x7 s2) + stats", conv_flop(c),
-         gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3}, input, c->packed, NULL, GSC_FAST_IN_CHW, A_stem, mom, ws));
+         gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3, 1}, input, c->packed, NULL, GSC_FAST_IN_CHW, A_stem, mom, ws));
     TIME(id++, "bn1+relu+maxpool 3x3 s2", 0,
          (gsc_fast_bn_fold(mom, c->gamma, c->beta, 64, ss1),
           gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1}, A_stem, ss1, 1, A_pool)));
@@ -344,15 +344,15 @@ static void fast_forward(void)
         Conv *c1 = &convs[blocks[b].c1], *c2 = &convs[blocks[b].c2];
         int C = c1->cout, H = c1->oh, W = c1->ow;
         TIME(id++, c1->name, conv_flop(c1),
-             (gsc_fast_conv2d(&(GscFastConv){c1->cin, c1->h, c1->w, C, 3, c1->s, 1}, x, c1->packed, NULL, 0, A_t1[b], mom, ws),
+             (gsc_fast_conv2d(&(GscFastConv){c1->cin, c1->h, c1->w, C, 3, c1->s, 1, 1}, x, c1->packed, NULL, 0, A_t1[b], mom, ws),
               gsc_fast_bn_fold(mom, c1->gamma, c1->beta, C, ss1)));
         TIME(id++, c2->name, conv_flop(c2),
-             (gsc_fast_conv2d(&(GscFastConv){C, H, W, C, 3, 1, 1}, A_t1[b], c2->packed, ss1, GSC_FAST_RELU, A_t2[b], mom, ws),
+             (gsc_fast_conv2d(&(GscFastConv){C, H, W, C, 3, 1, 1, 1}, A_t1[b], c2->packed, ss1, GSC_FAST_RELU, A_t2[b], mom, ws),
               gsc_fast_bn_fold(mom, c2->gamma, c2->beta, C, ss2)));
         if (blocks[b].proj >= 0) {
             Conv *cp = &convs[blocks[b].proj];
             TIME(id++, cp->name, conv_flop(cp),
-                 (gsc_fast_conv2d(&(GscFastConv){cp->cin, cp->h, cp->w, C, 1, 2, 0}, x, cp->packed, NULL, 0, A_tp[b], mom, ws),
+                 (gsc_fast_conv2d(&(GscFastConv){cp->cin, cp->h, cp->w, C, 1, 2, 0, 1}, x, cp->packed, NULL, 0, A_tp[b], mom, ws),
                   gsc_fast_bn_fold(mom, cp->gamma, cp->beta, C, ssp)));
             TIME(id++, "  bn2+bn_proj+add+relu", 0,
                  gsc_fast_bn_apply(A_t2[b], C, H, W, ss2, A_tp[b], ssp, 1, A_out[b]));
@@ -390,14 +390,14 @@ static void validate(void)
     for (i = 0; i < 3 * 224 * 224; i++)
         x[i] = input[i];
     ref_conv(x, c, y);
-    gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3}, input, c->packed, NULL, GSC_FAST_IN_CHW, yb, mm, ws);
+    gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3, 1}, input, c->packed, NULL, GSC_FAST_IN_CHW, yb, mm, ws);
     cmp("conv1 7x7 s2 (CHW input)", yb, 1, y, 64, 112, 112);
     ref_moments(y, 64, 112 * 112, mean, var);
     cmp("  fused stats: mean", mm, 0, mean, 1, 1, 64);
     cmp("  fused stats: var", mm + 64, 0, var, 1, 1, 64);
     /* same from a blocked input */
     xb = to_blocked_f(x, 3, 224, 224);
-    gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3}, xb, c->packed, NULL, 0, yb, NULL, ws);
+    gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3, 1}, xb, c->packed, NULL, 0, yb, NULL, ws);
     cmp("conv1 7x7 s2 (blocked input)", yb, 1, y, 64, 112, 112);
     /* bn + relu + maxpool */
     ref_bn(y, 64, 112 * 112, c->gamma, c->beta, t);
@@ -424,7 +424,7 @@ static void validate(void)
         cpo = GSC_FAST_CPAD(C);
         xb = to_blocked_f(x, c1->cin, c1->h, c1->w);
         ref_conv(x, c1, t1);
-        gsc_fast_conv2d(&(GscFastConv){c1->cin, c1->h, c1->w, C, 3, c1->s, 1}, xb, c1->packed, NULL, 0, yb, mm, ws);
+        gsc_fast_conv2d(&(GscFastConv){c1->cin, c1->h, c1->w, C, 3, c1->s, 1, 1}, xb, c1->packed, NULL, 0, yb, mm, ws);
         sprintf(buf, "%s 3x3 s%d %dx%dx%d", c1->name, c1->s, C, H, W);
         cmp(buf, yb, 1, t1, C, H, W);
         ref_moments(t1, C, H * W, mean, var);
@@ -436,7 +436,7 @@ static void validate(void)
         ref_conv(t, c2, t2);
         gsc_fast_bn_fold(mm, c1->gamma, c1->beta, C, ss);
         zb = to_blocked_f(t1, C, H, W);
-        gsc_fast_conv2d(&(GscFastConv){C, H, W, C, 3, 1, 1}, zb, c2->packed, ss, GSC_FAST_RELU, yb, mm, ws);
+        gsc_fast_conv2d(&(GscFastConv){C, H, W, C, 3, 1, 1, 1}, zb, c2->packed, ss, GSC_FAST_RELU, yb, mm, ws);
         sprintf(buf, "%s (input bn+relu fused)", c2->name);
         cmp(buf, yb, 1, t2, C, H, W);
         ref_moments(t2, C, H * W, mean, var);
@@ -448,7 +448,7 @@ static void validate(void)
             Conv *cp = &convs[blocks[b].proj];
             float *pb = fa(GSC_FAST_ACT_FLOATS(C, H, W));
             ref_conv(x, cp, tp);
-            gsc_fast_conv2d(&(GscFastConv){cp->cin, cp->h, cp->w, C, 1, 2, 0}, xb, cp->packed, NULL, 0, pb, mm, ws);
+            gsc_fast_conv2d(&(GscFastConv){cp->cin, cp->h, cp->w, C, 1, 2, 0, 1}, xb, cp->packed, NULL, 0, pb, mm, ws);
             sprintf(buf, "%s 1x1 s2", cp->name);
             cmp(buf, pb, 1, tp, C, H, W);
             gsc_fast_bn_fold(mm, cp->gamma, cp->beta, C, ssq);
@@ -533,13 +533,13 @@ static void validate(void)
             lcg_fill(cc.wt, (size_t)C2 * C * cc.k * cc.k, 99 + k, -0.1, 0.1);
             cc.bias = fa(C2);
             lcg_fill(cc.bias, C2, 5, -0.1, 0.1);
-            pk = fa(gsc_fast_conv_packed_floats(C, C2, cc.k));
-            gsc_fast_conv_prepare(cc.wt, cc.bias, C, C2, cc.k, pk);
+            pk = fa(gsc_fast_conv_packed_floats(C, C2, cc.k, 1));
+            gsc_fast_conv_prepare(cc.wt, cc.bias, C, C2, cc.k, 1, pk);
             ref_conv(rx, &cc, ry);
             bz = fa(GSC_FAST_ACT_FLOATS(C2, cc.oh, cc.ow));
             {
-                void *w2 = amalloc(gsc_fast_conv_workspace_bytes(&(GscFastConv){C, H, W, C2, cc.k, cc.s, cc.p}));
-                gsc_fast_conv2d(&(GscFastConv){C, H, W, C2, cc.k, cc.s, cc.p}, bx, pk, NULL, 0, bz, mm2, w2);
+                void *w2 = amalloc(gsc_fast_conv_workspace_bytes(&(GscFastConv){C, H, W, C2, cc.k, cc.s, cc.p, 1}));
+                gsc_fast_conv2d(&(GscFastConv){C, H, W, C2, cc.k, cc.s, cc.p, 1}, bx, pk, NULL, 0, bz, mm2, w2);
             }
             sprintf(buf, "conv %d->%d k%d s%d p%d on %dx%d", C, C2, cc.k, cc.s, cc.p, H, W);
             cmp(buf, bz, 1, ry, C2, cc.oh, cc.ow);

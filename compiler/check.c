@@ -28,6 +28,7 @@ struct Layer {
     Span span;          /* its declaration */
     int tbase;          /* first ABI tensor */
     OpKind op;          /* L_OP */
+    int ntensors;       /* L_OP: the tensors it declares (op_layer_tensors) */
     Dim *attr[MAX_ATTR];
     double real[MAX_ATTR]; /* L_OP: its real attributes */
     Node **attr_src;    /* L_OP: the arguments as written (NULL entry: the default) */
@@ -732,6 +733,37 @@ static double op_real(OpKind op, Node **attrs, int i)
     return attrs && attrs[i] ? attrs[i]->real : sig->rdefval[i];
 }
 
+/* ---- conv2d's groups and bias */
+
+/* The tensors an operation layer declares: its nparams, but 1 for a conv2d
+ * written with bias=0 (a literal, so that the count is known from the text). */
+static int op_layer_tensors(OpKind op, Node **attrs)
+{
+    Node *b = op == OP_CONV2D && attrs ? attrs[CONV2D_bias] : NULL;
+    return b && b->kind == ND_NUM && b->num == 0 ? 1 : op_info[op].nparams;
+}
+
+/* groups >= 1 dividing cin and cout (proved for all sizes), and bias the
+ * literal 0 or 1. Reported at the argument when it is written. */
+static bool conv_groups(Ctx *c, Layer *l)
+{
+    Dim **a = l->attr;
+    Node *bs = l->attr_src ? l->attr_src[CONV2D_bias] : NULL;
+    if (bs && (bs->kind != ND_NUM || bs->num > 1)) {
+        error_at(bs->span, "conv2d: bias is 0 (no bias) or 1 (a bias, the default), written as a literal");
+        c->errors++;
+        return false;
+    }
+    Node *gs = l->attr_src ? l->attr_src[CONV2D_groups] : NULL;
+    Span at = gs ? gs->span : l->span;
+    if (!oblige(c, at, "conv2d: groups is at least 1", a[CONV2D_groups], "groups", dim_num(1), "1", true, at))
+        return false;
+    bool ok = oblige(c, at, "conv2d: groups divides cin (cin % groups = 0)",
+                     dim_bin(DX_MOD, a[CONV2D_cin], a[CONV2D_groups]), "cin % groups", dim_num(0), "0", false, at);
+    return ok && oblige(c, at, "conv2d: groups divides cout (cout % groups = 0)",
+                        dim_bin(DX_MOD, a[CONV2D_cout], a[CONV2D_groups]), "cout % groups", dim_num(0), "0", false, at);
+}
+
 /* Parameter shapes of an op layer, known from its attributes alone.
  * False (reported) when a dimension may be 0. */
 static bool op_params(Ctx *c, Layer *l)
@@ -739,14 +771,21 @@ static bool op_params(Ctx *c, Layer *l)
     const OpInfo *oi = &op_info[l->op];
     if (!oi->nparams)
         return true;
-    Tensor *w = tensor(c, l->tbase), *b = tensor(c, l->tbase + 1);
+    int nt = l->ntensors;
+    Tensor *w = tensor(c, l->tbase), *b = nt > 1 ? tensor(c, l->tbase + 1) : w;
     Dim **a = l->attr;
     switch (l->op) {
     case OP_CONV2D:
-        w->shape = (Shape){.rank = 4, .d = {a[CONV2D_cout], a[CONV2D_cin], a[CONV2D_k], a[CONV2D_k]}};
-        b->shape = (Shape){.rank = 1, .d = {a[CONV2D_cout]}};
+        if (!conv_groups(c, l))
+            return false;
+        w->shape = (Shape){.rank = 4,
+                           .d = {a[CONV2D_cout], dim_bin(DX_DIV, a[CONV2D_cin], a[CONV2D_groups]), a[CONV2D_k],
+                                 a[CONV2D_k]}};
         w->init = INIT_UNIFORM;
-        b->init = INIT_ZERO;
+        if (nt > 1) {
+            b->shape = (Shape){.rank = 1, .d = {a[CONV2D_cout]}};
+            b->init = INIT_ZERO;
+        }
         break;
     case OP_BATCHNORM:
         w->shape = b->shape = (Shape){.rank = 1, .d = {a[BATCHNORM_c]}};
@@ -771,7 +810,7 @@ static bool op_params(Ctx *c, Layer *l)
         internal_error("operation %s has parameters but no parameter rule", oi->name);
     }
     bool ok = true;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < nt; i++) {
         Tensor *t = tensor(c, l->tbase + i);
         t->shaped = true;
         ok = ok && oblige_positive(c, l->span, arena_printf("parameter %s", t->name), &t->shape);
@@ -795,7 +834,7 @@ static int count_tensors(Node *n)
 {
     switch (n->ref) {
     case REF_OP:
-        return op_info[n->opkind].nparams;
+        return op_layer_tensors(n->opkind, n->attrs);
     case REF_BLOCK:
         return count_block_tensors(n->item);
     case REF_SEQ: {
@@ -825,10 +864,11 @@ static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span sp
             l->attr[i] = op_attr(f, n->opkind, n->attrs, i);
             l->real[i] = op_real(n->opkind, n->attrs, i);
         }
-        if (op_info[l->op].nparams) {
+        l->ntensors = op_layer_tensors(l->op, n->attrs);
+        if (l->ntensors)
             new_tensor(c, join_path(path, ".weight"), span);
+        if (l->ntensors > 1)
             new_tensor(c, join_path(path, ".bias"), span);
-        }
         l->bad = !op_params(c, l); /* reported: its applications are not checked again */
         break;
     }

@@ -370,9 +370,17 @@ static void emit_prepare(Emitter *e)
                        N(p->count));
             break;
         case PREP_CONV:
+            if (p->src2 < 0) {
+                buf_printf(e->o, "    /* %s, no bias */\n", t);
+                buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, NULL, %lld, %lld, %lld, %lld, prepared + %s);\n",
+                           N(p->src), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]),
+                           N(n->a[CONV2D_groups]), dst);
+                break;
+            }
             buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
-            buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, params + %lld, %lld, %lld, %lld, prepared + %s);\n",
-                       N(p->src), N(p->src2), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]), dst);
+            buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, params + %lld, %lld, %lld, %lld, %lld, prepared + %s);\n",
+                       N(p->src), N(p->src2), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]),
+                       N(n->a[CONV2D_groups]), dst);
             break;
         case PREP_LINEAR:
             buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
@@ -421,8 +429,9 @@ static void emit_geoms(Emitter *e)
         char *rhs = g->pool ? arena_printf("{.c = %lld, .h = %lld, .w = %lld, .k = %lld, .stride = %lld, .pad = %lld};",
                                            N(g->cin), N(g->h), N(g->w), N(g->k), N(g->stride), N(g->pad))
                             : arena_printf("{.cin = %lld, .h = %lld, .w = %lld, .cout = %lld, .k = %lld, "
-                                           ".stride = %lld, .pad = %lld};",
-                                           N(g->cin), N(g->h), N(g->w), N(g->cout), N(g->k), N(g->stride), N(g->pad));
+                                           ".stride = %lld, .pad = %lld%s};",
+                                           N(g->cin), N(g->h), N(g->w), N(g->cout), N(g->k), N(g->stride), N(g->pad),
+                                           g->groups > 1 ? arena_printf(", .groups = %lld", N(g->groups)) : "");
         if (strlen(lhs) + strlen(rhs) + 1 <= LINE_WIDTH)
             buf_printf(e->o, "%s %s\n", lhs, rhs);
         else

@@ -58,17 +58,18 @@ static double at_padded(const double *x, const Shape *s, int64_t c, int64_t y, i
 static void eval_CONV2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t cin = is->n[0], k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
+    int64_t g = st->n->a[CONV2D_groups], cig = is->n[0] / g, cog = os->n[0] / g;
+    int64_t k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
     for (int64_t co = 0; co < os->n[0]; co++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
                 double acc = 0.0;
-                for (int64_t ci = 0; ci < cin; ci++)
+                for (int64_t ci = 0; ci < cig; ci++)
                     for (int64_t ky = 0; ky < k; ky++)
                         for (int64_t kx = 0; kx < k; kx++)
-                            acc += at_padded(st->in[0], is, ci, oy * s + ky - p, ox * s + kx - p) *
-                                   st->w[((co * cin + ci) * k + ky) * k + kx];
-                put(st, (co * os->n[1] + oy) * os->n[2] + ox, acc + st->b[co]);
+                            acc += at_padded(st->in[0], is, co / cog * cig + ci, oy * s + ky - p, ox * s + kx - p) *
+                                   st->w[((co * cig + ci) * k + ky) * k + kx];
+                put(st, (co * os->n[1] + oy) * os->n[2] + ox, acc + (st->b ? st->b[co] : 0.0));
             }
 }
 
@@ -267,8 +268,9 @@ static double **forward(const Graph *g, const double *params, const double *inpu
         const Shape *os = &g->values[n->out].shape;
         Step st = {n, in, ins, os, xmalloc(sizeof(double) * (size_t)(shape_count(os) + 1)), NULL, NULL, f64};
         if (n->param >= 0) {
+            int bi = gnode_bias(n);
             st.w = params + g->tensors[n->param].offset;
-            st.b = params + g->tensors[n->param + 1].offset;
+            st.b = bi >= 0 ? params + g->tensors[bi].offset : NULL;
         }
         eval_fns[n->op](&st);
         free(in);
@@ -339,24 +341,26 @@ typedef struct {
 static void grad_CONV2D(const BStep *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t cin = is->n[0], h = is->n[1], w = is->n[2];
+    int64_t h = is->n[1], w = is->n[2];
+    int64_t g = st->n->a[CONV2D_groups], cig = is->n[0] / g, cog = os->n[0] / g;
     int64_t k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
     double *dx = st->din[0];
     for (int64_t co = 0; co < os->n[0]; co++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
-                double g = st->dout[(co * os->n[1] + oy) * os->n[2] + ox];
-                st->db[co] += g;
-                for (int64_t ci = 0; ci < cin; ci++)
+                double gr = st->dout[(co * os->n[1] + oy) * os->n[2] + ox];
+                if (st->db)
+                    st->db[co] += gr;
+                for (int64_t ci = 0; ci < cig; ci++)
                     for (int64_t ky = 0; ky < k; ky++)
                         for (int64_t kx = 0; kx < k; kx++) {
                             int64_t y = oy * s + ky - p, x = ox * s + kx - p;
                             if (y < 0 || x < 0 || y >= h || x >= w)
                                 continue;
-                            int64_t wi = ((co * cin + ci) * k + ky) * k + kx, xi = (ci * h + y) * w + x;
-                            st->dw[wi] += g * st->in[0][xi];
+                            int64_t wi = ((co * cig + ci) * k + ky) * k + kx, xi = ((co / cog * cig + ci) * h + y) * w + x;
+                            st->dw[wi] += gr * st->in[0][xi];
                             if (dx)
-                                dx[xi] += g * st->w[wi];
+                                dx[xi] += gr * st->w[wi];
                         }
             }
 }
@@ -550,10 +554,11 @@ double eval_grad(const Grad *gr, const double *params, const double *input, int6
             round_all(grad[n->out], shape_count(&g->values[n->out].shape));
         BStep st = {n, in, ins, data[n->out], &g->values[n->out].shape, grad[n->out], din, NULL, NULL, NULL, NULL};
         if (n->param >= 0) {
+            int bi = gnode_bias(n);
             st.w = params + g->tensors[n->param].offset;
-            st.b = params + g->tensors[n->param + 1].offset;
+            st.b = bi >= 0 ? params + g->tensors[bi].offset : NULL;
             st.dw = dparams + g->tensors[n->param].offset;
-            st.db = dparams + g->tensors[n->param + 1].offset;
+            st.db = bi >= 0 ? dparams + g->tensors[bi].offset : NULL;
         }
         grad_fns[n->op](&st);
         free(in);

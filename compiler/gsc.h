@@ -185,7 +185,7 @@ typedef struct {
 extern const OpInfo op_info[OP__COUNT];
 int op_lookup(const char *name); /* OpKind or -1 */
 
-#define MAX_ATTR 6
+#define MAX_ATTR 8
 /* An operation's attributes as the resolver and checker read them. */
 typedef struct {
     int nattr;
@@ -454,6 +454,11 @@ typedef struct {
     int param;           /* first ABI tensor, or -1 */
 } GNode;
 
+/* The parameter tensors of a node (specialised): op_info's nparams, but 1
+ * for a conv2d with bias=0; and its bias tensor (param + 1), or -1. */
+int gnode_ntensors(const GNode *n);
+int gnode_bias(const GNode *n);
+
 /* A proof obligation and how it ended, for --explain. */
 typedef struct {
     Span span;
@@ -632,6 +637,7 @@ typedef struct {
     const GNode *node;
     bool pool;         /* a GscFastPool, else a GscFastConv */
     int64_t cin, h, w, cout, k, stride, pad; /* pools: cin = c, no cout */
+    int64_t groups;    /* convolutions: 1 (printed only when not), or the groups */
 } LGeom;
 
 /* One statement of P_prepare: from the PyTorch-layout params to the
@@ -642,7 +648,7 @@ typedef struct {
     const GNode *node;
     int tensor;        /* the tensor copied, or the weight (its bias is tensor + 1) */
     const char *name;  /* dotted: bn1.weight, conv1.packed */
-    int64_t src, src2; /* offsets in params: weight, bias */
+    int64_t src, src2; /* offsets in params: weight, bias (-1: a conv2d without one) */
     int64_t count;     /* floats it fills */
     int64_t dst;       /* offset in prepared (16-float aligned) */
 } PrepStep;

@@ -208,8 +208,8 @@ static void check_call(const LCall *c)
                   : role == 'i'         ? k == LA_INT
                   : role == 'x'         ? k == LA_REAL
                   : role == 'f'         ? k == LA_FLAGS
-                  : role == 'p'         ? k == LA_PREP || k == LA_PARAM
-                  : role == 'G'         ? k == LA_GRAD
+                  : role == 'p'         ? k == LA_PREP || k == LA_PARAM || (opt && k == LA_NULL)
+                  : role == 'G'         ? k == LA_GRAD || (opt && k == LA_NULL)
                   : role == 'l'         ? k == LA_LABEL
                                         : k == LA_GEOM;
         if (!ok)
@@ -269,7 +269,7 @@ static int new_geom(Lowerer *lw, const GNode *n, bool pool, const Shape *in, int
                     int64_t pad)
 {
     LGeom *g = arena_alloc(sizeof *g);
-    *g = (LGeom){n, pool, in->n[0], in->n[1], in->n[2], cout, k, stride, pad};
+    *g = (LGeom){n, pool, in->n[0], in->n[1], in->n[2], cout, k, stride, pad, n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0};
     vec_push(&lw->L->geoms, g);
     return lw->L->geoms.n - 1;
 }
@@ -280,7 +280,8 @@ static int prep_step(Lowerer *lw, PrepKind kind, const GNode *n, int tensor, con
 {
     const Tensor *t = &lw->g->tensors[tensor];
     PrepStep *p = arena_alloc(sizeof *p);
-    *p = (PrepStep){kind, n, tensor, name, t->offset, kind == PREP_COPY ? 0 : lw->g->tensors[tensor + 1].offset,
+    int bias = kind == PREP_COPY ? -1 : gnode_bias(n);
+    *p = (PrepStep){kind, n, tensor, name, t->offset, bias < 0 ? -1 : lw->g->tensors[bias].offset,
                     floats, lw->L->prepared_floats};
     lw->L->prepared_floats += (floats + 15) / 16 * 16;
     vec_push(&lw->L->prep, p);
@@ -304,34 +305,37 @@ static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
     const Graph *g = lw->g;
     if (lw->prep_step[n->param] >= 0)
         return lw->prep_step[n->param];
-    const Tensor *w = &g->tensors[n->param], *b = &g->tensors[n->param + 1];
+    const Tensor *w = &g->tensors[n->param];
     if (fast && n->op == OP_CONV2D)
         return prep_step(lw, PREP_CONV, n, n->param, packed_name(w),
                          (int64_t)gsc_fast_conv_packed_floats((int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
-                                                              (int)n->a[CONV2D_k]));
+                                                              (int)n->a[CONV2D_k], (int)n->a[CONV2D_groups]));
     if (fast && n->op == OP_LINEAR)
         return prep_step(lw, PREP_LINEAR, n, n->param, packed_name(w),
                          (int64_t)gsc_fast_linear_packed_floats((int)n->a[LINEAR_in], (int)n->a[LINEAR_out]));
     /* the weight (or gamma) then the bias (or beta), each 64-byte aligned */
-    int s = prep_step(lw, PREP_COPY, n, n->param, w->name, w->count);
-    prep_step(lw, PREP_COPY, n, n->param + 1, b->name, b->count);
+    int s = prep_step(lw, PREP_COPY, n, n->param, w->name, w->count), bi = gnode_bias(n);
+    if (bi >= 0)
+        prep_step(lw, PREP_COPY, n, bi, g->tensors[bi].name, g->tensors[bi].count);
     return s;
 }
 
 /* ------------------------------------------------------------ the reference backend */
 
 /* A layer's two tensors as kernel arguments: the prepared copies, or in the
- * training step the parameters themselves (read as they are now). */
+ * training step the parameters themselves (read as they are now). A conv2d
+ * without a bias passes NULL for it. */
 static void weight_args(Lowerer *lw, const GNode *n, LArg w[2])
 {
+    bool bias = gnode_bias(n) >= 0;
     if (lw->gr) {
         w[0] = param_arg(n->param);
-        w[1] = param_arg(n->param + 1);
+        w[1] = bias ? param_arg(n->param + 1) : buf_arg(-1);
         return;
     }
     int s = prepare_params(lw, n, false);
     w[0] = prep_arg(s);
-    w[1] = prep_arg(s + 1);
+    w[1] = bias ? prep_arg(s + 1) : buf_arg(-1);
 }
 
 static int in_buf(Lowerer *lw, const GNode *n, int k)
@@ -363,7 +367,7 @@ static void ref_CONV2D(Lowerer *lw, const GNode *n)
     ref_call(lw, n,
              CALL(lw, K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), w[0], w[1],
                   int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
-                  int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), buf_arg(y)));
+                  int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(y)));
 }
 
 static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
@@ -517,7 +521,7 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
                              n->a[CONV2D_cout])
                  : -1;
     GscFastConv fg = {(int)s->n[0], (int)s->n[1], (int)s->n[2], (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k],
-                      (int)n->a[CONV2D_stride], (int)n->a[CONV2D_pad]};
+                      (int)n->a[CONV2D_stride], (int)n->a[CONV2D_pad], (int)n->a[CONV2D_groups]};
     int scratch = new_buf(lw, arena_printf("%s.scratch", n->name), LAY_SCRATCH, NULL,
                           (int64_t)gsc_fast_conv_workspace_bytes(&fg));
     LCall *c = CALL(lw, K_FAST_CONV2D, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
@@ -756,8 +760,8 @@ static void backward_node(Lowerer *lw, const GNode *n)
         int dx = din_buf(lw, n, 0);
         CALL(lw, K_CONV2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
              param_arg(n->param), buf_arg(dy), int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
-             int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), buf_arg(dx), pgrad_arg(n->param),
-             pgrad_arg(n->param + 1));
+             int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(dx),
+             pgrad_arg(n->param), gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));
         break;
     }
     case OP_BATCHNORM: {
@@ -923,8 +927,9 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
             memcpy(prepared + p->dst, params + p->src, sizeof(float) * (size_t)p->count);
             break;
         case PREP_CONV:
-            gsc_fast_conv_prepare(params + p->src, params + p->src2, (int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
-                                  (int)n->a[CONV2D_k], prepared + p->dst);
+            gsc_fast_conv_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
+                                  (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k], (int)n->a[CONV2D_groups],
+                                  prepared + p->dst);
             break;
         case PREP_LINEAR:
             gsc_fast_linear_prepare(params + p->src, params + p->src2, (int)n->a[LINEAR_in], (int)n->a[LINEAR_out],

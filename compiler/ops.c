@@ -100,3 +100,15 @@ const char *real_str(double v)
         return arena_printf("%s.0", b);
     return arena_strndup(b, strlen(b));
 }
+
+int gnode_ntensors(const GNode *n)
+{
+    if (n->param < 0)
+        return 0;
+    return n->op == OP_CONV2D && !n->a[CONV2D_bias] ? 1 : op_info[n->op].nparams;
+}
+
+int gnode_bias(const GNode *n)
+{
+    return gnode_ntensors(n) > 1 ? n->param + 1 : -1;
+}

@@ -11,7 +11,8 @@
  * X(ID, name, min_inputs, max_inputs, nparams, attributes)
  *   min/max_inputs  tensor operands when the operation is applied (-1: any)
  *   nparams         parameter tensors the operation declares (ABI order
- *                   is op_params() in check.c, which an op with nparams > 0 needs)
+ *                   is op_params() in check.c, which an op with nparams > 0 needs);
+ *                   a conv2d with bias=0 declares only the first (layer_tensors)
  *   attributes      the operation's integer arguments, in slot order:
  *                     ARROW(ID, a, b)  a positional arrow pair   conv2d(64 -> 128)
  *                     POS(ID, c)       one positional value      batchnorm(64)
@@ -26,7 +27,7 @@
  *                   its slot in GNode.attr / GNode.a: n->a[CONV2D_k].
  */
 X(CONV2D,        "conv2d",         1,  1, 2, ARROW(CONV2D, cin, cout) KW(CONV2D, k) OPT(CONV2D, stride, 1)
-                                             OPT(CONV2D, pad, 0))
+                                             OPT(CONV2D, pad, 0) OPT(CONV2D, groups, 1) OPT(CONV2D, bias, 1))
 X(BATCHNORM,     "batchnorm",      1,  1, 2, POS(BATCHNORM, c))
 X(LINEAR,        "linear",         1,  1, 2, ARROW(LINEAR, in, out))
 X(RELU,          "relu",           1,  1, 0, )

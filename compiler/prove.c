@@ -783,9 +783,49 @@ static Poly *norm_tsub(Ctx *cx, const Poly *p, const Poly *q)
     return poly_scale(cx, atom_poly(cx, AT_POS, prim, NULL, 0), g);
 }
 
+/* p / q exactly, for a monomial q (c * f1 * ... * fd, c > 0, d >= 1) that
+ * divides every term of p: the coefficient by c, the factors of q removed.
+ * False when some term is not a multiple of q. */
+static bool poly_div_mono(Ctx *cx, const Poly *p, const Poly *q, Poly **out)
+{
+    if (q->n != 1 || q->t[0].deg == 0 || q->t[0].c <= 0)
+        return false;
+    const Term *m = &q->t[0];
+    Term *ts = xmalloc((size_t)(p->n ? p->n : 1) * sizeof *ts);
+    bool ok = true;
+    for (int i = 0; i < p->n && ok; i++) {
+        const Term *t = &p->t[i];
+        ok = t->c % m->c == 0 && t->deg >= m->deg;
+        Atom **f = ok ? cx_alloc(cx, (size_t)(t->deg ? t->deg : 1) * sizeof *f) : NULL;
+        int nf = 0, j = 0;
+        for (int a = 0; a < t->deg && ok; a++) {
+            if (j < m->deg && t->f[a] == m->f[j])
+                j++; /* both sorted by key: q's factors appear in order */
+            else
+                f[nf++] = t->f[a];
+        }
+        ok = ok && j == m->deg;
+        if (ok)
+            ts[i] = (Term){.c = t->c / m->c, .deg = nf, .f = f};
+    }
+    if (ok)
+        *out = poly_make(cx, ts, p->n);
+    free(ts);
+    return ok;
+}
+
 static Poly *norm_divmod(Ctx *cx, const Poly *p, const Poly *q, bool mod)
 {
     int64_t k;
+    Poly *quot;
+    /* p = m*q: p % q = 0 for every q (q = 0 forces p = 0, and 0 % 0 = 0);
+     * p / q = m where q >= 1 (conv2d's cin / groups with groups = cin). */
+    if (!poly_is_const(q, &k) && poly_div_mono(cx, p, q, &quot)) {
+        if (mod)
+            return poly_const(cx, 0);
+        if (poly_ival(cx, q).lo >= 1)
+            return quot;
+    }
     if (poly_is_const(q, &k)) {
         if (k == 0) /* Lean: x / 0 = 0, x % 0 = x */
             return mod ? (Poly *)p : poly_const(cx, 0);

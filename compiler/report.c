@@ -92,7 +92,10 @@ static const char *op_desc(const GNode *n)
     const char *name = op_info[n->op].name;
     switch (n->op) {
     case OP_CONV2D:
-        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k]), N(n->a[CONV2D_stride]));
+        return arena_printf("%s %lldx%lld/%lld%s", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k]), N(n->a[CONV2D_stride]),
+                            n->a[CONV2D_groups] == 1 ? ""
+                            : n->a[CONV2D_groups] == n->a[CONV2D_cin] ? " dw"
+                                                                       : arena_printf(" g%lld", N(n->a[CONV2D_groups])));
     case OP_MAXPOOL2D:
         return arena_printf("%s %lldx%lld/%lld", name, N(n->a[MAXPOOL2D_k]), N(n->a[MAXPOOL2D_k]),
                             N(n->a[MAXPOOL2D_stride]));
@@ -120,7 +123,8 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     const Shape *o = out_shape(g, n);
     switch (n->op) {
     case OP_CONV2D:
-        return o->n[0] * o->n[1] * o->n[2] * n->a[CONV2D_cin] * n->a[CONV2D_k] * n->a[CONV2D_k];
+        return o->n[0] * o->n[1] * o->n[2] * (n->a[CONV2D_cin] / n->a[CONV2D_groups]) * n->a[CONV2D_k] *
+               n->a[CONV2D_k];
     case OP_LINEAR:
         return n->a[LINEAR_in] * n->a[LINEAR_out];
     case OP_BATCHNORM:
@@ -148,7 +152,7 @@ static int64_t op_params(const Graph *g, const GNode *n, bool *shared)
         return -1;
     shared[n->param] = true;
     int64_t total = 0;
-    for (int k = 0; k < op_info[n->op].nparams; k++)
+    for (int k = 0; k < gnode_ntensors(n); k++)
         total += g->tensors[n->param + k].count;
     return total;
 }
@@ -301,7 +305,7 @@ static void put_heading(const Graph *g, Buf *b)
     buf_printf(b, "model %s: ", g->model->name);
     print_sizes(g, b, ", ");
     buf_printf(b, "\ninput %s: %s, output: %s\n", in->name, shape_dims(&in->shape), shape_dims(&out->shape));
-    buf_puts(b, "MACs: multiply-accumulates of conv2d (cout*oh*ow*cin*k*k) and linear (in*out), without biases;\n"
+    buf_puts(b, "MACs: multiply-accumulates of conv2d (cout*oh*ow*(cin/groups)*k*k) and linear (in*out), without biases;\n"
                 "      \"-\": the operation has none (batchnorm, pooling, add, relu, ...).\n"
                 "activation: the bytes of the operation's output value (float32).\n\n");
 }

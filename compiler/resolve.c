@@ -180,7 +180,10 @@ static void list_names(Scope *sc, int kinds, Buf *b)
 static void unknown_name(Scope *sc, Span at, const char *name, const char *what, int kinds)
 {
     const char *s = suggest(sc, name, kinds);
-    if (s) {
+    bool truth = !strcmp(name, "False") || !strcmp(name, "false") || !strcmp(name, "True") || !strcmp(name, "true");
+    if (truth) {
+        error_at(at, "unknown %s '%s': a yes/no argument is written 0 or 1 (conv2d's bias=0)", what, name);
+    } else if (s) {
         error_at(at, "unknown %s '%s'; did you mean '%s'?", what, name, s);
     } else {
         error_at(at, "unknown %s '%s'", what, name);
@@ -356,8 +359,8 @@ static const char *const torch_args[][2] = {
 
 /* PyTorch keywords that have no counterpart here, and why. */
 static const char *const torch_unsupported[][2] = {
-    {"bias", "the layers always have a bias, as with PyTorch's default bias=True"},
-    {"groups", "grouped and depthwise convolutions are not supported"},
+    {"bias", "only conv2d can be without a bias (bias=0); the other layers always have one"},
+    {"groups", "only conv2d has groups"},
     {"dilation", "dilated convolutions are not supported"},
     {"padding_mode", "padding is always with zeros"},
     {"eps", "batchnorm's epsilon is fixed at 1e-6 (docs/semantics.md)"},

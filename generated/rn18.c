@@ -255,83 +255,83 @@ void rn18_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * RN18_PREPARED_SIZE);
     /* conv1.weight, conv1.bias */
-    gsc_fast_conv_prepare(params + 0, params + 9408, 3, 64, 7, prepared + conv1_packed);
+    gsc_fast_conv_prepare(params + 0, params + 9408, 3, 64, 7, 1, prepared + conv1_packed);
     memcpy(prepared + bn1_weight, params + 9472, 64 * sizeof(float));
     memcpy(prepared + bn1_bias, params + 9536, 64 * sizeof(float));
     /* layer1.0.conv1.weight, layer1.0.conv1.bias */
-    gsc_fast_conv_prepare(params + 9600, params + 46464, 64, 64, 3, prepared + layer1_0_conv1_packed);
+    gsc_fast_conv_prepare(params + 9600, params + 46464, 64, 64, 3, 1, prepared + layer1_0_conv1_packed);
     memcpy(prepared + layer1_0_bn1_weight, params + 46528, 64 * sizeof(float));
     memcpy(prepared + layer1_0_bn1_bias, params + 46592, 64 * sizeof(float));
     /* layer1.0.conv2.weight, layer1.0.conv2.bias */
-    gsc_fast_conv_prepare(params + 46656, params + 83520, 64, 64, 3, prepared + layer1_0_conv2_packed);
+    gsc_fast_conv_prepare(params + 46656, params + 83520, 64, 64, 3, 1, prepared + layer1_0_conv2_packed);
     memcpy(prepared + layer1_0_bn2_weight, params + 83584, 64 * sizeof(float));
     memcpy(prepared + layer1_0_bn2_bias, params + 83648, 64 * sizeof(float));
     /* layer1.1.conv1.weight, layer1.1.conv1.bias */
-    gsc_fast_conv_prepare(params + 83712, params + 120576, 64, 64, 3, prepared + layer1_1_conv1_packed);
+    gsc_fast_conv_prepare(params + 83712, params + 120576, 64, 64, 3, 1, prepared + layer1_1_conv1_packed);
     memcpy(prepared + layer1_1_bn1_weight, params + 120640, 64 * sizeof(float));
     memcpy(prepared + layer1_1_bn1_bias, params + 120704, 64 * sizeof(float));
     /* layer1.1.conv2.weight, layer1.1.conv2.bias */
-    gsc_fast_conv_prepare(params + 120768, params + 157632, 64, 64, 3, prepared + layer1_1_conv2_packed);
+    gsc_fast_conv_prepare(params + 120768, params + 157632, 64, 64, 3, 1, prepared + layer1_1_conv2_packed);
     memcpy(prepared + layer1_1_bn2_weight, params + 157696, 64 * sizeof(float));
     memcpy(prepared + layer1_1_bn2_bias, params + 157760, 64 * sizeof(float));
     /* layer2.0.conv1.weight, layer2.0.conv1.bias */
-    gsc_fast_conv_prepare(params + 157824, params + 231552, 64, 128, 3, prepared + layer2_0_conv1_packed);
+    gsc_fast_conv_prepare(params + 157824, params + 231552, 64, 128, 3, 1, prepared + layer2_0_conv1_packed);
     memcpy(prepared + layer2_0_bn1_weight, params + 231680, 128 * sizeof(float));
     memcpy(prepared + layer2_0_bn1_bias, params + 231808, 128 * sizeof(float));
     /* layer2.0.downsample.0.weight, layer2.0.downsample.0.bias */
-    gsc_fast_conv_prepare(params + 379776, params + 387968, 64, 128, 1, prepared + layer2_0_downsample_0_packed);
+    gsc_fast_conv_prepare(params + 379776, params + 387968, 64, 128, 1, 1, prepared + layer2_0_downsample_0_packed);
     memcpy(prepared + layer2_0_downsample_1_weight, params + 388096, 128 * sizeof(float));
     memcpy(prepared + layer2_0_downsample_1_bias, params + 388224, 128 * sizeof(float));
     /* layer2.0.conv2.weight, layer2.0.conv2.bias */
-    gsc_fast_conv_prepare(params + 231936, params + 379392, 128, 128, 3, prepared + layer2_0_conv2_packed);
+    gsc_fast_conv_prepare(params + 231936, params + 379392, 128, 128, 3, 1, prepared + layer2_0_conv2_packed);
     memcpy(prepared + layer2_0_bn2_weight, params + 379520, 128 * sizeof(float));
     memcpy(prepared + layer2_0_bn2_bias, params + 379648, 128 * sizeof(float));
     /* layer2.1.conv1.weight, layer2.1.conv1.bias */
-    gsc_fast_conv_prepare(params + 388352, params + 535808, 128, 128, 3, prepared + layer2_1_conv1_packed);
+    gsc_fast_conv_prepare(params + 388352, params + 535808, 128, 128, 3, 1, prepared + layer2_1_conv1_packed);
     memcpy(prepared + layer2_1_bn1_weight, params + 535936, 128 * sizeof(float));
     memcpy(prepared + layer2_1_bn1_bias, params + 536064, 128 * sizeof(float));
     /* layer2.1.conv2.weight, layer2.1.conv2.bias */
-    gsc_fast_conv_prepare(params + 536192, params + 683648, 128, 128, 3, prepared + layer2_1_conv2_packed);
+    gsc_fast_conv_prepare(params + 536192, params + 683648, 128, 128, 3, 1, prepared + layer2_1_conv2_packed);
     memcpy(prepared + layer2_1_bn2_weight, params + 683776, 128 * sizeof(float));
     memcpy(prepared + layer2_1_bn2_bias, params + 683904, 128 * sizeof(float));
     /* layer3.0.conv1.weight, layer3.0.conv1.bias */
-    gsc_fast_conv_prepare(params + 684032, params + 978944, 128, 256, 3, prepared + layer3_0_conv1_packed);
+    gsc_fast_conv_prepare(params + 684032, params + 978944, 128, 256, 3, 1, prepared + layer3_0_conv1_packed);
     memcpy(prepared + layer3_0_bn1_weight, params + 979200, 256 * sizeof(float));
     memcpy(prepared + layer3_0_bn1_bias, params + 979456, 256 * sizeof(float));
     /* layer3.0.downsample.0.weight, layer3.0.downsample.0.bias */
-    gsc_fast_conv_prepare(params + 1570304, params + 1603072, 128, 256, 1, prepared + layer3_0_downsample_0_packed);
+    gsc_fast_conv_prepare(params + 1570304, params + 1603072, 128, 256, 1, 1, prepared + layer3_0_downsample_0_packed);
     memcpy(prepared + layer3_0_downsample_1_weight, params + 1603328, 256 * sizeof(float));
     memcpy(prepared + layer3_0_downsample_1_bias, params + 1603584, 256 * sizeof(float));
     /* layer3.0.conv2.weight, layer3.0.conv2.bias */
-    gsc_fast_conv_prepare(params + 979712, params + 1569536, 256, 256, 3, prepared + layer3_0_conv2_packed);
+    gsc_fast_conv_prepare(params + 979712, params + 1569536, 256, 256, 3, 1, prepared + layer3_0_conv2_packed);
     memcpy(prepared + layer3_0_bn2_weight, params + 1569792, 256 * sizeof(float));
     memcpy(prepared + layer3_0_bn2_bias, params + 1570048, 256 * sizeof(float));
     /* layer3.1.conv1.weight, layer3.1.conv1.bias */
-    gsc_fast_conv_prepare(params + 1603840, params + 2193664, 256, 256, 3, prepared + layer3_1_conv1_packed);
+    gsc_fast_conv_prepare(params + 1603840, params + 2193664, 256, 256, 3, 1, prepared + layer3_1_conv1_packed);
     memcpy(prepared + layer3_1_bn1_weight, params + 2193920, 256 * sizeof(float));
     memcpy(prepared + layer3_1_bn1_bias, params + 2194176, 256 * sizeof(float));
     /* layer3.1.conv2.weight, layer3.1.conv2.bias */
-    gsc_fast_conv_prepare(params + 2194432, params + 2784256, 256, 256, 3, prepared + layer3_1_conv2_packed);
+    gsc_fast_conv_prepare(params + 2194432, params + 2784256, 256, 256, 3, 1, prepared + layer3_1_conv2_packed);
     memcpy(prepared + layer3_1_bn2_weight, params + 2784512, 256 * sizeof(float));
     memcpy(prepared + layer3_1_bn2_bias, params + 2784768, 256 * sizeof(float));
     /* layer4.0.conv1.weight, layer4.0.conv1.bias */
-    gsc_fast_conv_prepare(params + 2785024, params + 3964672, 256, 512, 3, prepared + layer4_0_conv1_packed);
+    gsc_fast_conv_prepare(params + 2785024, params + 3964672, 256, 512, 3, 1, prepared + layer4_0_conv1_packed);
     memcpy(prepared + layer4_0_bn1_weight, params + 3965184, 512 * sizeof(float));
     memcpy(prepared + layer4_0_bn1_bias, params + 3965696, 512 * sizeof(float));
     /* layer4.0.downsample.0.weight, layer4.0.downsample.0.bias */
-    gsc_fast_conv_prepare(params + 6327040, params + 6458112, 256, 512, 1, prepared + layer4_0_downsample_0_packed);
+    gsc_fast_conv_prepare(params + 6327040, params + 6458112, 256, 512, 1, 1, prepared + layer4_0_downsample_0_packed);
     memcpy(prepared + layer4_0_downsample_1_weight, params + 6458624, 512 * sizeof(float));
     memcpy(prepared + layer4_0_downsample_1_bias, params + 6459136, 512 * sizeof(float));
     /* layer4.0.conv2.weight, layer4.0.conv2.bias */
-    gsc_fast_conv_prepare(params + 3966208, params + 6325504, 512, 512, 3, prepared + layer4_0_conv2_packed);
+    gsc_fast_conv_prepare(params + 3966208, params + 6325504, 512, 512, 3, 1, prepared + layer4_0_conv2_packed);
     memcpy(prepared + layer4_0_bn2_weight, params + 6326016, 512 * sizeof(float));
     memcpy(prepared + layer4_0_bn2_bias, params + 6326528, 512 * sizeof(float));
     /* layer4.1.conv1.weight, layer4.1.conv1.bias */
-    gsc_fast_conv_prepare(params + 6459648, params + 8818944, 512, 512, 3, prepared + layer4_1_conv1_packed);
+    gsc_fast_conv_prepare(params + 6459648, params + 8818944, 512, 512, 3, 1, prepared + layer4_1_conv1_packed);
     memcpy(prepared + layer4_1_bn1_weight, params + 8819456, 512 * sizeof(float));
     memcpy(prepared + layer4_1_bn1_bias, params + 8819968, 512 * sizeof(float));
     /* layer4.1.conv2.weight, layer4.1.conv2.bias */
-    gsc_fast_conv_prepare(params + 8820480, params + 11179776, 512, 512, 3, prepared + layer4_1_conv2_packed);
+    gsc_fast_conv_prepare(params + 8820480, params + 11179776, 512, 512, 3, 1, prepared + layer4_1_conv2_packed);
     memcpy(prepared + layer4_1_bn2_weight, params + 11180288, 512 * sizeof(float));
     memcpy(prepared + layer4_1_bn2_bias, params + 11180800, 512 * sizeof(float));
     /* fc.weight, fc.bias */

@@ -275,11 +275,11 @@ void tiny_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * TINY_PREPARED_SIZE);
     /* conv1.weight, conv1.bias */
-    gsc_fast_conv_prepare(params + 0, params + 72, 1, 8, 3, prepared + conv1_packed);
+    gsc_fast_conv_prepare(params + 0, params + 72, 1, 8, 3, 1, prepared + conv1_packed);
     memcpy(prepared + bn1_weight, params + 80, 8 * sizeof(float));
     memcpy(prepared + bn1_bias, params + 88, 8 * sizeof(float));
     /* conv2.weight, conv2.bias */
-    gsc_fast_conv_prepare(params + 96, params + 1248, 8, 16, 3, prepared + conv2_packed);
+    gsc_fast_conv_prepare(params + 96, params + 1248, 8, 16, 3, 1, prepared + conv2_packed);
     memcpy(prepared + bn2_weight, params + 1264, 16 * sizeof(float));
     memcpy(prepared + bn2_bias, params + 1280, 16 * sizeof(float));
     /* fc.weight, fc.bias */

@@ -23,43 +23,46 @@
  * dx[ci, iy, ix] += dy[co, oy, ox] * w[co, ci, ky, kx] over every output
  * whose window covers the cell (added term by term, in a fixed order). */
 void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout, int k,
-                         int stride, int pad, float *dx, float *dwt, float *dbias)
+                         int stride, int pad, int groups, float *dx, float *dwt, float *dbias)
 {
     int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
     int co, ci, ky, kx, oy, ox, y0, y1, x0, x1;
+    int cig = cin / groups, cog = cout / groups;
     for (co = 0; co < cout; co++) {
         const float *dyc = dy + (ptrdiff_t)co * oh * ow;
+        const float *xg = x + (ptrdiff_t)(co / cog) * cig * h * w;
         double db = 0.0;
         for (oy = 0; oy < oh * ow; oy++)
             db += dyc[oy];
-        dbias[co] += (float)db;
-        for (ci = 0; ci < cin; ci++)
+        if (dbias)
+            dbias[co] += (float)db;
+        for (ci = 0; ci < cig; ci++)
             for (ky = 0; ky < k; ky++) {
                 gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
                 for (kx = 0; kx < k; kx++) {
                     double acc = 0.0;
                     gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
                     for (oy = y0; oy < y1; oy++) {
-                        const float *xr = x + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                        const float *xr = xg + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
                         const float *dr = dyc + (ptrdiff_t)oy * ow;
                         for (ox = x0; ox < x1; ox++)
                             acc += (double)dr[ox] * xr[(ptrdiff_t)ox * stride];
                     }
-                    dwt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx] += (float)acc;
+                    dwt[(((ptrdiff_t)co * cig + ci) * k + ky) * k + kx] += (float)acc;
                 }
             }
     }
     if (!dx)
         return;
     for (co = 0; co < cout; co++)
-        for (ci = 0; ci < cin; ci++)
+        for (ci = 0; ci < cig; ci++)
             for (ky = 0; ky < k; ky++) {
                 gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
                 for (kx = 0; kx < k; kx++) {
-                    float wv = wt[(((ptrdiff_t)co * cin + ci) * k + ky) * k + kx];
+                    float wv = wt[(((ptrdiff_t)co * cig + ci) * k + ky) * k + kx];
                     gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
                     for (oy = y0; oy < y1; oy++) {
-                        float *xr = dx + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                        float *xr = dx + ((ptrdiff_t)(co / cog * cig + ci) * h + oy * stride + ky - pad) * w + kx - pad;
                         const float *dr = dy + ((ptrdiff_t)co * oh + oy) * ow;
                         for (ox = x0; ox < x1; ox++)
                             xr[(ptrdiff_t)ox * stride] += dr[ox] * wv;

@@ -159,8 +159,12 @@ void gsc_fast_to_chw(const float *x, int c, int h, int w, float *y)
  * workspace size function and the kernel agree. */
 typedef struct {
     int cin, h, w, cout, k, s, p, oh, ow;
+    int groups;     /* >= 1 */
+    int dw;         /* depthwise (groups = cin = cout): conv_depthwise */
     int lanes;      /* floats per pixel in the padded copy: 16, or cin if < 16 */
     int ncb_in;     /* input channel blocks (of `lanes` channels) */
+    int nib;        /* input blocks an output block reads (all of them when dense) */
+    int tnb;        /* output blocks per tile: TNB, 1 when grouped (each has its own inputs) */
     int hp, wp;     /* padded copy rows, columns */
     int pair;       /* 1: tiles are two rows of ow (ow*2 <= TNP) */
     int pieces;     /* tiles per row (pair == 0) */
@@ -193,6 +197,49 @@ static int row_pieces(int ow, int pc, int *x0, int *np)
     return n;
 }
 
+/* Grouped convolution on blocked channels: output block ob (channels
+ * [16 ob, 16 ob + 16)) meets the groups g0..g1, whose input channels lie in
+ * the input blocks (of `lanes` channels) [ib_lo, ib_hi). Returns the number
+ * of those blocks; *ib0 is the first. Dense (groups 1): all, from 0. */
+static int group_blocks(int cin, int cout, int groups, int lanes, int ob, int *ib0)
+{
+    int cig = cin / groups, cog = cout / groups, last = 16 * ob + 15 < cout ? 16 * ob + 15 : cout - 1;
+    int g0 = 16 * ob / cog, g1 = last / cog;
+    int lo = g0 * cig / lanes, hi = ((g1 + 1) * cig + lanes - 1) / lanes;
+    *ib0 = lo;
+    return hi - lo;
+}
+
+static int conv_groups_of(const GscFastConv *g)
+{
+    return g->groups > 1 ? g->groups : 1;
+}
+
+/* Input blocks per output block, the most any output block needs. */
+static int group_span(int cin, int cout, int groups, int lanes)
+{
+    int ob, nib = 1, ib0;
+    for (ob = 0; ob < GSC_FAST_CBLK(cout); ob++) {
+        int n = group_blocks(cin, cout, groups, lanes, ob, &ib0);
+        nib = n > nib ? n : nib;
+    }
+    return nib;
+}
+
+/* The first input block output block ob reads: nib blocks from there stay
+ * inside the input (the blocks past its groups have zero weights). */
+static int group_first(const ConvPlan *P, int ob)
+{
+    int ib0;
+    group_blocks(P->cin, P->cout, P->groups, P->lanes, ob, &ib0);
+    return ib0 + P->nib > P->ncb_in ? P->ncb_in - P->nib : ib0;
+}
+
+static int conv_is_depthwise(int cin, int cout, int groups)
+{
+    return groups > 1 && groups == cin && groups == cout;
+}
+
 static void conv_plan(ConvPlan *P, const GscFastConv *g)
 {
     int need, cin = g->cin, h = g->h, w = g->w, k = g->k, s = g->stride, p = g->pad;
@@ -200,8 +247,12 @@ static void conv_plan(ConvPlan *P, const GscFastConv *g)
     P->k = k; P->s = s; P->p = p;
     P->oh = gsc_out_size(h, k, s, p);
     P->ow = gsc_out_size(w, k, s, p);
-    P->lanes = cin < 16 ? cin : 16;
+    P->groups = conv_groups_of(g);
+    P->dw = conv_is_depthwise(cin, g->cout, P->groups);
+    P->lanes = cin < 16 && !P->dw ? cin : 16;
     P->ncb_in = (cin + P->lanes - 1) / P->lanes;
+    P->nib = P->groups > 1 ? group_span(cin, g->cout, P->groups, P->lanes) : P->ncb_in;
+    P->tnb = P->groups > 1 ? 1 : TNB;
     P->hp = h + 2 * p;
     need = (P->oh - 1) * s + k;
     if (need > P->hp) P->hp = need;
@@ -214,7 +265,7 @@ static void conv_plan(ConvPlan *P, const GscFastConv *g)
     P->pieces = row_pieces(P->ow, -1, NULL, NULL);
     P->ntiles = P->pair ? (P->oh + 1) / 2 : P->oh * P->pieces;
     P->ncb_out = GSC_FAST_CBLK(g->cout);
-    P->ngroups = (P->ncb_out + TNB - 1) / TNB;
+    P->ngroups = (P->ncb_out + P->tnb - 1) / P->tnb;
 }
 
 /* Can the kernel read x in place (no padding, no transform, blocked)? */
@@ -253,47 +304,72 @@ size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g)
            round64(2 * max_tiles(&P) * GSC_FAST_CPAD(P.cout) * sizeof(float));
 }
 
-/* Floats of packed weights per output channel block: [cin_blk][k][k][L][16]
+/* Floats of packed weights per output channel block: [nib][k][k][L][16]
  * with L = 16, or [1][k][k][cin][16] when cin < 16 (L = cin: no padding
- * channels, the stem's 3 channels cost 3 FMAs per tap, not 16). */
-static size_t packed_block_floats(int cin, int k)
+ * channels, the stem's 3 channels cost 3 FMAs per tap, not 16); nib is the
+ * input blocks an output block reads (all of them when dense). Depthwise:
+ * [k][k][16], one weight per channel and tap. */
+static size_t packed_block_floats(int cin, int cout, int k, int groups)
 {
     int lanes = cin < 16 ? cin : 16;
-    return (size_t)GSC_FAST_CBLK(cin) * k * k * lanes * 16;
+    if (conv_is_depthwise(cin, cout, groups))
+        return (size_t)k * k * 16;
+    return (size_t)(groups > 1 ? group_span(cin, cout, groups, lanes) : GSC_FAST_CBLK(cin)) * k * k * lanes * 16;
 }
 
-int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k)
+int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k, int groups)
 {
-    return (int64_t)GSC_FAST_CBLK(cout) * (int64_t)packed_block_floats(cin, k) +
+    groups = groups > 1 ? groups : 1;
+    return (int64_t)GSC_FAST_CBLK(cout) * (int64_t)packed_block_floats(cin, cout, k, groups) +
            GSC_FAST_CPAD(cout);
 }
 
-/* Packed: [cout_blk][cin_blk][k][k][L ic][16 oc], L = min(cin, 16), then
+/* Packed: [cout_blk][nib][k][k][L ic][16 oc], L = min(cin, 16), then
  * the bias [cpad(cout)]. For fixed (block, ky) the (kx, ic) pairs are
  * contiguous, matching the padded copy's (x, lane) order, so the kernel runs
- * one flat loop of k*L steps per filter row. */
+ * one flat loop of k*L steps per filter row. Grouped: input block j of
+ * output block ob is block group_first(ob) + j, and the weights between an
+ * output channel and the input channels outside its group are 0. */
 void gsc_fast_conv_prepare(const float *wt, const float *bias, int cin,
-                           int cout, int k, float *packed)
+                           int cout, int k, int groups, float *packed)
 {
-    int ncbo = GSC_FAST_CBLK(cout), ncbi = GSC_FAST_CBLK(cin);
-    int L = cin < 16 ? cin : 16;
+    GscFastConv g = {cin, 1, 1, cout, k, 1, 0, groups};
+    ConvPlan P;
+    int ncbo = GSC_FAST_CBLK(cout), L, cig, cog;
     int ob, ib, ky, kx, i, o;
-    float *pb = packed + (size_t)ncbo * packed_block_floats(cin, k);
-    for (ob = 0; ob < ncbo; ob++)
-        for (ib = 0; ib < ncbi; ib++)
-            for (ky = 0; ky < k; ky++)
-                for (kx = 0; kx < k; kx++)
-                    for (i = 0; i < L; i++)
-                        for (o = 0; o < 16; o++) {
-                            int co = ob * 16 + o, ci = ib * 16 + i;
-                            float v = 0.0f;
-                            if (co < cout && ci < cin)
-                                v = wt[(((size_t)co * cin + ci) * k + ky) * k + kx];
-                            packed[((((size_t)ob * ncbi + ib) * k + ky) * k + kx) * L * 16 +
-                                   i * 16 + o] = v;
-                        }
+    size_t bf;
+    float *pb;
+    conv_plan(&P, &g);
+    L = P.lanes;
+    cig = cin / P.groups;
+    cog = cout / P.groups;
+    bf = packed_block_floats(cin, cout, k, P.groups);
+    pb = packed + (size_t)ncbo * bf;
+    if (P.dw) {
+        for (ob = 0; ob < ncbo; ob++)
+            for (i = 0; i < k * k; i++)
+                for (o = 0; o < 16; o++) {
+                    int co = ob * 16 + o;
+                    packed[(size_t)ob * bf + (size_t)i * 16 + o] = co < cout ? wt[(size_t)co * k * k + i] : 0.0f;
+                }
+    } else {
+        for (ob = 0; ob < ncbo; ob++) {
+            int ib0 = P.groups > 1 ? group_first(&P, ob) : 0;
+            for (ib = 0; ib < P.nib; ib++)
+                for (ky = 0; ky < k; ky++)
+                    for (kx = 0; kx < k; kx++)
+                        for (i = 0; i < L; i++)
+                            for (o = 0; o < 16; o++) {
+                                int co = ob * 16 + o, ci = (ib0 + ib) * L + i;
+                                float v = 0.0f;
+                                if (co < cout && ci < cin && ci / cig == co / cog)
+                                    v = wt[(((size_t)co * cig + ci % cig) * k + ky) * k + kx];
+                                packed[(size_t)ob * bf + (((size_t)ib * k + ky) * k + kx) * L * 16 + i * 16 + o] = v;
+                            }
+        }
+    }
     for (o = 0; o < 16 * ncbo; o++)
-        pb[o] = o < cout ? bias[o] : 0.0f;
+        pb[o] = o < cout && bias ? bias[o] : 0.0f;
 }
 
 /* The padded copy: xp[ncb_in][hp][wp][lanes] = T(x) inside, 0 on the border. */
@@ -465,6 +541,55 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
     GF_XS_CASES(NB, 1, 0)
 #endif
 
+/* ------------------------------------------------------- depthwise conv
+ * Each channel is its own group: on blocked data the 16 lanes of a block are
+ * 16 independent channels, so a tap is one vector FMA per pixel (weights
+ * [k][k][16] per block), DWP pixels at a time so that a tap's weight vector
+ * is loaded once for all of them. */
+#define DWP (NV >= 16 ? 2 : 8 / NV)
+
+GF_INLINE void dw_tile(const float *xb, int wrow, const float *wb, const float *bias, int k, int s,
+                       float *yr, const int NP)
+{
+    VT acc[DWP][NV];
+    int p, v, ky, kx;
+    for (p = 0; p < NP; p++)
+        for (v = 0; v < NV; v++)
+            acc[p][v] = VLOAD(bias + v * VW);
+    for (ky = 0; ky < k; ky++)
+        for (kx = 0; kx < k; kx++) {
+            const float *xr = xb + (size_t)ky * wrow + (size_t)kx * 16;
+            VT wv[NV];
+            for (v = 0; v < NV; v++)
+                wv[v] = VLOAD(wb + (ky * k + kx) * 16 + v * VW);
+            for (p = 0; p < NP; p++)
+                for (v = 0; v < NV; v++)
+                    acc[p][v] = VFMA(wv[v], VLOAD(xr + (size_t)p * s * 16 + v * VW), acc[p][v]);
+        }
+    for (p = 0; p < NP; p++)
+        for (v = 0; v < NV; v++)
+            VSTORE(yr + p * 16 + v * VW, acc[p][v]);
+}
+
+static void conv_depthwise(const ConvPlan *P, const float *xp, const float *packed, float *y)
+{
+    int t, nt = P->ncb_out * P->oh, k = P->k, s = P->s;
+    size_t bf = (size_t)k * k * 16;
+    const float *bias = packed + (size_t)P->ncb_out * bf;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / P->oh, oy = t % P->oh, ox = 0;
+        const float *xb = xp + ((size_t)cb * P->hp + (size_t)oy * s) * P->wp * 16;
+        float *yr = y + ((size_t)cb * P->oh + oy) * P->ow * 16;
+        for (; ox + DWP <= P->ow; ox += DWP)
+            dw_tile(xb + (size_t)ox * s * 16, P->wp * 16, packed + cb * bf, bias + cb * 16, k, s, yr + ox * 16, DWP);
+        for (; ox < P->ow; ox++)
+            dw_tile(xb + (size_t)ox * s * 16, P->wp * 16, packed + cb * bf, bias + cb * 16, k, s, yr + ox * 16, 1);
+    }
+}
+
 static void run_tile(const Tile *T, int nb, int npa, int npb, int xs)
 {
     (void)npb;
@@ -493,12 +618,18 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
         conv_pad_copy(&P, x, in_ss, flags, (float *)ws);
         xp = (const float *)ws;
     }
+    if (P.dw) {
+        conv_depthwise(&P, xp, packed, y);
+        if (moments)
+            gsc_fast_moments(y, cout, P.oh, P.ow, moments);
+        return;
+    }
     stats = (float *)((char *)ws + pad_bytes(&P));
     cpo = GSC_FAST_CPAD(cout);
     ssum = stats;
     sm2 = stats + stat_floats(&P);
     ohw = (size_t)P.oh * P.ow;
-    wcs = packed_block_floats(cin, k);
+    wcs = packed_block_floats(cin, cout, k, P.groups);
     xs = stride * P.lanes;
     nwork = P.ngroups * P.ntiles;
 
@@ -507,7 +638,8 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
 #endif
     for (t = 0; t < nwork; t++) {
         int grp = t / P.ntiles, tile = t % P.ntiles;
-        int ob = grp * TNB, nb = P.ncb_out - ob < TNB ? P.ncb_out - ob : TNB;
+        int ob = grp * P.tnb, nb = P.ncb_out - ob < P.tnb ? P.ncb_out - ob : P.tnb;
+        size_t xoff = P.groups > 1 ? (size_t)group_first(&P, ob) * P.hp * P.wp * P.lanes : 0;
         int oya, oxa = 0, npa = 0, oyb, npb;
         Tile T;
         if (P.pair) {
@@ -521,10 +653,10 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
         T.xcs = (size_t)P.hp * P.wp * P.lanes;
         T.wrow = P.wp * P.lanes;
         T.lanes = P.lanes;
-        T.ncb = P.ncb_in;
+        T.ncb = P.nib;
         T.k = k;
-        T.xa = xp + ((size_t)oya * stride * P.wp + (size_t)oxa * stride) * P.lanes;
-        T.xb = xp + ((size_t)(oyb < P.oh ? oyb : oya) * stride * P.wp) * P.lanes;
+        T.xa = xp + xoff + ((size_t)oya * stride * P.wp + (size_t)oxa * stride) * P.lanes;
+        T.xb = xp + xoff + ((size_t)(oyb < P.oh ? oyb : oya) * stride * P.wp) * P.lanes;
         T.wt = packed + (size_t)ob * wcs;
         T.wcs = wcs;
         T.bias = packed + (size_t)P.ncb_out * wcs + ob * 16;

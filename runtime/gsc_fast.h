@@ -24,7 +24,9 @@
  * two halves of GSC_FAST_CPAD(c) = 16 * cb floats each: [2][cpad].
  *
  * PACKED CONV WEIGHTS: [cout_blk][cin_blk][k][k][16 ic][16 oc], zero filled for
- * padding channels, followed by the bias [cpad(cout)] (zero padded);
+ * padding channels, followed by the bias [cpad(cout)] (zero padded); grouped:
+ * only the input blocks an output block's groups read; depthwise:
+ * [cout_blk][k][k][16];
  * gsc_fast_conv_packed_floats() floats. LINEAR: [ceil(out/16)][in][16] then
  * the bias [16 * ceil(out/16)].
  *
@@ -38,7 +40,7 @@
  *
  * ------------------------------------------- how the code generator uses it
  * Once, at prepare time (per conv / linear):
- *     gsc_fast_conv_prepare(W[cout,cin,k,k], b[cout], cin, cout, k, packed)
+ *     gsc_fast_conv_prepare(W[cout,cin/groups,k,k], b[cout] or NULL, cin, cout, k, groups, packed)
  *     gsc_fast_linear_prepare(W[out,in], b[out], in, out, packed)
  * Per forward, each conv with a scratch area of gsc_fast_conv_workspace_bytes()
  * (dead between calls, so one area can serve every conv; 64-byte aligned for
@@ -93,10 +95,13 @@ extern "C" {
 
 /* The geometry of a convolution: input [cin, h, w], cout filters of k x k,
  * stride and zero padding on every side; the output is [cout, oh, ow] with
- * oh = gsc_out_size(h, k, stride, pad), ow likewise. */
+ * oh = gsc_out_size(h, k, stride, pad), ow likewise. groups (0 or 1: a
+ * dense convolution) divides cin and cout; groups = cin = cout is the
+ * depthwise convolution, which has its own kernel. */
 typedef struct {
     int cin, h, w;
     int cout, k, stride, pad;
+    int groups;
 } GscFastConv;
 
 /* The geometry of a pooling window over a [c, h, w] input; the output is
@@ -121,13 +126,14 @@ void gsc_fast_to_chw(const float *x,   /* blocked [c, h, w] */
 
 /* ------------------------------------------------------------------ conv */
 
-/* Floats of packed weights (+ bias) for a conv. */
-int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k);
+/* Floats of packed weights (+ bias) for a conv (groups as in GscFastConv). */
+int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k, int groups);
 
-/* Packs PyTorch-layout weights and bias. One-time; not performance-critical. */
-void gsc_fast_conv_prepare(const float *wt,   /* [cout, cin, k, k] */
-                           const float *bias, /* [cout] */
-                           int cin, int cout, int k,
+/* Packs PyTorch-layout weights and bias (NULL: none, packed as zeros).
+ * One-time; not performance-critical. */
+void gsc_fast_conv_prepare(const float *wt,   /* [cout, cin/groups, k, k] */
+                           const float *bias, /* [cout] or NULL */
+                           int cin, int cout, int k, int groups,
                            float *packed);    /* [conv_packed_floats] */
 
 /* Bytes of scratch gsc_fast_conv2d needs for this geometry (64-byte multiple). */

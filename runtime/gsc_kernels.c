@@ -24,27 +24,29 @@
 
 void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
                 const float *bias, int cout, int k, int stride, int pad,
-                float *y)
+                int groups, float *y)
 {
     int oh = gsc_out_size(h, k, stride, pad);
     int ow = gsc_out_size(w, k, stride, pad);
     int co, ci, ky, kx, oy, ox, o0, y0, y1, x0, x1;
+    int cig = cin / groups, cog = cout / groups;
     double acc[CONV_CHUNK];
     for (co = 0; co < cout; co++) {
-        const float *wo = wt + (ptrdiff_t)co * cin * k * k;
+        const float *wo = wt + (ptrdiff_t)co * cig * k * k;
+        const float *xg = x + (ptrdiff_t)(co / cog) * cig * h * w;
         for (oy = 0; oy < oh; oy++)
             for (o0 = 0; o0 < ow; o0 += CONV_CHUNK) {
                 int n = ow - o0 < CONV_CHUNK ? ow - o0 : CONV_CHUNK;
                 float *yr = y + ((ptrdiff_t)co * oh + oy) * ow + o0;
                 for (ox = 0; ox < n; ox++)
                     acc[ox] = 0.0;
-                for (ci = 0; ci < cin; ci++)
+                for (ci = 0; ci < cig; ci++)
                     for (ky = 0; ky < k; ky++) {
                         gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
                         if (oy < y0 || oy >= y1)
                             continue;
                         for (kx = 0; kx < k; kx++) {
-                            const float *xr = x + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                            const float *xr = xg + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
                             double wv = wo[((ptrdiff_t)ci * k + ky) * k + kx];
                             gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
                             x0 = x0 > o0 ? x0 - o0 : 0;
@@ -54,7 +56,7 @@ void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
                         }
                     }
                 for (ox = 0; ox < n; ox++)
-                    yr[ox] = (float)(acc[ox] + bias[co]);
+                    yr[ox] = (float)(acc[ox] + (bias ? bias[co] : 0.0f));
             }
     }
 }

@@ -149,14 +149,17 @@ void gsc_init_fill(float *p, /* [n] */
 /* --------------------------------------------------------- gsc_kernels.c */
 
 /*
- * conv2d: cross-correlation (no kernel flip) with zero padding, then + bias.
- * oh = gsc_out_size(h, k, stride, pad), ow likewise.
+ * conv2d: cross-correlation (no kernel flip) with zero padding, then + bias
+ * (none when bias is NULL). oh = gsc_out_size(h, k, stride, pad), ow
+ * likewise. With groups g (dividing cin and cout), output channel co sees
+ * only the cin/g input channels of its group, co / (cout/g); g = cin = cout
+ * is the depthwise convolution.
  */
 void gsc_conv2d(const float *x,    /* [cin, h, w] */
                 int cin, int h, int w,
-                const float *wt,   /* [cout, cin, k, k] */
-                const float *bias, /* [cout] */
-                int cout, int k, int stride, int pad,
+                const float *wt,   /* [cout, cin/groups, k, k] */
+                const float *bias, /* [cout] or NULL */
+                int cout, int k, int stride, int pad, int groups,
                 float *y);         /* [cout, oh, ow] */
 
 /*
@@ -229,12 +232,12 @@ void gsc_softmax(const float *x, /* [n] */
 /* conv2d (gsc_conv2d): oh = gsc_out_size(h, k, stride, pad), ow likewise. */
 void gsc_conv2d_backward(const float *x,    /* [cin, h, w] */
                          int cin, int h, int w,
-                         const float *wt,   /* [cout, cin, k, k] */
+                         const float *wt,   /* [cout, cin/groups, k, k] */
                          const float *dy,   /* [cout, oh, ow] */
-                         int cout, int k, int stride, int pad,
+                         int cout, int k, int stride, int pad, int groups,
                          float *dx,         /* [cin, h, w] or NULL */
-                         float *dwt,        /* [cout, cin, k, k] */
-                         float *dbias);     /* [cout] */
+                         float *dwt,        /* [cout, cin/groups, k, k] */
+                         float *dbias);     /* [cout] or NULL (no bias) */
 
 /* Train-time batchnorm (gsc_batchnorm), through its batch statistics. */
 void gsc_batchnorm_backward(const float *x,     /* [c, hw] */

@@ -62,15 +62,15 @@ void small_prepare(const float *params, float *prepared)
 {
     memset(prepared, 0, sizeof(float) * SMALL_PREPARED_SIZE);
     /* a.conv.weight, a.conv.bias */
-    gsc_fast_conv_prepare(params + 0, params + 54, 2, 3, 3, prepared + a_conv_packed);
+    gsc_fast_conv_prepare(params + 0, params + 54, 2, 3, 3, 1, prepared + a_conv_packed);
     memcpy(prepared + a_bn_weight, params + 57, 3 * sizeof(float));
     memcpy(prepared + a_bn_bias, params + 60, 3 * sizeof(float));
     /* b.conv.weight, b.conv.bias */
-    gsc_fast_conv_prepare(params + 63, params + 135, 2, 4, 3, prepared + b_conv_packed);
+    gsc_fast_conv_prepare(params + 63, params + 135, 2, 4, 3, 1, prepared + b_conv_packed);
     memcpy(prepared + b_bn_weight, params + 139, 4 * sizeof(float));
     memcpy(prepared + b_bn_bias, params + 143, 4 * sizeof(float));
     /* mix.weight, mix.bias */
-    gsc_fast_conv_prepare(params + 147, params + 196, 7, 7, 1, prepared + mix_packed);
+    gsc_fast_conv_prepare(params + 147, params + 196, 7, 7, 1, 1, prepared + mix_packed);
     /* head.weight, head.bias */
     gsc_fast_linear_prepare(params + 203, params + 658, 91, 5, prepared + head_packed);
 }

@@ -141,6 +141,9 @@ static const Case cases[] = {
     {"models/resnet18.gs", "-D H=57 -D W=47 -D classes=10", 3 * 57 * 47},
     {"models/resnet18.gs", "", 3 * 224 * 224},
     {"tests/codegen/concat_many.gs", "", 3 * 4 * 5},
+    /* depthwise, grouped and bias-free convolutions */
+    {"tests/codegen/grouped.gs", "", 3 * 11 * 9},
+    {"tests/codegen/grouped.gs", "-D in_c=2 -D H=40 -D W=37", 2 * 40 * 37},
 };
 
 /* Builds model_main against NAME.c; returns 0 on success. */
@@ -512,6 +515,7 @@ static const TrainCase train_cases[] = {
     {"tests/codegen/small.gs", "", false, 2}, /* ends in softmax: the loss reads its input */
     {"tests/codegen/small.gs", "", true, 0},  /* the softmax's own backward */
     {"models/resnet18.gs", "-D H=64 -D W=64", false, 7},
+    {"tests/codegen/grouped.gs", "", false, 4},
 };
 
 /* P_grad of `gsc --train` against the interpreter's float64 gradients

@@ -193,6 +193,7 @@ static const struct {
     {"models/cnn.gs", {"H=8", "W=8", "in_c=2"}, 3},
     {"models/residual_mlp.gs", {0}, 0},
     {"tests/codegen/small.gs", {"H=5", "W=4"}, 2},
+    {"tests/codegen/grouped.gs", {"H=7", "W=6"}, 1}, /* depthwise, grouped, bias-free */
     {"models/resnet18.gs", {"H=40", "W=40", "classes=5"}, 3}, /* 2x2 at the end: 1x1 would make the output independent of the input */
 };
 

@@ -104,7 +104,7 @@ START_TEST(conv_stride2_pad)
     const float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     float wt[9], bias[1] = {0.5f}, y[4];
     gsc_init_fill(wt, 9, 1.0f);
-    gsc_conv2d(x, 1, 3, 3, wt, bias, 1, 3, 2, 1, y);
+    gsc_conv2d(x, 1, 3, 3, wt, bias, 1, 3, 2, 1, 1, y);
     ck_assert(y[0] == 12.5f && y[1] == 16.5f && y[2] == 24.5f && y[3] == 28.5f);
 }
 END_TEST
@@ -117,9 +117,9 @@ START_TEST(conv_no_flip_corners)
     const float wt[4] = {1, 10, 100, 1000};
     const float bias[1] = {0};
     float y[9];
-    gsc_conv2d(x, 1, 2, 2, wt, bias, 1, 2, 1, 0, y);
+    gsc_conv2d(x, 1, 2, 2, wt, bias, 1, 2, 1, 0, 1, y);
     ck_assert(y[0] == 4321.0f);
-    gsc_conv2d(x, 1, 2, 2, wt, bias, 1, 2, 1, 1, y);
+    gsc_conv2d(x, 1, 2, 2, wt, bias, 1, 2, 1, 1, 1, y);
     ck_assert(y[0] == 1000.0f); /* x[0][0] * w[1][1] */
     ck_assert(y[2] == 200.0f);  /* x[0][1] * w[1][0] */
     ck_assert(y[4] == 4321.0f);
@@ -135,7 +135,7 @@ START_TEST(conv_channels)
     const float wt[4] = {1, 1, 2, -1}; /* [2, 2, 1, 1] */
     const float bias[2] = {0, 10};
     float y[4];
-    gsc_conv2d(x, 2, 1, 2, wt, bias, 2, 1, 1, 0, y);
+    gsc_conv2d(x, 2, 1, 2, wt, bias, 2, 1, 1, 0, 1, y);
     ck_assert(y[0] == 4.0f && y[1] == 6.0f);   /* x0 + x1 */
     ck_assert(y[2] == 9.0f && y[3] == 10.0f);  /* 2 x0 - x1 + 10 */
 }
