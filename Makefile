@@ -13,6 +13,8 @@
 #   make train      train models/fashion.gs on Fashion-MNIST with the generated
 #                   training step (installs dataset-fashion-mnist if missing)
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
+#   make test-ops-torch-forms  per-axis windows (and the other forms of the zoo) against
+#                   PyTorch, interpreter forward and gradients (also in make test)
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd,
 #                   and 3 AdamW steps against torch.optim.AdamW
 #   make test-optim-torch  the optimisers against torch.optim, 20 steps each
@@ -60,7 +62,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -179,6 +181,8 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	  { cat $(BUILD)/readme.log; fail=1; }; \
 	echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
+	echo "== tools/test_ops_torch_forms.py (the language forms of the zoo against PyTorch; skipped without torch)"; \
+	/usr/bin/python3 tools/test_ops_torch_forms.py $(BUILD)/gsc || fail=1; \
 	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \
 	  echo "== $$f (a reduced random-program finding)"; \
 	  eval "$$(sed -n 's/^# reproduce (from the repository root): //p' $$f)" || fail=1; \
@@ -212,6 +216,10 @@ Z3_N     ?= 2000
 
 test-random: $(BUILD)/gsc
 	python3 tests/random/run.py $(RANDOM_N) --jobs 2
+
+# The forms and operations of the torchvision ports against PyTorch (a few seconds).
+test-ops-torch-forms: $(BUILD)/gsc
+	/usr/bin/python3 tools/test_ops_torch_forms.py $(BUILD)/gsc
 
 test-z3: $(BUILD)/prove_cli
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli

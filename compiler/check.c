@@ -510,10 +510,12 @@ static Dim *padded(Dim *h, Dim *p)
     return dim_bin(DX_ADD, h, dim_bin(DX_MUL, dim_num(2), p));
 }
 
-/* (h + 2p - k) / s + 1 on both axes, with the side condition h + 2p >= k:
- * the one place the checker builds the window rule. The kernels compute it
- * on ints with gsc_out_size (gsc_runtime.h); test_model.c checks that the
- * two agree. A window too large for both axes is one error. */
+/* (h + top + bottom - kh) / sh + 1 and (w + left + right - kw) / sw + 1,
+ * with the side conditions that the padded extents cover the window: the
+ * one place the checker builds the window rule. Padding on both sides alike
+ * is h + 2*pad, as written before per-axis forms existed. The kernels
+ * compute it on ints with gsc_out_size (gsc_runtime.h); test_model.c checks
+ * that the two agree. A window too large for both axes is one error. */
 static bool rule_window(Rule *r, Shape *out, Dim *cout)
 {
     if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
@@ -521,31 +523,38 @@ static bool rule_window(Rule *r, Shape *out, Dim *cout)
     Ctx *c = r->c;
     const char *op = op_info[r->n->op].name;
     int ki = op_attr_index(r->n->op, "k"), si = op_attr_index(r->n->op, "stride"), pi = op_attr_index(r->n->op, "pad");
-    Dim *k = r->n->attr[ki], *s = r->n->attr[si], *p = r->n->attr[pi];
-    Dim *ph = padded(r->in[0].d[1], p), *pw = padded(r->in[0].d[2], p);
-    const char *wh = arena_printf("%s: the padded height covers the window (h + 2*pad >= k)", op);
-    const char *ww = arena_printf("%s: the padded width covers the window (w + 2*pad >= k)", op);
-    Proof a = claim(c, r->at, wh, ph, k, true), b = claim(c, r->at, ww, pw, k, true);
+    Dim **at = r->n->attr;
+    Dim *kh = at[ki], *kw = at[ki + 1], *sh = at[si], *sw = at[si + 1];
+    Dim *top = at[pi], *left = at[pi + 1], *bottom = at[pi + 2], *right = at[pi + 3];
+    bool square = dim_same(kh, kw), even = dim_same(top, bottom) && dim_same(left, right) && dim_same(top, left);
+    Dim *ph = dim_same(top, bottom) ? padded(r->in[0].d[1], top) : dim_bin(DX_ADD, dim_bin(DX_ADD, r->in[0].d[1], top), bottom);
+    Dim *pw = dim_same(left, right) ? padded(r->in[0].d[2], left) : dim_bin(DX_ADD, dim_bin(DX_ADD, r->in[0].d[2], left), right);
+    const char *khn = square ? "k" : "kh", *kwn = square ? "k" : "kw";
+    const char *wh = even && square ? arena_printf("%s: the padded height covers the window (h + 2*pad >= k)", op)
+                                    : arena_printf("%s: the padded height covers the window (h + top + bottom >= %s)", op, khn);
+    const char *ww = even && square ? arena_printf("%s: the padded width covers the window (w + 2*pad >= k)", op)
+                                    : arena_printf("%s: the padded width covers the window (w + left + right >= %s)", op, kwn);
+    Proof a = claim(c, r->at, wh, ph, kh, true), b = claim(c, r->at, ww, pw, kw, true);
     bool ok = a.res == PROVE_TRUE && b.res == PROVE_TRUE;
     if (a.res != PROVE_TRUE) {
-        report_claim(c, r->at, wh, a, ph, "the padded height", k, "k", true);
+        report_claim(c, r->at, wh, a, ph, "the padded height", kh, khn, true);
         if (b.res != PROVE_TRUE)
-            note_at(r->at, "the same for the width: %s", failure_text(c, b, pw, "the padded width", k, "k", true));
+            note_at(r->at, "the same for the width: %s", failure_text(c, b, pw, "the padded width", kw, kwn, true));
     } else if (b.res != PROVE_TRUE) {
-        report_claim(c, r->at, ww, b, pw, "the padded width", k, "k", true);
+        report_claim(c, r->at, ww, b, pw, "the padded width", kw, kwn, true);
     }
     if (!ok)
         note_context(c, r->at, (Span){0}, NULL);
-    int64_t sv;
-    if (dim_is_const(s, &sv) && sv == 0) {
+    int64_t v1, v2;
+    if ((dim_is_const(sh, &v1) && v1 == 0) || (dim_is_const(sw, &v2) && v2 == 0)) {
         error_at(r->at, "stride must be at least 1");
         c->errors++;
         ok = false;
     }
     out->rank = 3;
     out->d[0] = cout ? cout : r->in[0].d[0];
-    out->d[1] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, ph, k), s), dim_num(1));
-    out->d[2] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, pw, k), s), dim_num(1));
+    out->d[1] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, ph, kh), sh), dim_num(1));
+    out->d[2] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, pw, kw), sw), dim_num(1));
     return ok;
 }
 
@@ -780,7 +789,7 @@ static bool op_params(Ctx *c, Layer *l)
             return false;
         w->shape = (Shape){.rank = 4,
                            .d = {a[CONV2D_cout], dim_bin(DX_DIV, a[CONV2D_cin], a[CONV2D_groups]), a[CONV2D_k],
-                                 a[CONV2D_k]}};
+                                 a[CONV2D_k_w]}};
         w->init = INIT_UNIFORM;
         if (nt > 1) {
             b->shape = (Shape){.rank = 1, .d = {a[CONV2D_cout]}};

@@ -130,6 +130,22 @@ static bool has_sym(const Dim *d)
     return has_sym(d->a) || has_sym(d->b);
 }
 
+bool dim_same(const Dim *a, const Dim *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->kind != b->kind)
+        return false;
+    switch (a->kind) {
+    case DX_NUM:
+        return a->num == b->num;
+    case DX_SYM:
+        return a->sym == b->sym;
+    default:
+        return dim_same(a->a, b->a) && dim_same(a->b, b->b);
+    }
+}
+
 bool dim_is_const(const Dim *d, int64_t *v)
 {
     if (has_sym(d))

@@ -55,20 +55,34 @@ static double at_padded(const double *x, const Shape *s, int64_t c, int64_t y, i
     return x[(c * s->n[1] + y) * s->n[2] + xx];
 }
 
+/* The window of a convolution or pooling, per axis: kernel kh x kw,
+ * strides sh, sw, and the padding before the first row (top) and column
+ * (left); the padding after them only shapes the output (check.c). */
+typedef struct {
+    int64_t kh, kw, sh, sw, top, left;
+} Win;
+
+static Win win_of(const GNode *n)
+{
+    int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride"), p = op_attr_index(n->op, "pad");
+    return (Win){n->a[k], n->a[k + 1], n->a[s], n->a[s + 1], n->a[p], n->a[p + 1]};
+}
+
 static void eval_CONV2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t g = st->n->a[CONV2D_groups], cig = is->n[0] / g, cog = os->n[0] / g;
-    int64_t k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
+    int64_t ng = st->n->a[CONV2D_groups], cig = is->n[0] / ng, cog = os->n[0] / ng;
+    Win g = win_of(st->n);
     for (int64_t co = 0; co < os->n[0]; co++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
                 double acc = 0.0;
                 for (int64_t ci = 0; ci < cig; ci++)
-                    for (int64_t ky = 0; ky < k; ky++)
-                        for (int64_t kx = 0; kx < k; kx++)
-                            acc += at_padded(st->in[0], is, co / cog * cig + ci, oy * s + ky - p, ox * s + kx - p) *
-                                   st->w[((co * cig + ci) * k + ky) * k + kx];
+                    for (int64_t ky = 0; ky < g.kh; ky++)
+                        for (int64_t kx = 0; kx < g.kw; kx++)
+                            acc += at_padded(st->in[0], is, co / cog * cig + ci, oy * g.sh + ky - g.top,
+                                             ox * g.sw + kx - g.left) *
+                                   st->w[((co * cig + ci) * g.kh + ky) * g.kw + kx];
                 put(st, (co * os->n[1] + oy) * os->n[2] + ox, acc + (st->b ? st->b[co] : 0.0));
             }
 }
@@ -119,10 +133,11 @@ static void eval_RELU(const Step *st)
  * max-pool both ask here, so they agree on ties. */
 static int64_t window_argmax(const double *x, const Shape *is, const GNode *n, int64_t c, int64_t oy, int64_t ox)
 {
-    int64_t k = n->a[MAXPOOL2D_k], s = n->a[MAXPOOL2D_stride], p = n->a[MAXPOOL2D_pad], arg = -1;
-    for (int64_t ky = 0; ky < k; ky++)
-        for (int64_t kx = 0; kx < k; kx++) {
-            int64_t y = oy * s + ky - p, xx = ox * s + kx - p;
+    Win g = win_of(n);
+    int64_t arg = -1;
+    for (int64_t ky = 0; ky < g.kh; ky++)
+        for (int64_t kx = 0; kx < g.kw; kx++) {
+            int64_t y = oy * g.sh + ky - g.top, xx = ox * g.sw + kx - g.left;
             if (y < 0 || xx < 0 || y >= is->n[1] || xx >= is->n[2])
                 continue;
             int64_t i = (c * is->n[1] + y) * is->n[2] + xx;
@@ -145,19 +160,19 @@ static void eval_MAXPOOL2D(const Step *st)
             }
 }
 
-/* Sum of the window (padding counts as 0) divided by k*k. */
+/* Sum of the window (padding counts as 0) divided by kh*kw. */
 static void eval_AVGPOOL2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t k = st->n->a[AVGPOOL2D_k], s = st->n->a[AVGPOOL2D_stride], p = st->n->a[AVGPOOL2D_pad];
+    Win g = win_of(st->n);
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
                 double acc = 0.0;
-                for (int64_t ky = 0; ky < k; ky++)
-                    for (int64_t kx = 0; kx < k; kx++)
-                        acc += at_padded(st->in[0], is, c, oy * s + ky - p, ox * s + kx - p);
-                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / (double)(k * k));
+                for (int64_t ky = 0; ky < g.kh; ky++)
+                    for (int64_t kx = 0; kx < g.kw; kx++)
+                        acc += at_padded(st->in[0], is, c, oy * g.sh + ky - g.top, ox * g.sw + kx - g.left);
+                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / (double)(g.kh * g.kw));
             }
 }
 
@@ -342,8 +357,8 @@ static void grad_CONV2D(const BStep *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
     int64_t h = is->n[1], w = is->n[2];
-    int64_t g = st->n->a[CONV2D_groups], cig = is->n[0] / g, cog = os->n[0] / g;
-    int64_t k = st->n->a[CONV2D_k], s = st->n->a[CONV2D_stride], p = st->n->a[CONV2D_pad];
+    int64_t ng = st->n->a[CONV2D_groups], cig = is->n[0] / ng, cog = os->n[0] / ng;
+    Win g = win_of(st->n);
     double *dx = st->din[0];
     for (int64_t co = 0; co < os->n[0]; co++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
@@ -352,12 +367,13 @@ static void grad_CONV2D(const BStep *st)
                 if (st->db)
                     st->db[co] += gr;
                 for (int64_t ci = 0; ci < cig; ci++)
-                    for (int64_t ky = 0; ky < k; ky++)
-                        for (int64_t kx = 0; kx < k; kx++) {
-                            int64_t y = oy * s + ky - p, x = ox * s + kx - p;
+                    for (int64_t ky = 0; ky < g.kh; ky++)
+                        for (int64_t kx = 0; kx < g.kw; kx++) {
+                            int64_t y = oy * g.sh + ky - g.top, x = ox * g.sw + kx - g.left;
                             if (y < 0 || x < 0 || y >= h || x >= w)
                                 continue;
-                            int64_t wi = ((co * cig + ci) * k + ky) * k + kx, xi = ((co / cog * cig + ci) * h + y) * w + x;
+                            int64_t wi = ((co * cig + ci) * g.kh + ky) * g.kw + kx;
+                            int64_t xi = ((co / cog * cig + ci) * h + y) * w + x;
                             st->dw[wi] += gr * st->in[0][xi];
                             if (dx)
                                 dx[xi] += gr * st->w[wi];
@@ -432,16 +448,16 @@ static void grad_MAXPOOL2D(const BStep *st)
 static void grad_AVGPOOL2D(const BStep *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
-    int64_t k = st->n->a[AVGPOOL2D_k], s = st->n->a[AVGPOOL2D_stride], p = st->n->a[AVGPOOL2D_pad];
+    Win g = win_of(st->n);
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
-                double g = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / (double)(k * k);
-                for (int64_t ky = 0; ky < k; ky++)
-                    for (int64_t kx = 0; kx < k; kx++) {
-                        int64_t y = oy * s + ky - p, x = ox * s + kx - p;
+                double d = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / (double)(g.kh * g.kw);
+                for (int64_t ky = 0; ky < g.kh; ky++)
+                    for (int64_t kx = 0; kx < g.kw; kx++) {
+                        int64_t y = oy * g.sh + ky - g.top, x = ox * g.sw + kx - g.left;
                         if (y >= 0 && x >= 0 && y < is->n[1] && x < is->n[2])
-                            st->din[0][(c * is->n[1] + y) * is->n[2] + x] += g;
+                            st->din[0][(c * is->n[1] + y) * is->n[2] + x] += d;
                     }
             }
 }

@@ -168,6 +168,9 @@ typedef enum {
 #define OPT(op, a, v) op##_##a,
 #define RKW(op, a) op##_##a,
 #define ROPT(op, a, v) op##_##a,
+#define AXES(op, a) op##_##a, op##_##a##_w,
+#define AXES_OPT(op, a, v) op##_##a, op##_##a##_w,
+#define PADS(op, a, v) op##_##a, op##_##a##_left, op##_##a##_bottom, op##_##a##_right,
 #define X(id, name, mi, ma, np, attrs) enum { attrs id##__NATTR };
 #include "ops.h"
 #undef X
@@ -177,6 +180,9 @@ typedef enum {
 #undef OPT
 #undef RKW
 #undef ROPT
+#undef AXES
+#undef AXES_OPT
+#undef PADS
 
 typedef struct {
     const char *name;
@@ -185,7 +191,7 @@ typedef struct {
 extern const OpInfo op_info[OP__COUNT];
 int op_lookup(const char *name); /* OpKind or -1 */
 
-#define MAX_ATTR 8
+#define MAX_ATTR 16
 /* An operation's attributes as the resolver and checker read them. */
 typedef struct {
     int nattr;
@@ -195,6 +201,9 @@ typedef struct {
     bool positional[MAX_ATTR]; /* given without a keyword */
     bool arrow[MAX_ATTR];      /* first of an arrow pair */
     bool real[MAX_ATTR];       /* a real number (GNode.r), not a size */
+    int axes[MAX_ATTR];        /* 1: one value; 2: k=(kh, kw), the slot and the next;
+                                  4: pad=(top, left, bottom, right), the slot and the next
+                                  three; 0: one of those next slots (no keyword of its own) */
     double rdefval[MAX_ATTR];  /* a real attribute's default */
 } OpSig;
 const OpSig *op_sig(OpKind op);
@@ -215,6 +224,7 @@ typedef enum {
     ND_ARROW, /* a -> b, only as a call argument */
     ND_KWARG, /* k = e, only as a call argument */
     ND_SHAPE, /* [e, e, ...] */
+    ND_TUPLE, /* (e, e, ...), two or more: only as a per-axis argument k=(1, 3) */
     ND_CMP,   /* a >= b; op: one of CMP_* */
     ND_APPLY, /* f(args)(operands): lhs the call, args the operands; never
                  valid (resolve.c explains how to write it) */
@@ -243,7 +253,7 @@ struct Node {
     const char *name; /* ND_NAME, ND_CALL (callee), ND_KWARG (keyword) */
     Span name_span;   /* the callee / keyword itself */
     Node *lhs, *rhs;  /* ND_BIN, ND_ARROW, ND_CMP; ND_KWARG: rhs */
-    Node **args;      /* ND_CALL args, ND_SHAPE elements */
+    Node **args;      /* ND_CALL args, ND_SHAPE and ND_TUPLE elements */
     int nargs;
     /* Filled in by resolve.c: */
     RefKind ref;
@@ -384,6 +394,7 @@ DimKind dim_op_kind(int op);              /* '+' -> DX_ADD, ... '%' -> DX_MOD */
  * leaves int64 range. */
 int64_t dim_eval(const Dim *d, const int64_t *vals, bool *overflow);
 bool dim_is_const(const Dim *d, int64_t *v);
+bool dim_same(const Dim *a, const Dim *b); /* written the same way (structurally equal) */
 void dim_print(Buf *b, const Dim *d, const DimEnv *env);
 char *dim_str(const Dim *d, const DimEnv *env); /* arena string */
 

@@ -24,22 +24,28 @@ int op_lookup(const char *name)
 }
 
 /* One attribute of the table: how it is written, and its default. */
-typedef enum { AT_POS, AT_ARROW, AT_ARROW_TO, AT_KW, AT_OPT, AT_RKW, AT_ROPT } AttrForm;
+typedef enum { AT_POS, AT_ARROW, AT_ARROW_TO, AT_KW, AT_OPT, AT_RKW, AT_ROPT, AT_AXIS, AT_AXIS_OPT } AttrForm;
 typedef struct {
     const char *name;
     AttrForm form;
     int64_t defval;
     double rdefval;
+    int axes; /* OpSig.axes */
 } OpAttr;
 
-#define ARROW(op, a, b) {#a, AT_ARROW, 0, 0}, {#b, AT_ARROW_TO, 0, 0},
-#define POS(op, a) {#a, AT_POS, 0, 0},
-#define KW(op, a) {#a, AT_KW, 0, 0},
-#define OPT(op, a, v) {#a, AT_OPT, v, 0},
-#define RKW(op, a) {#a, AT_RKW, 0, 0},
-#define ROPT(op, a, v) {#a, AT_ROPT, 0, v},
+#define ARROW(op, a, b) {#a, AT_ARROW, 0, 0, 1}, {#b, AT_ARROW_TO, 0, 0, 1},
+#define POS(op, a) {#a, AT_POS, 0, 0, 1},
+#define KW(op, a) {#a, AT_KW, 0, 0, 1},
+#define OPT(op, a, v) {#a, AT_OPT, v, 0, 1},
+#define RKW(op, a) {#a, AT_RKW, 0, 0, 1},
+#define ROPT(op, a, v) {#a, AT_ROPT, 0, v, 1},
+#define AXES(op, a) {#a, AT_KW, 0, 0, 2}, {#a "_w", AT_AXIS, 0, 0, 0},
+#define AXES_OPT(op, a, v) {#a, AT_OPT, v, 0, 2}, {#a "_w", AT_AXIS_OPT, v, 0, 0},
+#define PADS(op, a, v)                                                                                \
+    {#a, AT_OPT, v, 0, 4}, {#a "_left", AT_AXIS_OPT, v, 0, 0}, {#a "_bottom", AT_AXIS_OPT, v, 0, 0}, \
+        {#a "_right", AT_AXIS_OPT, v, 0, 0},
 static const OpAttr op_attrs[OP__COUNT][MAX_ATTR + 1] = {
-#define X(id, name, mi, ma, np, attrs) {attrs {NULL, AT_POS, 0, 0}},
+#define X(id, name, mi, ma, np, attrs) {attrs {NULL, AT_POS, 0, 0, 0}},
 #include "ops.h"
 #undef X
 };
@@ -49,6 +55,9 @@ static const OpAttr op_attrs[OP__COUNT][MAX_ATTR + 1] = {
 #undef OPT
 #undef RKW
 #undef ROPT
+#undef AXES
+#undef AXES_OPT
+#undef PADS
 
 static void make_sig(OpKind op, OpSig *out)
 {
@@ -58,7 +67,8 @@ static void make_sig(OpKind op, OpSig *out)
         out->attr[k] = a->name;
         out->positional[k] = a->form == AT_POS || a->form == AT_ARROW || a->form == AT_ARROW_TO;
         out->arrow[k] = a->form == AT_ARROW;
-        out->has_default[k] = a->form == AT_OPT || a->form == AT_ROPT;
+        out->has_default[k] = a->form == AT_OPT || a->form == AT_ROPT || a->form == AT_AXIS_OPT;
+        out->axes[k] = a->axes;
         out->defval[k] = a->defval;
         out->real[k] = a->form == AT_RKW || a->form == AT_ROPT;
         out->rdefval[k] = a->rdefval;

@@ -20,19 +20,25 @@
  *                     OPT(ID, s, 1)    a keyword with a default  stride=1
  *                     RKW(ID, m)       a required real keyword   min=0.0
  *                     ROPT(ID, e, 1e-5) a real keyword with a default  eps=1e-5
+ *                     AXES(ID, k)      a required keyword per axis: k=3 or k=(kh, kw);
+ *                                      two slots, ID_k (the height) and ID_k_w
+ *                     AXES_OPT(ID, s, 1) the same with a default: stride=(2, 1)
+ *                     PADS(ID, p, 0)   padding: pad=1, pad=(h, w) or
+ *                                      pad=(top, left, bottom, right); four slots,
+ *                                      ID_p (top), ID_p_left, ID_p_bottom, ID_p_right
  *                   Integer attributes are sizes (Dim, proved for all sizes);
  *                   real ones are literals (GNode.r), written with a '.' or
  *                   an exponent: 1e-5, 0.1, -1.0, 6.0.
  *                   Each attribute is also an enum constant ID_name (gsc.h),
  *                   its slot in GNode.attr / GNode.a: n->a[CONV2D_k].
  */
-X(CONV2D,        "conv2d",         1,  1, 2, ARROW(CONV2D, cin, cout) KW(CONV2D, k) OPT(CONV2D, stride, 1)
-                                             OPT(CONV2D, pad, 0) OPT(CONV2D, groups, 1) OPT(CONV2D, bias, 1))
+X(CONV2D,        "conv2d",         1,  1, 2, ARROW(CONV2D, cin, cout) AXES(CONV2D, k) AXES_OPT(CONV2D, stride, 1)
+                                             PADS(CONV2D, pad, 0) OPT(CONV2D, groups, 1) OPT(CONV2D, bias, 1))
 X(BATCHNORM,     "batchnorm",      1,  1, 2, POS(BATCHNORM, c))
 X(LINEAR,        "linear",         1,  1, 2, ARROW(LINEAR, in, out))
 X(RELU,          "relu",           1,  1, 0, )
-X(MAXPOOL2D,     "maxpool2d",      1,  1, 0, KW(MAXPOOL2D, k) OPT(MAXPOOL2D, stride, 1) OPT(MAXPOOL2D, pad, 0))
-X(AVGPOOL2D,     "avgpool2d",      1,  1, 0, KW(AVGPOOL2D, k) OPT(AVGPOOL2D, stride, 1) OPT(AVGPOOL2D, pad, 0))
+X(MAXPOOL2D,     "maxpool2d",      1,  1, 0, AXES(MAXPOOL2D, k) AXES_OPT(MAXPOOL2D, stride, 1) PADS(MAXPOOL2D, pad, 0))
+X(AVGPOOL2D,     "avgpool2d",      1,  1, 0, AXES(AVGPOOL2D, k) AXES_OPT(AVGPOOL2D, stride, 1) PADS(AVGPOOL2D, pad, 0))
 X(GLOBAL_AVGPOOL,"global_avgpool", 1,  1, 0, )
 X(ADD,           "add",            2,  2, 0, )
 X(CONCAT,        "concat",         2, -1, 0, )

@@ -343,6 +343,13 @@ expr:
         $$->args = (Node **)vec_array($3, &$$->nargs);
     }
   | '(' expr ')'        { $$ = $2; $$->span = sp(P, @$); }
+  | '(' expr ',' exprs ')' {
+        $$ = new_node(P, ND_TUPLE, @$);
+        vec_push($4, NULL);
+        memmove($4->v + 1, $4->v, sizeof(void *) * (size_t)($4->n - 1));
+        $4->v[0] = $2;
+        $$->args = (Node **)vec_array($4, &$$->nargs);
+    }
   | expr '+' expr       { $$ = new_bin(P, ND_BIN, '+', $1, $3, @$); }
   | expr '-' expr       { $$ = new_bin(P, ND_BIN, '-', $1, $3, @$); }
   | expr '*' expr       { $$ = new_bin(P, ND_BIN, '*', $1, $3, @$); }

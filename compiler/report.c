@@ -92,16 +92,23 @@ static const char *op_desc(const GNode *n)
     const char *name = op_info[n->op].name;
     switch (n->op) {
     case OP_CONV2D:
-        return arena_printf("%s %lldx%lld/%lld%s", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k]), N(n->a[CONV2D_stride]),
-                            n->a[CONV2D_groups] == 1 ? ""
-                            : n->a[CONV2D_groups] == n->a[CONV2D_cin] ? " dw"
-                                                                       : arena_printf(" g%lld", N(n->a[CONV2D_groups])));
+    {
+        const char *g = n->a[CONV2D_groups] == 1                   ? ""
+                        : n->a[CONV2D_groups] == n->a[CONV2D_cin] ? " dw"
+                                                                  : arena_printf(" g%lld", N(n->a[CONV2D_groups]));
+        if (n->a[CONV2D_stride] == n->a[CONV2D_stride_w])
+            return arena_printf("%s %lldx%lld/%lld%s", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k_w]),
+                                N(n->a[CONV2D_stride]), g);
+        return arena_printf("%s %lldx%lld/%lldx%lld%s", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k_w]),
+                            N(n->a[CONV2D_stride]), N(n->a[CONV2D_stride_w]), g);
+    }
     case OP_MAXPOOL2D:
-        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[MAXPOOL2D_k]), N(n->a[MAXPOOL2D_k]),
-                            N(n->a[MAXPOOL2D_stride]));
-    case OP_AVGPOOL2D:
-        return arena_printf("%s %lldx%lld/%lld", name, N(n->a[AVGPOOL2D_k]), N(n->a[AVGPOOL2D_k]),
-                            N(n->a[AVGPOOL2D_stride]));
+    case OP_AVGPOOL2D: {
+        int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride");
+        if (n->a[s] == n->a[s + 1])
+            return arena_printf("%s %lldx%lld/%lld", name, N(n->a[k]), N(n->a[k + 1]), N(n->a[s]));
+        return arena_printf("%s %lldx%lld/%lldx%lld", name, N(n->a[k]), N(n->a[k + 1]), N(n->a[s]), N(n->a[s + 1]));
+    }
     case OP_LINEAR:
         return arena_printf("%s %lld->%lld", name, N(n->a[LINEAR_in]), N(n->a[LINEAR_out]));
     case OP_BATCHNORM:

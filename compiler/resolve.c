@@ -328,6 +328,7 @@ static void resolve_dim(Scope *sc, Node *n)
     case ND_ARROW:
     case ND_KWARG:
     case ND_SHAPE:
+    case ND_TUPLE:
     case ND_CMP:
     case ND_APPLY:
         bad(sc, n->span, "expected a size expression here");
@@ -346,6 +347,7 @@ typedef struct {
     const bool *positional; /* NULL: every slot may be given by position */
     const bool *arrow;      /* NULL: no arrow pairs */
     const bool *real;       /* NULL: every slot is an integer */
+    const int *axes;        /* OpSig.axes; NULL: one value per slot */
     int op;                 /* the operation (OpKind), or -1 */
     const Item *block;      /* else the block */
 } ArgSig;
@@ -373,10 +375,17 @@ static const char *const torch_unsupported[][2] = {
     {"inplace", "every value is computed once; memory is shared by the compiler"},
 };
 
+/* A slot with no keyword of its own: the width of k=(kh, kw), the left,
+ * bottom and right of pad. */
+static bool axis_slot(const ArgSig *sig, int k)
+{
+    return sig->axes && !sig->axes[k];
+}
+
 static int slot_of(const ArgSig *sig, const char *name)
 {
     int k = 0;
-    while (k < sig->n && strcmp(sig->names[k], name))
+    while (k < sig->n && (strcmp(sig->names[k], name) || axis_slot(sig, k)))
         k++;
     return k;
 }
@@ -390,6 +399,8 @@ static const char *op_form(OpKind op)
     if (op_info[op].nparams == 0)
         buf_puts(&b, op_info[op].max_in == 1 ? "x" : op_info[op].max_in == 2 ? "a, b" : "a, b, ...");
     for (int i = 0; i < sig->nattr; i++) {
+        if (!sig->axes[i])
+            continue;
         buf_puts(&b, i || op_info[op].nparams == 0 ? ", " : "");
         if (sig->arrow[i])
             buf_printf(&b, "%s -> %s", sig->attr[i], sig->attr[i + 1]), i++;
@@ -429,7 +440,7 @@ static const char *sig_form(const ArgSig *sig)
     return sig->op >= 0 ? op_form((OpKind)sig->op) : block_form(sig->block);
 }
 
-static void bind_value(Scope *sc, const ArgSig *sig, int k, Node *a);
+static void bind_value(Scope *sc, const ArgSig *sig, Node **attrs, int k, Node *a);
 
 /* A keyword the callee does not have. PyTorch's names of its arguments
  * are not reported here but returned (true), for one error per call. */
@@ -444,11 +455,12 @@ static bool unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
         if (!strcmp(a->name, torch_unsupported[i][0]))
             why = torch_unsupported[i][1];
     for (int j = 0; j < sig->n && !best && !why; j++) /* k for kernel, stride for strides */
-        if (!strncmp(a->name, sig->names[j], strlen(sig->names[j])))
+        if (!axis_slot(sig, j) && !strncmp(a->name, sig->names[j], strlen(sig->names[j])))
             best = sig->names[j];
     int bestd = 1 << 20;
     for (int j = 0; j < sig->n && !best && !why; j++)
-        consider(&best, &bestd, sig->names[j], a->name);
+        if (!axis_slot(sig, j))
+            consider(&best, &bestd, sig->names[j], a->name);
     if (torch)
         ; /* bind_args reports it */
     else if (best)
@@ -460,8 +472,7 @@ static bool unknown_keyword(Scope *sc, const ArgSig *sig, Node *a, Node **attrs)
     sc->item->bad = true;
     int k = best ? slot_of(sig, best) : sig->n;
     if (k < sig->n && !attrs[k]) { /* what was meant: no "missing argument" for it */
-        attrs[k] = a->rhs;
-        bind_value(sc, sig, k, a->rhs);
+        bind_value(sc, sig, attrs, k, a->rhs);
     }
     return torch;
 }
@@ -472,7 +483,7 @@ static const char *call_text(const ArgSig *sig, Node **attrs)
     Buf b = {0};
     buf_printf(&b, "%s(", sig->callee);
     for (int k = 0, i = 0; k < sig->n; k++) {
-        if (!attrs[k])
+        if (!attrs[k] || axis_slot(sig, k))
             continue;
         buf_puts(&b, i++ ? ", " : "");
         if (sig->arrow && sig->arrow[k] && attrs[k + 1])
@@ -539,11 +550,53 @@ static int misused_arrow(Scope *sc, const ArgSig *sig, Node **args, int i, int n
     return 1;
 }
 
-/* One argument for slot k: a size, or a real literal where the slot is
- * real. A real where a size is wanted and the reverse are one error each. */
-static void bind_value(Scope *sc, const ArgSig *sig, int k, Node *a)
+/* A per-axis argument: k=3 is k=(3, 3); pad=1 is pad=(1, 1, 1, 1) and
+ * pad=(h, w) is pad=(h, w, h, w) (top, left, bottom, right). */
+static void bind_axes(Scope *sc, const ArgSig *sig, Node **attrs, int k, Node *a)
+{
+    int want = sig->axes[k];
+    if (a->kind != ND_TUPLE) {
+        for (int i = 0; i < want; i++)
+            attrs[k + i] = a;
+        bind_value(sc, sig, attrs, k, a);
+        return;
+    }
+    if (a->nargs != 2 && !(want == 4 && a->nargs == 4)) {
+        bad(sc, a->span, "argument '%s' of '%s' is one size or %s, but '%s' has %d elements", sig->names[k], sig->callee,
+            want == 4 ? "a pair (h, w) or four (top, left, bottom, right)" : "a pair (h, w)", span_text(a->span),
+            a->nargs);
+        return;
+    }
+    for (int i = 0; i < a->nargs; i++) {
+        Node *e = a->args[i];
+        if (e->kind == ND_TUPLE)
+            bad(sc, e->span, "'%s' is a tuple inside a tuple; each element of '%s' is one size", span_text(e->span),
+                sig->names[k]);
+        else if (e->kind == ND_REAL)
+            bad(sc, e->span, "argument '%s' of '%s' is made of integers, but '%s' is a real number", sig->names[k],
+                sig->callee, span_text(e->span));
+        else
+            resolve_dim(sc, e);
+    }
+    for (int i = 0; i < want; i++)
+        attrs[k + i] = a->args[i % a->nargs];
+}
+
+/* One argument for slot k, stored in attrs: a size, a real literal where
+ * the slot is real, one size or a tuple where it is per axis. A real where
+ * a size is wanted and the reverse are one error each. */
+static void bind_value(Scope *sc, const ArgSig *sig, Node **attrs, int k, Node *a)
 {
     const char *what = sig->op >= 0 ? "" : " (block parameters are integers)";
+    if (sig->axes && sig->axes[k] > 1 && !attrs[k + 1]) {
+        bind_axes(sc, sig, attrs, k, a);
+        return;
+    }
+    attrs[k] = a;
+    if (a->kind == ND_TUPLE) {
+        bad(sc, a->span, "argument '%s' of '%s' is one size%s, not a tuple", sig->names[k], sig->callee, what);
+        return;
+    }
     if (sig->real && sig->real[k]) {
         if (a->kind == ND_NUM)
             bad(sc, a->span, "argument '%s' of '%s' is a real number: write '%s.0'", sig->names[k], sig->callee,
@@ -587,8 +640,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
             } else if (attrs[k]) {
                 bad(sc, a->name_span, "argument '%s' of '%s' is given twice", a->name, sig->callee);
             } else {
-                attrs[k] = a->rhs;
-                bind_value(sc, sig, k, a->rhs);
+                bind_value(sc, sig, attrs, k, a->rhs);
             }
             continue;
         }
@@ -603,8 +655,7 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
             if (kw < n && a->kind != ND_ARROW) {
                 bad(sc, a->span, "'%s' takes '%s' as a keyword: write '%s=%s'", sig->callee, sig->names[kw],
                     sig->names[kw], span_text(a->span));
-                attrs[kw] = a;
-                bind_value(sc, sig, kw, a);
+                bind_value(sc, sig, attrs, kw, a);
                 continue;
             }
             bad(sc, a->span, "too many arguments to '%s'; it takes %s", sig->callee, sig_form(sig));
@@ -629,15 +680,14 @@ static void bind_args(Scope *sc, Node *call, Node **args, int nargs, const ArgSi
             next++;
             continue;
         }
-        bind_value(sc, sig, next, a);
-        attrs[next++] = a;
+        bind_value(sc, sig, attrs, next++, a);
     }
     if (ntorch)
         torch_keywords(sc, sig, attrs, torch, ntorch, diag_errors == errors);
     Buf miss = {0};
     int nmiss = 0;
     for (int k = 0; k < n; k++) {
-        if (attrs[k] || sig->has_default[k])
+        if (attrs[k] || sig->has_default[k] || axis_slot(sig, k))
             continue;
         if (sig->arrow && sig->arrow[k] && !attrs[k + 1])
             buf_printf(&miss, "%s'%s -> %s'", nmiss++ ? " and " : "", sig->names[k], sig->names[k + 1]), k++;
@@ -655,7 +705,7 @@ static void bind_op_args(Scope *sc, Node *call, Node **args, int nargs)
 {
     const OpSig *os = op_sig(call->opkind);
     ArgSig sig = {op_info[call->opkind].name, os->nattr, os->attr, os->has_default, os->positional, os->arrow,
-                  os->real, (int)call->opkind, NULL};
+                  os->real, os->axes, (int)call->opkind, NULL};
     bind_args(sc, call, args, nargs, &sig);
 }
 
@@ -668,7 +718,7 @@ static void bind_block_args(Scope *sc, Node *call, Item *blk)
         names[i] = blk->params[i].name;
         def[i] = blk->params[i].defval != NULL;
     }
-    ArgSig sig = {blk->name, n, names, def, NULL, NULL, NULL, -1, blk};
+    ArgSig sig = {blk->name, n, names, def, NULL, NULL, NULL, NULL, -1, blk};
     bind_args(sc, call, call->args, call->nargs, &sig);
 }
 

@@ -377,6 +377,25 @@ START_TEST(resolve_real_where_integer)
 }
 END_TEST
 
+/* pad=(h, w) is (top, left, bottom, right) = (h, w, h, w); four are taken as written. */
+START_TEST(resolve_axes_tuples)
+{
+    Program *p;
+    char *m = front("model m(x: [3, 8, 8]) -> [4, 8, 8] {\n"
+                    "    a = conv2d(3 -> 4, k=(3, 1), stride=(1, 2), pad=(1, 0))\n"
+                    "    b = conv2d(3 -> 4, k=3, pad=(0, 1, 2, 3))\n    return a(x)\n}\n", true, &p);
+    ck_assert_msg(diag_errors == 0, "%s", m);
+    Node *a = p->items[0].body[0].expr, *b = p->items[0].body[1].expr;
+    const char *want_a[] = {"3", "1", "1", "2", "1", "0", "1", "0"};
+    for (int i = 0; i < 8; i++)
+        ck_assert_str_eq(span_text(a->attrs[CONV2D_k + i]->span), want_a[i]);
+    const char *want_b[] = {"0", "1", "2", "3"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_str_eq(span_text(b->attrs[CONV2D_pad + i]->span), want_b[i]);
+    ck_assert_ptr_null(b->attrs[CONV2D_stride]); /* the default */
+}
+END_TEST
+
 START_TEST(resolve_keywords)
 {
     char *m = resolve("model m(c = 3)(x: [c, H, W]) -> [c, H, W] where H >= 1, W >= 1 {\n"
@@ -413,9 +432,13 @@ START_TEST(resolve_annotates_calls)
     Node *conv = p->items[1].body[0].expr;
     ck_assert_int_eq(conv->ref, REF_OP);
     ck_assert_int_eq(conv->opkind, OP_CONV2D);
-    /* attrs in signature order: cin, cout, k, stride, pad */
-    ck_assert_str_eq(span_text(conv->attrs[4]->span), "k / 2");
-    ck_assert_str_eq(span_text(conv->attrs[2]->span), "k");
+    /* attrs in signature order: cin, cout, k (and its width), stride (and its width), pad (top, left,
+     * bottom, right): one size fills every axis */
+    ck_assert_str_eq(span_text(conv->attrs[CONV2D_pad]->span), "k / 2");
+    for (int i = 1; i < 4; i++)
+        ck_assert_ptr_eq(conv->attrs[CONV2D_pad + i], conv->attrs[CONV2D_pad]);
+    ck_assert_str_eq(span_text(conv->attrs[CONV2D_k]->span), "k");
+    ck_assert_ptr_eq(conv->attrs[CONV2D_k_w], conv->attrs[CONV2D_k]);
     Node *seq = p->items[2].body[0].expr;
     ck_assert_int_eq(seq->ref, REF_SEQ);
     ck_assert_int_eq(seq->args[1]->ref, REF_BLOCK);
@@ -465,6 +488,7 @@ static Suite *front_suite(void)
     tcase_add_test(res, resolve_use_before_definition);
     tcase_add_test(res, resolve_keywords);
     tcase_add_test(res, resolve_real_where_integer);
+    tcase_add_test(res, resolve_axes_tuples);
     tcase_add_test(res, resolve_arity);
     tcase_add_test(res, resolve_cycles);
     tcase_add_test(res, resolve_annotates_calls);
