@@ -575,6 +575,14 @@ static bool shape_BATCHNORM(Rule *r, Shape *out)
     return arg_dim(r, BATCHNORM_c, r->in[0].d[0], "batchnorm: input channels equal c", "channels");
 }
 
+static bool shape_BATCHNORM_EVAL(Rule *r, Shape *out)
+{
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
+        return false;
+    *out = r->in[0];
+    return arg_dim(r, BATCHNORM_EVAL_c, r->in[0].d[0], "batchnorm_eval: input channels equal c", "channels");
+}
+
 static bool shape_LINEAR(Rule *r, Shape *out)
 {
     if (!want_rank(r, 0, 1, "a vector [n]"))
@@ -801,6 +809,19 @@ static bool op_params(Ctx *c, Layer *l)
         w->init = INIT_ONE;
         b->init = INIT_ZERO;
         break;
+    case OP_BATCHNORM_EVAL: { /* PyTorch's BatchNorm2d: weight 1, bias 0, running mean 0, running var 1 */
+        Tensor *m = tensor(c, l->tbase + 2), *v = tensor(c, l->tbase + 3);
+        w->shape = b->shape = m->shape = v->shape = (Shape){.rank = 1, .d = {a[BATCHNORM_EVAL_c]}};
+        w->init = v->init = INIT_ONE;
+        b->init = m->init = INIT_ZERO;
+        if (!(l->real[BATCHNORM_EVAL_eps] > 0)) {
+            Node *src = l->attr_src ? l->attr_src[BATCHNORM_EVAL_eps] : NULL;
+            error_at(src ? src->span : l->span, "batchnorm_eval's eps must be greater than 0 (PyTorch's default is 1e-5)");
+            c->errors++;
+            return false;
+        }
+        break;
+    }
     case OP_LINEAR:
         w->shape = (Shape){.rank = 2, .d = {a[LINEAR_out], a[LINEAR_in]}};
         b->shape = (Shape){.rank = 1, .d = {a[LINEAR_out]}};
@@ -874,10 +895,8 @@ static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span sp
             l->real[i] = op_real(n->opkind, n->attrs, i);
         }
         l->ntensors = op_layer_tensors(l->op, n->attrs);
-        if (l->ntensors)
-            new_tensor(c, join_path(path, ".weight"), span);
-        if (l->ntensors > 1)
-            new_tensor(c, join_path(path, ".bias"), span);
+        for (int i = 0; i < l->ntensors; i++)
+            new_tensor(c, join_path(path, arena_printf(".%s", op_param_name(l->op, i))), span);
         l->bad = !op_params(c, l); /* reported: its applications are not checked again */
         break;
     }

@@ -39,6 +39,7 @@ typedef struct {
     double *out;
     const double *w, *b;    /* parameters, or NULL */
     bool f64;               /* keep double results (else round to float) */
+    const double *mean, *var; /* batchnorm_eval's running statistics */
 } Step;
 
 /* Stores result i: rounded to float32 unless evaluating in float64. */
@@ -106,6 +107,19 @@ static void eval_BATCHNORM(const Step *st)
         double inv = 1.0 / sqrt(var + GSC_BN_EPS);
         for (int64_t i = 0; i < hw; i++)
             put(st, c * hw + i, (x[i] - mean) * inv * st->w[c] + st->b[c]);
+    }
+}
+
+/* Inference-form batch normalisation: the running statistics, per channel:
+ * (x - mean) / sqrt(var + eps) * gamma + beta. */
+static void eval_BATCHNORM_EVAL(const Step *st)
+{
+    const Shape *s = st->os;
+    int64_t hw = s->n[1] * s->n[2];
+    for (int64_t c = 0; c < s->n[0]; c++) {
+        double inv = 1.0 / sqrt(st->var[c] + st->n->r[BATCHNORM_EVAL_eps]);
+        for (int64_t i = 0; i < hw; i++)
+            put(st, c * hw + i, (st->in[0][c * hw + i] - st->mean[c]) * inv * st->w[c] + st->b[c]);
     }
 }
 
@@ -281,11 +295,15 @@ static double **forward(const Graph *g, const double *params, const double *inpu
             ins[k] = &g->values[n->in[k]].shape;
         }
         const Shape *os = &g->values[n->out].shape;
-        Step st = {n, in, ins, os, xmalloc(sizeof(double) * (size_t)(shape_count(os) + 1)), NULL, NULL, f64};
+        Step st = {n, in, ins, os, xmalloc(sizeof(double) * (size_t)(shape_count(os) + 1)), NULL, NULL, f64, NULL, NULL};
         if (n->param >= 0) {
             int bi = gnode_bias(n);
             st.w = params + g->tensors[n->param].offset;
             st.b = bi >= 0 ? params + g->tensors[bi].offset : NULL;
+        }
+        if (op_info[n->op].nparams == 4) {
+            st.mean = params + g->tensors[n->param + 2].offset;
+            st.var = params + g->tensors[n->param + 3].offset;
         }
         eval_fns[n->op](&st);
         free(in);
@@ -351,6 +369,7 @@ typedef struct {
     double **din;
     const double *w, *b;
     double *dw, *db;
+    const double *mean, *var; /* batchnorm_eval's running statistics */
 } BStep;
 
 static void grad_CONV2D(const BStep *st)
@@ -408,6 +427,26 @@ static void grad_BATCHNORM(const BStep *st)
         double *dx = st->din[0] + c * hw;
         for (int64_t i = 0; i < hw; i++)
             dx[i] += st->w[c] * inv / (double)hw * ((double)hw * dy[i] - sdy - (x[i] - mean) * inv * sdyx);
+    }
+}
+
+/* The running statistics are constants (PyTorch's buffers): no gradient. */
+static void grad_BATCHNORM_EVAL(const BStep *st)
+{
+    const Shape *s = st->os;
+    int64_t hw = s->n[1] * s->n[2];
+    for (int64_t c = 0; c < s->n[0]; c++) {
+        double inv = 1.0 / sqrt(st->var[c] + st->n->r[BATCHNORM_EVAL_eps]);
+        const double *x = st->in[0] + c * hw, *dy = st->dout + c * hw;
+        double sdy = 0.0, sdyx = 0.0;
+        for (int64_t i = 0; i < hw; i++) {
+            sdy += dy[i];
+            sdyx += dy[i] * (x[i] - st->mean[c]) * inv;
+        }
+        st->dw[c] += sdyx;
+        st->db[c] += sdy;
+        for (int64_t i = 0; i < hw && st->din[0]; i++)
+            st->din[0][c * hw + i] += dy[i] * st->w[c] * inv;
     }
 }
 
@@ -568,7 +607,12 @@ double eval_grad(const Grad *gr, const double *params, const double *input, int6
         }
         if (!f64) /* the gradient of n's result is complete: stored as float */
             round_all(grad[n->out], shape_count(&g->values[n->out].shape));
-        BStep st = {n, in, ins, data[n->out], &g->values[n->out].shape, grad[n->out], din, NULL, NULL, NULL, NULL};
+        BStep st = {n, in, ins, data[n->out], &g->values[n->out].shape, grad[n->out], din, NULL, NULL, NULL, NULL,
+                    NULL, NULL};
+        if (op_info[n->op].nparams == 4) {
+            st.mean = params + g->tensors[n->param + 2].offset;
+            st.var = params + g->tensors[n->param + 3].offset;
+        }
         if (n->param >= 0) {
             int bi = gnode_bias(n);
             st.w = params + g->tensors[n->param].offset;

@@ -207,6 +207,9 @@ typedef struct {
     double rdefval[MAX_ATTR];  /* a real attribute's default */
 } OpSig;
 const OpSig *op_sig(OpKind op);
+/* The name of parameter tensor i of an op layer, after the layer's path:
+ * "weight", "bias"; batchnorm_eval's "running_mean", "running_var". */
+const char *op_param_name(OpKind op, int i);
 int op_attr_index(OpKind op, const char *name); /* slot of a named attribute */
 /* A real number as GraphSpec writes it, shortest first and always with a
  * '.' or an exponent, so that it reads back as the same double: "1e-05",

@@ -145,6 +145,11 @@ static LArg int_arg(int64_t v)
     return (LArg){.kind = LA_INT, .v = v};
 }
 
+static LArg real_arg(double x)
+{
+    return (LArg){.kind = LA_REAL, .x = x};
+}
+
 static LArg flags_arg(int64_t v)
 {
     return (LArg){.kind = LA_FLAGS, .v = v};
@@ -313,29 +318,30 @@ static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
     if (fast && n->op == OP_LINEAR)
         return prep_step(lw, PREP_LINEAR, n, n->param, packed_name(w),
                          (int64_t)gsc_fast_linear_packed_floats((int)n->a[LINEAR_in], (int)n->a[LINEAR_out]));
-    /* the weight (or gamma) then the bias (or beta), each 64-byte aligned */
+    /* the weight (or gamma) then the bias (or beta), then batchnorm_eval's running mean and
+     * variance, each 64-byte aligned, in consecutive steps */
     int s = prep_step(lw, PREP_COPY, n, n->param, w->name, w->count), bi = gnode_bias(n);
     if (bi >= 0)
         prep_step(lw, PREP_COPY, n, bi, g->tensors[bi].name, g->tensors[bi].count);
+    for (int i = 2; i < gnode_ntensors(n); i++)
+        prep_step(lw, PREP_COPY, n, n->param + i, g->tensors[n->param + i].name, g->tensors[n->param + i].count);
     return s;
 }
 
 /* ------------------------------------------------------------ the reference backend */
 
-/* A layer's two tensors as kernel arguments: the prepared copies, or in the
- * training step the parameters themselves (read as they are now). A conv2d
- * without a bias passes NULL for it. */
-static void weight_args(Lowerer *lw, const GNode *n, LArg w[2])
+/* A layer's tensors as kernel arguments (gnode_ntensors of them: weight,
+ * bias, and batchnorm_eval's running mean and variance): the prepared
+ * copies, or in the training step the parameters themselves (read as they
+ * are now). A conv2d without a bias passes NULL for it. */
+static void weight_args(Lowerer *lw, const GNode *n, LArg *w)
 {
     bool bias = gnode_bias(n) >= 0;
-    if (lw->gr) {
-        w[0] = param_arg(n->param);
-        w[1] = bias ? param_arg(n->param + 1) : buf_arg(-1);
-        return;
-    }
-    int s = prepare_params(lw, n, false);
-    w[0] = prep_arg(s);
-    w[1] = bias ? prep_arg(s + 1) : buf_arg(-1);
+    int s = lw->gr ? 0 : prepare_params(lw, n, false);
+    for (int i = 0; i < op_info[n->op].nparams; i++)
+        w[i] = lw->gr ? param_arg(n->param + i) : prep_arg(s + i);
+    if (!bias)
+        w[1] = buf_arg(-1);
 }
 
 static int in_buf(Lowerer *lw, const GNode *n, int k)
@@ -377,6 +383,16 @@ static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
     weight_args(lw, n, w);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
     ref_call(lw, n, CALL(lw, K_BATCHNORM, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), w[0], w[1], buf_arg(y)));
+}
+
+static void ref_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    LArg w[4];
+    weight_args(lw, n, w);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_BATCHNORM_EVAL, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), w[0], w[1],
+                         w[2], w[3], real_arg(n->r[BATCHNORM_EVAL_eps]), buf_arg(y)));
 }
 
 static void ref_LINEAR(Lowerer *lw, const GNode *n)
@@ -546,6 +562,23 @@ static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
     int w = prepare_params(lw, n, true);
     int ss = pairs_buf(lw, arena_printf("%s.ss", n->name), arena_printf("scale, shift of %s", n->name), s->n[0]);
     CALL(lw, K_FAST_BN_FOLD, buf_arg(x->mom), prep_arg(w), prep_arg(w + 1), int_arg(s->n[0]), buf_arg(ss));
+    *lz(lw, n->out) = (Lazy){.buf = x->buf, .ss = ss, .mom = -1};
+    pend(lz(lw, n->out), n, FUSE_INPUT);
+}
+
+/* The running statistics' scale and shift (computed per call: c values),
+ * then, as for the train-time form, pending: applied by the consumer as it
+ * reads its input (a convolution, a pool, an add), else by bn_apply. */
+static void fast_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    if (x->chw || x->ss >= 0 || x->relu)
+        materialise(lw, n->in[0]);
+    int w = prepare_params(lw, n, true);
+    int ss = pairs_buf(lw, arena_printf("%s.ss", n->name), arena_printf("scale, shift of %s", n->name), s->n[0]);
+    CALL(lw, K_FAST_BN_EVAL_FOLD, prep_arg(w), prep_arg(w + 1), prep_arg(w + 2), prep_arg(w + 3), int_arg(s->n[0]),
+         real_arg(n->r[BATCHNORM_EVAL_eps]), buf_arg(ss));
     *lz(lw, n->out) = (Lazy){.buf = x->buf, .ss = ss, .mom = -1};
     pend(lz(lw, n->out), n, FUSE_INPUT);
 }
@@ -767,6 +800,13 @@ static void backward_node(Lowerer *lw, const GNode *n)
     case OP_BATCHNORM: {
         int dx = din_buf(lw, n, 0);
         CALL(lw, K_BATCHNORM_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), param_arg(n->param),
+             buf_arg(dy), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
+        break;
+    }
+    case OP_BATCHNORM_EVAL: {
+        int dx = din_buf(lw, n, 0);
+        CALL(lw, K_BATCHNORM_EVAL_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]),
+             param_arg(n->param), param_arg(n->param + 2), param_arg(n->param + 3), real_arg(n->r[BATCHNORM_EVAL_eps]),
              buf_arg(dy), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
         break;
     }

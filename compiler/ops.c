@@ -87,6 +87,15 @@ const OpSig *op_sig(OpKind op)
     return &sigs[op];
 }
 
+const char *op_param_name(OpKind op, int i)
+{
+    static const char *const affine[] = {"weight", "bias"};
+    static const char *const bn_eval[] = {"weight", "bias", "running_mean", "running_var"};
+    if (i < 0 || i >= op_info[op].nparams)
+        internal_error("operation %s has no parameter %d", op_info[op].name, i);
+    return op == OP_BATCHNORM_EVAL ? bn_eval[i] : affine[i];
+}
+
 int op_attr_index(OpKind op, const char *name)
 {
     const OpSig *s = op_sig(op);

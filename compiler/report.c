@@ -111,6 +111,8 @@ static const char *op_desc(const GNode *n)
     }
     case OP_LINEAR:
         return arena_printf("%s %lld->%lld", name, N(n->a[LINEAR_in]), N(n->a[LINEAR_out]));
+    case OP_BATCHNORM_EVAL:
+        return arena_printf("%s eps=%s", name, real_str(n->r[BATCHNORM_EVAL_eps]));
     case OP_BATCHNORM:
     case OP_RELU:
     case OP_GLOBAL_AVGPOOL:
@@ -131,10 +133,11 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     switch (n->op) {
     case OP_CONV2D:
         return o->n[0] * o->n[1] * o->n[2] * (n->a[CONV2D_cin] / n->a[CONV2D_groups]) * n->a[CONV2D_k] *
-               n->a[CONV2D_k];
+               n->a[CONV2D_k_w];
     case OP_LINEAR:
         return n->a[LINEAR_in] * n->a[LINEAR_out];
     case OP_BATCHNORM:
+    case OP_BATCHNORM_EVAL:
     case OP_RELU:
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
@@ -420,6 +423,7 @@ static const char *node_fill(OpKind op)
     case OP_LINEAR:
         return "#cfe2f3";
     case OP_BATCHNORM:
+    case OP_BATCHNORM_EVAL:
         return "#d9ead3";
     case OP_ADD:
     case OP_CONCAT:

@@ -365,9 +365,12 @@ static const char *const torch_unsupported[][2] = {
     {"groups", "only conv2d has groups"},
     {"dilation", "dilated convolutions are not supported"},
     {"padding_mode", "padding is always with zeros"},
-    {"eps", "batchnorm's epsilon is fixed at 1e-6 (docs/semantics.md)"},
-    {"momentum", "batchnorm normalises with the statistics of its input and keeps no running statistics"},
-    {"track_running_stats", "batchnorm normalises with the statistics of its input and keeps no running statistics"},
+    {"eps", "the train-time batchnorm's epsilon is fixed at 1e-6; a trained BatchNorm2d (eval mode) is "
+            "batchnorm_eval(c, eps=1e-5)"},
+    {"momentum", "batchnorm normalises with the statistics of its input and keeps no running statistics; "
+                 "batchnorm_eval(c) uses running statistics"},
+    {"track_running_stats", "batchnorm normalises with the statistics of its input and keeps no running statistics; "
+                            "batchnorm_eval(c) uses running statistics"},
     {"affine", "batchnorm always has a weight (gamma) and a bias (beta)"},
     {"ceil_mode", "output sizes are rounded down, as with ceil_mode=False"},
     {"count_include_pad", "avgpool2d counts the padding, as with count_include_pad=True"},

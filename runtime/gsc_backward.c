@@ -106,6 +106,27 @@ void gsc_batchnorm_backward(const float *x, int c, int64_t hw, const float *gamm
     }
 }
 
+void gsc_batchnorm_eval_backward(const float *x, int c, int64_t hw, const float *gamma, const float *mean,
+                                 const float *var, float eps, const float *dy, float *dx, float *dgamma, float *dbeta)
+{
+    int ch;
+    int64_t i;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * hw, *dyc = dy + (ptrdiff_t)ch * hw;
+        double inv = 1.0 / sqrt((double)var[ch] + (double)eps), sdy = 0.0, sdyx = 0.0;
+        for (i = 0; i < hw; i++) {
+            sdy += dyc[i];
+            sdyx += dyc[i] * (xc[i] - (double)mean[ch]) * inv;
+        }
+        dgamma[ch] += (float)sdyx;
+        dbeta[ch] += (float)sdy;
+        if (!dx)
+            continue;
+        for (i = 0; i < hw; i++)
+            dx[(ptrdiff_t)ch * hw + i] += (float)(dyc[i] * gamma[ch] * inv);
+    }
+}
+
 /* --------------------------------------------------------------- linear */
 
 void gsc_linear_backward(const float *x, int in, const float *wt, const float *dy, int out, float *dx, float *dwt,

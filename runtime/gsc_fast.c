@@ -760,6 +760,17 @@ void gsc_fast_bn_fold(const float *moments, const float *gamma,
     }
 }
 
+void gsc_fast_bn_eval_fold(const float *gamma, const float *beta, const float *mean, const float *var, int c,
+                           float eps, float *ss)
+{
+    int ch, cpo = GSC_FAST_CPAD(c);
+    for (ch = 0; ch < cpo; ch++) {
+        double sc = ch < c ? gamma[ch] / sqrt((double)var[ch] + (double)eps) : 0.0;
+        ss[ch] = (float)sc;
+        ss[cpo + ch] = ch < c ? (float)(beta[ch] - mean[ch] * sc) : 0.0f;
+    }
+}
+
 void gsc_fast_bn_apply(const float *x, int c, int h, int w, const float *ss,
                        const float *res, const float *res_ss, int flags,
                        float *y)

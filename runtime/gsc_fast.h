@@ -178,6 +178,17 @@ void gsc_fast_bn_fold(const float *moments, /* [2][cpad(c)] */
                       int c,
                       float *ss);           /* [2][cpad(c)] */
 
+/* The scale and shift of an inference-form batchnorm (the running
+ * statistics): ss[0][c] = gamma / sqrt(var + eps), ss[1][c] = beta -
+ * mean*ss[0][c], in double then rounded; padding channels get 0, 0. Applied
+ * like gsc_fast_bn_fold's, by gsc_fast_bn_apply or the consumer's input. */
+void gsc_fast_bn_eval_fold(const float *gamma, /* [c] */
+                           const float *beta,  /* [c] */
+                           const float *mean,  /* [c] */
+                           const float *var,   /* [c] */
+                           int c, float eps,
+                           float *ss);         /* [2][cpad(c)] */
+
 /*
  * y = x*ss0 + ss1 (+ res, or + res*res_ss0 + res_ss1 when res_ss != NULL),
  * then max(.,0) if flags has GSC_FAST_RELU. ss == NULL means identity on x.

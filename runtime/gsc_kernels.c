@@ -102,6 +102,20 @@ void gsc_batchnorm(const float *x, int c, int64_t hw, const float *gamma,
     }
 }
 
+void gsc_batchnorm_eval(const float *x, int c, int64_t hw, const float *gamma, const float *beta,
+                        const float *mean, const float *var, float eps, float *y)
+{
+    int ch;
+    int64_t i;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * hw;
+        float *yc = y + (ptrdiff_t)ch * hw;
+        double sd = sqrt((double)var[ch] + (double)eps);
+        for (i = 0; i < hw; i++)
+            yc[i] = (float)((xc[i] - (double)mean[ch]) / sd * gamma[ch] + beta[ch]);
+    }
+}
+
 /* ------------------------------------------------------------------ relu */
 
 void gsc_relu(const float *x, int64_t n, float *y)

@@ -173,6 +173,20 @@ void gsc_batchnorm(const float *x,     /* [c, hw] */
                    const float *beta,  /* [c] */
                    float *y);          /* [c, hw] */
 
+/*
+ * Inference-form batchnorm (PyTorch's BatchNorm2d in eval mode): per channel,
+ * y = (x - mean) / sqrt(var + eps) * gamma + beta with the running
+ * statistics, computed in double. In place ok.
+ */
+void gsc_batchnorm_eval(const float *x,     /* [c, hw] */
+                        int c, int64_t hw,
+                        const float *gamma, /* [c] */
+                        const float *beta,  /* [c] */
+                        const float *mean,  /* [c] running mean */
+                        const float *var,   /* [c] running variance */
+                        float eps,
+                        float *y);          /* [c, hw] */
+
 /* y = max(x, 0). In place ok. */
 void gsc_relu(const float *x, /* [n] */
               int64_t n,
@@ -247,6 +261,20 @@ void gsc_batchnorm_backward(const float *x,     /* [c, hw] */
                             float *dx,          /* [c, hw] or NULL */
                             float *dgamma,      /* [c] */
                             float *dbeta);      /* [c] */
+
+/* Inference-form batchnorm (gsc_batchnorm_eval): the running statistics
+ * are constants, so dx += dy * gamma / sqrt(var + eps); dgamma += sum dy *
+ * xhat; dbeta += sum dy. */
+void gsc_batchnorm_eval_backward(const float *x,     /* [c, hw] */
+                                 int c, int64_t hw,
+                                 const float *gamma, /* [c] */
+                                 const float *mean,  /* [c] */
+                                 const float *var,   /* [c] */
+                                 float eps,
+                                 const float *dy,    /* [c, hw] */
+                                 float *dx,          /* [c, hw] or NULL */
+                                 float *dgamma,      /* [c] */
+                                 float *dbeta);      /* [c] */
 
 void gsc_linear_backward(const float *x,  /* [in] */
                          int in,

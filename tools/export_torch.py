@@ -11,18 +11,23 @@ Reads a file written by torch.save: a state_dict, a whole nn.Module (its
 F32, which is what gsc --eval --params, gsc --embed-weights and the
 runtime's gsc_st_load_params read.
 
- - BatchNorm running statistics (running_mean, running_var,
-   num_batches_tracked) are dropped with a note: GraphSpec's batchnorm is
-   train-time, it normalises with the statistics of the input itself.
+ - BatchNorm running statistics (running_mean, running_var) are kept when
+   the model (--model) has them (its batchnorm_eval layers, the inference
+   form), and dropped with a note otherwise (the train-time batchnorm
+   normalises with the statistics of the input itself); num_batches_tracked
+   is always dropped.
  - Other floating-point tensors (F16, BF16, F64) are converted to F32 with a
    note; any other non-float tensor is an error.
  - --rename OLD=NEW replaces the name prefix OLD by NEW (repeatable; the
    first matching rule applies; NEW may be empty: --rename module.= strips
    DataParallel's prefix).
- - --check-gs MODEL.gs runs `gsc --emit=abi MODEL.gs` and compares: tensors
-   the model needs that are missing, tensors the model does not know, and
-   shape mismatches are reported, and nothing is written if there are any.
-   With it the output holds the tensors in the model's ABI order.
+ - --model MODEL.gs (also spelt --check-gs) runs `gsc --emit=abi MODEL.gs`
+   and compares: tensors the model needs that are missing, tensors the model
+   does not know, and shape mismatches are reported, naming each tensor, and
+   nothing is written if there are any. A tensor whose shape differs from
+   the model's only by dimensions of 1 (a Linear's [out, in] where the model
+   has a 1x1 convolution's [out, in, 1, 1]) is reshaped, with a note. With
+   it the output holds the tensors in the model's ABI order.
 
 Written without the safetensors package: an 8-byte little-endian header
 length, the JSON header (dtype, shape, data_offsets; metadata
@@ -45,7 +50,7 @@ import subprocess
 import sys
 import tempfile
 
-DROPPED_SUFFIXES = ("running_mean", "running_var", "num_batches_tracked")
+RUNNING_SUFFIXES = ("running_mean", "running_var")
 
 
 class ExportError(Exception):
@@ -106,11 +111,15 @@ def apply_renames(name, rules):
     return name
 
 
-def convert(torch, sd, rules):
-    """[(name, float32 contiguous tensor)] in state_dict order; raises on errors."""
+def convert(torch, sd, rules, wanted=None):
+    """[(name, float32 contiguous tensor)] in state_dict order; raises on errors.
+    Running statistics are kept when wanted (the model's tensor names) has them."""
     out, dropped, converted, errors, seen = [], [], [], [], {}
     for name, t in sd.items():
-        if name.rsplit(".", 1)[-1] in DROPPED_SUFFIXES:
+        suffix = name.rsplit(".", 1)[-1]
+        if suffix == "num_batches_tracked":
+            continue
+        if suffix in RUNNING_SUFFIXES and (wanted is None or apply_renames(name, rules) not in wanted):
             dropped.append(name)
             continue
         if not t.is_floating_point():
@@ -130,8 +139,9 @@ def convert(torch, sd, rules):
         out.append((new, t))
     if dropped:
         note(
-            "dropped %d BatchNorm running-statistics tensors (running_mean, running_var, "
-            "num_batches_tracked): GraphSpec's batchnorm is train-time and does not use them" % len(dropped)
+            "dropped %d BatchNorm running-statistics tensors (running_mean, running_var): "
+            "the model's batchnorm is the train-time one, which does not use them "
+            "(batchnorm_eval is the inference form)" % len(dropped)
         )
     if converted:
         groups = {}
@@ -181,12 +191,17 @@ def check_against(tensors, abi, model, gs_path):
     """Reorders tensors into ABI order; raises listing every problem."""
     have = dict(tensors)
     want = dict(abi)
-    problems = []
+    problems, reshaped = [], []
     for name, shape in abi:
         if name not in have:
             problems.append("missing %s %s" % (name, shape))
         elif list(have[name].shape) != shape:
-            problems.append("%s has shape %s but the model wants %s" % (name, list(have[name].shape), shape))
+            got = list(have[name].shape)
+            if [d for d in got if d != 1] == [d for d in shape if d != 1]:
+                have[name] = have[name].reshape(shape).contiguous()
+                reshaped.append("%s %s -> %s" % (name, got, shape))
+            else:
+                problems.append("%s has shape %s but the model wants %s" % (name, got, shape))
     for name, t in tensors:
         if name not in want:
             problems.append("unknown %s %s" % (name, list(t.shape)))
@@ -195,6 +210,9 @@ def check_against(tensors, abi, model, gs_path):
             "the weights do not fit model %s of %s (%d problems):\n  %s"
             % (model, gs_path, len(problems), "\n  ".join(problems))
         )
+    if reshaped:
+        note("reshaped %d tensors to the model's shapes (only dimensions of 1 differ): %s"
+             % (len(reshaped), "; ".join(reshaped[:3]) + ("; ..." if len(reshaped) > 3 else "")))
     return [(name, have[name]) for name, _ in abi]
 
 
@@ -251,15 +269,17 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog=os.path.basename(sys.argv[0]) or "export_torch.py",
         description="Convert a torch.save'd state_dict or nn.Module to F32 safetensors for gsc.",
-        epilog="BatchNorm running statistics are dropped (GraphSpec's batchnorm is train-time). "
+        epilog="BatchNorm running statistics are kept for the model's batchnorm_eval layers and dropped "
+        "otherwise (the train-time batchnorm does not use them). "
         "Exit status: 0 written, 1 bad input, 2 usage error.",
     )
     p.add_argument("input", metavar="STATE_DICT.pt")
     p.add_argument("output", metavar="OUT.safetensors")
     p.add_argument("--rename", action="append", default=[], metavar="OLD=NEW",
                    help="replace the name prefix OLD by NEW (repeatable; first match wins)")
-    p.add_argument("--check-gs", metavar="MODEL.gs",
-                   help="check names and shapes against the model's parameter ABI before writing")
+    p.add_argument("--model", "--check-gs", dest="check_gs", metavar="MODEL.gs",
+                   help="check names and shapes against the model's parameter ABI before writing, "
+                   "in its order; keep the running statistics it has")
     p.add_argument("-D", action="append", default=[], dest="defines", metavar="NAME=VALUE",
                    help="passed to gsc with --check-gs (e.g. -D classes=10)")
     p.add_argument("--gsc", metavar="PATH", help="the gsc binary (default: $GSC, the gsc beside this script, ../build/gsc, gsc on PATH)")
@@ -283,9 +303,11 @@ def main(argv):
     try:
         torch = import_torch()
         sd = load_state_dict(torch, a.input)
-        tensors = convert(torch, sd, a.rules)
+        abi = None
         if a.check_gs:
             abi, model = model_abi(find_gsc(a.gsc), a.check_gs, a.defines)
+        tensors = convert(torch, sd, a.rules, set(n for n, _ in abi) if abi else None)
+        if abi:
             tensors = check_against(tensors, abi, model, a.check_gs)
         nbytes = write_safetensors(a.output, tensors)
     except ExportError as e:

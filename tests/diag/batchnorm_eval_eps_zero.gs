@@ -1,0 +1,5 @@
+# batchnorm_eval divides by sqrt(var + eps): eps must be positive.
+model m(x: [4, H, W]) -> [4, H, W] where H >= 1, W >= 1 default H = 8, W = 8 {
+    bn = batchnorm_eval(4, eps=0.0)
+    return bn(x)
+}
