@@ -850,6 +850,38 @@ static bool op_params(Ctx *c, Layer *l)
 
 static int count_tensors(Node *n);
 
+/* The layer a repeat(n, i -> layer) copies. */
+static Node *repeat_body(const Node *n)
+{
+    return n->args[1]->kind == ND_ARROW ? n->args[1]->rhs : n->args[1];
+}
+
+static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span span);
+
+/* The elements of a seq or repeat, numbered on from *next: a repeat inside
+ * a seq adds its copies to the seq's numbering (seq(down(128), repeat(3,
+ * basic)) is layer.0 to layer.3), each copy with its index bound. */
+static void declare_elems(Ctx *c, Frame *f, Node *n, const char *path, Vec *elems)
+{
+    if (n->ref == REF_REPEAT) {
+        Node *body = repeat_body(n);
+        for (int64_t k = 0; k < n->num; k++) {
+            if (n->slot >= 0)
+                f->dims[n->slot] = dim_num(k);
+            vec_push(elems, declare_layer(c, f, body, arena_printf("%s.%d", path, elems->n), body->span));
+        }
+        if (n->slot >= 0)
+            f->dims[n->slot] = NULL;
+        return;
+    }
+    for (int i = 0; i < n->nargs; i++) {
+        if (n->args[i]->ref == REF_REPEAT)
+            declare_elems(c, f, n->args[i], path, elems);
+        else
+            vec_push(elems, declare_layer(c, f, n->args[i], arena_printf("%s.%d", path, elems->n), n->args[i]->span));
+    }
+}
+
 static int count_block_tensors(Item *blk)
 {
     int k = 0;
@@ -873,6 +905,8 @@ static int count_tensors(Node *n)
             k += count_tensors(n->args[i]);
         return k;
     }
+    case REF_REPEAT:
+        return (int)n->num * count_tensors(repeat_body(n));
     default:
         return 0;
     }
@@ -915,12 +949,16 @@ static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span sp
         break;
     }
     case REF_SEQ:
+    case REF_REPEAT: {
+        Vec elems = {0};
+        declare_elems(c, f, n, path, &elems);
         l->kind = L_SEQ;
-        l->nelems = n->nargs;
-        l->elems = arena_alloc(sizeof(Layer *) * (size_t)n->nargs);
-        for (int i = 0; i < n->nargs; i++)
-            l->elems[i] = declare_layer(c, f, n->args[i], arena_printf("%s.%d", path, i), n->args[i]->span);
+        l->nelems = elems.n;
+        l->elems = arena_alloc(sizeof(Layer *) * (size_t)(elems.n + 1));
+        memcpy(l->elems, elems.v, sizeof(Layer *) * (size_t)elems.n);
+        free(elems.v);
         break;
+    }
     default:
         internal_error("unresolved layer");
     }

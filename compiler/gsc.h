@@ -243,6 +243,7 @@ typedef enum {
     REF_BLOCK,  /* a block: item */
     REF_DIMFN,  /* a dimension function: item */
     REF_SEQ,    /* seq(...) */
+    REF_REPEAT, /* repeat(n, i -> layer): num the count, slot the index's Sym or -1 */
 } RefKind;
 
 typedef struct Item Item;
@@ -303,6 +304,7 @@ typedef enum {
     SYM_INPUT,  /* tensor input; index: into item->inputs */
     SYM_LAYER,  /* layer; index: into item->body */
     SYM_VALUE,  /* let value; index: into item->body */
+    SYM_INDEX,  /* the index of a repeat(n, i -> layer), a size within the layer */
 } SymKind;
 
 typedef struct {

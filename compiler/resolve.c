@@ -40,14 +40,16 @@ Item *find_item(Program *p, const char *name)
 
 static const char *sym_kind_name(SymKind k)
 {
-    static const char *const names[] = {"integer parameter", "shape variable", "input", "layer", "value"};
+    static const char *const names[] = {"integer parameter", "shape variable", "input", "layer", "value",
+                                        "repeat index"};
     return names[k];
 }
 
 /* "an input", "a layer". */
 static const char *a_kind(SymKind k)
 {
-    static const char *const names[] = {"an integer parameter", "a shape variable", "an input", "a layer", "a value"};
+    static const char *const names[] = {"an integer parameter", "a shape variable", "an input", "a layer", "a value",
+                                        "a repeat index"};
     return names[k];
 }
 
@@ -70,6 +72,8 @@ static int sym_kind_bit(SymKind k)
     case SYM_INT:
     case SYM_DIMVAR:
         return K_SIZE;
+    case SYM_INDEX: /* visible only inside its repeat: never suggested */
+        return 0;
     case SYM_INPUT:
     case SYM_VALUE:
         return K_VALUE;
@@ -201,7 +205,7 @@ static void unknown_name(Scope *sc, Span at, const char *name, const char *what,
 static Sym *lookup_all(Scope *sc, const char *name, int *slot)
 {
     int *v = strmap_get(&sc->index, name);
-    if (!v)
+    if (!v || !*v) /* 0: a repeat index out of its layer */
         return NULL;
     *slot = *v - 1;
     return sc->syms.v[*slot];
@@ -215,7 +219,7 @@ static Sym *declare(Scope *sc, const char *name, SymKind kind, Span at, int inde
         error_at(at, "'%s' is already declared in '%s'", name, sc->item->name);
         note_at(old->span, "the earlier declaration (%s) is here", sym_kind_name(old->kind));
         sc->item->bad = true;
-    } else if (op_lookup(name) >= 0 || !strcmp(name, "seq")) {
+    } else if (op_lookup(name) >= 0 || !strcmp(name, "seq") || !strcmp(name, "repeat")) {
         error_at(at, "'%s' is the name of an operation; choose another name", name);
         sc->item->bad = true;
     }
@@ -314,7 +318,7 @@ static void resolve_dim(Scope *sc, Node *n)
         return;
     case ND_NAME: {
         Sym *s = use_sym(sc, n, "size", K_SIZE);
-        if (s && s->kind != SYM_INT && s->kind != SYM_DIMVAR)
+        if (s && s->kind != SYM_INT && s->kind != SYM_DIMVAR && s->kind != SYM_INDEX)
             bad(sc, n->span, "'%s' is %s, but a size is expected here", n->name, a_kind(s->kind));
         return;
     }
@@ -728,6 +732,7 @@ static void bind_block_args(Scope *sc, Node *call, Item *blk)
 /* ------------------------------------------------------------ layers */
 
 static void resolve_layer(Scope *sc, Node *n, bool in_seq);
+static void resolve_repeat(Scope *sc, Node *n);
 static void inline_apply(Scope *sc, Node *n);
 
 static bool is_block_ref(Scope *sc, Node *n, Item **blk)
@@ -740,7 +745,63 @@ static bool is_block_ref(Scope *sc, Node *n, Item **blk)
     return false;
 }
 
-/* layer := op(int-args) | block | block(int-args) | seq(layer, ...) */
+/* A constant count: integer literals with + - * / % (as dim_eval computes them). */
+static bool const_count(const Node *n, int64_t *v)
+{
+    int64_t a, b;
+    if (n->kind == ND_NUM) {
+        *v = n->num;
+        return true;
+    }
+    if (n->kind != ND_BIN || !const_count(n->lhs, &a) || !const_count(n->rhs, &b))
+        return false;
+    return dim_apply(dim_op_kind(n->op), a, b, v);
+}
+
+enum { MAX_REPEAT = 10000 };
+
+/* repeat(n, i -> layer) or repeat(n, layer): n copies of the layer, one
+ * after the other as in seq; i is 0, 1, ..., n-1 in the layer's sizes and
+ * is not visible outside it. */
+static void resolve_repeat(Scope *sc, Node *n)
+{
+    n->ref = REF_REPEAT;
+    n->slot = -1;
+    if (n->nargs != 2) {
+        bad(sc, n->span, "repeat takes a count and a layer: repeat(n, i -> layer), or repeat(n, layer)");
+        return;
+    }
+    int64_t k;
+    if (!const_count(n->args[0], &k) || k < 1 || k > MAX_REPEAT) {
+        bad(sc, n->args[0]->span, "repeat's count must be a constant from 1 to %d (integer literals with + - * / %%)",
+            MAX_REPEAT);
+        return;
+    }
+    n->num = k;
+    Node *body = n->args[1];
+    if (body->kind != ND_ARROW) {
+        resolve_layer(sc, body, true);
+        return;
+    }
+    if (body->lhs->kind != ND_NAME) {
+        bad(sc, body->lhs->span, "the index of repeat is a name: repeat(n, i -> layer)");
+        return;
+    }
+    int slot;
+    const char *name = body->lhs->name;
+    if (lookup_all(sc, name, &slot)) {
+        bad(sc, body->lhs->span, "'%s' is already declared in '%s'; the index of repeat needs a new name", name,
+            sc->item->name);
+        return;
+    }
+    Sym *s = declare(sc, name, SYM_INDEX, body->lhs->span, 0);
+    s->used = 1;
+    n->slot = sc->syms.n - 1;
+    resolve_layer(sc, body->rhs, true);
+    *strmap_get(&sc->index, name) = 0; /* out of scope */
+}
+
+/* layer := op(int-args) | block | block(int-args) | seq(layer, ...) | repeat(n, i -> layer) */
 static void resolve_layer(Scope *sc, Node *n, bool in_seq)
 {
     if (n->kind == ND_APPLY) {
@@ -758,6 +819,10 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
             bad(sc, n->span, "seq needs at least one layer");
         for (int i = 0; i < n->nargs; i++)
             resolve_layer(sc, n->args[i], true);
+        return;
+    }
+    if (!strcmp(n->name, "repeat") && n->kind == ND_CALL) {
+        resolve_repeat(sc, n);
         return;
     }
     int op = op_lookup(n->name);
@@ -792,6 +857,12 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
     unknown_name(sc, n->name_span, n->name, "operation or block", K_OP | K_BLOCK);
 }
 
+/* The layer a repeat copies. */
+static Node *repeat_body(const Node *n)
+{
+    return n->args[1]->kind == ND_ARROW ? n->args[1]->rhs : n->args[1];
+}
+
 /* The number of tensors a layer expression takes. */
 static int layer_arity(Node *n)
 {
@@ -799,6 +870,8 @@ static int layer_arity(Node *n)
         return n->item->ninputs;
     if (n->ref == REF_SEQ)
         return n->nargs ? layer_arity(n->args[0]) : 1;
+    if (n->ref == REF_REPEAT)
+        return n->nargs == 2 ? layer_arity(repeat_body(n)) : 1;
     return 1;
 }
 
@@ -820,7 +893,8 @@ static bool is_value_expr(Scope *sc, Node *n)
                    is_plain_arg(n->args[0]);
         int op = op_lookup(n->name);
         Item *blk;
-        if ((op >= 0 && op_info[op].nparams > 0) || s || is_block_ref(sc, n, &blk) || !strcmp(n->name, "seq"))
+        if ((op >= 0 && op_info[op].nparams > 0) || s || is_block_ref(sc, n, &blk) || !strcmp(n->name, "seq") ||
+            !strcmp(n->name, "repeat"))
             return false;
         return n->nargs > 0 && is_value_expr(sc, n->args[0]);
     }
@@ -1060,7 +1134,7 @@ static bool has_block(const Node *n)
     for (int i = 0; n->ref == REF_SEQ && i < n->nargs; i++)
         if (has_block(n->args[i]))
             return true;
-    return false;
+    return n->ref == REF_REPEAT && n->nargs == 2 && has_block(n->args[1]->kind == ND_ARROW ? n->args[1]->rhs : n->args[1]);
 }
 
 /* Layers never applied and values never used: warnings, unless the body
