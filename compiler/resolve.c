@@ -161,6 +161,7 @@ static void list_names(Scope *sc, int kinds, Buf *b)
             for (int i = 0; i < OP__COUNT; i++)
                 vec_push(&names, (void *)op_info[i].name);
             vec_push(&names, "seq(...)");
+            vec_push(&names, "repeat(...)");
         }
         for (int i = 0; i < sc->prog->nitems; i++) {
             Item *it = &sc->prog->items[i];
