@@ -51,10 +51,10 @@ FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c $(BUILD)/lexer.c $(
               compiler/resolve.c
 CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
 BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
-              runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c
+              runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
 RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_backward.c \
-              runtime/gsc_fast.c runtime/gsc_train.c
+              runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_train.c
 
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))
 MAIN_OBJ := $(BUILD)/obj/main.o
@@ -62,7 +62,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-winograd test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -113,7 +113,7 @@ $(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
 	re2c -W -Werror --no-generation-date -o $@ $<
 
 HDRS := compiler/gsc.h compiler/ops.h compiler/kernels.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h \
-        runtime/gsc_train.h
+        runtime/gsc_train.h runtime/gsc_simd.h
 
 $(BUILD)/obj/%.o: compiler/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -174,6 +174,9 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	GSC=build/asan/gsc $(BUILD)/test_diag || fail=1; \
 	echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
 	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
+	echo "== make test-winograd (Winograd and direct 3x3 convolutions against float64, every SIMD path this CPU runs)"; \
+	$(MAKE) -s --no-print-directory test-winograd > $(BUILD)/winograd.log 2>&1 && tail -n 1 $(BUILD)/winograd.log || \
+	  { cat $(BUILD)/winograd.log; fail=1; }; \
 	echo "== make test-align (buffers only float-aligned, on every SIMD path this CPU runs)"; \
 	$(MAKE) -s --no-print-directory test-align || fail=1; \
 	echo "== tests/readme/commands.sh (README.md's command block, in order)"; \
@@ -205,6 +208,20 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	   grep -q '^forward pass: ' $(BUILD)/examples.log; then grep '^== examples built\|^forward pass' $(BUILD)/examples.log; \
 	else cat $(BUILD)/examples.log; echo "make examples FAILED"; fail=1; fi; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
+
+# runtime/gsc_winograd.c and the direct kernel against a float64 convolution
+# (tests/winograd/check.c), built portable, AVX2+FMA and -march=native where
+# this CPU runs them: a few seconds.
+WINO_SRCS := tests/winograd/check.c runtime/gsc_winograd.c runtime/gsc_fast.c
+test-winograd: $(WINO_SRCS) runtime/gsc_fast.h runtime/gsc_simd.h runtime/gsc_runtime.h
+	@mkdir -p $(BUILD)/winograd
+	@$(CC) -std=c99 $(WARN) -O2 -Iruntime -o $(BUILD)/winograd/portable $(WINO_SRCS) -lm
+	@echo "== portable"; $(BUILD)/winograd/portable
+	@if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then \
+	  $(CC) -std=c99 $(WARN) -O3 -mavx2 -mfma -Iruntime -o $(BUILD)/winograd/avx2 $(WINO_SRCS) -lm && \
+	  echo "== AVX2+FMA" && $(BUILD)/winograd/avx2; fi
+	@$(CC) -std=c99 $(WARN) -O3 -march=native -fopenmp -Iruntime -o $(BUILD)/winograd/native $(WINO_SRCS) -lm
+	@echo "== -O3 -march=native -fopenmp"; $(BUILD)/winograd/native
 
 # ------------------------------------------------------------ random programs; the prover against Z3
 
@@ -239,7 +256,7 @@ test-long: $(BUILD)/gsc $(BUILD)/prove_cli
 # CPU with avx512f). ResNet-18 at 224x224 (generated/rn18.c) only on the SIMD
 # paths; the portable one runs it at 64x64. The runtime is compiled once per path.
 ALIGN     := $(BUILD)/align
-ALIGN_RT  := gsc_init.o gsc_kernels.o gsc_fast.o
+ALIGN_RT  := gsc_init.o gsc_kernels.o gsc_fast.o gsc_winograd.o
 ALIGN_CPU_AVX2 := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && echo avx2)
 ALIGN_PATHS    := portable $(ALIGN_CPU_AVX2) native
 ALIGN_CFLAGS_portable := -O2
@@ -260,7 +277,7 @@ $(BUILD)/align_rn18_64.c: models/resnet18.gs $(BUILD)/gsc
 
 # $(1): the path. The driver for model M is $(ALIGN)/$(1)/M.
 define ALIGN_PATH_RULES
-$(ALIGN)/$(1)/%.o: runtime/%.c runtime/gsc_runtime.h runtime/gsc_fast.h
+$(ALIGN)/$(1)/%.o: runtime/%.c runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_simd.h
 	@mkdir -p $$(@D)
 	$$(CC) -std=c99 $$(WARN) $$(ALIGN_CFLAGS_$(1)) -Iruntime -c -o $$@ $$<
 $(ALIGN)/$(1)/rn18: tests/driver/misaligned.c generated/rn18.c generated/rn18.h $(addprefix $(ALIGN)/$(1)/,$(ALIGN_RT))
@@ -362,7 +379,7 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
                    $(BUILD)/examples.flags
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/embedded/main.c generated/tiny.c \
-	  runtime/gsc_fast.c runtime/gsc_kernels.c runtime/gsc_init.c -lm
+	  runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_kernels.c runtime/gsc_init.c -lm
 
 test-export-torch: $(BUILD)/gsc
 	tools/test_export_torch.sh $(BUILD)/gsc
@@ -466,7 +483,7 @@ clean:
 # pkg-config and CMake files. The soname is the whole version: a generated header
 # accepts exactly the runtime it was generated for.
 RT_VERSION := $(shell sed -n 's/^.define GSC_RUNTIME_VERSION "\(.*\)"$$/\1/p' runtime/gsc_runtime.h)
-RT_HDRS    := runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_train.h
+RT_HDRS    := runtime/gsc_runtime.h runtime/gsc_fast.h runtime/gsc_simd.h runtime/gsc_train.h
 LIB_BUILD  ?= $(BUILD)/lib
 LIB_CFLAGS ?= $(EX_CFLAGS)
 LIB_A      := $(LIB_BUILD)/libgsc-runtime.a

@@ -48,7 +48,7 @@ fi
 
 $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp -Igenerated -Iruntime \
   -o $OUT/rn18_bench bench/bench.c generated/rn18.c \
-  runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c -lm
+  runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm
 
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores;" \
      "$($CC --version | head -1); node $(node --version); $(date -u '+%Y-%m-%d %H:%M UTC')"

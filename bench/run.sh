@@ -17,7 +17,7 @@ RUNS=${2:-50}
 OUT=${BENCH_OUT:-build/bench}
 CC=${CC:-cc}
 FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp"
-RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c"
+RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c"
 mkdir -p $OUT/gsc
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -382,6 +382,13 @@ static void emit_prepare(Emitter *e)
                        N(p->src), N(p->src2), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]),
                        N(n->a[CONV2D_groups]), dst);
             break;
+        case PREP_WINOGRAD:
+            buf_printf(e->o, "    /* %s, %s: Winograd F(%dx%d, 3x3) */\n", t,
+                       p->src2 < 0 ? "no bias" : e->g->tensors[p->tensor + 1].name, p->tile, p->tile);
+            buf_printf(e->o, "    gsc_fast_winograd_prepare(params + %lld, %s, %lld, %lld, %d, prepared + %s);\n", N(p->src),
+                       p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2)), N(n->a[CONV2D_cin]),
+                       N(n->a[CONV2D_cout]), p->tile, dst);
+            break;
         case PREP_LINEAR:
             buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
             buf_printf(e->o, "    gsc_fast_linear_prepare(params + %lld, params + %lld, %lld, %lld, prepared + %s);\n",
@@ -616,6 +623,8 @@ static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
 static void emit_call(Emitter *e, const LCall *c)
 {
     Buf b = {0};
+    if (c->note)
+        buf_printf(e->o, "    /* method: %s */\n", c->note);
     emit_fused(e, c);
     buf_printf(&b, "%s%s(", kernel_info[c->k].sig[0] == '=' ? "loss = " : "", kernel_info[c->k].fn);
     for (int i = 0; i < c->nargs; i++) {

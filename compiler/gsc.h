@@ -646,6 +646,7 @@ typedef struct {
     int nargs;
     Fused *fused;
     int nfused;
+    const char *note;  /* for its comment: why this kernel (a convolution's method), or NULL */
 } LCall;
 
 /* The geometry argument of a convolution or pooling call. */
@@ -658,7 +659,7 @@ typedef struct {
 
 /* One statement of P_prepare: from the PyTorch-layout params to the
  * kernels' layout in prepared. */
-typedef enum { PREP_COPY, PREP_CONV, PREP_LINEAR } PrepKind;
+typedef enum { PREP_COPY, PREP_CONV, PREP_WINOGRAD, PREP_LINEAR } PrepKind;
 typedef struct {
     PrepKind kind;
     const GNode *node;
@@ -667,6 +668,7 @@ typedef struct {
     int64_t src, src2; /* offsets in params: weight, bias (-1: a conv2d without one) */
     int64_t count;     /* floats it fills */
     int64_t dst;       /* offset in prepared (16-float aligned) */
+    int tile;          /* PREP_WINOGRAD: m of F(m x m, 3x3) */
 } PrepStep;
 
 typedef struct {
@@ -684,6 +686,12 @@ typedef struct {
     int64_t workspace_bound;  /* most bytes live at one call: no plan for this order does better */
     int64_t workspace_naive;  /* every buffer on its own */
 } Lowered;
+
+/* How the fast backend computes a 3x3 stride-1 convolution (gsc --conv):
+ * by the cost model (lower.c, conv_method), always directly, or by Winograd
+ * wherever it applies. Read by lower_graph; CONV_DIRECT unless set. */
+typedef enum { CONV_DIRECT, CONV_AUTO, CONV_WINOGRAD } ConvMode;
+extern ConvMode lower_conv_mode;
 
 /* Requires a specialised graph (spec.c) within the C limits (check_c_limits). */
 Lowered *lower_graph(const Graph *g, bool fast);

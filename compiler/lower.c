@@ -287,7 +287,7 @@ static int prep_step(Lowerer *lw, PrepKind kind, const GNode *n, int tensor, con
     PrepStep *p = arena_alloc(sizeof *p);
     int bias = kind == PREP_COPY ? -1 : gnode_bias(n);
     *p = (PrepStep){kind, n, tensor, name, t->offset, bias < 0 ? -1 : lw->g->tensors[bias].offset,
-                    floats, lw->L->prepared_floats};
+                    floats, lw->L->prepared_floats, 0};
     lw->L->prepared_floats += (floats + 15) / 16 * 16;
     vec_push(&lw->L->prep, p);
     lw->prep_step[tensor] = lw->L->prep.n - 1;
@@ -325,6 +325,26 @@ static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
         prep_step(lw, PREP_COPY, n, bi, g->tensors[bi].name, g->tensors[bi].count);
     for (int i = 2; i < gnode_ntensors(n); i++)
         prep_step(lw, PREP_COPY, n, n->param + i, g->tensors[n->param + i].name, g->tensors[n->param + i].count);
+    return s;
+}
+
+/* A conv's weights transformed for Winograd F(m x m, 3x3): once per tensor
+ * and m (beside its direct packing, if another application of the layer
+ * is computed directly). */
+static int prepare_winograd(Lowerer *lw, const GNode *n, int m)
+{
+    for (int i = 0; i < lw->L->prep.n; i++) {
+        const PrepStep *p = lw->L->prep.v[i];
+        if (p->kind == PREP_WINOGRAD && p->tensor == n->param && p->tile == m)
+            return i;
+    }
+    const char *name = packed_name(&lw->g->tensors[n->param]);
+    int64_t floats = gsc_fast_winograd_packed_floats((int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout], m);
+    int direct = lw->prep_step[n->param];
+    int s = prep_step(lw, PREP_WINOGRAD, n, n->param,
+                      arena_printf("%.*s.winograd%d", (int)strlen(name) - 7, name, m), floats);
+    ((PrepStep *)lw->L->prep.v[s])->tile = m;
+    lw->prep_step[n->param] = direct; /* the direct packing, if any: made apart, when asked for */
     return s;
 }
 
@@ -525,11 +545,60 @@ static const GNode *sole_consumer(const Lowerer *lw, int v, OpKind op)
     return g->nodes[c].op == op ? &g->nodes[c] : NULL;
 }
 
+ConvMode lower_conv_mode = CONV_DIRECT;
+
+/*
+ * The cost model of a 3x3 stride-1 convolution, in multiply-add time units
+ * of the direct kernel (docs/semantics.md, "Winograd convolution"):
+ *   direct       oh*ow * 9 * L * cblk(cin) * cpad(cout)       (L = min(cin, 16))
+ *   F(m x m)     tiles' * a^2 * cpad(cin) * cpad(cout)         the a^2 products
+ *              + TRANSFORM * a^2 * (tiles' * cpad(cin) + tiles * cpad(cout))
+ * with a = m + 2, tiles = ceil(oh/m) * ceil(ow/m) (the last row and column of
+ * tiles partly outside the output: the tile waste at small sizes), tiles'
+ * rounded up to whole strips of 14 (the micro-kernel's), and TRANSFORM the
+ * cost of one transformed element (its arithmetic, its store and its reloads
+ * by each group of output blocks), counted as 12 multiply-adds.
+ */
+#define WINO_TRANSFORM 12.0
+static double wino_cost(const Shape *s, int64_t cout, int64_t pad, int m)
+{
+    int64_t oh = s->n[1] + 2 * pad - 2, ow = s->n[2] + 2 * pad - 2, a = m + 2;
+    double tiles = (double)((oh + m - 1) / m) * (double)((ow + m - 1) / m);
+    double tp = (double)(((int64_t)tiles + 13) / 14 * 14);
+    double ci = (double)GSC_FAST_CPAD(s->n[0]), co = (double)GSC_FAST_CPAD(cout);
+    return tp * a * a * ci * co + WINO_TRANSFORM * a * a * (tp * ci + tiles * co);
+}
+
+/* Which method computes conv n on input x: 0 (direct) or m of Winograd
+ * F(m x m, 3x3); *note says why, for the generated C's comment. */
+static int conv_method(const Lowerer *lw, const GNode *n, const Lazy *x, const char **note)
+{
+    const Shape *s = vshape((Lowerer *)lw, n->in[0]);
+    *note = NULL;
+    if (n->a[CONV2D_k] != 3 || n->a[CONV2D_stride] != 1 || n->a[CONV2D_groups] > 1 || x->chw ||
+        lower_conv_mode == CONV_DIRECT)
+        return 0;
+    int64_t cin = s->n[0], cout = n->a[CONV2D_cout], pad = n->a[CONV2D_pad];
+    double direct = (double)(s->n[1] + 2 * pad - 2) * (double)(s->n[2] + 2 * pad - 2) * 9.0 *
+                    (double)(cin < 16 ? cin : 16) * (double)GSC_FAST_CBLK(cin) * (double)GSC_FAST_CPAD(cout);
+    double w4 = wino_cost(s, cout, pad, 4), w2 = wino_cost(s, cout, pad, 2);
+    int m = w4 <= w2 ? 4 : 2;
+    double w = m == 4 ? w4 : w2;
+    bool use = lower_conv_mode == CONV_WINOGRAD || w < direct;
+    *note = arena_printf("%s (%s; cost model: direct 1, F(4x4) %.2f, F(2x2) %.2f)",
+                         use ? arena_printf("Winograd F(%dx%d, 3x3)", m, m) : "direct",
+                         lower_conv_mode == CONV_WINOGRAD ? "--conv=winograd" : "--conv=auto", w4 / direct,
+                         w2 / direct);
+    return use ? m : 0;
+}
+
 static void fast_CONV2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
-    int w = prepare_params(lw, n, true);
+    const char *note;
+    int m = conv_method(lw, n, x, &note);
+    int w = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
     int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout], n->a[CONV2D_k], n->a[CONV2D_stride], n->a[CONV2D_pad]);
     int y = out_buf(lw, n, LAY_BLOCKED);
     const GNode *bn = sole_consumer(lw, n->out, OP_BATCHNORM);
@@ -539,9 +608,13 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     GscFastConv fg = {(int)s->n[0], (int)s->n[1], (int)s->n[2], (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k],
                       (int)n->a[CONV2D_stride], (int)n->a[CONV2D_pad], (int)n->a[CONV2D_groups]};
     int scratch = new_buf(lw, arena_printf("%s.scratch", n->name), LAY_SCRATCH, NULL,
-                          (int64_t)gsc_fast_conv_workspace_bytes(&fg));
-    LCall *c = CALL(lw, K_FAST_CONV2D, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
-                    flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch));
+                          m ? (int64_t)gsc_fast_winograd_workspace_bytes(&fg, m)
+                            : (int64_t)gsc_fast_conv_workspace_bytes(&fg));
+    LCall *c = m ? CALL(lw, K_FAST_CONV2D_WINOGRAD, geom_arg(geom), int_arg(m), buf_arg(x->buf), prep_arg(w),
+                        buf_arg(x->ss), flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch))
+                 : CALL(lw, K_FAST_CONV2D, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
+                        flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch));
+    c->note = note;
     fuse_pending(c, x);
     if (bn)
         fuse(c, bn, FUSE_STATS);
@@ -970,6 +1043,10 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
             gsc_fast_conv_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
                                   (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k], (int)n->a[CONV2D_groups],
                                   prepared + p->dst);
+            break;
+        case PREP_WINOGRAD:
+            gsc_fast_winograd_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
+                                      (int)n->a[CONV2D_cout], p->tile, prepared + p->dst);
             break;
         case PREP_LINEAR:
             gsc_fast_linear_prepare(params + p->src, params + p->src2, (int)n->a[LINEAR_in], (int)n->a[LINEAR_out],

@@ -77,6 +77,13 @@ static const char *const usage_text[] = {
     "                               runtime/gsc_fast.c, SIMD by compiler flags,\n"
     "                               threads with -fopenmp) or reference (plain loops,\n"
     "                               runtime/gsc_kernels.c)\n"
+    "  --conv=direct|auto|winograd  how the fast kernels compute 3x3 stride-1\n"
+    "                               convolutions: directly (default), by the cost\n"
+    "                               model's choice per layer, or by Winograd's\n"
+    "                               F(4x4, 3x3) or F(2x2, 3x3) wherever it applies\n"
+    "                               (runtime/gsc_winograd.c; the generated C's\n"
+    "                               comment of each call says which and why)\n"
+    ,
     "  --embed-weights W.safetensors\n"
     "                               compile the weights into NAME.c as a const\n"
     "                               array P_weights (for flash); no file needed\n"
@@ -209,6 +216,11 @@ static void parse_args(int argc, char **argv, Options *o)
             o->f64 = !strcmp(k, "f64");
         } else if (is_flag(a, "--prefix")) {
             o->prefix = flag_value(argc, argv, &i, "--prefix");
+        } else if (is_flag(a, "--conv")) {
+            const char *k = flag_value(argc, argv, &i, "--conv");
+            if (strcmp(k, "direct") && strcmp(k, "auto") && strcmp(k, "winograd"))
+                usage_error("--conv takes direct, auto or winograd, not '%s'", k);
+            lower_conv_mode = !strcmp(k, "direct") ? CONV_DIRECT : !strcmp(k, "auto") ? CONV_AUTO : CONV_WINOGRAD;
         } else if (is_flag(a, "--kernels")) {
             const char *k = flag_value(argc, argv, &i, "--kernels");
             if (strcmp(k, "fast") && strcmp(k, "reference"))

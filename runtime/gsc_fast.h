@@ -161,6 +161,30 @@ void gsc_fast_conv2d(const GscFastConv *g,
                      float *moments,      /* [2][cpad(cout)] or NULL */
                      void *scratch);      /* conv_workspace_bytes(g) */
 
+/* -------------------------------------------- Winograd 3x3 convolution
+ * runtime/gsc_winograd.c: the same convolution as gsc_fast_conv2d for k = 3,
+ * stride 1, groups 0 or 1 (any pad, cin, cout), by Winograd's F(m x m, 3x3), m = 4 or 2:
+ * (m+2)^2 multiplies per m*m outputs and input channel instead of 9*m*m.
+ * Blocked input only (no GSC_FAST_IN_CHW). Weights prepared once by
+ * gsc_fast_winograd_prepare: [(m+2)^2][cblk(cout)][cpad(cin)][16] transformed
+ * filters (G g G^T, computed in double), then the bias [cpad(cout)] - (m+2)^2/9
+ * times the direct kernel's packed weights (4x for m = 4). */
+int64_t gsc_fast_winograd_packed_floats(int cin, int cout, int m);
+void gsc_fast_winograd_prepare(const float *wt,   /* [cout, cin, 3, 3] */
+                               const float *bias, /* [cout] or NULL (no bias) */
+                               int cin, int cout, int m,
+                               float *packed);    /* [winograd_packed_floats] */
+size_t gsc_fast_winograd_workspace_bytes(const GscFastConv *g, int m);
+/* Arguments as gsc_fast_conv2d's (g->k == 3, g->stride == 1), plus m. */
+void gsc_fast_conv2d_winograd(const GscFastConv *g, int m,
+                              const float *x,      /* blocked [cin, h, w] */
+                              const float *packed, /* gsc_fast_winograd_prepare output */
+                              const float *in_ss,  /* [2][cpad(cin)] or NULL */
+                              int flags,           /* GSC_FAST_RELU */
+                              float *y,            /* blocked [cout, oh, ow] */
+                              float *moments,      /* [2][cpad(cout)] or NULL */
+                              void *scratch);      /* winograd_workspace_bytes(g, m) */
+
 /* ------------------------------------------------------------- batchnorm */
 
 /* Mean and biased variance per channel of a blocked tensor (two passes,

@@ -6,7 +6,7 @@
  *
  *   every generated model     gsc_runtime.h, gsc_init.c (P_init calls
  *                             gsc_init_uniform and gsc_init_fill)
- *   --kernels=fast (default)  gsc_fast.h, gsc_fast.c
+ *   --kernels=fast (default)  gsc_fast.h, gsc_simd.h, gsc_fast.c, gsc_winograd.c
  *   --kernels=reference       gsc_kernels.c
  *   softmax, fast kernels     gsc_kernels.c as well (gsc_softmax serves both)
  *   loading .safetensors      gsc_safetensors.c (gsc_st_*: the product calls

@@ -26,7 +26,7 @@ FLAGS="-std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefin
 SRCS="build/lexer.c build/parser.c compiler/diag.c compiler/ops.c compiler/resolve.c compiler/dim.c
       compiler/prove.c compiler/check.c compiler/spec.c compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c
       compiler/emit.c compiler/report.c compiler/abi.c runtime/gsc_init.c runtime/gsc_safetensors.c
-      runtime/gsc_fast.c"
+      runtime/gsc_fast.c runtime/gsc_winograd.c"
 echo "== building $OUT/fuzz_source and $OUT/fuzz_safetensors with $CLANG"
 # shellcheck disable=SC2086
 $CLANG $FLAGS -Icompiler -Iruntime -Ibuild -o $OUT/fuzz_source tests/fuzz/fuzz_source.c $SRCS -lm || {

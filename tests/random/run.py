@@ -19,6 +19,8 @@ For each of N programs (seeds S, S+1, ...):
      interpreter accumulates in double, so (a) misses a cancelling sum). Such
      a program passes with a NOTE line (a real bug is not that small);
   4. for every --ref-every'th program also `--kernels=reference`, same weights.
+  --conv=winograd (or auto) passes that option to every fast build: each 3x3
+  stride-1 convolution by Winograd (runtime/gsc_winograd.c).
 A failing program is reduced automatically (choose an earlier output, drop
 and bypass nodes, drop annotations, shrink the default sizes) and saved under
 tests/random/regress/ with the command that reproduces it. One line per
@@ -44,7 +46,7 @@ TOL = 1e-4
 ILL_CONDITIONED = 1e-2   # mismatches above this are failures, however conditioned
 ROUNDING_FACTOR = 10     # see the header
 PERTURB = 1e-6           # relative weight perturbation, see the header
-RT = ['gsc_init', 'gsc_kernels', 'gsc_safetensors', 'gsc_fast']
+RT = ['gsc_init', 'gsc_kernels', 'gsc_safetensors', 'gsc_fast', 'gsc_winograd']
 CC = os.environ.get('CC', 'cc')
 CFLAGS = ['-std=c99', '-O2']
 G = {}  # per-process settings
@@ -108,6 +110,8 @@ def build_model(d, objs, kernels):
     args = [gsc, os.path.join(d, '..', 'm.gs'), '-o', os.path.join(d, 'm.c')]
     if kernels == 'reference':
         args.insert(1, '--kernels=reference')
+    else:
+        args.insert(1, '--conv=' + G.get('conv', 'direct'))
     if kernels == 'native':
         objs = G['native_objs']
     rc, _, err = sh(args)
@@ -394,9 +398,12 @@ def main():
     ap.add_argument('--native-every', type=int, default=0,
                     help='also build every K-th program with -O3 -march=native -fopenmp (SIMD kernels)')
     ap.add_argument('--gsc', default=os.path.join(ROOT, 'build', 'gsc'))
+    ap.add_argument('--conv', choices=['direct', 'auto', 'winograd'], default='direct',
+                    help='how the fast kernels compute 3x3 stride-1 convolutions (gsc --conv)')
     ap.add_argument('--no-reduce', action='store_true')
     ap.add_argument('--replay', metavar='FILE.gs', help='check one saved program (e.g. from regress/)')
     a = ap.parse_args()
+    G['conv'] = a.conv
     gsc = os.path.abspath(a.gsc)
     tmp = tempfile.mkdtemp(prefix='gsc_random_')
     keep = os.path.abspath(a.keep) if a.keep else None

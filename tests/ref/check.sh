@@ -34,7 +34,7 @@ for size in 64 224; do
     "$GSC" models/resnet18.gs -D H=$size -D W=$size -o "$tmp/m$size.c"
     $CC -std=c99 -O2 -I"$tmp" -Iruntime -DGSC_HEADER="\"m$size.h\"" -DGSC_P=m$size -DGSC_PU=M$size \
         tests/driver/model_main.c "$tmp/m$size.c" runtime/gsc_init.c runtime/gsc_kernels.c \
-        runtime/gsc_safetensors.c runtime/gsc_fast.c -lm -o "$tmp/run$size"
+        runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm -o "$tmp/run$size"
     "$tmp/run$size" --input "$tmp/x$size.bin" --output "$tmp/c$size.bin"
     check "generated C, resnet18 ${size}x${size}" "$tmp/c$size.bin" "$tmp/ref$size.bin" 1e-4
 done

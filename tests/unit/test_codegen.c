@@ -158,7 +158,7 @@ static int build_program(const char *dir, const char *name, const char *extra)
     return run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s %s -I%s -Iruntime "
                "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c "
                "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_safetensors.c "
-               "runtime/gsc_fast.c runtime/gsc_train.c -lm -o %s/%s",
+               "runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_train.c -lm -o %s/%s",
                cc, san, extra, dir, name, name, pu, dir, name, dir, name);
 }
 
@@ -171,13 +171,18 @@ typedef struct {
     const char *cflags;
     bool sanitize_too;
     const char *cpu_flags; /* needed in /proc/cpuinfo, or NULL */
+    const char *calls;     /* run only when the generated C calls it (else NULL: always) */
 } Variant;
 
 static const Variant variants[] = {
-    {"fast kernels, portable C", "", "-O2", true, NULL},
-    {"fast kernels, -O3 -march=native -fopenmp", "", "-O3 -march=native -fopenmp", false, NULL},
-    {"fast kernels, AVX2+FMA", "", "-O3 -mavx2 -mfma -fopenmp", false, " avx2 fma"},
-    {"reference kernels", "--kernels=reference", "-O2", true, NULL},
+    {"fast kernels, portable C", "", "-O2", true, NULL, NULL},
+    {"fast kernels, -O3 -march=native -fopenmp", "", "-O3 -march=native -fopenmp", false, NULL, NULL},
+    {"fast kernels, AVX2+FMA", "", "-O3 -mavx2 -mfma -fopenmp", false, " avx2 fma", NULL},
+    {"reference kernels", "--kernels=reference", "-O2", true, NULL, NULL},
+    /* every 3x3 stride-1 convolution by Winograd (runtime/gsc_winograd.c);
+     * only for the models that have one */
+    {"fast kernels, --conv=winograd, -O3 -march=native -fopenmp", "--conv=winograd", "-O3 -march=native -fopenmp",
+     false, NULL, "gsc_fast_conv2d_winograd"},
 };
 
 /* Can this CPU run code built for the variant? (SIMD paths are chosen at
@@ -237,6 +242,13 @@ START_TEST(generated_matches_interpreter)
             continue;
         /* prefix m, capitals M: the driver is built with GSC_P=m GSC_PU=M */
         ck_assert_int_eq(run("%s %s %s %s -o %s/m.c", gsc, var->gsc_flags, c->model, c->defines, dir), 0);
+        if (var->calls) {
+            quiet = true;
+            int rc = run("grep -q '%s(' %s/m.c", var->calls, dir);
+            quiet = false;
+            if (rc != 0)
+                continue;
+        }
         ck_assert_int_eq(build_program(dir, "m", var->cflags), 0);
         /* the seed's weights, then random ones (through safetensors) */
         ck_assert_int_eq(run("%s/m --input %s --output %s/y.bin", dir, in, dir), 0);
@@ -690,7 +702,7 @@ START_TEST(header_contract)
                           "M_INPUT_DIM2 * M_INPUT_DIM0 == M_INPUT_SIZE, M_OUTPUT_RANK, out[0], M_OUTPUT_DIM0, gsc_fast_isa());\n"
                           "    return 0;\n}\n");
     ck_assert_int_eq(run("cc -std=c99 -Wall -Wextra -Wpedantic -Werror -I%s -Iruntime -o %s/use %s/use.c %s/m.c "
-                         "runtime/gsc_fast.c runtime/gsc_init.c -lm && %s/use > %s/out && "
+                         "runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_init.c -lm && %s/use > %s/out && "
                          "grep -qxE '3 1 12 10 1 1 10 10 (avx512|avx2|portable)' %s/out",
                          dir, dir, dir, dir, dir, dir, dir),
                      0);

@@ -1,0 +1,87 @@
+/*
+ * gsc_simd.h - the vector abstraction the fast kernels share (gsc_fast.c,
+ * gsc_winograd.c): VT holds VW floats, a 16-channel block is NV vectors;
+ * the ISA (AVX-512F, AVX2+FMA, portable C) is chosen at compile time, and
+ * so is the register blocking TNB (output channel blocks) x TNP (pixels)
+ * of the outer-product micro-kernels. Private to the runtime's sources.
+ */
+#ifndef GSC_SIMD_H
+#define GSC_SIMD_H
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
+
+#if defined(__GNUC__)
+#define GF_INLINE static inline __attribute__((always_inline))
+#else
+#define GF_INLINE static inline
+#endif
+/* clang unrolls the reduction loop and then spills the 28 accumulators;
+ * one step per iteration is already 44 instructions, so keep it rolled. */
+#if defined(__clang__)
+#define GF_NO_UNROLL _Pragma("clang loop unroll(disable)")
+#else
+#define GF_NO_UNROLL
+#endif
+
+
+/* ----------------------------------------------------- vector abstraction
+ * VT holds VW floats; a 16-channel block is NV = 16 / VW vectors.
+ * Every vector load and store is an unaligned one (loadu/storeu), so any
+ * float-aligned buffer works (gsc_fast.h, ALIGNMENT). On the x86 cores with
+ * AVX2 or AVX-512 they cost the same as the aligned ones when the address is
+ * aligned; what a misaligned buffer costs is the loads and stores that then
+ * straddle two cache lines. Nothing in this file assumes more than float
+ * alignment: no aligned intrinsics, no __builtin_assume_aligned, no casts of
+ * float * to vector pointers, no streaming stores, no OpenMP aligned clauses
+ * (plain loops are left to the compiler, which assumes float alignment). */
+#if defined(__AVX512F__)
+#define GF_ISA "avx512"
+typedef __m512 VT;
+#define VW 16
+#define VLOAD(p) _mm512_loadu_ps(p)
+#define VSTORE(p, v) _mm512_storeu_ps((p), (v))
+#define VSET1(x) _mm512_set1_ps(x)
+#define VFMA(a, b, c) _mm512_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm512_add_ps((a), (b))
+#define VSUB(a, b) _mm512_sub_ps((a), (b))
+#define VMUL(a, b) _mm512_mul_ps((a), (b))
+#define VZERO() _mm512_setzero_ps()
+#define VMAX(a, b) _mm512_max_ps((a), (b))
+#define TNB 2
+#define TNP 14
+#elif defined(__AVX2__) && defined(__FMA__)
+#define GF_ISA "avx2"
+typedef __m256 VT;
+#define VW 8
+#define VLOAD(p) _mm256_loadu_ps(p)
+#define VSTORE(p, v) _mm256_storeu_ps((p), (v))
+#define VSET1(x) _mm256_set1_ps(x)
+#define VFMA(a, b, c) _mm256_fmadd_ps((a), (b), (c))
+#define VADD(a, b) _mm256_add_ps((a), (b))
+#define VSUB(a, b) _mm256_sub_ps((a), (b))
+#define VMUL(a, b) _mm256_mul_ps((a), (b))
+#define VZERO() _mm256_setzero_ps()
+#define VMAX(a, b) _mm256_max_ps((a), (b))
+#define TNB 1
+#define TNP 6
+#else
+#define GF_ISA "portable"
+typedef float VT;
+#define VW 1
+#define VLOAD(p) (*(p))
+#define VSTORE(p, v) (*(p) = (v))
+#define VSET1(x) (x)
+#define VFMA(a, b, c) ((a) * (b) + (c))
+#define VADD(a, b) ((a) + (b))
+#define VSUB(a, b) ((a) - (b))
+#define VMUL(a, b) ((a) * (b))
+#define VZERO() 0.0f
+#define VMAX(a, b) ((a) > (b) ? (a) : (b))
+#define TNB 1
+#define TNP 4
+#endif
+#define NV (16 / VW)
+
+#endif /* GSC_SIMD_H */
