@@ -570,7 +570,8 @@ static double wino_cost(const Shape *s, int64_t cout, int64_t pad, int m)
 }
 
 /* Which method computes conv n on input x: 0 (direct) or m of Winograd
- * F(m x m, 3x3); *note says why, for the generated C's comment. */
+ * F(m x m, 3x3); *note says why, for the generated C's comment. A CHW input
+ * (the model's) stays direct: the direct kernel reads it as it pads it. */
 static int conv_method(const Lowerer *lw, const GNode *n, const Lazy *x, const char **note)
 {
     const Shape *s = vshape((Lowerer *)lw, n->in[0]);
@@ -596,6 +597,9 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
+    /* forced Winograd on the model's CHW input: blocked first (gsc_fast_from_chw) */
+    if (x->chw && lower_conv_mode == CONV_WINOGRAD && n->a[CONV2D_k] == 3 && n->a[CONV2D_stride] == 1)
+        materialise(lw, n->in[0]);
     const char *note;
     int m = conv_method(lw, n, x, &note);
     int w = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
