@@ -480,9 +480,13 @@ int main(int argc, char **argv)
         else
             printf("   %17s   %13s\n", "-", "-");
     }
-    if (nth > 1)
-        printf("  speedup %dT/%dT (medians): %.2fx\n", th[nth - 1], th[0],
+    if (nth > 1) {
+        printf("  speedup %dT/%dT (medians): %.2fx", th[nth - 1], th[0],
                median(times[0], runs) / median(times[nth - 1], runs));
+        if (th[0] == 1 && th[nth - 1] == 2 && peak[0] > 0 && peak[1] > 0)
+            printf(", beside the measured 2-thread/1-thread FMA peak ratio %.2fx", peak[1] / peak[0]);
+        printf("\n");
+    }
     printf("\n  workspace (RN18_WORKSPACE_BYTES): %d bytes (%.2f MiB)\n", RN18_WORKSPACE_BYTES,
            RN18_WORKSPACE_BYTES / 1048576.0);
     printf("  prepared weights (RN18_PREPARED_SIZE): %.2f MiB\n",

@@ -9,7 +9,9 @@
 # 3. bench/bench.c built plain from generated/rn18.c (whole-forward times, 1 and
 #    2 threads), and with -DGSC_PROFILE from what `gsc --profile` emits for the
 #    same model (per-section breakdown);
-# 4. how fast gsc compiles models/resnet18.gs, and how fast cc compiles the result.
+# 4. direct and Winograd convolutions side by side per 3x3 stride-1 layer shape
+#    (bench/conv_bench.c: interleaved in one process, 1 and 2 threads);
+# 5. how fast gsc compiles models/resnet18.gs, and how fast cc compiles the result.
 set -eu
 
 GSC=${1:-build/gsc}
@@ -48,7 +50,8 @@ mkdir -p $OUT/prof
 $GSC --profile models/resnet18.gs -o $OUT/prof/rn18.c
 $CC $FLAGS -DGSC_PROFILE -I$OUT/prof -Iruntime -o $OUT/rn18_prof bench/bench.c $OUT/prof/rn18.c $RT -lm
 $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -march=native -o $OUT/peak bench/peak.c
-echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (gsc --profile, -DGSC_PROFILE), $OUT/peak"
+$CC $FLAGS -Iruntime -o $OUT/conv_bench bench/conv_bench.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm
+echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (gsc --profile, -DGSC_PROFILE), $OUT/peak, $OUT/conv_bench"
 
 echo
 echo "== fp32 FMA peak (bench/peak.c: 24 independent zmm accumulators; best of its 2 repeats)"
@@ -95,6 +98,10 @@ fi
 echo
 echo "== the generated ResNet-18: per-section breakdown (profiled build)"
 $OUT/rn18_prof --runs "$RUNS" --macs "$MACS" --peak1 "$P1" --peak2 "$P2" | sed -n '/^Per-section/,$p'
+
+echo
+echo "== direct and Winograd 3x3 stride-1 convolutions per ResNet-18 layer shape (bench/conv_bench.c)"
+$OUT/conv_bench 25
 
 echo
 echo "== cc -O3 -march=native -fopenmp -c generated/rn18.c (3 runs)"
