@@ -557,9 +557,10 @@ ConvMode lower_conv_mode = CONV_DIRECT;
  * tiles partly outside the output: the tile waste at small sizes), tiles'
  * rounded up to whole strips of 14 (the micro-kernel's), and TRANSFORM the
  * cost of one transformed element (its arithmetic, its store and its reloads
- * by each group of output blocks), counted as 12 multiply-adds.
+ * by each group of output blocks), counted as 50 multiply-adds: fitted to
+ * bench/conv_bench.c's ratios on ResNet-18's layer shapes (docs/semantics.md).
  */
-#define WINO_TRANSFORM 12.0
+#define WINO_TRANSFORM 50.0
 static double wino_cost(const Shape *s, int64_t cout, int64_t pad, int m)
 {
     int64_t oh = s->n[1] + 2 * pad - 2, ow = s->n[2] + 2 * pad - 2, a = m + 2;
