@@ -599,7 +599,8 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
     /* forced Winograd on the model's CHW input: blocked first (gsc_fast_from_chw) */
-    if (x->chw && lower_conv_mode == CONV_WINOGRAD && n->a[CONV2D_k] == 3 && n->a[CONV2D_stride] == 1)
+    if (x->chw && lower_conv_mode == CONV_WINOGRAD && n->a[CONV2D_k] == 3 && n->a[CONV2D_stride] == 1 &&
+        n->a[CONV2D_groups] <= 1)
         materialise(lw, n->in[0]);
     const char *note;
     int m = conv_method(lw, n, x, &note);
