@@ -65,13 +65,13 @@ int main(int argc, char **argv)
             ss[i] = i < GSC_FAST_CPAD(c) ? 1.0f : 0.1f;
         for (int k = 0; k < 3; k++) {
             int m = k == 1 ? 4 : 2;
-            size_t pf = k ? (size_t)gsc_fast_winograd_packed_floats(c, c, m) : (size_t)gsc_fast_conv_packed_floats(c, c, 3);
+            size_t pf = k ? (size_t)gsc_fast_winograd_packed_floats(c, c, m) : (size_t)gsc_fast_conv_packed_floats(c, c, 3, 1);
             packed[k] = malloc(pf * sizeof(float));
             ws[k] = malloc(k ? gsc_fast_winograd_workspace_bytes(&g, m) : gsc_fast_conv_workspace_bytes(&g));
             if (k)
                 gsc_fast_winograd_prepare(wt, b, c, c, m, packed[k]);
             else
-                gsc_fast_conv_prepare(wt, b, c, c, 3, packed[k]);
+                gsc_fast_conv_prepare(wt, b, c, c, 3, 1, packed[k]);
         }
         for (int th = 1; th <= maxthreads; th++) {
             double *t[3];

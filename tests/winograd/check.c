@@ -91,7 +91,7 @@ int main(void)
         float *mom = malloc(sizeof(float) * 2 * (size_t)cpo);
         for (int m = 0; m <= 4; m += 2) {
             size_t pf = m ? (size_t)gsc_fast_winograd_packed_floats(g.cin, g.cout, m)
-                          : (size_t)gsc_fast_conv_packed_floats(g.cin, g.cout, 3);
+                          : (size_t)gsc_fast_conv_packed_floats(g.cin, g.cout, 3, 1);
             size_t wsb = m ? gsc_fast_winograd_workspace_bytes(&g, m) : gsc_fast_conv_workspace_bytes(&g);
             float *packed = malloc(sizeof(float) * pf);
             void *ws = malloc(wsb);
@@ -99,7 +99,7 @@ int main(void)
                 gsc_fast_winograd_prepare(wt, b, g.cin, g.cout, m, packed);
                 gsc_fast_conv2d_winograd(&g, m, x, packed, ss, GSC_FAST_RELU, y, mom, ws);
             } else {
-                gsc_fast_conv_prepare(wt, b, g.cin, g.cout, 3, packed);
+                gsc_fast_conv_prepare(wt, b, g.cin, g.cout, 3, 1, packed);
                 gsc_fast_conv2d(&g, x, packed, ss, GSC_FAST_RELU, y, mom, ws);
             }
             gsc_fast_to_chw(y, g.cout, oh, ow, yc);
