@@ -47,9 +47,21 @@ CHECK_LIBS  = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 
 # gsc's sources in pipeline order (see README.md, Internals).
-FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c $(BUILD)/lexer.c $(BUILD)/parser.c \
-              compiler/resolve.c
 CHECK_SRCS := compiler/dim.c compiler/prove.c compiler/check.c compiler/spec.c
+# ONNX input (compiler/onnx.c) when protobuf-c and the ONNX schema are
+# installed: the schema's C is generated into build/ by protoc-c. Without
+# them gsc builds and says that ONNX input is not built in.
+ONNX_PROTO := /usr/include/onnx/onnx.proto
+HAVE_ONNX  := $(shell command -v protoc-c >/dev/null && test -f $(ONNX_PROTO) && \
+                pkg-config --exists libprotobuf-c 2>/dev/null && echo 1)
+ONNX_PKGS  := protobuf-c-compiler libprotobuf-c-dev libonnx-dev
+ifeq ($(HAVE_ONNX),1)
+ONNX_SRCS  := $(BUILD)/onnx.pb-c.c
+ONNX_LIBS  := $(shell pkg-config --libs libprotobuf-c)
+GSC_CFLAGS += -DGSC_ONNX
+endif
+FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c compiler/onnx.c $(ONNX_SRCS) compiler/print.c \
+              $(BUILD)/lexer.c $(BUILD)/parser.c compiler/resolve.c
 BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
               runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
@@ -74,7 +86,9 @@ NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
                     command -v pkg-config >/dev/null || echo pkg-config; \
                     pkg-config --exists check 2>/dev/null || echo check; \
                     /usr/bin/python3 -c 'import numpy' 2>/dev/null || echo python3-numpy; \
-                    /usr/bin/python3 -c 'import z3' 2>/dev/null || echo python3-z3)
+                    /usr/bin/python3 -c 'import z3' 2>/dev/null || echo python3-z3; \
+                    $(if $(filter test test-onnx%,$(MAKECMDGOALS)),[ "$(HAVE_ONNX)" = 1 ] || echo $(ONNX_PKGS); \
+                      /usr/bin/python3 -c 'import onnx' 2>/dev/null || echo python3-onnx))
 
 # Wanted, not needed: help2man writes the man page that make install installs
 # (skipped, with a note, without it). One failed attempt to install it is
@@ -127,31 +141,37 @@ $(BUILD)/obj/%.o: $(BUILD)/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GSC_CFLAGS) -c -o $@ $<
 
+$(BUILD)/onnx.pb-c.c $(BUILD)/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)
+	protoc-c --proto_path=$(dir $(ONNX_PROTO)) --c_out=$(BUILD) $(ONNX_PROTO)
+
+$(BUILD)/obj/onnx.o: $(ONNX_SRCS:.c=.h)
+
 $(BUILD)/gsc: $(GSC_OBJS) $(MAIN_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -lm
+	$(CC) $(CFLAGS) -o $@ $^ -lm $(ONNX_LIBS)
 
 # ------------------------------------------------------------ tests
 
 $(BUILD)/test_front: tests/unit/test_front.c $(GSC_OBJS) tests/unit/pipeline.h | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm $(ONNX_LIBS)
 
 $(BUILD)/test_prove: tests/unit/test_prove.c $(GSC_OBJS) | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm $(ONNX_LIBS)
 
 $(BUILD)/test_grad: tests/unit/test_grad.c $(GSC_OBJS) tests/unit/pipeline.h | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm $(ONNX_LIBS)
 
 $(BUILD)/test_report: tests/unit/test_report.c $(GSC_OBJS) tests/unit/pipeline.h | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm $(ONNX_LIBS)
 
 $(BUILD)/test_model: tests/unit/test_model.c $(GSC_OBJS) tests/unit/pipeline.h | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm $(ONNX_LIBS)
 
 $(BUILD)/test_diag: tests/unit/test_diag.c | deps
 	$(CC) $(GSC_CFLAGS) -D_POSIX_C_SOURCE=200809L $(CHECK_CFLAGS) -o $@ $^ $(CHECK_LIBS)
 
 $(BUILD)/test_codegen: tests/unit/test_codegen.c | deps
-	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm
+	$(CC) $(GSC_CFLAGS) $(CHECK_CFLAGS) -o $@ $(filter %.c %.o,$^) $(CHECK_LIBS) -lm $(ONNX_LIBS)
 
 $(BUILD)/test_runtime: tests/unit/test_runtime.c tests/unit/tmpdir.h $(RT_SRCS) runtime/gsc_runtime.h runtime/gsc_train.h \
                        | deps
@@ -194,6 +214,8 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	python3 tests/random/run.py $(RANDOM_N) --jobs 2 || fail=1; \
 	echo "== tests/z3/soundness.py ($(Z3_N) random shape claims: the prover against Z3)"; \
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli || fail=1; \
+	echo "== tests/onnx/run.sh (ONNX input: PyTorch exports against PyTorch, the --emit=gs text, bad files)"; \
+	tests/onnx/run.sh $(BUILD)/gsc || fail=1; \
 	echo "== tests/fuzz/regress.sh (fuzz findings and corpora, gsc with sanitizers)"; \
 	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
 	echo "== tools/test_ops_torch_conv.py --quick (convolution forms against PyTorch, every kernel path)"; \

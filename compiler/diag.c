@@ -233,6 +233,22 @@ void error_plain(const char *fmt, ...)
     count_error();
 }
 
+void error_file(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    notes_off = false;
+    if (diag_color)
+        fprintf(stderr, "\033[1m%s: %serror:\033[0m\033[1m ", name, kind_color[D_ERROR]);
+    else
+        fprintf(stderr, "%s: error: ", name);
+    vfprintf(stderr, fmt, ap);
+    fputs(diag_color ? "\033[0m\n" : "\n", stderr);
+    va_end(ap);
+    shown_file = NULL;
+    count_error();
+}
+
 void internal_error(const char *fmt, ...)
 {
     va_list ap;

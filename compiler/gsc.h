@@ -8,6 +8,8 @@
  *   (AST)      the nodes parser.y builds and resolve.c annotates
  *   lexer.re   text -> tokens (re2c)
  *   parser.y   tokens -> AST (bison); actions only build nodes
+ *   onnx.c     an ONNX model -> the GraphSpec model it means (printed by
+ *              print.c, then parsed like any other source) and its weights
  *   resolve.c  names: scopes, unknown/duplicate names, arity, keywords, cycles
  *   dim.c      shape expressions (Dim): build, evaluate, print
  *   prove.c    the decision procedure for shape facts over the naturals
@@ -146,6 +148,9 @@ bool warn_flag(const char *flag);
 void warn_kinds(Buf *b); /* "unused-layer, unused-value, ..." */
 /* An error with no location (bad input file, bad -D value). */
 void error_plain(const char *fmt, ...) PRINTF(1, 2);
+/* An error in a whole input file that has no lines (an ONNX model):
+ * "name: error: msg". */
+void error_file(const char *name, const char *fmt, ...) PRINTF(2, 3);
 /* A bug in gsc, not in the input: says so and exits with 3. */
 NORETURN void internal_error(const char *fmt, ...) PRINTF(1, 2);
 /* Line and column (1-based, columns in bytes) of an offset. */
@@ -350,6 +355,45 @@ typedef struct {
 /* Parses a whole file. Syntax errors are reported through diag; the parser
  * recovers at item and statement level. Returns the items it could build. */
 Program *parse_program(const SrcFile *file);
+
+/* ---------------------------------------------------------------- onnx.c, print.c */
+
+/* An imported ONNX model: the GraphSpec model it means, as statements that
+ * print.c writes out as source text, and its weights by tensor name. */
+typedef enum { IM_LAYER, IM_LET, IM_RETURN } ImKind;
+typedef struct {
+    ImKind kind;
+    const char *name;  /* layer or value name (NULL for the return) */
+    const char *expr;  /* layer declaration or value expression */
+    const char *shape; /* IM_LET: "[64, H, W]", or NULL */
+    const char *from;  /* the ONNX node(s) it comes from, for a comment */
+} ImStmt;
+
+typedef struct {
+    const char *name;  /* "conv1.weight": the ABI name of the GraphSpec layer */
+    int64_t count;
+    float *data;
+} ImWeight;
+
+typedef struct {
+    const char *source;   /* the ONNX file's name */
+    const char *about;    /* "producer pytorch 1.13.1, opset 13" */
+    const char *model;    /* model name */
+    const char *input;    /* input name */
+    const char *in_shape, *out_shape;
+    const char *where;    /* "H >= 32, W >= 32", or NULL */
+    const char *defaults; /* "H = 224, W = 224", or NULL */
+    Vec stmts;            /* ImStmt* */
+    Vec weights;          /* ImWeight* */
+} Imported;
+
+bool onnx_path(const char *path); /* names an ONNX file (.onnx) */
+/* Reads an ONNX model (the bytes of path). symbolic is --symbolic's
+ * "H=2,W=3" (input axes to keep as size symbols) or NULL. Errors are
+ * reported as "path: error: node 'N' (Op, opset K): ..."; NULL then. */
+Imported *onnx_import(const char *path, const uint8_t *data, size_t len, const char *symbolic);
+/* The GraphSpec source text of an imported model. */
+void print_graphspec(const Imported *im, Buf *b);
 
 /* ---------------------------------------------------------------- resolve.c */
 
@@ -737,5 +781,7 @@ void emit_abi_json(const Graph *g, Buf *b);
 GscTensorInfo *tensor_table(const Graph *g);
 float *load_params(const Graph *g, const char *path);   /* NULL: reported */
 int write_params(const Graph *g, const float *params, const char *path);
+/* onnx.c: the imported weights in the ABI of g (the graph of the printed model). */
+float *onnx_params(const Graph *g, const Imported *im);
 
 #endif

@@ -20,13 +20,19 @@
 
 /* In pieces: C limits the length of one string literal. */
 static const char *const usage_text[] = {
-    "usage: gsc [options] FILE.gs\n"
+    "usage: gsc [options] FILE.gs | MODEL.onnx\n"
     "\n"
     "Compiles a GraphSpec model to straight-line C, checks its shapes for every\n"
     "input size, or runs it with the reference interpreter.\n"
     "\n"
     "Modes:\n"
     "  gsc FILE.gs -o NAME.c        check, specialise and write NAME.c and NAME.h\n"
+    "  gsc MODEL.onnx -o NAME.c     compile a trained ONNX model (opsets 11 to 17;\n"
+    "                               docs/onnx.md): its weights are compiled in\n"
+    "  gsc --emit=gs MODEL.onnx -o NAME.gs\n"
+    "                               the ONNX model as GraphSpec text, its weights\n"
+    "                               beside it as NAME.safetensors; every other mode\n"
+    "                               takes MODEL.onnx too (with its weights)\n"
     "  gsc --check FILE.gs          check only: names, and every shape fact proved\n"
     "                               for all input sizes allowed by 'where'\n"
     "  gsc --check --explain FILE   also list every proof obligation, where it\n"
@@ -67,10 +73,13 @@ static const char *const usage_text[] = {
     "  -D NAME=VALUE                set a model parameter or input dimension\n"
     "                               (e.g. -D H=64 -D W=64 -D classes=10)\n"
     "  --model NAME                 the model to use when the file has several\n"
-    "  --emit=KIND                  what to write: c (default), abi, params,\n"
+    "  --emit=KIND                  what to write: c (default), gs, abi, params,\n"
     "                               summary (a table per operation: shapes,\n"
     "                               parameters, multiply-adds, memory), dot (the\n"
     "                               graph for Graphviz: gsc --emit=dot m.gs | dot -Tsvg)\n"
+    "  --symbolic NAME=AXIS,...     ONNX input axes kept as size symbols, proved\n"
+    "                               for all sizes (--symbolic H=2,W=3 for NCHW);\n"
+    "                               symbolic ONNX dimensions are symbols anyway\n"
     "  --prefix NAME                the C prefix of the generated API (default: the\n"
     "                               output file's name, e.g. rn18 for rn18.c)\n"
     "  --kernels=fast|reference     the runtime kernels the C calls: fast (default;\n"
@@ -131,6 +140,7 @@ typedef struct {
     const char *emit;
     const char *prefix;
     const char *embed;
+    const char *symbolic;
     bool reference;
     bool profile;
     const char *eval_input;
@@ -226,6 +236,8 @@ static void parse_args(int argc, char **argv, Options *o)
             if (strcmp(k, "fast") && strcmp(k, "reference"))
                 usage_error("--kernels takes fast or reference, not '%s'", k);
             o->reference = !strcmp(k, "reference");
+        } else if (is_flag(a, "--symbolic")) {
+            o->symbolic = flag_value(argc, argv, &i, "--symbolic");
         } else if (is_flag(a, "--embed-weights")) {
             o->embed = flag_value(argc, argv, &i, "--embed-weights");
         } else if (is_flag(a, "--input")) {
@@ -288,12 +300,19 @@ static void parse_args(int argc, char **argv, Options *o)
         usage_error("--grad applies to --eval (gsc --eval --grad ... -o G.safetensors)%s", "");
     if (o->grad && !o->train && o->loss == LOSS_MSE && !o->target)
         usage_error("--loss=mse needs --target T.bin (the wanted output, raw float32)%s", "");
-    static const char *const kinds[] = {"c", "abi", "params", "summary", "dot"};
+    static const char *const kinds[] = {"c", "gs", "abi", "params", "summary", "dot"};
     bool known = !o->emit;
     for (int i = 0; i < countof(kinds) && !known; i++)
         known = !strcmp(o->emit, kinds[i]);
     if (!known)
-        usage_error("unknown --emit kind '%s' (kinds: c, abi, params, summary, dot)", o->emit);
+        usage_error("unknown --emit kind '%s' (kinds: c, gs, abi, params, summary, dot)", o->emit);
+    if (o->emit && !strcmp(o->emit, "gs") && !onnx_path(o->input))
+        usage_error("--emit=gs writes an imported model as GraphSpec: its input is an ONNX file, not '%s'", o->input);
+    size_t on = o->output ? strlen(o->output) : 0;
+    if (o->emit && !strcmp(o->emit, "gs") && (on < 4 || strcmp(o->output + on - 3, ".gs")))
+        usage_error("--emit=gs needs -o NAME.gs (the weights go beside it as NAME.safetensors)%s", "");
+    if (o->symbolic && !onnx_path(o->input))
+        usage_error("--symbolic applies to ONNX input (a .gs model names its sizes itself)%s", "");
     bool to_stdout = o->output && !strcmp(o->output, "-");
     if (o->emit && !strcmp(o->emit, "params") && (!o->output || to_stdout))
         usage_error("--emit=params needs -o W.safetensors (a file: safetensors is not written to stdout)%s", "");
@@ -401,11 +420,16 @@ static void print_output_summary(const float *y, const Shape *s)
     printf("output %s: min %.6g, max %.6g, mean %.6g\n", shape_str(s), lo, hi, n ? sum / (double)n : 0.0);
 }
 
-/* --params, or the seed initialiser's weights. */
+/* The model imported from ONNX, or NULL. */
+static const Imported *imported;
+
+/* --params, the imported model's weights, or the seed initialiser's. */
 static float *eval_params(const Graph *g, const Options *o)
 {
     if (o->params)
         return load_params(g, o->params);
+    if (imported)
+        return onnx_params(g, imported);
     float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
     init_params(g, params);
     return params;
@@ -516,12 +540,15 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* The prepared weights of --embed-weights, or NULL (reported). */
+/* The prepared weights of --embed-weights (or of the imported model), or
+ * NULL (reported). */
 static float *embedded_weights(const Graph *g, const Lowered *low, const char *path)
 {
-    float *params = load_params(g, path);
+    float *params = path ? load_params(g, path) : onnx_params(g, imported);
     if (!params)
         return NULL;
+    if (!path)
+        path = imported->source;
     for (int64_t i = 0; i < g->nparams; i++) {
         if (!isfinite(params[i])) {
             error_plain("%s: parameter %lld is not a finite number", path, (long long)i);
@@ -563,7 +590,7 @@ static int write_c(const Graph *g, const Lowered *low, const Lowered *train, con
                    const char *hpath)
 {
     EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL, o->profile};
-    if (o->embed && !(eo.embedded = embedded_weights(g, low, o->embed)))
+    if ((o->embed || imported) && !(eo.embedded = embedded_weights(g, low, o->embed)))
         return 1;
     Buf c = {0}, h = {0};
     emit_c(g, low, train, &eo, &c, &h);
@@ -593,8 +620,9 @@ static int write_text(const Options *o, Buf *b)
 static int run_emit_graph(const Graph *g, const Options *o)
 {
     if (!strcmp(o->emit, "params")) {
-        float *params = xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
-        init_params(g, params);
+        float *params = imported ? onnx_params(g, imported) : xmalloc(sizeof(float) * (size_t)(g->nparams + 1));
+        if (!imported)
+            init_params(g, params);
         if (write_params(g, params, o->output))
             return 2;
         say_wrote(o, o->output, arena_printf("%d tensors, %lld parameters", g->ntensors, (long long)g->nparams));
@@ -648,6 +676,46 @@ static int check_weights(const Graph *g, const Options *o)
     return params ? 0 : 1;
 }
 
+/* --emit=gs: the imported model's text to NAME.gs, its weights to
+ * NAME.safetensors beside it (the text is checked first: nothing is written
+ * for a model that does not compile). */
+static int write_gs(const Graph *g, const SrcFile *src, const Options *o)
+{
+    size_t n = strlen(o->output);
+    const char *wpath = arena_printf("%.*s.safetensors", (int)(n - 3), o->output);
+    float *params = onnx_params(g, imported);
+    int rc = write_params(g, params, wpath) ? 2 : 0;
+    free(params);
+    if (!rc)
+        rc = write_output(o->output, src->text, src->len);
+    if (!rc)
+        say(o, "wrote %s and %s (%d tensors, %lld parameters)", o->output, wpath, g->ntensors,
+            (long long)g->nparams);
+    return rc;
+}
+
+/* An ONNX file, imported and printed as GraphSpec source. */
+static SrcFile *import_onnx(const char *path, const char *symbolic)
+{
+    size_t len;
+    char *bytes = read_file(path, &len);
+    if (!bytes) {
+        fprintf(stderr, "gsc: error: cannot read '%s': %s\n", path, strerror(errno));
+        exit(2);
+    }
+    imported = onnx_import(path, (const uint8_t *)bytes, len, symbolic);
+    free(bytes);
+    if (!imported)
+        exit(1);
+    Buf b = {0};
+    print_graphspec(imported, &b);
+    SrcFile *f = arena_alloc(sizeof *f);
+    f->name = arena_printf("%s (as GraphSpec)", path);
+    f->text = b.s;
+    f->len = b.len;
+    return f;
+}
+
 static SrcFile *load_source(const char *path)
 {
     size_t len;
@@ -698,7 +766,7 @@ int main(int argc, char **argv)
     static Options o; /* static: what it holds (the -D list) stays reachable to the end, for LeakSanitizer */
     parse_args(argc, argv, &o);
 
-    SrcFile *src = load_source(o.input);
+    SrcFile *src = onnx_path(o.input) ? import_onnx(o.input, o.symbolic) : load_source(o.input);
     Program *prog = parse_program(src);
     if (diag_errors)
         return 1;
@@ -713,6 +781,8 @@ int main(int argc, char **argv)
         return 1;
     if (specialise(g, (const char *const *)o.defines.v, o.defines.n))
         return 1;
+    if (o.emit && !strcmp(o.emit, "gs"))
+        return write_gs(g, src, &o);
     if (o.check_only)
         return check_weights(g, &o) ? 1 : say_checked(g, &o);
     if (o.eval)

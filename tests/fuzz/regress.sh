@@ -12,6 +12,7 @@
 #                  -D classes=2 --params FILE ... (gsc_st_open and
 #                  gsc_st_load_params against that 23-float table, the one
 #                  fuzz_safetensors uses).
+#   *.onnx         gsc --check FILE (the ONNX reader)
 #   other files    by name: safetensors-* as safetensors, everything else as .gs.
 #
 # When build/fuzz/fuzz_source and build/fuzz/fuzz_safetensors exist (from
@@ -74,9 +75,20 @@ replay_st() {
     [ "$ok" = 1 ]
 }
 
-for f in tests/fuzz/regress/* tests/fuzz/corpus_source/* tests/fuzz/corpus_safetensors/*; do
+# *.onnx: gsc --check FILE (the ONNX reader, the printed model's checks)
+replay_onnx() {
+    f=$1; ok=1
+    run "$GSC --check $f" "$GSC" --check --no-color "$f" || ok=0
+    if [ -x build/fuzz/fuzz_onnx ]; then
+        run "build/fuzz/fuzz_onnx $f" build/fuzz/fuzz_onnx "$f" || ok=0
+    fi
+    [ "$ok" = 1 ]
+}
+
+for f in tests/fuzz/regress/* tests/fuzz/corpus_source/* tests/fuzz/corpus_safetensors/* tests/fuzz/corpus_onnx/*; do
     [ -f "$f" ] || continue
     case "$f" in
+        *.onnx) replay_onnx "$f" ;;
         *.safetensors|*/safetensors-*) replay_st "$f" ;;
         *) replay_gs "$f" ;;
     esac

@@ -35,7 +35,19 @@ $CLANG $FLAGS -Icompiler -Iruntime -Ibuild -o $OUT/fuzz_source tests/fuzz/fuzz_s
 $CLANG $FLAGS -Iruntime -o $OUT/fuzz_safetensors tests/fuzz/fuzz_safetensors.c runtime/gsc_safetensors.c || {
     echo "cannot build fuzz_safetensors"; echo "0 passed, 2 failed"; exit 1; }
 
-half=$((SECONDS_TOTAL / 2)); [ "$half" -lt 1 ] && half=1
+# The ONNX reader's target, when protobuf-c and the ONNX schema are installed
+# (the normal build generates build/onnx.pb-c.c then).
+ONNX=0
+if command -v protoc-c >/dev/null && [ -f /usr/include/onnx/onnx.proto ] && pkg-config --exists libprotobuf-c; then
+    [ -f build/onnx.pb-c.c ] || make -s build/onnx.pb-c.c || exit 2
+    echo "== building $OUT/fuzz_onnx with $CLANG"
+    # shellcheck disable=SC2086
+    $CLANG $FLAGS -DGSC_ONNX -Icompiler -Iruntime -Ibuild -o $OUT/fuzz_onnx tests/fuzz/fuzz_onnx.c build/onnx.pb-c.c \
+        compiler/onnx.c compiler/print.c $SRCS -lprotobuf-c -lm || { echo "cannot build fuzz_onnx"; echo "0 passed, 3 failed"; exit 1; }
+    ONNX=1
+fi
+
+half=$((SECONDS_TOTAL / (2 + ONNX))); [ "$half" -lt 1 ] && half=1
 
 # run_target NAME MAX_LEN TIMEOUT RSS_MB [LIBFUZZER FLAGS...]
 run_target() {
@@ -59,7 +71,7 @@ run_target() {
     for f in "$art"crash-* "$art"leak-* "$art"timeout-* "$art"oom-*; do
         [ -f "$f" ] || continue
         found=1
-        ext=gs; [ "$name" = safetensors ] && ext=safetensors
+        ext=gs; [ "$name" = safetensors ] && ext=safetensors; [ "$name" = onnx ] && ext=onnx
         dst="tests/fuzz/regress/${name}-$(basename "$f").$ext"
         cp "$f" "$dst"
         echo "   FINDING: $dst (see $OUT/$name.log)"
@@ -87,6 +99,9 @@ if [ "${FUZZ_JOBS:-1}" = 2 ]; then
 else
     if run_target source 4096 10 6144 -detect_leaks=0; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
     if run_target safetensors 65536 10 2048; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+fi
+if [ "$ONNX" = 1 ]; then
+    if run_target onnx 65536 10 4096 -detect_leaks=0; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,1523 @@
+/*
+ * onnx.c - an ONNX model in: the GraphSpec model it means, and its weights.
+ *
+ * The model file is decoded with protobuf-c from the ONNX schema Debian
+ * ships (/usr/include/onnx/onnx.proto, C generated into build/ by protoc-c).
+ * Each node is mapped, in graph order, to GraphSpec statements (a layer
+ * declaration, a let, an expression): one row of op_table per ONNX operator.
+ * print.c writes those statements as source text, and main.c parses that
+ * text like any other model, so every later stage (the checker's proofs
+ * included) is the one .gs files go through, and `gsc --emit=gs` gives
+ * exactly what `gsc model.onnx` compiles.
+ *
+ * Layout: a leading batch dimension of 1 (or symbolic) is dropped, NCHW is
+ * CHW. A value's GraphSpec shape is its ONNX shape without the batch, except
+ * after GlobalAveragePool ([1, c, 1, 1] is the vector [c]). Reshapes are
+ * accepted where they keep that mapping (flatten, squeeze of the pooled
+ * axes). BatchNormalization, and Add/Sub/Mul/Div by a per-channel constant,
+ * are folded into the Conv or Gemm before them when that is their only use.
+ * Anything else is an error that names the node, its op type and the opset;
+ * never a different model.
+ *
+ * Built without protobuf-c (no GSC_ONNX), onnx_import reports that ONNX
+ * input is not built in.
+ */
+#include "gsc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool onnx_path(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && !strcmp(path + n - 5, ".onnx");
+}
+
+/* The weights in g's ABI, by name. A name the import did not write is a
+ * bug in gsc (the printed model declares only layers it has weights for). */
+float *onnx_params(const Graph *g, const Imported *im)
+{
+    float *p = xcalloc((size_t)(g->nparams ? g->nparams : 1), sizeof(float));
+    for (int t = 0; t < g->ntensors; t++) {
+        const Tensor *ts = &g->tensors[t];
+        const ImWeight *w = NULL;
+        for (int i = 0; i < im->weights.n && !w; i++)
+            if (!strcmp(((ImWeight *)im->weights.v[i])->name, ts->name))
+                w = im->weights.v[i];
+        if (!w || w->count != ts->count)
+            internal_error("imported model: tensor '%s' has %s", ts->name, w ? "the wrong size" : "no weights");
+        memcpy(p + ts->offset, w->data, sizeof(float) * (size_t)w->count);
+    }
+    return p;
+}
+
+#ifndef GSC_ONNX
+
+Imported *onnx_import(const char *path, const uint8_t *data, size_t len, const char *symbolic)
+{
+    (void)data, (void)len, (void)symbolic;
+    error_file(path, "this gsc was built without ONNX input (it needs protobuf-c and the ONNX schema: "
+                     "apt-get install protobuf-c-compiler libprotobuf-c-dev libonnx-dev, then make)");
+    return NULL;
+}
+
+#else
+
+#include "onnx.pb-c.h"
+
+#define MAX_CDIMS 8
+
+/* A constant tensor: an initializer or a Constant node. */
+typedef struct {
+    int rank;
+    int64_t dims[MAX_CDIMS];
+    int64_t count;
+    float *f;   /* as float32 (every numeric type) */
+    int64_t *i; /* as integers (the integer types) or NULL */
+} Const;
+
+/* A conv2d or linear layer whose weights a following per-channel op may
+ * still change (its output has no other use). */
+typedef struct {
+    ImWeight *w, *b;
+    int64_t cout, per; /* output channels, weights per output channel */
+} Fold;
+
+typedef struct {
+    const char *name; /* ONNX name */
+    bool defined;
+    Const *k;         /* a constant, else a tensor of the graph */
+    int rank;         /* GraphSpec shape */
+    Dim *d[MAX_RANK];
+    bool pooled;      /* ONNX [1, c, 1, 1], GraphSpec [c] */
+    const char *expr; /* GraphSpec expression */
+    int depth;        /* calls nested in expr */
+    bool sum;         /* expr is a + b */
+    int uses;
+    Fold *fold;
+    bool shared;      /* k belongs to another value */
+    int64_t pad;      /* a Pad by zeros not yet applied: the shape and expr are
+                         the unpadded tensor's; only a Conv or an AveragePool
+                         (which pad by zeros themselves) may take it */
+} Val;
+
+typedef struct {
+    const char *path;
+    int opset;
+    Onnx__NodeProto *node; /* being converted */
+    bool takes_pad;        /* the node's operand 1 may be a pending Pad */
+    DimEnv env;            /* the input's size symbols */
+    int64_t *defval;       /* their values in the file (-1: none) */
+    Vec vals;
+    StrMap vmap;           /* name -> index + 1 */
+    StrMap names;          /* GraphSpec names taken */
+    Vec req_a, req_b;      /* side conditions a >= b of the windows */
+    Imported *im;
+    int nlet;
+} Imp;
+
+/* ------------------------------------------------------------ errors */
+
+static bool node_error(Imp *m, const char *fmt, ...) PRINTF(2, 3);
+static bool node_error(Imp *m, const char *fmt, ...)
+{
+    Buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (m->node)
+        error_file(m->path, "node '%s' (%s, opset %d): %s", m->node->name && *m->node->name ? m->node->name : "(unnamed)",
+                   m->node->op_type ? m->node->op_type : "?", m->opset, b.s);
+    else
+        error_file(m->path, "%s", b.s);
+    buf_free(&b);
+    return false;
+}
+
+/* ------------------------------------------------------------ names */
+
+static bool reserved(const char *s)
+{
+    static const char *const kw[] = {"dim", "block", "model", "let", "return", "assert", "where", "default", "seq",
+                                     "tensors", "params"};
+    for (int i = 0; i < countof(kw); i++)
+        if (!strcmp(s, kw[i]))
+            return true;
+    return op_lookup(s) >= 0;
+}
+
+/* An identifier from an ONNX name, not yet taken: "layer1.0.conv1" ->
+ * layer1_0_conv1; "" or a reserved word gets a suffix. */
+static const char *fresh_name(Imp *m, const char *s, const char *fallback)
+{
+    Buf b = {0};
+    for (; s && *s; s++) {
+        if (isalnum((unsigned char)*s))
+            buf_putc(&b, *s);
+        else if (b.len && b.s[b.len - 1] != '_')
+            buf_putc(&b, '_');
+    }
+    while (b.len && b.s[b.len - 1] == '_')
+        b.s[--b.len] = 0;
+    const char *base = b.len ? arena_printf("%s%s", isdigit((unsigned char)b.s[0]) ? "v" : "", b.s) : fallback;
+    buf_free(&b);
+    const char *name = base;
+    for (int k = 2; reserved(name) || strmap_get(&m->names, name); k++)
+        name = arena_printf("%s_%d", base, k);
+    *strmap_put(&m->names, name) = 1;
+    return name;
+}
+
+/* The module path of a PyTorch scope name: "/layer1/layer1.0/conv1/Conv"
+ * -> "layer1.0.conv1" (the last part is the operator; a part that the next
+ * one extends is dropped). NULL when the name is not of that form. */
+static const char *scope_path(const char *s)
+{
+    if (!s || s[0] != '/')
+        return NULL;
+    Vec parts = {0};
+    for (const char *p = s + 1; *p;) {
+        size_t n = strcspn(p, "/");
+        vec_push(&parts, arena_strndup(p, n));
+        p += n + (p[n] == '/');
+    }
+    Buf b = {0};
+    for (int i = 0; i + 1 < parts.n; i++) {
+        const char *c = parts.v[i];
+        if (i + 2 < parts.n && !strncmp(parts.v[i + 1], c, strlen(c)))
+            continue;
+        buf_printf(&b, "%s%s", b.len ? "." : "", c);
+    }
+    const char *r = b.len ? arena_strndup(b.s, b.len) : NULL;
+    buf_free(&b);
+    free(parts.v);
+    return r;
+}
+
+/* A layer's name: its weight's name without ".weight", else the node's
+ * scope, else the node's name, else the op type and a number. */
+static const char *layer_name(Imp *m, const char *weight)
+{
+    size_t n = weight ? strlen(weight) : 0;
+    if (n > 7 && !strcmp(weight + n - 7, ".weight") && !strchr(weight, ':'))
+        return fresh_name(m, arena_strndup(weight, n - 7), "layer");
+    const char *sp = scope_path(m->node->name);
+    if (sp)
+        return fresh_name(m, sp, "layer");
+    if (m->node->name && *m->node->name)
+        return fresh_name(m, m->node->name, "layer");
+    char *lower = arena_printf("%s", m->node->op_type);
+    for (char *c = lower; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    return fresh_name(m, lower, "layer");
+}
+
+/* A let's name, from the ONNX value's name. */
+static const char *value_name(Imp *m, const char *onnx)
+{
+    const char *sp = scope_path(onnx);
+    if (sp)
+        return fresh_name(m, sp, "v");
+    size_t n = strlen(onnx);
+    if (onnx[0] == '/' && n > 10 && !strcmp(onnx + n - 9, "_output_0")) { /* "/Relu_output_0" -> relu */
+        char *s = arena_strndup(onnx + 1, n - 10);
+        for (char *c = s; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        return fresh_name(m, s, "v");
+    }
+    if (!strncmp(onnx, "onnx::", 6))
+        onnx += 6;
+    return fresh_name(m, onnx, "v");
+}
+
+/* ------------------------------------------------------------ attributes */
+
+static Onnx__AttributeProto *attr(Imp *m, const char *name)
+{
+    for (size_t i = 0; i < m->node->n_attribute; i++)
+        if (m->node->attribute[i]->name && !strcmp(m->node->attribute[i]->name, name))
+            return m->node->attribute[i];
+    return NULL;
+}
+
+static int64_t attr_int(Imp *m, const char *name, int64_t def)
+{
+    Onnx__AttributeProto *a = attr(m, name);
+    return a ? a->i : def;
+}
+
+static double attr_float(Imp *m, const char *name, double def)
+{
+    Onnx__AttributeProto *a = attr(m, name);
+    return a ? a->f : def;
+}
+
+static const char *attr_str(Imp *m, const char *name, const char *def)
+{
+    Onnx__AttributeProto *a = attr(m, name);
+    return a ? arena_strndup((const char *)a->s.data, a->s.len) : def;
+}
+
+/* An INTS attribute: its count (0 when absent), values in *v. */
+static int attr_ints(Imp *m, const char *name, const int64_t **v)
+{
+    Onnx__AttributeProto *a = attr(m, name);
+    *v = a ? a->ints : NULL;
+    return a ? (int)a->n_ints : 0;
+}
+
+/* Every attribute of the node is one the converter reads. */
+static bool attrs_known(Imp *m, const char *const *known)
+{
+    for (size_t i = 0; i < m->node->n_attribute; i++) {
+        const char *n = m->node->attribute[i]->name ? m->node->attribute[i]->name : "";
+        bool ok = false;
+        for (int k = 0; known[k] && !ok; k++)
+            ok = !strcmp(n, known[k]);
+        if (!ok)
+            return node_error(m, "attribute '%s' is not supported", n);
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------ constants */
+
+static bool read_le(const uint8_t *p, int size, bool is_float, bool is_signed, double *out, int64_t *iout)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < size; i++)
+        u |= (uint64_t)p[i] << (8 * i);
+    if (is_float && size == 4) {
+        float f;
+        uint32_t w = (uint32_t)u;
+        memcpy(&f, &w, 4);
+        *out = f;
+    } else if (is_float) {
+        memcpy(out, &u, 8);
+    } else {
+        int64_t v = (int64_t)u;
+        if (is_signed && size < 8 && (u >> (8 * size - 1)) & 1)
+            v = (int64_t)(u | ~(((uint64_t)1 << (8 * size)) - 1));
+        *iout = v;
+        *out = (double)v;
+    }
+    return true;
+}
+
+/* A TensorProto as a constant; NULL (reported) for types or storage the
+ * reader does not take. */
+static Const *read_tensor(Imp *m, const Onnx__TensorProto *t)
+{
+    const char *tn = t->name ? t->name : "";
+    if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        node_error(m, "tensor '%s' is stored in an external file, which gsc does not read", tn);
+        return NULL;
+    }
+    if (t->n_dims > MAX_CDIMS) {
+        node_error(m, "tensor '%s' has %zu dimensions (at most %d)", tn, t->n_dims, MAX_CDIMS);
+        return NULL;
+    }
+    Const *k = arena_alloc(sizeof *k);
+    k->rank = (int)t->n_dims;
+    k->count = 1;
+    for (int i = 0; i < k->rank; i++) {
+        if (t->dims[i] < 0 || (t->dims[i] && k->count > INT32_MAX / t->dims[i])) {
+            node_error(m, "tensor '%s' has a bad or too large shape", tn);
+            return NULL;
+        }
+        k->dims[i] = t->dims[i];
+        k->count *= t->dims[i];
+    }
+    int size;
+    bool fl = false, sg = true;
+    switch (t->data_type) {
+    case ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT: size = 4, fl = true; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE: size = 8, fl = true; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT64: size = 8; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT32: size = 4; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__INT8: size = 1; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__UINT8: size = 1, sg = false; break;
+    case ONNX__TENSOR_PROTO__DATA_TYPE__BOOL: size = 1, sg = false; break;
+    default:
+        node_error(m, "tensor '%s' has element type %d, which gsc does not take (float32, float64 and integers)", tn,
+                   t->data_type);
+        return NULL;
+    }
+    k->f = xmalloc(sizeof(float) * (size_t)(k->count + 1));
+    if (!fl)
+        k->i = xmalloc(sizeof(int64_t) * (size_t)(k->count + 1));
+    size_t have;
+    if (t->has_raw_data)
+        have = t->raw_data.len / (size_t)size;
+    else if (t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+        have = t->n_float_data;
+    else if (t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE)
+        have = t->n_double_data;
+    else if (t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64)
+        have = t->n_int64_data;
+    else
+        have = t->n_int32_data;
+    if (have != (size_t)k->count || (t->has_raw_data && t->raw_data.len != (size_t)k->count * (size_t)size)) {
+        node_error(m, "tensor '%s' has %zu values, but its shape holds %lld", tn, have, (long long)k->count);
+        return NULL;
+    }
+    for (int64_t i = 0; i < k->count; i++) {
+        double v = 0;
+        int64_t iv = 0;
+        if (t->has_raw_data) {
+            read_le(t->raw_data.data + (size_t)i * (size_t)size, size, fl, sg, &v, &iv);
+        } else if (t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT) {
+            v = t->float_data[i];
+        } else if (t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__DOUBLE) {
+            v = t->double_data[i];
+        } else if (t->data_type == ONNX__TENSOR_PROTO__DATA_TYPE__INT64) {
+            iv = t->int64_data[i], v = (double)iv;
+        } else {
+            iv = t->int32_data[i], v = (double)iv;
+        }
+        k->f[i] = (float)v;
+        if (k->i)
+            k->i[i] = iv;
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------ values */
+
+/* protobuf-c leaves an absent string NULL */
+static const char *str(const char *s)
+{
+    return s ? s : "";
+}
+
+static Val *find(Imp *m, const char *name)
+{
+    name = str(name);
+    int *ix = strmap_get(&m->vmap, name);
+    return ix ? m->vals.v[*ix - 1] : NULL;
+}
+
+static Val *slot(Imp *m, const char *name)
+{
+    name = str(name);
+    Val *v = find(m, name);
+    if (v)
+        return v;
+    v = arena_alloc(sizeof *v);
+    v->name = arena_printf("%s", name);
+    vec_push(&m->vals, v);
+    *strmap_put(&m->vmap, v->name) = m->vals.n;
+    return v;
+}
+
+/* Operand i of the node: defined, and a tensor unless want_const. */
+static Val *operand(Imp *m, int i)
+{
+    if ((size_t)i >= m->node->n_input || !*m->node->input[i]) {
+        node_error(m, "operand %d is missing", i + 1);
+        return NULL;
+    }
+    Val *v = find(m, m->node->input[i]);
+    if (!v || !v->defined) {
+        node_error(m, "operand '%s' is not defined before the node (no input, initializer or earlier node)",
+                   m->node->input[i]);
+        return NULL;
+    }
+    return v;
+}
+
+static Val *tensor_operand(Imp *m, int i)
+{
+    Val *v = operand(m, i);
+    if (v && v->k) {
+        node_error(m, "operand '%s' is a constant; gsc computes only on the model's input", v->name);
+        return NULL;
+    }
+    if (v && v->pad && !(i == 0 && m->takes_pad)) {
+        node_error(m, "operand '%s' is a Pad, which is supported only before a Conv or an AveragePool", v->name);
+        return NULL;
+    }
+    return v;
+}
+
+static Const *const_operand(Imp *m, int i, const char *what)
+{
+    Val *v = operand(m, i);
+    if (v && !v->k) {
+        node_error(m, "the %s ('%s') must be a constant (an initializer or a Constant node)", what, v->name);
+        return NULL;
+    }
+    return v ? v->k : NULL;
+}
+
+static bool has_operand(Imp *m, int i)
+{
+    return (size_t)i < m->node->n_input && *m->node->input[i];
+}
+
+static const char *shape_text(Imp *m, int rank, Dim *const *d)
+{
+    Buf b = {0};
+    buf_putc(&b, '[');
+    for (int i = 0; i < rank; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", dim_str(d[i], &m->env));
+    buf_putc(&b, ']');
+    const char *s = arena_printf("%s", b.s);
+    buf_free(&b);
+    return s;
+}
+
+static void stmt(Imp *m, ImKind kind, const char *name, const char *expr, const char *shape)
+{
+    ImStmt *s = arena_alloc(sizeof *s);
+    s->kind = kind;
+    s->name = name;
+    s->expr = expr;
+    s->shape = shape;
+    s->from = m->node && m->node->name && *m->node->name ? arena_printf("%s", m->node->name) : NULL;
+    vec_push(&m->im->stmts, s);
+}
+
+/* Output k of the node is expr, of the given GraphSpec shape. A value used
+ * more than once, or deep enough, becomes a let. */
+static Val *define(Imp *m, int k, const char *expr, int depth, int rank, Dim *const *d)
+{
+    if ((size_t)k >= m->node->n_output)
+        return NULL;
+    Val *v = slot(m, m->node->output[k]);
+    v->defined = true;
+    v->rank = rank;
+    for (int i = 0; i < rank; i++)
+        v->d[i] = d[i];
+    v->expr = expr;
+    v->depth = depth;
+    if (v->uses >= 2 || (depth >= 4 && v->uses >= 1)) {
+        const char *n = value_name(m, v->name);
+        stmt(m, IM_LET, n, expr, shape_text(m, rank, d));
+        v->expr = n;
+        v->depth = 0;
+    }
+    return v;
+}
+
+/* The same tensor under another name (Identity, Dropout, a no-op reshape). */
+static bool alias(Imp *m, Val *in, int rank, Dim *const *d, bool pooled)
+{
+    Val *v = define(m, 0, in->expr, in->depth, rank, d);
+    if (v) {
+        v->pooled = pooled;
+        v->sum = in->sum && v->expr == in->expr;
+        v->fold = v->uses == 1 ? in->fold : NULL;
+    }
+    return true;
+}
+
+/* Is dimension a equal to b for every size? */
+static bool dim_same(Imp *m, Dim *a, Dim *b)
+{
+    return prove_eq(&m->env, a, b).res == PROVE_TRUE;
+}
+
+/* A dimension's value at the file's sizes; -1 when a symbol has none. */
+static int64_t dim_at(Imp *m, Dim *d)
+{
+    bool ovf = false;
+    for (int i = 0; i < m->env.nsyms; i++)
+        if (m->defval[i] < 0)
+            return dim_is_const(d, &(int64_t){0}) ? dim_eval(d, m->defval, &ovf) : -1;
+    int64_t v = dim_eval(d, m->defval, &ovf);
+    return ovf ? -1 : v;
+}
+
+static ImWeight *new_weight(Imp *m, const char *layer, const char *which, int64_t count)
+{
+    ImWeight *w = arena_alloc(sizeof *w);
+    w->name = arena_printf("%s.%s", layer, which);
+    w->count = count;
+    w->data = xcalloc((size_t)(count ? count : 1), sizeof(float));
+    vec_push(&m->im->weights, w);
+    return w;
+}
+
+static const char *call1(const char *fn, const Val *x, const char *extra)
+{
+    return arena_printf("%s(%s%s)", fn, x->expr, extra ? extra : "");
+}
+
+/* ------------------------------------------------------------ operators */
+
+/* pads [top, left, bottom, right] of a 2-D window, equal on every side:
+ * the one padding GraphSpec's windows have. */
+static bool square_window(Imp *m, int64_t *k, int64_t *stride, int64_t *pad, const int64_t *wshape)
+{
+    const int64_t *v;
+    int n = attr_ints(m, "kernel_shape", &v);
+    if (n == 0 && wshape) {
+        k[0] = wshape[0], k[1] = wshape[1];
+    } else if (n == 2) {
+        k[0] = v[0], k[1] = v[1];
+    } else {
+        return node_error(m, "kernel_shape must have 2 values (a 2-D window)");
+    }
+    if (k[0] != k[1])
+        return node_error(m, "a %lldx%lld window: gsc's windows are square", (long long)k[0], (long long)k[1]);
+    n = attr_ints(m, "strides", &v);
+    if (n && (n != 2 || v[0] != v[1] || v[0] < 1))
+        return node_error(m, "strides must be equal on both axes");
+    *stride = n ? v[0] : 1;
+    n = attr_ints(m, "dilations", &v);
+    for (int i = 0; i < n; i++)
+        if (v[i] != 1)
+            return node_error(m, "dilations other than 1 are not supported");
+    const char *ap = attr_str(m, "auto_pad", "NOTSET");
+    n = attr_ints(m, "pads", &v);
+    if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID")) {
+        /* SAME_UPPER/LOWER at stride 1 and an odd window is pad (k-1)/2 on every side */
+        if ((strcmp(ap, "SAME_UPPER") && strcmp(ap, "SAME_LOWER")) || *stride != 1 || k[0] % 2 == 0)
+            return node_error(m, "auto_pad %s is supported at stride 1 with an odd window only", ap);
+        *pad = (k[0] - 1) / 2;
+        return true;
+    }
+    if (!strcmp(ap, "VALID") || n == 0) {
+        *pad = 0;
+        return true;
+    }
+    if (n != 4 || v[0] != v[1] || v[0] != v[2] || v[0] != v[3] || v[0] < 0)
+        return node_error(m, "pads must be equal on every side (asymmetric padding is not supported)");
+    *pad = v[0];
+    return true;
+}
+
+/* The window rule on the two spatial axes of x: (h + 2p - k) / s + 1, with
+ * the side condition h + 2p >= k recorded for the 'where' bounds. */
+static bool window(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, Dim **out)
+{
+    for (int a = 1; a <= 2; a++) {
+        Dim *padded = dim_bin(DX_ADD, x->d[a], dim_num(2 * p));
+        vec_push(&m->req_a, padded);
+        vec_push(&m->req_b, dim_num(k));
+        int64_t at = dim_at(m, padded);
+        if (at >= 0 && at < k)
+            return node_error(m, "the %lld-wide window does not fit the padded input (%lld)", (long long)k,
+                              (long long)at);
+        out[a] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, padded, dim_num(k)), dim_num(s)), dim_num(1));
+    }
+    return true;
+}
+
+static bool want_image(Imp *m, const Val *x)
+{
+    if (x->rank != 3 || x->pooled)
+        return node_error(m, "wants an NCHW image with a batch of 1, but its operand has shape %s",
+                          shape_text(m, x->rank, x->d));
+    return true;
+}
+
+/* The ONNX shape of a tensor value: the batch of 1, then its GraphSpec
+ * shape ([1, c, 1, 1] when pooled). */
+static int onnx_shape(const Val *x, Dim **d)
+{
+    d[0] = dim_num(1);
+    for (int i = 0; i < x->rank; i++)
+        d[i + 1] = x->d[i];
+    if (!x->pooled)
+        return x->rank + 1;
+    d[2] = d[3] = dim_num(1);
+    return 4;
+}
+
+static bool op_conv(Imp *m)
+{
+    static const char *const known[] = {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad", NULL};
+    Val *x = tensor_operand(m, 0);
+    Const *w = x ? const_operand(m, 1, "weight") : NULL;
+    if (!w || !attrs_known(m, known) || !want_image(m, x))
+        return false;
+    if (w->rank != 4)
+        return node_error(m, "the weight must have 4 dimensions [cout, cin, kh, kw]");
+    if (attr_int(m, "group", 1) != 1)
+        return node_error(m, "group %lld: grouped convolution is not supported", (long long)attr_int(m, "group", 1));
+    int64_t k[2], s, p, cout = w->dims[0], cin = w->dims[1];
+    if (!square_window(m, k, &s, &p, w->dims + 2))
+        return false;
+    p += x->pad;
+    if (k[0] != w->dims[2] || k[1] != w->dims[3])
+        return node_error(m, "kernel_shape does not match the weight");
+    if (!dim_same(m, x->d[0], dim_num(cin)))
+        return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
+                          dim_str(x->d[0], &m->env));
+    Const *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
+    if (has_operand(m, 2) && (!b || b->count != cout))
+        return b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
+    Dim *out[3] = {dim_num(cout)};
+    if (!window(m, x, k[0], s, p, out))
+        return false;
+    const char *name = layer_name(m, m->node->input[1]);
+    Fold *f = arena_alloc(sizeof *f);
+    f->cout = cout;
+    f->per = cin * k[0] * k[0];
+    f->w = new_weight(m, name, "weight", w->count);
+    f->b = new_weight(m, name, "bias", cout);
+    memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
+    if (b)
+        memcpy(f->b->data, b->f, sizeof(float) * (size_t)cout);
+    Buf d = {0};
+    buf_printf(&d, "conv2d(%lld -> %lld, k=%lld", (long long)cin, (long long)cout, (long long)k[0]);
+    if (s != 1)
+        buf_printf(&d, ", stride=%lld", (long long)s);
+    if (p != 0)
+        buf_printf(&d, ", pad=%lld", (long long)p);
+    buf_putc(&d, ')');
+    stmt(m, IM_LAYER, name, arena_printf("%s", d.s), NULL);
+    buf_free(&d);
+    Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
+    if (v && v->uses == 1)
+        v->fold = f;
+    return true;
+}
+
+/* y = W x + b from a constant matrix: Gemm (alpha, beta, transB) and
+ * MatMul (then bias 0). */
+static bool linear_from(Imp *m, Val *x, Const *B, bool transB, double alpha, Const *C, double beta)
+{
+    if (x->rank != 1)
+        return node_error(m, "wants a [1, n] matrix (the batch of 1 and a vector), but its operand has shape %s",
+                          shape_text(m, x->rank, x->d));
+    if (B->rank != 2)
+        return node_error(m, "the weight must be a matrix");
+    int64_t in = transB ? B->dims[1] : B->dims[0], out = transB ? B->dims[0] : B->dims[1];
+    if (!dim_same(m, x->d[0], dim_num(in)))
+        return node_error(m, "the weight takes %lld inputs, the operand has %s", (long long)in,
+                          dim_str(x->d[0], &m->env));
+    if (C && C->count != out && C->count != 1)
+        return node_error(m, "the bias C must have 1 or %lld values", (long long)out);
+    const char *name = layer_name(m, transB ? m->node->input[1] : NULL);
+    Fold *f = arena_alloc(sizeof *f);
+    f->cout = out;
+    f->per = in;
+    f->w = new_weight(m, name, "weight", in * out);
+    f->b = new_weight(m, name, "bias", out);
+    for (int64_t o = 0; o < out; o++) {
+        for (int64_t i = 0; i < in; i++)
+            f->w->data[o * in + i] = (float)(alpha * (transB ? B->f[o * in + i] : B->f[i * out + o]));
+        f->b->data[o] = C ? (float)(beta * C->f[C->count == 1 ? 0 : o]) : 0.0f;
+    }
+    stmt(m, IM_LAYER, name, arena_printf("linear(%lld -> %lld)", (long long)in, (long long)out), NULL);
+    Dim *d[1] = {dim_num(out)};
+    Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 1, d);
+    if (v && v->uses == 1)
+        v->fold = f;
+    return true;
+}
+
+static bool op_gemm(Imp *m)
+{
+    static const char *const known[] = {"alpha", "beta", "transA", "transB", NULL};
+    Val *x = tensor_operand(m, 0);
+    Const *B = x ? const_operand(m, 1, "matrix B") : NULL;
+    if (!B || !attrs_known(m, known))
+        return false;
+    if (attr_int(m, "transA", 0))
+        return node_error(m, "transA=1 is not supported (the input is a row vector)");
+    Const *C = has_operand(m, 2) ? const_operand(m, 2, "bias C") : NULL;
+    if (has_operand(m, 2) && !C)
+        return false;
+    return linear_from(m, x, B, attr_int(m, "transB", 0) != 0, attr_float(m, "alpha", 1.0), C,
+                       attr_float(m, "beta", 1.0));
+}
+
+static bool op_matmul(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    Const *B = x ? const_operand(m, 1, "matrix B") : NULL;
+    return B && attrs_known(m, (const char *const[]){NULL}) && linear_from(m, x, B, false, 1.0, NULL, 0.0);
+}
+
+/* The per-channel values of a constant that broadcasts against [1, c, ...]
+ * (or a scalar): NULL when it does not. */
+static const float *per_channel(const Const *k, int64_t c, int out_rank, int64_t *step)
+{
+    if (k->count == 1) {
+        *step = 0;
+        return k->f;
+    }
+    if (k->count != c)
+        return NULL;
+    /* [c], [c, 1, 1], [1, c, 1, 1] for an image; [c] or [1, c] for a vector */
+    int lead = 0;
+    while (lead < k->rank && k->dims[lead] == 1)
+        lead++;
+    int trail = k->rank - lead - 1;
+    for (int i = lead + 1; i < k->rank; i++)
+        if (k->dims[i] != 1)
+            return NULL;
+    if (trail != (out_rank == 3 ? 2 : 0) && !(out_rank == 1 && k->rank == 1))
+        return NULL;
+    *step = 1;
+    return k->f;
+}
+
+/* x op k for a constant k per output channel of the layer before x,
+ * folded into that layer's weights. */
+static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
+{
+    int64_t step;
+    const float *c = x->fold ? per_channel(k, x->fold->cout, x->rank, &step) : NULL;
+    if (!c || (k_first && (op == '-' || op == '/')))
+        return node_error(m, "a constant operand is supported only per channel, right after a Conv, Gemm or "
+                             "MatMul whose output has no other use");
+    Fold *f = x->fold;
+    for (int64_t o = 0; o < f->cout; o++) {
+        float v = c[o * step];
+        if (op == '+' || op == '-') {
+            f->b->data[o] += op == '+' ? v : -v;
+            continue;
+        }
+        float s = op == '*' ? v : 1.0f / v;
+        for (int64_t i = 0; i < f->per; i++)
+            f->w->data[o * f->per + i] *= s;
+        f->b->data[o] *= s;
+    }
+    alias(m, x, x->rank, x->d, x->pooled);
+    return true;
+}
+
+static bool op_binary(Imp *m, char op)
+{
+    if (!attrs_known(m, (const char *const[]){NULL}))
+        return false;
+    Val *a = operand(m, 0), *b = a ? operand(m, 1) : NULL;
+    if (!b)
+        return false;
+    if (a->k && b->k)
+        return node_error(m, "both operands are constants (fold them before export)");
+    if (a->k || b->k)
+        return fold_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL);
+    if (op != '+')
+        return node_error(m, "%s of two tensors is not supported (only Add)", m->node->op_type);
+    bool same = a->rank == b->rank && a->pooled == b->pooled;
+    for (int i = 0; same && i < a->rank; i++)
+        same = dim_same(m, a->d[i], b->d[i]);
+    if (!same)
+        return node_error(m, "Add of shapes %s and %s: broadcasting is not supported", shape_text(m, a->rank, a->d),
+                          shape_text(m, b->rank, b->d));
+    Val *v = define(m, 0, arena_printf("%s + %s", a->expr, b->sum ? arena_printf("(%s)", b->expr) : b->expr),
+                    (a->depth > b->depth ? a->depth : b->depth) + 1, a->rank, a->d);
+    if (v)
+        v->pooled = a->pooled, v->sum = v->expr != a->expr && v->expr[0] != 0 && strchr(v->expr, '+');
+    return true;
+}
+
+static bool op_add(Imp *m) { return op_binary(m, '+'); }
+static bool op_sub(Imp *m) { return op_binary(m, '-'); }
+static bool op_mul(Imp *m) { return op_binary(m, '*'); }
+static bool op_div(Imp *m) { return op_binary(m, '/'); }
+
+static bool op_batchnorm(Imp *m)
+{
+    static const char *const known[] = {"epsilon", "momentum", "training_mode", "spatial", NULL};
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, known))
+        return false;
+    if (attr_int(m, "training_mode", 0))
+        return node_error(m, "training_mode=1 is not supported (an inference model is expected)");
+    if (m->node->n_output > 1 && *m->node->output[1])
+        return node_error(m, "the running-statistics outputs are not supported");
+    Const *k[4];
+    static const char *const what[] = {"scale", "bias", "mean", "variance"};
+    for (int i = 0; i < 4; i++)
+        if (!(k[i] = const_operand(m, i + 1, what[i])))
+            return false;
+    if (!x->fold || x->rank != 3)
+        return node_error(m, "supported only right after a Conv whose output has no other use (it is folded into "
+                             "the convolution)");
+    Fold *f = x->fold;
+    for (int i = 0; i < 4; i++)
+        if (k[i]->count != f->cout)
+            return node_error(m, "the %s must have %lld values", what[i], (long long)f->cout);
+    double eps = attr_float(m, "epsilon", 1e-5);
+    for (int64_t o = 0; o < f->cout; o++) {
+        double s = k[0]->f[o] / sqrt((double)k[3]->f[o] + eps);
+        for (int64_t i = 0; i < f->per; i++)
+            f->w->data[o * f->per + i] = (float)(f->w->data[o * f->per + i] * s);
+        f->b->data[o] = (float)((f->b->data[o] - k[2]->f[o]) * s + k[1]->f[o]);
+    }
+    alias(m, x, x->rank, x->d, false);
+    return true;
+}
+
+static bool op_relu(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){NULL}))
+        return false;
+    Val *v = define(m, 0, call1("relu", x, NULL), x->depth + 1, x->rank, x->d);
+    if (v)
+        v->pooled = x->pooled;
+    return true;
+}
+
+static bool op_pool(Imp *m, bool max)
+{
+    static const char *const known[] = {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode",
+                                        "count_include_pad", "storage_order", NULL};
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, known) || !want_image(m, x))
+        return false;
+    if (m->node->n_output > 1 && *m->node->output[1])
+        return node_error(m, "the Indices output is not supported");
+    if (attr_int(m, "storage_order", 0))
+        return node_error(m, "storage_order=1 is not supported");
+    int64_t k[2], s, p;
+    if (!square_window(m, k, &s, &p, NULL))
+        return false;
+    if (x->pad && (p || attr_int(m, "ceil_mode", 0)))
+        return node_error(m, "a Pad before a padded or ceil_mode pool is not supported");
+    if (x->pad) /* zeros counted in the average: count_include_pad */
+        p = x->pad;
+    else if (!max && p > 0 && !attr_int(m, "count_include_pad", 0))
+        return node_error(m, "padding with count_include_pad=0 is not supported (gsc's avgpool2d divides by k*k)");
+    Dim *out[3] = {x->d[0]};
+    if (!window(m, x, k[0], s, p, out))
+        return false;
+    if (attr_int(m, "ceil_mode", 0)) {
+        for (int a = 1; a <= 2; a++) {
+            int64_t h;
+            if (!dim_is_const(x->d[a], &h) || (h + 2 * p - k[0]) % s)
+                return node_error(m, "ceil_mode=1 is supported only where it gives the floor size");
+        }
+    }
+    Buf e = {0};
+    buf_printf(&e, ", k=%lld", (long long)k[0]);
+    if (s != 1)
+        buf_printf(&e, ", stride=%lld", (long long)s);
+    if (p)
+        buf_printf(&e, ", pad=%lld", (long long)p);
+    define(m, 0, call1(max ? "maxpool2d" : "avgpool2d", x, arena_printf("%s", e.s)), x->depth + 1, 3, out);
+    buf_free(&e);
+    return true;
+}
+
+static bool op_maxpool(Imp *m) { return op_pool(m, true); }
+
+static bool op_avgpool(Imp *m)
+{
+    m->takes_pad = true;
+    return op_pool(m, false);
+}
+
+static bool op_conv_padded(Imp *m)
+{
+    m->takes_pad = true;
+    return op_conv(m);
+}
+
+/* Pad by zeros, equal on both spatial axes and sides, kept pending for the
+ * Conv or AveragePool that uses it (no pad is a no-op). */
+static bool op_pad(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"mode", "pads", "value", NULL}))
+        return false;
+    if (strcmp(attr_str(m, "mode", "constant"), "constant"))
+        return node_error(m, "mode '%s' is not supported (only constant zeros)", attr_str(m, "mode", ""));
+    const int64_t *p;
+    int n = attr_ints(m, "pads", &p);
+    if (has_operand(m, 1)) {
+        Const *k = const_operand(m, 1, "pads");
+        if (!k || !k->i)
+            return k ? node_error(m, "the pads must be integers") : false;
+        p = k->i, n = (int)k->count;
+    }
+    float value = (float)attr_float(m, "value", 0.0);
+    if (has_operand(m, 2)) {
+        Const *k = const_operand(m, 2, "constant_value");
+        if (!k)
+            return false;
+        value = k->count ? k->f[0] : 0.0f;
+    }
+    if (has_operand(m, 3))
+        return node_error(m, "the axes operand is not supported");
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    if (n != 2 * orank)
+        return node_error(m, "wants %d pads, not %d", 2 * orank, n);
+    bool zero = true;
+    for (int i = 0; i < n; i++)
+        zero &= p[i] == 0;
+    if (zero)
+        return alias(m, x, x->rank, x->d, x->pooled);
+    if (value != 0.0f || orank != 4 || x->pooled || p[0] || p[1] || p[4] || p[5] || p[2] != p[3] || p[2] != p[6] ||
+        p[2] != p[7] || p[2] < 0)
+        return node_error(m, "only zeros equal on every side of the two spatial axes are supported");
+    if (x->pad)
+        return node_error(m, "a Pad of a Pad is not supported");
+    Val *v = define(m, 0, x->expr, x->depth, x->rank, x->d);
+    if (v && v->expr != x->expr)
+        return node_error(m, "a Pad whose output is used more than once is not supported");
+    if (v)
+        v->pad = p[2];
+    return true;
+}
+
+static bool op_global_avgpool(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){NULL}) || !want_image(m, x))
+        return false;
+    Val *v = define(m, 0, call1("global_avgpool", x, NULL), x->depth + 1, 1, x->d);
+    if (v)
+        v->pooled = true;
+    return true;
+}
+
+/* A reshape of x to the ONNX shape [rank]d: a no-op, flatten, or the
+ * pooled vector; anything else has no GraphSpec form here. */
+static bool reshape_to(Imp *m, Val *x, int rank, Dim **d)
+{
+    if (rank < 1 || !dim_same(m, d[0], dim_num(1)))
+        return node_error(m, "the result %s does not keep the batch of 1 in front", shape_text(m, rank, d));
+    if (rank == 2) {
+        if (x->rank == 1) /* the pooled vector, or a vector */
+            return alias(m, x, 1, d + 1, false);
+        define(m, 0, call1("flatten", x, NULL), x->depth + 1, 1, d + 1);
+        return true;
+    }
+    if (rank == 4 && x->rank == 1 && dim_same(m, d[1], x->d[0]) && dim_same(m, d[2], dim_num(1)) &&
+        dim_same(m, d[3], dim_num(1)))
+        return alias(m, x, 1, x->d, true);
+    bool same = rank - 1 == x->rank && !x->pooled;
+    for (int i = 0; same && i < x->rank; i++)
+        same = dim_same(m, d[i + 1], x->d[i]);
+    if (same)
+        return alias(m, x, x->rank, x->d, false);
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    return node_error(m, "reshaping %s to %s is not supported (only flattening and no-op reshapes)",
+                      shape_text(m, orank, od), shape_text(m, rank, d));
+}
+
+static bool op_flatten(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axis", NULL}))
+        return false;
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    int64_t axis = attr_int(m, "axis", 1);
+    if (axis < 0)
+        axis += orank;
+    if (axis < 0 || axis > orank)
+        return node_error(m, "axis %lld is out of range", (long long)attr_int(m, "axis", 1));
+    Dim *d[2] = {dim_num(1), dim_num(1)};
+    for (int i = 0; i < orank; i++)
+        d[i >= axis] = dim_bin(DX_MUL, d[i >= axis], od[i]);
+    return reshape_to(m, x, 2, d);
+}
+
+static bool op_reshape(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    Const *s = x ? const_operand(m, 1, "shape") : NULL;
+    if (!s || !attrs_known(m, (const char *const[]){"allowzero", NULL}))
+        return false;
+    if (!s->i || s->rank != 1 || s->count > MAX_RANK + 1 || s->count < 1)
+        return node_error(m, "the shape must be a list of 1 to %d integers", MAX_RANK + 1);
+    Dim *od[MAX_RANK + 1], *d[MAX_RANK + 1];
+    int orank = onnx_shape(x, od), minus = -1;
+    Dim *total = dim_num(1), *known = dim_num(1);
+    for (int i = 0; i < orank; i++)
+        total = dim_bin(DX_MUL, total, od[i]);
+    for (int i = 0; i < s->count; i++) {
+        int64_t v = s->i[i];
+        if (v == 0 && !attr_int(m, "allowzero", 0) && i < orank)
+            d[i] = od[i];
+        else if (v == -1 && minus < 0)
+            minus = i, d[i] = NULL;
+        else if (v >= 1)
+            d[i] = dim_num(v);
+        else
+            return node_error(m, "shape entry %lld is not supported", (long long)v);
+        if (d[i])
+            known = dim_bin(DX_MUL, known, d[i]);
+    }
+    if (minus >= 0)
+        d[minus] = dim_bin(DX_DIV, total, known);
+    Dim *all = dim_num(1);
+    for (int i = 0; i < s->count; i++)
+        all = dim_bin(DX_MUL, all, d[i]);
+    if (!dim_same(m, all, total))
+        return node_error(m, "the shape %s does not hold the %s values of the operand for all sizes",
+                          shape_text(m, (int)s->count, d), dim_str(total, &m->env));
+    return reshape_to(m, x, (int)s->count, d);
+}
+
+/* Squeeze and Unsqueeze: the axes from the attribute (opset < 13) or the
+ * second operand. */
+static bool op_squeeze_common(Imp *m, bool un)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axes", NULL}))
+        return false;
+    const int64_t *ax = NULL;
+    int nax = attr_ints(m, "axes", &ax);
+    if (has_operand(m, 1)) {
+        Const *k = const_operand(m, 1, "axes");
+        if (!k)
+            return false;
+        if (!k->i)
+            return node_error(m, "the axes must be integers");
+        ax = k->i, nax = (int)k->count;
+    }
+    Dim *od[MAX_RANK + 1], *d[MAX_RANK + 2];
+    int orank = onnx_shape(x, od), rank = un ? orank + nax : orank - nax;
+    if (!un && nax == 0)
+        return node_error(m, "squeezing every 1 without axes is not supported; give the axes");
+    if (rank < 1 || rank > MAX_RANK + 1)
+        return node_error(m, "a result of rank %d is not supported", rank);
+    bool mark[MAX_RANK + 2] = {0};
+    for (int i = 0; i < nax; i++) {
+        int64_t a = ax[i] < 0 ? ax[i] + (un ? rank : orank) : ax[i];
+        if (a < 0 || a >= (un ? rank : orank) || mark[a])
+            return node_error(m, "axis %lld is out of range or repeated", (long long)ax[i]);
+        if (!un && !dim_same(m, od[a], dim_num(1)))
+            return node_error(m, "axis %lld is not of size 1", (long long)ax[i]);
+        mark[a] = true;
+    }
+    for (int i = 0, j = 0, o = 0; i < (un ? rank : orank); i++) {
+        if (un)
+            d[o++] = mark[i] ? dim_num(1) : od[j++];
+        else if (!mark[i])
+            d[o++] = od[i];
+    }
+    return reshape_to(m, x, rank, d);
+}
+
+static bool op_squeeze(Imp *m) { return op_squeeze_common(m, false); }
+static bool op_unsqueeze(Imp *m) { return op_squeeze_common(m, true); }
+
+static bool op_transpose(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"perm", NULL}))
+        return false;
+    const int64_t *p;
+    int n = attr_ints(m, "perm", &p);
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    /* a permutation that moves only axes of size 1 keeps the element order */
+    int last = -1;
+    for (int i = 0; i < n; i++) {
+        if (p[i] < 0 || p[i] >= orank || n != orank)
+            return node_error(m, "perm is not a permutation of the %d axes", orank);
+        if (dim_same(m, od[p[i]], dim_num(1)))
+            continue;
+        if (p[i] < last)
+            return node_error(m, "a transpose that reorders the elements is not supported (only layout no-ops)");
+        last = (int)p[i];
+    }
+    if (n == 0 && orank > 1)
+        return node_error(m, "a transpose that reverses the axes is not supported (only layout no-ops)");
+    Dim *d[MAX_RANK + 1];
+    for (int i = 0; i < orank; i++)
+        d[i] = od[n ? p[i] : i];
+    return reshape_to(m, x, orank, d);
+}
+
+static bool op_concat(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axis", NULL}))
+        return false;
+    int64_t axis = attr_int(m, "axis", 1);
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    if (axis < 0)
+        axis += orank;
+    if (axis != 1 || x->pooled)
+        return node_error(m, "only concatenation along the channels (axis 1) is supported");
+    if (m->node->n_input < 2)
+        return alias(m, x, x->rank, x->d, false);
+    Buf e = {0};
+    Dim *c = dim_num(0);
+    int depth = 0;
+    for (size_t i = 0; i < m->node->n_input; i++) {
+        Val *v = tensor_operand(m, (int)i);
+        if (!v)
+            return false;
+        bool ok = v->rank == x->rank && !v->pooled;
+        for (int j = 1; ok && j < x->rank; j++)
+            ok = dim_same(m, v->d[j], x->d[j]);
+        if (!ok)
+            return node_error(m, "operand %zu has shape %s, which does not match %s but for the channels", i + 1,
+                              shape_text(m, v->rank, v->d), shape_text(m, x->rank, x->d));
+        c = dim_bin(DX_ADD, c, v->d[0]);
+        depth = v->depth > depth ? v->depth : depth;
+        buf_printf(&e, "%s%s", i ? ", " : "", v->expr);
+    }
+    Dim *d[MAX_RANK];
+    for (int j = 0; j < x->rank; j++)
+        d[j] = j ? x->d[j] : c;
+    define(m, 0, arena_printf("concat(%s)", e.s), depth + 1, x->rank, d);
+    buf_free(&e);
+    return true;
+}
+
+static bool op_softmax(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axis", NULL}))
+        return false;
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    int64_t axis = attr_int(m, "axis", m->opset >= 13 ? -1 : 1);
+    if (axis < 0)
+        axis += orank;
+    if (x->rank != 1 || x->pooled || axis != 1)
+        return node_error(m, "only a softmax over a vector ([1, n], axis 1 or -1) is supported");
+    define(m, 0, call1("softmax", x, NULL), x->depth + 1, 1, x->d);
+    return true;
+}
+
+static bool op_identity(Imp *m)
+{
+    Val *x = operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"seed", "ratio", NULL}))
+        return false;
+    if (x->k) { /* a constant under another name */
+        Val *v = m->node->n_output ? slot(m, m->node->output[0]) : NULL;
+        if (v)
+            v->defined = true, v->k = x->k, v->shared = true;
+        return v != NULL;
+    }
+    if (!strcmp(m->node->op_type, "Dropout")) {
+        if (has_operand(m, 2)) {
+            Const *t = const_operand(m, 2, "training_mode");
+            if (!t)
+                return false;
+            if (t->count != 1 || t->f[0] != 0)
+                return node_error(m, "training_mode must be false (an inference model is expected)");
+        }
+        if (m->node->n_output > 1 && *m->node->output[1]) {
+            Val *mask = find(m, m->node->output[1]);
+            if (mask && mask->uses)
+                return node_error(m, "the mask output is not supported");
+        }
+    }
+    return alias(m, x, x->rank, x->d, x->pooled);
+}
+
+static bool op_constant(Imp *m)
+{
+    if (m->node->n_attribute != 1)
+        return node_error(m, "wants exactly one attribute");
+    Onnx__AttributeProto *a = m->node->attribute[0];
+    const char *an = str(a->name);
+    Const *k;
+    if (!strcmp(an, "value") && a->t) {
+        if (!(k = read_tensor(m, a->t)))
+            return false;
+    } else if (!strcmp(an, "value_float") || !strcmp(an, "value_int")) {
+        k = arena_alloc(sizeof *k);
+        k->count = 1;
+        k->f = xmalloc(sizeof(float));
+        bool fl = an[6] == 'f';
+        k->f[0] = fl ? a->f : (float)a->i;
+        if (!fl) {
+            k->i = xmalloc(sizeof(int64_t));
+            k->i[0] = a->i;
+        }
+    } else if (!strcmp(an, "value_floats") || !strcmp(an, "value_ints")) {
+        bool fl = an[6] == 'f';
+        k = arena_alloc(sizeof *k);
+        k->rank = 1;
+        k->count = k->dims[0] = (int64_t)(fl ? a->n_floats : a->n_ints);
+        k->f = xmalloc(sizeof(float) * (size_t)(k->count + 1));
+        if (!fl)
+            k->i = xmalloc(sizeof(int64_t) * (size_t)(k->count + 1));
+        for (int64_t i = 0; i < k->count; i++) {
+            k->f[i] = fl ? a->floats[i] : (float)a->ints[i];
+            if (!fl)
+                k->i[i] = a->ints[i];
+        }
+    } else {
+        return node_error(m, "attribute '%s' is not supported", an);
+    }
+    if (m->node->n_output < 1)
+        return node_error(m, "has no output");
+    Val *v = slot(m, m->node->output[0]);
+    v->defined = true;
+    v->k = k;
+    return true;
+}
+
+/* One row per ONNX operator, each valid for opsets 11 to 17. */
+typedef struct {
+    const char *op;
+    bool (*fn)(Imp *m);
+} OnnxOp;
+
+static const OnnxOp op_table[] = {
+    {"Add", op_add},
+    {"AveragePool", op_avgpool},
+    {"BatchNormalization", op_batchnorm},
+    {"Concat", op_concat},
+    {"Constant", op_constant},
+    {"Conv", op_conv_padded},
+    {"Div", op_div},
+    {"Dropout", op_identity},
+    {"Flatten", op_flatten},
+    {"Gemm", op_gemm},
+    {"GlobalAveragePool", op_global_avgpool},
+    {"Identity", op_identity},
+    {"MatMul", op_matmul},
+    {"MaxPool", op_maxpool},
+    {"Mul", op_mul},
+    {"Pad", op_pad},
+    {"Relu", op_relu},
+    {"Reshape", op_reshape},
+    {"Softmax", op_softmax},
+    {"Squeeze", op_squeeze},
+    {"Sub", op_sub},
+    {"Transpose", op_transpose},
+    {"Unsqueeze", op_unsqueeze},
+};
+
+enum { OPSET_MIN = 11, OPSET_MAX = 17 };
+
+static const char *supported_list(void)
+{
+    Buf b = {0};
+    for (int i = 0; i < countof(op_table); i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", op_table[i].op);
+    const char *s = arena_printf("%s", b.s);
+    buf_free(&b);
+    return s;
+}
+
+static bool convert_node(Imp *m, Onnx__NodeProto *n)
+{
+    m->node = n;
+    m->takes_pad = false;
+    if (!n->op_type)
+        return node_error(m, "has no op type");
+    if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
+        return node_error(m, "operator domain '%s' is not supported (only the default ONNX domain)", n->domain);
+    for (int i = 0; i < countof(op_table); i++)
+        if (!strcmp(op_table[i].op, n->op_type))
+            return op_table[i].fn(m);
+    return node_error(m, "unsupported operator; gsc supports %s", supported_list());
+}
+
+/* ------------------------------------------------------------ the graph */
+
+/* --symbolic "H=2,W=3": the name of input axis a, or NULL. */
+static const char *symbolic_name(const char *spec, int axis, bool *bad)
+{
+    for (const char *p = spec; p && *p;) {
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        char *end;
+        long a = eq ? strtol(eq + 1, &end, 10) : -1;
+        if (!eq || eq == p || end != p + n)
+            *bad = true;
+        else if (a == axis)
+            return arena_strndup(p, (size_t)(eq - p));
+        p += n + (p[n] == ',');
+    }
+    return NULL;
+}
+
+static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbolic)
+{
+    const char *iname = str(vi->name);
+    const Onnx__TypeProto *t = vi->type;
+    if (!t || t->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !t->tensor_type->shape)
+        return node_error(m, "input '%s' is not a tensor of known rank", iname);
+    if (t->tensor_type->elem_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT)
+        return node_error(m, "input '%s' has element type %d; gsc takes float32", iname, t->tensor_type->elem_type);
+    const Onnx__TensorShapeProto *s = t->tensor_type->shape;
+    int orank = (int)s->n_dim;
+    if (orank < 2 || orank > MAX_RANK + 1)
+        return node_error(m, "input '%s' has rank %d; gsc takes a batch of 1 and 1 to %d more dimensions", iname,
+                          orank, MAX_RANK);
+    Val *v = slot(m, iname);
+    v->defined = true;
+    v->rank = orank - 1;
+    m->env.syms = arena_alloc(sizeof(DimSym) * (size_t)orank);
+    m->defval = arena_alloc(sizeof(int64_t) * (size_t)orank);
+    bool bad = false;
+    for (int a = 0; a < orank; a++) {
+        const Onnx__TensorShapeProto__Dimension *d = s->dim[a];
+        bool has = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+        if (has && d->dim_value < 1)
+            return node_error(m, "input '%s', axis %d has size %lld", iname, a, (long long)d->dim_value);
+        if (a == 0) {
+            if (has && d->dim_value != 1)
+                return node_error(m, "input '%s' has a batch of %lld; gsc compiles a batch of 1 (export with batch 1, "
+                                     "or a symbolic batch)", iname, (long long)d->dim_value);
+            continue;
+        }
+        const char *name = symbolic_name(symbolic, a, &bad);
+        if (!name && !has)
+            name = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? d->dim_param : NULL;
+        if (!name && !has)
+            name = orank == 4 ? (const char *[]){"N", "C", "H", "W"}[a] : arena_printf("D%d", a);
+        if (!name) {
+            v->d[a - 1] = dim_num(d->dim_value);
+            continue;
+        }
+        name = fresh_name(m, name, "S");
+        int k = m->env.nsyms++;
+        m->env.syms[k] = (DimSym){name, 1, INT64_MAX};
+        m->defval[k] = has ? d->dim_value : -1;
+        v->d[a - 1] = dim_sym(k);
+    }
+    if (bad)
+        return node_error(m, "--symbolic wants NAME=AXIS pairs, as in H=2,W=3");
+    m->im->input = fresh_name(m, iname, "x");
+    v->expr = m->im->input;
+    m->im->in_shape = shape_text(m, v->rank, v->d);
+    return true;
+}
+
+/* The least value of each symbol for which every window fits (at the
+ * others' values), searched up to the file's value: the 'where' bound the
+ * checker then proves every fact under. */
+static void size_bounds(Imp *m)
+{
+    Buf w = {0}, d = {0};
+    int64_t *vals = arena_alloc(sizeof(int64_t) * (size_t)(m->env.nsyms + 1));
+    for (int s = 0; s < m->env.nsyms; s++) {
+        for (int i = 0; i < m->env.nsyms; i++)
+            vals[i] = m->defval[i] > 0 ? m->defval[i] : 4096;
+        int64_t top = vals[s], lo = top;
+        for (int64_t v = 1; v <= top; v++) {
+            vals[s] = v;
+            bool ok = true, ovf = false;
+            for (int r = 0; r < m->req_a.n && ok; r++)
+                ok = dim_eval(m->req_a.v[r], vals, &ovf) >= dim_eval(m->req_b.v[r], vals, &ovf);
+            if (ok) {
+                lo = v;
+                break;
+            }
+        }
+        m->env.syms[s].lo = lo;
+        buf_printf(&w, "%s%s >= %lld", s ? ", " : "", m->env.syms[s].name, (long long)lo);
+        if (m->defval[s] > 0)
+            buf_printf(&d, "%s%s = %lld", d.len ? ", " : "", m->env.syms[s].name, (long long)m->defval[s]);
+    }
+    m->im->where = w.len ? arena_printf("%s", w.s) : NULL;
+    m->im->defaults = d.len ? arena_printf("%s", d.s) : NULL;
+    buf_free(&w);
+    buf_free(&d);
+}
+
+static const char *model_name(Imp *m)
+{
+    const char *b = strrchr(m->path, '/');
+    b = b ? b + 1 : m->path;
+    return fresh_name(m, arena_strndup(b, strcspn(b, ".")), "model");
+}
+
+static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
+{
+    Onnx__GraphProto *g = mp->graph;
+    if (!g)
+        return node_error(m, "the file holds no graph");
+    m->opset = -1;
+    for (size_t i = 0; i < mp->n_opset_import; i++) {
+        const char *d = mp->opset_import[i]->domain;
+        if (!d || !*d || !strcmp(d, "ai.onnx"))
+            m->opset = (int)mp->opset_import[i]->version;
+    }
+    if (m->opset < 0)
+        return node_error(m, "the model imports no opset of the default ONNX domain");
+    if (m->opset < OPSET_MIN || m->opset > OPSET_MAX)
+        return node_error(m, "opset %d: gsc reads opsets %d to %d", m->opset, OPSET_MIN, OPSET_MAX);
+    m->im->about = arena_printf("%s%s%s, opset %d", mp->producer_name && *mp->producer_name ? "producer " : "",
+                                mp->producer_name ? mp->producer_name : "",
+                                mp->producer_version && *mp->producer_version ? arena_printf(" %s", mp->producer_version)
+                                                                              : "",
+                                m->opset);
+    m->im->model = model_name(m);
+    for (size_t i = 0; i < g->n_initializer; i++) {
+        if (!g->initializer[i]->name || !*g->initializer[i]->name)
+            return node_error(m, "initializer %zu has no name", i);
+        Val *v = slot(m, g->initializer[i]->name);
+        if (v->defined)
+            return node_error(m, "initializer '%s' is given twice", v->name);
+        if (!(v->k = read_tensor(m, g->initializer[i])))
+            return false;
+        v->defined = true;
+    }
+    const Onnx__ValueInfoProto *input = NULL;
+    for (size_t i = 0; i < g->n_input; i++) {
+        Val *v = find(m, g->input[i]->name ? g->input[i]->name : "");
+        if (v && v->k)
+            continue; /* an initializer that is an input too: a weight */
+        if (input)
+            return node_error(m, "the graph has several inputs ('%s', '%s'); gsc models have one", str(input->name),
+                              str(g->input[i]->name));
+        input = g->input[i];
+    }
+    if (!input)
+        return node_error(m, "the graph has no input");
+    if (g->n_output != 1)
+        return node_error(m, "the graph has %zu outputs; gsc models have one", g->n_output);
+    for (size_t i = 0; i < g->n_node; i++)
+        for (size_t j = 0; j < g->node[i]->n_input; j++)
+            if (*g->node[i]->input[j])
+                slot(m, g->node[i]->input[j])->uses++;
+    slot(m, g->output[0]->name)->uses++;
+    if (!read_input(m, input, symbolic))
+        return false;
+    for (size_t i = 0; i < g->n_node; i++)
+        if (!convert_node(m, g->node[i]))
+            return false;
+    m->node = NULL;
+    Val *out = find(m, g->output[0]->name);
+    if (!out || !out->defined)
+        return node_error(m, "the output '%s' is not computed by any node", str(g->output[0]->name));
+    if (out->k)
+        return node_error(m, "the output '%s' is a constant", out->name);
+    if (out->rank == 0)
+        return node_error(m, "the output '%s' has no dimensions", out->name);
+    stmt(m, IM_RETURN, NULL, out->expr, NULL);
+    m->im->out_shape = shape_text(m, out->rank, out->d);
+    size_bounds(m);
+    return true;
+}
+
+Imported *onnx_import(const char *path, const uint8_t *data, size_t len, const char *symbolic)
+{
+    Imp m = {0};
+    m.path = path;
+    m.im = arena_alloc(sizeof *m.im);
+    m.im->source = path;
+    Onnx__ModelProto *mp = onnx__model_proto__unpack(NULL, len, data);
+    if (!mp) {
+        error_file(path, "not a valid ONNX model (the protobuf does not decode: truncated or not ONNX)");
+        return NULL;
+    }
+    bool ok = convert(&m, mp, symbolic);
+    onnx__model_proto__free_unpacked(mp, NULL);
+    for (int i = 0; i < m.vals.n; i++) {
+        Val *v = m.vals.v[i];
+        if (v->k && !v->shared) {
+            free(v->k->f);
+            free(v->k->i);
+        }
+    }
+    free(m.vals.v);
+    strmap_free(&m.vmap);
+    strmap_free(&m.names);
+    free(m.req_a.v);
+    free(m.req_b.v);
+    return ok ? m.im : NULL;
+}
+
+#endif

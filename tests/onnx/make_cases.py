@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""tests/onnx/make_cases.py OUT - the ONNX files of tests/onnx/run.sh.
+
+Good models: small PyTorch networks (eval mode, opset 13) exported with
+torch.onnx.export, each with an input X.bin and PyTorch's output Y.bin (raw
+float32), as NAME.onnx, NAME.x.bin, NAME.y.bin.
+
+Bad models: bad_*.onnx, each built with onnx.helper to break one rule, and
+bad_*.want holding the text the error must contain.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+from onnx import TensorProto, helper
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+torch.manual_seed(0)
+
+
+def randomise_bn(m):
+    for mod in m.modules():
+        if isinstance(mod, nn.BatchNorm2d):
+            mod.running_mean.uniform_(-1, 1)
+            mod.running_var.uniform_(0.5, 2)
+            mod.weight.data.uniform_(0.5, 1.5)
+            mod.bias.data.uniform_(-0.5, 0.5)
+
+
+class Residual(nn.Module):
+    """conv/BN/ReLU, a residual add, max and average pools, concat, a head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.conv3 = nn.Conv2d(8, 4, 1)
+        self.pool = nn.MaxPool2d(3, 2, 1)
+        self.avg = nn.AvgPool2d(2, 2)
+        self.fc = nn.Linear(12 * 4 * 4, 10)
+
+    def forward(self, x):
+        a = torch.relu(self.bn1(self.conv1(x)))
+        b = torch.relu(a + self.bn2(self.conv2(a)))
+        c = torch.cat([self.pool(b), self.pool(self.conv3(b))], 1)
+        return self.fc(torch.flatten(self.avg(c), 1))
+
+
+class Head(nn.Module):
+    """global pool, reshape, a linear layer scaled by a constant, softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 6, 5, stride=2, padding=2)
+        self.fc = nn.Linear(6, 5)
+        self.drop = nn.Dropout(0.5)
+
+    def forward(self, x):
+        y = nn.functional.adaptive_avg_pool2d(torch.relu(self.conv(x)), 1)
+        y = self.drop(y.reshape(1, -1))
+        return torch.softmax(self.fc(y) * 0.5 + 1.0, dim=1)
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(20, 16)
+        self.fc2 = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+def export(name, m, shape):
+    m.eval()
+    randomise_bn(m)
+    x = torch.randn(*shape)
+    torch.onnx.export(m, x, os.path.join(out, name + ".onnx"), opset_version=13)
+    x.numpy().astype(np.float32).tofile(os.path.join(out, name + ".x.bin"))
+    with torch.no_grad():
+        m(x).numpy().astype(np.float32).tofile(os.path.join(out, name + ".y.bin"))
+
+
+export("residual", Residual(), (1, 3, 16, 16))
+export("head", Head(), (1, 2, 9, 11))
+export("mlp", Mlp(), (1, 20))
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13):
+    g = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def image(name, c=3, h=8, w=8, batch=1):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, [batch, c, h, w])
+
+
+def weight(name, *dims):
+    return helper.make_tensor(name, TensorProto.FLOAT, dims, np.ones(dims, np.float32).flatten().tolist())
+
+
+def bad(name, want, m=None, data=None):
+    path = os.path.join(out, "bad_" + name + ".onnx")
+    if m is not None:
+        data = m.SerializeToString()
+    with open(path, "wb") as f:
+        f.write(data)
+    with open(os.path.join(out, "bad_" + name + ".want"), "w") as f:
+        f.write(want + "\n")
+
+
+Y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+good = model([conv], [image("x")], [Y], [weight("w", 4, 3, 3, 3)])
+data = good.SerializeToString()
+def short_tensor():
+    t = weight("w", 4, 3, 3, 3)
+    del t.float_data[3:]
+    return t
+
+
+bad("truncated", "not a valid ONNX model", data=data[: len(data) // 2])
+bad("garbage", "not a valid ONNX model", data=b"\xff\xff\xff\xff not a protobuf")
+bad("missing_init", "node 'conv' (Conv, opset 13): operand 'w' is not defined",
+    model([conv], [image("x")], [Y]))
+bad("unknown_op", "node 'fft' (DFT, opset 13): unsupported operator; gsc supports Add,",
+    model([helper.make_node("DFT", ["x"], ["y"], name="fft")], [image("x")], [Y]))
+bad("asym_pads", "node 'conv' (Conv, opset 13): pads must be equal on every side",
+    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], pads=[0, 0, 1, 1])],
+          [image("x")], [Y], [weight("w", 4, 3, 3, 3)]))
+bad("groups", "node 'conv' (Conv, opset 13): group 3: grouped convolution is not supported",
+    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], group=3)],
+          [image("x")], [Y], [weight("w", 3, 1, 3, 3)]))
+bad("unknown_attr", "node 'conv' (Conv, opset 13): attribute 'frobnicate' is not supported",
+    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], frobnicate=1)],
+          [image("x")], [Y], [weight("w", 4, 3, 3, 3)]))
+bad("int_input", "input 'x' has element type 7; gsc takes float32",
+    model([conv], [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 3, 8, 8])], [Y],
+          [weight("w", 4, 3, 3, 3)]))
+bad("batch4", "input 'x' has a batch of 4",
+    model([conv], [image("x", batch=4)], [Y], [weight("w", 4, 3, 3, 3)]))
+bad("opset9", "opset 9: gsc reads opsets 11 to 17",
+    model([conv], [image("x")], [Y], [weight("w", 4, 3, 3, 3)], opset=9))
+bad("wrong_count", "tensor 'w' has 3 values, but its shape holds 108",
+    model([conv], [image("x")], [Y], [short_tensor()]))
+bad("two_inputs", "the graph has several inputs",
+    model([helper.make_node("Add", ["x", "z"], ["y"], name="add")], [image("x"), image("z")], [Y]))
+bad("broadcast_add", "node 'add' (Add, opset 13): Add of shapes [3, 8, 8] and [3, 4, 4]",
+    model([helper.make_node("MaxPool", ["x"], ["q"], name="p", kernel_shape=[2, 2], strides=[2, 2]),
+           helper.make_node("Add", ["x", "q"], ["y"], name="add")], [image("x")], [Y]))
+bad("dynamic_reshape", "node 'sh' (Shape, opset 13): unsupported operator",
+    model([helper.make_node("Shape", ["x"], ["s"], name="sh"), helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")],
+          [image("x")], [Y]))
+bad("window", "node 'conv' (Conv, opset 13): the 9-wide window does not fit the padded input (8)",
+    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[9, 9])],
+          [image("x")], [Y], [weight("w", 4, 3, 9, 9)]))
