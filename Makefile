@@ -15,6 +15,7 @@
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
 #   make test-ops-torch-forms  per-axis windows (and the other forms of the zoo) against
 #                   PyTorch, interpreter forward and gradients (also in make test)
+#   make test-onnx-ort  PyTorch exports imported with gsc against ONNX Runtime (1e-4)
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd,
 #                   and 3 AdamW steps against torch.optim.AdamW
 #   make test-optim-torch  the optimisers against torch.optim, 20 steps each
@@ -74,7 +75,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-winograd test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-onnx-ort test-winograd test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -88,7 +89,8 @@ NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
                     /usr/bin/python3 -c 'import numpy' 2>/dev/null || echo python3-numpy; \
                     /usr/bin/python3 -c 'import z3' 2>/dev/null || echo python3-z3; \
                     $(if $(filter test test-onnx%,$(MAKECMDGOALS)),[ "$(HAVE_ONNX)" = 1 ] || echo $(ONNX_PKGS); \
-                      /usr/bin/python3 -c 'import onnx' 2>/dev/null || echo python3-onnx))
+                      /usr/bin/python3 -c 'import onnx' 2>/dev/null || echo python3-onnx; \
+                      [ -d /usr/share/libonnx-testdata ] || echo libonnx-testdata))
 
 # Wanted, not needed: help2man writes the man page that make install installs
 # (skipped, with a note, without it). One failed attempt to install it is
@@ -216,6 +218,9 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli || fail=1; \
 	echo "== tests/onnx/run.sh (ONNX input: PyTorch exports against PyTorch, the --emit=gs text, bad files)"; \
 	tests/onnx/run.sh $(BUILD)/gsc || fail=1; \
+	echo "== tests/onnx/conformance.py (the ONNX backend node tests of libonnx-testdata: passed/failed/skipped per operator)"; \
+	/usr/bin/python3 tests/onnx/conformance.py $(BUILD)/gsc > $(BUILD)/conformance.log 2>&1 && \
+	  grep -v '^    skip' $(BUILD)/conformance.log || { cat $(BUILD)/conformance.log; fail=1; }; \
 	echo "== tests/fuzz/regress.sh (fuzz findings and corpora, gsc with sanitizers)"; \
 	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
 	echo "== tools/test_ops_torch_conv.py --quick (convolution forms against PyTorch, every kernel path)"; \
@@ -402,6 +407,9 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/embedded/main.c generated/tiny.c \
 	  runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_kernels.c runtime/gsc_init.c -lm
+
+test-onnx-ort: $(BUILD)/gsc     # npm installs onnxruntime-node into build/ort
+	tests/onnx/ort.sh $(BUILD)/gsc
 
 test-export-torch: $(BUILD)/gsc
 	tools/test_export_torch.sh $(BUILD)/gsc

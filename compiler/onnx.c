@@ -638,9 +638,9 @@ static bool op_conv(Imp *m)
         return false;
     if (w->rank != 4)
         return node_error(m, "the weight must have 4 dimensions [cout, cin, kh, kw]");
-    if (attr_int(m, "group", 1) != 1)
-        return node_error(m, "group %lld: grouped convolution is not supported", (long long)attr_int(m, "group", 1));
-    int64_t k[2], s, p, cout = w->dims[0], cin = w->dims[1];
+    int64_t g = attr_int(m, "group", 1), k[2], s, p, cout = w->dims[0], cin = w->dims[1] * g;
+    if (g < 1 || cout % g)
+        return node_error(m, "group %lld does not divide the %lld output channels", (long long)g, (long long)cout);
     if (!square_window(m, k, &s, &p, w->dims + 2))
         return false;
     p += x->pad;
@@ -658,7 +658,7 @@ static bool op_conv(Imp *m)
     const char *name = layer_name(m, m->node->input[1]);
     Fold *f = arena_alloc(sizeof *f);
     f->cout = cout;
-    f->per = cin * k[0] * k[0];
+    f->per = w->dims[1] * k[0] * k[0];
     f->w = new_weight(m, name, "weight", w->count);
     f->b = new_weight(m, name, "bias", cout);
     memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
@@ -670,6 +670,8 @@ static bool op_conv(Imp *m)
         buf_printf(&d, ", stride=%lld", (long long)s);
     if (p != 0)
         buf_printf(&d, ", pad=%lld", (long long)p);
+    if (g != 1)
+        buf_printf(&d, ", groups=%lld", (long long)g);
     buf_putc(&d, ')');
     stmt(m, IM_LAYER, name, arena_printf("%s", d.s), NULL);
     buf_free(&d);

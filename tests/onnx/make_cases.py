@@ -58,11 +58,13 @@ class Head(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(2, 6, 5, stride=2, padding=2)
+        self.dw = nn.Conv2d(6, 6, 3, padding=1, groups=3, bias=False)
+        self.bn = nn.BatchNorm2d(6)
         self.fc = nn.Linear(6, 5)
         self.drop = nn.Dropout(0.5)
 
     def forward(self, x):
-        y = nn.functional.adaptive_avg_pool2d(torch.relu(self.conv(x)), 1)
+        y = nn.functional.adaptive_avg_pool2d(torch.relu(self.bn(self.dw(torch.relu(self.conv(x))))), 1)
         y = self.drop(y.reshape(1, -1))
         return torch.softmax(self.fc(y) * 0.5 + 1.0, dim=1)
 
@@ -134,9 +136,9 @@ bad("unknown_op", "node 'fft' (DFT, opset 13): unsupported operator; gsc support
 bad("asym_pads", "node 'conv' (Conv, opset 13): pads must be equal on every side",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], pads=[0, 0, 1, 1])],
           [image("x")], [Y], [weight("w", 4, 3, 3, 3)]))
-bad("groups", "node 'conv' (Conv, opset 13): group 3: grouped convolution is not supported",
+bad("groups", "node 'conv' (Conv, opset 13): group 3 does not divide the 4 output channels",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], group=3)],
-          [image("x")], [Y], [weight("w", 3, 1, 3, 3)]))
+          [image("x")], [Y], [weight("w", 4, 1, 3, 3)]))
 bad("unknown_attr", "node 'conv' (Conv, opset 13): attribute 'frobnicate' is not supported",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], frobnicate=1)],
           [image("x")], [Y], [weight("w", 4, 3, 3, 3)]))

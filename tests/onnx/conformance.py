@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""tests/onnx/conformance.py GSC [DIR] - the ONNX backend node tests that
+Debian's libonnx-testdata ships (DIR, default /usr/share/libonnx-testdata/
+data/node: one directory per case with model.onnx and test_data_set_*/
+input_0.pb, output_0.pb), through gsc.
+
+Every case whose nodes are all operators gsc reads runs through the
+interpreter (gsc --eval) and through the generated C (gsc model.onnx -o
+m.c, built with tests/onnx/run_model.c), each compared with the expected
+output within 1e-4 (absolute, plus 1e-4 relative). A case gsc refuses with
+an error (exit 1: a form of the operator it does not support, a batch other
+than 1, several inputs) is skipped with that error as the reason; a case with
+an operator gsc does not read at all is skipped as such. A wrong result, a
+crash or an internal error is a failure. Prints passed/failed/skipped per
+operator (the op type of the case's first node) and the totals; exits 1 on
+a failure.
+"""
+import collections
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+GSC = os.path.abspath(sys.argv[1])
+DIR = sys.argv[2] if len(sys.argv) > 2 else "/usr/share/libonnx-testdata/data/node"
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+CC = os.environ.get("CC", "cc")
+VERBOSE = os.environ.get("VERBOSE")
+
+# The operators compiler/onnx.c reads (its op_table).
+supported = set()
+with open(os.path.join(ROOT, "compiler", "onnx.c")) as f:
+    for m in re.finditer(r'\{"([A-Za-z]+)", op_[a-z_]+\}', f.read()):
+        supported.add(m.group(1))
+
+
+def load(path):
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+def close(got, want):
+    return got.size == want.size and np.all(np.abs(got - want.ravel()) <= 1e-4 + 1e-4 * np.abs(want.ravel()))
+
+
+def first_line(text):
+    lines = [l for l in text.splitlines() if "error" in l]
+    return (lines[0] if lines else text.strip().splitlines()[0] if text.strip() else "?")
+
+
+def run_case(case, tmp):
+    """('pass' | 'fail' | 'skip', op, reason)"""
+    model_path = os.path.join(case, "model.onnx")
+    try:
+        model = onnx.load(model_path)
+    except Exception as e:  # a case the onnx package cannot read
+        return "skip", "?", "onnx cannot load it: %s" % e
+    ops = [n.op_type for n in model.graph.node]
+    op = next((o for o in ops if o != "Constant"), ops[0] if ops else "?")
+    missing = sorted(set(ops) - supported)
+    if missing:
+        return "skip", missing[0], "operator %s not supported" % ", ".join(missing)
+    sets = sorted(glob.glob(os.path.join(case, "test_data_set_*")))
+    if not sets:
+        return "skip", op, "no test data"
+    inits = {i.name for i in model.graph.initializer}
+    ins = [i for i in model.graph.input if i.name not in inits]
+    # Inputs after the first are data of the case (axes, shapes, a second
+    # operand): they become initializers, from the first data set, when every
+    # data set has the same values for them.
+    if len(ins) > 1:
+        for k in range(1, len(ins)):
+            vals = [load(os.path.join(s, "input_%d.pb" % k)) for s in sets
+                    if os.path.exists(os.path.join(s, "input_%d.pb" % k))]
+            if len(vals) != len(sets) or any(not np.array_equal(v, vals[0]) for v in vals):
+                return "skip", op, "input '%s' varies between the data sets" % ins[k].name
+            model.graph.initializer.append(numpy_helper.from_array(vals[0], ins[k].name))
+        model_path = os.path.join(tmp, "model.onnx")
+        onnx.save(model, model_path)
+        ins = ins[:1]
+    res = subprocess.run([GSC, "-q", "--check", model_path], capture_output=True, text=True)
+    if res.returncode == 1:
+        msg = first_line(res.stderr)
+        return "skip", op, msg.split(": ", 2)[-1] if ": error: " in msg else msg
+    if res.returncode != 0:
+        return "fail", op, "gsc --check exit %d: %s" % (res.returncode, first_line(res.stderr))
+    if len(ins) != 1 or len(model.graph.output) != 1:
+        return "fail", op, "gsc accepted a model with %d inputs and %d outputs" % (len(ins), len(model.graph.output))
+    cbin = os.path.join(tmp, "m")
+    c = subprocess.run([GSC, "-q", model_path, "-o", cbin + ".c", "--prefix", "m"], capture_output=True, text=True)
+    if c.returncode != 0:
+        return "fail", op, "C emission: " + first_line(c.stderr)
+    b = subprocess.run([CC, "-std=c11", "-O1", "-I" + os.path.join(ROOT, "runtime"), "-I" + tmp,
+                        '-DGSC_HEADER="m.h"', "-DGSC_P=m", "-DGSC_PU=M", "-o", cbin,
+                        os.path.join(ROOT, "tests", "onnx", "run_model.c"), cbin + ".c"] +
+                       [os.path.join(ROOT, "runtime", f) for f in ("gsc_init.c", "gsc_kernels.c", "gsc_fast.c")] +
+                       ["-lm"], capture_output=True, text=True)
+    if b.returncode != 0:
+        return "fail", op, "the generated C does not build: " + first_line(b.stderr)
+    for s in sets:
+        x = load(os.path.join(s, "input_0.pb")).astype(np.float32)
+        want = load(os.path.join(s, "output_0.pb")).astype(np.float64)
+        xin, yout, ycout = (os.path.join(tmp, n) for n in ("x.bin", "y.bin", "yc.bin"))
+        x.tofile(xin)
+        r = subprocess.run([GSC, "-q", "--eval", model_path, "--input", xin, "-o", yout], capture_output=True, text=True)
+        if r.returncode != 0:
+            return "fail", op, "gsc --eval exit %d: %s" % (r.returncode, first_line(r.stderr))
+        got = np.fromfile(yout, np.float32).astype(np.float64)
+        if not close(got, want):
+            return "fail", op, "gsc --eval differs from the expected output (max %.3g)" % (
+                np.abs(got - want.ravel()).max() if got.size == want.size else float("inf"))
+        r = subprocess.run([cbin, xin, ycout], capture_output=True, text=True)
+        if r.returncode != 0:
+            return "fail", op, "the generated C exit %d" % r.returncode
+        got = np.fromfile(ycout, np.float32).astype(np.float64)
+        if not close(got, want):
+            return "fail", op, "the generated C differs from the expected output"
+    return "pass", op, ""
+
+
+counts = collections.OrderedDict()
+reasons = collections.defaultdict(list)
+cases = sorted(d for d in glob.glob(os.path.join(DIR, "test_*")) if os.path.isdir(d))
+if not cases:
+    print("conformance: no cases in %s (apt-get install libonnx-testdata)" % DIR)
+    sys.exit(0)
+with tempfile.TemporaryDirectory() as tmp:
+    for case in cases:
+        kind, op, why = run_case(case, tmp)
+        name = os.path.basename(case)
+        c = counts.setdefault(op, {"pass": 0, "fail": 0, "skip": 0})
+        c[kind] += 1
+        if kind != "pass":
+            reasons[op].append((kind, name, why))
+        if VERBOSE or kind == "fail":
+            print("%-4s %s: %s" % (kind, name, why))
+
+# Per operator gsc reads: every case and its reason; the others in one line each.
+tot = {"pass": 0, "fail": 0, "skip": 0}
+print("%-22s %6s %6s %7s" % ("operator", "passed", "failed", "skipped"))
+for op in sorted(counts, key=lambda o: (o not in supported, o)):
+    c = counts[op]
+    for k in tot:
+        tot[k] += c[k]
+    if op not in supported:
+        continue
+    print("%-22s %6d %6d %7d" % (op, c["pass"], c["fail"], c["skip"]))
+    for kind, name, why in reasons[op]:
+        print("    %s %s: %s" % (kind, name, why[:150]))
+other = [o for o in counts if o not in supported]
+print("%-22s %6d %6d %7d  (%d operators gsc does not read)" % (
+    "others", sum(counts[o]["pass"] for o in other), sum(counts[o]["fail"] for o in other),
+    sum(counts[o]["skip"] for o in other), len(other)))
+print("conformance: %d passed, %d failed, %d skipped of %d cases" % (tot["pass"], tot["fail"], tot["skip"], len(cases)))
+sys.exit(1 if tot["fail"] else 0)
