@@ -516,7 +516,7 @@ static bool alias(Imp *m, Val *in, int rank, Dim *const *d, bool pooled)
 }
 
 /* Is dimension a equal to b for every size? */
-static bool dim_same(Imp *m, Dim *a, Dim *b)
+static bool dims_equal(Imp *m, Dim *a, Dim *b)
 {
     return prove_eq(&m->env, a, b).res == PROVE_TRUE;
 }
@@ -646,7 +646,7 @@ static bool op_conv(Imp *m)
     p += x->pad;
     if (k[0] != w->dims[2] || k[1] != w->dims[3])
         return node_error(m, "kernel_shape does not match the weight");
-    if (!dim_same(m, x->d[0], dim_num(cin)))
+    if (!dims_equal(m, x->d[0], dim_num(cin)))
         return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
                           dim_str(x->d[0], &m->env));
     Const *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
@@ -691,7 +691,7 @@ static bool linear_from(Imp *m, Val *x, Const *B, bool transB, double alpha, Con
     if (B->rank != 2)
         return node_error(m, "the weight must be a matrix");
     int64_t in = transB ? B->dims[1] : B->dims[0], out = transB ? B->dims[0] : B->dims[1];
-    if (!dim_same(m, x->d[0], dim_num(in)))
+    if (!dims_equal(m, x->d[0], dim_num(in)))
         return node_error(m, "the weight takes %lld inputs, the operand has %s", (long long)in,
                           dim_str(x->d[0], &m->env));
     if (C && C->count != out && C->count != 1)
@@ -802,7 +802,7 @@ static bool op_binary(Imp *m, char op)
         return node_error(m, "%s of two tensors is not supported (only Add)", m->node->op_type);
     bool same = a->rank == b->rank && a->pooled == b->pooled;
     for (int i = 0; same && i < a->rank; i++)
-        same = dim_same(m, a->d[i], b->d[i]);
+        same = dims_equal(m, a->d[i], b->d[i]);
     if (!same)
         return node_error(m, "Add of shapes %s and %s: broadcasting is not supported", shape_text(m, a->rank, a->d),
                           shape_text(m, b->rank, b->d));
@@ -980,7 +980,7 @@ static bool op_global_avgpool(Imp *m)
  * pooled vector; anything else has no GraphSpec form here. */
 static bool reshape_to(Imp *m, Val *x, int rank, Dim **d)
 {
-    if (rank < 1 || !dim_same(m, d[0], dim_num(1)))
+    if (rank < 1 || !dims_equal(m, d[0], dim_num(1)))
         return node_error(m, "the result %s does not keep the batch of 1 in front", shape_text(m, rank, d));
     if (rank == 2) {
         if (x->rank == 1) /* the pooled vector, or a vector */
@@ -988,12 +988,12 @@ static bool reshape_to(Imp *m, Val *x, int rank, Dim **d)
         define(m, 0, call1("flatten", x, NULL), x->depth + 1, 1, d + 1);
         return true;
     }
-    if (rank == 4 && x->rank == 1 && dim_same(m, d[1], x->d[0]) && dim_same(m, d[2], dim_num(1)) &&
-        dim_same(m, d[3], dim_num(1)))
+    if (rank == 4 && x->rank == 1 && dims_equal(m, d[1], x->d[0]) && dims_equal(m, d[2], dim_num(1)) &&
+        dims_equal(m, d[3], dim_num(1)))
         return alias(m, x, 1, x->d, true);
     bool same = rank - 1 == x->rank && !x->pooled;
     for (int i = 0; same && i < x->rank; i++)
-        same = dim_same(m, d[i + 1], x->d[i]);
+        same = dims_equal(m, d[i + 1], x->d[i]);
     if (same)
         return alias(m, x, x->rank, x->d, false);
     Dim *od[MAX_RANK + 1];
@@ -1051,7 +1051,7 @@ static bool op_reshape(Imp *m)
     Dim *all = dim_num(1);
     for (int i = 0; i < s->count; i++)
         all = dim_bin(DX_MUL, all, d[i]);
-    if (!dim_same(m, all, total))
+    if (!dims_equal(m, all, total))
         return node_error(m, "the shape %s does not hold the %s values of the operand for all sizes",
                           shape_text(m, (int)s->count, d), dim_str(total, &m->env));
     return reshape_to(m, x, (int)s->count, d);
@@ -1085,7 +1085,7 @@ static bool op_squeeze_common(Imp *m, bool un)
         int64_t a = ax[i] < 0 ? ax[i] + (un ? rank : orank) : ax[i];
         if (a < 0 || a >= (un ? rank : orank) || mark[a])
             return node_error(m, "axis %lld is out of range or repeated", (long long)ax[i]);
-        if (!un && !dim_same(m, od[a], dim_num(1)))
+        if (!un && !dims_equal(m, od[a], dim_num(1)))
             return node_error(m, "axis %lld is not of size 1", (long long)ax[i]);
         mark[a] = true;
     }
@@ -1115,7 +1115,7 @@ static bool op_transpose(Imp *m)
     for (int i = 0; i < n; i++) {
         if (p[i] < 0 || p[i] >= orank || n != orank)
             return node_error(m, "perm is not a permutation of the %d axes", orank);
-        if (dim_same(m, od[p[i]], dim_num(1)))
+        if (dims_equal(m, od[p[i]], dim_num(1)))
             continue;
         if (p[i] < last)
             return node_error(m, "a transpose that reorders the elements is not supported (only layout no-ops)");
@@ -1152,7 +1152,7 @@ static bool op_concat(Imp *m)
             return false;
         bool ok = v->rank == x->rank && !v->pooled;
         for (int j = 1; ok && j < x->rank; j++)
-            ok = dim_same(m, v->d[j], x->d[j]);
+            ok = dims_equal(m, v->d[j], x->d[j]);
         if (!ok)
             return node_error(m, "operand %zu has shape %s, which does not match %s but for the channels", i + 1,
                               shape_text(m, v->rank, v->d), shape_text(m, x->rank, x->d));
