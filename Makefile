@@ -75,7 +75,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-onnx-ort test-winograd test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -234,6 +234,10 @@ test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	if $(MAKE) -s examples > $(BUILD)/examples.log 2>&1 && grep -q '^== examples built with .* -O3' $(BUILD)/examples.log && \
 	   grep -q '^forward pass: ' $(BUILD)/examples.log; then grep '^== examples built\|^forward pass' $(BUILD)/examples.log; \
 	else cat $(BUILD)/examples.log; echo "make examples FAILED"; fail=1; fi; \
+	echo "== make test-act-accuracy (vector exp, tanh, erf against double-precision libm, every SIMD path)"; \
+	$(MAKE) -s --no-print-directory test-act-accuracy || fail=1; \
+	echo "== tools/test_ops_torch_ew.py --quick (activations against PyTorch: interpreter, generated C)"; \
+	/usr/bin/python3 tools/test_ops_torch_ew.py --quick --gsc $(BUILD)/gsc || fail=1; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
 
 # runtime/gsc_winograd.c and the direct kernel against a float64 convolution
@@ -410,6 +414,24 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
 
 test-onnx-ort: $(BUILD)/gsc     # npm installs onnxruntime-node into build/ort
 	tests/onnx/ort.sh $(BUILD)/gsc
+
+# The fast activations (runtime/gsc_fast.c's vector exp, tanh, erf) against
+# double-precision libm over a dense sweep, on every SIMD path this CPU runs
+# (tests/act/accuracy.c): relative error over the condition number <= 1e-6.
+ACT_ACC_BINS := $(foreach p,$(ALIGN_PATHS),$(BUILD)/act_accuracy_$(p))
+$(BUILD)/act_accuracy_%: tests/act/accuracy.c runtime/gsc_fast.c runtime/gsc_kernels.c runtime/gsc_fast.h \
+	runtime/gsc_runtime.h
+	@mkdir -p $(BUILD)
+	$(CC) -std=c99 $(WARN) $(ALIGN_CFLAGS_$*) -Iruntime -o $@ tests/act/accuracy.c runtime/gsc_fast.c \
+	  runtime/gsc_kernels.c -lm
+test-act-accuracy: $(ACT_ACC_BINS)
+	@fail=0; for b in $(ACT_ACC_BINS); do $$b 1e-6 || fail=1; done; [ $$fail = 0 ]
+
+# Activations and elementwise operations against PyTorch (tools/test_ops_torch_ew.py):
+# the interpreter, the generated C on every SIMD path and the reference kernels,
+# two input sizes, and the backward rules; make test runs its --quick part.
+test-ops-torch-ew: $(BUILD)/gsc
+	/usr/bin/python3 tools/test_ops_torch_ew.py --gsc $(BUILD)/gsc
 
 test-export-torch: $(BUILD)/gsc
 	tools/test_export_torch.sh $(BUILD)/gsc

@@ -598,6 +598,16 @@ static bool shape_RELU(Rule *r, Shape *out)
     return true;
 }
 
+/* the activations: elementwise, like relu */
+#define shape_RELU6 shape_RELU
+#define shape_SIGMOID shape_RELU
+#define shape_TANH shape_RELU
+#define shape_SILU shape_RELU
+#define shape_GELU shape_RELU
+#define shape_GELU_TANH shape_RELU
+#define shape_HARDSWISH shape_RELU
+#define shape_HARDSIGMOID shape_RELU
+
 static bool shape_MAXPOOL2D(Rule *r, Shape *out)
 {
     return rule_window(r, out, NULL);
@@ -836,6 +846,14 @@ static bool op_params(Ctx *c, Layer *l)
     case OP_CONCAT:
     case OP_FLATTEN:
     case OP_SOFTMAX:
+    case OP_RELU6:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_SILU:
+    case OP_GELU:
+    case OP_GELU_TANH:
+    case OP_HARDSWISH:
+    case OP_HARDSIGMOID:
     case OP__COUNT:
         internal_error("operation %s has parameters but no parameter rule", oi->name);
     }

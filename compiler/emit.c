@@ -574,6 +574,26 @@ static void emit_fused(Emitter *e, const LCall *c)
         buf_puts(e->o, " */\n");
 }
 
+/* GSC_FAST_* flags by name: the input layout bit and the activation field
+ * (GSC_FAST_RELU for the ReLU, GSC_ACT_* for the others). */
+static void emit_flags(Buf *b, int64_t v)
+{
+    static const char *const act_names[] = {
+        NULL, "GSC_FAST_RELU", "GSC_ACT_RELU6", "GSC_ACT_SIGMOID", "GSC_ACT_TANH", "GSC_ACT_SILU",
+        "GSC_ACT_GELU", "GSC_ACT_GELU_TANH", "GSC_ACT_HARDSWISH", "GSC_ACT_HARDSIGMOID",
+    };
+    int64_t act = (v & GSC_ACT_MASK) >> 8;
+    if (!v)
+        buf_putc(b, '0');
+    if (v & GSC_FAST_IN_CHW)
+        buf_puts(b, act ? "GSC_FAST_IN_CHW | " : "GSC_FAST_IN_CHW");
+    if (act) {
+        if (act >= (int64_t)(sizeof act_names / sizeof act_names[0]))
+            internal_error("unknown activation %lld in flags", (long long)act);
+        buf_puts(b, act_names[act]);
+    }
+}
+
 static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
 {
     const LArg *a = &c->args[i];
@@ -593,14 +613,7 @@ static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
         buf_printf(b, "%sf", real_str(a->x));
         break;
     case LA_FLAGS:
-        if (!a->v)
-            buf_putc(b, '0');
-        else if (a->v == GSC_FAST_RELU)
-            buf_puts(b, "GSC_FAST_RELU");
-        else if (a->v == GSC_FAST_IN_CHW)
-            buf_puts(b, "GSC_FAST_IN_CHW");
-        else
-            buf_puts(b, "GSC_FAST_IN_CHW | GSC_FAST_RELU");
+        emit_flags(b, a->v);
         break;
     case LA_PREP:
         buf_printf(b, "prepared + %s", e->prepname[a->v]);

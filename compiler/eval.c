@@ -238,6 +238,58 @@ static void eval_SOFTMAX(const Step *st)
         put(st, i, exp(st->in[0][i] - mx) / sum);
 }
 
+/* ---- the activations (docs/semantics.md), each with its derivative as
+ * PyTorch 1.13's backward defines it (0 at relu6's and hardsigmoid's kinks;
+ * hardswish's x/3 + 1/2 on [-3, 3]) */
+static double clamp6(double x)
+{
+    return x < 0.0 ? 0.0 : x > 6.0 ? 6.0 : x;
+}
+static double sigmoid(double x)
+{
+    return 1.0 / (1.0 + exp(-x));
+}
+static const double GELU_K = 0.79788456080286535588; /* sqrt(2 / pi) */
+static double f_RELU6(double x) { return clamp6(x); }
+static double d_RELU6(double x) { return x <= 0.0 || x >= 6.0 ? 0.0 : 1.0; }
+static double f_SIGMOID(double x) { return sigmoid(x); }
+static double d_SIGMOID(double x) { return sigmoid(x) * (1.0 - sigmoid(x)); }
+static double f_TANH(double x) { return tanh(x); }
+static double d_TANH(double x) { return 1.0 - tanh(x) * tanh(x); }
+static double f_SILU(double x) { return x * sigmoid(x); }
+static double d_SILU(double x) { return sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x))); }
+/* x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 = erfc(-x / sqrt 2) / 2 */
+static double f_GELU(double x) { return x * 0.5 * erfc(-x / sqrt(2.0)); }
+static double d_GELU(double x) { return 0.5 * erfc(-x / sqrt(2.0)) + x * exp(-0.5 * x * x) * 0.39894228040143267794 /* 1 / sqrt(2 pi) */; }
+static double f_GELU_TANH(double x) { return 0.5 * x * (1.0 + tanh(GELU_K * (x + 0.044715 * x * x * x))); }
+static double d_GELU_TANH(double x)
+{
+    double t = tanh(GELU_K * (x + 0.044715 * x * x * x));
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_K * (1.0 + 3.0 * 0.044715 * x * x);
+}
+static double f_HARDSWISH(double x) { return x * clamp6(x + 3.0) / 6.0; }
+static double d_HARDSWISH(double x) { return x < -3.0 ? 0.0 : x <= 3.0 ? x / 3.0 + 0.5 : 1.0; }
+static double f_HARDSIGMOID(double x) { return clamp6(x + 3.0) / 6.0; }
+static double d_HARDSIGMOID(double x) { return x > -3.0 && x < 3.0 ? 1.0 / 6.0 : 0.0; }
+
+static void eval_elementwise(const Step *st, double (*f)(double))
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        put(st, i, f(st->in[0][i]));
+}
+#define ACTIVATION(ID) \
+    static void eval_##ID(const Step *st) { eval_elementwise(st, f_##ID); }
+ACTIVATION(RELU6)
+ACTIVATION(SIGMOID)
+ACTIVATION(TANH)
+ACTIVATION(SILU)
+ACTIVATION(GELU)
+ACTIVATION(GELU_TANH)
+ACTIVATION(HARDSWISH)
+ACTIVATION(HARDSIGMOID)
+#undef ACTIVATION
+
 typedef void (*EvalFn)(const Step *);
 static const EvalFn eval_fns[OP__COUNT] = {
 #define X(id, name, mi, ma, np, sig) [OP_##id] = eval_##id,
@@ -546,6 +598,25 @@ static void grad_SOFTMAX(const BStep *st)
     for (int64_t i = 0; i < n; i++)
         st->din[0][i] += st->out[i] * (st->dout[i] - dot);
 }
+
+/* dx += dy * f'(x) */
+static void grad_elementwise(const BStep *st, double (*d)(double))
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        st->din[0][i] += st->dout[i] * d(st->in[0][i]);
+}
+#define ACTIVATION(ID) \
+    static void grad_##ID(const BStep *st) { grad_elementwise(st, d_##ID); }
+ACTIVATION(RELU6)
+ACTIVATION(SIGMOID)
+ACTIVATION(TANH)
+ACTIVATION(SILU)
+ACTIVATION(GELU)
+ACTIVATION(GELU_TANH)
+ACTIVATION(HARDSWISH)
+ACTIVATION(HARDSIGMOID)
+#undef ACTIVATION
 
 typedef void (*GradFn)(const BStep *);
 static const GradFn grad_fns[OP__COUNT] = {

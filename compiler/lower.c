@@ -41,13 +41,14 @@ const KernelInfo kernel_info[K__COUNT] = {
 };
 
 /* A value as the fast kernels hold it: data in buf, still to be transformed
- * per channel by ss (scale/shift, -1: none) and then ReLU; or plain CHW.
+ * per channel by ss (scale/shift, -1: none) and then an activation act
+ * (GSC_ACT_*, 0: none; the ReLU or another); or plain CHW.
  * pend lists the operations whose work is still to be done (or that are
  * views): the call that reads the value does it, and says so. */
 typedef struct {
     int buf;
     int ss;
-    bool relu;
+    int act;   /* GSC_ACT_* */
     bool chw;  /* plain CHW (the model input) rather than blocked */
     int mom;   /* moments of the raw data, computed by its conv, or -1 */
     const Fused *pend;
@@ -65,7 +66,7 @@ typedef struct {
     Lowered *L;
     Lazy *lazy;          /* per value */
     int *prep_step;      /* per tensor: its PrepStep in L->prep, -1 */
-    bool *relu_fused;    /* per node: a ReLU folded into its producer */
+    bool *act_fused;     /* per node: an activation folded into its producer */
     int *consumer;       /* per value: the first node that reads it, -1 */
     const GNode *cur;
     const Grad *gr;      /* lower_train: the backward pass; weights are read from params */
@@ -74,6 +75,26 @@ typedef struct {
 } Lowerer;
 
 static void find_consumers(Lowerer *lw);
+
+/* The activation each activation operation is, as the kernels' flags say it. */
+static const int op_act[OP__COUNT] = {
+    [OP_RELU] = GSC_ACT_RELU,
+    [OP_RELU6] = GSC_ACT_RELU6,
+    [OP_SIGMOID] = GSC_ACT_SIGMOID,
+    [OP_TANH] = GSC_ACT_TANH,
+    [OP_SILU] = GSC_ACT_SILU,
+    [OP_GELU] = GSC_ACT_GELU,
+    [OP_GELU_TANH] = GSC_ACT_GELU_TANH,
+    [OP_HARDSWISH] = GSC_ACT_HARDSWISH,
+    [OP_HARDSIGMOID] = GSC_ACT_HARDSIGMOID,
+};
+
+/* A max-pool applies these to the maximum: act(max) = max(act) */
+static bool act_monotonic(int act)
+{
+    return act == GSC_ACT_RELU || act == GSC_ACT_RELU6 || act == GSC_ACT_SIGMOID || act == GSC_ACT_TANH ||
+           act == GSC_ACT_HARDSIGMOID;
+}
 
 /* ------------------------------------------------------------ buffers */
 
@@ -440,6 +461,22 @@ static void ref_SOFTMAX(Lowerer *lw, const GNode *n)
     ref_unary(lw, n, K_SOFTMAX);
 }
 
+/* gsc_act(x, count, act, y) */
+static void ref_act(Lowerer *lw, const GNode *n)
+{
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_ACT, buf_arg(x), int_arg(shape_count(vshape(lw, n->out))), flags_arg(op_act[n->op]),
+                         buf_arg(y)));
+}
+#define ref_RELU6 ref_act
+#define ref_SIGMOID ref_act
+#define ref_TANH ref_act
+#define ref_SILU ref_act
+#define ref_GELU ref_act
+#define ref_GELU_TANH ref_act
+#define ref_HARDSWISH ref_act
+#define ref_HARDSIGMOID ref_act
+
 static void ref_pool(Lowerer *lw, const GNode *n, KernelId kern, int64_t k, int64_t stride, int64_t pad)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -510,16 +547,16 @@ static Lazy *lz(Lowerer *lw, int v)
 
 static int flags_of(const Lazy *l)
 {
-    return (l->chw ? GSC_FAST_IN_CHW : 0) | (l->relu ? GSC_FAST_RELU : 0);
+    return (l->chw ? GSC_FAST_IN_CHW : 0) | l->act;
 }
 
 /* Puts value v in plain blocked form (no pending transform), converting or
- * applying its BN/ReLU once; later consumers reuse the result. */
+ * applying its BN/activation once; later consumers reuse the result. */
 static void materialise(Lowerer *lw, int v)
 {
     Lazy *l = lz(lw, v);
     const Shape *s = vshape(lw, v);
-    if (s->rank != 3 || (!l->chw && l->ss < 0 && !l->relu))
+    if (s->rank != 3 || (!l->chw && l->ss < 0 && !l->act))
         return;
     const Value *val = &lw->g->values[v];
     const char *name = val->producer >= 0 ? lw->g->nodes[val->producer].name : arena_printf("%s.blocked", val->name);
@@ -530,7 +567,7 @@ static void materialise(Lowerer *lw, int v)
                  buf_arg(y));
     else
         c = CALL(lw, K_FAST_BN_APPLY, buf_arg(l->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-                 buf_arg(l->ss), buf_arg(-1), buf_arg(-1), flags_arg(l->relu ? GSC_FAST_RELU : 0), buf_arg(y));
+                 buf_arg(l->ss), buf_arg(-1), buf_arg(-1), flags_arg(l->act), buf_arg(y));
     fuse_pending(c, l);
     *l = plain(y);
 }
@@ -604,6 +641,8 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
         materialise(lw, n->in[0]);
     const char *note;
     int m = conv_method(lw, n, x, &note);
+    if (m && x->act && x->act != GSC_ACT_RELU) /* the Winograd input transform applies only the ReLU */
+        materialise(lw, n->in[0]);
     int w = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
     int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout], n->a[CONV2D_k], n->a[CONV2D_stride], n->a[CONV2D_pad]);
     int y = out_buf(lw, n, LAY_BLOCKED);
@@ -631,7 +670,7 @@ static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
-    if (x->chw || x->ss >= 0 || x->relu || x->mom < 0) {
+    if (x->chw || x->ss >= 0 || x->act || x->mom < 0) {
         materialise(lw, n->in[0]);
         x->mom = pairs_buf(lw, arena_printf("%s.stats", n->name), arena_printf("mean, variance of %s's input", n->name),
                            s->n[0]);
@@ -652,7 +691,7 @@ static void fast_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
-    if (x->chw || x->ss >= 0 || x->relu)
+    if (x->chw || x->ss >= 0 || x->act)
         materialise(lw, n->in[0]);
     int w = prepare_params(lw, n, true);
     int ss = pairs_buf(lw, arena_printf("%s.ss", n->name), arena_printf("scale, shift of %s", n->name), s->n[0]);
@@ -662,37 +701,67 @@ static void fast_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
     pend(lz(lw, n->out), n, FUSE_INPUT);
 }
 
-static void fast_RELU(Lowerer *lw, const GNode *n)
+/* An activation: pending on a blocked value (applied by its consumer: the
+ * next convolution's padded copy, a max-pool when it is monotonic, the
+ * pass that materialises it); one vector pass otherwise. */
+static void fast_act(Lowerer *lw, const GNode *n)
 {
     Lazy *x = lz(lw, n->in[0]);
     const Shape *s = vshape(lw, n->out);
-    if (lw->relu_fused[n - lw->g->nodes]) { /* done by the add before it */
+    int act = op_act[n->op];
+    if (lw->act_fused[n - lw->g->nodes]) { /* done by the add before it */
         *lz(lw, n->out) = *x;
         return;
     }
-    if (s->rank == 3 && !x->chw) { /* pending: applied by the consumer */
+    if (s->rank == 3 && (x->chw || x->act))
+        materialise(lw, n->in[0]);
+    if (s->rank == 3) { /* pending: applied by the consumer */
         *lz(lw, n->out) = *x;
-        lz(lw, n->out)->relu = true;
+        lz(lw, n->out)->act = act;
         lz(lw, n->out)->mom = -1;
         pend(lz(lw, n->out), n, FUSE_INPUT);
         return;
     }
-    materialise(lw, n->in[0]);
-    int y = out_buf(lw, n, s->rank == 3 ? LAY_BLOCKED : LAY_PLAIN);
-    int64_t cnt = s->rank == 3 ? (int64_t)GSC_FAST_ACT_FLOATS(s->n[0], s->n[1], s->n[2]) : shape_count(s);
-    fuse_pending(CALL(lw, K_FAST_RELU, buf_arg(x->buf), int_arg(cnt), buf_arg(y)), x);
+    int y = out_buf(lw, n, LAY_PLAIN);
+    LCall *c = act == GSC_ACT_RELU
+                   ? CALL(lw, K_FAST_RELU, buf_arg(x->buf), int_arg(shape_count(s)), buf_arg(y))
+                   : CALL(lw, K_FAST_ACT, buf_arg(x->buf), int_arg(shape_count(s)), flags_arg(act), buf_arg(y));
+    fuse_pending(c, x);
     *lz(lw, n->out) = plain(y);
 }
 
-/* A pending ReLU cannot be expressed in an add's operand: apply it first. */
-static void no_pending_relu(Lowerer *lw, int v)
+static void fast_RELU(Lowerer *lw, const GNode *n)
 {
-    if (lz(lw, v)->relu || lz(lw, v)->chw)
+    fast_act(lw, n);
+}
+#define fast_RELU6 fast_act
+#define fast_SIGMOID fast_act
+#define fast_TANH fast_act
+#define fast_SILU fast_act
+#define fast_GELU fast_act
+#define fast_GELU_TANH fast_act
+#define fast_HARDSWISH fast_act
+#define fast_HARDSIGMOID fast_act
+
+/* A pending activation cannot be expressed in an add's operand: apply it first. */
+static void no_pending_act(Lowerer *lw, int v)
+{
+    if (lz(lw, v)->act || lz(lw, v)->chw)
         materialise(lw, v);
 }
 
-/* relu?(a*ss_a + b*ss_b) in one pass; the ReLU when the add's only consumer
- * is a ReLU. */
+/* Does value v feed exactly one operation, an activation? */
+static const GNode *sole_act_consumer(const Lowerer *lw, int v)
+{
+    const Graph *g = lw->g;
+    int c = lw->consumer[v];
+    if (g->values[v].nuses != 1 || v == g->output || c < 0)
+        return NULL;
+    return op_act[g->nodes[c].op] ? &g->nodes[c] : NULL;
+}
+
+/* act?(a*ss_a + b*ss_b) in one pass; the activation when the add's only
+ * consumer is one. */
 static void fast_ADD(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->out);
@@ -705,15 +774,15 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
         *lz(lw, n->out) = plain(y);
         return;
     }
-    no_pending_relu(lw, n->in[0]);
-    no_pending_relu(lw, n->in[1]);
+    no_pending_act(lw, n->in[0]);
+    no_pending_act(lw, n->in[1]);
     Lazy *a = lz(lw, n->in[0]), *b = lz(lw, n->in[1]);
-    const GNode *r = sole_consumer(lw, n->out, OP_RELU);
+    const GNode *r = sole_act_consumer(lw, n->out);
     if (r)
-        lw->relu_fused[r - lw->g->nodes] = true;
+        lw->act_fused[r - lw->g->nodes] = true;
     int y = out_buf(lw, n, LAY_BLOCKED);
     LCall *c = CALL(lw, K_FAST_BN_APPLY, buf_arg(a->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-                    buf_arg(a->ss), buf_arg(b->buf), buf_arg(b->ss), flags_arg(r ? GSC_FAST_RELU : 0), buf_arg(y));
+                    buf_arg(a->ss), buf_arg(b->buf), buf_arg(b->ss), flags_arg(r ? op_act[r->op] : 0), buf_arg(y));
     fuse_pending(c, a);
     fuse_pending(c, b);
     if (r) {
@@ -726,7 +795,7 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
 static void fast_MAXPOOL2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    if (lz(lw, n->in[0])->chw)
+    if (lz(lw, n->in[0])->chw || (lz(lw, n->in[0])->act && !act_monotonic(lz(lw, n->in[0])->act)))
         materialise(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
     int geom = new_geom(lw, n, true, s, 0, n->a[MAXPOOL2D_k], n->a[MAXPOOL2D_stride], n->a[MAXPOOL2D_pad]);
@@ -898,6 +967,17 @@ static void backward_node(Lowerer *lw, const GNode *n)
     case OP_RELU:
         CALL(lw, K_RELU_BACKWARD, buf_arg(x), buf_arg(dy), int_arg(shape_count(s)), buf_arg(grad_buf(lw, n->in[0])));
         break;
+    case OP_RELU6:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_SILU:
+    case OP_GELU:
+    case OP_GELU_TANH:
+    case OP_HARDSWISH:
+    case OP_HARDSIGMOID:
+        CALL(lw, K_ACT_BACKWARD, buf_arg(x), buf_arg(dy), int_arg(shape_count(s)), flags_arg(op_act[n->op]),
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
     case OP_MAXPOOL2D:
         CALL(lw, K_MAXPOOL2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
              int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]), buf_arg(dy),
@@ -967,7 +1047,7 @@ Lowered *lower_train(const Graph *g, const Grad *gr)
     Lowerer lw = {.g = g, .L = L, .gr = gr};
     lw.lazy = arena_alloc(sizeof(Lazy) * (size_t)(g->nvalues + 1));
     lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
-    lw.relu_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
+    lw.act_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     lw.gbuf = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
     for (int v = 0; v < g->nvalues; v++)
         lw.gbuf[v] = -1;
@@ -1080,7 +1160,7 @@ Lowered *lower_graph(const Graph *g, bool fast)
     Lowerer lw = {.g = g, .L = L};
     lw.lazy = arena_alloc(sizeof(Lazy) * (size_t)(g->nvalues + 1));
     lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
-    lw.relu_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
+    lw.act_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     for (int i = 0; i < g->ntensors; i++)
         lw.prep_step[i] = -1;
     find_consumers(&lw);

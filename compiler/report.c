@@ -120,6 +120,14 @@ static const char *op_desc(const GNode *n)
     case OP_CONCAT:
     case OP_FLATTEN:
     case OP_SOFTMAX:
+    case OP_RELU6:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_SILU:
+    case OP_GELU:
+    case OP_GELU_TANH:
+    case OP_HARDSWISH:
+    case OP_HARDSIGMOID:
     case OP__COUNT:
         break;
     }
@@ -146,6 +154,14 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_CONCAT:
     case OP_FLATTEN:
     case OP_SOFTMAX:
+    case OP_RELU6:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_SILU:
+    case OP_GELU:
+    case OP_GELU_TANH:
+    case OP_HARDSWISH:
+    case OP_HARDSIGMOID:
     case OP__COUNT:
         break;
     }

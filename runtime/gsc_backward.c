@@ -158,6 +158,46 @@ void gsc_relu_backward(const float *x, const float *dy, int64_t n, float *dx)
             dx[i] += dy[i];
 }
 
+/* d act / dx in double, as PyTorch 1.13's backward kernels define it. */
+static double act_slope(int act, double x)
+{
+    double s, t, u;
+    switch (act) {
+    case GSC_ACT_RELU:
+        return x > 0.0 ? 1.0 : 0.0;
+    case GSC_ACT_RELU6:
+        return x <= 0.0 || x >= 6.0 ? 0.0 : 1.0;
+    case GSC_ACT_SIGMOID:
+        s = 1.0 / (1.0 + exp(-x));
+        return s * (1.0 - s);
+    case GSC_ACT_TANH:
+        t = tanh(x);
+        return 1.0 - t * t;
+    case GSC_ACT_SILU:
+        s = 1.0 / (1.0 + exp(-x));
+        return s * (1.0 + x * (1.0 - s));
+    case GSC_ACT_GELU: /* Phi(x) + x phi(x) */
+        return 0.5 * erfc(-x * 0.70710678118654752440) + x * exp(-0.5 * x * x) * 0.39894228040143267794;
+    case GSC_ACT_GELU_TANH:
+        u = 0.79788456080286535588 * (x + 0.044715 * x * x * x);
+        t = tanh(u);
+        return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * 0.79788456080286535588 * (1.0 + 3.0 * 0.044715 * x * x);
+    case GSC_ACT_HARDSWISH:
+        return x < -3.0 ? 0.0 : x <= 3.0 ? x / 3.0 + 0.5 : 1.0;
+    case GSC_ACT_HARDSIGMOID:
+        return x > -3.0 && x < 3.0 ? 1.0 / 6.0 : 0.0;
+    default:
+        return 1.0;
+    }
+}
+
+void gsc_act_backward(const float *x, const float *dy, int64_t n, int act, float *dx)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        dx[i] += (float)(dy[i] * act_slope(act, x[i]));
+}
+
 void gsc_accumulate(const float *dy, int64_t n, float *dx)
 {
     int64_t i;

@@ -33,6 +33,7 @@
  * so each thread owns a contiguous range and reuses its weights from L2.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gsc_fast.h"
@@ -41,6 +42,166 @@
 #include "gsc_simd.h"
 
 const char *gsc_fast_isa(void) { return GF_ISA; }
+
+/* ---------------------------------------------------------- vector math
+ * exp, tanh and the normal CDF Phi on VT, the same code on every ISA (the
+ * portable path with VW = 1). Polynomials fitted in double (least squares on
+ * Chebyshev nodes, near minimax), evaluated by Horner with FMA:
+ *   exp(x) = 2^n exp(r), r = x - n ln2 (Cody-Waite), |r| <= ln2/2: degree 6,
+ *            relative error of the fit 1.9e-9; x clamped to [-87.3, 88.3]
+ *            (below: the smallest normal float instead of a denormal).
+ *   tanh(x) = x P(x^2) for |x| < 0.625 (fit 1.5e-10 relative: no
+ *            cancellation near 0); else sign(x) (1 - 2 / (exp(2|x|) + 1)).
+ *   Phi(x) = (1 + erf(x / sqrt 2)) / 2: for |z| = |x| / sqrt 2 < 1,
+ *            erf(z) = z P(z^2) (fit 3.4e-11); else erfc(t), t = |z|, is
+ *            exp(-t^2) exp(h(1/t)) / t with h = log(t erfc(t)) + t^2 fitted
+ *            on 1/t in [0.1, 1] (8.4e-9 absolute; |h| < 0.7 keeps the float
+ *            rounding small), t^2 = x^2 / 2 split exactly into hi + lo with
+ *            an FMA, and Phi = erfc/2 for x < 0, 1 - erfc/2 above: the
+ *            negative tail keeps its relative accuracy (t is clamped at 10,
+ *            where gelu's value is below 1e-40).
+ * Measured against double-precision libm (tests/unit/test_runtime.c,
+ * act_accuracy): see docs/semantics.md. */
+GF_INLINE VT v_exp(VT x)
+{
+    VT n, r, p;
+    x = VMIN(VMAX(x, VSET1(-87.3f)), VSET1(88.3f));
+    n = VROUND(VMUL(x, VSET1(1.44269504088896341f)));
+    r = VFMA(n, VSET1(-0.693145751953125f), x);
+    r = VFMA(n, VSET1(-1.42860682030941723212e-6f), r);
+    p = VSET1(1.382941154e-03f);
+    p = VFMA(p, r, VSET1(8.374777795e-03f));
+    p = VFMA(p, r, VSET1(4.166835855e-02f));
+    p = VFMA(p, r, VSET1(1.666642076e-01f));
+    p = VFMA(p, r, VSET1(4.999999149e-01f));
+    p = VFMA(p, r, VSET1(1.000000036e+00f));
+    p = VFMA(p, r, VSET1(1.0f));
+    return VSCALE2(p, n);
+}
+
+GF_INLINE VT v_tanh(VT x)
+{
+    VT t = VABS(x), s = VMUL(x, x), p, e, big;
+    p = VSET1(2.125637762e-03f);
+    p = VFMA(p, s, VSET1(-8.155733807e-03f));
+    p = VFMA(p, s, VSET1(2.169032681e-02f));
+    p = VFMA(p, s, VSET1(-5.394439278e-02f));
+    p = VFMA(p, s, VSET1(1.333317997e-01f));
+    p = VFMA(p, s, VSET1(-3.333332960e-01f));
+    p = VMUL(p, s);
+    p = VFMA(p, x, x); /* x + x s P'(s) */
+    e = v_exp(VADD(t, t));
+    big = VSUB(VSET1(1.0f), VDIV(VSET1(2.0f), VADD(e, VSET1(1.0f))));
+    return VSEL_LT(t, VSET1(0.625f), p, VCOPYSIGN(big, x));
+}
+
+/* 1 / (1 + exp(-x)) */
+GF_INLINE VT v_sigmoid(VT x)
+{
+    return VDIV(VSET1(1.0f), VADD(VSET1(1.0f), v_exp(VSUB(VZERO(), x))));
+}
+
+GF_INLINE VT v_phi(VT x)
+{
+    VT z = VMUL(x, VSET1(0.70710678118654752440f)), s = VMUL(z, z), p, t, w, u, g, hi, lo, q, tail;
+    /* |z| < 1 */
+    p = VSET1(-9.634992945e-06f);
+    p = VFMA(p, s, VSET1(1.125464134e-04f));
+    p = VFMA(p, s, VSET1(-8.482507815e-04f));
+    p = VFMA(p, s, VSET1(5.220923221e-03f));
+    p = VFMA(p, s, VSET1(-2.686539213e-02f));
+    p = VFMA(p, s, VSET1(1.128378184e-01f));
+    p = VFMA(p, s, VSET1(-3.761263843e-01f));
+    p = VFMA(p, s, VSET1(1.128379167e+00f));
+    p = VFMA(VMUL(p, z), VSET1(0.5f), VSET1(0.5f));
+    /* |z| >= 1: erfc(t) = exp(-t^2) exp(h(1/t)) / t, t^2 = (x^2 + x^2 lo) / 2 */
+    t = VMIN(VMAX(VABS(z), VSET1(1.0f)), VSET1(10.0f));
+    w = VDIV(VSET1(1.0f), t);
+    u = VFMA(w, VSET1(2.222222222f), VSET1(-1.222222222f));
+    g = VSET1(2.512593211e-05f);
+    g = VFMA(g, u, VSET1(-2.032403877e-05f));
+    g = VFMA(g, u, VSET1(-1.041088475e-04f));
+    g = VFMA(g, u, VSET1(2.411460660e-04f));
+    g = VFMA(g, u, VSET1(-3.009596652e-04f));
+    g = VFMA(g, u, VSET1(1.392822854e-04f));
+    g = VFMA(g, u, VSET1(1.130301378e-03f));
+    g = VFMA(g, u, VSET1(-5.554311912e-03f));
+    g = VFMA(g, u, VSET1(1.541353919e-02f));
+    g = VFMA(g, u, VSET1(-1.980913683e-02f));
+    g = VFMA(g, u, VSET1(-1.523146882e-01f));
+    g = VFMA(g, u, VSET1(-6.884513692e-01f));
+    {
+        VT xc = VMIN(VMAX(x, VSET1(-14.142135624f)), VSET1(14.142135624f));
+        VT sq = VMUL(xc, xc);
+        hi = VMUL(sq, VSET1(0.5f));
+        lo = VMUL(VFMA_EXACT(xc, xc, VSUB(VZERO(), sq)), VSET1(0.5f));
+    }
+    q = VMUL(VMUL(v_exp(VSUB(VZERO(), hi)), v_exp(VSUB(g, lo))), VMUL(w, VSET1(0.5f))); /* erfc / 2 */
+    tail = VSEL_LT(x, VZERO(), q, VSUB(VSET1(1.0f), q));
+    return VSEL_LT(VABS(z), VSET1(1.0f), p, tail);
+}
+
+/* min(max(x, 0), 6) */
+GF_INLINE VT v_relu6(VT x)
+{
+    return VMIN(VMAX(x, VZERO()), VSET1(6.0f));
+}
+
+/* act(x) for an activation field of the flags (GSC_ACT_*; 0: none) */
+GF_INLINE VT v_act(VT x, int act)
+{
+    switch (act) {
+    case GSC_ACT_RELU:
+        return VMAX(x, VZERO());
+    case GSC_ACT_RELU6:
+        return v_relu6(x);
+    case GSC_ACT_SIGMOID:
+        return v_sigmoid(x);
+    case GSC_ACT_TANH:
+        return v_tanh(x);
+    case GSC_ACT_SILU:
+        return VMUL(x, v_sigmoid(x));
+    case GSC_ACT_GELU:
+        return VMUL(x, v_phi(x));
+    case GSC_ACT_GELU_TANH: /* x (1 + tanh(u)) / 2 = x sigmoid(2u) */
+        return VMUL(x, v_sigmoid(VMUL(VSET1(1.5957691216057308f), VFMA(VMUL(VMUL(x, x), x), VSET1(0.044715f), x))));
+    case GSC_ACT_HARDSWISH:
+        return VDIV(VMUL(x, v_relu6(VADD(x, VSET1(3.0f)))), VSET1(6.0f));
+    case GSC_ACT_HARDSIGMOID:
+        return VDIV(v_relu6(VADD(x, VSET1(3.0f))), VSET1(6.0f));
+    default:
+        return x;
+    }
+}
+
+/* v_act on 16 floats, in place; lanes at and above nvalid set to 0 */
+static void act16(float *o, int act, int nvalid)
+{
+    int v, l;
+    if (!act)
+        return;
+    for (v = 0; v < NV; v++)
+        VSTORE(o + v * VW, v_act(VLOAD(o + v * VW), act));
+    for (l = nvalid; l < 16; l++)
+        o[l] = 0.0f;
+}
+
+void gsc_fast_act(const float *x, int64_t n, int flags, float *y)
+{
+    int act = flags & GSC_ACT_MASK;
+    int64_t i = 0;
+    for (; i + VW <= n; i += VW)
+        VSTORE(y + i, v_act(VLOAD(x + i), act));
+    if (i < n) {
+        float t[VW];
+        int64_t k;
+        for (k = 0; k < VW; k++)
+            t[k] = i + k < n ? x[i + k] : 0.0f;
+        VSTORE(t, v_act(VLOAD(t), act));
+        for (k = 0; i + k < n; k++)
+            y[i + k] = t[k];
+    }
+}
 
 static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
@@ -303,7 +464,7 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
                           const float *in_ss, int flags, float *xp)
 {
     int L = P->lanes, cpadi = GSC_FAST_CPAD(P->cin);
-    int relu = (flags & GSC_FAST_RELU) != 0;
+    int act = flags & GSC_ACT_MASK;
     int chw = (flags & GSC_FAST_IN_CHW) != 0;
     int t, nt = P->ncb_in * P->hp;
     size_t hw = (size_t)P->h * P->w;
@@ -331,20 +492,26 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
             if (ix < 0 || ix >= P->w) {
                 for (l = 0; l < L; l++)
                     o[l] = 0.0f;
-            } else if (chw) {
-                for (l = 0; l < L; l++) {
-                    float v = valid[l] ? x[(size_t)(cb * L + l) * hw + (size_t)iy * P->w + ix] : 0.0f;
-                    v = v * sc[l] + sh[l];
-                    o[l] = relu && v < 0.0f ? 0.0f : v;
-                }
             } else {
                 /* blocked source: channel cb*L+l is in block (cb*L)/16 */
-                const float *src = x + (((size_t)(cb * L / 16) * P->h + iy) * P->w + ix) * 16 +
-                                   (cb * L) % 16;
+                const float *src = chw ? x : x + (((size_t)(cb * L / 16) * P->h + iy) * P->w + ix) * 16 +
+                                             (cb * L) % 16;
+                float v[16];
                 for (l = 0; l < L; l++) {
-                    float v = src[l] * sc[l] + sh[l];
-                    v = relu && v < 0.0f ? 0.0f : v;
-                    o[l] = valid[l] ? v : 0.0f;
+                    v[l] = !valid[l] ? 0.0f
+                           : chw     ? x[(size_t)(cb * L + l) * hw + (size_t)iy * P->w + ix]
+                                     : src[l];
+                    v[l] = v[l] * sc[l] + sh[l];
+                }
+                if (act == GSC_ACT_RELU) {
+                    for (l = 0; l < L; l++)
+                        o[l] = v[l] > 0.0f ? v[l] : 0.0f;
+                } else {
+                    for (l = L; l < 16; l++)
+                        v[l] = 0.0f;
+                    act16(v, act, 16);
+                    for (l = 0; l < L; l++)
+                        o[l] = valid[l] ? v[l] : 0.0f;
                 }
             }
         }
@@ -701,7 +868,7 @@ void gsc_fast_bn_apply(const float *x, int c, int h, int w, const float *ss,
                        const float *res, const float *res_ss, int flags,
                        float *y)
 {
-    int relu = (flags & GSC_FAST_RELU) != 0;
+    int act = flags & GSC_ACT_MASK;
     int t, ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c);
     size_t hw = (size_t)h * w;
     int nchunk = 64; /* pixel chunks per block, for thread balance */
@@ -729,9 +896,11 @@ void gsc_fast_bn_apply(const float *x, int c, int h, int w, const float *ss,
             if (rbk)
                 for (l = 0; l < 16; l++)
                     o[l] += rbk[i * 16 + l] * ra[l] + rb[l];
-            if (relu)
+            if (act == GSC_ACT_RELU)
                 for (l = 0; l < 16; l++)
                     o[l] = o[l] > 0.0f ? o[l] : 0.0f;
+            else if (act)
+                act16(o, act, c - cb * 16);
             for (l = 0; l < 16; l++)
                 yb[i * 16 + l] = o[l];
         }
@@ -794,7 +963,7 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
                         const float *in_ss, int flags, float *y)
 {
     int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
-    int in_relu = (flags & GSC_FAST_RELU) != 0;
+    int act = flags & GSC_ACT_MASK; /* monotonic: act(max) = max(act) */
     int oh = gsc_out_size(h, k, stride, pad);
     int ow = gsc_out_size(w, k, stride, pad);
     int ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c), t, nt = ncb * oh;
@@ -825,12 +994,14 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
                     for (iy = iy0; iy < iy1; iy++)
                         for (ix = ix0; ix < ix1; ix++)
                             best = VMAX(best, VFMA(VLOAD(xb + ((size_t)iy * w + ix) * 16 + v * VW), va, vb));
-                    /* relu is monotonic: relu(max) = max(relu) */
-                    if (in_relu)
-                        best = VMAX(best, VZERO());
+                    if (act)
+                        best = v_act(best, act);
                 }
                 VSTORE(yo + v * VW, best);
             }
+            if (act && act != GSC_ACT_RELU && cb == ncb - 1)
+                for (l = c - cb * 16; l < 16; l++)
+                    yo[l] = 0.0f;
         }
     }
 }

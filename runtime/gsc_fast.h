@@ -90,7 +90,12 @@ extern "C" {
 
 /* Flags (a bit set) of the calls that fuse a per-channel transform
  * x*ss[0][c] + ss[1][c] (a batchnorm folded by gsc_fast_bn_fold): */
-#define GSC_FAST_RELU 1   /* the transform ends with max(.,0) (the ReLU after a BN) */
+#define GSC_FAST_RELU GSC_ACT_RELU /* the transform ends with max(.,0) (the ReLU after a BN) */
+/* The activation field, flags & GSC_ACT_MASK: the transform ends with that
+ * activation (GSC_ACT_* of gsc_runtime.h; GSC_FAST_RELU is the ReLU). The
+ * padding lanes of a blocked result stay 0 whatever act(0) is. A max-pool
+ * takes only the monotonic ones (relu, relu6, sigmoid, tanh, hardsigmoid):
+ * it applies the activation to the maximum. */
 #define GSC_FAST_IN_CHW 2 /* conv only: x is a plain CHW tensor, not blocked */
 
 /* The geometry of a convolution: input [cin, h, w], cout filters of k x k,
@@ -143,8 +148,8 @@ size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g);
  * y = conv2d(T(x)) + bias over the geometry g, cross-correlation, zero
  * padding, where the optional input transform T (the producer's BN, fused
  * here so it is never materialised) is per input channel
- * x*in_ss[0][c] + in_ss[1][c], followed by max(.,0) if flags has
- * GSC_FAST_RELU; in_ss == NULL: no scale/shift.
+ * x*in_ss[0][c] + in_ss[1][c], followed by the activation of
+ * flags (max(.,0) for GSC_FAST_RELU); in_ss == NULL: no scale/shift.
  * Padding cells are zeros AFTER the transform (they are padding of T(x)).
  * If moments != NULL it receives the per-output-channel mean and biased
  * variance of y over oh*ow (moments[0][c], moments[1][c]), computed from the
@@ -156,7 +161,7 @@ void gsc_fast_conv2d(const GscFastConv *g,
                                              [cin, h, w] with GSC_FAST_IN_CHW) */
                      const float *packed, /* gsc_fast_conv_prepare output */
                      const float *in_ss,  /* [2][cpad(cin)] or NULL */
-                     int flags,           /* GSC_FAST_RELU, GSC_FAST_IN_CHW */
+                     int flags,           /* an activation (GSC_FAST_RELU, GSC_ACT_*), GSC_FAST_IN_CHW */
                      float *y,            /* blocked [cout, oh, ow] */
                      float *moments,      /* [2][cpad(cout)] or NULL */
                      void *scratch);      /* conv_workspace_bytes(g) */
@@ -215,7 +220,7 @@ void gsc_fast_bn_eval_fold(const float *gamma, /* [c] */
 
 /*
  * y = x*ss0 + ss1 (+ res, or + res*res_ss0 + res_ss1 when res_ss != NULL),
- * then max(.,0) if flags has GSC_FAST_RELU. ss == NULL means identity on x.
+ * then the activation of flags (GSC_FAST_RELU: max(.,0)). ss == NULL means identity on x.
  * In place ok (y may alias x or res). This is BN-apply, BN+ReLU, BN+add+ReLU,
  * BN+BN+add+ReLU.
  */
@@ -224,7 +229,7 @@ void gsc_fast_bn_apply(const float *x,      /* blocked [c, h, w] */
                        const float *ss,     /* [2][cpad(c)] or NULL */
                        const float *res,    /* blocked [c, h, w] or NULL */
                        const float *res_ss, /* [2][cpad(c)] or NULL */
-                       int flags,           /* GSC_FAST_RELU */
+                       int flags,           /* an activation (GSC_FAST_RELU, GSC_ACT_*) */
                        float *y);           /* blocked [c, h, w] */
 
 /* --------------------------------------------------------- elementwise */
@@ -234,6 +239,14 @@ void gsc_fast_bn_apply(const float *x,      /* blocked [c, h, w] */
 void gsc_fast_relu(const float *x, /* [n] */
                    int64_t n,
                    float *y);      /* [n] */
+/* y = act(x) for plain vectors (a blocked tensor's activation is fused into
+ * its consumer or applied by gsc_fast_bn_apply, which keep padding lanes 0).
+ * Vector exp, tanh and erf: see gsc_fast.c for the measured errors. In
+ * place ok. */
+void gsc_fast_act(const float *x, /* [n] */
+                  int64_t n,
+                  int flags,      /* an activation, GSC_ACT_* */
+                  float *y);      /* [n] */
 void gsc_fast_add(const float *a,  /* [n] */
                   const float *b,  /* [n] */
                   int64_t n,
@@ -252,13 +265,13 @@ void gsc_fast_copy_channels(const float *x, /* blocked [c, h, w] */
 /*
  * Max pooling over the window g, padded cells excluded, empty window gives 0.
  * Optional fused input transform (the producer's BN[+ReLU]): each cell is
- * x*in_ss0 + in_ss1 (in_ss != NULL), then max(.,0) if flags has
- * GSC_FAST_RELU, before the max.
+ * x*in_ss0 + in_ss1 (in_ss != NULL), then the (monotonic)
+ * activation of flags, applied to the maximum.
  */
 void gsc_fast_maxpool2d(const GscFastPool *g,
                         const float *x,     /* blocked [c, h, w] */
                         const float *in_ss, /* [2][cpad(c)] or NULL */
-                        int flags,          /* GSC_FAST_RELU */
+                        int flags,          /* a monotonic activation (GSC_FAST_RELU, ...) */
                         float *y);          /* blocked [c, oh, ow] */
 
 /* Average pooling: sum of in-bounds cells / (k*k) (count_include_pad). */

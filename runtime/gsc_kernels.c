@@ -125,6 +125,47 @@ void gsc_relu(const float *x, int64_t n, float *y)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+/* ----------------------------------------------------------- activations */
+
+/* act(x) in double, from the definitions (gelu's erf form through erfc for
+ * x < 0, so the tail keeps its relative accuracy). */
+static double act_value(int act, double x)
+{
+    double t;
+    switch (act) {
+    case GSC_ACT_RELU:
+        return x > 0.0 ? x : 0.0;
+    case GSC_ACT_RELU6:
+        return x < 0.0 ? 0.0 : x > 6.0 ? 6.0 : x;
+    case GSC_ACT_SIGMOID:
+        return 1.0 / (1.0 + exp(-x));
+    case GSC_ACT_TANH:
+        return tanh(x);
+    case GSC_ACT_SILU:
+        return x / (1.0 + exp(-x));
+    case GSC_ACT_GELU:
+        return 0.5 * x * erfc(-x * 0.70710678118654752440);
+    case GSC_ACT_GELU_TANH:
+        t = 0.79788456080286535588 * (x + 0.044715 * x * x * x);
+        return 0.5 * x * (1.0 + tanh(t));
+    case GSC_ACT_HARDSWISH:
+        t = x + 3.0;
+        return x * (t < 0.0 ? 0.0 : t > 6.0 ? 6.0 : t) / 6.0;
+    case GSC_ACT_HARDSIGMOID:
+        t = x + 3.0;
+        return (t < 0.0 ? 0.0 : t > 6.0 ? 6.0 : t) / 6.0;
+    default:
+        return x;
+    }
+}
+
+void gsc_act(const float *x, int64_t n, int act, float *y)
+{
+    int64_t i;
+    for (i = 0; i < n; i++)
+        y[i] = (float)act_value(act, x[i]);
+}
+
 /* --------------------------------------------------------------- pooling */
 
 /* Maximum over the in-bounds cells of one window; the strict > keeps the

@@ -193,6 +193,28 @@ void gsc_relu(const float *x, /* [n] */
               float *y);      /* [n] */
 
 /*
+ * Activations: one kernel, the kind chooses the function (docs/semantics.md,
+ * each exactly as PyTorch 1.13 defines it). The kinds are also the
+ * activation field of the fast kernels' flags (gsc_fast.h, GSC_FAST_RELU).
+ */
+#define GSC_ACT_RELU        (1 << 8)  /* max(x, 0) */
+#define GSC_ACT_RELU6       (2 << 8)  /* min(max(x, 0), 6) */
+#define GSC_ACT_SIGMOID     (3 << 8)  /* 1 / (1 + exp(-x)) */
+#define GSC_ACT_TANH        (4 << 8)  /* tanh(x) */
+#define GSC_ACT_SILU        (5 << 8)  /* x * sigmoid(x) */
+#define GSC_ACT_GELU        (6 << 8)  /* x * (1 + erf(x / sqrt 2)) / 2 */
+#define GSC_ACT_GELU_TANH   (7 << 8)  /* x * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2 */
+#define GSC_ACT_HARDSWISH   (8 << 8)  /* x * min(max(x + 3, 0), 6) / 6 */
+#define GSC_ACT_HARDSIGMOID (9 << 8)  /* min(max(x + 3, 0), 6) / 6 */
+#define GSC_ACT_MASK        (15 << 8)
+
+/* y = act(x), computed in double and rounded once. In place ok. */
+void gsc_act(const float *x, /* [n] */
+             int64_t n,
+             int act,        /* GSC_ACT_* */
+             float *y);      /* [n] */
+
+/*
  * Max pooling. Padded cells are excluded (as if -inf); ties keep the first
  * cell in row-major window order; a window with no in-bounds cell gives 0.
  * oh = gsc_out_size(h, k, stride, pad), ow likewise.
@@ -290,6 +312,14 @@ void gsc_relu_backward(const float *x,  /* [n] */
                        const float *dy, /* [n] */
                        int64_t n,
                        float *dx);      /* [n] */
+
+/* dx += dy * act'(x), the derivative PyTorch 1.13's backward uses (relu6
+ * and hardsigmoid: 0 at the kinks; hardswish: x/3 + 1/2 on [-3, 3]). */
+void gsc_act_backward(const float *x,  /* [n] */
+                      const float *dy, /* [n] */
+                      int64_t n,
+                      int act,         /* GSC_ACT_* */
+                      float *dx);      /* [n] */
 
 /* dx += dy: the backward of add, concat (one operand's slice) and flatten. */
 void gsc_accumulate(const float *dy, /* [n] */

@@ -49,6 +49,20 @@ typedef __m512 VT;
 #define VMUL(a, b) _mm512_mul_ps((a), (b))
 #define VZERO() _mm512_setzero_ps()
 #define VMAX(a, b) _mm512_max_ps((a), (b))
+#define VFMA_EXACT VFMA
+#define VMIN(a, b) _mm512_min_ps((a), (b))
+#define VDIV(a, b) _mm512_div_ps((a), (b))
+#define VABS(a) _mm512_abs_ps(a)
+#define VROUND(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+/* p * 2^n for an integral n in [-126, 127] */
+#define VSCALE2(p, n) _mm512_mul_ps((p), _mm512_castsi512_ps(_mm512_slli_epi32( \
+    _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23)))
+/* x < t ? a : b */
+#define VSEL_LT(x, t, a, b) _mm512_mask_blend_ps(_mm512_cmp_ps_mask((x), (t), _CMP_LT_OQ), (b), (a))
+/* |m| with the sign of s */
+#define VCOPYSIGN(m, s) _mm512_castsi512_ps(_mm512_or_si512( \
+    _mm512_andnot_si512(_mm512_set1_epi32(INT32_MIN), _mm512_castps_si512(m)), \
+    _mm512_and_si512(_mm512_set1_epi32(INT32_MIN), _mm512_castps_si512(s))))
 #define TNB 2
 #define TNP 14
 #elif defined(__AVX2__) && defined(__FMA__)
@@ -64,6 +78,16 @@ typedef __m256 VT;
 #define VMUL(a, b) _mm256_mul_ps((a), (b))
 #define VZERO() _mm256_setzero_ps()
 #define VMAX(a, b) _mm256_max_ps((a), (b))
+#define VFMA_EXACT VFMA
+#define VMIN(a, b) _mm256_min_ps((a), (b))
+#define VDIV(a, b) _mm256_div_ps((a), (b))
+#define VABS(a) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (a))
+#define VROUND(a) _mm256_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define VSCALE2(p, n) _mm256_mul_ps((p), _mm256_castsi256_ps(_mm256_slli_epi32( \
+    _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23)))
+#define VSEL_LT(x, t, a, b) _mm256_blendv_ps((b), (a), _mm256_cmp_ps((x), (t), _CMP_LT_OQ))
+#define VCOPYSIGN(m, s) _mm256_or_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), (m)), \
+    _mm256_and_ps(_mm256_set1_ps(-0.0f), (s)))
 #define TNB 1
 #define TNP 6
 #else
@@ -79,6 +103,14 @@ typedef float VT;
 #define VMUL(a, b) ((a) * (b))
 #define VZERO() 0.0f
 #define VMAX(a, b) ((a) > (b) ? (a) : (b))
+#define VFMA_EXACT(a, b, c) fmaf((a), (b), (c)) /* one rounding (hi + lo splits) */
+#define VMIN(a, b) ((a) < (b) ? (a) : (b))
+#define VDIV(a, b) ((a) / (b))
+#define VABS(a) fabsf(a)
+#define VROUND(a) nearbyintf(a)
+#define VSCALE2(p, n) ldexpf((p), (int)(n))
+#define VSEL_LT(x, t, a, b) ((x) < (t) ? (a) : (b))
+#define VCOPYSIGN(m, s) copysignf((m), (s))
 #define TNB 1
 #define TNP 4
 #endif

@@ -271,7 +271,7 @@ void gsc_fast_conv2d_winograd(const GscFastConv *g, int m, const float *x, const
                               int flags, float *y, float *moments, void *ws)
 {
     WinoPlan P;
-    int t, nwork, relu = (flags & GSC_FAST_RELU) != 0;
+    int t, nwork, relu = (flags & GSC_ACT_MASK) == GSC_ACT_RELU;
     wino_plan(&P, g, m);
     size_t npos = (size_t)P.a * P.a;
     size_t wsn = (size_t)(P.ntiles + 13) / 14 * 14 + 14;

@@ -1,6 +1,6 @@
 # An operation gsc does not have and no name is close to: the operations
 # that exist are listed.
 model m(x: [3, H, W]) -> [3, H, W] where H >= 1, W >= 1 default H = 8, W = 8 {
-    let y = sigmoid(x)
+    let y = mish(x)
     return y
 }
