@@ -627,32 +627,84 @@ static bool shape_GLOBAL_AVGPOOL(Rule *r, Shape *out)
     return true;
 }
 
-static bool shape_ADD(Rule *r, Shape *out)
+/* Elementwise binary operations (add, mul, sub, maximum, minimum), typed
+ * broadcasting: an operand that is the scalar [1] meets any shape; else the
+ * ranks are equal and in each dimension the operands agree (proved for all
+ * sizes) or one of them is the constant 1 and is broadcast ([c, 1, 1]
+ * against [c, h, w]). Broadcasting is up to rank 3. */
+/* Is d 1 for all sizes? A constant, or proved (and recorded as an
+ * obligation: the broadcast rests on it). */
+static bool dim_is_one(Rule *r, Dim *d, const char *what)
+{
+    int64_t v;
+    if (dim_is_const(d, &v))
+        return v == 1;
+    if (prove_eq(&r->c->g->env, d, one).res != PROVE_TRUE)
+        return false;
+    claim(r->c, r->at, what, d, one, false);
+    return true;
+}
+
+static bool rule_broadcast(Rule *r, Shape *out)
 {
     Ctx *c = r->c;
-    const Shape *both[2] = {&r->in[0], &r->in[1]};
-    *out = r->in[0];
-    if (r->in[0].rank != r->in[1].rank) {
-        error_at(r->at, "add: the operands have different ranks: %s", shapes_str(c, both, 2, " and "));
+    const char *op = op_info[r->n->op].name;
+    const Shape *a = &r->in[0], *b = &r->in[1];
+    const Shape *both[2] = {a, b};
+    bool sa = a->rank == 1 && b->rank != 1 && dim_is_one(r, a->d[0], arena_printf("%s: the left operand is the scalar [1]", op));
+    bool sb = b->rank == 1 && a->rank != 1 && dim_is_one(r, b->d[0], arena_printf("%s: the right operand is the scalar [1]", op));
+    bool bcast = false;
+    *out = sa ? *b : *a;
+    if (sa || sb) {
+        bcast = (sa ? b : a)->rank > 3;
+    } else if (a->rank != b->rank) {
+        error_at(r->at, "%s: the operands have different ranks: %s", op, shapes_str(c, both, 2, " and "));
+        note_context(c, r->at, (Span){0}, NULL);
+        c->errors++;
+        return false;
+    } else {
+        DimClaims d = {.rank = a->rank};
+        for (int i = 0; i < d.rank; i++) {
+            bool one_a = dim_is_one(r, a->d[i], arena_printf("%s: the left operand is broadcast in dimension %d", op, i + 1));
+            bool one_b = dim_is_one(r, b->d[i], arena_printf("%s: the right operand is broadcast in dimension %d", op, i + 1));
+            if (one_a != one_b) { /* broadcast in this dimension */
+                d.skip[i] = true;
+                out->d[i] = one_a ? b->d[i] : a->d[i];
+                bcast = true;
+                continue;
+            }
+            d.got[i] = a->d[i];
+            d.want[i] = b->d[i];
+            d.want_text[i] = "the right operand";
+            d.what[i] = arena_printf("%s: operands agree in dimension %d", op, i + 1);
+        }
+        if (claim_dims(c, r->at, &d)) {
+            error_at(r->at, "%s: the operands have different shapes: %s", op, shapes_str(c, both, 2, " and "));
+            note_dims(c, r->at, &d, "the left operand");
+            note_context(c, r->at, (Span){0}, NULL);
+            c->errors++;
+            return false;
+        }
+        bcast = bcast && a->rank > 3;
+    }
+    if (bcast) {
+        error_at(r->at, "%s: broadcasting is up to rank 3, and the operands have rank %d: %s", op, out->rank,
+                 shapes_str(c, both, 2, " and "));
         note_context(c, r->at, (Span){0}, NULL);
         c->errors++;
         return false;
     }
-    DimClaims d = {.rank = r->in[0].rank};
-    for (int i = 0; i < d.rank; i++) {
-        d.got[i] = r->in[0].d[i];
-        d.want[i] = r->in[1].d[i];
-        d.want_text[i] = "the right operand";
-        d.what[i] = arena_printf("add: operands agree in dimension %d", i + 1);
-    }
-    if (!claim_dims(c, r->at, &d))
-        return true;
-    error_at(r->at, "add: the operands have different shapes: %s", shapes_str(c, both, 2, " and "));
-    note_dims(c, r->at, &d, "the left operand");
-    note_context(c, r->at, (Span){0}, NULL);
-    c->errors++;
-    return false;
+    return true;
 }
+
+static bool shape_ADD(Rule *r, Shape *out)
+{
+    return rule_broadcast(r, out);
+}
+#define shape_MUL rule_broadcast
+#define shape_SUB rule_broadcast
+#define shape_MAXIMUM rule_broadcast
+#define shape_MINIMUM rule_broadcast
 
 static bool shape_CONCAT(Rule *r, Shape *out)
 {
@@ -854,6 +906,10 @@ static bool op_params(Ctx *c, Layer *l)
     case OP_GELU_TANH:
     case OP_HARDSWISH:
     case OP_HARDSIGMOID:
+    case OP_MUL:
+    case OP_SUB:
+    case OP_MAXIMUM:
+    case OP_MINIMUM:
     case OP__COUNT:
         internal_error("operation %s has parameters but no parameter rule", oi->name);
     }

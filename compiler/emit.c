@@ -575,16 +575,26 @@ static void emit_fused(Emitter *e, const LCall *c)
 }
 
 /* GSC_FAST_* flags by name: the input layout bit and the activation field
- * (GSC_FAST_RELU for the ReLU, GSC_ACT_* for the others). */
+ * (GSC_FAST_RELU for the ReLU, GSC_ACT_* for the others); or an elementwise
+ * operation GSC_EW_*. */
 static void emit_flags(Buf *b, int64_t v)
 {
     static const char *const act_names[] = {
         NULL, "GSC_FAST_RELU", "GSC_ACT_RELU6", "GSC_ACT_SIGMOID", "GSC_ACT_TANH", "GSC_ACT_SILU",
         "GSC_ACT_GELU", "GSC_ACT_GELU_TANH", "GSC_ACT_HARDSWISH", "GSC_ACT_HARDSIGMOID",
     };
-    int64_t act = (v & GSC_ACT_MASK) >> 8;
+    static const char *const ew_names[] = {
+        NULL, "GSC_EW_ADD", "GSC_EW_SUB", "GSC_EW_MUL", "GSC_EW_MAX", "GSC_EW_MIN",
+    };
+    int64_t act = (v & GSC_ACT_MASK) >> 8, ew = (v & GSC_EW_MASK) >> 12;
     if (!v)
         buf_putc(b, '0');
+    if (ew) {
+        if (ew >= (int64_t)(sizeof ew_names / sizeof ew_names[0]))
+            internal_error("unknown elementwise operation %lld in flags", (long long)ew);
+        buf_puts(b, ew_names[ew]);
+        return;
+    }
     if (v & GSC_FAST_IN_CHW)
         buf_puts(b, act ? "GSC_FAST_IN_CHW | " : "GSC_FAST_IN_CHW");
     if (act) {

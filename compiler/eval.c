@@ -202,11 +202,57 @@ static void eval_GLOBAL_AVGPOOL(const Step *st)
     }
 }
 
-static void eval_ADD(const Step *st)
+/* ---- elementwise binary operations with broadcasting (check.c's
+ * rule_broadcast): the element of operand s that result element i reads. A
+ * dimension of size 1 is broadcast; a scalar [1] is read everywhere. */
+static int64_t bcast_at(const Shape *s, const Shape *os, int64_t i)
+{
+    if (s->rank != os->rank)
+        return 0;
+    int64_t at = 0, stride = 1;
+    for (int k = os->rank - 1; k >= 0; k--) {
+        int64_t coord = i % os->n[k];
+        i /= os->n[k];
+        if (s->n[k] != 1)
+            at += coord * stride;
+        stride *= s->n[k];
+    }
+    return at;
+}
+
+static void eval_binary(const Step *st, OpKind op)
 {
     int64_t n = shape_count(st->os);
-    for (int64_t i = 0; i < n; i++)
-        put(st, i, st->in[0][i] + st->in[1][i]);
+    for (int64_t i = 0; i < n; i++) {
+        double a = st->in[0][bcast_at(st->ins[0], st->os, i)], b = st->in[1][bcast_at(st->ins[1], st->os, i)];
+        put(st, i,
+            op == OP_ADD     ? a + b
+            : op == OP_SUB   ? a - b
+            : op == OP_MUL   ? a * b
+            : op == OP_MAXIMUM ? (a > b ? a : b)
+                             : (a < b ? a : b));
+    }
+}
+
+static void eval_ADD(const Step *st)
+{
+    eval_binary(st, OP_ADD);
+}
+static void eval_MUL(const Step *st)
+{
+    eval_binary(st, OP_MUL);
+}
+static void eval_SUB(const Step *st)
+{
+    eval_binary(st, OP_SUB);
+}
+static void eval_MAXIMUM(const Step *st)
+{
+    eval_binary(st, OP_MAXIMUM);
+}
+static void eval_MINIMUM(const Step *st)
+{
+    eval_binary(st, OP_MINIMUM);
 }
 
 /* Joins along the first dimension: the operands one after the other. */
@@ -562,12 +608,50 @@ static void grad_GLOBAL_AVGPOOL(const BStep *st)
             st->din[0][c * hw + i] += st->dout[c] / (double)hw;
 }
 
-static void grad_ADD(const BStep *st)
+/* Each operand gets dy times d y / d operand, summed over its broadcast
+ * dimensions; maximum and minimum send it to the operand chosen, half to
+ * each on a tie (PyTorch 1.13's rule). */
+static void grad_binary(const BStep *st, OpKind op)
 {
     int64_t n = shape_count(st->os);
-    for (int k = 0; k < 2; k++)
-        for (int64_t i = 0; i < n && st->din[k]; i++)
-            st->din[k][i] += st->dout[i];
+    for (int64_t i = 0; i < n; i++) {
+        int64_t ia = bcast_at(st->ins[0], st->os, i), ib = bcast_at(st->ins[1], st->os, i);
+        double a = st->in[0][ia], b = st->in[1][ib], g = st->dout[i], ga = g, gb = g;
+        if (op == OP_SUB)
+            gb = -g;
+        else if (op == OP_MUL)
+            ga = g * b, gb = g * a;
+        else if (op == OP_MAXIMUM || op == OP_MINIMUM) {
+            bool a_wins = op == OP_MAXIMUM ? a > b : a < b;
+            ga = a == b ? g / 2 : a_wins ? g : 0.0;
+            gb = a == b ? g / 2 : a_wins ? 0.0 : g;
+        }
+        if (st->din[0])
+            st->din[0][ia] += ga;
+        if (st->din[1])
+            st->din[1][ib] += gb;
+    }
+}
+
+static void grad_ADD(const BStep *st)
+{
+    grad_binary(st, OP_ADD);
+}
+static void grad_MUL(const BStep *st)
+{
+    grad_binary(st, OP_MUL);
+}
+static void grad_SUB(const BStep *st)
+{
+    grad_binary(st, OP_SUB);
+}
+static void grad_MAXIMUM(const BStep *st)
+{
+    grad_binary(st, OP_MAXIMUM);
+}
+static void grad_MINIMUM(const BStep *st)
+{
+    grad_binary(st, OP_MINIMUM);
 }
 
 static void grad_CONCAT(const BStep *st)

@@ -18,7 +18,8 @@
  *     G  parameter gradients the call adds into (an offset into grads)
  *     i  an integer (a size)
  *     x  a real number (a float: an operation's real attribute)
- *     f  flags (GSC_FAST_*; an activation GSC_ACT_* for gsc_act)
+ *     f  flags (GSC_FAST_*; an activation GSC_ACT_* for gsc_act, an operation
+ *        GSC_EW_* for gsc_binary)
  *     l  the class label of P_grad
  *   A letter followed by '?' may be NULL. A signature that starts with '='
  *   is a function that returns the loss.
@@ -40,6 +41,7 @@ K(FAST_AVGPOOL2D,      "gsc_fast_avgpool2d",      "grw")
 K(FAST_GLOBAL_AVGPOOL, "gsc_fast_global_avgpool", "riiiw")
 K(FAST_LINEAR,         "gsc_fast_linear",         "ripiw")
 K(FAST_ACT,            "gsc_fast_act",            "Rifw")
+K(FAST_BINARY,         "gsc_fast_binary",         "riiiriiiiiifw")
 /* the reference kernels (runtime/gsc_runtime.h): plain CHW; softmax serves both */
 K(CONV2D,              "gsc_conv2d",              "riiipp?iiiiiw")
 K(BATCHNORM,           "gsc_batchnorm",           "Riippw")
@@ -52,6 +54,7 @@ K(LINEAR,              "gsc_linear",              "rippiw")
 K(ADD,                 "gsc_add",                 "RRiw")
 K(SOFTMAX,             "gsc_softmax",             "Riw")
 K(ACT,                 "gsc_act",                 "Rifw")
+K(BINARY,              "gsc_binary",              "riiiriiiiiifw")
 /* training (P_grad): the backward kernels and the losses (runtime/gsc_backward.c) */
 K(CONV2D_BACKWARD,     "gsc_conv2d_backward",     "riiipriiiiia?GG?")
 K(BATCHNORM_BACKWARD,  "gsc_batchnorm_backward",  "riipra?GG")
@@ -64,6 +67,7 @@ K(AVGPOOL2D_BACKWARD,  "gsc_avgpool2d_backward",  "iiiiiira")
 K(GLOBAL_AVGPOOL_BACKWARD, "gsc_global_avgpool_backward", "iira")
 K(SOFTMAX_BACKWARD,    "gsc_softmax_backward",    "rria")
 K(ACT_BACKWARD,        "gsc_act_backward",        "rrifa")
+K(BINARY_BACKWARD,     "gsc_binary_backward",     "riiiriiiiiifra?a?")
 K(XENT_LOSS,           "gsc_xent_loss",           "=rilw")
 K(MSE_LOSS,            "gsc_mse_loss",            "=rriw")
 /* a plain copy: memcpy(w + offset, r, i floats), printed with sizeof(float) */

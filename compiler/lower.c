@@ -503,8 +503,58 @@ static void ref_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
     ref_call(lw, n, CALL(lw, K_GLOBAL_AVGPOOL, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), buf_arg(y)));
 }
 
+/* An elementwise binary operation's kernel op, and its operand shapes as
+ * [c, h, w] (trailing 1s: a vector [n] is [n, 1, 1], the scalar [1, 1, 1]). */
+static const int op_ew[OP__COUNT] = {
+    [OP_ADD] = GSC_EW_ADD, [OP_SUB] = GSC_EW_SUB, [OP_MUL] = GSC_EW_MUL,
+    [OP_MAXIMUM] = GSC_EW_MAX, [OP_MINIMUM] = GSC_EW_MIN,
+};
+
+static void dims3(const Shape *s, LArg *d)
+{
+    for (int i = 0; i < 3; i++)
+        d[i] = int_arg(i < s->rank ? s->n[i] : 1);
+}
+
+/* Does node n broadcast (its operands' shapes differ)? */
+static bool broadcasts(Lowerer *lw, const GNode *n)
+{
+    const Shape *a = vshape(lw, n->in[0]), *b = vshape(lw, n->in[1]);
+    if (a->rank != b->rank)
+        return true;
+    for (int i = 0; i < a->rank; i++)
+        if (a->n[i] != b->n[i])
+            return true;
+    return false;
+}
+
+/* kernel(a, ca, ha, wa, b, cb, hb, wb, c, h, w, op, y) */
+static LCall *binary_call(Lowerer *lw, const GNode *n, KernelId k, int a, int b, int y)
+{
+    LArg da[3], db[3], dy[3];
+    dims3(vshape(lw, n->in[0]), da);
+    dims3(vshape(lw, n->in[1]), db);
+    dims3(vshape(lw, n->out), dy);
+    return CALL(lw, k, buf_arg(a), da[0], da[1], da[2], buf_arg(b), db[0], db[1], db[2], dy[0], dy[1], dy[2],
+                flags_arg(op_ew[n->op]), buf_arg(y));
+}
+
+static void ref_binary(Lowerer *lw, const GNode *n)
+{
+    int a = in_buf(lw, n, 0), b = in_buf(lw, n, 1), y = ref_out(lw, n);
+    ref_call(lw, n, binary_call(lw, n, K_BINARY, a, b, y));
+}
+#define ref_MUL ref_binary
+#define ref_SUB ref_binary
+#define ref_MAXIMUM ref_binary
+#define ref_MINIMUM ref_binary
+
 static void ref_ADD(Lowerer *lw, const GNode *n)
 {
+    if (broadcasts(lw, n)) {
+        ref_binary(lw, n);
+        return;
+    }
     int a = in_buf(lw, n, 0), b = in_buf(lw, n, 1), y = ref_out(lw, n);
     ref_call(lw, n, CALL(lw, K_ADD, buf_arg(a), buf_arg(b), int_arg(shape_count(vshape(lw, n->out))), buf_arg(y)));
 }
@@ -760,11 +810,34 @@ static const GNode *sole_act_consumer(const Lowerer *lw, int v)
     return op_act[g->nodes[c].op] ? &g->nodes[c] : NULL;
 }
 
+/* Elementwise with broadcasting: gsc_fast_binary on blocked operands (the
+ * scalar [1] and vectors are plain, one float or n), gsc_binary on vectors. */
+static void fast_binary(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->out);
+    materialise(lw, n->in[0]);
+    materialise(lw, n->in[1]);
+    Lazy *a = lz(lw, n->in[0]), *b = lz(lw, n->in[1]);
+    int y = out_buf(lw, n, s->rank == 3 ? LAY_BLOCKED : LAY_PLAIN);
+    LCall *c = binary_call(lw, n, s->rank == 3 ? K_FAST_BINARY : K_BINARY, a->buf, b->buf, y);
+    fuse_pending(c, a);
+    fuse_pending(c, b);
+    *lz(lw, n->out) = plain(y);
+}
+#define fast_MUL fast_binary
+#define fast_SUB fast_binary
+#define fast_MAXIMUM fast_binary
+#define fast_MINIMUM fast_binary
+
 /* act?(a*ss_a + b*ss_b) in one pass; the activation when the add's only
  * consumer is one. */
 static void fast_ADD(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->out);
+    if (broadcasts(lw, n)) {
+        fast_binary(lw, n);
+        return;
+    }
     if (s->rank != 3) {
         Lazy *a = lz(lw, n->in[0]), *b = lz(lw, n->in[1]);
         int y = out_buf(lw, n, LAY_PLAIN);
@@ -930,6 +1003,19 @@ static int val_buf(Lowerer *lw, int v)
     return lw->lazy[v].buf;
 }
 
+/* gsc_binary_backward: each operand's gradient, summed over its broadcast
+ * dimensions (x is operand 0's buffer). */
+static void binary_backward(Lowerer *lw, const GNode *n, int x, int dy)
+{
+    int da = din_buf(lw, n, 0), db = din_buf(lw, n, 1);
+    LArg d0[3], d1[3], d2[3];
+    dims3(vshape(lw, n->in[0]), d0);
+    dims3(vshape(lw, n->in[1]), d1);
+    dims3(vshape(lw, n->out), d2);
+    CALL(lw, K_BINARY_BACKWARD, buf_arg(x), d0[0], d0[1], d0[2], buf_arg(val_buf(lw, n->in[1])), d1[0], d1[1], d1[2],
+         d2[0], d2[1], d2[2], flags_arg(op_ew[n->op]), buf_arg(dy), buf_arg(da), buf_arg(db));
+}
+
 /* The backward of node n: dy is the complete gradient of its result. */
 static void backward_node(Lowerer *lw, const GNode *n)
 {
@@ -996,9 +1082,19 @@ static void backward_node(Lowerer *lw, const GNode *n)
         CALL(lw, K_SOFTMAX_BACKWARD, buf_arg(val_buf(lw, n->out)), buf_arg(dy), int_arg(shape_count(s)),
              buf_arg(grad_buf(lw, n->in[0])));
         break;
+    case OP_MUL:
+    case OP_SUB:
+    case OP_MAXIMUM:
+    case OP_MINIMUM:
+        binary_backward(lw, n, x, dy);
+        break;
     case OP_ADD:
     case OP_CONCAT:
     case OP_FLATTEN: {
+        if (n->op == OP_ADD && broadcasts(lw, n)) {
+            binary_backward(lw, n, x, dy);
+            break;
+        }
         /* each operand's gradient is its slice of dy (the whole of it for add and flatten) */
         int64_t at = 0;
         for (int k = 0; k < n->nin; k++) {

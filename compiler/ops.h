@@ -54,3 +54,8 @@ X(GELU,          "gelu",           1,  1, 0, )
 X(GELU_TANH,     "gelu_tanh",      1,  1, 0, )
 X(HARDSWISH,     "hardswish",      1,  1, 0, )
 X(HARDSIGMOID,   "hardsigmoid",    1,  1, 0, )
+/* elementwise binary operations with typed broadcasting, as add (check.c, rule_broadcast) */
+X(MUL,           "mul",            2,  2, 0, )
+X(SUB,           "sub",            2,  2, 0, )
+X(MAXIMUM,       "maximum",        2,  2, 0, )
+X(MINIMUM,       "minimum",        2,  2, 0, )

@@ -128,6 +128,10 @@ static const char *op_desc(const GNode *n)
     case OP_GELU_TANH:
     case OP_HARDSWISH:
     case OP_HARDSIGMOID:
+    case OP_MUL:
+    case OP_SUB:
+    case OP_MAXIMUM:
+    case OP_MINIMUM:
     case OP__COUNT:
         break;
     }
@@ -162,6 +166,10 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_GELU_TANH:
     case OP_HARDSWISH:
     case OP_HARDSIGMOID:
+    case OP_MUL:
+    case OP_SUB:
+    case OP_MAXIMUM:
+    case OP_MINIMUM:
     case OP__COUNT:
         break;
     }

@@ -198,6 +198,43 @@ void gsc_act_backward(const float *x, const float *dy, int64_t n, int act, float
         dx[i] += (float)(dy[i] * act_slope(act, x[i]));
 }
 
+void gsc_binary_backward(const float *a, int ca, int ha, int wa, const float *b, int cb, int hb, int wb, int c, int h,
+                         int w, int op, const float *dy, float *da, float *db)
+{
+    int ch, yy, xx;
+    for (ch = 0; ch < c; ch++)
+        for (yy = 0; yy < h; yy++)
+            for (xx = 0; xx < w; xx++) {
+                ptrdiff_t ia = ((ptrdiff_t)(ca == 1 ? 0 : ch) * ha + (ha == 1 ? 0 : yy)) * wa + (wa == 1 ? 0 : xx);
+                ptrdiff_t ib = ((ptrdiff_t)(cb == 1 ? 0 : ch) * hb + (hb == 1 ? 0 : yy)) * wb + (wb == 1 ? 0 : xx);
+                float g = dy[((ptrdiff_t)ch * h + yy) * w + xx], ga = g, gb = g;
+                switch (op) {
+                case GSC_EW_SUB:
+                    gb = -g;
+                    break;
+                case GSC_EW_MUL:
+                    ga = g * b[ib];
+                    gb = g * a[ia];
+                    break;
+                case GSC_EW_MAX:
+                case GSC_EW_MIN:
+                    if (a[ia] == b[ib])
+                        ga = gb = 0.5f * g;
+                    else if ((a[ia] > b[ib]) == (op == GSC_EW_MAX))
+                        gb = 0.0f;
+                    else
+                        ga = 0.0f;
+                    break;
+                default:
+                    break;
+                }
+                if (da)
+                    da[ia] += ga;
+                if (db)
+                    db[ib] += gb;
+            }
+}
+
 void gsc_accumulate(const float *dy, int64_t n, float *dx)
 {
     int64_t i;

@@ -923,6 +923,79 @@ void gsc_fast_add(const float *a, const float *b, int64_t n, float *y)
         y[i] = a[i] + b[i];
 }
 
+GF_INLINE VT v_ew(int op, VT a, VT b)
+{
+    switch (op) {
+    case GSC_EW_SUB:
+        return VSUB(a, b);
+    case GSC_EW_MUL:
+        return VMUL(a, b);
+    case GSC_EW_MAX:
+        return VMAX(a, b);
+    case GSC_EW_MIN:
+        return VMIN(a, b);
+    default:
+        return VADD(a, b);
+    }
+}
+
+/* How an operand of gsc_fast_binary is read: its own shape, y's, a
+ * [c, 1, 1] per-channel vector, a scalar, or another broadcast (lanes). */
+enum { EW_FULL, EW_CHANNEL, EW_SCALAR, EW_LANES };
+
+static int ew_mode(int ca, int ha, int wa, int c, int h, int w)
+{
+    if (ca == c && ha == h && wa == w)
+        return EW_FULL;
+    if (ha == 1 && wa == 1)
+        return ca == c ? EW_CHANNEL : EW_SCALAR;
+    return EW_LANES;
+}
+
+/* the 16 lanes of block cb at pixel (yy, xx) of an operand [ca, ha, wa] */
+static void ew_lanes(const float *a, int ca, int ha, int wa, int c, int cb, int yy, int xx, float *o)
+{
+    int l;
+    for (l = 0; l < 16; l++) {
+        int ch = cb * 16 + l, chs = ca == 1 ? 0 : ch;
+        o[l] = ch >= c ? 0.0f
+                       : a[(((size_t)(chs / 16) * ha + (ha == 1 ? 0 : yy)) * wa + (wa == 1 ? 0 : xx)) * 16 + chs % 16];
+    }
+}
+
+void gsc_fast_binary(const float *a, int ca, int ha, int wa, const float *b, int cb, int hb, int wb, int c, int h,
+                     int w, int flags, float *y)
+{
+    int op = flags & GSC_EW_MASK, ncb = GSC_FAST_CBLK(c), t, nt = ncb * h;
+    int ma = ew_mode(ca, ha, wa, c, h, w), mb = ew_mode(cb, hb, wb, c, h, w);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int blk = t / h, yy = t % h, xx, v, l;
+        size_t row = ((size_t)blk * h + yy) * w * 16;
+        float ta[16], tb[16];
+        for (xx = 0; xx < w; xx++) {
+            const float *pa, *pb;
+            float *po = y + row + (size_t)xx * 16;
+            pa = ma == EW_FULL ? a + row + (size_t)xx * 16 : ma == EW_CHANNEL ? a + (size_t)blk * 16 : ta;
+            pb = mb == EW_FULL ? b + row + (size_t)xx * 16 : mb == EW_CHANNEL ? b + (size_t)blk * 16 : tb;
+            if (ma == EW_LANES)
+                ew_lanes(a, ca, ha, wa, c, blk, yy, xx, ta);
+            if (mb == EW_LANES)
+                ew_lanes(b, cb, hb, wb, c, blk, yy, xx, tb);
+            for (v = 0; v < NV; v++) {
+                VT va = ma == EW_SCALAR ? VSET1(a[0]) : VLOAD(pa + v * VW);
+                VT vb = mb == EW_SCALAR ? VSET1(b[0]) : VLOAD(pb + v * VW);
+                VSTORE(po + v * VW, v_ew(op, va, vb));
+            }
+            if (blk == ncb - 1)
+                for (l = c - blk * 16; l < 16; l++)
+                    po[l] = 0.0f;
+        }
+    }
+}
+
 /* Channels [at, at + c) of y from x. Whole aligned blocks are copied as
  * they are; otherwise lane by lane. The call that writes y's last channel
  * also zeroes y's padding lanes. */

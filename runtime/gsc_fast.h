@@ -234,6 +234,18 @@ void gsc_fast_bn_apply(const float *x,      /* blocked [c, h, w] */
 
 /* --------------------------------------------------------- elementwise */
 
+/* y = a op b (GSC_EW_* in flags) on blocked [c, h, w] tensors with
+ * broadcasting as gsc_binary: each operand [ca, ha, wa] has every dimension
+ * equal to y's or 1. A [c, 1, 1] operand (blocked: cpad(c) floats) and a
+ * [1] scalar (one float; also a [1] vector) are vector loads and a
+ * broadcast; other patterns go lane by lane. y's padding lanes are 0. y may
+ * alias an operand of y's shape. */
+void gsc_fast_binary(const float *a, int ca, int ha, int wa,
+                     const float *b, int cb, int hb, int wb,
+                     int c, int h, int w, int flags,
+                     float *y);   /* blocked [c, h, w] */
+
+
 /* n = GSC_FAST_ACT_FLOATS(...) for blocked tensors, or any n for vectors.
  * In place ok. */
 void gsc_fast_relu(const float *x, /* [n] */

@@ -166,7 +166,39 @@ void gsc_act(const float *x, int64_t n, int act, float *y)
         y[i] = (float)act_value(act, x[i]);
 }
 
+/* ------------------------------------------------------------ elementwise */
+
+static float ew_apply(int op, float a, float b)
+{
+    switch (op) {
+    case GSC_EW_SUB:
+        return a - b;
+    case GSC_EW_MUL:
+        return a * b;
+    case GSC_EW_MAX:
+        return a > b ? a : b;
+    case GSC_EW_MIN:
+        return a < b ? a : b;
+    default:
+        return a + b;
+    }
+}
+
+void gsc_binary(const float *a, int ca, int ha, int wa, const float *b, int cb, int hb, int wb, int c, int h, int w,
+                int op, float *y)
+{
+    int ch, yy, xx;
+    for (ch = 0; ch < c; ch++)
+        for (yy = 0; yy < h; yy++)
+            for (xx = 0; xx < w; xx++) {
+                float va = a[((ptrdiff_t)(ca == 1 ? 0 : ch) * ha + (ha == 1 ? 0 : yy)) * wa + (wa == 1 ? 0 : xx)];
+                float vb = b[((ptrdiff_t)(cb == 1 ? 0 : ch) * hb + (hb == 1 ? 0 : yy)) * wb + (wb == 1 ? 0 : xx)];
+                y[((ptrdiff_t)ch * h + yy) * w + xx] = ew_apply(op, va, vb);
+            }
+}
+
 /* --------------------------------------------------------------- pooling */
+
 
 /* Maximum over the in-bounds cells of one window; the strict > keeps the
  * first of equal values; no in-bounds cell gives 0. */

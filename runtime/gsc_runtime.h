@@ -215,6 +215,25 @@ void gsc_act(const float *x, /* [n] */
              float *y);      /* [n] */
 
 /*
+ * Elementwise binary operations with broadcasting: y[c, h, w] = a op b, where
+ * each operand is [ca, ha, wa] with every dimension equal to y's or 1 (that
+ * dimension broadcast: a [c, 1, 1] gate, a [1] scalar; vectors are [n, 1, 1]).
+ * op is one of these (also the op field of the fast kernels' flags).
+ */
+#define GSC_EW_ADD  (1 << 12) /* a + b */
+#define GSC_EW_SUB  (2 << 12) /* a - b */
+#define GSC_EW_MUL  (3 << 12) /* a * b */
+#define GSC_EW_MAX  (4 << 12) /* max(a, b) */
+#define GSC_EW_MIN  (5 << 12) /* min(a, b) */
+#define GSC_EW_MASK (7 << 12)
+
+/* Plain CHW operands. y may alias an operand of y's shape. */
+void gsc_binary(const float *a, int ca, int ha, int wa,
+                const float *b, int cb, int hb, int wb,
+                int c, int h, int w, int op,
+                float *y);   /* [c, h, w] */
+
+/*
  * Max pooling. Padded cells are excluded (as if -inf); ties keep the first
  * cell in row-major window order; a window with no in-bounds cell gives 0.
  * oh = gsc_out_size(h, k, stride, pad), ow likewise.
@@ -320,6 +339,17 @@ void gsc_act_backward(const float *x,  /* [n] */
                       int64_t n,
                       int act,         /* GSC_ACT_* */
                       float *dx);      /* [n] */
+
+/* The backward of gsc_binary: da and db (each may be NULL) get dy, summed
+ * over the operand's broadcast dimensions, times d y / d operand: 1 and -1
+ * for sub, the other operand for mul; max and min send dy to the operand
+ * that is chosen, half to each on a tie (as PyTorch 1.13's maximum does). */
+void gsc_binary_backward(const float *a, int ca, int ha, int wa,
+                         const float *b, int cb, int hb, int wb,
+                         int c, int h, int w, int op,
+                         const float *dy,  /* [c, h, w] */
+                         float *da,        /* [ca, ha, wa] or NULL */
+                         float *db);       /* [cb, hb, wb] or NULL */
 
 /* dx += dy: the backward of add, concat (one operand's slice) and flatten. */
 void gsc_accumulate(const float *dy, /* [n] */
