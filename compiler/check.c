@@ -706,6 +706,33 @@ static bool shape_ADD(Rule *r, Shape *out)
 #define shape_MAXIMUM rule_broadcast
 #define shape_MINIMUM rule_broadcast
 
+static bool shape_IDENTITY(Rule *r, Shape *out)
+{
+    *out = r->in[0];
+    return true;
+}
+
+/* Channels [start, start + length) of [c, ...]: start + length <= c. */
+static bool shape_NARROW(Rule *r, Shape *out)
+{
+    Dim *start = r->n->attr[NARROW_start], *len = r->n->attr[NARROW_length];
+    *out = r->in[0];
+    out->d[0] = len;
+    return oblige(r->c, r->at, "narrow: start + length is at most the channels", r->in[0].d[0], "the channels",
+                  dim_bin(DX_ADD, start, len), "start + length", true, r->at);
+}
+
+/* [c, h, w] with c a multiple of groups: c = groups * (c / groups). */
+static bool shape_CHANNEL_SHUFFLE(Rule *r, Shape *out)
+{
+    if (!want_rank(r, 0, 3, "[c, h, w]"))
+        return false;
+    Dim *g = r->n->attr[CHANNEL_SHUFFLE_groups], *c = r->in[0].d[0];
+    *out = r->in[0];
+    return oblige(r->c, r->at, "channel_shuffle: the channels are a multiple of groups", c, "the channels",
+                  dim_bin(DX_MUL, g, dim_bin(DX_DIV, c, g)), "groups * (channels / groups)", false, r->at);
+}
+
 static bool shape_CONCAT(Rule *r, Shape *out)
 {
     Ctx *c = r->c;
@@ -910,6 +937,9 @@ static bool op_params(Ctx *c, Layer *l)
     case OP_SUB:
     case OP_MAXIMUM:
     case OP_MINIMUM:
+    case OP_IDENTITY:
+    case OP_NARROW:
+    case OP_CHANNEL_SHUFFLE:
     case OP__COUNT:
         internal_error("operation %s has parameters but no parameter rule", oi->name);
     }

@@ -271,6 +271,39 @@ static void eval_FLATTEN(const Step *st)
     memcpy(st->out, st->in[0], sizeof(double) * (size_t)shape_count(st->os));
 }
 
+static void eval_IDENTITY(const Step *st)
+{
+    memcpy(st->out, st->in[0], sizeof(double) * (size_t)shape_count(st->os));
+}
+
+/* Output channel o reads input channel gather_src(n, c, o): narrow's
+ * start + o; channel_shuffle's (o % g) * (c / g) + o / g, the transpose of
+ * [g, c / g] (PyTorch's view, transpose(1, 2), reshape). */
+static int64_t gather_src(const GNode *n, int64_t c, int64_t o)
+{
+    if (n->op == OP_NARROW)
+        return n->a[NARROW_start] + o;
+    int64_t g = n->a[CHANNEL_SHUFFLE_groups];
+    return (o % g) * (c / g) + o / g;
+}
+
+static void eval_gather(const Step *st)
+{
+    int64_t hw = shape_count(st->os) / st->os->n[0];
+    for (int64_t o = 0; o < st->os->n[0]; o++)
+        memcpy(st->out + o * hw, st->in[0] + gather_src(st->n, st->ins[0]->n[0], o) * hw, sizeof(double) * (size_t)hw);
+}
+
+static void eval_NARROW(const Step *st)
+{
+    eval_gather(st);
+}
+
+static void eval_CHANNEL_SHUFFLE(const Step *st)
+{
+    eval_gather(st);
+}
+
 static void eval_SOFTMAX(const Step *st)
 {
     int64_t n = st->os->n[0];
@@ -670,6 +703,33 @@ static void grad_FLATTEN(const BStep *st)
     int64_t n = shape_count(st->os);
     for (int64_t i = 0; i < n; i++)
         st->din[0][i] += st->dout[i];
+}
+
+static void grad_IDENTITY(const BStep *st)
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        st->din[0][i] += st->dout[i];
+}
+
+static void grad_gather(const BStep *st)
+{
+    int64_t hw = shape_count(st->os) / st->os->n[0];
+    for (int64_t o = 0; o < st->os->n[0]; o++) {
+        double *dx = st->din[0] + gather_src(st->n, st->ins[0]->n[0], o) * hw;
+        for (int64_t i = 0; i < hw; i++)
+            dx[i] += st->dout[o * hw + i];
+    }
+}
+
+static void grad_NARROW(const BStep *st)
+{
+    grad_gather(st);
+}
+
+static void grad_CHANNEL_SHUFFLE(const BStep *st)
+{
+    grad_gather(st);
 }
 
 /* dx = y * (dy - sum(dy * y)) */

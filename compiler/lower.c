@@ -588,6 +588,30 @@ static void ref_FLATTEN(Lowerer *lw, const GNode *n)
     view(lw, n);
 }
 
+static void ref_IDENTITY(Lowerer *lw, const GNode *n)
+{
+    view(lw, n);
+}
+
+/* narrow and channel_shuffle: (start, groups) of gsc_gather_channels */
+static void gather_args(const GNode *n, int64_t *start, int64_t *groups)
+{
+    *start = n->op == OP_NARROW ? n->a[NARROW_start] : 0;
+    *groups = n->op == OP_CHANNEL_SHUFFLE ? n->a[CHANNEL_SHUFFLE_groups] : 1;
+}
+
+static void ref_gather(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]), *o = vshape(lw, n->out);
+    int64_t start, groups;
+    gather_args(n, &start, &groups);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_GATHER_CHANNELS, buf_arg(x), int_arg(s->n[0]), int_arg(shape_count(s) / s->n[0]),
+                         int_arg(start), int_arg(groups), int_arg(o->n[0]), buf_arg(y)));
+}
+#define ref_NARROW ref_gather
+#define ref_CHANNEL_SHUFFLE ref_gather
+
 /* ------------------------------------------------------------ the fast backend */
 
 static Lazy *lz(Lowerer *lw, int v)
@@ -945,6 +969,32 @@ static void fast_CONCAT(Lowerer *lw, const GNode *n)
     *lz(lw, n->out) = plain(y);
 }
 
+static void fast_IDENTITY(Lowerer *lw, const GNode *n)
+{
+    view(lw, n);
+}
+
+/* narrow, channel_shuffle: blocked [c, h, w] gathered; other ranks plain */
+static void fast_gather(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]), *o = vshape(lw, n->out);
+    int64_t start, groups;
+    gather_args(n, &start, &groups);
+    materialise(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, s->rank == 3 ? LAY_BLOCKED : LAY_PLAIN);
+    LCall *c = s->rank == 3
+                   ? CALL(lw, K_FAST_GATHER_CHANNELS, buf_arg(x->buf), int_arg(s->n[0]), int_arg(s->n[1]),
+                          int_arg(s->n[2]), int_arg(start), int_arg(groups), int_arg(o->n[0]), buf_arg(y))
+                   : CALL(lw, K_GATHER_CHANNELS, buf_arg(x->buf), int_arg(s->n[0]),
+                          int_arg(shape_count(s) / s->n[0]), int_arg(start), int_arg(groups), int_arg(o->n[0]),
+                          buf_arg(y));
+    fuse_pending(c, x);
+    *lz(lw, n->out) = plain(y);
+}
+#define fast_NARROW fast_gather
+#define fast_CHANNEL_SHUFFLE fast_gather
+
 static void fast_FLATTEN(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -1088,8 +1138,17 @@ static void backward_node(Lowerer *lw, const GNode *n)
     case OP_MINIMUM:
         binary_backward(lw, n, x, dy);
         break;
+    case OP_NARROW:
+    case OP_CHANNEL_SHUFFLE: {
+        int64_t start, groups;
+        gather_args(n, &start, &groups);
+        CALL(lw, K_GATHER_CHANNELS_BACKWARD, buf_arg(dy), int_arg(s->n[0]), int_arg(shape_count(s) / s->n[0]),
+             int_arg(start), int_arg(groups), int_arg(vshape(lw, n->out)->n[0]), buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    }
     case OP_ADD:
     case OP_CONCAT:
+    case OP_IDENTITY:
     case OP_FLATTEN: {
         if (n->op == OP_ADD && broadcasts(lw, n)) {
             binary_backward(lw, n, x, dy);

@@ -59,3 +59,7 @@ X(MUL,           "mul",            2,  2, 0, )
 X(SUB,           "sub",            2,  2, 0, )
 X(MAXIMUM,       "maximum",        2,  2, 0, )
 X(MINIMUM,       "minimum",        2,  2, 0, )
+/* identity (dropout at inference); channel split and shuffle: channels gathered */
+X(IDENTITY,      "identity",       1,  1, 0, )
+X(NARROW,        "narrow",         1,  1, 0, KW(NARROW, start) KW(NARROW, length))
+X(CHANNEL_SHUFFLE,"channel_shuffle",1, 1, 0, POS(CHANNEL_SHUFFLE, groups))

@@ -132,6 +132,9 @@ static const char *op_desc(const GNode *n)
     case OP_SUB:
     case OP_MAXIMUM:
     case OP_MINIMUM:
+    case OP_IDENTITY:
+    case OP_NARROW:
+    case OP_CHANNEL_SHUFFLE:
     case OP__COUNT:
         break;
     }
@@ -170,6 +173,9 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_SUB:
     case OP_MAXIMUM:
     case OP_MINIMUM:
+    case OP_IDENTITY:
+    case OP_NARROW:
+    case OP_CHANNEL_SHUFFLE:
     case OP__COUNT:
         break;
     }

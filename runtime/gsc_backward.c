@@ -235,6 +235,18 @@ void gsc_binary_backward(const float *a, int ca, int ha, int wa, const float *b,
             }
 }
 
+void gsc_gather_channels_backward(const float *dy, int c, int64_t hw, int start, int groups, int cout, float *dx)
+{
+    int o;
+    int64_t i;
+    (void)c;
+    for (o = 0; o < cout; o++) {
+        int src = start + (groups > 1 ? (o % groups) * (cout / groups) + o / groups : o);
+        for (i = 0; i < hw; i++)
+            dx[(ptrdiff_t)src * hw + i] += dy[(ptrdiff_t)o * hw + i];
+    }
+}
+
 void gsc_accumulate(const float *dy, int64_t n, float *dx)
 {
     int64_t i;

@@ -996,6 +996,32 @@ void gsc_fast_binary(const float *a, int ca, int ha, int wa, const float *b, int
     }
 }
 
+void gsc_fast_gather_channels(const float *x, int c, int h, int w, int start, int groups, int cout, float *y)
+{
+    int ncbo = GSC_FAST_CBLK(cout), ob;
+    size_t hw = (size_t)h * w;
+    (void)c;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (ob = 0; ob < ncbo; ob++) {
+        float *yb = y + (size_t)ob * 16 * hw;
+        int src[16], l;
+        size_t i;
+        for (l = 0; l < 16; l++) {
+            int o = ob * 16 + l;
+            src[l] = o >= cout ? -1 : start + (groups > 1 ? (o % groups) * (cout / groups) + o / groups : o);
+        }
+        if (groups == 1 && start % 16 == 0 && ob * 16 + 16 <= cout) { /* a whole block */
+            memcpy(yb, x + (size_t)(src[0] / 16) * 16 * hw, sizeof(float) * 16 * hw);
+            continue;
+        }
+        for (i = 0; i < hw; i++)
+            for (l = 0; l < 16; l++)
+                yb[i * 16 + l] = src[l] < 0 ? 0.0f : x[((size_t)(src[l] / 16) * hw + i) * 16 + src[l] % 16];
+    }
+}
+
 /* Channels [at, at + c) of y from x. Whole aligned blocks are copied as
  * they are; otherwise lane by lane. The call that writes y's last channel
  * also zeroes y's padding lanes. */

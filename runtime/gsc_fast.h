@@ -234,6 +234,12 @@ void gsc_fast_bn_apply(const float *x,      /* blocked [c, h, w] */
 
 /* --------------------------------------------------------- elementwise */
 
+/* Channels gathered as gsc_gather_channels (narrow, channel shuffle) on
+ * blocked [c, h, w] -> blocked [cout, h, w]: whole blocks copied when the
+ * source is block-aligned, else lane by lane; y's padding lanes are 0. */
+void gsc_fast_gather_channels(const float *x, int c, int h, int w,
+                              int start, int groups, int cout,
+                              float *y);
 /* y = a op b (GSC_EW_* in flags) on blocked [c, h, w] tensors with
  * broadcasting as gsc_binary: each operand [ca, ha, wa] has every dimension
  * equal to y's or 1. A [c, 1, 1] operand (blocked: cpad(c) floats) and a

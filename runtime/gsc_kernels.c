@@ -13,6 +13,8 @@
 
 #include "gsc_runtime.h"
 
+#include <string.h>
+
 /* ---------------------------------------------------------------- conv2d */
 
 /* Each output is the sum over (ci, ky, kx), in that order, of x * w over the
@@ -195,6 +197,18 @@ void gsc_binary(const float *a, int ca, int ha, int wa, const float *b, int cb, 
                 float vb = b[((ptrdiff_t)(cb == 1 ? 0 : ch) * hb + (hb == 1 ? 0 : yy)) * wb + (wb == 1 ? 0 : xx)];
                 y[((ptrdiff_t)ch * h + yy) * w + xx] = ew_apply(op, va, vb);
             }
+}
+
+/* ----------------------------------------------------- channels gathered */
+
+void gsc_gather_channels(const float *x, int c, int64_t hw, int start, int groups, int cout, float *y)
+{
+    int o;
+    (void)c;
+    for (o = 0; o < cout; o++) {
+        int src = start + (groups > 1 ? (o % groups) * (cout / groups) + o / groups : o);
+        memcpy(y + (ptrdiff_t)o * hw, x + (ptrdiff_t)src * hw, sizeof(float) * (size_t)hw);
+    }
 }
 
 /* --------------------------------------------------------------- pooling */

@@ -234,6 +234,16 @@ void gsc_binary(const float *a, int ca, int ha, int wa,
                 float *y);   /* [c, h, w] */
 
 /*
+ * Channels gathered: output channel o (of cout) is input channel
+ *   start + o                                     groups == 1 (narrow)
+ *   start + (o % groups) * (cout / groups) + o / groups   (channel shuffle)
+ * each of hw floats (plain CHW).
+ */
+void gsc_gather_channels(const float *x, /* [c, hw] */
+                         int c, int64_t hw, int start, int groups, int cout,
+                         float *y);      /* [cout, hw] */
+
+/*
  * Max pooling. Padded cells are excluded (as if -inf); ties keep the first
  * cell in row-major window order; a window with no in-bounds cell gives 0.
  * oh = gsc_out_size(h, k, stride, pad), ow likewise.
@@ -350,6 +360,11 @@ void gsc_binary_backward(const float *a, int ca, int ha, int wa,
                          const float *dy,  /* [c, h, w] */
                          float *da,        /* [ca, ha, wa] or NULL */
                          float *db);       /* [cb, hb, wb] or NULL */
+
+/* dx[src(o)] += dy[o]: the backward of gsc_gather_channels. */
+void gsc_gather_channels_backward(const float *dy, /* [cout, hw] */
+                                  int c, int64_t hw, int start, int groups, int cout,
+                                  float *dx);      /* [c, hw] */
 
 /* dx += dy: the backward of add, concat (one operand's slice) and flatten. */
 void gsc_accumulate(const float *dy, /* [n] */
