@@ -10,6 +10,8 @@
 #                   (-O3 -march=native -fopenmp where the compiler has them; it says which)
 #   make bench      speed of the generated ResNet-18 (1 and 2 threads, per layer)
 #   make bench-peers  the same against ONNX Runtime and PyTorch, alternating
+#   make bench-train  the generated ResNet-18 training step (P_grad + AdamW), 1 and 2
+#                   threads, per layer, alternating with PyTorch's step
 #   make train      train models/fashion.gs on Fashion-MNIST with the generated
 #                   training step (installs dataset-fashion-mnist if missing)
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
@@ -75,7 +77,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -339,6 +341,9 @@ bench: $(BUILD)/gsc
 
 bench-peers: $(BUILD)/gsc
 	sh bench/peers.sh $(BUILD)/gsc
+
+bench-train: $(BUILD)/gsc
+	sh bench/train.sh $(BUILD)/gsc
 
 # ------------------------------------------------------------ fuzzing (libFuzzer, clang) and limits
 

@@ -23,60 +23,20 @@ RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_safetensors.c runtime/g
 mkdir -p $OUT/gsc
 
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# Share of CPU time not idle over 2 s, from /proc/stat (the load average lags by minutes).
-busy() {
-  a=$(head -1 /proc/stat); sleep 2; b=$(head -1 /proc/stat)
-  echo "$a $b" | awk '{for (i = 2; i <= 11; i++) { t1 += $i; t2 += $(i + 11) }
-    printf "%.0f", 100 - 100 * (($16 + $17) - ($5 + $6)) / (t2 - t1)}'
-}
+. bench/lib.sh
 
-echo "== machine"
-echo "CPU:       $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
-     "$(nproc) cores (nproc), AVX-512F: $(grep -qw avx512f /proc/cpuinfo && echo yes || echo no)"
-echo "compiler:  $($CC --version | head -1)"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "uptime:    $(uptime)"
-B=$(busy)
-echo "CPU busy:  $B% over the last 2 s (both cores; idle machine: ~0%)"
-if [ "$B" -gt 10 ]; then
-  echo "WARNING:   other processes are running; times will be noisy (the 2-thread numbers"
-  echo "           suffer most: every OpenMP barrier waits for a descheduled thread). Rerun when idle."
-fi
-
+machine "$CC"
 echo
 echo "== build"
 $CC $FLAGS -Igenerated -Iruntime -o $OUT/rn18_bench bench/bench.c generated/rn18.c $RT -lm
 mkdir -p $OUT/prof
 $GSC --profile models/resnet18.gs -o $OUT/prof/rn18.c
 $CC $FLAGS -DGSC_PROFILE -I$OUT/prof -Iruntime -o $OUT/rn18_prof bench/bench.c $OUT/prof/rn18.c $RT -lm
-$CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -march=native -o $OUT/peak bench/peak.c
 $CC $FLAGS -Iruntime -o $OUT/conv_bench bench/conv_bench.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm
-echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (gsc --profile, -DGSC_PROFILE), $OUT/peak, $OUT/conv_bench"
+echo "built $OUT/rn18_bench (plain), $OUT/rn18_prof (gsc --profile, -DGSC_PROFILE), $OUT/conv_bench"
 
 echo
-echo "== fp32 FMA peak (bench/peak.c: 24 independent zmm accumulators; best of its 2 repeats)"
-peakof() { sed -n 's/^peak, 24 register accumulators: *\([0-9.]*\).*/\1/p' "$1" | sort -g | tail -1; }
-$OUT/peak > $OUT/peak1.txt
-P1=$(peakof $OUT/peak1.txt)
-$OUT/peak > $OUT/peak2a.txt & pa=$!
-$OUT/peak > $OUT/peak2b.txt & pb=$!
-wait $pa; wait $pb
-P2=$(echo "$(peakof $OUT/peak2a.txt) $(peakof $OUT/peak2b.txt)" | awk '{printf "%.1f", $1 + $2}')
-echo "1 thread:  $P1 GFLOP/s"
-echo "2 threads: $P2 GFLOP/s (two copies at once, summed)"
-# Expected: the CPU's clock (/proc/cpuinfo) times 32 fp32 FLOP per cycle (two
-# 8-wide FMA pipes, or AVX-512 on Zen 4's two 256-bit ones); BENCH_EXPECTED_PEAK
-# (GFLOP/s, one core) overrides. A busy or throttled machine measures far less.
-MHZ=$(sed -n 's/^cpu MHz[[:space:]]*: *\([0-9.]*\).*/\1/p' /proc/cpuinfo | head -1)
-EXP=${BENCH_EXPECTED_PEAK:-$(echo "${MHZ:-0}" | awk '{printf "%.1f", $1 * 32 / 1000}')}
-if awk -v p="$P1" -v e="$EXP" 'BEGIN { exit !(e > 0 && p < 0.6 * e) }'; then
-  echo "WARNING:   the 1-thread peak, $P1 GFLOP/s, is far below the expected $EXP ($MHZ MHz x 32 FLOP/cycle):"
-  echo "           the machine is busy or throttled, and every time below is slower than it should be."
-fi
-if awk -v p1="$P1" -v p2="$P2" 'BEGIN { exit !(p2 < 1.5 * p1) }'; then
-  echo "WARNING:   two copies at once reach only $P2 GFLOP/s, not about 2 x $P1: another process holds"
-  echo "           a core, and the 2-thread times below will be slow (OpenMP waits for the descheduled thread)."
-fi
+measure_peak "$CC" $OUT
 
 MACS=$($GSC --emit=summary models/resnet18.gs | sed -n 's/^multiply-adds *\([0-9,]*\).*/\1/p' | tr -d ,)
 echo
