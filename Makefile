@@ -69,6 +69,7 @@ BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c c
               runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c
 GSC_SRCS   := $(FRONT_SRCS) $(CHECK_SRCS) $(BACK_SRCS)
 RT_SRCS    := runtime/gsc_init.c runtime/gsc_safetensors.c runtime/gsc_kernels.c runtime/gsc_backward.c \
+              runtime/gsc_fast_backward.c \
               runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_train.c
 
 GSC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(GSC_SRCS)))

@@ -12,7 +12,7 @@
  *
  * Built twice from the same source (train.sh does):
  *   cc -std=c99 -O3 -march=native -fopenmp -IDIR -Iruntime bench/train_bench.c \
- *      DIR/rn18.c runtime/gsc_{init,kernels,backward,safetensors,fast,train}.c -lm
+ *      DIR/rn18.c runtime/gsc_{init,kernels,backward,fast_backward,safetensors,fast,train}.c -lm
  * once plain (whole-step times) and once with -DGSC_PROFILE from what
  * `gsc --train --profile` emits (the per-section breakdown; this file
  * defines the hooks).

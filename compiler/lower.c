@@ -21,9 +21,11 @@
  *              operation; small and easy to follow.
  *
  * lower_train lowers the training step P_grad (requires a Grad, grad.c):
- * the reference forward with the weights read from params as they are, the
- * loss, and the backward grad.c lays out, each operation's backward a call of
- * runtime/gsc_backward.c that adds into the gradient buffers of its operands
+ * the reference forward with the weights read from params as they are (its
+ * convolutions those of runtime/gsc_fast_backward.c: the same loops,
+ * vectorised and threaded), the loss, and the backward grad.c lays out, each
+ * operation's backward a call of runtime/gsc_backward.c (the convolution's
+ * of gsc_fast_backward.c) that adds into the gradient buffers of its operands
  * (zeroed just before their first addition) and into grads. The backward
  * reads the forward's values through their buffers, so plan.c keeps exactly
  * those alive until their last backward reader.
@@ -412,7 +414,7 @@ static void ref_CONV2D(Lowerer *lw, const GNode *n)
     weight_args(lw, n, w);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
     ref_call(lw, n,
-             CALL(lw, K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), w[0], w[1],
+             CALL(lw, lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), w[0], w[1],
                   int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
                   int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(y)));
 }
@@ -1075,7 +1077,7 @@ static void backward_node(Lowerer *lw, const GNode *n)
     switch (n->op) {
     case OP_CONV2D: {
         int dx = din_buf(lw, n, 0);
-        CALL(lw, K_CONV2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+        CALL(lw, K_FAST_CONV2D_CHW_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
              param_arg(n->param), buf_arg(dy), int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
              int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(dx),
              pgrad_arg(n->param), gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));

@@ -304,6 +304,14 @@ void gsc_conv2d_backward(const float *x,    /* [cin, h, w] */
                          float *dwt,        /* [cout, cin/groups, k, k] */
                          float *dbias);     /* [cout] or NULL (no bias) */
 
+/* gsc_fast_backward.c: gsc_conv2d and gsc_conv2d_backward with the same
+ * arguments and results (up to float32 rounding), vectorised and split
+ * across OpenMP threads: the convolution of P_grad. */
+void gsc_fast_conv2d_chw(const float *x, int cin, int h, int w, const float *wt, const float *bias, int cout, int k,
+                         int stride, int pad, float *y);
+void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
+                                  int k, int stride, int pad, float *dx, float *dwt, float *dbias);
+
 /* Train-time batchnorm (gsc_batchnorm), through its batch statistics. */
 void gsc_batchnorm_backward(const float *x,     /* [c, hw] */
                             int c, int64_t hw,

@@ -73,6 +73,7 @@ if "$GSC" --train "$ROOT/models/resnet18.gs" $DEFS -o "$OUT/rn18.c" > "$T/build.
     "$CC" -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -I"$OUT" -I"$ROOT/runtime" -DGSC_TRAIN \
         -DGSC_HEADER='"rn18.h"' -DGSC_P=rn18 -DGSC_PU=RN18 -o "$OUT/rn18_train" "$ROOT/tests/driver/model_main.c" \
         "$OUT/rn18.c" "$ROOT/runtime/gsc_init.c" "$ROOT/runtime/gsc_kernels.c" "$ROOT/runtime/gsc_backward.c" \
+        "$ROOT/runtime/gsc_fast_backward.c" \
         "$ROOT/runtime/gsc_safetensors.c" "$ROOT/runtime/gsc_fast.c" "$ROOT/runtime/gsc_winograd.c" "$ROOT/runtime/gsc_train.c" -lm \
         >> "$T/build.log" 2>&1 &&
     "$GSC" --emit=abi "$ROOT/models/resnet18.gs" $DEFS > "$T/abi.json" 2>> "$T/build.log" &&

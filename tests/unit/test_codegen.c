@@ -157,7 +157,8 @@ static int build_program(const char *dir, const char *name, const char *extra)
         *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
     return run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s %s -I%s -Iruntime "
                "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c "
-               "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_safetensors.c "
+               "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_fast_backward.c "
+               "runtime/gsc_safetensors.c "
                "runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_train.c -lm -o %s/%s",
                cc, san, extra, dir, name, name, pu, dir, name, dir, name);
 }
@@ -607,6 +608,15 @@ START_TEST(grad_matches_interpreter)
     printf("%s %s (%s): seed weights: ", c->model, c->defines, c->mse ? "mse" : "cross-entropy");
     fflush(stdout);
     ck_assert_int_eq(run("%s/t --grad %d --compare %s/ref0.bin", dir, c->label, dir), 0);
+    if (!san) { /* the convolution's SIMD and OpenMP path (gsc_fast_backward.c), 2 threads */
+        ck_assert_int_eq(build_program(dir, "t", c->mse ? "-O3 -march=native -fopenmp -DGSC_TRAIN -DGSC_TRAIN_MSE"
+                                                         : "-O3 -march=native -fopenmp -DGSC_TRAIN"),
+                         0);
+        printf("%s %s (%s): seed weights, -O3 -march=native -fopenmp, 2 threads: ", c->model, c->defines,
+               c->mse ? "mse" : "cross-entropy");
+        fflush(stdout);
+        ck_assert_int_eq(run("OMP_NUM_THREADS=2 %s/t --grad %d --compare %s/ref0.bin", dir, c->label, dir), 0);
+    }
     /* random weights, written into params after a first call with the seed's */
     ck_assert_int_eq(run("%s/t --random-params 5 --save-params %s/w5.safetensors --grad %d >/dev/null", dir, dir,
                          c->label),
