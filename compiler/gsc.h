@@ -772,6 +772,10 @@ void emit_c(const Graph *g, const Lowered *L, const Lowered *T, const EmitOption
 /* --emit=summary: a table per operation and totals; the memory plan's
  * totals when L (lowered and planned) is given. */
 void emit_summary(const Graph *g, const Lowered *L, Buf *b);
+/* --train --emit=summary, after emit_summary: the training step's memory
+ * plan (T from lower_train, planned) beside its lower bound and beside a
+ * buffer per value and gradient (what saving every forward value takes). */
+void emit_train_summary(const Lowered *T, Buf *b);
 /* --emit=dot: the DAG for Graphviz, blocks as clusters, edges with shapes. */
 void emit_dot(const Graph *g, Buf *b);
 

@@ -58,6 +58,8 @@ static const char *const usage_text[] = {
     "                               also write the training step P_grad: forward,\n"
     "                               loss (--loss) and backward of one example, adding\n"
     "                               d loss / d params into grads (docs/training.md)\n"
+    "  gsc --train --emit=summary FILE.gs\n"
+    "                               the summary and the training step's memory plan\n"
     "  gsc --emit=abi FILE.gs       the parameter ABI as JSON (name, shape, offset,\n"
     "                               count, initialiser of every tensor)\n"
     "  gsc --emit=params FILE.gs -o W.safetensors\n"
@@ -294,8 +296,8 @@ static void parse_args(int argc, char **argv, Options *o)
         usage_error("--eval needs --input X.bin%s", "");
     if (o->grad && !o->output)
         usage_error("--eval --grad needs -o G.safetensors (or G.bin) for the gradients%s", "");
-    if (o->train && (o->eval || o->check_only || (o->emit && strcmp(o->emit, "c"))))
-        usage_error("--train writes C: gsc --train FILE.gs -o NAME.c%s", "");
+    if (o->train && (o->eval || o->check_only || (o->emit && strcmp(o->emit, "c") && strcmp(o->emit, "summary"))))
+        usage_error("--train writes C or a summary: gsc --train FILE.gs -o NAME.c (or --emit=summary)%s", "");
     if (o->grad && !o->eval)
         usage_error("--grad applies to --eval (gsc --eval --grad ... -o G.safetensors)%s", "");
     if (o->grad && !o->train && o->loss == LOSS_MSE && !o->target)
@@ -636,10 +638,12 @@ static int run_emit_graph(const Graph *g, const Options *o)
     return write_text(o, &b);
 }
 
-static int run_summary(const Graph *g, const Lowered *low, const Options *o)
+static int run_summary(const Graph *g, const Lowered *low, const Lowered *train, const Options *o)
 {
     Buf b = {0};
     emit_summary(g, low, &b);
+    if (train)
+        emit_train_summary(train, &b);
     return write_text(o, &b);
 }
 
@@ -802,8 +806,6 @@ int main(int argc, char **argv)
         return rc;
     Lowered *low = lower_graph(g, !o.reference);
     plan_memory(low);
-    if (summary)
-        return run_summary(g, low, &o);
     Lowered *train = NULL;
     if (o.train) {
         Grad *gr = grad_graph(g, o.loss, false);
@@ -812,5 +814,7 @@ int main(int argc, char **argv)
         train = lower_train(g, gr);
         plan_memory(train);
     }
+    if (summary)
+        return run_summary(g, low, train, &o);
     return write_c(g, low, train, &o, prefix, hpath);
 }

@@ -363,6 +363,17 @@ void emit_summary(const Graph *g, const Lowered *L, Buf *b)
     put_totals(g, L, b, &t);
 }
 
+void emit_train_summary(const Lowered *T, Buf *b)
+{
+    Total t[MAX_TOTALS];
+    int n = 0;
+    buf_printf(b, "\ntraining step (--train, %s loss): its workspace, planned by liveness\n", loss_name(T->grad->loss));
+    add_bytes(t, &n, "naive", T->workspace_naive, "every value and gradient in its own buffer (all forward values saved)");
+    add_bytes(t, &n, "workspace", T->workspace_bytes, "the plan: TRAIN_WORKSPACE_BYTES of the generated C");
+    add_bytes(t, &n, "lower bound", T->workspace_bound, "most bytes live at one call: no plan for this order uses less");
+    put_total_lines(b, t, n);
+}
+
 /* ------------------------------------------------------------ DOT */
 
 /* A double-quoted DOT string; a newline becomes the \n line break. */

@@ -216,6 +216,30 @@ START_TEST(summary_one_row_per_operation)
 }
 END_TEST
 
+/* --train --emit=summary: the training step's plan, its lower bound and a
+ * buffer per value and gradient, as the planner computed them, in order. */
+START_TEST(summary_of_training_step)
+{
+    Graph *g = compile(src_file("models/cnn.gs"), NULL, 0);
+    Grad *gr = grad_graph(g, LOSS_XENT, false);
+    ck_assert_ptr_nonnull(gr);
+    Lowered *T = lower_train(g, gr);
+    plan_memory(T);
+    Buf b = {0};
+    emit_train_summary(T, &b);
+    ck_assert_ptr_nonnull(b.s);
+    const char *head = line_starting(b.s, "training step (--train, cross-entropy loss)");
+    const char *naive = line_starting(b.s, "naive"), *ws = line_starting(b.s, "workspace");
+    const char *bound = line_starting(b.s, "lower bound");
+    ck_assert(head && naive && ws && bound && head < naive && naive < ws && ws < bound);
+    ck_assert(line_has(naive, with_commas(T->workspace_naive)));
+    ck_assert(line_has(ws, with_commas(T->workspace_bytes)));
+    ck_assert(line_has(bound, with_commas(T->workspace_bound)));
+    ck_assert(T->workspace_bound <= T->workspace_bytes && T->workspace_bytes < T->workspace_naive);
+    buf_free(&b);
+}
+END_TEST
+
 START_TEST(summary_of_unplanned_graph)
 {
     /* Same table; the workspace line says it was not planned, and the
@@ -351,6 +375,7 @@ static Suite *report_suite(void)
     tcase_add_test(t, summary_totals);
     tcase_add_test(t, summary_one_row_per_operation);
     tcase_add_test(t, summary_of_unplanned_graph);
+    tcase_add_test(t, summary_of_training_step);
     tcase_add_test(t, summary_counts_shared_layer_once);
     suite_add_tcase(s, t);
     t = tcase_create("dot");
