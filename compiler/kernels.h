@@ -74,8 +74,8 @@ K(GATHER_CHANNELS_BACKWARD, "gsc_gather_channels_backward", "riiiiia")
 K(XENT_LOSS,           "gsc_xent_loss",           "=rilw")
 K(MSE_LOSS,            "gsc_mse_loss",            "=rriw")
 /* training (P_grad): the convolution on plain CHW, threaded (runtime/gsc_fast_backward.c) */
-K(FAST_CONV2D_CHW,     "gsc_fast_conv2d_chw",     "riiippiiiiw")
-K(FAST_CONV2D_CHW_BACKWARD, "gsc_fast_conv2d_chw_backward", "riiipriiiia?GG")
+K(FAST_CONV2D_CHW,     "gsc_fast_conv2d_chw",     "riiipp?iiiiiw")
+K(FAST_CONV2D_CHW_BACKWARD, "gsc_fast_conv2d_chw_backward", "riiipriiiiia?GG?")
 /* a plain copy: memcpy(w + offset, r, i floats), printed with sizeof(float) */
 K(COPY,                "memcpy",                  "wri")
 /* zeroing a gradient before its first addition: memset(w, 0, i floats) */

@@ -414,8 +414,8 @@ static void ref_CONV2D(Lowerer *lw, const GNode *n)
     weight_args(lw, n, w);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
     ref_call(lw, n,
-             CALL(lw, lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), w[0], w[1],
-                  int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
+             CALL(lw, lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]),
+                  int_arg(s->n[2]), w[0], w[1], int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
                   int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(y)));
 }
 

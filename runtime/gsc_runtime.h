@@ -308,9 +308,9 @@ void gsc_conv2d_backward(const float *x,    /* [cin, h, w] */
  * arguments and results (up to float32 rounding), vectorised and split
  * across OpenMP threads: the convolution of P_grad. */
 void gsc_fast_conv2d_chw(const float *x, int cin, int h, int w, const float *wt, const float *bias, int cout, int k,
-                         int stride, int pad, float *y);
+                         int stride, int pad, int groups, float *y);
 void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
-                                  int k, int stride, int pad, float *dx, float *dwt, float *dbias);
+                                  int k, int stride, int pad, int groups, float *dx, float *dwt, float *dbias);
 
 /* Train-time batchnorm (gsc_batchnorm), through its batch statistics. */
 void gsc_batchnorm_backward(const float *x,     /* [c, hw] */
