@@ -23,7 +23,7 @@ CC=${CC:-cc}
 PY=/usr/bin/python3
 FLAGS="-std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp"
 RT="runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_fast_backward.c
-    runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_train.c"
+    runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_train.c"
 mkdir -p $OUT/plain $OUT/prof
 . bench/lib.sh
 
