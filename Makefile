@@ -63,6 +63,9 @@ ONNX_SRCS  := $(BUILD)/onnx.pb-c.c
 ONNX_LIBS  := $(shell pkg-config --libs libprotobuf-c)
 GSC_CFLAGS += -DGSC_ONNX
 endif
+# Objects depend on this stamp, so installing (or removing) the ONNX packages
+# rebuilds gsc with (or without) the ONNX reader.
+ONNX_STAMP := $(BUILD)/.onnx-$(if $(HAVE_ONNX),on,off)
 FRONT_SRCS := compiler/util.c compiler/diag.c compiler/ops.c compiler/onnx.c $(ONNX_SRCS) compiler/print.c \
               $(BUILD)/lexer.c $(BUILD)/parser.c compiler/resolve.c
 BACK_SRCS  := compiler/grad.c compiler/eval.c compiler/lower.c compiler/plan.c compiler/emit.c compiler/report.c compiler/abi.c \
@@ -78,7 +81,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean
+.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -132,7 +135,10 @@ $(BUILD)/lexer.c: compiler/lexer.re $(BUILD)/parser.h | deps
 	re2c -W -Werror --no-generation-date -o $@ $<
 
 HDRS := compiler/gsc.h compiler/ops.h compiler/kernels.h $(BUILD)/parser.h runtime/gsc_runtime.h runtime/gsc_fast.h \
-        runtime/gsc_train.h runtime/gsc_simd.h
+        runtime/gsc_train.h runtime/gsc_simd.h $(ONNX_STAMP)
+
+$(ONNX_STAMP):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/.onnx-on $(BUILD)/.onnx-off && touch $@
 
 $(BUILD)/obj/%.o: compiler/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -185,7 +191,12 @@ $(BUILD)/test_runtime: tests/unit/test_runtime.c tests/unit/tmpdir.h $(RT_SRCS) 
 $(BUILD)/test_train: tests/unit/test_train.c tests/unit/tmpdir.h $(RT_SRCS) runtime/gsc_runtime.h runtime/gsc_train.h | deps
 	$(CC) $(RT_CFLAGS) -D_DEFAULT_SOURCE $(CHECK_CFLAGS) -o $@ tests/unit/test_train.c $(RT_SRCS) $(CHECK_LIBS) -lm
 
-test: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
+# make test installs what the suites need (deps), then runs them in a new make,
+# which sees what was just installed (HAVE_ONNX is read when make starts).
+test: deps
+	@$(MAKE) --no-print-directory test-suites
+
+test-suites: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	@fail=0; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; $$t || fail=1; \
 	done; \
@@ -418,7 +429,8 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
 	$(CC) -std=c11 $(WARN) $(EX_CFLAGS) -Igenerated -Iruntime -o $@ examples/embedded/main.c generated/tiny.c \
 	  runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_kernels.c runtime/gsc_init.c -lm
 
-test-onnx-ort: $(BUILD)/gsc     # npm installs onnxruntime-node into build/ort
+test-onnx-ort: deps     # npm installs onnxruntime-node into build/ort
+	@$(MAKE) --no-print-directory $(BUILD)/gsc
 	tests/onnx/ort.sh $(BUILD)/gsc
 
 # The fast activations (runtime/gsc_fast.c's vector exp, tanh, erf) against
