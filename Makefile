@@ -18,6 +18,8 @@
 #   make test-ops-torch-forms  per-axis windows (and the other forms of the zoo) against
 #                   PyTorch, interpreter forward and gradients (also in make test)
 #   make test-onnx-ort  PyTorch exports imported with gsc against ONNX Runtime (1e-4)
+#   make test-torchvision  models/torchvision/*.gs against torchvision in eval mode at
+#                   224x224 and another size (make test runs one small size)
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd,
 #                   and 3 AdamW steps against torch.optim.AdamW
 #   make test-optim-torch  the optimisers against torch.optim, 20 steps each
@@ -81,7 +83,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites
+.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites test-torchvision
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -222,6 +224,8 @@ test-suites: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
 	echo "== tools/test_ops_torch_forms.py (the language forms of the zoo against PyTorch; skipped without torch)"; \
 	/usr/bin/python3 tools/test_ops_torch_forms.py $(BUILD)/gsc || fail=1; \
+	echo "== tools/test_torchvision.py (the torchvision ports at a small size; skipped without torchvision)"; \
+	/usr/bin/python3 tools/test_torchvision.py --gsc $(BUILD)/gsc || fail=1; \
 	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \
 	  echo "== $$f (a reduced random-program finding)"; \
 	  eval "$$(sed -n 's/^# reproduce (from the repository root): //p' $$f)" || fail=1; \
@@ -282,6 +286,11 @@ test-random: $(BUILD)/gsc
 # The forms and operations of the torchvision ports against PyTorch (a few seconds).
 test-ops-torch-forms: $(BUILD)/gsc
 	/usr/bin/python3 tools/test_ops_torch_forms.py $(BUILD)/gsc
+
+# The ports in models/torchvision/ against torchvision in eval mode, at 224x224 and one
+# other size, interpreter and generated C (-O3 -march=native -fopenmp).
+test-torchvision: $(BUILD)/gsc
+	/usr/bin/python3 tools/test_torchvision.py --gsc $(BUILD)/gsc --full
 
 test-z3: $(BUILD)/prove_cli
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli
