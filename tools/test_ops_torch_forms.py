@@ -145,7 +145,8 @@ def train_step_error(tmp):
     run([GSC, "-q", "--train", gs, "-o", stem + ".c"])
     run([os.environ.get("CC", "cc"), "-std=c99", "-O2", f"-I{tmp}", "-Iruntime", "-DGSC_TRAIN", '-DGSC_HEADER="t.h"',
          "-DGSC_P=t", "-DGSC_PU=T", "tests/driver/model_main.c", stem + ".c", "runtime/gsc_init.c",
-         "runtime/gsc_kernels.c", "runtime/gsc_safetensors.c", "runtime/gsc_fast.c", "runtime/gsc_backward.c",
+         "runtime/gsc_kernels.c", "runtime/gsc_safetensors.c", "runtime/gsc_fast.c", "runtime/gsc_winograd.c",
+         "runtime/gsc_backward.c",
          "runtime/gsc_train.c", "-lm", "-o", stem])
     run([stem, "--random-params", "7", "--save-params", stem + ".w.safetensors", "--save-input", stem + ".x.bin",
          "--grad", "2", "--output", stem + ".g.bin"])
@@ -245,7 +246,8 @@ def c_errors(tmp, i, gs, xin, wst, ref):
         run([GSC, "-q", gs, *gflags, "-o", stem + ".c"])
         run([cc, "-std=c99", *cflags, f"-I{tmp}", "-Iruntime", f'-DGSC_HEADER="m{i}_{j}.h"', f"-DGSC_P=m{i}_{j}",
              f"-DGSC_PU=M{i}_{j}", "tests/driver/model_main.c", stem + ".c", "runtime/gsc_init.c",
-             "runtime/gsc_kernels.c", "runtime/gsc_safetensors.c", "runtime/gsc_fast.c", "-lm", "-o", stem])
+             "runtime/gsc_kernels.c", "runtime/gsc_safetensors.c", "runtime/gsc_fast.c", "runtime/gsc_winograd.c", "-lm",
+             "-o", stem])
         run([stem, "--params", wst, "--input", xin, "--output", stem + ".y"])
         y = np.fromfile(stem + ".y", dtype="<f4").reshape(ref.shape)
         yield label, rel(y, ref)

@@ -92,7 +92,7 @@ def check(tmp, gsc, name, sizes):
              f'-DGSC_HEADER="{os.path.basename(stem)}.h"', "-DGSC_P=m", "-DGSC_PU=M",
              os.path.join(ROOT, "tests", "driver", "model_main.c"), stem + ".c",
              *(os.path.join(ROOT, "runtime", f) for f in ("gsc_init.c", "gsc_kernels.c", "gsc_safetensors.c",
-                                                         "gsc_fast.c")), "-lm", "-o", stem])
+                                                         "gsc_fast.c", "gsc_winograd.c")), "-lm", "-o", stem])
         run([stem, "--params", wst, "--input", xin, "--output", yc], env=dict(os.environ, OMP_NUM_THREADS="2"))
         results.append((f"{name} {h}x{w} generated C (-O3 -march=native -fopenmp)",
                         rel(np.fromfile(yc, dtype="<f4"), ref)))
