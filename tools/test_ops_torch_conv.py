@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 
+from runtime_sources import runtime_sources
+
 try:
     import numpy as np
     import torch
@@ -103,7 +105,7 @@ def run(cmd):
     return r.stdout
 
 
-RUNTIME = ("gsc_init.c", "gsc_kernels.c", "gsc_backward.c", "gsc_safetensors.c", "gsc_fast.c", "gsc_train.c")
+RUNTIME = [os.path.basename(p) for p in runtime_sources()]
 _objs = {}
 
 

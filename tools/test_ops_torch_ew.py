@@ -37,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 
+from runtime_sources import runtime_sources
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ACTS = ["relu6", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "hardsigmoid"]
 TOL = 1e-4
@@ -261,8 +263,7 @@ def run_model(gsc, tmp, cc, quick, mname, text, tfwd, sizes, cin, judge):
     if not quick and cpu_has("avx2") and cpu_has("fma"):
         paths.append(("avx2", ["-O3", "-mavx2", "-mfma"]))
     paths.append(("native", ["-O3", "-march=native", "-fopenmp"]))
-    rt = [os.path.join(ROOT, "runtime", f) for f in
-          ("gsc_init.c", "gsc_safetensors.c", "gsc_kernels.c", "gsc_backward.c", "gsc_fast.c", "gsc_train.c")]
+    rt = runtime_sources()
 
     for sz in sizes:
         dims, shape = [], []

@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 
+from runtime_sources import runtime_sources
+
 try:
     import numpy as np
     import torch
@@ -144,10 +146,8 @@ def train_step_error(tmp):
         f.write(TRAIN_GS)
     run([GSC, "-q", "--train", gs, "-o", stem + ".c"])
     run([os.environ.get("CC", "cc"), "-std=c99", "-O2", f"-I{tmp}", "-Iruntime", "-DGSC_TRAIN", '-DGSC_HEADER="t.h"',
-         "-DGSC_P=t", "-DGSC_PU=T", "tests/driver/model_main.c", stem + ".c", "runtime/gsc_init.c",
-         "runtime/gsc_kernels.c", "runtime/gsc_safetensors.c", "runtime/gsc_fast.c", "runtime/gsc_winograd.c",
-         "runtime/gsc_backward.c",
-         "runtime/gsc_train.c", "-lm", "-o", stem])
+         "-DGSC_P=t", "-DGSC_PU=T", "tests/driver/model_main.c", stem + ".c"] +
+        runtime_sources() + ["-lm", "-o", stem])
     run([stem, "--random-params", "7", "--save-params", stem + ".w.safetensors", "--save-input", stem + ".x.bin",
          "--grad", "2", "--output", stem + ".g.bin"])
     run([GSC, "-q", "--eval", "--grad", gs, "--input", stem + ".x.bin", "--params", stem + ".w.safetensors",
