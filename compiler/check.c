@@ -1436,8 +1436,7 @@ static void *vec_to_array(Vec *v, size_t elem, int *n)
 
 Graph *check_model(Program *p, Item *m)
 {
-    if (!one)
-        one = dim_num(1);
+    one = dim_num(1); /* in this arena: a caller may free the arena between models */
     Graph *g = arena_alloc(sizeof *g);
     g->prog = p;
     g->model = m;

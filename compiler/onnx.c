@@ -346,9 +346,6 @@ static Const *read_tensor(Imp *m, const Onnx__TensorProto *t)
                    t->data_type);
         return NULL;
     }
-    k->f = xmalloc(sizeof(float) * (size_t)(k->count + 1));
-    if (!fl)
-        k->i = xmalloc(sizeof(int64_t) * (size_t)(k->count + 1));
     size_t have;
     if (t->has_raw_data)
         have = t->raw_data.len / (size_t)size;
@@ -364,6 +361,9 @@ static Const *read_tensor(Imp *m, const Onnx__TensorProto *t)
         node_error(m, "tensor '%s' has %zu values, but its shape holds %lld", tn, have, (long long)k->count);
         return NULL;
     }
+    k->f = xmalloc(sizeof(float) * (size_t)(k->count + 1));
+    if (!fl)
+        k->i = xmalloc(sizeof(int64_t) * (size_t)(k->count + 1));
     for (int64_t i = 0; i < k->count; i++) {
         double v = 0;
         int64_t iv = 0;
@@ -1519,7 +1519,14 @@ Imported *onnx_import(const char *path, const uint8_t *data, size_t len, const c
     strmap_free(&m.names);
     free(m.req_a.v);
     free(m.req_b.v);
-    return ok ? m.im : NULL;
+    if (!ok) { /* a model refused half-way: what it built so far goes */
+        for (int i = 0; i < m.im->weights.n; i++)
+            free(((ImWeight *)m.im->weights.v[i])->data);
+        free(m.im->weights.v);
+        free(m.im->stmts.v);
+        return NULL;
+    }
+    return m.im;
 }
 
 #endif
