@@ -199,63 +199,66 @@ test: deps
 	@$(MAKE) --no-print-directory test-suites
 
 test-suites: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
-	@fail=0; for t in $(UNIT_BINS); do \
-	  echo "== $$t"; $$t || fail=1; \
+	@fail=0; s0=$$(date +%s); s00=$$s0; \
+	lap() { s1=$$(date +%s); echo "   ($$((s1 - s0)) s)"; s0=$$s1; }; \
+	for t in $(UNIT_BINS); do \
+	  echo "== $$t"; $$t || fail=1; lap; \
 	done; \
 	for t in test_front test_prove test_model; do \
 	  echo "== build/asan/$$t (AddressSanitizer and UBSan; gsc never frees its arena, so no leak check)"; \
 	  ASAN_OPTIONS=detect_leaks=0 build/asan/$$t || fail=1; \
 	done; \
-	echo "== build/asan/test_train (AddressSanitizer and UBSan, leaks checked)"; \
+	lap; echo "== build/asan/test_train (AddressSanitizer and UBSan, leaks checked)"; \
 	build/asan/test_train || fail=1; \
-	echo "== $(BUILD)/test_diag with gsc built with AddressSanitizer and UBSan"; \
+	lap; echo "== $(BUILD)/test_diag with gsc built with AddressSanitizer and UBSan"; \
 	GSC=build/asan/gsc $(BUILD)/test_diag || fail=1; \
-	echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
+	lap; echo "== $(BUILD)/test_codegen: the generated C under AddressSanitizer and UBSan"; \
 	GSC_SANITIZE=1 $(BUILD)/test_codegen || fail=1; \
-	echo "== make test-winograd (Winograd and direct 3x3 convolutions against float64, every SIMD path this CPU runs)"; \
+	lap; echo "== make test-winograd (Winograd and direct 3x3 convolutions against float64, every SIMD path this CPU runs)"; \
 	$(MAKE) -s --no-print-directory test-winograd > $(BUILD)/winograd.log 2>&1 && tail -n 1 $(BUILD)/winograd.log || \
 	  { cat $(BUILD)/winograd.log; fail=1; }; \
-	echo "== make test-align (buffers only float-aligned, on every SIMD path this CPU runs)"; \
+	lap; echo "== make test-align (buffers only float-aligned, on every SIMD path this CPU runs)"; \
 	$(MAKE) -s --no-print-directory test-align || fail=1; \
-	echo "== tests/readme/commands.sh (README.md's command block, in order)"; \
+	lap; echo "== tests/readme/commands.sh (README.md's command block, in order)"; \
 	tests/readme/commands.sh $(BUILD)/gsc > $(BUILD)/readme.log 2>&1 && tail -n 1 $(BUILD)/readme.log || \
 	  { cat $(BUILD)/readme.log; fail=1; }; \
-	echo "== tests/ref/check.sh (independent numpy implementation)"; \
+	lap; echo "== tests/ref/check.sh (independent numpy implementation)"; \
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
-	echo "== tools/test_ops_torch_forms.py (the language forms of the zoo against PyTorch; skipped without torch)"; \
+	lap; echo "== tools/test_ops_torch_forms.py (the language forms of the zoo against PyTorch; skipped without torch)"; \
 	/usr/bin/python3 tools/test_ops_torch_forms.py $(BUILD)/gsc || fail=1; \
-	echo "== tools/test_torchvision.py (the torchvision ports at a small size; skipped without torchvision)"; \
+	lap; echo "== tools/test_torchvision.py (the torchvision ports at a small size; skipped without torchvision)"; \
 	/usr/bin/python3 tools/test_torchvision.py --gsc $(BUILD)/gsc || fail=1; \
 	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \
 	  echo "== $$f (a reduced random-program finding)"; \
 	  eval "$$(sed -n 's/^# reproduce (from the repository root): //p' $$f)" || fail=1; \
 	done; \
-	echo "== tests/random/run.py ($(RANDOM_N) random programs: generated C against the interpreter)"; \
+	lap; echo "== tests/random/run.py ($(RANDOM_N) random programs: generated C against the interpreter)"; \
 	python3 tests/random/run.py $(RANDOM_N) --jobs 2 || fail=1; \
-	echo "== tests/z3/soundness.py ($(Z3_N) random shape claims: the prover against Z3)"; \
+	lap; echo "== tests/z3/soundness.py ($(Z3_N) random shape claims: the prover against Z3)"; \
 	/usr/bin/python3 tests/z3/soundness.py $(Z3_N) --cli $(BUILD)/prove_cli || fail=1; \
-	echo "== tests/onnx/run.sh (ONNX input: PyTorch exports against PyTorch, the --emit=gs text, bad files)"; \
+	lap; echo "== tests/onnx/run.sh (ONNX input: PyTorch exports against PyTorch, the --emit=gs text, bad files)"; \
 	tests/onnx/run.sh $(BUILD)/gsc || fail=1; \
-	echo "== tests/onnx/conformance.py (the ONNX backend node tests of libonnx-testdata: passed/failed/skipped per operator)"; \
+	lap; echo "== tests/onnx/conformance.py (the ONNX backend node tests of libonnx-testdata: passed/failed/skipped per operator)"; \
 	/usr/bin/python3 tests/onnx/conformance.py $(BUILD)/gsc > $(BUILD)/conformance.log 2>&1 && \
 	  grep -v '^    skip' $(BUILD)/conformance.log || { cat $(BUILD)/conformance.log; fail=1; }; \
-	echo "== tests/fuzz/regress.sh (fuzz findings and corpora, gsc with sanitizers)"; \
+	lap; echo "== tests/fuzz/regress.sh (fuzz findings and corpora, gsc with sanitizers)"; \
 	tests/fuzz/regress.sh build/asan/gsc || fail=1; \
-	echo "== tools/test_ops_torch_conv.py --quick (convolution forms against PyTorch, every kernel path)"; \
+	lap; echo "== tools/test_ops_torch_conv.py --quick (convolution forms against PyTorch, every kernel path)"; \
 	/usr/bin/python3 tools/test_ops_torch_conv.py --quick --gsc $(BUILD)/gsc > $(BUILD)/ops_torch_conv.log 2>&1 && \
 	  tail -n 1 $(BUILD)/ops_torch_conv.log || { grep -v '^PASS' $(BUILD)/ops_torch_conv.log; fail=1; }; \
-	echo "== tests/limits/run.sh (deep nesting, 10 MB sources, 2,000 blocks, mutations, -D ranges)"; \
+	lap; echo "== tests/limits/run.sh (deep nesting, 10 MB sources, 2,000 blocks, mutations, -D ranges)"; \
 	LIMITS_TIMEOUT=10 tests/limits/run.sh || fail=1; \
-	echo "== tests/install/run.sh (make install into a temporary prefix; a product built with pkg-config and CMake)"; \
+	lap; echo "== tests/install/run.sh (make install into a temporary prefix; a product built with pkg-config and CMake)"; \
 	MAKE="$(MAKE)" tests/install/run.sh || fail=1; \
-	echo "== make examples (built the fast way: -O3, and -march=native -fopenmp where $(CC) has them)"; \
+	lap; echo "== make examples (built the fast way: -O3, and -march=native -fopenmp where $(CC) has them)"; \
 	if $(MAKE) -s examples > $(BUILD)/examples.log 2>&1 && grep -q '^== examples built with .* -O3' $(BUILD)/examples.log && \
 	   grep -q '^forward pass: ' $(BUILD)/examples.log; then grep '^== examples built\|^forward pass' $(BUILD)/examples.log; \
 	else cat $(BUILD)/examples.log; echo "make examples FAILED"; fail=1; fi; \
-	echo "== make test-act-accuracy (vector exp, tanh, erf against double-precision libm, every SIMD path)"; \
+	lap; echo "== make test-act-accuracy (vector exp, tanh, erf against double-precision libm, every SIMD path)"; \
 	$(MAKE) -s --no-print-directory test-act-accuracy || fail=1; \
-	echo "== tools/test_ops_torch_ew.py --quick (activations against PyTorch: interpreter, generated C)"; \
+	lap; echo "== tools/test_ops_torch_ew.py --quick (activations against PyTorch: interpreter, generated C)"; \
 	/usr/bin/python3 tools/test_ops_torch_ew.py --quick --gsc $(BUILD)/gsc || fail=1; \
+	lap; echo "== $$(( $$(date +%s) - s00 )) s in all"; \
 	if [ $$fail = 0 ]; then echo "all suites passed"; else echo "some suites FAILED"; exit 1; fi
 
 # runtime/gsc_winograd.c and the direct kernel against a float64 convolution
