@@ -53,26 +53,10 @@ extern char **environ;
 #define MAX_RUNS 10000
 #define MAX_THREADS 8
 #define MAX_SECTIONS 256
+#define BENCH_NAME "bench"
+#include "bench_util.h"
 
 static int misalign; /* --misalign: bytes past a 64-byte boundary of the model's buffers */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void *xalloc(size_t n)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, 64, n ? n : 64) != 0) {
-        fprintf(stderr, "bench: out of memory\n");
-        exit(2);
-    }
-    memset(p, 0, n ? n : 64);
-    return p;
-}
 
 /* A model buffer: 64-byte aligned, plus `misalign` bytes. *base is what to free. */
 static void *model_alloc(size_t n, void **base)
@@ -80,72 +64,6 @@ static void *model_alloc(size_t n, void **base)
     *base = xalloc(n + 64);
     return (char *)*base + misalign;
 }
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median of t[n] (sorts a copy). */
-static double median(const double *t, int n)
-{
-    double *s = xalloc(sizeof(double) * (size_t)n), m;
-    memcpy(s, t, sizeof(double) * (size_t)n);
-    qsort(s, (size_t)n, sizeof(double), cmp_double);
-    m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    free(s);
-    return m;
-}
-
-static double minimum(const double *t, int n)
-{
-    double m = t[0];
-    int i;
-    for (i = 1; i < n; i++)
-        if (t[i] < m)
-            m = t[i];
-    return m;
-}
-
-static void set_threads(int t)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(t);
-#else
-    (void)t;
-#endif
-}
-
-/* ------------------------------------------------------- profiling hooks */
-
-#ifdef GSC_PROFILE
-static double prof_t0[MAX_SECTIONS];
-static double prof_acc[MAX_SECTIONS]; /* seconds, summed over the timed runs */
-static const char *prof_name[MAX_SECTIONS];
-static int prof_nsec;
-
-void gsc_profile_begin(int section)
-{
-    if (section >= 0 && section < MAX_SECTIONS)
-        prof_t0[section] = now();
-}
-
-void gsc_profile_end(int section, const char *name)
-{
-    if (section >= 0 && section < MAX_SECTIONS) {
-        prof_acc[section] += now() - prof_t0[section];
-        prof_name[section] = name;
-        if (section + 1 > prof_nsec)
-            prof_nsec = section + 1;
-    }
-}
-
-static void prof_reset(void)
-{
-    memset(prof_acc, 0, sizeof prof_acc);
-}
-#endif
 
 /* ------------------------------------------------------------ the model */
 
@@ -261,20 +179,6 @@ static int serve(const char *input_path)
 }
 
 /* --------------------------------------------------------------- main */
-
-static int parse_threads(const char *s, int *th)
-{
-    int n = 0;
-    while (*s && n < MAX_THREADS) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        if (end == s || v < 1 || v > 256)
-            return -1;
-        th[n++] = (int)v;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return n;
-}
 
 #ifdef GSC_PROFILE
 static double sec_ms[MAX_THREADS][MAX_SECTIONS]; /* ms, summed over the timed runs */
@@ -408,7 +312,7 @@ int main(int argc, char **argv)
             return 2;
         }
         if (!strcmp(a, "--threads"))
-            nth = parse_threads(v, th);
+            nth = parse_threads(v, th, MAX_THREADS);
         else if (!strcmp(a, "--runs"))
             runs = atoi(v);
         else if (!strcmp(a, "--warmup"))

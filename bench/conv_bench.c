@@ -10,7 +10,7 @@
  *   cc -std=c99 -O3 -march=native -fopenmp -Iruntime bench/conv_bench.c \
  *      runtime/gsc_fast.c runtime/gsc_winograd.c -lm -o conv_bench && ./conv_bench [ROUNDS]
  */
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -19,19 +19,8 @@
 #endif
 
 #include "gsc_fast.h"
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#define BENCH_NAME "conv_bench"
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -92,7 +81,7 @@ int main(int argc, char **argv)
                 }
             double med[3], mn[3];
             for (int k = 0; k < 3; k++) {
-                qsort(t[k], (size_t)rounds, sizeof(double), cmp);
+                qsort(t[k], (size_t)rounds, sizeof(double), cmp_double);
                 med[k] = t[k][rounds / 2];
                 mn[k] = t[k][0];
                 free(t[k]);

@@ -52,84 +52,8 @@
 #define MAX_THREADS 8
 #define MAX_SECTIONS 512
 #define ROUNDS 5
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void *xalloc(size_t n)
-{
-    void *p = NULL;
-    if (posix_memalign(&p, 64, n ? n : 64) != 0) {
-        fprintf(stderr, "train_bench: out of memory\n");
-        exit(2);
-    }
-    memset(p, 0, n ? n : 64);
-    return p;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *t, int n)
-{
-    double *s = xalloc(sizeof(double) * (size_t)n), m;
-    memcpy(s, t, sizeof(double) * (size_t)n);
-    qsort(s, (size_t)n, sizeof(double), cmp_double);
-    m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    free(s);
-    return m;
-}
-
-static double minimum(const double *t, int n)
-{
-    double m = t[0];
-    int i;
-    for (i = 1; i < n; i++)
-        if (t[i] < m)
-            m = t[i];
-    return m;
-}
-
-static void set_threads(int t)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(t);
-#else
-    (void)t;
-#endif
-}
-
-/* ------------------------------------------------------- profiling hooks */
-
-#ifdef GSC_PROFILE
-static double prof_t0[MAX_SECTIONS];
-static double prof_acc[MAX_SECTIONS]; /* seconds, summed over the timed runs */
-static const char *prof_name[MAX_SECTIONS];
-static int prof_nsec;
-
-void gsc_profile_begin(int section)
-{
-    if (section >= 0 && section < MAX_SECTIONS)
-        prof_t0[section] = now();
-}
-
-void gsc_profile_end(int section, const char *name)
-{
-    if (section >= 0 && section < MAX_SECTIONS) {
-        prof_acc[section] += now() - prof_t0[section];
-        prof_name[section] = name;
-        if (section + 1 > prof_nsec)
-            prof_nsec = section + 1;
-    }
-}
-#endif
+#define BENCH_NAME "train_bench"
+#include "bench_util.h"
 
 /* ------------------------------------------------------------ the step */
 
@@ -298,22 +222,6 @@ static void profile_report(const double acc[][MAX_SECTIONS], const int *threads,
 }
 #endif
 
-static int parse_threads(const char *s, int *threads)
-{
-    int n = 0;
-    while (*s && n < MAX_THREADS) {
-        char *end;
-        long t = strtol(s, &end, 10);
-        if (end == s || t < 1 || t > 64)
-            return -1;
-        threads[n++] = (int)t;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return -1;
-    }
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     int threads[MAX_THREADS] = {1, 2}, nt = 2, runs = 20, warmup = 3, i, k, r;
@@ -324,7 +232,7 @@ int main(int argc, char **argv)
 #endif
     struct rusage ru;
     Step s;
-    for (i = 1; i < argc; i++) {
+    for (i = 1; i < argc; i += 2) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--serve"))
             return serve();
@@ -333,7 +241,7 @@ int main(int argc, char **argv)
             return 2;
         }
         if (!strcmp(a, "--threads"))
-            nt = parse_threads(v, threads);
+            nt = parse_threads(v, threads, MAX_THREADS);
         else if (!strcmp(a, "--runs"))
             runs = atoi(v);
         else if (!strcmp(a, "--warmup"))
@@ -348,7 +256,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "train_bench: unknown option %s\n", a);
             return 2;
         }
-        i++;
     }
     if (nt < 1 || runs < ROUNDS || runs > MAX_RUNS || warmup < 0 || macs <= 0) {
         fprintf(stderr, "train_bench: want --threads T,T.., --runs %d..%d, --warmup >= 0, --macs > 0\n", ROUNDS,
