@@ -39,6 +39,7 @@ LIMIT = 1e-4
 # name: (cheap sizes, full sizes), each (H, W)
 MODELS = {
     "resnet18": ([(64, 48)], [(224, 224), (97, 131)]),
+    "mobilenet_v2": ([(64, 48)], [(224, 224), (113, 89)]),
 }
 
 
