@@ -10,7 +10,9 @@
  * emitted C of a small model is unchanged.
  *
  * Environment: GSC (default build/gsc), CC (default cc), GSC_SANITIZE=1 adds
- * -fsanitize=address,undefined to the generated program.
+ * -fsanitize=address,undefined to the generated program. The runtime is
+ * compiled once per set of flags (tmp/rt-HASH/libgscrt.a) and linked into
+ * every program built with them.
  * Run from the repository root.
  */
 #define _GNU_SOURCE /* memmem */
@@ -146,21 +148,49 @@ static const Case cases[] = {
     {"tests/codegen/grouped.gs", "-D in_c=2 -D H=40 -D W=37", 2 * 40 * 37},
 };
 
+static const char *const runtime_sources[] = {"gsc_init",      "gsc_kernels", "gsc_backward", "gsc_fast_backward",
+                                              "gsc_safetensors", "gsc_fast",    "gsc_winograd", "gsc_train"};
+
+/* The runtime compiled once per compiler and flags (each source with the
+ * generated program's flags, into tmp/rt-HASH/libgscrt.a): the cases build
+ * it for every variant, and compiling it took most of this test's time.
+ * Returns 0 with the archive's path in lib. */
+static int runtime_lib(const char *cc, const char *flags, char *lib, size_t n)
+{
+    unsigned long h = 5381;
+    for (const char *q = cc; *q; q++)
+        h = h * 33 ^ (unsigned char)*q;
+    for (const char *q = flags; *q; q++)
+        h = h * 33 ^ (unsigned char)*q;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/rt-%lx", tmp, h);
+    snprintf(lib, n, "%s/libgscrt.a", dir);
+    if (access(lib, R_OK) == 0)
+        return 0;
+    if (run("mkdir -p %s", dir))
+        return -1;
+    for (size_t i = 0; i < sizeof runtime_sources / sizeof runtime_sources[0]; i++)
+        if (run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s -Iruntime -c runtime/%s.c -o %s/%s.o", cc, flags,
+                runtime_sources[i], dir, runtime_sources[i]))
+            return -1;
+    return run("ar rcs %s.tmp %s/*.o && mv %s.tmp %s", lib, dir, lib, lib);
+}
+
 /* Builds model_main against NAME.c; returns 0 on success. */
 static int build_program(const char *dir, const char *name, const char *extra)
 {
     const char *cc = env_or("CC", "cc");
     const char *san = getenv("GSC_SANITIZE") ? "-fsanitize=address,undefined -fno-sanitize-recover=all -g" : "";
-    char pu[64];
+    char pu[64], flags[512], lib[600];
     snprintf(pu, sizeof pu, "%s", name);
     for (char *q = pu; *q; q++)
         *q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
-    return run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s %s -I%s -Iruntime "
-               "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c "
-               "runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_backward.c runtime/gsc_fast_backward.c "
-               "runtime/gsc_safetensors.c "
-               "runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_train.c -lm -o %s/%s",
-               cc, san, extra, dir, name, name, pu, dir, name, dir, name);
+    snprintf(flags, sizeof flags, "%s %s", san, extra);
+    if (runtime_lib(cc, flags, lib, sizeof lib))
+        return -1;
+    return run("%s -std=c99 -Wall -Wextra -Wpedantic -Werror %s -I%s -Iruntime "
+               "-DGSC_HEADER='\"%s.h\"' -DGSC_P=%s -DGSC_PU=%s tests/driver/model_main.c %s/%s.c %s -lm -o %s/%s",
+               cc, flags, dir, name, name, pu, dir, name, lib, dir, name);
 }
 
 /* How the generated C is built and which kernels it calls. The portable
