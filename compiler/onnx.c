@@ -85,7 +85,8 @@ typedef struct {
     int64_t cout, per; /* output channels, weights per output channel */
 } Fold;
 
-typedef struct {
+typedef struct Val Val;
+struct Val {
     const char *name; /* ONNX name */
     bool defined;
     Const *k;         /* a constant, else a tensor of the graph */
@@ -98,10 +99,15 @@ typedef struct {
     int uses;
     Fold *fold;
     bool shared;      /* k belongs to another value */
+    const Val *gate_of;     /* this is sigmoid or hardsigmoid of gate_of ... */
+    const char *gate_expr;  /* ... written as this expression ... */
+    const char *gated;      /* ... and gate_of * this is gated(gate_of): silu, hardswish */
+    const Val *pool_src;    /* this is global_avgpool(pool_src) ... */
+    const char *pool_expr;  /* ... written as this expression */
     int64_t pad;      /* a Pad by zeros not yet applied: the shape and expr are
                          the unpadded tensor's; only a Conv or an AveragePool
                          (which pad by zeros themselves) may take it */
-} Val;
+};
 
 typedef struct {
     const char *path;
@@ -629,10 +635,31 @@ static int onnx_shape(const Val *x, Dim **d)
     return 4;
 }
 
+/* A Conv on the pooled vector (a squeeze-and-excitation gate) takes the
+ * [c, 1, 1] image of a pool whose window is the whole input instead:
+ * avgpool2d(x, k=h) (k=(h, w) when h = w is not proved, which only the
+ * interpreter runs). The pooled value must be used only there. */
+static Val *unpooled(Imp *m, Val *x)
+{
+    if (!x || !x->pooled || !x->pool_src || x->uses != 1 || x->expr != x->pool_expr)
+        return x;
+    const Val *src = x->pool_src;
+    Val *v = arena_alloc(sizeof *v);
+    *v = *x;
+    v->pooled = false;
+    v->rank = 3;
+    v->d[0] = src->d[0], v->d[1] = v->d[2] = dim_num(1);
+    const char *h = dim_str(src->d[1], &m->env), *w = dim_str(src->d[2], &m->env);
+    v->expr = dims_equal(m, src->d[1], src->d[2]) ? arena_printf("avgpool2d(%s, k=%s)", src->expr, h)
+                                                  : arena_printf("avgpool2d(%s, k=(%s, %s))", src->expr, h, w);
+    v->depth = src->depth + 1;
+    return v;
+}
+
 static bool op_conv(Imp *m)
 {
     static const char *const known[] = {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad", NULL};
-    Val *x = tensor_operand(m, 0);
+    Val *x = unpooled(m, tensor_operand(m, 0));
     Const *w = x ? const_operand(m, 1, "weight") : NULL;
     if (!w || !attrs_known(m, known) || !want_image(m, x))
         return false;
@@ -787,6 +814,61 @@ static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
     return true;
 }
 
+/* a and b have the same GraphSpec shape for all sizes */
+static bool same_shape(Imp *m, const Val *a, const Val *b)
+{
+    bool same = a->rank == b->rank && a->pooled == b->pooled;
+    for (int i = 0; same && i < a->rank; i++)
+        same = dims_equal(m, a->d[i], b->d[i]);
+    return same;
+}
+
+/* The SiLU and HardSwish patterns: x * Sigmoid(x), x * HardSigmoid(x) (as
+ * PyTorch exports hardswish before opset 14), the gate used only here. */
+static const Val *gated_by(const Val *a, const Val *b)
+{
+    return b->gate_of == a && b->uses == 1 && b->expr == b->gate_expr ? a : NULL;
+}
+
+/* a op b on two tensors: mul, sub, maximum, minimum, or add, with the
+ * language's broadcasting (equal ranks, each axis equal or 1 in one
+ * operand, for all sizes); x * Sigmoid(x) is silu(x), x * HardSigmoid(x)
+ * hardswish(x). */
+static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
+{
+    const char *fn = op == '*' ? "mul" : op == '-' ? "sub" : op == '>' ? "maximum" : op == '<' ? "minimum" : op == '+' ? "add" : NULL;
+    if (!fn)
+        return node_error(m, "%s of two tensors is not supported (only Add, Sub, Mul, Max, Min)", m->node->op_type);
+    const Val *x = op == '*' ? gated_by(a, b) : NULL, *gate = b;
+    if (!x && op == '*')
+        x = gated_by(b, a), gate = a;
+    if (x) {
+        Val *v = define(m, 0, call1(gate->gated, x, NULL), x->depth + 1, x->rank, x->d);
+        if (v)
+            v->pooled = x->pooled;
+        return true;
+    }
+    bool ok = a->rank == b->rank && a->pooled == b->pooled;
+    Dim *d[MAX_RANK];
+    for (int i = 0; ok && i < a->rank; i++) {
+        if (dims_equal(m, a->d[i], b->d[i]) || dims_equal(m, b->d[i], dim_num(1)))
+            d[i] = a->d[i];
+        else if (dims_equal(m, a->d[i], dim_num(1)))
+            d[i] = b->d[i];
+        else
+            ok = false;
+    }
+    if (!ok)
+        return node_error(m, "%s of shapes %s and %s: they do not broadcast (equal ranks, each axis equal or 1 in "
+                             "one operand, for all sizes)",
+                          m->node->op_type, shape_text(m, a->rank, a->d), shape_text(m, b->rank, b->d));
+    Val *v = define(m, 0, arena_printf("%s(%s, %s)", fn, a->expr, b->expr),
+                    (a->depth > b->depth ? a->depth : b->depth) + 1, a->rank, d);
+    if (v)
+        v->pooled = a->pooled;
+    return true;
+}
+
 static bool op_binary(Imp *m, char op)
 {
     if (!attrs_known(m, (const char *const[]){NULL}))
@@ -798,14 +880,8 @@ static bool op_binary(Imp *m, char op)
         return node_error(m, "both operands are constants (fold them before export)");
     if (a->k || b->k)
         return fold_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL);
-    if (op != '+')
-        return node_error(m, "%s of two tensors is not supported (only Add)", m->node->op_type);
-    bool same = a->rank == b->rank && a->pooled == b->pooled;
-    for (int i = 0; same && i < a->rank; i++)
-        same = dims_equal(m, a->d[i], b->d[i]);
-    if (!same)
-        return node_error(m, "Add of shapes %s and %s: broadcasting is not supported", shape_text(m, a->rank, a->d),
-                          shape_text(m, b->rank, b->d));
+    if (op != '+' || !same_shape(m, a, b))
+        return tensor_binary(m, a, b, op);
     Val *v = define(m, 0, arena_printf("%s + %s", a->expr, b->sum ? arena_printf("(%s)", b->expr) : b->expr),
                     (a->depth > b->depth ? a->depth : b->depth) + 1, a->rank, a->d);
     if (v)
@@ -817,6 +893,49 @@ static bool op_add(Imp *m) { return op_binary(m, '+'); }
 static bool op_sub(Imp *m) { return op_binary(m, '-'); }
 static bool op_mul(Imp *m) { return op_binary(m, '*'); }
 static bool op_div(Imp *m) { return op_binary(m, '/'); }
+
+/* Max and Min of two tensors (the variadic forms of more or fewer are not) */
+static bool op_maxmin(Imp *m)
+{
+    bool max = !strcmp(m->node->op_type, "Max");
+    if (m->node->n_input != 2)
+        return node_error(m, "%zu operands are not supported (only 2)", m->node->n_input);
+    if (!attrs_known(m, (const char *const[]){NULL}))
+        return false;
+    Val *a = tensor_operand(m, 0), *b = a ? tensor_operand(m, 1) : NULL;
+    return b && tensor_binary(m, a, b, max ? '>' : '<');
+}
+
+/* A BatchNormalization that no Conv before it takes: batchnorm_eval(c),
+ * its four tensors named as PyTorch's state_dict. */
+static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
+{
+    int64_t c;
+    if (!want_image(m, x))
+        return false;
+    if (!dim_is_const(x->d[0], &c))
+        return node_error(m, "the channels must be a constant");
+    static const char *const what[] = {"weight", "bias", "running_mean", "running_var"};
+    for (int i = 0; i < 4; i++)
+        if (k[i]->count != c)
+            return node_error(m, "the %s must have %lld values", what[i], (long long)c);
+    const char *name = layer_name(m, m->node->input[1]);
+    for (int i = 0; i < 4; i++)
+        memcpy(new_weight(m, name, what[i], c)->data, k[i]->f, sizeof(float) * (size_t)c);
+    float eps = (float)attr_float(m, "epsilon", 1e-5);
+    if (!(eps > 0))
+        return node_error(m, "epsilon %g is not supported (it must be > 0)", (double)eps);
+    const char *e = "";
+    if (eps != (float)1e-5) {
+        e = arena_printf(", eps=%.9g", (double)eps);
+        if (!strpbrk(e, ".e"))
+            e = arena_printf("%s.0", e);
+    }
+    stmt(m, IM_LAYER, name, arena_printf("batchnorm_eval(%lld%s)", (long long)c, e), NULL);
+    Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
+    (void)v;
+    return true;
+}
 
 static bool op_batchnorm(Imp *m)
 {
@@ -834,8 +953,7 @@ static bool op_batchnorm(Imp *m)
         if (!(k[i] = const_operand(m, i + 1, what[i])))
             return false;
     if (!x->fold || x->rank != 3)
-        return node_error(m, "supported only right after a Conv whose output has no other use (it is folded into "
-                             "the convolution)");
+        return batchnorm_eval(m, x, k);
     Fold *f = x->fold;
     for (int i = 0; i < 4; i++)
         if (k[i]->count != f->cout)
@@ -851,15 +969,59 @@ static bool op_batchnorm(Imp *m)
     return true;
 }
 
-static bool op_relu(Imp *m)
+/* An elementwise activation fn(x) of the node's one operand. */
+static bool unary(Imp *m, const char *fn, const char *const *known)
 {
     Val *x = tensor_operand(m, 0);
-    if (!x || !attrs_known(m, (const char *const[]){NULL}))
+    if (!x || !attrs_known(m, known))
         return false;
-    Val *v = define(m, 0, call1("relu", x, NULL), x->depth + 1, x->rank, x->d);
+    Val *v = define(m, 0, call1(fn, x, NULL), x->depth + 1, x->rank, x->d);
     if (v)
         v->pooled = x->pooled;
+    if (v && (!strcmp(fn, "sigmoid") || !strcmp(fn, "hardsigmoid")))
+        v->gate_of = x, v->gate_expr = v->expr, v->gated = fn[0] == 's' ? "silu" : "hardswish";
     return true;
+}
+
+static const char *const no_attrs[] = {NULL};
+
+static bool op_relu(Imp *m) { return unary(m, "relu", no_attrs); }
+static bool op_sigmoid(Imp *m) { return unary(m, "sigmoid", no_attrs); }
+static bool op_tanh(Imp *m) { return unary(m, "tanh", no_attrs); }
+static bool op_hardswish(Imp *m) { return unary(m, "hardswish", no_attrs); }
+
+/* HardSigmoid max(0, min(1, alpha x + beta)): PyTorch's hardsigmoid is
+ * alpha = 1/6, beta = 0.5 (as float32, as the exporter writes them). */
+static bool op_hardsigmoid(Imp *m)
+{
+    float alpha = (float)attr_float(m, "alpha", 0.2), beta = (float)attr_float(m, "beta", 0.5);
+    if (alpha != (float)(1.0 / 6) || beta != 0.5f)
+        return node_error(m, "alpha %g and beta %g are not supported (only PyTorch's hardsigmoid: alpha 1/6, beta 0.5)",
+                          (double)alpha, (double)beta);
+    return unary(m, "hardsigmoid", (const char *const[]){"alpha", "beta", NULL});
+}
+
+/* Clip: min and max as attributes (opset < 11) or constant operands.
+ * Clip(0, 6) is relu6, Clip(0, none) relu; other bounds are not. */
+static bool op_clip(Imp *m)
+{
+    float lo = (float)attr_float(m, "min", -INFINITY), hi = (float)attr_float(m, "max", INFINITY);
+    for (int i = 1; i <= 2; i++) {
+        if (!has_operand(m, i))
+            continue;
+        Const *k = const_operand(m, i, i == 1 ? "min" : "max");
+        if (!k)
+            return false;
+        if (k->count != 1)
+            return node_error(m, "the %s must be one value", i == 1 ? "min" : "max");
+        *(i == 1 ? &lo : &hi) = k->f[0];
+    }
+    if (lo == 0.0f && hi == 6.0f)
+        return unary(m, "relu6", (const char *const[]){"min", "max", NULL});
+    if (lo == 0.0f && hi == INFINITY)
+        return unary(m, "relu", (const char *const[]){"min", "max", NULL});
+    return node_error(m, "bounds [%g, %g] are not supported (only [0, 6] as relu6 and [0, inf) as relu)", (double)lo,
+                      (double)hi);
 }
 
 static bool op_pool(Imp *m, bool max)
@@ -972,7 +1134,28 @@ static bool op_global_avgpool(Imp *m)
         return false;
     Val *v = define(m, 0, call1("global_avgpool", x, NULL), x->depth + 1, 1, x->d);
     if (v)
-        v->pooled = true;
+        v->pooled = true, v->pool_src = x, v->pool_expr = v->expr;
+    return true;
+}
+
+/* ReduceMean over the two spatial axes: global_avgpool (keepdims=1 the
+ * pooled [1, c, 1, 1], else the vector [1, c]). */
+static bool op_reduce_mean(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axes", "keepdims", NULL}) || !want_image(m, x))
+        return false;
+    const int64_t *ax;
+    int n = attr_ints(m, "axes", &ax);
+    bool hw = n == 2;
+    for (int i = 0; hw && i < 2; i++)
+        hw = (ax[i] + 4) % 4 != ax[1 - i] && ((ax[i] + 4) % 4 == 2 || (ax[i] + 4) % 4 == 3);
+    if (!hw)
+        return node_error(m, "only a mean over the two spatial axes (axes 2 and 3) is supported");
+    bool keep = attr_int(m, "keepdims", 1) != 0;
+    Val *v = define(m, 0, call1("global_avgpool", x, NULL), x->depth + 1, 1, x->d);
+    if (v && keep)
+        v->pooled = true, v->pool_src = x, v->pool_expr = v->expr;
     return true;
 }
 
@@ -1266,6 +1449,7 @@ static const OnnxOp op_table[] = {
     {"Add", op_add},
     {"AveragePool", op_avgpool},
     {"BatchNormalization", op_batchnorm},
+    {"Clip", op_clip},
     {"Concat", op_concat},
     {"Constant", op_constant},
     {"Conv", op_conv_padded},
@@ -1274,16 +1458,23 @@ static const OnnxOp op_table[] = {
     {"Flatten", op_flatten},
     {"Gemm", op_gemm},
     {"GlobalAveragePool", op_global_avgpool},
+    {"HardSigmoid", op_hardsigmoid},
+    {"HardSwish", op_hardswish},
     {"Identity", op_identity},
     {"MatMul", op_matmul},
+    {"Max", op_maxmin},
     {"MaxPool", op_maxpool},
+    {"Min", op_maxmin},
     {"Mul", op_mul},
     {"Pad", op_pad},
+    {"ReduceMean", op_reduce_mean},
     {"Relu", op_relu},
     {"Reshape", op_reshape},
+    {"Sigmoid", op_sigmoid},
     {"Softmax", op_softmax},
     {"Squeeze", op_squeeze},
     {"Sub", op_sub},
+    {"Tanh", op_tanh},
     {"Transpose", op_transpose},
     {"Unsqueeze", op_unsqueeze},
 };

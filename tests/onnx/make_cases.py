@@ -79,6 +79,48 @@ class Mlp(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class Acts(nn.Module):
+    """Clip(0, 6), Sigmoid, Tanh, HardSwish, HardSigmoid, SiLU as x * Sigmoid(x), a BatchNormalization after no
+    Conv, Mul/Sub/Max/Min of two tensors, a [1, h, w] operand broadcast over the channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 1, 1)
+        self.fc = nn.Linear(8 * 6 * 5, 4)
+
+    def forward(self, x):
+        a = nn.functional.relu6(self.conv1(x) * 4.0)
+        b = torch.sigmoid(a) * torch.tanh(a)
+        c = nn.functional.hardsigmoid(nn.functional.hardswish(a - b))
+        e = nn.functional.silu(c)
+        f = self.bn(e)
+        g = torch.maximum(f, e) - torch.minimum(f, a)
+        h = g * self.conv2(g)
+        return self.fc(torch.flatten(h, 1))
+
+
+class Se(nn.Module):
+    """Squeeze-and-excitation gates as MobileNetV3 (GlobalAveragePool) and a mean over H, W (ReduceMean):
+    1x1 Convs on the pooled image, the gate Mul broadcast over H, W."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.fc1 = nn.Conv2d(8, 4, 1)
+        self.fc2 = nn.Conv2d(4, 8, 1)
+        self.fc3 = nn.Conv2d(8, 8, 1)
+        self.fc = nn.Linear(8, 3)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        g = nn.functional.adaptive_avg_pool2d(y, 1)
+        y = y * nn.functional.hardsigmoid(self.fc2(torch.relu(self.fc1(g))))
+        y = y * torch.sigmoid(self.fc3(y.mean((2, 3), keepdim=True)))
+        return self.fc(y.mean((2, 3)))
+
+
 def export(name, m, shape):
     m.eval()
     randomise_bn(m)
@@ -92,6 +134,8 @@ def export(name, m, shape):
 export("residual", Residual(), (1, 3, 16, 16))
 export("head", Head(), (1, 2, 9, 11))
 export("mlp", Mlp(), (1, 20))
+export("acts", Acts(), (1, 3, 6, 5))
+export("se", Se(), (1, 3, 7, 7))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -156,6 +200,18 @@ bad("two_inputs", "the graph has several inputs",
 bad("broadcast_add", "node 'add' (Add, opset 13): Add of shapes [3, 8, 8] and [3, 4, 4]",
     model([helper.make_node("MaxPool", ["x"], ["q"], name="p", kernel_shape=[2, 2], strides=[2, 2]),
            helper.make_node("Add", ["x", "q"], ["y"], name="add")], [image("x")], [Y]))
+bad("hardsigmoid_alpha", "node 'hs' (HardSigmoid, opset 13): alpha 0.2 and beta 0.5 are not supported",
+    model([helper.make_node("HardSigmoid", ["x"], ["y"], name="hs")], [image("x")], [Y]))
+bad("clip_bounds", "node 'clip' (Clip, opset 13): bounds [-1, 1] are not supported",
+    model([helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")], [image("x")], [Y],
+          [helper.make_tensor("lo", TensorProto.FLOAT, [], [-1.0]), helper.make_tensor("hi", TensorProto.FLOAT, [], [1.0])]))
+bad("clip_dynamic", "node 'clip' (Clip, opset 13): the max ('z') must be a constant",
+    model([helper.make_node("Relu", ["x"], ["z"], name="r"), helper.make_node("Clip", ["x", "", "z"], ["y"], name="clip")],
+          [image("x")], [Y]))
+bad("max3", "node 'mx' (Max, opset 13): 3 operands are not supported (only 2)",
+    model([helper.make_node("Max", ["x", "x", "x"], ["y"], name="mx")], [image("x")], [Y]))
+bad("div_tensors", "node 'dv' (Div, opset 13): Div of two tensors is not supported",
+    model([helper.make_node("Div", ["x", "x"], ["y"], name="dv")], [image("x")], [Y]))
 bad("dynamic_reshape", "node 'sh' (Shape, opset 13): unsupported operator",
     model([helper.make_node("Shape", ["x"], ["s"], name="sh"), helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")],
           [image("x")], [Y]))

@@ -4,7 +4,7 @@
 # (onnxruntime-node, installed as bench/peers.sh does, into build/ort/node).
 #
 # Models: torchvision's resnet18 (224x224, random weights, batchnorm
-# statistics randomised) and tests/onnx/make_cases.py's three small
+# statistics randomised) and tests/onnx/make_cases.py's four small
 # networks. (vgg11 and alexnet import too, but C with 61 to 133 million
 # weights compiled in takes too long to build for a test.) For each: ONNX Runtime's output on a random input; gsc
 # --eval on the .onnx file; gsc --eval on its --emit=gs text with the
@@ -61,6 +61,7 @@ check() { # check NAME M.onnx DIMS
 check residual "$OUT/cases/residual.onnx" 1,3,16,16
 check head "$OUT/cases/head.onnx" 1,2,9,11
 check mlp "$OUT/cases/mlp.onnx" 1,20
+check acts "$OUT/cases/acts.onnx" 1,3,6,5
 check resnet18 "$OUT/resnet18.onnx" 1,3,224,224
 echo "tests/onnx/ort.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
