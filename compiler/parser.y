@@ -196,6 +196,7 @@ static void yyerror(Loc *l, Parser *P, const char *msg)
 %type <vec> args args_opt exprs groups formals formals_opt conds defaults defaults_opt where_opt stmts idents idents_opt
 %type <item> item
 %type <stmt> stmt
+%type <str> lname
 %type <param> formal default
 %type <op> cmpop
 
@@ -312,7 +313,7 @@ stmts:
   ;
 
 stmt:
-    IDENT '=' expr                { $$ = new_stmt(P, ST_LAYER, $1, @1, NULL, $3, @$); }
+    lname '=' expr                { $$ = new_stmt(P, ST_LAYER, $1, @1, NULL, $3, @$); }
   | LET IDENT '=' expr            { $$ = new_stmt(P, ST_LET, $2, @2, NULL, $4, @$); }
   | LET IDENT ':' shape '=' expr  { $$ = new_stmt(P, ST_LET, $2, @2, $4, $6, @$); }
   | RETURN expr                   { $$ = new_stmt(P, ST_RETURN, "return", @1, NULL, $2, @$); }
@@ -357,8 +358,15 @@ expr:
   | expr '%' expr       { $$ = new_bin(P, ND_BIN, '%', $1, $3, @$); }
   ;
 
+/* A layer's name: an identifier, or the keyword block, which PyTorch models
+ * use as a submodule name (torchvision's MobileNetV3 and EfficientNet). */
+lname:
+    IDENT
+  | BLOCK               { $$ = arena_strndup("block", 5); }
+  ;
+
 call:
-    IDENT '(' args_opt ')' {
+    lname '(' args_opt ')' {
         $$ = new_node(P, ND_CALL, @$);
         $$->name = $1;
         $$->name_span = sp(P, @1);
@@ -428,8 +436,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Parser *P)
     int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS), n = 0, closers = 0;
     if (nall < 0)
         nall = 0;
+    /* 'block' where a name may stand is a layer's name: the list's "name" says it */
     for (int i = 0; i < nall; i++)
-        if (!expects(exp, n, all[i]))
+        if (!expects(exp, n, all[i]) &&
+            !(all[i] == YYSYMBOL_BLOCK && expects(all, nall, YYSYMBOL_IDENT)))
             exp[n++] = all[i];
     yysymbol_kind_t got = yypcontext_token(ctx);
     Loc l = *yypcontext_location(ctx);
