@@ -338,7 +338,7 @@ static void fast_forward(void)
          gsc_fast_conv2d(&(GscFastConv){3, 224, 224, 64, 7, 2, 3, 1}, input, c->packed, NULL, GSC_FAST_IN_CHW, A_stem, mom, ws));
     TIME(id++, "bn1+relu+maxpool 3x3 s2", 0,
          (gsc_fast_bn_fold(mom, c->gamma, c->beta, 64, ss1),
-          gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1}, A_stem, ss1, 1, A_pool)));
+          gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1, 0}, A_stem, ss1, 1, A_pool)));
     x = A_pool;
     for (b = 0; b < 8; b++) {
         Conv *c1 = &convs[blocks[b].c1], *c2 = &convs[blocks[b].c2];
@@ -407,11 +407,11 @@ static void validate(void)
         float *yf = to_blocked_f(y, 64, 112, 112), *ss = fa(2 * 64), *pb = fa(64 * 56 * 56);
         gsc_fast_moments(yf, 64, 112, 112, mm);
         gsc_fast_bn_fold(mm, c->gamma, c->beta, 64, ss);
-        gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1}, yf, ss, 1, pb);
+        gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1, 0}, yf, ss, 1, pb);
         cmp("moments + bn_fold + maxpool(bn,relu) fused", pb, 1, x, 64, 56, 56);
         gsc_fast_bn_apply(yf, 64, 112, 112, ss, NULL, NULL, 1, yf);
         cmp("bn_apply + relu (in place)", yf, 1, t, 64, 112, 112);
-        gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1}, yf, NULL, 0, pb);
+        gsc_fast_maxpool2d(&(GscFastPool){64, 112, 112, 3, 2, 1, 0}, yf, NULL, 0, pb);
         cmp("maxpool 3x3 s2 p1 (plain)", pb, 1, x, 64, 56, 56);
     }
     /* blocks, feeding each kernel the float-rounded reference input */

@@ -515,8 +515,11 @@ static Dim *padded(Dim *h, Dim *p)
  * one place the checker builds the window rule. Padding on both sides alike
  * is h + 2*pad, as written before per-axis forms existed. The kernels
  * compute it on ints with gsc_out_size (gsc_runtime.h); test_model.c checks
- * that the two agree. A window too large for both axes is one error. */
-static bool rule_window(Rule *r, Shape *out, Dim *cout)
+ * that the two agree. A window too large for both axes is one error.
+ * ceil (a max-pool's ceil=1) rounds the count up: the extents gain
+ * stride - 1, (h + top + bottom + sh - 1 - kh) / sh + 1, and the last window
+ * may hang over the edge (h + top + bottom + sh - 1 >= kh suffices). */
+static bool rule_window(Rule *r, Shape *out, Dim *cout, bool ceil)
 {
     if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
         return false;
@@ -534,14 +537,26 @@ static bool rule_window(Rule *r, Shape *out, Dim *cout)
                                     : arena_printf("%s: the padded height covers the window (h + top + bottom >= %s)", op, khn);
     const char *ww = even && square ? arena_printf("%s: the padded width covers the window (w + 2*pad >= k)", op)
                                     : arena_printf("%s: the padded width covers the window (w + left + right >= %s)", op, kwn);
+    const char *hn = ceil ? "the padded height + stride - 1" : "the padded height";
+    const char *wn = ceil ? "the padded width + stride - 1" : "the padded width";
+    if (ceil) {
+        ph = dim_bin(DX_ADD, ph, dim_bin(DX_SUB, sh, dim_num(1)));
+        pw = dim_bin(DX_ADD, pw, dim_bin(DX_SUB, sw, dim_num(1)));
+        wh = even && square ? arena_printf("%s: with ceil=1 the height reaches the window (h + 2*pad + stride - 1 >= k)", op)
+                            : arena_printf("%s: with ceil=1 the height reaches the window (h + top + bottom + sh - 1 >= %s)",
+                                           op, khn);
+        ww = even && square ? arena_printf("%s: with ceil=1 the width reaches the window (w + 2*pad + stride - 1 >= k)", op)
+                            : arena_printf("%s: with ceil=1 the width reaches the window (w + left + right + sw - 1 >= %s)",
+                                           op, kwn);
+    }
     Proof a = claim(c, r->at, wh, ph, kh, true), b = claim(c, r->at, ww, pw, kw, true);
     bool ok = a.res == PROVE_TRUE && b.res == PROVE_TRUE;
     if (a.res != PROVE_TRUE) {
-        report_claim(c, r->at, wh, a, ph, "the padded height", kh, khn, true);
+        report_claim(c, r->at, wh, a, ph, hn, kh, khn, true);
         if (b.res != PROVE_TRUE)
-            note_at(r->at, "the same for the width: %s", failure_text(c, b, pw, "the padded width", kw, kwn, true));
+            note_at(r->at, "the same for the width: %s", failure_text(c, b, pw, wn, kw, kwn, true));
     } else if (b.res != PROVE_TRUE) {
-        report_claim(c, r->at, ww, b, pw, "the padded width", kw, kwn, true);
+        report_claim(c, r->at, ww, b, pw, wn, kw, kwn, true);
     }
     if (!ok)
         note_context(c, r->at, (Span){0}, NULL);
@@ -564,7 +579,7 @@ static bool shape_CONV2D(Rule *r, Shape *out)
         return false;
     if (!arg_dim(r, CONV2D_cin, r->in[0].d[0], "conv2d: input channels equal cin", "channels"))
         return false;
-    return rule_window(r, out, r->n->attr[CONV2D_cout]);
+    return rule_window(r, out, r->n->attr[CONV2D_cout], false);
 }
 
 static bool shape_BATCHNORM(Rule *r, Shape *out)
@@ -608,14 +623,48 @@ static bool shape_RELU(Rule *r, Shape *out)
 #define shape_HARDSWISH shape_RELU
 #define shape_HARDSIGMOID shape_RELU
 
+/* maxpool2d's ceil=1 (PyTorch's ceil_mode=True): the output rounds up,
+ * (h + top + bottom + sh - 1 - kh) / sh + 1 (rule_window). PyTorch drops a last window
+ * that would start in the bottom padding; the checker proves instead that
+ * none does, kh >= bottom + sh (kw >= right + sw), so the rounded-up count
+ * is PyTorch's for every size. ceil is the constant 0 or 1. */
+static bool pool_ceil(Rule *r, bool *ceil)
+{
+    Dim **at = r->n->attr;
+    int64_t v;
+    *ceil = false;
+    if (!dim_is_const(at[MAXPOOL2D_ceil], &v) || v > 1) {
+        error_at(r->at, "maxpool2d: ceil is 0 (rounding down, the default) or 1 (rounding up, "
+                                          "PyTorch's ceil_mode=True), a constant");
+        r->c->errors++;
+        return false;
+    }
+    if (!v)
+        return true;
+    *ceil = true;
+    bool one = dim_same(at[MAXPOOL2D_k], at[MAXPOOL2D_k_w]) && dim_same(at[MAXPOOL2D_stride], at[MAXPOOL2D_stride_w]) &&
+               dim_same(at[MAXPOOL2D_pad_bottom], at[MAXPOOL2D_pad_right]);
+    const char *kh = one ? "k" : "kh", *bh = one ? "pad + stride" : "bottom + sh";
+    bool ok = oblige(r->c, r->at,
+                     arena_printf("maxpool2d: with ceil=1 the last window starts inside the input (%s >= %s)", kh, bh),
+                     at[MAXPOOL2D_k], kh, dim_bin(DX_ADD, at[MAXPOOL2D_pad_bottom], at[MAXPOOL2D_stride]), bh, true,
+                     r->at);
+    return ok && (one || oblige(r->c, r->at,
+                                "maxpool2d: with ceil=1 the last window starts inside the input (kw >= right + sw)",
+                                at[MAXPOOL2D_k_w], "kw",
+                                dim_bin(DX_ADD, at[MAXPOOL2D_pad_right], at[MAXPOOL2D_stride_w]), "right + sw", true,
+                                r->at));
+}
+
 static bool shape_MAXPOOL2D(Rule *r, Shape *out)
 {
-    return rule_window(r, out, NULL);
+    bool ceil;
+    return pool_ceil(r, &ceil) && rule_window(r, out, NULL, ceil);
 }
 
 static bool shape_AVGPOOL2D(Rule *r, Shape *out)
 {
-    return rule_window(r, out, NULL);
+    return rule_window(r, out, NULL, false);
 }
 
 static bool shape_GLOBAL_AVGPOOL(Rule *r, Shape *out)

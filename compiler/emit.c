@@ -433,8 +433,9 @@ static void emit_geoms(Emitter *e)
     for (int i = 0; i < L->geoms.n; i++) {
         const LGeom *g = L->geoms.v[i];
         char *lhs = arena_printf("static const %s %s =", g->pool ? "GscFastPool" : "GscFastConv", e->geomname[i]);
-        char *rhs = g->pool ? arena_printf("{.c = %lld, .h = %lld, .w = %lld, .k = %lld, .stride = %lld, .pad = %lld};",
-                                           N(g->cin), N(g->h), N(g->w), N(g->k), N(g->stride), N(g->pad))
+        char *rhs = g->pool ? arena_printf("{.c = %lld, .h = %lld, .w = %lld, .k = %lld, .stride = %lld, .pad = %lld%s};",
+                                           N(g->cin), N(g->h), N(g->w), N(g->k), N(g->stride), N(g->pad),
+                                           g->ceil ? ", .ceil = 1" : "")
                             : arena_printf("{.cin = %lld, .h = %lld, .w = %lld, .cout = %lld, .k = %lld, "
                                            ".stride = %lld, .pad = %lld%s};",
                                            N(g->cin), N(g->h), N(g->w), N(g->cout), N(g->k), N(g->stride), N(g->pad),

@@ -699,6 +699,7 @@ typedef struct {
     bool pool;         /* a GscFastPool, else a GscFastConv */
     int64_t cin, h, w, cout, k, stride, pad; /* pools: cin = c, no cout */
     int64_t groups;    /* convolutions: 1 (printed only when not), or the groups */
+    int64_t ceil;      /* a max-pool's ceil mode (printed only when 1) */
 } LGeom;
 
 /* One statement of P_prepare: from the PyTorch-layout params to the

@@ -297,7 +297,8 @@ static int new_geom(Lowerer *lw, const GNode *n, bool pool, const Shape *in, int
                     int64_t pad)
 {
     LGeom *g = arena_alloc(sizeof *g);
-    *g = (LGeom){n, pool, in->n[0], in->n[1], in->n[2], cout, k, stride, pad, n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0};
+    *g = (LGeom){n,      pool,   in->n[0], in->n[1], in->n[2], cout, k, stride, pad,
+                 n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0, n->op == OP_MAXPOOL2D ? n->a[MAXPOOL2D_ceil] : 0};
     vec_push(&lw->L->geoms, g);
     return lw->L->geoms.n - 1;
 }
@@ -479,23 +480,24 @@ static void ref_act(Lowerer *lw, const GNode *n)
 #define ref_HARDSWISH ref_act
 #define ref_HARDSIGMOID ref_act
 
-static void ref_pool(Lowerer *lw, const GNode *n, KernelId kern, int64_t k, int64_t stride, int64_t pad)
+static void ref_MAXPOOL2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
     ref_call(lw, n,
-             CALL(lw, kern, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), int_arg(k),
-                  int_arg(stride), int_arg(pad), buf_arg(y)));
-}
-
-static void ref_MAXPOOL2D(Lowerer *lw, const GNode *n)
-{
-    ref_pool(lw, n, K_MAXPOOL2D, n->a[MAXPOOL2D_k], n->a[MAXPOOL2D_stride], n->a[MAXPOOL2D_pad]);
+             CALL(lw, K_MAXPOOL2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                  int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]),
+                  int_arg(n->a[MAXPOOL2D_ceil]), buf_arg(y)));
 }
 
 static void ref_AVGPOOL2D(Lowerer *lw, const GNode *n)
 {
-    ref_pool(lw, n, K_AVGPOOL2D, n->a[AVGPOOL2D_k], n->a[AVGPOOL2D_stride], n->a[AVGPOOL2D_pad]);
+    const Shape *s = vshape(lw, n->in[0]);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n,
+             CALL(lw, K_AVGPOOL2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                  int_arg(n->a[AVGPOOL2D_k]), int_arg(n->a[AVGPOOL2D_stride]), int_arg(n->a[AVGPOOL2D_pad]),
+                  buf_arg(y)));
 }
 
 static void ref_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
@@ -1118,8 +1120,8 @@ static void backward_node(Lowerer *lw, const GNode *n)
         break;
     case OP_MAXPOOL2D:
         CALL(lw, K_MAXPOOL2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-             int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]), buf_arg(dy),
-             buf_arg(grad_buf(lw, n->in[0])));
+             int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]),
+             int_arg(n->a[MAXPOOL2D_ceil]), buf_arg(dy), buf_arg(grad_buf(lw, n->in[0])));
         break;
     case OP_AVGPOOL2D:
         CALL(lw, K_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),

@@ -256,10 +256,10 @@ void gsc_accumulate(const float *dy, int64_t n, float *dx)
 
 /* Each output's gradient goes to the cell the forward chose: the first
  * maximum of the in-bounds cells in row-major window order. */
-void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stride, int pad, const float *dy,
-                            float *dx)
+void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stride, int pad, int ceil_mode,
+                            const float *dy, float *dx)
 {
-    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
+    int oh = gsc_pool_out_size(h, k, stride, pad, ceil_mode), ow = gsc_pool_out_size(w, k, stride, pad, ceil_mode);
     int ch, oy, ox, ky, kx;
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (ptrdiff_t)ch * h * w;

@@ -1063,8 +1063,8 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
 {
     int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
     int act = flags & GSC_ACT_MASK; /* monotonic: act(max) = max(act) */
-    int oh = gsc_out_size(h, k, stride, pad);
-    int ow = gsc_out_size(w, k, stride, pad);
+    int oh = gsc_pool_out_size(h, k, stride, pad, g->ceil);
+    int ow = gsc_pool_out_size(w, k, stride, pad, g->ceil);
     int ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c), t, nt = ncb * oh;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)

@@ -110,10 +110,12 @@ typedef struct {
 } GscFastConv;
 
 /* The geometry of a pooling window over a [c, h, w] input; the output is
- * [c, oh, ow], oh = gsc_out_size(h, k, stride, pad), ow likewise. */
+ * [c, oh, ow], oh = gsc_pool_out_size(h, k, stride, pad, ceil), ow likewise
+ * (ceil: a max-pool's ceil_mode, 0 when not written). */
 typedef struct {
     int c, h, w;
     int k, stride, pad;
+    int ceil;
 } GscFastPool;
 
 /* Which SIMD path this build uses: "avx512", "avx2" or "portable". */

@@ -262,10 +262,10 @@ typedef float (*WindowFn)(const float *xc, int h, int w, int k, int iy0,
 
 /* The loop both pools share: every channel, every output cell, one window. */
 static void pool2d(WindowFn fn, const float *x, int c, int h, int w, int k,
-                   int stride, int pad, float *y)
+                   int stride, int pad, int ceil_mode, float *y)
 {
-    int oh = gsc_out_size(h, k, stride, pad);
-    int ow = gsc_out_size(w, k, stride, pad);
+    int oh = gsc_pool_out_size(h, k, stride, pad, ceil_mode);
+    int ow = gsc_pool_out_size(w, k, stride, pad, ceil_mode);
     int ch, oy, ox;
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (ptrdiff_t)ch * h * w;
@@ -278,15 +278,15 @@ static void pool2d(WindowFn fn, const float *x, int c, int h, int w, int k,
 }
 
 void gsc_maxpool2d(const float *x, int c, int h, int w, int k, int stride,
-                   int pad, float *y)
+                   int pad, int ceil_mode, float *y)
 {
-    pool2d(max_window, x, c, h, w, k, stride, pad, y);
+    pool2d(max_window, x, c, h, w, k, stride, pad, ceil_mode, y);
 }
 
 void gsc_avgpool2d(const float *x, int c, int h, int w, int k, int stride,
                    int pad, float *y)
 {
-    pool2d(avg_window, x, c, h, w, k, stride, pad, y);
+    pool2d(avg_window, x, c, h, w, k, stride, pad, 0, y);
 }
 
 void gsc_global_avgpool(const float *x, int c, int64_t hw, float *y)

@@ -115,6 +115,16 @@ static inline int gsc_out_size(int in, int k, int stride, int pad)
     return (span > 0 ? span : 0) / stride + 1;
 }
 
+/* The same for a max-pool: ceil_mode 1 rounds the quotient up,
+ * (in + 2*pad + stride - 1 - k) / stride + 1 (PyTorch's ceil_mode=True; the
+ * compiler proves in + 2*pad + stride - 1 >= k, and k >= pad + stride, so
+ * no window starts in the bottom or right padding). ceil_mode 0 is
+ * gsc_out_size. */
+static inline int gsc_pool_out_size(int in, int k, int stride, int pad, int ceil_mode)
+{
+    return gsc_out_size(in + (ceil_mode ? stride - 1 : 0), k, stride, pad);
+}
+
 /* The outputs o in [*lo, *hi) whose window tap kk (0 <= kk < k) reads a
  * cell inside the input, 0 <= o*stride + kk - pad < in, of out outputs: the
  * loops of the reference kernels run over these instead of testing every
@@ -246,11 +256,11 @@ void gsc_gather_channels(const float *x, /* [c, hw] */
 /*
  * Max pooling. Padded cells are excluded (as if -inf); ties keep the first
  * cell in row-major window order; a window with no in-bounds cell gives 0.
- * oh = gsc_out_size(h, k, stride, pad), ow likewise.
+ * oh = gsc_pool_out_size(h, k, stride, pad, ceil_mode), ow likewise.
  */
 void gsc_maxpool2d(const float *x, /* [c, h, w] */
                    int c, int h, int w, int k, int stride, int pad,
-                   float *y);      /* [c, oh, ow] */
+                   int ceil_mode, float *y); /* [c, oh, ow] */
 
 /*
  * Average pooling: the sum of the in-bounds cells divided by k*k (padded
@@ -383,6 +393,7 @@ void gsc_accumulate(const float *dy, /* [n] */
  * window order, of the in-bounds cells). */
 void gsc_maxpool2d_backward(const float *x,  /* [c, h, w] */
                             int c, int h, int w, int k, int stride, int pad,
+                            int ceil_mode,
                             const float *dy, /* [c, oh, ow] */
                             float *dx);      /* [c, h, w] */
 

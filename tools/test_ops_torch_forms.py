@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The language forms and operations of the torchvision ports against
 PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
-pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, and the
+pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, maxpool2d's
+ceil=1 (ceil_mode=True), and the
 inference-form batchnorm_eval (running statistics, eps).
 
 Each case is a small model. Its weights and input are random (running
@@ -85,12 +86,12 @@ def bn_model(x, p):
     return bn(d + e, p, "b3")
 
 
-def pooled(name, pool, shape, tpool):
+def pooled(name, pool, shape, tpool, with_c=False):
     """A pooling after a 1x1 convolution, so that the convolution's parameter
     gradients carry the pooling's backward."""
     c = shape[0]
     return (name, f"c = conv2d({c} -> {c}, k=1)\n    let m = {pool}\n    return m", shape,
-            lambda x, p: tpool(F.conv2d(x, p["c.weight"], p["c.bias"])))
+            lambda x, p: tpool(F.conv2d(x, p["c.weight"], p["c.bias"])), with_c)
 
 
 # name, model body (x is the input), input shape, torch forward(x, params) in float64
@@ -111,6 +112,15 @@ CASES = [
     pooled("maxpool2d k=2, stride=2, pad=(0, 0, 1, 1) (TensorFlow's SAME on an odd size)",
            "maxpool2d(c(x), k=2, stride=2, pad=(0, 0, 1, 1))", (2, 7, 5),
            lambda y: F.max_pool2d(pad4(y, 0, 0, 1, 1, value=float("-inf")), 2, stride=2)),
+    pooled("maxpool2d k=3, stride=2, ceil=1 (SqueezeNet's, GoogLeNet's)", "maxpool2d(c(x), k=3, stride=2, ceil=1)",
+           (3, 8, 7), lambda y: F.max_pool2d(y, 3, stride=2, ceil_mode=True), True),
+    pooled("maxpool2d k=3, stride=2, ceil=1 on a height of 2 (the window hangs over; SqueezeNet's smallest input)",
+           "maxpool2d(c(x), k=3, stride=2, ceil=1)", (2, 2, 4), lambda y: F.max_pool2d(y, 3, stride=2, ceil_mode=True),
+           True),
+    pooled("maxpool2d k=3, stride=2, pad=1, ceil=1", "maxpool2d(c(x), k=3, stride=2, pad=1, ceil=1)",
+           (2, 10, 9), lambda y: F.max_pool2d(y, 3, stride=2, padding=1, ceil_mode=True), True),
+    pooled("maxpool2d k=2, stride=2, ceil=1 on an odd size (GoogLeNet's maxpool4)", "maxpool2d(c(x), k=2, stride=2, ceil=1)",
+           (2, 7, 5), lambda y: F.max_pool2d(y, 2, stride=2, ceil_mode=True), True),
     pooled("avgpool2d k=(2, 3), stride=(2, 1), pad=(1, 0)", "avgpool2d(c(x), k=(2, 3), stride=(2, 1), pad=(1, 0))",
            (2, 7, 6), lambda y: F.avg_pool2d(y, (2, 3), stride=(2, 1), padding=(1, 0), count_include_pad=True)),
     pooled("avgpool2d k=3, stride=2, pad=(0, 1, 1, 0)", "avgpool2d(c(x), k=3, stride=2, pad=(0, 1, 1, 0))",
@@ -134,7 +144,7 @@ TRAIN_GS = """model t(x: [3, 8, 8]) -> [5] {
     fc = linear(6 -> 5)
     let a = relu(b1(c1(x)))
     let d = c2(relu(b2(a)))
-    return fc(global_avgpool(d + a))
+    return fc(global_avgpool(maxpool2d(d + a, k=3, stride=2, ceil=1)))
 }
 """
 
@@ -272,16 +282,17 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
-        # the training step (gsc --train's P_grad) through batchnorm_eval against the interpreter's gradients
+        # the training step (gsc --train's P_grad) through batchnorm_eval and a ceil-mode max-pool against the
+        # interpreter's gradients
         try:
             worst = train_step_error(tmp)
             ok = worst <= 2e-4
             passed, failed = passed + ok, failed + (not ok)
-            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval against gsc --eval --grad: "
+            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval and maxpool2d ceil=1 against gsc --eval --grad: "
                   f"worst tensor error {worst:.1e} (limit 2e-4)")
         except Exception as e:
             failed += 1
-            print(f"FAIL P_grad through batchnorm_eval: {e}")
+            print(f"FAIL P_grad through batchnorm_eval and maxpool2d ceil=1: {e}")
         # the C kernels take square, evenly padded windows only: gsc -o says so (exit 1) rather than emit
         # C that computes something else
         gs, out = os.path.join(tmp, "case0.gs"), os.path.join(tmp, "case0.c")

@@ -140,6 +140,7 @@ static const struct {
     {"relu", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return relu(x)\n}\n"},
     {"maxpool2d 3x3 stride 2 pad 1", "model t(x: [3, 6, 5]) -> [3, 3, 3] {\n return maxpool2d(x, k=3, stride=2, pad=1)\n}\n"},
     {"maxpool2d 2x2 stride 2", "model t(x: [3, 6, 5]) -> [3, 3, 2] {\n return maxpool2d(x, k=2, stride=2)\n}\n"},
+    {"maxpool2d 3x3 stride 2 ceil", "model t(x: [3, 6, 5]) -> [3, 3, 2] {\n return maxpool2d(x, k=3, stride=2, ceil=1)\n}\n"},
     {"avgpool2d 3x3 stride 1 pad 1", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return avgpool2d(x, k=3, stride=1, pad=1)\n}\n"},
     {"global_avgpool", "model t(x: [3, 6, 5]) -> [3] {\n return global_avgpool(x)\n}\n"},
     {"add (and fan-out: x + relu(x))", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return x + relu(x)\n}\n"},

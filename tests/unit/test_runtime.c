@@ -184,7 +184,7 @@ START_TEST(maxpool_negative_padding)
     int i;
     for (i = 0; i < 9; i++)
         x[i] = (float)-(i + 1);
-    gsc_maxpool2d(x, 1, 3, 3, 3, 2, 1, y);
+    gsc_maxpool2d(x, 1, 3, 3, 3, 2, 1, 0, y);
     ck_assert(y[0] == -1.0f && y[1] == -2.0f && y[2] == -4.0f && y[3] == -5.0f);
 }
 END_TEST
@@ -195,7 +195,7 @@ START_TEST(maxpool_empty_window)
     const float x[1] = {-7.0f};
     float y[9];
     int i;
-    gsc_maxpool2d(x, 1, 1, 1, 1, 1, 1, y);
+    gsc_maxpool2d(x, 1, 1, 1, 1, 1, 1, 0, y);
     for (i = 0; i < 9; i++)
         ck_assert(y[i] == (i == 4 ? -7.0f : 0.0f));
 }
@@ -205,7 +205,7 @@ START_TEST(maxpool_two_channels)
 {
     const float x[8] = {1, 5, 3, 2, -1, -5, -3, -2}; /* [2, 2, 2] */
     float y[2];
-    gsc_maxpool2d(x, 2, 2, 2, 2, 2, 0, y);
+    gsc_maxpool2d(x, 2, 2, 2, 2, 2, 0, 0, y);
     ck_assert(y[0] == 5.0f && y[1] == -1.0f);
 }
 END_TEST
