@@ -656,6 +656,20 @@ static bool pool_ceil(Rule *r, bool *ceil)
                                 r->at));
 }
 
+/* clip(x, min=a, max=b): elementwise, with a <= b (torch.clamp's result
+ * for a > b is b everywhere: refused, not guessed) */
+static bool shape_CLIP(Rule *r, Shape *out)
+{
+    if (!(r->n->r[CLIP_min] <= r->n->r[CLIP_max])) {
+        error_at(r->at, "clip's min (%g) is greater than its max (%g)", r->n->r[CLIP_min], r->n->r[CLIP_max]);
+        r->c->errors++;
+        return false;
+    }
+    *out = r->in[0];
+    return true;
+}
+#define shape_LEAKY_RELU shape_RELU
+
 static bool shape_MAXPOOL2D(Rule *r, Shape *out)
 {
     bool ceil;
@@ -982,6 +996,8 @@ static bool op_params(Ctx *c, Layer *l)
     case OP_GELU_TANH:
     case OP_HARDSWISH:
     case OP_HARDSIGMOID:
+    case OP_CLIP:
+    case OP_LEAKY_RELU:
     case OP_MUL:
     case OP_SUB:
     case OP_MAXIMUM:

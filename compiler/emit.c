@@ -583,6 +583,7 @@ static void emit_flags(Buf *b, int64_t v)
     static const char *const act_names[] = {
         NULL, "GSC_FAST_RELU", "GSC_ACT_RELU6", "GSC_ACT_SIGMOID", "GSC_ACT_TANH", "GSC_ACT_SILU",
         "GSC_ACT_GELU", "GSC_ACT_GELU_TANH", "GSC_ACT_HARDSWISH", "GSC_ACT_HARDSIGMOID",
+        "GSC_ACT_CLIP", "GSC_ACT_LEAKY_RELU",
     };
     static const char *const ew_names[] = {
         NULL, "GSC_EW_ADD", "GSC_EW_SUB", "GSC_EW_MUL", "GSC_EW_MAX", "GSC_EW_MIN",

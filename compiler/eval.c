@@ -369,6 +369,23 @@ ACTIVATION(HARDSWISH)
 ACTIVATION(HARDSIGMOID)
 #undef ACTIVATION
 
+/* the activations with real arguments: torch.clamp(x, min, max) and
+ * F.leaky_relu(x, alpha) */
+static void eval_CLIP(const Step *st)
+{
+    int64_t n = shape_count(st->os);
+    double lo = st->n->r[CLIP_min], hi = st->n->r[CLIP_max];
+    for (int64_t i = 0; i < n; i++)
+        put(st, i, fmin(fmax(st->in[0][i], lo), hi));
+}
+
+static void eval_LEAKY_RELU(const Step *st)
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        put(st, i, st->in[0][i] > 0.0 ? st->in[0][i] : st->n->r[LEAKY_RELU_alpha] * st->in[0][i]);
+}
+
 typedef void (*EvalFn)(const Step *);
 static const EvalFn eval_fns[OP__COUNT] = {
 #define X(id, name, mi, ma, np, sig) [OP_##id] = eval_##id,
@@ -761,6 +778,23 @@ ACTIVATION(GELU_TANH)
 ACTIVATION(HARDSWISH)
 ACTIVATION(HARDSIGMOID)
 #undef ACTIVATION
+
+/* clamp_backward: dy where min <= x <= max; leaky_relu: dy for x > 0, else alpha dy */
+static void grad_CLIP(const BStep *st)
+{
+    int64_t n = shape_count(st->os);
+    double lo = st->n->r[CLIP_min], hi = st->n->r[CLIP_max];
+    for (int64_t i = 0; i < n; i++)
+        if (st->in[0][i] >= lo && st->in[0][i] <= hi)
+            st->din[0][i] += st->dout[i];
+}
+
+static void grad_LEAKY_RELU(const BStep *st)
+{
+    int64_t n = shape_count(st->os);
+    for (int64_t i = 0; i < n; i++)
+        st->din[0][i] += st->in[0][i] > 0.0 ? st->dout[i] : st->n->r[LEAKY_RELU_alpha] * st->dout[i];
+}
 
 typedef void (*GradFn)(const BStep *);
 static const GradFn grad_fns[OP__COUNT] = {

@@ -480,6 +480,27 @@ static void ref_act(Lowerer *lw, const GNode *n)
 #define ref_HARDSWISH ref_act
 #define ref_HARDSIGMOID ref_act
 
+/* The activations with real arguments (not in op_act: never fused, since the
+ * fast kernels' activation field carries no argument): a, b of gsc_act_param */
+static int act_param_args(const GNode *n, LArg ab[2])
+{
+    bool clip = n->op == OP_CLIP;
+    ab[0] = real_arg(clip ? n->r[CLIP_min] : n->r[LEAKY_RELU_alpha]);
+    ab[1] = real_arg(clip ? n->r[CLIP_max] : 0.0);
+    return clip ? GSC_ACT_CLIP : GSC_ACT_LEAKY_RELU;
+}
+
+static void ref_act_param(Lowerer *lw, const GNode *n)
+{
+    LArg ab[2];
+    int act = act_param_args(n, ab);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_ACT_PARAM, buf_arg(x), int_arg(shape_count(vshape(lw, n->out))), flags_arg(act), ab[0],
+                         ab[1], buf_arg(y)));
+}
+#define ref_CLIP ref_act_param
+#define ref_LEAKY_RELU ref_act_param
+
 static void ref_MAXPOOL2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -821,6 +842,27 @@ static void fast_RELU(Lowerer *lw, const GNode *n)
 #define fast_HARDSWISH fast_act
 #define fast_HARDSIGMOID fast_act
 
+/* clip, leaky_relu: one vector pass over a blocked tensor (pending work on
+ * its input applied first; padding lanes kept 0) or a plain vector */
+static void fast_act_param(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->out);
+    LArg ab[2];
+    int act = act_param_args(n, ab);
+    bool blocked = s->rank == 3;
+    if (blocked)
+        materialise(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, blocked ? LAY_BLOCKED : LAY_PLAIN);
+    int64_t floats = blocked ? (int64_t)GSC_FAST_ACT_FLOATS(s->n[0], s->n[1], s->n[2]) : shape_count(s);
+    LCall *c = CALL(lw, K_FAST_ACT_PARAM, buf_arg(x->buf), int_arg(floats), int_arg(blocked ? s->n[0] : 0),
+                    flags_arg(act), ab[0], ab[1], buf_arg(y));
+    fuse_pending(c, x);
+    *lz(lw, n->out) = plain(y);
+}
+#define fast_CLIP fast_act_param
+#define fast_LEAKY_RELU fast_act_param
+
 /* A pending activation cannot be expressed in an add's operand: apply it first. */
 static void no_pending_act(Lowerer *lw, int v)
 {
@@ -1118,6 +1160,14 @@ static void backward_node(Lowerer *lw, const GNode *n)
         CALL(lw, K_ACT_BACKWARD, buf_arg(x), buf_arg(dy), int_arg(shape_count(s)), flags_arg(op_act[n->op]),
              buf_arg(grad_buf(lw, n->in[0])));
         break;
+    case OP_CLIP:
+    case OP_LEAKY_RELU: {
+        LArg ab[2];
+        int act = act_param_args(n, ab);
+        CALL(lw, K_ACT_PARAM_BACKWARD, buf_arg(x), buf_arg(dy), int_arg(shape_count(s)), flags_arg(act), ab[0], ab[1],
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    }
     case OP_MAXPOOL2D:
         CALL(lw, K_MAXPOOL2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
              int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]),

@@ -128,6 +128,8 @@ static const char *op_desc(const GNode *n)
     case OP_GELU_TANH:
     case OP_HARDSWISH:
     case OP_HARDSIGMOID:
+    case OP_CLIP:
+    case OP_LEAKY_RELU:
     case OP_MUL:
     case OP_SUB:
     case OP_MAXIMUM:
@@ -169,6 +171,8 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_GELU_TANH:
     case OP_HARDSWISH:
     case OP_HARDSIGMOID:
+    case OP_CLIP:
+    case OP_LEAKY_RELU:
     case OP_MUL:
     case OP_SUB:
     case OP_MAXIMUM:

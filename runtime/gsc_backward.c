@@ -198,6 +198,18 @@ void gsc_act_backward(const float *x, const float *dy, int64_t n, int act, float
         dx[i] += (float)(dy[i] * act_slope(act, x[i]));
 }
 
+void gsc_act_param_backward(const float *x, const float *dy, int64_t n, int act, float a, float b, float *dx)
+{
+    int64_t i;
+    for (i = 0; i < n; i++) {
+        float v = x[i];
+        if (act == GSC_ACT_CLIP)
+            dx[i] += v >= a && v <= b ? dy[i] : 0.0f;
+        else /* GSC_ACT_LEAKY_RELU */
+            dx[i] += v > 0.0f ? dy[i] : (float)((double)a * dy[i]);
+    }
+}
+
 void gsc_binary_backward(const float *a, int ca, int ha, int wa, const float *b, int cb, int hb, int wb, int c, int h,
                          int w, int op, const float *dy, float *da, float *db)
 {

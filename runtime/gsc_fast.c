@@ -203,6 +203,36 @@ void gsc_fast_act(const float *x, int64_t n, int flags, float *y)
     }
 }
 
+/* clip: min(max(x, a), b); leaky_relu: x > 0 ? x : a x */
+GF_INLINE VT v_act_param(VT x, int act, VT a, VT b)
+{
+    if (act == GSC_ACT_CLIP)
+        return VMIN(VMAX(x, a), b);
+    return VSEL_LT(VZERO(), x, x, VMUL(a, x));
+}
+
+void gsc_fast_act_param(const float *x, int64_t n, int c, int act, float a, float b, float *y)
+{
+    VT va = VSET1(a), vb = VSET1(b);
+    int64_t i = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= 65536)
+#endif
+    for (i = 0; i < n / VW * VW; i += VW)
+        VSTORE(y + i, v_act_param(VLOAD(x + i), act, va, vb));
+    for (i = n / VW * VW; i < n; i++) /* a vector's tail */
+        y[i] = act == GSC_ACT_CLIP ? (x[i] < a ? a : x[i] > b ? b : x[i]) : x[i] > 0.0f ? x[i] : a * x[i];
+    if (c > 0 && c % 16) { /* the last block's padding lanes back to 0 */
+        int64_t hw = n / GSC_FAST_CPAD(c), p;
+        float *last = y + (int64_t)(GSC_FAST_CBLK(c) - 1) * hw * 16;
+        for (p = 0; p < hw; p++) {
+            int l;
+            for (l = c % 16; l < 16; l++)
+                last[p * 16 + l] = 0.0f;
+        }
+    }
+}
+
 static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 /* ------------------------------------------------------- layout changes */

@@ -267,6 +267,15 @@ void gsc_fast_act(const float *x, /* [n] */
                   int64_t n,
                   int flags,      /* an activation, GSC_ACT_* */
                   float *y);      /* [n] */
+/* y = act(x; a, b) (gsc_act_param's activations) on a plain vector (c = 0)
+ * or a blocked [c, h, w] tensor of n = GSC_FAST_ACT_FLOATS(c, h, w) floats,
+ * whose padding lanes are left 0 whatever act(0) is. In place ok. */
+void gsc_fast_act_param(const float *x, /* [n] */
+                        int64_t n,
+                        int c,          /* channels of a blocked tensor, 0: a vector */
+                        int act,        /* GSC_ACT_CLIP, GSC_ACT_LEAKY_RELU */
+                        float a, float b,
+                        float *y);      /* [n] */
 void gsc_fast_add(const float *a,  /* [n] */
                   const float *b,  /* [n] */
                   int64_t n,

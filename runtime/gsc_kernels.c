@@ -168,6 +168,18 @@ void gsc_act(const float *x, int64_t n, int act, float *y)
         y[i] = (float)act_value(act, x[i]);
 }
 
+void gsc_act_param(const float *x, int64_t n, int act, float a, float b, float *y)
+{
+    int64_t i;
+    for (i = 0; i < n; i++) {
+        float v = x[i];
+        if (act == GSC_ACT_CLIP)
+            y[i] = v < a ? a : v > b ? b : v;
+        else /* GSC_ACT_LEAKY_RELU: the product in double, rounded once */
+            y[i] = v > 0.0f ? v : (float)((double)a * v);
+    }
+}
+
 /* ------------------------------------------------------------ elementwise */
 
 static float ew_apply(int op, float a, float b)

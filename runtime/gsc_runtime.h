@@ -224,6 +224,17 @@ void gsc_act(const float *x, /* [n] */
              int act,        /* GSC_ACT_* */
              float *y);      /* [n] */
 
+/* Activations with real arguments a, b (not in the fast kernels' fused
+ * activation field): */
+#define GSC_ACT_CLIP        (10 << 8) /* min(max(x, a), b), a <= b (torch.clamp) */
+#define GSC_ACT_LEAKY_RELU  (11 << 8) /* x > 0 ? x : a x (F.leaky_relu, a the negative slope) */
+/* y = act(x; a, b), rounded once. In place ok. */
+void gsc_act_param(const float *x, /* [n] */
+                   int64_t n,
+                   int act,        /* GSC_ACT_CLIP, GSC_ACT_LEAKY_RELU */
+                   float a, float b,
+                   float *y);      /* [n] */
+
 /*
  * Elementwise binary operations with broadcasting: y[c, h, w] = a op b, where
  * each operand is [ca, ha, wa] with every dimension equal to y's or 1 (that
@@ -367,6 +378,15 @@ void gsc_act_backward(const float *x,  /* [n] */
                       int64_t n,
                       int act,         /* GSC_ACT_* */
                       float *dx);      /* [n] */
+
+/* dx += dy * act'(x; a, b) as PyTorch 1.13's backward: clip 1 for
+ * a <= x <= b (clamp_backward), else 0; leaky_relu 1 for x > 0, else a. */
+void gsc_act_param_backward(const float *x,  /* [n] */
+                            const float *dy, /* [n] */
+                            int64_t n,
+                            int act,         /* GSC_ACT_CLIP, GSC_ACT_LEAKY_RELU */
+                            float a, float b,
+                            float *dx);      /* [n] */
 
 /* The backward of gsc_binary: da and db (each may be NULL) get dy, summed
  * over the operand's broadcast dimensions, times d y / d operand: 1 and -1

@@ -4,7 +4,8 @@
     tools/test_ops_torch_ew.py [--gsc build/gsc] [--quick] [--keep]
 
 Two generated models. "ew" holds a branch per activation (relu6, sigmoid,
-tanh, silu, gelu, gelu_tanh, hardswish, hardsigmoid): the activation applied
+tanh, silu, gelu, gelu_tanh, hardswish, hardsigmoid; clip with min < 0 and
+with min > 0, leaky_relu with the default and another slope): the activation applied
 to the model input, after a batchnorm (pending, applied by the next
 convolution's padded copy of 20 channels, two blocks with padding lanes),
 after an add (fused into the add's pass) and materialised for it, before a
@@ -40,7 +41,12 @@ import tempfile
 from runtime_sources import runtime_sources
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ACTS = ["relu6", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "hardsigmoid"]
+ACTS = ["relu6", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "hardsigmoid",
+        "clip_n", "clip_p", "lrelu_d", "lrelu_a"]
+# the activations with arguments (clip_p: clip(0) = 0.1, so the padding lanes
+# of a blocked result must be put back to 0; leaky_relu: PyTorch's default slope)
+GS_CALLS = {"clip_n": "clip(%s, min=-0.5, max=0.75)", "clip_p": "clip(%s, min=0.1, max=2.5)",
+            "lrelu_d": "leaky_relu(%s)", "lrelu_a": "leaky_relu(%s, alpha=0.2)"}
 TOL = 1e-4
 GRAD_TOL = 1e-3  # P_grad in float32 against float64: sums of many products
 
@@ -65,7 +71,16 @@ def torch_act(name, x):
         "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
         "hardswish": F.hardswish,
         "hardsigmoid": F.hardsigmoid,
+        "clip_n": lambda t: torch.clamp(t, -0.5, 0.75),
+        "clip_p": lambda t: torch.clamp(t, 0.1, 2.5),
+        "lrelu_d": F.leaky_relu,
+        "lrelu_a": lambda t: F.leaky_relu(t, 0.2),
     }[name](x)
+
+
+def gs_act(name, e):
+    """The GraphSpec application of activation name to expression e."""
+    return GS_CALLS.get(name, name + "(%s)") % e
 
 
 def model_text():
@@ -75,6 +90,7 @@ def model_text():
              "      default H = 9, W = 7 {"]
     outs = []
     for a in ACTS:
+        f = lambda e: gs_act(a, e)  # noqa: E731
         lines += [
             "    %s_c1 = conv2d(3 -> 20, k=3, pad=1)" % a,
             "    %s_b1 = batchnorm(20)" % a,
@@ -83,11 +99,11 @@ def model_text():
             "    %s_c3 = conv2d(20 -> 8, k=1)" % a,
             "    %s_c4 = conv2d(8 -> 20, k=3, pad=1)" % a,
             "    %s_fc = linear(20 -> 10)" % a,
-            "    let %s_a = %s(%s_b1(%s_c1(%s(x))))" % (a, a, a, a, a),
-            "    let %s_b = %s(%s_b2(%s_c2(%s_a)) + %s_a)" % (a, a, a, a, a, a),
+            "    let %s_a = %s" % (a, f("%s_b1(%s_c1(%s))" % (a, a, f("x")))),
+            "    let %s_b = %s" % (a, f("%s_b2(%s_c2(%s_a)) + %s_a" % (a, a, a, a))),
             "    let %s_p = maxpool2d(%s_b, k=2, stride=2)" % (a, a),
-            "    let %s_d = %s_c4(%s(%s_c3(%s_p)))" % (a, a, a, a, a),
-            "    let %s_v = %s(%s_fc(global_avgpool(%s(%s_d))))" % (a, a, a, a, a),
+            "    let %s_d = %s_c4(%s)" % (a, a, f("%s_c3(%s_p)" % (a, a))),
+            "    let %s_v = %s" % (a, f("%s_fc(global_avgpool(%s))" % (a, f("%s_d" % a)))),
         ]
         outs.append("%s_v" % a)
     lines.append("    return concat(%s)" % ", ".join(outs))

@@ -8,7 +8,9 @@
  * judges the relative error over the condition number max(1, |x f'/f|)
  * wherever |act(x)| >= 1e-30 (no float evaluation can do better than the
  * function's own sensitivity to a rounding of x: gelu_tanh's is 26 at
- * x = -4.4) against the limit given on the command line.
+ * x = -4.4) against the limit given on the command line. clip and
+ * leaky_relu (gsc_fast_act_param, with their arguments) are swept the same
+ * way, and on a blocked tensor whose padding lanes must stay 0.
  *
  *   accuracy LIMIT     e.g. accuracy 1e-6
  */
@@ -19,10 +21,14 @@
 #include "gsc_fast.h"
 #include "gsc_runtime.h"
 
-static double ref(int act, double x)
+static double ref_param(int act, double a, double b, double x)
 {
     double t;
     switch (act) {
+    case GSC_ACT_CLIP:
+        return x < a ? a : x > b ? b : x;
+    case GSC_ACT_LEAKY_RELU:
+        return x > 0.0 ? x : a * x;
     case GSC_ACT_RELU6:
         return x < 0.0 ? 0.0 : x > 6.0 ? 6.0 : x;
     case GSC_ACT_SIGMOID:
@@ -49,10 +55,11 @@ static double ref(int act, double x)
 
 int main(int argc, char **argv)
 {
-    static const struct { int act; const char *name; } acts[] = {
-        {GSC_ACT_RELU6, "relu6"}, {GSC_ACT_SIGMOID, "sigmoid"}, {GSC_ACT_TANH, "tanh"},
-        {GSC_ACT_SILU, "silu"}, {GSC_ACT_GELU, "gelu"}, {GSC_ACT_GELU_TANH, "gelu_tanh"},
-        {GSC_ACT_HARDSWISH, "hardswish"}, {GSC_ACT_HARDSIGMOID, "hardsigmoid"},
+    static const struct { int act; const char *name; float a, b; } acts[] = {
+        {GSC_ACT_RELU6, "relu6", 0, 0}, {GSC_ACT_SIGMOID, "sigmoid", 0, 0}, {GSC_ACT_TANH, "tanh", 0, 0},
+        {GSC_ACT_SILU, "silu", 0, 0}, {GSC_ACT_GELU, "gelu", 0, 0}, {GSC_ACT_GELU_TANH, "gelu_tanh", 0, 0},
+        {GSC_ACT_HARDSWISH, "hardswish", 0, 0}, {GSC_ACT_HARDSIGMOID, "hardsigmoid", 0, 0},
+        {GSC_ACT_CLIP, "clip", -0.5f, 0.75f}, {GSC_ACT_LEAKY_RELU, "leaky_relu", 0.01f, 0},
     };
     double limit = argc > 1 ? atof(argv[1]) : 1e-6;
     int64_t n = 0, cap = 8 << 20, i;
@@ -75,14 +82,19 @@ int main(int argc, char **argv)
     printf("%s path, %lld points\n", gsc_fast_isa(), (long long)n);
     for (a = 0; a < sizeof acts / sizeof acts[0]; a++) {
         double maxrel = 0.0, maxscaled = 0.0, tailrel = 0.0, maxabs = 0.0, relx = 0.0;
-        gsc_fast_act(x, n, acts[a].act, y);
+        int act = acts[a].act;
+        double pa = acts[a].a, pb = acts[a].b;
+        if (act == GSC_ACT_CLIP || act == GSC_ACT_LEAKY_RELU)
+            gsc_fast_act_param(x, n, 0, act, acts[a].a, acts[a].b, y);
+        else
+            gsc_fast_act(x, n, act, y);
         for (i = 0; i < n; i++) {
-            double r = ref(acts[a].act, x[i]), e = fabs((double)y[i] - r), cond = 1.0, rel;
+            double r = ref_param(act, pa, pb, x[i]), e = fabs((double)y[i] - r), cond = 1.0, rel;
             if (e > maxabs)
                 maxabs = e;
             if (fabs(r) >= 1e-30 && x[i] != 0.0f) { /* |x f'(x) / f(x)|, a central difference */
                 double h = 1e-7 * fabs((double)x[i]);
-                double d = (ref(acts[a].act, x[i] + h) - ref(acts[a].act, x[i] - h)) / (2.0 * h);
+                double d = (ref_param(act, pa, pb, x[i] + h) - ref_param(act, pa, pb, x[i] - h)) / (2.0 * h);
                 cond = fabs(x[i] * d / r);
                 if (cond < 1.0)
                     cond = 1.0;
@@ -101,6 +113,17 @@ int main(int argc, char **argv)
                " absolute %.3g%s\n",
                acts[a].name, maxrel, relx, tailrel, maxscaled, maxabs, maxscaled > limit ? "  FAIL" : "");
         fails += maxscaled > limit;
+    }
+    { /* a blocked [20, 3, 5] tensor: clip(0) = 0.25, the padding lanes of channels 20..31 stay 0 */
+        int bad = 0;
+        int64_t nb = GSC_FAST_ACT_FLOATS(20, 3, 5);
+        for (i = 0; i < nb; i++)
+            x[i] = (i / 16) >= 15 && i % 16 >= 4 ? 0.0f : (float)((i % 7) - 3);
+        gsc_fast_act_param(x, nb, 20, GSC_ACT_CLIP, 0.25f, 2.0f, y);
+        for (i = 0; i < nb; i++)
+            bad += y[i] != ((i / 16) >= 15 && i % 16 >= 4 ? 0.0f : (float)ref_param(GSC_ACT_CLIP, 0.25, 2.0, x[i]));
+        printf("  clip on a blocked [20, 3, 5]: %d wrong values (padding lanes 0)%s\n", bad, bad ? "  FAIL" : "");
+        fails += bad != 0;
     }
     free(x);
     free(y);
