@@ -3,8 +3,8 @@
 # ONNX (opset 13, eval mode) and imported with gsc, against ONNX Runtime
 # (onnxruntime-node, installed as bench/peers.sh does, into build/ort/node).
 #
-# Models: torchvision's resnet18 (224x224, random weights, batchnorm
-# statistics randomised) and tests/onnx/make_cases.py's four small
+# Models: torchvision's resnet18, mobilenet_v2, mobilenet_v3_small and
+# efficientnet_b0 (224x224, random weights, batchnorm statistics randomised) and tests/onnx/make_cases.py's four small
 # networks. (vgg11 and alexnet import too, but C with 61 to 133 million
 # weights compiled in takes too long to build for a test.) For each: ONNX Runtime's output on a random input; gsc
 # --eval on the .onnx file; gsc --eval on its --emit=gs text with the
@@ -27,7 +27,7 @@ fi
 import sys, torch, torchvision
 out = sys.argv[1]
 torch.manual_seed(1)
-for name in ["resnet18"]:
+for name in ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0"]:
     m = getattr(torchvision.models, name)().eval()
     for mod in m.modules():
         if isinstance(mod, torch.nn.BatchNorm2d):
@@ -62,6 +62,6 @@ check residual "$OUT/cases/residual.onnx" 1,3,16,16
 check head "$OUT/cases/head.onnx" 1,2,9,11
 check mlp "$OUT/cases/mlp.onnx" 1,20
 check acts "$OUT/cases/acts.onnx" 1,3,6,5
-check resnet18 "$OUT/resnet18.onnx" 1,3,224,224
+for m in resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0; do check $m "$OUT/$m.onnx" 1,3,224,224; done
 echo "tests/onnx/ort.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
