@@ -45,7 +45,12 @@ MODELS = {
     "resnet50": ([(64, 48)], [(224, 224), (89, 113)]),
     "densenet121": ([(32, 29)], [(224, 224), (89, 117)]),
     "squeezenet1_0": ([(45, 37)], [(224, 224), (97, 131)]),
+    "googlenet": ([(40, 33)], [(224, 224), (97, 131)]),
 }
+
+# the builder's arguments beyond weights=None, where the port is not its default
+# (googlenet(weights=None) has the auxiliary classifiers, which eval() never runs)
+KWARGS = {"googlenet": {"aux_logits": False, "transform_input": False}}
 
 
 def run(cmd, **kw):
@@ -57,7 +62,7 @@ def run(cmd, **kw):
 
 def randomised(name, seed):
     torch.manual_seed(seed)
-    m = getattr(torchvision.models, name)(weights=None)
+    m = getattr(torchvision.models, name)(weights=None, **KWARGS.get(name, {}))
     g = torch.Generator().manual_seed(seed + 1)
     with torch.no_grad():
         for mod in m.modules():
