@@ -98,9 +98,9 @@ NEED_PKGS = $(shell command -v re2c >/dev/null || echo re2c; \
                     /usr/bin/python3 -c 'import z3' 2>/dev/null || echo python3-z3; \
                     $(if $(filter test test-onnx%,$(MAKECMDGOALS)),[ "$(HAVE_ONNX)" = 1 ] || echo $(ONNX_PKGS); \
                       /usr/bin/python3 -c 'import onnx' 2>/dev/null || echo python3-onnx; \
-                      [ -d /usr/share/libonnx-testdata ] || echo libonnx-testdata); \
+                      [ -d /usr/share/libonnx-testdata ] || echo libonnx-testdata;) \
                     $(if $(filter test,$(MAKECMDGOALS)),/usr/bin/python3 -c 'import torchvision' 2>/dev/null || \
-                      echo python3-torch python3-torchvision))
+                      echo python3-torch python3-torchvision;))
 
 # Wanted, not needed: help2man writes the man page that make install installs
 # (skipped, with a note, without it). One failed attempt to install it is

@@ -19,12 +19,12 @@ The last line is "N passed, M failed"; the status is 1 on failures.
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 
 from runtime_sources import runtime_sources
+from safetensors_np import write_safetensors
 
 try:
     import numpy as np
@@ -75,20 +75,6 @@ def cpu_has(flags):
     except OSError:
         return False
     return all(f in info for f in flags)
-
-
-def write_safetensors(path, tensors):
-    """tensors: list of (name, float32 numpy array), written in that order."""
-    header, blobs, off = {}, [], 0
-    for name, a in tensors:
-        b = np.ascontiguousarray(a, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
 def rel_err(a, b):

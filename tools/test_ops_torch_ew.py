@@ -33,12 +33,12 @@ Skipped, with the reason printed, where torch cannot be imported.
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 
 from runtime_sources import runtime_sources
+from safetensors_np import read_safetensors, write_safetensors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ACTS = ["relu6", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "hardsigmoid",
@@ -209,33 +209,6 @@ def torch_split(p, x):
     gap = lambda v: v.mean(dim=(2, 3))[0]  # noqa: E731
     return torch.cat([gap(z.narrow(1, 16, 16)), gap(z.narrow(1, 5, 13)), gap(t).narrow(0, 3, 10),
                       gap(z).narrow(0, 33, 7)])
-
-
-def write_safetensors(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, arr in tensors.items():
-        b = np.ascontiguousarray(arr, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, t in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = t["data_offsets"]
-        out[name] = np.frombuffer(data[8 + n + a:8 + n + b], dtype="<f4").reshape(t["shape"])
-    return out
 
 
 def run(cmd, **kw):

@@ -20,15 +20,14 @@ tests/driver/model_main.c with the same weights: output within 1e-4.
 Prints "N passed, M failed" last and exits 1 on a failure; without torch it
 prints why and exits 0 (skipped).
 """
-import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
 
 from runtime_sources import runtime_sources
+from safetensors_np import read_safetensors, write_safetensors
 
 try:
     import numpy as np
@@ -41,33 +40,6 @@ except ImportError as e:  # pragma: no cover
 GSC = sys.argv[1] if len(sys.argv) > 1 else "build/gsc"
 LIMIT = 1e-5    # the interpreter (float32 values) against float64
 C_LIMIT = 1e-4  # the generated C: float32 throughout, other summation orders
-
-
-def write_safetensors(path, tensors):
-    header, blobs, off = {}, [], 0
-    for name, a in tensors.items():
-        b = np.ascontiguousarray(a, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, t in header.items():
-        if name == "__metadata__":
-            continue
-        lo, hi = t["data_offsets"]
-        out[name] = np.frombuffer(data[8 + n + lo:8 + n + hi], dtype="<f4").reshape(t["shape"])
-    return out
 
 
 def pad4(x, top, left, bottom, right, value=0.0):
