@@ -132,7 +132,8 @@ def train_step_error(tmp):
         runtime_sources() + ["-lm", "-o", stem])
     run([stem, "--random-params", "7", "--save-params", stem + ".w.safetensors", "--save-input", stem + ".x.bin",
          "--grad", "2", "--output", stem + ".g.bin"])
-    run([GSC, "-q", "--eval", "--grad", gs, "--input", stem + ".x.bin", "--params", stem + ".w.safetensors",
+    # float64 (independent rounding): the default float32 interpreter rounds as P_grad does, bit for bit
+    run([GSC, "-q", "--eval", "--grad", "--precision=f64", gs, "--input", stem + ".x.bin", "--params", stem + ".w.safetensors",
          "--label", "2", "-o", stem + ".ref.bin"])
     out = run([stem, "--random-params", "7", "--grad", "2", "--compare", stem + ".ref.bin", "--output",
                stem + ".g2.bin"])
