@@ -261,7 +261,7 @@ def main():
             worst = train_step_error(tmp)
             ok = worst <= 2e-4
             passed, failed = passed + ok, failed + (not ok)
-            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval and maxpool2d ceil=1 against gsc --eval --grad: "
+            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval and maxpool2d ceil=1 against gsc --eval --grad --precision=f64: "
                   f"worst tensor error {worst:.1e} (limit 2e-4)")
         except Exception as e:
             failed += 1
