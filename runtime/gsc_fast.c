@@ -203,6 +203,18 @@ void gsc_fast_act(const float *x, int64_t n, int flags, float *y)
     }
 }
 
+/* The lanes past channel c in the last block of a blocked [c, hw] tensor set
+ * to 0 (every kernel keeps them so; a consumer may read whole blocks). */
+static void zero_padding_lanes(float *y, int c, size_t hw)
+{
+    float *last = y + (size_t)(GSC_FAST_CBLK(c) - 1) * 16 * hw;
+    size_t i;
+    if (c % 16 == 0)
+        return;
+    for (i = 0; i < hw; i++)
+        memset(last + i * 16 + c % 16, 0, (size_t)(16 - c % 16) * sizeof(float));
+}
+
 /* clip: min(max(x, a), b); leaky_relu: x > 0 ? x : a x */
 GF_INLINE VT v_act_param(VT x, int act, VT a, VT b)
 {
@@ -222,15 +234,8 @@ void gsc_fast_act_param(const float *x, int64_t n, int c, int act, float a, floa
         VSTORE(y + i, v_act_param(VLOAD(x + i), act, va, vb));
     for (i = n / VW * VW; i < n; i++) /* a vector's tail */
         y[i] = act == GSC_ACT_CLIP ? (x[i] < a ? a : x[i] > b ? b : x[i]) : x[i] > 0.0f ? x[i] : a * x[i];
-    if (c > 0 && c % 16) { /* the last block's padding lanes back to 0 */
-        int64_t hw = n / GSC_FAST_CPAD(c), p;
-        float *last = y + (int64_t)(GSC_FAST_CBLK(c) - 1) * hw * 16;
-        for (p = 0; p < hw; p++) {
-            int l;
-            for (l = c % 16; l < 16; l++)
-                last[p * 16 + l] = 0.0f;
-        }
-    }
+    if (c > 0) /* clip(0) need not be 0 */
+        zero_padding_lanes(y, c, (size_t)(n / GSC_FAST_CPAD(c)));
 }
 
 static size_t round64(size_t bytes) { return (bytes + 63) / 64 * 64; }
@@ -1075,12 +1080,8 @@ void gsc_fast_copy_channels(const float *x, int c, int h, int w, float *y,
         for (i = 0; i < hw; i++)
             yb[i * 16] = xb[i * 16];
     }
-    if (at + c == cy && cy % 16) {
-        float *yb = y + (size_t)(cy / 16) * 16 * hw;
-        size_t i;
-        for (i = 0; i < hw; i++)
-            memset(yb + i * 16 + cy % 16, 0, (size_t)(16 - cy % 16) * sizeof(float));
-    }
+    if (at + c == cy)
+        zero_padding_lanes(y, cy, hw);
 }
 
 /* ---------------------------------------------------------------- pools */
