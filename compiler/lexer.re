@@ -77,6 +77,46 @@ static int real(Parser *P, YYSTYPE *val)
     return REAL;
 }
 
+/* A quoted layer name that is not a letter or '_' followed by letters,
+ * digits, '_' and '-', or has no closing quote on its line: one error, at
+ * the first wrong character (or the opening quote). A closed name is then
+ * taken as written, so that parsing goes on; an unclosed one is YYerror,
+ * from which the parser recovers without a second message. */
+static int bad_quoted(Parser *P, YYSTYPE *val)
+{
+    const char *end = P->cur;
+    bool closed = end - P->tok >= 2 && end[-1] == '"';
+    const char *lo = P->tok + 1, *hi = closed ? end - 1 : end;
+    val->str = arena_strndup(lo, (size_t)(hi - lo));
+    Span s = tok_span(P);
+    if (!closed) {
+        error_at(s, "quoted name has no closing '\"' on its line");
+        return YYerror;
+    }
+    if (hi == lo) {
+        error_at(s, "empty quoted name: a layer's name needs at least a letter or '_'");
+        return QNAME;
+    }
+    const char *c = lo;
+    bool first = true;
+    for (; c < hi; c++, first = false) {
+        unsigned char u = (unsigned char)*c;
+        bool ok = u == '_' || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+                  (!first && ((u >= '0' && u <= '9') || u == '-'));
+        if (!ok)
+            break;
+    }
+    s.lo = (int)(c - P->file->text);
+    s.hi = s.lo + 1;
+    unsigned char u = (unsigned char)*c;
+    const char *what = u >= 32 && u < 127 ? arena_printf("'%c'", u) : arena_printf("byte 0x%02x", u);
+    if (c == lo)
+        error_at(s, "quoted name starts with %s: it starts with a letter or '_'", what);
+    else
+        error_at(s, "quoted name holds %s: it holds only letters, digits, '_' and '-'", what);
+    return QNAME;
+}
+
 static bool is_punct(unsigned char c)
 {
     return c && strchr("()[]{},:=+-*/%<>!", c);
@@ -87,7 +127,7 @@ static void stray(Parser *P)
 {
     while (P->cur < P->lim) {
         unsigned char c = (unsigned char)*P->cur;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#' || c == '_' || (c >= '0' && c <= '9') ||
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#' || c == '"' || c == '_' || (c >= '0' && c <= '9') ||
             (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_punct(c))
             break;
         P->cur++;
@@ -140,6 +180,10 @@ static int lex_token(YYSTYPE *val, Loc *loc, Parser *P)
             [0-9]+ "." [0-9]+ ([eE] [+-]? [0-9]+)? | [0-9]+ [eE] [+-]? [0-9]+
                                 { int t = real(P, val); RET(t); }
             ident               { val->str = arena_strndup(P->tok, (size_t)(P->cur - P->tok)); RET(IDENT); }
+            "\"" [a-zA-Z_] [a-zA-Z0-9_\-]* "\""
+                                { val->str = arena_strndup(P->tok + 1, (size_t)(P->cur - P->tok - 2)); RET(QNAME); }
+            "\"" [^"\n\x00]* "\""?
+                                { int t = bad_quoted(P, val); RET(t); }
             "->"                { RET(ARROW); }
             "=="                { RET(EQ); }
             "!="                { RET(NE); }

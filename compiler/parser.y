@@ -188,6 +188,7 @@ static void yyerror(Loc *l, Parser *P, const char *msg)
 %token <num> INT "integer"
 %token <real> REAL "real number"
 %token <str> IDENT "name"
+%token <str> QNAME "quoted name"
 %token DIM "'dim'" BLOCK "'block'" MODEL "'model'" LET "'let'" RETURN "'return'"
 %token ASSERT "'assert'" WHERE "'where'" DEFAULT "'default'"
 %token ARROW "'->'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='"
@@ -358,11 +359,14 @@ expr:
   | expr '%' expr       { $$ = new_bin(P, ND_BIN, '%', $1, $3, @$); }
   ;
 
-/* A layer's name: an identifier, or the keyword block, which PyTorch models
- * use as a submodule name (torchvision's MobileNetV3 and EfficientNet). */
+/* A layer's name: an identifier, the keyword block, which PyTorch models
+ * use as a submodule name (torchvision's MobileNetV3 and EfficientNet), or a
+ * quoted name that may hold '-' (RegNet's "block1-0"; the lexer checks its
+ * characters and gives the text between the quotes). */
 lname:
     IDENT
   | BLOCK               { $$ = arena_strndup("block", 5); }
+  | QNAME
   ;
 
 call:
@@ -417,7 +421,7 @@ static bool starts_something(Parser *P, yysymbol_kind_t k, int at)
     if (k == YYSYMBOL_DIM || k == YYSYMBOL_BLOCK || k == YYSYMBOL_MODEL || k == YYSYMBOL_ASSERT ||
         k == YYSYMBOL_LET || k == YYSYMBOL_RETURN || k == YYSYMBOL_YYEOF)
         return true;
-    if (k != YYSYMBOL_IDENT)
+    if (k != YYSYMBOL_IDENT && k != YYSYMBOL_QNAME)
         return false;
     while (at > 0 && (P->file->text[at - 1] == ' ' || P->file->text[at - 1] == '\t'))
         at--;
@@ -436,10 +440,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Parser *P)
     int nall = yypcontext_expected_tokens(ctx, all, YYNTOKENS), n = 0, closers = 0;
     if (nall < 0)
         nall = 0;
-    /* 'block' where a name may stand is a layer's name: the list's "name" says it */
+    /* 'block' or a quoted name where a name may stand is a layer's name: the
+     * list's "name" says it */
     for (int i = 0; i < nall; i++)
         if (!expects(exp, n, all[i]) &&
-            !(all[i] == YYSYMBOL_BLOCK && expects(all, nall, YYSYMBOL_IDENT)))
+            !((all[i] == YYSYMBOL_BLOCK || all[i] == YYSYMBOL_QNAME) && expects(all, nall, YYSYMBOL_IDENT)))
             exp[n++] = all[i];
     yysymbol_kind_t got = yypcontext_token(ctx);
     Loc l = *yypcontext_location(ctx);
