@@ -41,6 +41,8 @@ syntax match graphspecCount /\<\%(tensors\|params\)\ze\s*(/
 " A layer declaration or let binding: 'name =' at the start of a statement.
 syntax match graphspecDecl /^\s*\zs\h\w*\ze\s*=\%(=\)\@!/
 syntax match graphspecDecl /\%(\<let\s\+\)\@<=\h\w*/
+" A quoted layer name, which may hold '-': "block1-0" (RegNet's names).
+syntax match graphspecDecl /"\h[[:alnum:]_-]*"/
 " A keyword argument inside a call: k=3, stride=2, pad=1, co=128.
 syntax match graphspecKwArg /\%(\<default\s\+\)\@<=\h\w*/
 syntax match graphspecKwArg /[(,]\s*\zs\h\w*\ze\s*=\%(=\)\@!/
