@@ -25,6 +25,7 @@
 #include "gsc.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,20 +599,27 @@ static bool square_window(Imp *m, int64_t *k, int64_t *stride, int64_t *pad, con
 }
 
 /* The window rule on the two spatial axes of x: (h + 2p - k) / s + 1, with
- * the side condition h + 2p >= k recorded for the 'where' bounds. */
-static bool window(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, Dim **out)
+ * the side condition h + 2p >= k recorded for the 'where' bounds; with ceil
+ * (MaxPool's ceil_mode) the count rounds up: (h + 2p + s - 1 - k) / s + 1,
+ * h + 2p + s - 1 >= k. */
+static bool window_mode(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, bool ceil, Dim **out)
 {
     for (int a = 1; a <= 2; a++) {
-        Dim *padded = dim_bin(DX_ADD, x->d[a], dim_num(2 * p));
+        Dim *padded = dim_bin(DX_ADD, x->d[a], dim_num(2 * p + (ceil ? s - 1 : 0)));
         vec_push(&m->req_a, padded);
         vec_push(&m->req_b, dim_num(k));
         int64_t at = dim_at(m, padded);
         if (at >= 0 && at < k)
             return node_error(m, "the %lld-wide window does not fit the padded input (%lld)", (long long)k,
-                              (long long)at);
+                              (long long)(at - (ceil ? s - 1 : 0)));
         out[a] = dim_bin(DX_ADD, dim_bin(DX_DIV, dim_bin(DX_SUB, padded, dim_num(k)), dim_num(s)), dim_num(1));
     }
     return true;
+}
+
+static bool window(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, Dim **out)
+{
+    return window_mode(m, x, k, s, p, false, out);
 }
 
 static bool want_image(Imp *m, const Val *x)
@@ -906,6 +914,19 @@ static bool op_maxmin(Imp *m)
     return b && tensor_binary(m, a, b, max ? '>' : '<');
 }
 
+/* A float32 as a GraphSpec real literal: the shortest text that reads back
+ * as the same float, with a '.' or an exponent ("0.2", "6.0", "1e-05"). */
+static const char *real_text(float v)
+{
+    char *s = NULL;
+    for (int digits = 6; digits <= 9; digits++) {
+        s = arena_printf("%.*g", digits, (double)v);
+        if ((float)strtod(s, NULL) == v)
+            break;
+    }
+    return strpbrk(s, ".e") ? s : arena_printf("%s.0", s);
+}
+
 /* A BatchNormalization that no Conv before it takes: batchnorm_eval(c),
  * its four tensors named as PyTorch's state_dict. */
 static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
@@ -925,12 +946,7 @@ static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
     float eps = (float)attr_float(m, "epsilon", 1e-5);
     if (!(eps > 0))
         return node_error(m, "epsilon %g is not supported (it must be > 0)", (double)eps);
-    const char *e = "";
-    if (eps != (float)1e-5) {
-        e = arena_printf(", eps=%.9g", (double)eps);
-        if (!strpbrk(e, ".e"))
-            e = arena_printf("%s.0", e);
-    }
+    const char *e = eps != (float)1e-5 ? arena_printf(", eps=%s", real_text(eps)) : "";
     stmt(m, IM_LAYER, name, arena_printf("batchnorm_eval(%lld%s)", (long long)c, e), NULL);
     Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
     (void)v;
@@ -969,19 +985,22 @@ static bool op_batchnorm(Imp *m)
     return true;
 }
 
-/* An elementwise activation fn(x) of the node's one operand. */
-static bool unary(Imp *m, const char *fn, const char *const *known)
+/* An elementwise activation fn(x, args) of the node's one operand (args
+ * NULL or ", name=value ..."). */
+static bool unary_args(Imp *m, const char *fn, const char *args, const char *const *known)
 {
     Val *x = tensor_operand(m, 0);
     if (!x || !attrs_known(m, known))
         return false;
-    Val *v = define(m, 0, call1(fn, x, NULL), x->depth + 1, x->rank, x->d);
+    Val *v = define(m, 0, call1(fn, x, args), x->depth + 1, x->rank, x->d);
     if (v)
         v->pooled = x->pooled;
     if (v && (!strcmp(fn, "sigmoid") || !strcmp(fn, "hardsigmoid")))
         v->gate_of = x, v->gate_expr = v->expr, v->gated = fn[0] == 's' ? "silu" : "hardswish";
     return true;
 }
+
+static bool unary(Imp *m, const char *fn, const char *const *known) { return unary_args(m, fn, NULL, known); }
 
 static const char *const no_attrs[] = {NULL};
 
@@ -1002,7 +1021,8 @@ static bool op_hardsigmoid(Imp *m)
 }
 
 /* Clip: min and max as attributes (opset < 11) or constant operands.
- * Clip(0, 6) is relu6, Clip(0, none) relu; other bounds are not. */
+ * Clip(0, 6) is relu6, Clip(0, none) relu, other bounds clip(x, min=, max=)
+ * (an absent bound is float32's largest value). */
 static bool op_clip(Imp *m)
 {
     float lo = (float)attr_float(m, "min", -INFINITY), hi = (float)attr_float(m, "max", INFINITY);
@@ -1016,12 +1036,28 @@ static bool op_clip(Imp *m)
             return node_error(m, "the %s must be one value", i == 1 ? "min" : "max");
         *(i == 1 ? &lo : &hi) = k->f[0];
     }
+    static const char *const known[] = {"min", "max", NULL};
     if (lo == 0.0f && hi == 6.0f)
-        return unary(m, "relu6", (const char *const[]){"min", "max", NULL});
+        return unary(m, "relu6", known);
     if (lo == 0.0f && hi == INFINITY)
-        return unary(m, "relu", (const char *const[]){"min", "max", NULL});
-    return node_error(m, "bounds [%g, %g] are not supported (only [0, 6] as relu6 and [0, inf) as relu)", (double)lo,
-                      (double)hi);
+        return unary(m, "relu", known);
+    if (isnan(lo) || isnan(hi) || lo > hi)
+        return node_error(m, "bounds [%g, %g] are not supported (min must be at most max)", (double)lo, (double)hi);
+    if (lo == -INFINITY && hi == INFINITY) {
+        Val *x = tensor_operand(m, 0);
+        return x && attrs_known(m, known) && alias(m, x, x->rank, x->d, x->pooled);
+    }
+    lo = lo < -FLT_MAX ? -FLT_MAX : lo;
+    hi = hi > FLT_MAX ? FLT_MAX : hi;
+    return unary_args(m, "clip", arena_printf(", min=%s, max=%s", real_text(lo), real_text(hi)), known);
+}
+
+/* LeakyRelu: leaky_relu(x), alpha= when it is not PyTorch's 0.01. */
+static bool op_leaky_relu(Imp *m)
+{
+    float alpha = (float)attr_float(m, "alpha", 0.01);
+    return unary_args(m, "leaky_relu", alpha == 0.01f ? NULL : arena_printf(", alpha=%s", real_text(alpha)),
+                      (const char *const[]){"alpha", NULL});
 }
 
 static bool op_pool(Imp *m, bool max)
@@ -1044,22 +1080,31 @@ static bool op_pool(Imp *m, bool max)
         p = x->pad;
     else if (!max && p > 0 && !attr_int(m, "count_include_pad", 0))
         return node_error(m, "padding with count_include_pad=0 is not supported (gsc's avgpool2d divides by k*k)");
-    Dim *out[3] = {x->d[0]};
-    if (!window(m, x, k[0], s, p, out))
-        return false;
-    if (attr_int(m, "ceil_mode", 0)) {
-        for (int a = 1; a <= 2; a++) {
-            int64_t h;
-            if (!dim_is_const(x->d[a], &h) || (h + 2 * p - k[0]) % s)
-                return node_error(m, "ceil_mode=1 is supported only where it gives the floor size");
-        }
+    /* ceil_mode: the floor size where the two agree for the file's (constant)
+     * sizes; else, for MaxPool, ceil=1, whose condition k >= pad + stride
+     * (no last window starting in the padding) the language proves */
+    bool ceil = false;
+    for (int a = 1; a <= 2 && attr_int(m, "ceil_mode", 0); a++) {
+        int64_t h;
+        ceil |= !dim_is_const(x->d[a], &h) || (h + 2 * p - k[0]) % s;
     }
+    if (ceil && !max)
+        return node_error(m, "ceil_mode=1 is supported only where it gives the floor size (avgpool2d has no ceil mode)");
+    if (ceil && k[0] < p + s)
+        return node_error(m, "ceil_mode=1 with a window %lld smaller than pad + stride (%lld): PyTorch drops a last "
+                             "window that starts in the padding, which gsc's maxpool2d ceil=1 does not take",
+                          (long long)k[0], (long long)(p + s));
+    Dim *out[3] = {x->d[0]};
+    if (!window_mode(m, x, k[0], s, p, ceil, out))
+        return false;
     Buf e = {0};
     buf_printf(&e, ", k=%lld", (long long)k[0]);
     if (s != 1)
         buf_printf(&e, ", stride=%lld", (long long)s);
     if (p)
         buf_printf(&e, ", pad=%lld", (long long)p);
+    if (ceil)
+        buf_printf(&e, ", ceil=1");
     define(m, 0, call1(max ? "maxpool2d" : "avgpool2d", x, arena_printf("%s", e.s)), x->depth + 1, 3, out);
     buf_free(&e);
     return true;
@@ -1461,6 +1506,7 @@ static const OnnxOp op_table[] = {
     {"HardSigmoid", op_hardsigmoid},
     {"HardSwish", op_hardswish},
     {"Identity", op_identity},
+    {"LeakyRelu", op_leaky_relu},
     {"MatMul", op_matmul},
     {"Max", op_maxmin},
     {"MaxPool", op_maxpool},

@@ -121,6 +121,23 @@ class Se(nn.Module):
         return self.fc(y.mean((2, 3)))
 
 
+class Bounds(nn.Module):
+    """Clip with other bounds (both, only a min) as clip, LeakyRelu (PyTorch's slope and another) as leaky_relu,
+    MaxPool with ceil_mode where it rounds up as maxpool2d ceil=1."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.pool2 = nn.MaxPool2d(3, 2, padding=1, ceil_mode=True)
+        self.fc = nn.Linear(6 * 3 * 3, 4)
+
+    def forward(self, x):
+        a = nn.functional.leaky_relu(torch.clamp(self.conv(x), -0.5, 0.75), 0.2)
+        b = torch.clamp(nn.functional.leaky_relu(self.pool(a)), min=0.1)
+        return self.fc(torch.flatten(self.pool2(b), 1))
+
+
 def export(name, m, shape):
     m.eval()
     randomise_bn(m)
@@ -136,6 +153,7 @@ export("head", Head(), (1, 2, 9, 11))
 export("mlp", Mlp(), (1, 20))
 export("acts", Acts(), (1, 3, 6, 5))
 export("se", Se(), (1, 3, 7, 7))
+export("bounds", Bounds(), (1, 3, 10, 9))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -202,9 +220,15 @@ bad("broadcast_add", "node 'add' (Add, opset 13): Add of shapes [3, 8, 8] and [3
            helper.make_node("Add", ["x", "q"], ["y"], name="add")], [image("x")], [Y]))
 bad("hardsigmoid_alpha", "node 'hs' (HardSigmoid, opset 13): alpha 0.2 and beta 0.5 are not supported",
     model([helper.make_node("HardSigmoid", ["x"], ["y"], name="hs")], [image("x")], [Y]))
-bad("clip_bounds", "node 'clip' (Clip, opset 13): bounds [-1, 1] are not supported",
+bad("clip_bounds", "node 'clip' (Clip, opset 13): bounds [1, -1] are not supported (min must be at most max)",
     model([helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")], [image("x")], [Y],
-          [helper.make_tensor("lo", TensorProto.FLOAT, [], [-1.0]), helper.make_tensor("hi", TensorProto.FLOAT, [], [1.0])]))
+          [helper.make_tensor("lo", TensorProto.FLOAT, [], [1.0]), helper.make_tensor("hi", TensorProto.FLOAT, [], [-1.0])]))
+bad("avgpool_ceil", "node 'p' (AveragePool, opset 13): ceil_mode=1 is supported only where it gives the floor size",
+    model([helper.make_node("AveragePool", ["x"], ["y"], name="p", kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)],
+          [image("x", h=9, w=9)], [Y]))
+bad("maxpool_ceil_pad", "node 'p' (MaxPool, opset 13): ceil_mode=1 with a window 2 smaller than pad + stride (3)",
+    model([helper.make_node("MaxPool", ["x"], ["y"], name="p", kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 1, 1],
+                            ceil_mode=1)], [image("x", h=9, w=9)], [Y]))
 bad("clip_dynamic", "node 'clip' (Clip, opset 13): the max ('z') must be a constant",
     model([helper.make_node("Relu", ["x"], ["z"], name="r"), helper.make_node("Clip", ["x", "", "z"], ["y"], name="clip")],
           [image("x")], [Y]))

@@ -15,6 +15,8 @@ cd "$(dirname "$0")/../.." || exit 2
 GSC=${1:-build/gsc}
 PY=/usr/bin/python3
 OUT=build/ort
+# ORT_MODELS="a b" checks only those torchvision models
+MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet"}
 CC=${CC:-cc}
 mkdir -p "$OUT/node"
 if [ ! -f "$OUT/node/node_modules/onnxruntime-node/package.json" ]; then
@@ -23,12 +25,13 @@ if [ ! -f "$OUT/node/node_modules/onnxruntime-node/package.json" ]; then
         { echo "tests/onnx/ort.sh: cannot install onnxruntime-node"; exit 1; }
 fi
 "$PY" tests/onnx/make_cases.py "$OUT/cases" >"$OUT/export.log" 2>&1 || { cat "$OUT/export.log"; exit 1; }
-"$PY" - "$OUT" >>"$OUT/export.log" 2>&1 <<'PYEOF' || { cat "$OUT/export.log"; exit 1; }
+"$PY" - "$OUT" $MODELS >>"$OUT/export.log" 2>&1 <<'PYEOF' || { cat "$OUT/export.log"; exit 1; }
 import sys, torch, torchvision
 out = sys.argv[1]
-torch.manual_seed(1)
-for name in ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0"]:
-    m = getattr(torchvision.models, name)().eval()
+kwargs = {"googlenet": dict(aux_logits=False, transform_input=False, init_weights=False)}
+for name in sys.argv[2:]:
+    torch.manual_seed(1)
+    m = getattr(torchvision.models, name)(**kwargs.get(name, {})).eval()
     for mod in m.modules():
         if isinstance(mod, torch.nn.BatchNorm2d):
             mod.running_mean.uniform_(-0.1, 0.1)
@@ -62,6 +65,7 @@ check residual "$OUT/cases/residual.onnx" 1,3,16,16
 check head "$OUT/cases/head.onnx" 1,2,9,11
 check mlp "$OUT/cases/mlp.onnx" 1,20
 check acts "$OUT/cases/acts.onnx" 1,3,6,5
-for m in resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0; do check $m "$OUT/$m.onnx" 1,3,224,224; done
+check bounds "$OUT/cases/bounds.onnx" 1,3,10,9
+for m in $MODELS; do check $m "$OUT/$m.onnx" 1,3,224,224; done
 echo "tests/onnx/ort.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
