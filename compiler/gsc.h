@@ -734,7 +734,7 @@ typedef struct {
 
 /* How the fast backend computes a 3x3 stride-1 convolution (gsc --conv):
  * by the cost model (lower.c, conv_method), always directly, or by Winograd
- * wherever it applies. Read by lower_graph; CONV_DIRECT unless set. */
+ * wherever it applies. Read by lower_graph; CONV_AUTO unless set. */
 typedef enum { CONV_DIRECT, CONV_AUTO, CONV_WINOGRAD } ConvMode;
 extern ConvMode lower_conv_mode;
 

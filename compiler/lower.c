@@ -681,7 +681,7 @@ static const GNode *sole_consumer(const Lowerer *lw, int v, OpKind op)
     return g->nodes[c].op == op ? &g->nodes[c] : NULL;
 }
 
-ConvMode lower_conv_mode = CONV_DIRECT;
+ConvMode lower_conv_mode = CONV_AUTO;
 
 /*
  * The cost model of a 3x3 stride-1 convolution, in multiply-add time units

@@ -27,8 +27,8 @@
 #define RN18_OUTPUT_SHAPE {1000}
 #define RN18_NUM_TENSORS 82
 #define RN18_NUM_PARAMS 11694312 /* floats */
-#define RN18_PREPARED_SIZE 11698416 /* floats */
-#define RN18_WORKSPACE_BYTES 5566912
+#define RN18_PREPARED_SIZE 14844144 /* floats */
+#define RN18_WORKSPACE_BYTES 6280192
 
 #ifdef __cplusplus
 extern "C" {

@@ -252,9 +252,9 @@ fi
 # ------------------------------------------------------------ the classify example
 CC=${CC:-cc}
 FAST=
-[ -f "$ROOT/runtime/gsc_fast.c" ] && FAST="$ROOT/runtime/gsc_fast.c" # the optimised kernels, when gsc emits calls to them
+[ -f "$ROOT/runtime/gsc_fast.c" ] && FAST="$ROOT/runtime/gsc_fast.c $ROOT/runtime/gsc_winograd.c" # the optimised kernels, when gsc emits calls to them
 if command -v "$CC" > /dev/null 2>&1; then
-    # shellcheck disable=SC2086 # $FAST is empty or one path
+    # shellcheck disable=SC2086 # $FAST is empty or two paths
     if "$CC" -std=c99 -O2 -I"$ROOT/generated" -I"$ROOT/runtime" -o "$T/classify" "$ROOT/examples/classify/classify.c" \
             "$ROOT/generated/rn18.c" "$ROOT/runtime/gsc_init.c" "$ROOT/runtime/gsc_kernels.c" \
             "$ROOT/runtime/gsc_safetensors.c" $FAST -lm > "$T/cls.log" 2>&1 &&

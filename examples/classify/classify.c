@@ -16,9 +16,11 @@
  * Build (from the repository root):
  *   cc -std=c99 -O2 -Igenerated -Iruntime examples/classify/classify.c \
  *      generated/rn18.c runtime/gsc_init.c runtime/gsc_kernels.c \
- *      runtime/gsc_safetensors.c runtime/gsc_fast.c -lm -o classify
- * (runtime/gsc_fast.c holds the optimised kernels that generated C which
- * includes gsc_fast.h calls; C generated without them does not need it.)
+ *      runtime/gsc_safetensors.c runtime/gsc_fast.c runtime/gsc_winograd.c \
+ *      -lm -o classify
+ * (runtime/gsc_fast.c and gsc_winograd.c hold the optimised kernels that
+ * generated C which includes gsc_fast.h calls; C generated without them
+ * does not need them.)
  *
  * Exit status: 0 success, 1 bad input (image, weights, labels) or out of
  * memory, 2 usage error.

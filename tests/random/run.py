@@ -19,8 +19,10 @@ For each of N programs (seeds S, S+1, ...):
      interpreter accumulates in double, so (a) misses a cancelling sum). Such
      a program passes with a NOTE line (a real bug is not that small);
   4. for every --ref-every'th program also `--kernels=reference`, same weights.
-  --conv=winograd (or auto) passes that option to every fast build: each 3x3
-  stride-1 convolution by Winograd (runtime/gsc_winograd.c).
+  --conv=direct|auto|winograd passes that option to every fast build; the
+  default, --conv=alternate, forces Winograd (runtime/gsc_winograd.c) on each
+  3x3 stride-1 convolution of the programs with an odd seed and leaves the
+  even ones to gsc's default (--conv=auto), so both methods are checked.
 A failing program is reduced automatically (choose an earlier output, drop
 and bypass nodes, drop annotations, shrink the default sizes) and saved under
 tests/random/regress/ with the command that reproduces it. One line per
@@ -102,7 +104,14 @@ def header_size(hpath, what):
     raise RuntimeError('no %s in %s' % (what, hpath))
 
 
-def build_model(d, objs, kernels):
+def conv_for(seed):
+    """The --conv option of program seed's fast builds."""
+    if G['conv'] != 'alternate':
+        return G['conv']
+    return 'winograd' if seed % 2 else 'auto'
+
+
+def build_model(d, objs, kernels, conv):
     """gsc -o d/m.c, then the driver. Returns (ok, kind, detail)."""
     gsc = G['gsc']
     flags = NATIVE if kernels == 'native' else CFLAGS
@@ -111,7 +120,7 @@ def build_model(d, objs, kernels):
     if kernels == 'reference':
         args.insert(1, '--kernels=reference')
     else:
-        args.insert(1, '--conv=' + G.get('conv', 'direct'))
+        args.insert(1, '--conv=' + conv)
     if kernels == 'native':
         objs = G['native_objs']
     rc, _, err = sh(args)
@@ -182,7 +191,7 @@ def check_text(src, wdir, seed, ref, objs, native=False):
         lines = [l for l in err.splitlines() if 'error' in l]
         return ('rejected' if rc == 1 else 'gsc --check exit %d' % rc), (lines or err.splitlines())[:2]
     fast = os.path.join(wdir, 'fast')
-    ok, kind, det = build_model(fast, objs, 'fast')
+    ok, kind, det = build_model(fast, objs, 'fast', conv_for(seed))
     if not ok:
         return kind, det
     n_in = header_size(os.path.join(fast, 'm.h'), 'INPUT_SIZE')
@@ -221,7 +230,7 @@ def check_text(src, wdir, seed, ref, objs, native=False):
         return bad
     for variant in (['reference'] if ref else []) + (['native'] if native else []):
         rd = os.path.join(wdir, variant)
-        ok, kind, det = build_model(rd, objs, variant)
+        ok, kind, det = build_model(rd, objs, variant, conv_for(seed))
         if not ok:
             return kind, det
         y = os.path.join(wdir, 'y_%s.bin' % variant)
@@ -398,8 +407,9 @@ def main():
     ap.add_argument('--native-every', type=int, default=0,
                     help='also build every K-th program with -O3 -march=native -fopenmp (SIMD kernels)')
     ap.add_argument('--gsc', default=os.path.join(ROOT, 'build', 'gsc'))
-    ap.add_argument('--conv', choices=['direct', 'auto', 'winograd'], default='direct',
-                    help='how the fast kernels compute 3x3 stride-1 convolutions (gsc --conv)')
+    ap.add_argument('--conv', choices=['direct', 'auto', 'winograd', 'alternate'], default='alternate',
+                    help='how the fast kernels compute 3x3 stride-1 convolutions (gsc --conv); '
+                         'alternate: winograd for odd seeds, auto for even ones')
     ap.add_argument('--no-reduce', action='store_true')
     ap.add_argument('--replay', metavar='FILE.gs', help='check one saved program (e.g. from regress/)')
     a = ap.parse_args()
