@@ -48,6 +48,7 @@ MODELS = {
     "googlenet": ([(40, 33)], [(224, 224), (97, 131)]),
     "mobilenet_v3_small": ([(64, 64)], [(224, 224), (97, 97)]),
     "efficientnet_b0": ([(64, 64)], [(224, 224), (97, 97)]),
+    "regnet_y_400mf": ([(64, 64)], [(224, 224), (97, 97)]),
 }
 
 # the builder's arguments beyond weights=None, where the port is not its default
