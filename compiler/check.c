@@ -598,6 +598,19 @@ static bool shape_BATCHNORM_EVAL(Rule *r, Shape *out)
     return arg_dim(r, BATCHNORM_EVAL_c, r->in[0].d[0], "batchnorm_eval: input channels equal c", "channels");
 }
 
+/* layernorm(c): over the channels at each position of [c, h, w]
+ * (torchvision's LayerNorm2d, a CNBlock's permuted LayerNorm), or over a
+ * vector [c] (nn.LayerNorm on a flattened tensor): the first dimension is c */
+static bool shape_LAYERNORM(Rule *r, Shape *out)
+{
+    if (r->in[0].rank != 1 && !want_rank(r, 0, 3, "a [c, h, w] tensor or a vector [c]"))
+        return false;
+    *out = r->in[0];
+    return arg_dim(r, LAYERNORM_c, r->in[0].d[0],
+                   r->in[0].rank == 1 ? "layernorm: input length equals c" : "layernorm: input channels equal c",
+                   r->in[0].rank == 1 ? "length" : "channels");
+}
+
 static bool shape_LINEAR(Rule *r, Shape *out)
 {
     if (!want_rank(r, 0, 1, "a vector [n]"))
@@ -933,6 +946,19 @@ static bool conv_groups(Ctx *c, Layer *l)
                         dim_bin(DX_MOD, a[CONV2D_cout], a[CONV2D_groups]), "cout % groups", dim_num(0), "0", false, at);
 }
 
+/* A normalisation's eps (a real attribute) is greater than 0; reported at
+ * the written value, else at the layer. */
+static bool eps_positive(Ctx *c, const Layer *l, int slot)
+{
+    if (l->real[slot] > 0)
+        return true;
+    Node *src = l->attr_src ? l->attr_src[slot] : NULL;
+    error_at(src ? src->span : l->span, "%s's eps must be greater than 0 (PyTorch's default is 1e-5)",
+             op_info[l->op].name);
+    c->errors++;
+    return false;
+}
+
 /* Parameter shapes of an op layer, known from its attributes alone.
  * False (reported) when a dimension may be 0. */
 static bool op_params(Ctx *c, Layer *l)
@@ -961,17 +987,20 @@ static bool op_params(Ctx *c, Layer *l)
         w->init = INIT_ONE;
         b->init = INIT_ZERO;
         break;
+    case OP_LAYERNORM: /* PyTorch's LayerNorm: weight 1, bias 0 */
+        w->shape = b->shape = (Shape){.rank = 1, .d = {a[LAYERNORM_c]}};
+        w->init = INIT_ONE;
+        b->init = INIT_ZERO;
+        if (!eps_positive(c, l, LAYERNORM_eps))
+            return false;
+        break;
     case OP_BATCHNORM_EVAL: { /* PyTorch's BatchNorm2d: weight 1, bias 0, running mean 0, running var 1 */
         Tensor *m = tensor(c, l->tbase + 2), *v = tensor(c, l->tbase + 3);
         w->shape = b->shape = m->shape = v->shape = (Shape){.rank = 1, .d = {a[BATCHNORM_EVAL_c]}};
         w->init = v->init = INIT_ONE;
         b->init = m->init = INIT_ZERO;
-        if (!(l->real[BATCHNORM_EVAL_eps] > 0)) {
-            Node *src = l->attr_src ? l->attr_src[BATCHNORM_EVAL_eps] : NULL;
-            error_at(src ? src->span : l->span, "batchnorm_eval's eps must be greater than 0 (PyTorch's default is 1e-5)");
-            c->errors++;
+        if (!eps_positive(c, l, BATCHNORM_EVAL_eps))
             return false;
-        }
         break;
     }
     case OP_LINEAR:

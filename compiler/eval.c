@@ -123,6 +123,39 @@ static void eval_BATCHNORM_EVAL(const Step *st)
     }
 }
 
+/* Positions and channels of a layernorm's operand: [c, h, w] is c channels
+ * at h*w positions, a vector [c] one position. */
+static int64_t ln_positions(const Shape *s)
+{
+    return s->rank == 3 ? s->n[1] * s->n[2] : 1;
+}
+
+/* Mean and 1 / sqrt(biased variance + eps) over the c channels of position
+ * p (x[ch * hw + p]): two passes, as PyTorch's LayerNorm. */
+static void ln_stats(const double *x, int64_t c, int64_t hw, int64_t p, double eps, double *mean, double *inv)
+{
+    double sum = 0.0, sq = 0.0;
+    for (int64_t ch = 0; ch < c; ch++)
+        sum += x[ch * hw + p];
+    *mean = sum / (double)c;
+    for (int64_t ch = 0; ch < c; ch++)
+        sq += (x[ch * hw + p] - *mean) * (x[ch * hw + p] - *mean);
+    *inv = 1.0 / sqrt(sq / (double)c + eps);
+}
+
+/* Layer normalisation over the channels at each position:
+ * (x - mean) / sqrt(var + eps) * gamma + beta. */
+static void eval_LAYERNORM(const Step *st)
+{
+    int64_t c = st->os->n[0], hw = ln_positions(st->os);
+    for (int64_t p = 0; p < hw; p++) {
+        double mean, inv;
+        ln_stats(st->in[0], c, hw, p, st->n->r[LAYERNORM_eps], &mean, &inv);
+        for (int64_t ch = 0; ch < c; ch++)
+            put(st, ch * hw + p, (st->in[0][ch * hw + p] - mean) * inv * st->w[ch] + st->b[ch]);
+    }
+}
+
 static void eval_LINEAR(const Step *st)
 {
     int64_t in = st->ins[0]->n[0], out = st->os->n[0];
@@ -575,6 +608,30 @@ static void grad_BATCHNORM(const BStep *st)
         double *dx = st->din[0] + c * hw;
         for (int64_t i = 0; i < hw; i++)
             dx[i] += st->w[c] * inv / (double)hw * ((double)hw * dy[i] - sdy - (x[i] - mean) * inv * sdyx);
+    }
+}
+
+/* y = xhat * gamma + beta, xhat = (x - mean) * inv with the statistics of
+ * the position: dgamma += dy xhat, dbeta += dy, and with g = dy * gamma,
+ * dx = inv * (g - mean(g) - xhat * mean(g xhat)) over the channels. */
+static void grad_LAYERNORM(const BStep *st)
+{
+    int64_t c = st->os->n[0], hw = ln_positions(st->os);
+    const double *x = st->in[0], *dy = st->dout;
+    for (int64_t p = 0; p < hw; p++) {
+        double mean, inv, sg = 0.0, sgx = 0.0;
+        ln_stats(x, c, hw, p, st->n->r[LAYERNORM_eps], &mean, &inv);
+        for (int64_t ch = 0; ch < c; ch++) {
+            double xhat = (x[ch * hw + p] - mean) * inv, g = dy[ch * hw + p] * st->w[ch];
+            st->dw[ch] += dy[ch * hw + p] * xhat;
+            st->db[ch] += dy[ch * hw + p];
+            sg += g;
+            sgx += g * xhat;
+        }
+        for (int64_t ch = 0; ch < c && st->din[0]; ch++) {
+            double xhat = (x[ch * hw + p] - mean) * inv, g = dy[ch * hw + p] * st->w[ch];
+            st->din[0][ch * hw + p] += inv * (g - sg / (double)c - xhat * sgx / (double)c);
+        }
     }
 }
 

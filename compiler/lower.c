@@ -439,6 +439,23 @@ static void ref_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
                          w[2], w[3], real_arg(n->r[BATCHNORM_EVAL_eps]), buf_arg(y)));
 }
 
+/* Channels and positions of a layernorm's operand ([c, h, w], or a vector [c]: one position) */
+static void ln_dims(Lowerer *lw, const GNode *n, LArg *c, LArg *hw)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    *c = int_arg(s->n[0]);
+    *hw = int_arg(shape_count(s) / s->n[0]);
+}
+
+static void ref_LAYERNORM(Lowerer *lw, const GNode *n)
+{
+    LArg w[2], c, hw;
+    weight_args(lw, n, w);
+    ln_dims(lw, n, &c, &hw);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, CALL(lw, K_LAYERNORM, buf_arg(x), c, hw, w[0], w[1], real_arg(n->r[LAYERNORM_eps]), buf_arg(y)));
+}
+
 static void ref_LINEAR(Lowerer *lw, const GNode *n)
 {
     LArg w[2];
@@ -800,6 +817,25 @@ static void fast_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
     pend(lz(lw, n->out), n, FUSE_INPUT);
 }
 
+/* Layer normalisation: one pass over a blocked tensor (pending work on its
+ * input applied first: the statistics need the values); a vector takes the
+ * reference kernel, whose plain layout it has. */
+static void fast_LAYERNORM(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    if (s->rank != 3) {
+        ref_LAYERNORM(lw, n);
+        return;
+    }
+    materialise(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    int w = prepare_params(lw, n, true), y = out_buf(lw, n, LAY_BLOCKED);
+    LCall *c = CALL(lw, K_FAST_LAYERNORM, buf_arg(x->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                    prep_arg(w), prep_arg(w + 1), real_arg(n->r[LAYERNORM_eps]), buf_arg(y));
+    fuse_pending(c, x);
+    *lz(lw, n->out) = plain(y);
+}
+
 /* An activation: pending on a blocked value (applied by its consumer: the
  * next convolution's padded copy, a max-pool when it is monotonic, the
  * pass that materialises it); one vector pass otherwise. */
@@ -1137,6 +1173,14 @@ static void backward_node(Lowerer *lw, const GNode *n)
         int dx = din_buf(lw, n, 0);
         CALL(lw, K_BATCHNORM_EVAL_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]),
              param_arg(n->param), param_arg(n->param + 2), param_arg(n->param + 3), real_arg(n->r[BATCHNORM_EVAL_eps]),
+             buf_arg(dy), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
+        break;
+    }
+    case OP_LAYERNORM: {
+        int dx = din_buf(lw, n, 0);
+        LArg c, hw;
+        ln_dims(lw, n, &c, &hw);
+        CALL(lw, K_LAYERNORM_BACKWARD, buf_arg(x), c, hw, param_arg(n->param), real_arg(n->r[LAYERNORM_eps]),
              buf_arg(dy), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
         break;
     }

@@ -36,6 +36,8 @@ X(CONV2D,        "conv2d",         1,  1, 2, ARROW(CONV2D, cin, cout) AXES(CONV2
                                              PADS(CONV2D, pad, 0) OPT(CONV2D, groups, 1) OPT(CONV2D, bias, 1))
 X(BATCHNORM,     "batchnorm",      1,  1, 2, POS(BATCHNORM, c))
 X(BATCHNORM_EVAL,"batchnorm_eval", 1,  1, 4, POS(BATCHNORM_EVAL, c) ROPT(BATCHNORM_EVAL, eps, 1e-5))
+/* normalised over the channels at each position of [c, h, w], or over a vector [c] */
+X(LAYERNORM,     "layernorm",      1,  1, 2, POS(LAYERNORM, c) ROPT(LAYERNORM, eps, 1e-5))
 X(LINEAR,        "linear",         1,  1, 2, ARROW(LINEAR, in, out))
 X(RELU,          "relu",           1,  1, 0, )
 X(MAXPOOL2D,     "maxpool2d",      1,  1, 0, AXES(MAXPOOL2D, k) AXES_OPT(MAXPOOL2D, stride, 1) PADS(MAXPOOL2D, pad, 0)

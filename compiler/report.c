@@ -113,6 +113,8 @@ static const char *op_desc(const GNode *n)
         return arena_printf("%s %lld->%lld", name, N(n->a[LINEAR_in]), N(n->a[LINEAR_out]));
     case OP_BATCHNORM_EVAL:
         return arena_printf("%s eps=%s", name, real_str(n->r[BATCHNORM_EVAL_eps]));
+    case OP_LAYERNORM:
+        return arena_printf("%s eps=%s", name, real_str(n->r[LAYERNORM_eps]));
     case OP_BATCHNORM:
     case OP_RELU:
     case OP_GLOBAL_AVGPOOL:
@@ -155,6 +157,7 @@ static int64_t op_macs(const Graph *g, const GNode *n)
         return n->a[LINEAR_in] * n->a[LINEAR_out];
     case OP_BATCHNORM:
     case OP_BATCHNORM_EVAL:
+    case OP_LAYERNORM:
     case OP_RELU:
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
@@ -469,6 +472,7 @@ static const char *node_fill(OpKind op)
         return "#cfe2f3";
     case OP_BATCHNORM:
     case OP_BATCHNORM_EVAL:
+    case OP_LAYERNORM:
         return "#d9ead3";
     case OP_ADD:
     case OP_CONCAT:

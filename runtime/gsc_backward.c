@@ -127,6 +127,30 @@ void gsc_batchnorm_eval_backward(const float *x, int c, int64_t hw, const float 
     }
 }
 
+void gsc_layernorm_backward(const float *x, int c, int64_t hw, const float *gamma, float eps, const float *dy,
+                            float *dx, float *dgamma, float *dbeta)
+{
+    int64_t p;
+    int ch;
+    for (p = 0; p < hw; p++) {
+        double mean, inv, sg = 0.0, sgx = 0.0;
+        gsc_layernorm_stats(x, c, hw, p, eps, &mean, &inv);
+        for (ch = 0; ch < c; ch++) {
+            ptrdiff_t i = (ptrdiff_t)ch * hw + p;
+            double xhat = (x[i] - mean) * inv, g = (double)dy[i] * gamma[ch];
+            dgamma[ch] += (float)(dy[i] * xhat);
+            dbeta[ch] += dy[i];
+            sg += g;
+            sgx += g * xhat;
+        }
+        for (ch = 0; ch < c && dx; ch++) {
+            ptrdiff_t i = (ptrdiff_t)ch * hw + p;
+            double xhat = (x[i] - mean) * inv;
+            dx[i] += (float)(inv * ((double)dy[i] * gamma[ch] - sg / c - xhat * sgx / c));
+        }
+    }
+}
+
 /* --------------------------------------------------------------- linear */
 
 void gsc_linear_backward(const float *x, int in, const float *wt, const float *dy, int out, float *dx, float *dwt,

@@ -867,6 +867,64 @@ void gsc_fast_moments(const float *x, int c, int h, int w, float *moments)
     }
 }
 
+/* The sum of the 16 lanes of NV vectors, in double. */
+static double sum16(const VT *v)
+{
+    float t[16];
+    double s = 0.0;
+    int i;
+    for (i = 0; i < NV; i++)
+        VSTORE(t + i * VW, v[i]);
+    for (i = 0; i < 16; i++)
+        s += t[i];
+    return s;
+}
+
+void gsc_fast_layernorm(const float *x, int c, int h, int w, const float *gamma, const float *beta, float eps,
+                        float *y)
+{
+    int ncb = GSC_FAST_CBLK(c), last = c - (ncb - 1) * 16, l;
+    int64_t hw = (int64_t)h * w, p;
+    float gl[16], bl[16], mask[16]; /* the last block's gamma, beta and valid lanes, zero padded */
+    for (l = 0; l < 16; l++) {
+        gl[l] = l < last ? gamma[(ncb - 1) * 16 + l] : 0.0f;
+        bl[l] = l < last ? beta[(ncb - 1) * 16 + l] : 0.0f;
+        mask[l] = l < last ? 1.0f : 0.0f;
+    }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (hw * c >= 65536)
+#endif
+    for (p = 0; p < hw; p++) {
+        VT acc[NV], vm, vi;
+        int cb, v;
+        float mean;
+        for (v = 0; v < NV; v++)
+            acc[v] = VZERO();
+        for (cb = 0; cb < ncb; cb++) /* padding lanes hold 0 */
+            for (v = 0; v < NV; v++)
+                acc[v] = VADD(acc[v], VLOAD(x + ((size_t)cb * hw + p) * 16 + v * VW));
+        mean = (float)(sum16(acc) / c);
+        vm = VSET1(mean);
+        for (v = 0; v < NV; v++)
+            acc[v] = VZERO();
+        for (cb = 0; cb < ncb; cb++)
+            for (v = 0; v < NV; v++) {
+                VT d = VSUB(VLOAD(x + ((size_t)cb * hw + p) * 16 + v * VW), vm);
+                if (cb == ncb - 1)
+                    d = VMUL(d, VLOAD(mask + v * VW));
+                acc[v] = VFMA(d, d, acc[v]);
+            }
+        vi = VSET1((float)(1.0 / sqrt(sum16(acc) / c + (double)eps)));
+        for (cb = 0; cb < ncb; cb++) {
+            const float *g = cb == ncb - 1 ? gl : gamma + cb * 16, *b = cb == ncb - 1 ? bl : beta + cb * 16;
+            float *o = y + ((size_t)cb * hw + p) * 16;
+            for (v = 0; v < NV; v++)
+                VSTORE(o + v * VW, VFMA(VMUL(VSUB(VLOAD(x + ((size_t)cb * hw + p) * 16 + v * VW), vm), vi),
+                                        VLOAD(g + v * VW), VLOAD(b + v * VW)));
+        }
+    }
+}
+
 void gsc_fast_bn_fold(const float *moments, const float *gamma,
                       const float *beta, int c, float *ss)
 {

@@ -220,6 +220,20 @@ void gsc_fast_bn_eval_fold(const float *gamma, /* [c] */
                            int c, float eps,
                            float *ss);         /* [2][cpad(c)] */
 
+/* Layer normalisation over the channels at each position of a blocked
+ * tensor (gsc_layernorm's meaning): the statistics of a position are taken
+ * across all its channel blocks (vector sums per lane in float, the 16
+ * lanes added in double; the variance from the deviations, two passes;
+ * the padding lanes left out), then y = (x - mean) * inv * gamma + beta.
+ * Padding lanes of y are 0. In place ok. A vector [c] is plain: it takes
+ * gsc_layernorm. */
+void gsc_fast_layernorm(const float *x,     /* blocked [c, h, w] */
+                        int c, int h, int w,
+                        const float *gamma, /* [c] */
+                        const float *beta,  /* [c] */
+                        float eps,
+                        float *y);          /* blocked [c, h, w] */
+
 /*
  * y = x*ss0 + ss1 (+ res, or + res*res_ss0 + res_ss1 when res_ss != NULL),
  * then the activation of flags (GSC_FAST_RELU: max(.,0)). ss == NULL means identity on x.

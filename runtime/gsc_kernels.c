@@ -118,6 +118,34 @@ void gsc_batchnorm_eval(const float *x, int c, int64_t hw, const float *gamma, c
     }
 }
 
+/* ------------------------------------------------------------- layernorm */
+
+void gsc_layernorm_stats(const float *x, int c, int64_t hw, int64_t p, float eps, double *mean, double *inv)
+{
+    int ch;
+    double sum = 0.0, sq = 0.0;
+    for (ch = 0; ch < c; ch++)
+        sum += x[(ptrdiff_t)ch * hw + p];
+    *mean = sum / c;
+    for (ch = 0; ch < c; ch++) {
+        double d = x[(ptrdiff_t)ch * hw + p] - *mean;
+        sq += d * d;
+    }
+    *inv = 1.0 / sqrt(sq / c + (double)eps);
+}
+
+void gsc_layernorm(const float *x, int c, int64_t hw, const float *gamma, const float *beta, float eps, float *y)
+{
+    int64_t p;
+    int ch;
+    for (p = 0; p < hw; p++) {
+        double mean, inv;
+        gsc_layernorm_stats(x, c, hw, p, eps, &mean, &inv);
+        for (ch = 0; ch < c; ch++)
+            y[(ptrdiff_t)ch * hw + p] = (float)((x[(ptrdiff_t)ch * hw + p] - mean) * inv * gamma[ch] + beta[ch]);
+    }
+}
+
 /* ------------------------------------------------------------------ relu */
 
 void gsc_relu(const float *x, int64_t n, float *y)

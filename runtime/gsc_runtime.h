@@ -197,6 +197,24 @@ void gsc_batchnorm_eval(const float *x,     /* [c, hw] */
                         float eps,
                         float *y);          /* [c, hw] */
 
+/*
+ * Layer normalisation over the channels at each of hw positions of a
+ * [c, hw] tensor (PyTorch's LayerNorm over c; a vector [c] is hw = 1):
+ * y = (x - mean) / sqrt(var + eps) * gamma[ch] + beta[ch] with the mean and
+ * biased variance of that position's c values, computed in double. In
+ * place ok.
+ */
+void gsc_layernorm(const float *x,     /* [c, hw] */
+                   int c, int64_t hw,
+                   const float *gamma, /* [c] */
+                   const float *beta,  /* [c] */
+                   float eps,
+                   float *y);          /* [c, hw] */
+/* The statistics of position p of gsc_layernorm: the mean of its c values
+ * and 1 / sqrt(biased variance + eps), two passes in double (shared by the
+ * forward and backward kernels). */
+void gsc_layernorm_stats(const float *x, int c, int64_t hw, int64_t p, float eps, double *mean, double *inv);
+
 /* y = max(x, 0). In place ok. */
 void gsc_relu(const float *x, /* [n] */
               int64_t n,
@@ -337,6 +355,18 @@ void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const f
 void gsc_batchnorm_backward(const float *x,     /* [c, hw] */
                             int c, int64_t hw,
                             const float *gamma, /* [c] */
+                            const float *dy,    /* [c, hw] */
+                            float *dx,          /* [c, hw] or NULL */
+                            float *dgamma,      /* [c] */
+                            float *dbeta);      /* [c] */
+
+/* Layer normalisation (gsc_layernorm): with xhat and inv of the position
+ * and g = dy * gamma, dx += inv * (g - mean(g) - xhat * mean(g xhat));
+ * dgamma += sum dy * xhat; dbeta += sum dy (sums over the positions). */
+void gsc_layernorm_backward(const float *x,     /* [c, hw] */
+                            int c, int64_t hw,
+                            const float *gamma, /* [c] */
+                            float eps,
                             const float *dy,    /* [c, hw] */
                             float *dx,          /* [c, hw] or NULL */
                             float *dgamma,      /* [c] */

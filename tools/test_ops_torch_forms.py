@@ -2,8 +2,9 @@
 """The language forms and operations of the torchvision ports against
 PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
 pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, maxpool2d's
-ceil=1 (ceil_mode=True), and the
-inference-form batchnorm_eval (running statistics, eps).
+ceil=1 (ceil_mode=True), the
+inference-form batchnorm_eval (running statistics, eps), and layernorm over
+the channels of [c, h, w] (torchvision's LayerNorm2d) and over a vector.
 
 Each case is a small model. Its weights and input are random (running
 variances in [0.5, 1.5)); gsc --eval runs it (float32) and gsc --eval --grad
@@ -58,6 +59,23 @@ def bn_model(x, p):
     return bn(d + e, p, "b3")
 
 
+def ln2d(x, p, name, eps=1e-5):
+    """torchvision's LayerNorm2d: F.layer_norm over the channels at each position."""
+    c = x.shape[1]
+    return F.layer_norm(x.permute(0, 2, 3, 1), (c,), p[name + ".weight"], p[name + ".bias"], eps).permute(0, 3, 1, 2)
+
+
+def ln_model(x, p):
+    a = ln2d(F.conv2d(x, p["c1.weight"], p["c1.bias"], padding=1), p, "n1", 1e-6)
+    b = ln2d(F.conv2d(F.gelu(a), p["c2.weight"], p["c2.bias"]), p, "n2")
+    return b + F.conv2d(a, p["c3.weight"], p["c3.bias"])
+
+
+def ln_vector_model(x, p):
+    a = F.layer_norm(x, (12,), p["n1.weight"], p["n1.bias"], 1e-6)
+    return F.layer_norm(F.linear(a, p["f.weight"], p["f.bias"]), (5,), p["n2.weight"], p["n2.bias"])
+
+
 def pooled(name, pool, shape, tpool, with_c=False):
     """A pooling after a 1x1 convolution, so that the convolution's parameter
     gradients carry the pooling's backward."""
@@ -105,6 +123,18 @@ CASES = [
      "    return b3(d + e)", (3, 10, 9),
      bn_model,
      True),
+    ("layernorm over the channels of [c, h, w]: 20 channels (eps=1e-6) after a conv, feeding a gelu and a conv; "
+     "33 channels (three blocks, one lane in the last) as an add's operand",
+     "c1 = conv2d(3 -> 20, k=3, pad=1)\n    n1 = layernorm(20, eps=1e-6)\n    c2 = conv2d(20 -> 33, k=1)\n"
+     "    n2 = layernorm(33)\n    c3 = conv2d(20 -> 33, k=1)\n"
+     "    let a = n1(c1(x))\n    return n2(c2(gelu(a))) + c3(a)", (3, 7, 6),
+     ln_model,
+     True),
+    ("layernorm over a vector [12] (eps=1e-6), then linear and layernorm(5) as the output",
+     "n1 = layernorm(12, eps=1e-6)\n    f = linear(12 -> 5)\n    n2 = layernorm(5)\n    return n2(f(n1(x)))",
+     (12,),
+     ln_vector_model,
+     True),
 ]
 
 
@@ -113,10 +143,12 @@ TRAIN_GS = """model t(x: [3, 8, 8]) -> [5] {
     b1 = batchnorm_eval(6, eps=1e-3)
     b2 = batchnorm_eval(6)
     c2 = conv2d(6 -> 6, k=3, pad=1)
+    n1 = layernorm(6, eps=1e-6)
+    n2 = layernorm(6)
     fc = linear(6 -> 5)
     let a = relu(b1(c1(x)))
-    let d = c2(relu(b2(a)))
-    return fc(global_avgpool(maxpool2d(d + a, k=3, stride=2, ceil=1)))
+    let d = n1(c2(relu(b2(a))))
+    return fc(n2(global_avgpool(maxpool2d(d + a, k=3, stride=2, ceil=1))))
 }
 """
 
@@ -159,8 +191,14 @@ def run(cmd):
 def param_shapes(body):
     """The parameter shapes of each 'name = conv2d(ci -> co, k=...)' line, as
     PyTorch has them (weight [co, ci, kh, kw]), and of each 'name =
-    batchnorm_eval(c...' line."""
+    batchnorm_eval(c...', 'name = layernorm(c...' and 'name = linear(i -> o)' line."""
     out = {}
+    for m in re.finditer(r"(\w+) = layernorm\((\d+)", body):
+        for t in ("weight", "bias"):
+            out[f"{m.group(1)}.{t}"] = (int(m.group(2)),)
+    for m in re.finditer(r"(\w+) = linear\((\d+) -> (\d+)\)", body):
+        out[m.group(1) + ".weight"] = (int(m.group(3)), int(m.group(2)))
+        out[m.group(1) + ".bias"] = (int(m.group(3)),)
     for m in re.finditer(r"(\w+) = batchnorm_eval\((\d+)", body):
         for t in ("weight", "bias", "running_mean", "running_var"):
             out[f"{m.group(1)}.{t}"] = (int(m.group(2)),)
@@ -255,17 +293,17 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
-        # the training step (gsc --train's P_grad) through batchnorm_eval and a ceil-mode max-pool against the
+        # the training step (gsc --train's P_grad) through batchnorm_eval, layernorm and a ceil-mode max-pool against the
         # interpreter's gradients
         try:
             worst = train_step_error(tmp)
             ok = worst <= 2e-4
             passed, failed = passed + ok, failed + (not ok)
-            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval and maxpool2d ceil=1 against gsc --eval --grad --precision=f64: "
+            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval, layernorm and maxpool2d ceil=1 against gsc --eval --grad --precision=f64: "
                   f"worst tensor error {worst:.1e} (limit 2e-4)")
         except Exception as e:
             failed += 1
-            print(f"FAIL P_grad through batchnorm_eval and maxpool2d ceil=1: {e}")
+            print(f"FAIL P_grad through batchnorm_eval, layernorm and maxpool2d ceil=1: {e}")
         # the C kernels take square, evenly padded windows only: gsc -o says so (exit 1) rather than emit
         # C that computes something else
         gs, out = os.path.join(tmp, "case0.gs"), os.path.join(tmp, "case0.c")

@@ -136,6 +136,8 @@ static const struct {
     {"conv2d 1x1 stride 2", "model t(x: [3, 6, 5]) -> [5, 3, 3] {\n c = conv2d(3 -> 5, k=1, stride=2)\n return c(x)\n}\n"},
     {"batchnorm (train-time statistics)", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"batchnorm over 2 positions", "model t(x: [3, 2, 1]) -> [3, 2, 1] {\n b = batchnorm(3)\n return b(x)\n}\n"},
+    {"layernorm over the channels", "model t(x: [5, 3, 4]) -> [5, 3, 4] {\n n = layernorm(5, eps=1e-6)\n return n(x)\n}\n"},
+    {"layernorm over a vector", "model t(x: [7]) -> [7] {\n n = layernorm(7)\n return n(x)\n}\n"},
     {"linear", "model t(x: [7]) -> [4] {\n f = linear(7 -> 4)\n return f(x)\n}\n"},
     {"relu", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return relu(x)\n}\n"},
     {"maxpool2d 3x3 stride 2 pad 1", "model t(x: [3, 6, 5]) -> [3, 3, 3] {\n return maxpool2d(x, k=3, stride=2, pad=1)\n}\n"},
