@@ -338,6 +338,7 @@ expr:
   | REAL                { $$ = new_node(P, ND_REAL, @$); $$->real = $1; }
   | '-' REAL            { $$ = new_node(P, ND_REAL, @$); $$->real = -$2; }
   | IDENT               { $$ = new_node(P, ND_NAME, @$); $$->name = $1; $$->name_span = sp(P, @1); }
+  | QNAME               { $$ = new_node(P, ND_NAME, @$); $$->name = $1; $$->name_span = sp(P, @1); }
   | call
   | call '(' args_opt ')' {
         $$ = new_node(P, ND_APPLY, @$);

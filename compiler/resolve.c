@@ -851,8 +851,9 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
     int slot;
     Sym *s = lookup_all(sc, n->name, &slot);
     if (s && s->kind == SYM_LAYER) {
-        bad(sc, n->name_span, "'%s' is already a layer; reusing it shares its parameters, so apply it directly: %s(x)",
-            n->name, n->name);
+        bool quoted = strchr(n->name, '-') != NULL; /* spelt "block1-0" in the source */
+        bad(sc, n->name_span, "'%s' is already a layer; reusing it shares its parameters, so apply it directly: %s%s%s(x)",
+            n->name, quoted ? "\"" : "", n->name, quoted ? "\"" : "");
         return;
     }
     unknown_name(sc, n->name_span, n->name, "operation or block", K_OP | K_BLOCK);
