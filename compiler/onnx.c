@@ -105,6 +105,10 @@ struct Val {
     const char *gated;      /* ... and gate_of * this is gated(gate_of): silu, hardswish */
     const Val *pool_src;    /* this is global_avgpool(pool_src) ... */
     const char *pool_expr;  /* ... written as this expression */
+    int shuffle;      /* 1: x viewed as [g, c/g, h, w] by a Reshape; 2: that
+                         view transposed to [c/g, g, h, w]; expr is x's. Only
+                         the next step of the channel shuffle may take it */
+    int64_t groups;   /* g */
     int64_t pad;      /* a Pad by zeros not yet applied: the shape and expr are
                          the unpadded tensor's; only a Conv or an AveragePool
                          (which pad by zeros themselves) may take it */
@@ -115,6 +119,7 @@ typedef struct {
     int opset;
     Onnx__NodeProto *node; /* being converted */
     bool takes_pad;        /* the node's operand 1 may be a pending Pad */
+    bool takes_shuffle;    /* the node's operand 1 may be a pending channel shuffle */
     DimEnv env;            /* the input's size symbols */
     int64_t *defval;       /* their values in the file (-1: none) */
     Vec vals;
@@ -392,6 +397,20 @@ static Const *read_tensor(Imp *m, const Onnx__TensorProto *t)
     return k;
 }
 
+/* A new constant of the given shape, integers too when ints. */
+static Const *new_const(int rank, const int64_t *dims, bool ints)
+{
+    Const *k = arena_alloc(sizeof *k);
+    k->rank = rank;
+    k->count = 1;
+    for (int i = 0; i < rank; i++)
+        k->dims[i] = dims[i], k->count *= dims[i];
+    k->f = xmalloc(sizeof(float) * (size_t)(k->count + 1));
+    if (ints)
+        k->i = xmalloc(sizeof(int64_t) * (size_t)(k->count + 1));
+    return k;
+}
+
 /* ------------------------------------------------------------ values */
 
 /* protobuf-c leaves an absent string NULL */
@@ -420,6 +439,22 @@ static Val *slot(Imp *m, const char *name)
     return v;
 }
 
+/* Output 0 of the node is the constant k. */
+static bool define_const(Imp *m, Const *k)
+{
+    if (m->node->n_output < 1 || !*m->node->output[0]) {
+        free(k->f), free(k->i);
+        return node_error(m, "has no output");
+    }
+    Val *v = slot(m, m->node->output[0]);
+    if (v->k && !v->shared)
+        free(v->k->f), free(v->k->i);
+    v->defined = true;
+    v->k = k;
+    v->shared = false;
+    return true;
+}
+
 /* Operand i of the node: defined, and a tensor unless want_const. */
 static Val *operand(Imp *m, int i)
 {
@@ -433,6 +468,16 @@ static Val *operand(Imp *m, int i)
                    m->node->input[i]);
         return NULL;
     }
+    /* a value that is a step of a pattern, not a tensor of its own */
+    if (v->shuffle && !(i == 0 && m->takes_shuffle)) {
+        node_error(m, "operand '%s' is part of a channel shuffle, which gsc reads only as the whole pattern "
+                      "Reshape [1, g, c/g, h, w], Transpose (0, 2, 1, 3, 4), Reshape [1, c, h, w]", v->name);
+        return NULL;
+    }
+    if (v->pad && !(i == 0 && m->takes_pad)) {
+        node_error(m, "operand '%s' is a Pad, which is supported only before a Conv or an AveragePool", v->name);
+        return NULL;
+    }
     return v;
 }
 
@@ -441,10 +486,6 @@ static Val *tensor_operand(Imp *m, int i)
     Val *v = operand(m, i);
     if (v && v->k) {
         node_error(m, "operand '%s' is a constant; gsc computes only on the model's input", v->name);
-        return NULL;
-    }
-    if (v && v->pad && !(i == 0 && m->takes_pad)) {
-        node_error(m, "operand '%s' is a Pad, which is supported only before a Conv or an AveragePool", v->name);
         return NULL;
     }
     return v;
@@ -463,6 +504,23 @@ static Const *const_operand(Imp *m, int i, const char *what)
 static bool has_operand(Imp *m, int i)
 {
     return (size_t)i < m->node->n_input && *m->node->input[i];
+}
+
+/* A list of integers given as the INTS attribute name (older opsets) or as
+ * the constant operand i (newer ones): its count in *n (0 when neither). */
+static bool ints_arg(Imp *m, const char *name, int i, const int64_t **v, int *n)
+{
+    *n = attr_ints(m, name, v);
+    if (!has_operand(m, i))
+        return true;
+    Val *o = operand(m, i);
+    if (o && !o->k)
+        return node_error(m, "the %s ('%s') must be a constant (an initializer or a Constant node)", name, o->name);
+    if (o && !o->k->i)
+        return node_error(m, "the %s must be integers", name);
+    if (o)
+        *v = o->k->i, *n = (int)o->k->count;
+    return o != NULL;
 }
 
 static const char *shape_text(Imp *m, int rank, Dim *const *d)
@@ -877,6 +935,38 @@ static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
     return true;
 }
 
+/* a op b of two constants (the shape arithmetic of torch.onnx's exports:
+ * Shape, Gather, Add, Div, Mul ...): equal counts, or one of a single
+ * value; integers as ONNX computes them (Div truncates). */
+static bool fold_consts(Imp *m, const Const *a, const Const *b, char op)
+{
+    if (op != '+' && op != '-' && op != '*' && op != '/')
+        return node_error(m, "%s of two constants is not supported", m->node->op_type);
+    if (a->count != b->count && a->count != 1 && b->count != 1)
+        return node_error(m, "constants of %lld and %lld values: gsc folds only equal counts or a single value",
+                          (long long)a->count, (long long)b->count);
+    const Const *big = b->count > a->count || (b->count == a->count && b->rank > a->rank) ? b : a;
+    bool ints = a->i && b->i;
+    Const *k = new_const(big->rank, big->dims, ints);
+    for (int64_t j = 0; j < k->count; j++) {
+        int64_t ia = a->count == 1 ? 0 : j, ib = b->count == 1 ? 0 : j;
+        if (!ints) {
+            float x = a->f[ia], y = b->f[ib];
+            k->f[j] = op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y;
+            continue;
+        }
+        int64_t x = a->i[ia], y = b->i[ib];
+        if (x > INT32_MAX || x < -INT32_MAX || y > INT32_MAX || y < -INT32_MAX || (op == '/' && y == 0)) {
+            free(k->f), free(k->i);
+            return node_error(m, "%s of the integers %lld and %lld is not supported (a division by 0 or values past "
+                                 "2^31)", m->node->op_type, (long long)x, (long long)y);
+        }
+        k->i[j] = op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y;
+        k->f[j] = (float)k->i[j];
+    }
+    return define_const(m, k);
+}
+
 static bool op_binary(Imp *m, char op)
 {
     if (!attrs_known(m, (const char *const[]){NULL}))
@@ -885,7 +975,7 @@ static bool op_binary(Imp *m, char op)
     if (!b)
         return false;
     if (a->k && b->k)
-        return node_error(m, "both operands are constants (fold them before export)");
+        return fold_consts(m, a->k, b->k, op);
     if (a->k || b->k)
         return fold_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL);
     if (op != '+' || !same_shape(m, a, b))
@@ -1248,8 +1338,54 @@ static bool op_flatten(Imp *m)
     return reshape_to(m, x, 2, d);
 }
 
+/* The value of x in the channel shuffle pattern: stage 1 is x viewed as
+ * [g, c/g, h, w], stage 2 that view transposed; the expression is still
+ * x's, and only the next step may take it. */
+static bool shuffle_view(Imp *m, const Val *x, int stage, int64_t g, Dim *const *d)
+{
+    Val *v = m->node->n_output && *m->node->output[0] ? slot(m, m->node->output[0]) : NULL;
+    if (!v)
+        return node_error(m, "has no output");
+    if (v->uses != 1)
+        return node_error(m, "a channel shuffle whose intermediate value is used %d times is not supported", v->uses);
+    v->defined = true;
+    v->rank = 4;
+    for (int i = 0; i < 4; i++)
+        v->d[i] = d[i];
+    v->expr = x->expr;
+    v->depth = x->depth;
+    v->shuffle = stage;
+    v->groups = g;
+    return true;
+}
+
+/* PyTorch's channel shuffle, x.view(1, g, c / g, h, w).transpose(1, 2)
+ * .reshape(1, -1, h, w), is channel_shuffle(x, g): this Reshape is its
+ * first step (x an image, d = [1, g, c / g, h, w]) or its last (x the
+ * transposed view, d = [1, c, h, w]). */
+static bool shuffle_reshape(Imp *m, const Val *x, int rank, Dim **d)
+{
+    int64_t g, c, cg;
+    if (x->shuffle == 0 && !x->pooled && dim_is_const(d[1], &g) && dim_is_const(x->d[0], &c) &&
+        dim_is_const(d[2], &cg) && g >= 1 && g * cg == c && dims_equal(m, d[3], x->d[1]) &&
+        dims_equal(m, d[4], x->d[2]))
+        return shuffle_view(m, x, 1, g, d + 1);
+    if (x->shuffle == 2 && rank == 4 && dims_equal(m, d[1], dim_bin(DX_MUL, x->d[0], x->d[1])) &&
+        dims_equal(m, d[2], x->d[2]) && dims_equal(m, d[3], x->d[3])) {
+        Dim *o[3] = {d[1], d[2], d[3]};
+        define(m, 0, call1("channel_shuffle", x, arena_printf(", %lld", (long long)x->groups)), x->depth + 1, 3, o);
+        return true;
+    }
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    return node_error(m, "reshaping %s to %s is not supported (only flattening, no-op reshapes and the channel "
+                         "shuffle Reshape [1, g, c/g, h, w], Transpose (0, 2, 1, 3, 4), Reshape [1, c, h, w])",
+                      shape_text(m, orank, od), shape_text(m, rank, d));
+}
+
 static bool op_reshape(Imp *m)
 {
+    m->takes_shuffle = true;
     Val *x = tensor_operand(m, 0);
     Const *s = x ? const_operand(m, 1, "shape") : NULL;
     if (!s || !attrs_known(m, (const char *const[]){"allowzero", NULL}))
@@ -1282,6 +1418,8 @@ static bool op_reshape(Imp *m)
     if (!dims_equal(m, all, total))
         return node_error(m, "the shape %s does not hold the %s values of the operand for all sizes",
                           shape_text(m, (int)s->count, d), dim_str(total, &m->env));
+    if (x->shuffle || (s->count == 5 && x->rank == 3))
+        return shuffle_reshape(m, x, (int)s->count, d);
     return reshape_to(m, x, (int)s->count, d);
 }
 
@@ -1293,15 +1431,9 @@ static bool op_squeeze_common(Imp *m, bool un)
     if (!x || !attrs_known(m, (const char *const[]){"axes", NULL}))
         return false;
     const int64_t *ax = NULL;
-    int nax = attr_ints(m, "axes", &ax);
-    if (has_operand(m, 1)) {
-        Const *k = const_operand(m, 1, "axes");
-        if (!k)
-            return false;
-        if (!k->i)
-            return node_error(m, "the axes must be integers");
-        ax = k->i, nax = (int)k->count;
-    }
+    int nax;
+    if (!ints_arg(m, "axes", 1, &ax, &nax))
+        return false;
     Dim *od[MAX_RANK + 1], *d[MAX_RANK + 2];
     int orank = onnx_shape(x, od), rank = un ? orank + nax : orank - nax;
     if (!un && nax == 0)
@@ -1331,6 +1463,7 @@ static bool op_unsqueeze(Imp *m) { return op_squeeze_common(m, true); }
 
 static bool op_transpose(Imp *m)
 {
+    m->takes_shuffle = true;
     Val *x = tensor_operand(m, 0);
     if (!x || !attrs_known(m, (const char *const[]){"perm", NULL}))
         return false;
@@ -1338,6 +1471,13 @@ static bool op_transpose(Imp *m)
     int n = attr_ints(m, "perm", &p);
     Dim *od[MAX_RANK + 1];
     int orank = onnx_shape(x, od);
+    if (x->shuffle) { /* the channel shuffle's middle step */
+        static const int64_t swap[5] = {0, 2, 1, 3, 4};
+        if (x->shuffle != 1 || n != 5 || memcmp(p, swap, sizeof swap))
+            return node_error(m, "a channel shuffle wants Transpose (0, 2, 1, 3, 4) of the grouped view");
+        Dim *d[4] = {x->d[1], x->d[0], x->d[2], x->d[3]};
+        return shuffle_view(m, x, 2, x->groups, d);
+    }
     /* a permutation that moves only axes of size 1 keeps the element order */
     int last = -1;
     for (int i = 0; i < n; i++) {
@@ -1355,6 +1495,158 @@ static bool op_transpose(Imp *m)
     for (int i = 0; i < orank; i++)
         d[i] = od[n ? p[i] : i];
     return reshape_to(m, x, orank, d);
+}
+
+/* Shape of a tensor whose sizes are constants: the int64 vector of its ONNX
+ * shape (start and end of opset 15 too). A symbolic size cannot be folded. */
+static bool op_shape(Imp *m)
+{
+    m->takes_shuffle = true;
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"start", "end", NULL}))
+        return false;
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    int64_t st = attr_int(m, "start", 0), en = attr_int(m, "end", orank);
+    st = st < 0 ? st + orank : st, en = en < 0 ? en + orank : en;
+    st = st < 0 ? 0 : st > orank ? orank : st, en = en < st ? st : en > orank ? orank : en;
+    int64_t n = en - st, v[MAX_RANK + 1];
+    for (int64_t i = st; i < en; i++)
+        if (!dim_is_const(od[i], &v[i - st]))
+            return node_error(m, "the shape of '%s' is %s, whose axis %lld is a size symbol: gsc folds Shape only "
+                                 "where the sizes are constants (export with fixed sizes, or leave out --symbolic)",
+                              x->name, shape_text(m, orank, od), (long long)i);
+    Const *k = new_const(1, &n, true);
+    for (int64_t i = 0; i < n; i++)
+        k->i[i] = v[i], k->f[i] = (float)v[i];
+    return define_const(m, k);
+}
+
+/* Gather from a constant vector (shape arithmetic), constant indices. */
+static bool op_gather(Imp *m)
+{
+    Val *x = operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axis", NULL}))
+        return false;
+    if (!x->k)
+        return node_error(m, "Gather of a tensor is not supported (only of a constant vector, as in shape arithmetic)");
+    Const *ix = const_operand(m, 1, "indices");
+    if (!ix)
+        return false;
+    int64_t axis = attr_int(m, "axis", 0), n = x->k->count;
+    if (!ix->i || x->k->rank != 1 || (axis != 0 && axis != -1))
+        return node_error(m, "only integer indices into a constant vector (axis 0) are supported");
+    Const *k = new_const(ix->rank, ix->dims, x->k->i != NULL);
+    for (int64_t j = 0; j < k->count; j++) {
+        int64_t i = ix->i[j] < 0 ? ix->i[j] + n : ix->i[j];
+        if (i < 0 || i >= n) {
+            free(k->f), free(k->i);
+            return node_error(m, "index %lld is out of range (%lld values)", (long long)ix->i[j], (long long)n);
+        }
+        k->f[j] = x->k->f[i];
+        if (k->i)
+            k->i[j] = x->k->i[i];
+    }
+    return define_const(m, k);
+}
+
+/* Output k of the node is channels [start, start + len) of x. */
+static void narrow_to(Imp *m, int k, const Val *x, int64_t start, int64_t len)
+{
+    Dim *d[MAX_RANK];
+    for (int i = 0; i < x->rank; i++)
+        d[i] = i ? x->d[i] : dim_num(len);
+    Val *v = define(m, k, call1("narrow", x, arena_printf(", start=%lld, length=%lld", (long long)start,
+                                                           (long long)len)), x->depth + 1, x->rank, d);
+    if (v)
+        v->pooled = x->pooled;
+}
+
+/* Slice with constant starts, ends, axes and steps 1: narrow along the
+ * channels; an axis sliced whole is a no-op. */
+static bool op_slice(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, no_attrs))
+        return false;
+    static const char *const what[] = {"starts", "ends", "axes", "steps"};
+    Const *k[4] = {NULL};
+    for (int i = 0; i < 4; i++) {
+        if (i >= 2 && !has_operand(m, i + 1))
+            continue;
+        if (!(k[i] = const_operand(m, i + 1, what[i])))
+            return false;
+        if (!k[i]->i || k[i]->count != k[0]->count)
+            return node_error(m, "the %s must be %lld integers", what[i], (long long)k[0]->count);
+    }
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    bool seen[MAX_RANK + 1] = {0};
+    int64_t start = 0, len = -1;
+    for (int64_t j = 0; j < k[0]->count; j++) {
+        int64_t a = k[2] ? k[2]->i[j] : j, st = k[0]->i[j], en = k[1]->i[j], size;
+        a = a < 0 ? a + orank : a;
+        if (a < 0 || a >= orank || seen[a])
+            return node_error(m, "axis %lld is out of range or repeated", (long long)(k[2] ? k[2]->i[j] : j));
+        seen[a] = true;
+        if (k[3] && k[3]->i[j] != 1)
+            return node_error(m, "steps other than 1 are not supported");
+        if (!dim_is_const(od[a], &size)) {
+            if (st == 0 && en >= INT32_MAX)
+                continue;
+            return node_error(m, "slicing axis %lld, a size symbol, is not supported", (long long)a);
+        }
+        st = st < 0 ? st + size : st, en = en < 0 ? en + size : en;
+        st = st < 0 ? 0 : st > size ? size : st, en = en < 0 ? 0 : en > size ? size : en;
+        if (st == 0 && en == size)
+            continue;
+        if (a != 1)
+            return node_error(m, "only slices along the channels (axis 1) are supported");
+        if (en <= st)
+            return node_error(m, "an empty slice is not supported");
+        start = st, len = en - st;
+    }
+    if (len < 0)
+        return alias(m, x, x->rank, x->d, x->pooled);
+    narrow_to(m, 0, x, start, len);
+    return true;
+}
+
+/* Split along the channels: one narrow per output (sizes from the split
+ * attribute before opset 13, the operand after, else equal parts). */
+static bool op_split(Imp *m)
+{
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"axis", "split", NULL}))
+        return false;
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    int64_t axis = attr_int(m, "axis", 0), c, n = (int64_t)m->node->n_output;
+    axis = axis < 0 ? axis + orank : axis;
+    if (axis != 1)
+        return node_error(m, "only a split along the channels (axis 1) is supported");
+    if (!dim_is_const(x->d[0], &c))
+        return node_error(m, "the channels must be a constant");
+    const int64_t *sz;
+    int nsz;
+    if (!ints_arg(m, "split", 1, &sz, &nsz))
+        return false;
+    if (nsz && nsz != n)
+        return node_error(m, "%d sizes for %lld outputs", nsz, (long long)n);
+    if (!nsz && (n < 1 || c % n))
+        return node_error(m, "%lld channels do not split into %lld equal parts", (long long)c, (long long)n);
+    int64_t start = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t len = nsz ? sz[i] : c / n;
+        if (len < 1 || start + len > c)
+            return node_error(m, "the sizes do not split the %lld channels into parts of 1 or more", (long long)c);
+        if (*m->node->output[i])
+            narrow_to(m, (int)i, x, start, len);
+        start += len;
+    }
+    if (start != c)
+        return node_error(m, "the sizes add up to %lld, not the %lld channels", (long long)start, (long long)c);
+    return true;
 }
 
 static bool op_concat(Imp *m)
@@ -1476,12 +1768,7 @@ static bool op_constant(Imp *m)
     } else {
         return node_error(m, "attribute '%s' is not supported", an);
     }
-    if (m->node->n_output < 1)
-        return node_error(m, "has no output");
-    Val *v = slot(m, m->node->output[0]);
-    v->defined = true;
-    v->k = k;
-    return true;
+    return define_const(m, k);
 }
 
 /* One row per ONNX operator, each valid for opsets 11 to 17. */
@@ -1501,6 +1788,7 @@ static const OnnxOp op_table[] = {
     {"Div", op_div},
     {"Dropout", op_identity},
     {"Flatten", op_flatten},
+    {"Gather", op_gather},
     {"Gemm", op_gemm},
     {"GlobalAveragePool", op_global_avgpool},
     {"HardSigmoid", op_hardsigmoid},
@@ -1516,8 +1804,11 @@ static const OnnxOp op_table[] = {
     {"ReduceMean", op_reduce_mean},
     {"Relu", op_relu},
     {"Reshape", op_reshape},
+    {"Shape", op_shape},
     {"Sigmoid", op_sigmoid},
+    {"Slice", op_slice},
     {"Softmax", op_softmax},
+    {"Split", op_split},
     {"Squeeze", op_squeeze},
     {"Sub", op_sub},
     {"Tanh", op_tanh},
@@ -1541,6 +1832,7 @@ static bool convert_node(Imp *m, Onnx__NodeProto *n)
 {
     m->node = n;
     m->takes_pad = false;
+    m->takes_shuffle = false;
     if (!n->op_type)
         return node_error(m, "has no op type");
     if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
@@ -1723,6 +2015,9 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
         return node_error(m, "the output '%s' is not computed by any node", str(g->output[0]->name));
     if (out->k)
         return node_error(m, "the output '%s' is a constant", out->name);
+    if (out->shuffle || out->pad)
+        return node_error(m, "the output '%s' is a %s not finished by a later node", out->name,
+                          out->pad ? "Pad" : "channel shuffle");
     if (out->rank == 0)
         return node_error(m, "the output '%s' has no dimensions", out->name);
     stmt(m, IM_RETURN, NULL, out->expr, NULL);

@@ -138,6 +138,27 @@ class Bounds(nn.Module):
         return self.fc(torch.flatten(self.pool2(b), 1))
 
 
+class Shuffle(nn.Module):
+    """ShuffleNetV2's forms: x.chunk(2, 1) (Slice with Shape/Gather/Add/Div/Mul shape arithmetic), torch.split
+    with sizes (Split), a channel slice x[:, a:b] (Slice), the channel shuffle view/transpose/reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 12, 3, padding=1)
+        self.conv2 = nn.Conv2d(6, 6, 3, padding=1, groups=6, bias=False)
+        self.fc = nn.Linear(13 * 4 * 3, 5)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        a, b = y.chunk(2, dim=1)
+        y = torch.cat((a, torch.relu(self.conv2(b))), 1)
+        n, c, h, w = y.size()
+        y = y.view(n, 3, c // 3, h, w).transpose(1, 2).contiguous().view(n, -1, h, w)
+        p, q, r = torch.split(y, [2, 7, 3], dim=1)
+        z = torch.cat((q * r[:, 1:2], p, y[:, 8:12]), 1)
+        return self.fc(torch.flatten(z, 1))
+
+
 def export(name, m, shape):
     m.eval()
     randomise_bn(m)
@@ -154,6 +175,7 @@ export("mlp", Mlp(), (1, 20))
 export("acts", Acts(), (1, 3, 6, 5))
 export("se", Se(), (1, 3, 7, 7))
 export("bounds", Bounds(), (1, 3, 10, 9))
+export("shuffle", Shuffle(), (1, 3, 4, 3))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -236,9 +258,15 @@ bad("max3", "node 'mx' (Max, opset 13): 3 operands are not supported (only 2)",
     model([helper.make_node("Max", ["x", "x", "x"], ["y"], name="mx")], [image("x")], [Y]))
 bad("div_tensors", "node 'dv' (Div, opset 13): Div of two tensors is not supported",
     model([helper.make_node("Div", ["x", "x"], ["y"], name="dv")], [image("x")], [Y]))
-bad("dynamic_reshape", "node 'sh' (Shape, opset 13): unsupported operator",
+bad("dynamic_reshape", "node 'sh' (Shape, opset 13): the shape of 'x' is [1, 3, H, 8], whose axis 2 is a size symbol",
     model([helper.make_node("Shape", ["x"], ["s"], name="sh"), helper.make_node("Reshape", ["x", "s"], ["y"], name="rs")],
-          [image("x")], [Y]))
+          [image("x", h="H")], [Y]))
+bad("shuffle_perm", "node 't' (Transpose, opset 13): a channel shuffle wants Transpose (0, 2, 1, 3, 4)",
+    model([helper.make_node("Reshape", ["x", "s5"], ["v"], name="r"),
+           helper.make_node("Transpose", ["v"], ["y"], name="t", perm=[0, 1, 2, 4, 3])], [image("x", c=4)], [Y],
+          [helper.make_tensor("s5", TensorProto.INT64, [5], [1, 2, 2, 8, 8])]))
+bad("split_axis", "node 'sp' (Split, opset 13): only a split along the channels (axis 1) is supported",
+    model([helper.make_node("Split", ["x"], ["y", "z"], name="sp", axis=2)], [image("x")], [Y]))
 bad("window", "node 'conv' (Conv, opset 13): the 9-wide window does not fit the padded input (8)",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[9, 9])],
           [image("x")], [Y], [weight("w", 4, 3, 9, 9)]))

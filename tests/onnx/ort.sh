@@ -16,7 +16,7 @@ GSC=${1:-build/gsc}
 PY=/usr/bin/python3
 OUT=build/ort
 # ORT_MODELS="a b" checks only those torchvision models
-MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet"}
+MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0"}
 CC=${CC:-cc}
 mkdir -p "$OUT/node"
 if [ ! -f "$OUT/node/node_modules/onnxruntime-node/package.json" ]; then
@@ -66,6 +66,7 @@ check head "$OUT/cases/head.onnx" 1,2,9,11
 check mlp "$OUT/cases/mlp.onnx" 1,20
 check acts "$OUT/cases/acts.onnx" 1,3,6,5
 check bounds "$OUT/cases/bounds.onnx" 1,3,10,9
+check shuffle "$OUT/cases/shuffle.onnx" 1,3,4,3
 for m in $MODELS; do check $m "$OUT/$m.onnx" 1,3,224,224; done
 echo "tests/onnx/ort.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
