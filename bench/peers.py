@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import statistics
-import struct
 import subprocess
 import sys
 import time
@@ -39,6 +38,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tools'))
+import safetensors_np  # noqa: E402
+
 TOL = 1e-4
 EPS = 1e-6
 H = W = 224
@@ -47,21 +49,8 @@ H = W = 224
 # ------------------------------------------------------------------ weights
 
 def read_safetensors(path):
-    """The tiny reader: 8-byte LE header length, JSON header, data buffer."""
-    with open(path, 'rb') as f:
-        blob = f.read()
-    (n,) = struct.unpack('<Q', blob[:8])
-    header = json.loads(blob[8:8 + n])
-    base = 8 + n
-    out = {}
-    for name, info in header.items():
-        if name == '__metadata__':
-            continue
-        assert info['dtype'] == 'F32', (name, info['dtype'])
-        b, e = info['data_offsets']
-        a = np.frombuffer(blob, dtype='<f4', count=(e - b) // 4, offset=base + b)
-        out[name] = torch.from_numpy(a.reshape(info['shape']).copy())
-    return out
+    """name -> float32 tensor (tools/safetensors_np.py reads the file)."""
+    return {name: torch.from_numpy(a.copy()) for name, a in safetensors_np.read_safetensors(path).items()}
 
 
 # -------------------------------------------------------------------- model

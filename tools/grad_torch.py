@@ -62,14 +62,15 @@ Exit status: 0 fine, 1 a check failed or bad input, 2 usage error.
 import argparse
 import json
 import os
-import struct
 import sys
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_torch import tensor_bytes  # noqa: E402
+import safetensors_np  # noqa: E402
 
 EPS = 1e-6  # the seed's batchnorm epsilon (PyTorch's default is 1e-5)
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8  # torch.optim.AdamW's defaults, and gsc_adamw_defaults()
@@ -94,22 +95,12 @@ def read_floats(path):
 
 
 def read_safetensors(path):
-    """name -> float32 tensor, in file order: an 8-byte LE header length, the JSON header, the data."""
-    if sys.byteorder != "little":
-        raise CheckError("this reader assumes a little-endian host")
-    with open(path, "rb") as f:
-        blob = bytearray(f.read())
-    (n,) = struct.unpack("<Q", blob[:8])
-    header = json.loads(blob[8:8 + n].decode("utf-8"))
-    header.pop("__metadata__", None)
-    out = {}
-    for name, e in header.items():
-        b, end = e["data_offsets"]
-        if e["dtype"] != "F32" or end - b != 4 * prod(e["shape"]) or 8 + n + end > len(blob):
-            raise CheckError("%s: tensor %s is not F32 data of shape %s" % (path, name, e["shape"]))
-        t = torch.frombuffer(blob, dtype=torch.float32, count=(end - b) // 4, offset=8 + n + b)
-        out[name] = t.reshape(e["shape"])
-    return out
+    """name -> float32 tensor, in file order (tools/safetensors_np.py reads the file)."""
+    try:
+        arrays = safetensors_np.read_safetensors(path)
+    except ValueError as e:
+        raise CheckError(str(e))
+    return {name: torch.from_numpy(np.array(a)) for name, a in arrays.items()}
 
 
 def read_abi(path):

@@ -22,16 +22,19 @@ def write_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
-def read_safetensors(path):
-    """name -> float32 array (read-only views of the file's bytes)."""
+def read_safetensors(path, with_metadata=False):
+    """name -> float32 array (read-only views of the file's bytes), in file order; with_metadata,
+    also the header's __metadata__ dict. A tensor that is not F32 data of its shape inside the
+    file is a ValueError naming it."""
     with open(path, "rb") as f:
         data = f.read()
     n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    meta = header.pop("__metadata__", {})
     out = {}
     for name, t in header.items():
-        if name == "__metadata__":
-            continue
         lo, hi = t["data_offsets"]
+        if t["dtype"] != "F32" or hi - lo != 4 * int(np.prod(t["shape"])) or 8 + n + hi > len(data):
+            raise ValueError("%s: tensor %s is not F32 data of shape %s" % (path, name, t["shape"]))
         out[name] = np.frombuffer(data[8 + n + lo:8 + n + hi], dtype="<f4").reshape(t["shape"])
-    return out
+    return (out, meta) if with_metadata else out

@@ -25,9 +25,7 @@ at most 1e-6 (about 8 ulps of the largest parameter; measured 1.7e-7 over 20 ste
 
 Skips (0 passed, 0 failed) when /usr/bin/python3 has no torch. The last line is "N passed, M failed".
 """
-import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,9 @@ except ImportError:
     print("SKIP: this python cannot import torch and numpy (apt-get install python3-torch python3-numpy)")
     print("0 passed, 0 failed")
     sys.exit(0)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_np import read_safetensors  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "optim_driver")
@@ -171,23 +172,9 @@ def close(a, b):
     return ulps(a, b) != inf and rel(a[~np.isnan(b)], b[~np.isnan(b)]) <= 1e-6
 
 
-def read_safetensors(path):
-    """{name: float32 array}, {metadata} from a safetensors file, by hand."""
-    d = open(path, "rb").read()
-    n = struct.unpack("<Q", d[:8])[0]
-    h = json.loads(d[8:8 + n].decode("utf-8"))
-    meta = h.pop("__metadata__", {})
-    tensors = {}
-    for k, e in h.items():
-        assert e["dtype"] == "F32", k
-        b, f = e["data_offsets"]
-        tensors[k] = np.frombuffer(d[8 + n + b:8 + n + f], "<f4").reshape(e["shape"])
-    return tensors, meta
-
-
 def check_checkpoint(path, kind, opt, state_names):
     """Problems of the driver's checkpoint against torch's optimiser after the last step."""
-    tensors, meta = read_safetensors(path)
+    tensors, meta = read_safetensors(path, with_metadata=True)
     problems = []
     group = opt.param_groups[0]
     want_meta = {"format": "pt", "gsc.checkpoint": "1", "optimizer": kind, "step": str(STEPS)}
