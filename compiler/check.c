@@ -782,6 +782,13 @@ static bool shape_ADD(Rule *r, Shape *out)
 #define shape_MAXIMUM rule_broadcast
 #define shape_MINIMUM rule_broadcast
 
+/* param(c, h, w, init=v): no operand; the value is the layer's tensor */
+static bool shape_PARAM(Rule *r, Shape *out)
+{
+    *out = (Shape){.rank = 3, .d = {r->n->attr[PARAM_c], r->n->attr[PARAM_h], r->n->attr[PARAM_w]}};
+    return true;
+}
+
 static bool shape_IDENTITY(Rule *r, Shape *out)
 {
     *out = r->in[0];
@@ -874,12 +881,13 @@ static int apply_op(Ctx *c, OpKind op, Dim **attr, const double *real, const int
     n->name = name;
     n->span = at;
     n->nin = nin;
-    n->in = arena_alloc(sizeof(int) * (size_t)nin);
-    memcpy(n->in, ins, sizeof(int) * (size_t)nin);
+    n->in = arena_alloc(sizeof(int) * (size_t)(nin + 1));
+    if (nin)
+        memcpy(n->in, ins, sizeof(int) * (size_t)nin);
     memcpy(n->attr, attr, sizeof n->attr);
     memcpy(n->r, real, sizeof n->r);
     n->param = param;
-    Shape *in = arena_alloc(sizeof(Shape) * (size_t)nin);
+    Shape *in = arena_alloc(sizeof(Shape) * (size_t)(nin + 1));
     for (int i = 0; i < nin; i++) {
         in[i] = val(c, ins[i])->shape;
         val(c, ins[i])->nuses++;
@@ -1003,6 +1011,11 @@ static bool op_params(Ctx *c, Layer *l)
             return false;
         break;
     }
+    case OP_PARAM: /* nn.Parameter(torch.ones(c, h, w) * init), as ConvNeXt's layer_scale */
+        w->shape = (Shape){.rank = 3, .d = {a[PARAM_c], a[PARAM_h], a[PARAM_w]}};
+        w->init = INIT_FILL;
+        w->fill = l->real[PARAM_init];
+        break;
     case OP_LINEAR:
         w->shape = (Shape){.rank = 2, .d = {a[LINEAR_out], a[LINEAR_in]}};
         b->shape = (Shape){.rank = 1, .d = {a[LINEAR_out]}};
@@ -1127,8 +1140,10 @@ static Layer *declare_layer(Ctx *c, Frame *f, Node *n, const char *path, Span sp
             l->real[i] = op_real(n->opkind, n->attrs, i);
         }
         l->ntensors = op_layer_tensors(l->op, n->attrs);
-        for (int i = 0; i < l->ntensors; i++)
-            new_tensor(c, join_path(path, arena_printf(".%s", op_param_name(l->op, i))), span);
+        for (int i = 0; i < l->ntensors; i++) {
+            const char *pn = op_param_name(l->op, i);
+            new_tensor(c, *pn ? join_path(path, arena_printf(".%s", pn)) : path, span);
+        }
         l->bad = !op_params(c, l); /* reported: its applications are not checked again */
         break;
     }
@@ -1219,7 +1234,9 @@ static int elab_call(Ctx *c, Frame *f, Node *n)
 static int elab_value(Ctx *c, Frame *f, Node *n)
 {
     switch (n->kind) {
-    case ND_NAME:
+    case ND_NAME: /* a value, or a param layer: its tensor */
+        if (f->item->syms[n->slot].kind == SYM_LAYER)
+            return apply_layer(c, f->layers[n->slot], NULL, 0, n->span);
         return f->vals[n->slot];
     case ND_BIN: {
         int ins[2] = {elab_value(c, f, n->lhs), elab_value(c, f, n->rhs)};

@@ -312,7 +312,9 @@ static void emit_init(Emitter *e)
                        t->name);
         else
             buf_printf(e->o, "    gsc_init_fill(params + %lld, %lld, %s); /* %s */\n", N(t->offset), N(t->count),
-                       t->init == INIT_ONE ? "1.0f" : "0.0f", t->name);
+                       t->init == INIT_FILL ? arena_printf("%.9gf", (double)(float)t->fill)
+                                            : t->init == INIT_ONE ? "1.0f" : "0.0f",
+                       t->name);
     }
     buf_puts(e->o, "}\n\n");
 }
@@ -619,7 +621,7 @@ static void arg_text(Emitter *e, Buf *b, const LCall *c, int i)
         buf_puts(b, "NULL");
         break;
     case LA_INT:
-        buf_printf(b, c->k == K_COPY || c->k == K_ZERO ? "%lld * sizeof(float)" : "%lld", N(a->v));
+        buf_printf(b, c->k == K_COPY || c->k == K_COPY_PARAM || c->k == K_ZERO ? "%lld * sizeof(float)" : "%lld", N(a->v));
         break;
     case LA_REAL:
         buf_printf(b, "%sf", real_str(a->x));

@@ -156,6 +156,13 @@ static void eval_LAYERNORM(const Step *st)
     }
 }
 
+/* param: the value is the layer's tensor */
+static void eval_PARAM(const Step *st)
+{
+    for (int64_t i = 0; i < shape_count(st->os); i++)
+        put(st, i, st->w[i]);
+}
+
 static void eval_LINEAR(const Step *st)
 {
     int64_t in = st->ins[0]->n[0], out = st->os->n[0];
@@ -450,6 +457,9 @@ void init_params(const Graph *g, float *params)
         case INIT_ONE:
             gsc_init_fill(p, t->count, 1.0f);
             break;
+        case INIT_FILL:
+            gsc_init_fill(p, t->count, (float)t->fill);
+            break;
         }
     }
 }
@@ -633,6 +643,12 @@ static void grad_LAYERNORM(const BStep *st)
             st->din[0][ch * hw + p] += inv * (g - sg / (double)c - xhat * sgx / (double)c);
         }
     }
+}
+
+static void grad_PARAM(const BStep *st)
+{
+    for (int64_t i = 0; i < shape_count(st->os); i++)
+        st->dw[i] += st->dout[i];
 }
 
 /* The running statistics are constants (PyTorch's buffers): no gradient. */

@@ -213,7 +213,8 @@ typedef struct {
 } OpSig;
 const OpSig *op_sig(OpKind op);
 /* The name of parameter tensor i of an op layer, after the layer's path:
- * "weight", "bias"; batchnorm_eval's "running_mean", "running_var". */
+ * "weight", "bias"; batchnorm_eval's "running_mean", "running_var"; "" for
+ * param's, which is named by the path alone. */
 const char *op_param_name(OpKind op, int i);
 int op_attr_index(OpKind op, const char *name); /* slot of a named attribute */
 /* A real number as GraphSpec writes it, shortest first and always with a
@@ -477,13 +478,14 @@ typedef struct {
     int64_t n[MAX_RANK]; /* concrete, filled by spec.c */
 } Shape;
 
-typedef enum { INIT_UNIFORM, INIT_ZERO, INIT_ONE } InitKind;
+typedef enum { INIT_UNIFORM, INIT_ZERO, INIT_ONE, INIT_FILL } InitKind;
 
 /* One parameter tensor of the flat ABI. */
 typedef struct {
     const char *name;    /* dotted path, PyTorch style: layer2.0.conv1.weight */
     Shape shape;
     InitKind init;
+    double fill;         /* INIT_FILL: every element this value (as a float) */
     bool shaped;         /* its shape is known (its layer was applied) */
     Span span;           /* the layer declaration */
     int64_t offset;      /* in floats, filled by spec.c */

@@ -27,6 +27,7 @@
 /* the fast kernels (runtime/gsc_fast.h): channel-blocked activations */
 K(FAST_FROM_CHW,       "gsc_fast_from_chw",       "riiiw")
 K(FAST_TO_CHW,         "gsc_fast_to_chw",         "riiiw")
+K(FAST_PARAM_TO_BLOCKED, "gsc_fast_from_chw",     "piiiw") /* a param tensor as a blocked value */
 K(FAST_CONV2D,         "gsc_fast_conv2d",         "grpr?fww?s")
 K(FAST_CONV2D_WINOGRAD, "gsc_fast_conv2d_winograd", "girpr?fww?s")
 K(FAST_MOMENTS,        "gsc_fast_moments",        "riiiw")
@@ -69,6 +70,7 @@ K(LAYERNORM_BACKWARD,  "gsc_layernorm_backward",  "riipxra?GG")
 K(LINEAR_BACKWARD,     "gsc_linear_backward",     "ripria?GG")
 K(RELU_BACKWARD,       "gsc_relu_backward",       "rria")
 K(ACCUMULATE,          "gsc_accumulate",          "ria")
+K(ACCUMULATE_PARAM,    "gsc_accumulate",          "riG") /* a param tensor's gradient */
 K(MAXPOOL2D_BACKWARD,  "gsc_maxpool2d_backward",  "riiiiiiira")
 K(AVGPOOL2D_BACKWARD,  "gsc_avgpool2d_backward",  "iiiiiira")
 K(GLOBAL_AVGPOOL_BACKWARD, "gsc_global_avgpool_backward", "iira")
@@ -84,5 +86,6 @@ K(FAST_CONV2D_CHW,     "gsc_fast_conv2d_chw",     "riiipp?iiiiiw")
 K(FAST_CONV2D_CHW_BACKWARD, "gsc_fast_conv2d_chw_backward", "riiipriiiiia?GG?")
 /* a plain copy: memcpy(w + offset, r, i floats), printed with sizeof(float) */
 K(COPY,                "memcpy",                  "wri")
+K(COPY_PARAM,          "memcpy",                  "wpi") /* a param tensor as a plain value */
 /* zeroing a gradient before its first addition: memset(w, 0, i floats) */
 K(ZERO,                "memset",                  "wi")

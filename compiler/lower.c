@@ -618,6 +618,14 @@ static void ref_CONCAT(Lowerer *lw, const GNode *n)
     concat_copies(lw, n, ref_out(lw, n));
 }
 
+/* param: its tensor (prepared, or in P_grad the parameters) copied into the value */
+static void ref_PARAM(Lowerer *lw, const GNode *n)
+{
+    LArg w[1];
+    weight_args(lw, n, w);
+    CALL(lw, K_COPY_PARAM, buf_arg(ref_out(lw, n)), w[0], int_arg(shape_count(vshape(lw, n->out))));
+}
+
 /* The same data: a view of the operand, noted on the call that reads it. */
 static void view(Lowerer *lw, const GNode *n)
 {
@@ -833,6 +841,15 @@ static void fast_LAYERNORM(Lowerer *lw, const GNode *n)
     LCall *c = CALL(lw, K_FAST_LAYERNORM, buf_arg(x->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
                     prep_arg(w), prep_arg(w + 1), real_arg(n->r[LAYERNORM_eps]), buf_arg(y));
     fuse_pending(c, x);
+    *lz(lw, n->out) = plain(y);
+}
+
+/* param: its prepared tensor laid out blocked (c floats and the zero padding lanes) */
+static void fast_PARAM(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->out);
+    int w = prepare_params(lw, n, true), y = out_buf(lw, n, LAY_BLOCKED);
+    CALL(lw, K_FAST_PARAM_TO_BLOCKED, prep_arg(w), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]), buf_arg(y));
     *lz(lw, n->out) = plain(y);
 }
 
@@ -1152,9 +1169,12 @@ static void binary_backward(Lowerer *lw, const GNode *n, int x, int dy)
 static void backward_node(Lowerer *lw, const GNode *n)
 {
     int dy = lw->gbuf[n->out];
-    const Shape *s = vshape(lw, n->in[0]);
-    int x = val_buf(lw, n->in[0]);
+    const Shape *s = n->nin ? vshape(lw, n->in[0]) : NULL;
+    int x = n->nin ? val_buf(lw, n->in[0]) : -1;
     switch (n->op) {
+    case OP_PARAM: /* no operand: the gradient is the tensor's */
+        CALL(lw, K_ACCUMULATE_PARAM, buf_arg(dy), int_arg(shape_count(vshape(lw, n->out))), pgrad_arg(n->param));
+        break;
     case OP_CONV2D: {
         int dx = din_buf(lw, n, 0);
         CALL(lw, K_FAST_CONV2D_CHW_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),

@@ -93,6 +93,8 @@ const char *op_param_name(OpKind op, int i)
     static const char *const bn_eval[] = {"weight", "bias", "running_mean", "running_var"};
     if (i < 0 || i >= op_info[op].nparams)
         internal_error("operation %s has no parameter %d", op_info[op].name, i);
+    if (op == OP_PARAM) /* the layer's path is the tensor's name: layer_scale */
+        return "";
     return op == OP_BATCHNORM_EVAL ? bn_eval[i] : affine[i];
 }
 

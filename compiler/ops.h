@@ -64,6 +64,8 @@ X(MUL,           "mul",            2,  2, 0, )
 X(SUB,           "sub",            2,  2, 0, )
 X(MAXIMUM,       "maximum",        2,  2, 0, )
 X(MINIMUM,       "minimum",        2,  2, 0, )
+/* a parameter tensor [c, h, w] of its own (nn.Parameter), a value where its name is used; init a constant */
+X(PARAM,         "param",          0,  0, 1, POS(PARAM, c) POS(PARAM, h) POS(PARAM, w) RKW(PARAM, init))
 /* identity (dropout at inference); channel split and shuffle: channels gathered */
 X(IDENTITY,      "identity",       1,  1, 0, )
 X(NARROW,        "narrow",         1,  1, 0, KW(NARROW, start) KW(NARROW, length))

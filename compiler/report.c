@@ -137,6 +137,7 @@ static const char *op_desc(const GNode *n)
     case OP_MAXIMUM:
     case OP_MINIMUM:
     case OP_IDENTITY:
+    case OP_PARAM:
     case OP_NARROW:
     case OP_CHANNEL_SHUFFLE:
     case OP__COUNT:
@@ -181,6 +182,7 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_MAXIMUM:
     case OP_MINIMUM:
     case OP_IDENTITY:
+    case OP_PARAM:
     case OP_NARROW:
     case OP_CHANNEL_SHUFFLE:
     case OP__COUNT:

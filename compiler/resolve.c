@@ -830,6 +830,15 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
     if (op >= 0) {
         n->ref = REF_OP;
         n->opkind = (OpKind)op;
+        if (op == OP_PARAM && in_seq) {
+            bad(sc, n->name_span, "'param' takes no tensor, so it cannot be a member of seq or repeat; declare it "
+                                  "(name = param(c, h, w, init=...)) and use its name as a value");
+            return;
+        }
+        if (op_info[op].max_in == 0) {
+            bind_op_args(sc, n, n->args, n->nargs);
+            return;
+        }
         if (op_info[op].min_in != 1 || op_info[op].max_in != 1) {
             bad(sc, n->name_span, "'%s' combines several tensors; use it in an expression, not as a layer", n->name);
             return;
@@ -859,6 +868,13 @@ static void resolve_layer(Scope *sc, Node *n, bool in_seq)
     unknown_name(sc, n->name_span, n->name, "operation or block", K_OP | K_BLOCK);
 }
 
+/* Is layer s declared as param(...) (its name is then a value: its tensor)? */
+static bool is_param_layer(Scope *sc, const Sym *s)
+{
+    const Node *e = sc->item->body[s->index].expr;
+    return e->kind == ND_CALL && e->ref == REF_OP && e->opkind == OP_PARAM;
+}
+
 /* The layer a repeat copies. */
 static Node *repeat_body(const Node *n)
 {
@@ -874,7 +890,7 @@ static int layer_arity(Node *n)
         return n->nargs ? layer_arity(n->args[0]) : 1;
     if (n->ref == REF_REPEAT)
         return n->nargs == 2 ? layer_arity(repeat_body(n)) : 1;
-    return 1;
+    return n->ref == REF_OP && n->opkind == OP_PARAM ? 0 : 1;
 }
 
 /* Whether the right side of 'name = e' computes a tensor (so 'let' was
@@ -979,6 +995,11 @@ static void resolve_apply(Scope *sc, Node *n)
         use_sym(sc, n, "layer", K_LAYER);
         n->ins = n->args;
         n->nins = n->nargs;
+        if (is_param_layer(sc, s)) {
+            bad(sc, n->span, "'%s' is a parameter tensor (param), a value: use its name, as in mul(x, %s), "
+                             "not %s(...)", n->name, n->name, n->name);
+            return;
+        }
         check_arity(sc, n, "layer", layer_arity(sc->item->body[s->index].expr),
                     layer_arity(sc->item->body[s->index].expr));
         for (int i = 0; i < n->nargs; i++)
@@ -1025,6 +1046,8 @@ static void resolve_value(Scope *sc, Node *n)
     switch (n->kind) {
     case ND_NAME: {
         Sym *s = use_sym(sc, n, "value", K_VALUE);
+        if (s && s->kind == SYM_LAYER && is_param_layer(sc, s))
+            return;
         if (s && s->kind != SYM_INPUT && s->kind != SYM_VALUE)
             bad(sc, n->span, "'%s' is %s, but a tensor value is expected here", n->name, a_kind(s->kind));
         return;

@@ -4,7 +4,9 @@ PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
 pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, maxpool2d's
 ceil=1 (ceil_mode=True), the
 inference-form batchnorm_eval (running statistics, eps), and layernorm over
-the channels of [c, h, w] (torchvision's LayerNorm2d) and over a vector.
+the channels of [c, h, w] (torchvision's LayerNorm2d) and over a vector, and
+a parameter tensor declared directly (param(c, 1, 1, init=...), ConvNeXt's
+layer_scale) in a broadcast mul.
 
 Each case is a small model. Its weights and input are random (running
 variances in [0.5, 1.5)); gsc --eval runs it (float32) and gsc --eval --grad
@@ -76,6 +78,11 @@ def ln_vector_model(x, p):
     return F.layer_norm(F.linear(a, p["f.weight"], p["f.bias"]), (5,), p["n2.weight"], p["n2.bias"])
 
 
+def ls_model(x, p):
+    a = F.conv2d(x, p["c1.weight"], p["c1.bias"], padding=1)
+    return a + ln2d(a, p, "n", 1e-6) * p["ls"] + p["ls"] * F.relu(a)
+
+
 def pooled(name, pool, shape, tpool, with_c=False):
     """A pooling after a 1x1 convolution, so that the convolution's parameter
     gradients carry the pooling's backward."""
@@ -130,6 +137,12 @@ CASES = [
      "    let a = n1(c1(x))\n    return n2(c2(gelu(a))) + c3(a)", (3, 7, 6),
      ln_model,
      True),
+    ("param(20, 1, 1) used twice (one tensor, both gradients added), broadcast by mul against [20, h, w] "
+     "as ConvNeXt's layer_scale",
+     "c1 = conv2d(3 -> 20, k=3, pad=1)\n    ls = param(20, 1, 1, init=1e-6)\n    n = layernorm(20, eps=1e-6)\n"
+     "    let a = c1(x)\n    return a + mul(n(a), ls) + mul(ls, relu(a))", (3, 6, 5),
+     ls_model,
+     True),
     ("layernorm over a vector [12] (eps=1e-6), then linear and layernorm(5) as the output",
      "n1 = layernorm(12, eps=1e-6)\n    f = linear(12 -> 5)\n    n2 = layernorm(5)\n    return n2(f(n1(x)))",
      (12,),
@@ -145,9 +158,10 @@ TRAIN_GS = """model t(x: [3, 8, 8]) -> [5] {
     c2 = conv2d(6 -> 6, k=3, pad=1)
     n1 = layernorm(6, eps=1e-6)
     n2 = layernorm(6)
+    ls = param(6, 1, 1, init=0.5)
     fc = linear(6 -> 5)
     let a = relu(b1(c1(x)))
-    let d = n1(c2(relu(b2(a))))
+    let d = mul(n1(c2(relu(b2(a)))), ls)
     return fc(n2(global_avgpool(maxpool2d(d + a, k=3, stride=2, ceil=1))))
 }
 """
@@ -191,8 +205,11 @@ def run(cmd):
 def param_shapes(body):
     """The parameter shapes of each 'name = conv2d(ci -> co, k=...)' line, as
     PyTorch has them (weight [co, ci, kh, kw]), and of each 'name =
-    batchnorm_eval(c...', 'name = layernorm(c...' and 'name = linear(i -> o)' line."""
+    batchnorm_eval(c...', 'name = layernorm(c...', 'name = linear(i -> o)' and
+    'name = param(c, h, w...' line."""
     out = {}
+    for m in re.finditer(r"(\w+) = param\((\d+), (\d+), (\d+)", body):
+        out[m.group(1)] = tuple(int(m.group(k)) for k in (2, 3, 4))
     for m in re.finditer(r"(\w+) = layernorm\((\d+)", body):
         for t in ("weight", "bias"):
             out[f"{m.group(1)}.{t}"] = (int(m.group(2)),)
@@ -293,17 +310,17 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
-        # the training step (gsc --train's P_grad) through batchnorm_eval, layernorm and a ceil-mode max-pool against the
+        # the training step (gsc --train's P_grad) through batchnorm_eval, layernorm, a param and a ceil-mode max-pool against the
         # interpreter's gradients
         try:
             worst = train_step_error(tmp)
             ok = worst <= 2e-4
             passed, failed = passed + ok, failed + (not ok)
-            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval, layernorm and maxpool2d ceil=1 against gsc --eval --grad --precision=f64: "
+            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval, layernorm, param and maxpool2d ceil=1 against gsc --eval --grad --precision=f64: "
                   f"worst tensor error {worst:.1e} (limit 2e-4)")
         except Exception as e:
             failed += 1
-            print(f"FAIL P_grad through batchnorm_eval, layernorm and maxpool2d ceil=1: {e}")
+            print(f"FAIL P_grad through batchnorm_eval, layernorm, param and maxpool2d ceil=1: {e}")
         # the C kernels take square, evenly padded windows only: gsc -o says so (exit 1) rather than emit
         # C that computes something else
         gs, out = os.path.join(tmp, "case0.gs"), os.path.join(tmp, "case0.c")

@@ -137,6 +137,8 @@ static const struct {
     {"batchnorm (train-time statistics)", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"batchnorm over 2 positions", "model t(x: [3, 2, 1]) -> [3, 2, 1] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"layernorm over the channels", "model t(x: [5, 3, 4]) -> [5, 3, 4] {\n n = layernorm(5, eps=1e-6)\n return n(x)\n}\n"},
+    {"param used twice in mul and add", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n p = param(3, 1, 1, init=0.5)\n"
+                                        " return mul(x, p) + mul(relu(x), p)\n}\n"},
     {"layernorm over a vector", "model t(x: [7]) -> [7] {\n n = layernorm(7)\n return n(x)\n}\n"},
     {"linear", "model t(x: [7]) -> [4] {\n f = linear(7 -> 4)\n return f(x)\n}\n"},
     {"relu", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return relu(x)\n}\n"},
