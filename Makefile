@@ -12,6 +12,8 @@
 #   make bench-peers  the same against ONNX Runtime and PyTorch, alternating
 #   make bench-train  the generated ResNet-18 training step (P_grad + AdamW), 1 and 2
 #                   threads, per layer, alternating with PyTorch's step
+#   make bench-zoo  every port in models/torchvision/ at 224x224 against ONNX Runtime
+#                   (and gsc's import of the same ONNX file), 1 thread, alternating
 #   make train      train models/fashion.gs on Fashion-MNIST with the generated
 #                   training step (installs dataset-fashion-mnist if missing)
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
@@ -83,7 +85,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites test-torchvision
+.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme bench-zoo test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites test-torchvision
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -373,6 +375,9 @@ bench-peers: $(BUILD)/gsc
 
 bench-train: $(BUILD)/gsc
 	sh bench/train.sh $(BUILD)/gsc
+
+bench-zoo: $(BUILD)/gsc
+	sh bench/zoo.sh $(BUILD)/gsc
 
 # ------------------------------------------------------------ fuzzing (libFuzzer, clang) and limits
 

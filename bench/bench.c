@@ -127,8 +127,14 @@ static double time_spawn(char *const argv[])
 
 /* -------------------------------------------------------------- serve */
 
+static double serve_forward(void *m)
+{
+    return forward_ms(m);
+}
+
 /*
- * --serve INPUT.bin: for bench/peers.py. Reads one command per stdin line:
+ * --serve INPUT.bin: for bench/peers.py. Reads one command per stdin line
+ * (serve_commands in bench_util.h):
  *   run T W N   set T threads, W untimed runs, N timed runs; prints the N
  *               times in ms on one line
  *   out PATH    writes the last output (RN18_OUTPUT_SIZE float32) to PATH;
@@ -138,7 +144,6 @@ static double time_spawn(char *const argv[])
 static int serve(const char *input_path)
 {
     Model m;
-    char line[4096];
     FILE *f;
     model_setup(&m);
     f = fopen(input_path, "rb");
@@ -149,33 +154,7 @@ static int serve(const char *input_path)
     fclose(f);
     printf("ready %s%s\n", gsc_fast_isa(), misalign ? " misaligned" : "");
     fflush(stdout);
-    while (fgets(line, sizeof line, stdin)) {
-        int t, w, n, i;
-        char path[4000];
-        if (sscanf(line, "run %d %d %d", &t, &w, &n) == 3) {
-            set_threads(t);
-            for (i = 0; i < w; i++)
-                forward_ms(&m);
-            for (i = 0; i < n; i++)
-                printf("%s%.4f", i ? " " : "", forward_ms(&m));
-            printf("\n");
-        } else if (sscanf(line, "out %3999s", path) == 1) {
-            FILE *o = fopen(path, "wb");
-            if (!o || fwrite(m.output, sizeof(float), RN18_OUTPUT_SIZE, o) != RN18_OUTPUT_SIZE) {
-                fprintf(stderr, "bench: cannot write %s\n", path);
-                return 2;
-            }
-            fclose(o);
-            printf("ok\n");
-        } else if (strncmp(line, "quit", 4) == 0) {
-            break;
-        } else {
-            fprintf(stderr, "bench: unknown command: %s", line);
-            return 2;
-        }
-        fflush(stdout);
-    }
-    return 0;
+    return serve_commands(serve_forward, &m, m.output, RN18_OUTPUT_SIZE);
 }
 
 /* --------------------------------------------------------------- main */

@@ -91,6 +91,46 @@ static inline int parse_threads(const char *s, int *th, int max)
     return n;
 }
 
+/*
+ * The --serve line protocol of bench.c and zoo_bench.c (for bench/peers.py
+ * and bench/zoo.py), one command per stdin line, one reply line each:
+ *   run T W N   T threads, W untimed runs, N timed runs: the N times in ms
+ *   out PATH    writes the last output (n float32) to PATH: "ok"
+ *   quit
+ * forward(ctx) runs one forward pass and returns its ms. 0, or 2 on an error.
+ */
+static inline int serve_commands(double (*forward)(void *), void *ctx, const float *output, size_t n)
+{
+    char line[4096];
+    while (fgets(line, sizeof line, stdin)) {
+        int t, w, k, i;
+        char path[4000];
+        if (sscanf(line, "run %d %d %d", &t, &w, &k) == 3) {
+            set_threads(t);
+            for (i = 0; i < w; i++)
+                forward(ctx);
+            for (i = 0; i < k; i++)
+                printf("%s%.4f", i ? " " : "", forward(ctx));
+            printf("\n");
+        } else if (sscanf(line, "out %3999s", path) == 1) {
+            FILE *o = fopen(path, "wb");
+            if (!o || fwrite(output, sizeof(float), n, o) != n) {
+                fprintf(stderr, BENCH_NAME ": cannot write %s\n", path);
+                return 2;
+            }
+            fclose(o);
+            printf("ok\n");
+        } else if (strncmp(line, "quit", 4) == 0) {
+            break;
+        } else {
+            fprintf(stderr, BENCH_NAME ": unknown command: %s", line);
+            return 2;
+        }
+        fflush(stdout);
+    }
+    return 0;
+}
+
 #ifdef GSC_PROFILE
 /* Seconds per section, summed over the timed runs; prof_reset clears them. */
 static double prof_t0[MAX_SECTIONS];

@@ -7,6 +7,12 @@
 #   measure_peak CC OUT
 #                   builds and runs bench/peak.c: P1 = 1-thread fp32 FMA peak, P2 = two
 #                   copies at once, summed (GFLOP/s), with warnings when they are low
+#   need_peers OUT [PKGS]
+#                   installs what is missing: node and npm, onnxruntime-node
+#                   $ORT_VERSION into OUT/node (npm --ignore-scripts: its postinstall
+#                   script fetches GPU parts from a host this machine cannot reach; the
+#                   CPU library is in the package), and Debian's python3-torch,
+#                   python3-numpy (and PKGS) with apt-get when root
 
 busy() {
   a=$(head -1 /proc/stat); sleep 2; b=$(head -1 /proc/stat)
@@ -53,5 +59,32 @@ measure_peak() {
   if awk -v p1="$P1" -v p2="$P2" 'BEGIN { exit !(p2 < 1.5 * p1) }'; then
     echo "WARNING:   two copies at once reach only $P2 GFLOP/s, not about 2 x $P1: another process holds"
     echo "           a core, and the 2-thread times below will be slow (OpenMP waits for the descheduled thread)."
+  fi
+}
+
+ORT_VERSION=1.30.0
+
+need_peers() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "this benchmark needs node and npm: sudo apt-get install -y nodejs npm"; exit 1
+    fi
+  fi
+  mkdir -p $1/node
+  if [ ! -f $1/node/node_modules/onnxruntime-node/package.json ]; then
+    echo "installing onnxruntime-node $ORT_VERSION into $1/node (npm --ignore-scripts)"
+    (cd $1/node && npm install --ignore-scripts --no-audit --no-fund --silent \
+       "onnxruntime-node@$ORT_VERSION" >/dev/null)
+  fi
+  mods="torch, numpy${2:+, $(echo $2 | sed 's/python3-//g; s/ /, /g')}"
+  if ! /usr/bin/python3 -c "import $mods" 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "installing python3-torch python3-numpy ${2:-}(apt-get)"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy ${2:-} >/dev/null
+    else
+      echo "this benchmark needs Debian's PyTorch: sudo apt-get install -y python3-torch python3-numpy ${2:-}"; exit 1
+    fi
   fi
 }

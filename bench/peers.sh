@@ -15,36 +15,10 @@ GSC=${1:-build/gsc}
 OUT=build/bench
 CC=${CC:-cc}
 PY=/usr/bin/python3
-ORT_VERSION=1.30.0
 mkdir -p $OUT/node
 
-# Share of CPU time not idle over 2 s, from /proc/stat (the load average lags by minutes).
-busy() {
-  a=$(head -1 /proc/stat); sleep 2; b=$(head -1 /proc/stat)
-  echo "$a $b" | awk '{for (i = 2; i <= 11; i++) { t1 += $i; t2 += $(i + 11) }
-    printf "%.0f", 100 - 100 * (($16 + $17) - ($5 + $6)) / (t2 - t1)}'
-}
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-  else
-    echo "bench-peers needs node and npm: sudo apt-get install -y nodejs npm"; exit 1
-  fi
-fi
-if [ ! -f $OUT/node/node_modules/onnxruntime-node/package.json ]; then
-  echo "installing onnxruntime-node $ORT_VERSION into $OUT/node (npm --ignore-scripts)"
-  (cd $OUT/node && npm install --ignore-scripts --no-audit --no-fund --silent \
-     "onnxruntime-node@$ORT_VERSION" >/dev/null)
-fi
-if ! $PY -c 'import torch, numpy' 2>/dev/null; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing python3-torch python3-numpy (apt-get)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
-  else
-    echo "bench-peers needs Debian's PyTorch: sudo apt-get install -y python3-torch python3-numpy"; exit 1
-  fi
-fi
+. bench/lib.sh
+need_peers $OUT
 
 $CC -std=c99 -Wall -Wextra -Wpedantic -Werror -O3 -march=native -fopenmp -Igenerated -Iruntime \
   -o $OUT/rn18_bench bench/bench.c generated/rn18.c \
