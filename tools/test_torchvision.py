@@ -3,7 +3,8 @@
 
 For each model: torchvision.models.NAME() with random weights (PyTorch's
 initialisers, seeded) and randomised running statistics (means in [-0.5, 0.5),
-variances in [0.5, 1.5), BN weights and biases random too), model.eval(); its
+variances in [0.5, 1.5), BN weights and biases random too; LayerNorm weights
+and biases and ConvNeXt's layer_scale as well), model.eval(); its
 state_dict is saved with torch.save and converted by tools/export_torch.py
 --model models/torchvision/NAME.gs (no other flag). Then, on a random input:
 gsc --eval (the interpreter) and the generated C (built -O3 -march=native
@@ -49,6 +50,7 @@ MODELS = {
     "mobilenet_v3_small": ([(64, 64)], [(224, 224), (97, 97)]),
     "efficientnet_b0": ([(64, 64)], [(224, 224), (97, 97)]),
     "regnet_y_400mf": ([(64, 64)], [(224, 224), (97, 97)]),
+    "convnext_tiny": ([(48, 40)], [(224, 224), (97, 131)]),
 }
 
 # the builder's arguments beyond weights=None, where the port is not its default
@@ -74,6 +76,13 @@ def randomised(name, seed):
                 mod.running_var.copy_(torch.rand(mod.running_var.shape, generator=g) + 0.5)
                 mod.weight.copy_(torch.rand(mod.weight.shape, generator=g) + 0.5)
                 mod.bias.copy_(torch.rand(mod.bias.shape, generator=g) - 0.5)
+            if isinstance(mod, torch.nn.LayerNorm):
+                mod.weight.copy_(torch.rand(mod.weight.shape, generator=g) + 0.5)
+                mod.bias.copy_(torch.rand(mod.bias.shape, generator=g) - 0.5)
+        # ConvNeXt's layer_scale starts at 1e-6, which would hide a wrong block: random in [0.5, 1.5)
+        for pname, p in m.named_parameters():
+            if pname.endswith("layer_scale"):
+                p.copy_(torch.rand(p.shape, generator=g) + 0.5)
     return m.eval()
 
 
