@@ -703,6 +703,35 @@ static bool shape_GLOBAL_AVGPOOL(Rule *r, Shape *out)
     return true;
 }
 
+/* adaptive_avgpool2d(x, size=(oh, ow)): [c, h, w] -> [c, oh, ow] for any
+ * h, w >= 1 (PyTorch's adaptive_avg_pool2d; output row i averages rows
+ * [floor(i*h/oh), ceil((i+1)*h/oh)), which overlap when oh does not divide
+ * h and repeat rows when h < oh). oh and ow are constants >= 1: the kernels
+ * take them as numbers, and the shape is theirs whatever h and w are. */
+static bool shape_ADAPTIVE_AVGPOOL2D(Rule *r, Shape *out)
+{
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
+        return false;
+    Dim **at = r->n->attr;
+    int64_t v[2];
+    for (int i = 0; i < 2; i++) {
+        Dim *d = at[ADAPTIVE_AVGPOOL2D_size + i];
+        if (!dim_is_const(d, &v[i]) || v[i] < 1) {
+            error_at(r->at, "adaptive_avgpool2d: the output's %s is %s, but size=n or size=(oh, ow) takes constants "
+                            "of at least 1",
+                     i ? "width" : "height", dim_str(d, &r->c->g->env));
+            r->c->errors++;
+            return false;
+        }
+    }
+    int64_t oh = v[0], ow = v[1];
+    out->rank = 3;
+    out->d[0] = r->in[0].d[0];
+    out->d[1] = dim_num(oh);
+    out->d[2] = dim_num(ow);
+    return true;
+}
+
 /* Elementwise binary operations (add, mul, sub, maximum, minimum), typed
  * broadcasting: an operand that is the scalar [1] meets any shape; else the
  * ranks are equal and in each dimension the operands agree (proved for all
@@ -1026,6 +1055,7 @@ static bool op_params(Ctx *c, Layer *l)
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
     case OP_GLOBAL_AVGPOOL:
+    case OP_ADAPTIVE_AVGPOOL2D:
     case OP_ADD:
     case OP_CONCAT:
     case OP_FLATTEN:

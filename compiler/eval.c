@@ -230,6 +230,32 @@ static void eval_AVGPOOL2D(const Step *st)
             }
 }
 
+/* adaptive_avgpool2d: output o of out along an axis of in averages
+ * [floor(o*in/out), ceil((o+1)*in/out)) (check.c, shape_ADAPTIVE_AVGPOOL2D).
+ * The window of output cell (oy, ox): rows [w[0], w[1]), columns [w[2],
+ * w[3]); the result is its cell count. */
+static double adaptive_cell(const Shape *is, const Shape *os, int64_t oy, int64_t ox, int64_t w[4])
+{
+    w[0] = oy * is->n[1] / os->n[1], w[1] = ((oy + 1) * is->n[1] + os->n[1] - 1) / os->n[1];
+    w[2] = ox * is->n[2] / os->n[2], w[3] = ((ox + 1) * is->n[2] + os->n[2] - 1) / os->n[2];
+    return (double)((w[1] - w[0]) * (w[3] - w[2]));
+}
+
+static void eval_ADAPTIVE_AVGPOOL2D(const Step *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    for (int64_t c = 0; c < os->n[0]; c++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                int64_t w[4];
+                double n = adaptive_cell(is, os, oy, ox, w), acc = 0.0;
+                for (int64_t y = w[0]; y < w[1]; y++)
+                    for (int64_t x = w[2]; x < w[3]; x++)
+                        acc += st->in[0][(c * is->n[1] + y) * is->n[2] + x];
+                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / n);
+            }
+}
+
 static void eval_GLOBAL_AVGPOOL(const Step *st)
 {
     const Shape *is = st->ins[0];
@@ -719,6 +745,20 @@ static void grad_AVGPOOL2D(const BStep *st)
                         if (y >= 0 && x >= 0 && y < is->n[1] && x < is->n[2])
                             st->din[0][(c * is->n[1] + y) * is->n[2] + x] += d;
                     }
+            }
+}
+
+static void grad_ADAPTIVE_AVGPOOL2D(const BStep *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    for (int64_t c = 0; c < os->n[0]; c++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                int64_t w[4];
+                double n = adaptive_cell(is, os, oy, ox, w), d = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / n;
+                for (int64_t y = w[0]; y < w[1]; y++)
+                    for (int64_t x = w[2]; x < w[3]; x++)
+                        st->din[0][(c * is->n[1] + y) * is->n[2] + x] += d;
             }
 }
 

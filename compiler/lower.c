@@ -538,6 +538,15 @@ static void ref_AVGPOOL2D(Lowerer *lw, const GNode *n)
                   buf_arg(y)));
 }
 
+static void ref_ADAPTIVE_AVGPOOL2D(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n,
+             CALL(lw, K_ADAPTIVE_AVGPOOL2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+                  int_arg(n->a[ADAPTIVE_AVGPOOL2D_size]), int_arg(n->a[ADAPTIVE_AVGPOOL2D_size_w]), buf_arg(y)));
+}
+
 static void ref_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -1013,6 +1022,21 @@ static void fast_AVGPOOL2D(Lowerer *lw, const GNode *n)
     *lz(lw, n->out) = plain(y);
 }
 
+/* Blocked in, blocked out ([c, 1, 1] for an SE gate, which mul and add
+ * broadcast over [c, h, w]). */
+static void fast_ADAPTIVE_AVGPOOL2D(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    materialise(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    fuse_pending(CALL(lw, K_FAST_ADAPTIVE_AVGPOOL2D, buf_arg(x->buf), int_arg(s->n[0]), int_arg(s->n[1]),
+                      int_arg(s->n[2]), int_arg(n->a[ADAPTIVE_AVGPOOL2D_size]),
+                      int_arg(n->a[ADAPTIVE_AVGPOOL2D_size_w]), buf_arg(y)),
+                 x);
+    *lz(lw, n->out) = plain(y);
+}
+
 static void fast_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -1240,6 +1264,11 @@ static void backward_node(Lowerer *lw, const GNode *n)
     case OP_AVGPOOL2D:
         CALL(lw, K_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
              int_arg(n->a[AVGPOOL2D_k]), int_arg(n->a[AVGPOOL2D_stride]), int_arg(n->a[AVGPOOL2D_pad]), buf_arg(dy),
+             buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_ADAPTIVE_AVGPOOL2D:
+        CALL(lw, K_ADAPTIVE_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
+             int_arg(n->a[ADAPTIVE_AVGPOOL2D_size]), int_arg(n->a[ADAPTIVE_AVGPOOL2D_size_w]), buf_arg(dy),
              buf_arg(grad_buf(lw, n->in[0])));
         break;
     case OP_GLOBAL_AVGPOOL:

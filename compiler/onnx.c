@@ -703,8 +703,8 @@ static int onnx_shape(const Val *x, Dim **d)
 
 /* A Conv on the pooled vector (a squeeze-and-excitation gate) takes the
  * [c, 1, 1] image of a pool whose window is the whole input instead:
- * avgpool2d(x, k=h) (k=(h, w) when h = w is not proved, which only the
- * interpreter runs). The pooled value must be used only there. */
+ * avgpool2d(x, k=h), or adaptive_avgpool2d(x, size=1) when h = w is not
+ * proved. The pooled value must be used only there. */
 static Val *unpooled(Imp *m, Val *x)
 {
     if (!x || !x->pooled || !x->pool_src || x->uses != 1 || x->expr != x->pool_expr)
@@ -715,9 +715,9 @@ static Val *unpooled(Imp *m, Val *x)
     v->pooled = false;
     v->rank = 3;
     v->d[0] = src->d[0], v->d[1] = v->d[2] = dim_num(1);
-    const char *h = dim_str(src->d[1], &m->env), *w = dim_str(src->d[2], &m->env);
+    const char *h = dim_str(src->d[1], &m->env);
     v->expr = dims_equal(m, src->d[1], src->d[2]) ? arena_printf("avgpool2d(%s, k=%s)", src->expr, h)
-                                                  : arena_printf("avgpool2d(%s, k=(%s, %s))", src->expr, h, w);
+                                                  : arena_printf("adaptive_avgpool2d(%s, size=1)", src->expr);
     v->depth = src->depth + 1;
     return v;
 }

@@ -44,6 +44,8 @@ X(MAXPOOL2D,     "maxpool2d",      1,  1, 0, AXES(MAXPOOL2D, k) AXES_OPT(MAXPOOL
                                              OPT(MAXPOOL2D, ceil, 0))
 X(AVGPOOL2D,     "avgpool2d",      1,  1, 0, AXES(AVGPOOL2D, k) AXES_OPT(AVGPOOL2D, stride, 1) PADS(AVGPOOL2D, pad, 0))
 X(GLOBAL_AVGPOOL,"global_avgpool", 1,  1, 0, )
+/* PyTorch's adaptive_avg_pool2d: size=n or size=(oh, ow), constants >= 1 */
+X(ADAPTIVE_AVGPOOL2D,"adaptive_avgpool2d",1, 1, 0, AXES(ADAPTIVE_AVGPOOL2D, size))
 X(ADD,           "add",            2,  2, 0, )
 X(CONCAT,        "concat",         2, -1, 0, )
 X(FLATTEN,       "flatten",        1,  1, 0, )

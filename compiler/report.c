@@ -109,6 +109,8 @@ static const char *op_desc(const GNode *n)
             return arena_printf("%s %lldx%lld/%lld", name, N(n->a[k]), N(n->a[k + 1]), N(n->a[s]));
         return arena_printf("%s %lldx%lld/%lldx%lld", name, N(n->a[k]), N(n->a[k + 1]), N(n->a[s]), N(n->a[s + 1]));
     }
+    case OP_ADAPTIVE_AVGPOOL2D:
+        return arena_printf("%s %lldx%lld", name, N(n->a[ADAPTIVE_AVGPOOL2D_size]), N(n->a[ADAPTIVE_AVGPOOL2D_size_w]));
     case OP_LINEAR:
         return arena_printf("%s %lld->%lld", name, N(n->a[LINEAR_in]), N(n->a[LINEAR_out]));
     case OP_BATCHNORM_EVAL:
@@ -163,6 +165,7 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
     case OP_GLOBAL_AVGPOOL:
+    case OP_ADAPTIVE_AVGPOOL2D:
     case OP_ADD:
     case OP_CONCAT:
     case OP_FLATTEN:
@@ -482,6 +485,7 @@ static const char *node_fill(OpKind op)
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D:
     case OP_GLOBAL_AVGPOOL:
+    case OP_ADAPTIVE_AVGPOOL2D:
         return "#e6dff2";
     default:
         return "#f3f3f3";

@@ -100,7 +100,7 @@ static void consider(const char **best, int *bestd, const char *cand, const char
  * that edit distance misses them. */
 static const char *const torch_ops[][2] = {
     {"batchnorm2d", "batchnorm"},           {"batch_norm", "batchnorm"},
-    {"adaptiveavgpool2d", "global_avgpool"}, {"adaptive_avg_pool2d", "global_avgpool"},
+    {"adaptiveavgpool2d", "adaptive_avgpool2d"}, {"adaptive_avg_pool2d", "adaptive_avgpool2d"},
     {"cat", "concat"},                      {"sequential", "seq"},
     {"dense", "linear"},                    {"view", "flatten"},
     {"reshape", "flatten"},

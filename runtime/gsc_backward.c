@@ -339,6 +339,27 @@ void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad, con
             }
 }
 
+void gsc_adaptive_avgpool2d_backward(int c, int h, int w, int oh, int ow, const float *dy, float *dx)
+{
+    int ch, oy, ox, iy, ix;
+    for (ch = 0; ch < c; ch++) {
+        float *dxc = dx + (ptrdiff_t)ch * h * w;
+        for (oy = 0; oy < oh; oy++) {
+            int y0, y1;
+            gsc_adaptive_window(oy, h, oh, &y0, &y1);
+            for (ox = 0; ox < ow; ox++) {
+                int x0, x1;
+                float d;
+                gsc_adaptive_window(ox, w, ow, &x0, &x1);
+                d = (float)(dy[((ptrdiff_t)ch * oh + oy) * ow + ox] / ((double)(y1 - y0) * (x1 - x0)));
+                for (iy = y0; iy < y1; iy++)
+                    for (ix = x0; ix < x1; ix++)
+                        dxc[(ptrdiff_t)iy * w + ix] += d;
+            }
+        }
+    }
+}
+
 void gsc_global_avgpool_backward(int c, int64_t hw, const float *dy, float *dx)
 {
     int ch;

@@ -1229,6 +1229,35 @@ void gsc_fast_avgpool2d(const GscFastPool *g, const float *x, float *y)
     }
 }
 
+/* One task per channel block and output row; each output cell sums its
+ * window NV vectors at a time. The padding lanes of x are 0, so are y's. */
+void gsc_fast_adaptive_avgpool2d(const float *x, int c, int h, int w, int oh, int ow, float *y)
+{
+    int ncb = GSC_FAST_CBLK(c), t, nt = ncb * oh;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / oh, oy = t % oh, ox, iy, ix, v, y0, y1;
+        const float *xb = x + (size_t)cb * 16 * h * w;
+        gsc_adaptive_window(oy, h, oh, &y0, &y1);
+        for (ox = 0; ox < ow; ox++) {
+            int x0, x1;
+            float *yo = y + (((size_t)cb * oh + oy) * ow + ox) * 16;
+            VT n;
+            gsc_adaptive_window(ox, w, ow, &x0, &x1);
+            n = VSET1((float)(y1 - y0) * (float)(x1 - x0));
+            for (v = 0; v < NV; v++) {
+                VT s = VZERO();
+                for (iy = y0; iy < y1; iy++)
+                    for (ix = x0; ix < x1; ix++)
+                        s = VADD(s, VLOAD(xb + ((size_t)iy * w + ix) * 16 + v * VW));
+                VSTORE(yo + v * VW, VDIV(s, n));
+            }
+        }
+    }
+}
+
 void gsc_fast_global_avgpool(const float *x, int c, int h, int w, float *y)
 {
     int cb, ncb = GSC_FAST_CBLK(c);

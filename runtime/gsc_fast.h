@@ -322,6 +322,12 @@ void gsc_fast_avgpool2d(const GscFastPool *g,
                         const float *x, /* blocked [c, h, w] */
                         float *y);      /* blocked [c, oh, ow] */
 
+/* Adaptive average pooling (gsc_adaptive_avgpool2d's windows) on the
+ * blocked layout: float sums, one division per output cell. */
+void gsc_fast_adaptive_avgpool2d(const float *x, /* blocked [c, h, w] */
+                                 int c, int h, int w, int oh, int ow,
+                                 float *y);      /* blocked [c, oh, ow] */
+
 /* Per channel sum / (h*w) (double accumulation). */
 void gsc_fast_global_avgpool(const float *x, /* blocked [c, h, w] */
                              int c, int h, int w,

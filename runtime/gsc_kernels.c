@@ -329,6 +329,27 @@ void gsc_avgpool2d(const float *x, int c, int h, int w, int k, int stride,
     pool2d(avg_window, x, c, h, w, k, stride, pad, 0, y);
 }
 
+void gsc_adaptive_avgpool2d(const float *x, int c, int h, int w, int oh, int ow, float *y)
+{
+    int ch, oy, ox, iy, ix;
+    for (ch = 0; ch < c; ch++) {
+        const float *xc = x + (ptrdiff_t)ch * h * w;
+        for (oy = 0; oy < oh; oy++) {
+            int y0, y1;
+            gsc_adaptive_window(oy, h, oh, &y0, &y1);
+            for (ox = 0; ox < ow; ox++) {
+                int x0, x1;
+                double sum = 0.0;
+                gsc_adaptive_window(ox, w, ow, &x0, &x1);
+                for (iy = y0; iy < y1; iy++)
+                    for (ix = x0; ix < x1; ix++)
+                        sum += xc[(ptrdiff_t)iy * w + ix];
+                y[((ptrdiff_t)ch * oh + oy) * ow + ox] = (float)(sum / ((double)(y1 - y0) * (x1 - x0)));
+            }
+        }
+    }
+}
+
 void gsc_global_avgpool(const float *x, int c, int64_t hw, float *y)
 {
     int ch;

@@ -125,6 +125,16 @@ static inline int gsc_pool_out_size(int in, int k, int stride, int pad, int ceil
     return gsc_out_size(in + (ceil_mode ? stride - 1 : 0), k, stride, pad);
 }
 
+/* Adaptive average pooling's window along one axis (PyTorch's
+ * adaptive_avg_pool2d): output o of out covers the inputs
+ * [floor(o*in/out), ceil((o+1)*in/out)) of in, never empty for in, out >= 1;
+ * neighbouring windows overlap when out does not divide in. */
+static inline void gsc_adaptive_window(int o, int in, int out, int *lo, int *hi)
+{
+    *lo = (int)((int64_t)o * in / out);
+    *hi = (int)(((int64_t)(o + 1) * in + out - 1) / out);
+}
+
 /* The outputs o in [*lo, *hi) whose window tap kk (0 <= kk < k) reads a
  * cell inside the input, 0 <= o*stride + kk - pad < in, of out outputs: the
  * loops of the reference kernels run over these instead of testing every
@@ -299,6 +309,15 @@ void gsc_avgpool2d(const float *x, /* [c, h, w] */
                    int c, int h, int w, int k, int stride, int pad,
                    float *y);      /* [c, oh, ow] */
 
+/*
+ * Adaptive average pooling to [c, oh, ow]: output (i, j) is the mean of
+ * the input's rows and columns in gsc_adaptive_window(i, h, oh) and
+ * gsc_adaptive_window(j, w, ow). h, w, oh, ow >= 1.
+ */
+void gsc_adaptive_avgpool2d(const float *x, /* [c, h, w] */
+                            int c, int h, int w, int oh, int ow,
+                            float *y);      /* [c, oh, ow] */
+
 /* Per channel: sum / hw. */
 void gsc_global_avgpool(const float *x, /* [c, hw] */
                         int c, int64_t hw,
@@ -450,6 +469,12 @@ void gsc_maxpool2d_backward(const float *x,  /* [c, h, w] */
 void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad,
                             const float *dy, /* [c, oh, ow] */
                             float *dx);      /* [c, h, w] */
+
+/* Each cell of output (i, j)'s window gets dy / (the window's cells);
+ * a cell in several windows gets the sum. */
+void gsc_adaptive_avgpool2d_backward(int c, int h, int w, int oh, int ow,
+                                     const float *dy, /* [c, oh, ow] */
+                                     float *dx);      /* [c, h, w] */
 
 void gsc_global_avgpool_backward(int c, int64_t hw,
                                  const float *dy, /* [c] */

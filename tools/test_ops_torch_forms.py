@@ -2,7 +2,8 @@
 """The language forms and operations of the torchvision ports against
 PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
 pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, maxpool2d's
-ceil=1 (ceil_mode=True), the
+ceil=1 (ceil_mode=True), adaptive_avgpool2d (F.adaptive_avg_pool2d, also as a
+squeeze-and-excitation gate's [c, 1, 1] through mul), the
 inference-form batchnorm_eval (running statistics, eps), and layernorm over
 the channels of [c, h, w] (torchvision's LayerNorm2d) and over a vector, and
 a parameter tensor declared directly (param(c, 1, 1, init=...), ConvNeXt's
@@ -122,6 +123,23 @@ CASES = [
            (2, 7, 6), lambda y: F.avg_pool2d(y, (2, 3), stride=(2, 1), padding=(1, 0), count_include_pad=True)),
     pooled("avgpool2d k=3, stride=2, pad=(0, 1, 1, 0)", "avgpool2d(c(x), k=3, stride=2, pad=(0, 1, 1, 0))",
            (3, 8, 9), lambda y: F.avg_pool2d(pad4(y, 0, 1, 1, 0), 3, stride=2)),
+    pooled("adaptive_avgpool2d size=(3, 5) (overlapping windows: 7 rows to 3, 9 columns to 5)",
+           "adaptive_avgpool2d(c(x), size=(3, 5))", (3, 7, 9), lambda y: F.adaptive_avg_pool2d(y, (3, 5)), True),
+    pooled("adaptive_avgpool2d size=7 on 5x4 (h < oh: rows repeat)", "adaptive_avgpool2d(c(x), size=7)", (2, 5, 4),
+           lambda y: F.adaptive_avg_pool2d(y, 7), True),
+    pooled("adaptive_avgpool2d size=(2, 7) on 9x7 (uneven rows, columns one each)",
+           "adaptive_avgpool2d(c(x), size=(2, 7))", (2, 9, 7), lambda y: F.adaptive_avg_pool2d(y, (2, 7)), True),
+    pooled("adaptive_avgpool2d size=1 on 6x11 (a squeeze-and-excitation pool, [c, 1, 1])",
+           "adaptive_avgpool2d(c(x), size=1)", (3, 6, 11), lambda y: F.adaptive_avg_pool2d(y, 1), True),
+    pooled("adaptive_avgpool2d size=(4, 3) on 20 channels (a channel block and 4 of the next)",
+           "adaptive_avgpool2d(c(x), size=(4, 3))", (20, 13, 5), lambda y: F.adaptive_avg_pool2d(y, (4, 3)), True),
+    ("squeeze-and-excitation gate: mul(y, sigmoid(fc2(relu(fc1(adaptive_avgpool2d(y, size=1)))))) on 20x7x5",
+     "c = conv2d(20 -> 20, k=1)\n    fc1 = conv2d(20 -> 6, k=1)\n    fc2 = conv2d(6 -> 20, k=1)\n"
+     "    let y = c(x)\n    return mul(y, sigmoid(fc2(relu(fc1(adaptive_avgpool2d(y, size=1))))))", (20, 7, 5),
+     lambda x, p: (lambda y: y * torch.sigmoid(F.conv2d(F.relu(F.conv2d(F.adaptive_avg_pool2d(y, 1), p["fc1.weight"],
+                                                                       p["fc1.bias"])), p["fc2.weight"], p["fc2.bias"])))(
+         F.conv2d(x, p["c.weight"], p["c.bias"])),
+     True),
     ("batchnorm_eval after a conv, before a relu; eps=1e-3 in DenseNet's order (norm, relu, conv); "
      "before an add and as the output",
      "c1 = conv2d(3 -> 6, k=3, pad=1)\n    b1 = batchnorm_eval(6)\n    b2 = batchnorm_eval(6, eps=1e-3)\n"
@@ -159,10 +177,11 @@ TRAIN_GS = """model t(x: [3, 8, 8]) -> [5] {
     n1 = layernorm(6, eps=1e-6)
     n2 = layernorm(6)
     ls = param(6, 1, 1, init=0.5)
-    fc = linear(6 -> 5)
+    fc = linear(42 -> 5)
     let a = relu(b1(c1(x)))
     let d = mul(n1(c2(relu(b2(a)))), ls)
-    return fc(n2(global_avgpool(maxpool2d(d + a, k=3, stride=2, ceil=1))))
+    let p = maxpool2d(d + a, k=3, stride=2, ceil=1)
+    return fc(concat(n2(global_avgpool(p)), flatten(adaptive_avgpool2d(p, size=(3, 2)))))
 }
 """
 
@@ -310,17 +329,18 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
-        # the training step (gsc --train's P_grad) through batchnorm_eval, layernorm, a param and a ceil-mode max-pool against the
+        # the training step (gsc --train's P_grad) through batchnorm_eval, layernorm, a param, a ceil-mode max-pool and an
+        # adaptive average pool (4x4 to 3x2, overlapping rows) against the
         # interpreter's gradients
         try:
             worst = train_step_error(tmp)
             ok = worst <= 2e-4
             passed, failed = passed + ok, failed + (not ok)
-            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval, layernorm, param and maxpool2d ceil=1 against gsc --eval --grad --precision=f64: "
+            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d against gsc --eval --grad --precision=f64: "
                   f"worst tensor error {worst:.1e} (limit 2e-4)")
         except Exception as e:
             failed += 1
-            print(f"FAIL P_grad through batchnorm_eval, layernorm, param and maxpool2d ceil=1: {e}")
+            print(f"FAIL P_grad through batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d: {e}")
         # the C kernels take square, evenly padded windows only: gsc -o says so (exit 1) rather than emit
         # C that computes something else
         gs, out = os.path.join(tmp, "case0.gs"), os.path.join(tmp, "case0.c")

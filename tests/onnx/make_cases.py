@@ -176,6 +176,7 @@ export("acts", Acts(), (1, 3, 6, 5))
 export("se", Se(), (1, 3, 7, 7))
 export("bounds", Bounds(), (1, 3, 10, 9))
 export("shuffle", Shuffle(), (1, 3, 4, 3))
+export("se_wide", Se(), (1, 3, 5, 9))  # h = w not proved: adaptive_avgpool2d(x, size=1)
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):

@@ -147,6 +147,8 @@ static const struct {
     {"maxpool2d 3x3 stride 2 ceil", "model t(x: [3, 6, 5]) -> [3, 3, 2] {\n return maxpool2d(x, k=3, stride=2, ceil=1)\n}\n"},
     {"avgpool2d 3x3 stride 1 pad 1", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return avgpool2d(x, k=3, stride=1, pad=1)\n}\n"},
     {"global_avgpool", "model t(x: [3, 6, 5]) -> [3] {\n return global_avgpool(x)\n}\n"},
+    {"adaptive_avgpool2d 6x5 to 4x7 (overlapping rows, repeated columns)",
+     "model t(x: [3, 6, 5]) -> [3, 4, 7] {\n return adaptive_avgpool2d(x, size=(4, 7))\n}\n"},
     {"add (and fan-out: x + relu(x))", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return x + relu(x)\n}\n"},
     {"concat of three (x used twice)", "model t(x: [3, 6, 5]) -> [8, 6, 5] {\n c = conv2d(3 -> 2, k=1)\n"
                                        " return concat(x, c(x), x)\n}\n"},
