@@ -51,6 +51,7 @@ MODELS = {
     "efficientnet_b0": ([(64, 64)], [(224, 224), (97, 97)]),
     "regnet_y_400mf": ([(64, 64)], [(224, 224), (97, 97)]),
     "convnext_tiny": ([(48, 40)], [(224, 224), (97, 131)]),
+    "vgg11": ([(32, 32)], [(224, 224), (97, 131)]),
 }
 
 # the builder's arguments beyond weights=None, where the port is not its default
