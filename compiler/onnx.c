@@ -1019,6 +1019,17 @@ static const char *real_text(float v)
 
 /* A BatchNormalization that no Conv before it takes: batchnorm_eval(c),
  * its four tensors named as PyTorch's state_dict. */
+/* The epsilon attribute (> 0) as a layer's eps argument: ", eps=..." unless
+ * it is the default 1e-5; false (reported) when it is not > 0. */
+static bool eps_argument(Imp *m, const char **e)
+{
+    float eps = (float)attr_float(m, "epsilon", 1e-5);
+    if (!(eps > 0))
+        return node_error(m, "epsilon %g is not supported (it must be > 0)", (double)eps);
+    *e = eps != (float)1e-5 ? arena_printf(", eps=%s", real_text(eps)) : "";
+    return true;
+}
+
 static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
 {
     int64_t c;
@@ -1033,13 +1044,56 @@ static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
     const char *name = layer_name(m, m->node->input[1]);
     for (int i = 0; i < 4; i++)
         memcpy(new_weight(m, name, what[i], c)->data, k[i]->f, sizeof(float) * (size_t)c);
-    float eps = (float)attr_float(m, "epsilon", 1e-5);
-    if (!(eps > 0))
-        return node_error(m, "epsilon %g is not supported (it must be > 0)", (double)eps);
-    const char *e = eps != (float)1e-5 ? arena_printf(", eps=%s", real_text(eps)) : "";
+    const char *e;
+    if (!eps_argument(m, &e))
+        return false;
     stmt(m, IM_LAYER, name, arena_printf("batchnorm_eval(%lld%s)", (long long)c, e), NULL);
     Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
     (void)v;
+    return true;
+}
+
+/* LayerNormalization (opset 17) over the channels alone: a vector [1, c]
+ * (PyTorch's nn.LayerNorm after a Flatten) or [1, c, 1, 1] (a pooled value),
+ * axis 1 (or -1, -3): layernorm(c, eps=...), Scale and B (0 when absent) as
+ * its .weight and .bias. Over other axes it is no layernorm of gsc's. */
+static bool op_layernorm(Imp *m)
+{
+    static const char *const known[] = {"axis", "epsilon", "stash_type", NULL};
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, known))
+        return false;
+    for (size_t i = 1; i < m->node->n_output; i++)
+        if (*m->node->output[i])
+            return node_error(m, "the mean and inverse standard deviation outputs are not supported");
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    int64_t axis = attr_int(m, "axis", -1), c;
+    bool ok = (axis < 0 ? axis + orank : axis) == 1;
+    for (int i = 2; ok && i < orank; i++)
+        ok = dims_equal(m, od[i], dim_num(1));
+    if (!ok)
+        return node_error(m, "a layer norm over axes %lld to %d of %s is not supported (gsc's layernorm normalises "
+                             "over the channels alone: axis 1 of [1, c] or of [1, c, 1, 1])",
+                          (long long)(axis < 0 ? axis + orank : axis), orank - 1, shape_text(m, orank, od));
+    if (!dim_is_const(od[1], &c))
+        return node_error(m, "the channels must be a constant");
+    Const *s = const_operand(m, 1, "scale"), *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
+    if (!s || (has_operand(m, 2) && !b))
+        return false;
+    if (s->count != c || (b && b->count != c))
+        return node_error(m, "the scale and the bias must have %lld values", (long long)c);
+    const char *name = layer_name(m, m->node->input[1]), *e;
+    memcpy(new_weight(m, name, "weight", c)->data, s->f, sizeof(float) * (size_t)c);
+    ImWeight *bw = new_weight(m, name, "bias", c); /* zeros without B */
+    if (b)
+        memcpy(bw->data, b->f, sizeof(float) * (size_t)c);
+    if (!eps_argument(m, &e))
+        return false;
+    stmt(m, IM_LAYER, name, arena_printf("layernorm(%lld%s)", (long long)c, e), NULL);
+    Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
+    if (v)
+        v->pooled = x->pooled;
     return true;
 }
 
@@ -1794,6 +1848,7 @@ static const OnnxOp op_table[] = {
     {"HardSigmoid", op_hardsigmoid},
     {"HardSwish", op_hardswish},
     {"Identity", op_identity},
+    {"LayerNormalization", op_layernorm},
     {"LeakyRelu", op_leaky_relu},
     {"MatMul", op_matmul},
     {"Max", op_maxmin},

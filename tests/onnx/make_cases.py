@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/onnx/make_cases.py OUT - the ONNX files of tests/onnx/run.sh.
 
-Good models: small PyTorch networks (eval mode, opset 13) exported with
+Good models: small PyTorch networks (eval mode, opset 13; norm at opset 17) exported with
 torch.onnx.export, each with an input X.bin and PyTorch's output Y.bin (raw
 float32), as NAME.onnx, NAME.x.bin, NAME.y.bin.
 
@@ -159,11 +159,31 @@ class Shuffle(nn.Module):
         return self.fc(torch.flatten(z, 1))
 
 
-def export(name, m, shape):
+class Norm(nn.Module):
+    """nn.LayerNorm on vectors (opset 17's LayerNormalization): after the pooled features (eps 1e-6) and after a
+    Linear (eps 1e-5), weights and biases random."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.ln = nn.LayerNorm(6, eps=1e-6)
+        self.fc = nn.Linear(6, 5)
+        self.ln2 = nn.LayerNorm(5)
+        with torch.no_grad():
+            for n in (self.ln, self.ln2):
+                n.weight.uniform_(0.5, 1.5)
+                n.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x)).mean((2, 3))
+        return self.ln2(self.fc(self.ln(y)))
+
+
+def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
     x = torch.randn(*shape)
-    torch.onnx.export(m, x, os.path.join(out, name + ".onnx"), opset_version=13)
+    torch.onnx.export(m, x, os.path.join(out, name + ".onnx"), opset_version=opset)
     x.numpy().astype(np.float32).tofile(os.path.join(out, name + ".x.bin"))
     with torch.no_grad():
         m(x).numpy().astype(np.float32).tofile(os.path.join(out, name + ".y.bin"))
@@ -177,6 +197,7 @@ export("se", Se(), (1, 3, 7, 7))
 export("bounds", Bounds(), (1, 3, 10, 9))
 export("shuffle", Shuffle(), (1, 3, 4, 3))
 export("se_wide", Se(), (1, 3, 5, 9))  # h = w not proved: adaptive_avgpool2d(x, size=1)
+export("norm", Norm(), (1, 3, 6, 5), opset=17)
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -268,6 +289,9 @@ bad("shuffle_perm", "node 't' (Transpose, opset 13): a channel shuffle wants Tra
           [helper.make_tensor("s5", TensorProto.INT64, [5], [1, 2, 2, 8, 8])]))
 bad("split_axis", "node 'sp' (Split, opset 13): only a split along the channels (axis 1) is supported",
     model([helper.make_node("Split", ["x"], ["y", "z"], name="sp", axis=2)], [image("x")], [Y]))
+ln = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"], name="ln", axis=1)
+bad("layernorm_axes", "node 'ln' (LayerNormalization, opset 17): a layer norm over axes 1 to 3 of [1, 3, 8, 8] is "
+    "not supported", model([ln], [image("x")], [Y], [weight("s", 3, 8, 8), weight("b", 3, 8, 8)], opset=17))
 bad("window", "node 'conv' (Conv, opset 13): the 9-wide window does not fit the padded input (8)",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[9, 9])],
           [image("x")], [Y], [weight("w", 4, 3, 9, 9)]))
