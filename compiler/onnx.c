@@ -109,6 +109,8 @@ struct Val {
                          view transposed to [c/g, g, h, w]; expr is x's. Only
                          the next step of the channel shuffle may take it */
     int64_t groups;   /* g */
+    int pat;          /* a step of GELU's pattern on px (enum Pat) */
+    const Val *px;
     int64_t pad;      /* a Pad by zeros not yet applied: the shape and expr are
                          the unpadded tensor's; only a Conv or an AveragePool
                          (which pad by zeros themselves) may take it */
@@ -120,6 +122,7 @@ typedef struct {
     Onnx__NodeProto *node; /* being converted */
     bool takes_pad;        /* the node's operand 1 may be a pending Pad */
     bool takes_shuffle;    /* the node's operand 1 may be a pending channel shuffle */
+    bool takes_pattern;    /* the node may take a step of GELU's pattern */
     DimEnv env;            /* the input's size symbols */
     int64_t *defval;       /* their values in the file (-1: none) */
     Vec vals;
@@ -455,6 +458,46 @@ static bool define_const(Imp *m, Const *k)
     return true;
 }
 
+/* The steps of GELU as torch.onnx writes it: the erf form x * (1 + Erf(x /
+ * sqrt 2)) * 0.5 (nn.GELU()) and the tanh form x * (1 + Tanh(sqrt(2 / pi) *
+ * (x + 0.044715 * x * x * x))) * 0.5 (approximate="tanh"), in any operand
+ * order. P_X2 and P_X3 (x * x, x * x * x) are tensors of their own too; the
+ * others are only steps, refused anywhere but the next step. */
+enum Pat {
+    P_NONE,
+    P_GELU,      /* finished: gelu(x) */
+    P_GELU_TANH, /* finished: gelu_tanh(x) */
+    P_X2,        /* x * x */
+    P_X3,        /* x * x * x */
+    P_HALF,      /* x / 2 */
+    P_E1,        /* x / sqrt 2 */
+    P_E2,        /* erf(x / sqrt 2) */
+    P_E3,        /* 1 + erf(x / sqrt 2) */
+    P_E4,        /* x (1 + erf(x / sqrt 2)) */
+    P_E5,        /* (1 + erf(x / sqrt 2)) / 2 */
+    P_T3,        /* 0.044715 x^3 */
+    P_T4,        /* x + 0.044715 x^3 */
+    P_T5,        /* sqrt(2 / pi) (x + 0.044715 x^3) */
+    P_T6,        /* tanh of that */
+    P_T7,        /* 1 + tanh */
+    P_T8,        /* x (1 + tanh) */
+    P_T9,        /* (1 + tanh) / 2 */
+};
+
+static bool pattern_step(const Val *v)
+{
+    return v->pat >= P_HALF;
+}
+
+/* v is a step of GELU's pattern, which this node does not continue. */
+static bool pattern_refused(Imp *m, const Val *v)
+{
+    if (!pattern_step(v))
+        return false;
+    return node_error(m, "operand '%s' is a step of GELU's pattern (x * 0.5 * (1 + Erf(x / sqrt(2))), or its tanh "
+                         "form), which gsc reads only as the whole pattern", v->name);
+}
+
 /* Operand i of the node: defined, and a tensor unless want_const. */
 static Val *operand(Imp *m, int i)
 {
@@ -469,6 +512,8 @@ static Val *operand(Imp *m, int i)
         return NULL;
     }
     /* a value that is a step of a pattern, not a tensor of its own */
+    if (!m->takes_pattern && pattern_refused(m, v))
+        return NULL;
     if (v->shuffle && !(i == 0 && m->takes_shuffle)) {
         node_error(m, "operand '%s' is part of a channel shuffle, which gsc reads only as the whole pattern "
                       "Reshape [1, g, c/g, h, w], Transpose (0, 2, 1, 3, 4), Reshape [1, c, h, w]", v->name);
@@ -967,8 +1012,115 @@ static bool fold_consts(Imp *m, const Const *a, const Const *b, char op)
     return define_const(m, k);
 }
 
+/* Output 0 of the node as a step of a pattern on x (GELU's, the channel
+ * shuffle's): of the given shape, x's expression, used once. */
+static Val *step_value(Imp *m, const Val *x, int rank, Dim *const *d, const char *what)
+{
+    Val *v = m->node->n_output && *m->node->output[0] ? slot(m, m->node->output[0]) : NULL;
+    if (!v) {
+        node_error(m, "has no output");
+        return NULL;
+    }
+    if (v->uses != 1) {
+        node_error(m, "%s used %d times is not supported", what, v->uses);
+        return NULL;
+    }
+    v->defined = true;
+    v->rank = rank;
+    for (int i = 0; i < rank; i++)
+        v->d[i] = d[i];
+    v->pooled = x->pooled;
+    v->expr = x->expr;
+    v->depth = x->depth;
+    return v;
+}
+
+/* Output 0 of the node is step pat of GELU on x (a finished pattern is
+ * gelu(x) or gelu_tanh(x)). */
+static bool pattern_define(Imp *m, const Val *x, int pat)
+{
+    if (pat == P_GELU || pat == P_GELU_TANH) {
+        Val *v = define(m, 0, call1(pat == P_GELU ? "gelu" : "gelu_tanh", x, NULL), x->depth + 1, x->rank, x->d);
+        if (v)
+            v->pooled = x->pooled;
+        return true;
+    }
+    Val *v = step_value(m, x, x->rank, x->d, "a step of GELU's pattern");
+    if (!v)
+        return false;
+    v->pat = pat;
+    v->px = x;
+    return true;
+}
+
+/* v op k, for a scalar constant k, as a step of GELU: 1 when it is one
+ * (and defined), 0 when not. */
+static int pattern_const(Imp *m, Val *v, const Const *k, char op, bool k_first)
+{
+    static const struct {
+        int from;
+        char op;
+        double c;
+        int to;
+    } steps[] = {
+        {P_E2, '+', 1.0, P_E3},       {P_E3, '*', 0.5, P_E5},       {P_E3, '/', 2.0, P_E5},
+        {P_E4, '*', 0.5, P_GELU},     {P_E4, '/', 2.0, P_GELU},     {P_X3, '*', 0.044715, P_T3},
+        {P_T4, '*', 0.7978845608028654, P_T5}, {P_T6, '+', 1.0, P_T7}, {P_T7, '*', 0.5, P_T9},
+        {P_T7, '/', 2.0, P_T9},       {P_T8, '*', 0.5, P_GELU_TANH}, {P_T8, '/', 2.0, P_GELU_TANH},
+        /* from the tensor x itself */
+        {P_NONE, '/', 1.4142135623730951, P_E1}, {P_NONE, '*', 0.7071067811865476, P_E1},
+        {P_NONE, '*', 0.5, P_HALF},   {P_NONE, '/', 2.0, P_HALF},
+    };
+    if (k->count != 1 || (k_first && op == '/'))
+        return 0;
+    for (int i = 0; i < countof(steps); i++) {
+        bool from_x = steps[i].from == P_NONE;
+        if (steps[i].op != op || (from_x ? pattern_step(v) || v->fold : v->pat != steps[i].from) ||
+            fabs(k->f[0] - steps[i].c) > 1e-6 * steps[i].c)
+            continue;
+        return pattern_define(m, from_x ? v : v->px, steps[i].to) ? 1 : -1;
+    }
+    return 0;
+}
+
+/* a op b of two tensors as a step of GELU: 1 when it is one (and
+ * defined), -1 on an error, 0 when not. */
+static int pattern_tensors(Imp *m, Val *a, Val *b, char op)
+{
+    static const struct {
+        char op;
+        int a, b; /* P_NONE: x itself */
+        int to;
+    } steps[] = {
+        {'*', P_NONE, P_E3, P_E4},      {'*', P_NONE, P_E5, P_GELU},      {'*', P_HALF, P_E3, P_GELU},
+        {'*', P_NONE, P_T7, P_T8},      {'*', P_NONE, P_T9, P_GELU_TANH}, {'*', P_HALF, P_T7, P_GELU_TANH},
+        {'+', P_NONE, P_T3, P_T4},      {'*', P_NONE, P_NONE, P_X2},      {'*', P_NONE, P_X2, P_X3},
+    };
+    for (int i = 0; i < countof(steps); i++) {
+        for (int swap = 0; swap < 2; swap++) {
+            const Val *p = swap ? b : a, *q = swap ? a : b;
+            const Val *x = steps[i].a == P_NONE ? p : p->px;
+            bool ok = steps[i].op == op && (steps[i].a == P_NONE ? !pattern_step(p) : p->pat == steps[i].a) &&
+                      (steps[i].b == P_NONE ? q == p && !pattern_step(q) : q->pat == steps[i].b && q->px == x);
+            if (!ok)
+                continue;
+            if (steps[i].to == P_X2 || steps[i].to == P_X3) { /* a tensor too: mul(x, x), mul(x, mul(x, x)) */
+                if (!tensor_binary(m, a, b, op))
+                    return -1;
+                Val *v = find(m, m->node->output[0]);
+                if (v)
+                    v->pat = steps[i].to, v->px = x;
+                return 1;
+            }
+            return pattern_define(m, x, steps[i].to) ? 1 : -1;
+        }
+    }
+    return 0;
+}
+
 static bool op_binary(Imp *m, char op)
 {
+    m->takes_pattern = true;
     if (!attrs_known(m, (const char *const[]){NULL}))
         return false;
     Val *a = operand(m, 0), *b = a ? operand(m, 1) : NULL;
@@ -976,6 +1128,12 @@ static bool op_binary(Imp *m, char op)
         return false;
     if (a->k && b->k)
         return fold_consts(m, a->k, b->k, op);
+    int step = a->k || b->k ? pattern_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL)
+                            : pattern_tensors(m, a, b, op);
+    if (step)
+        return step > 0;
+    if (pattern_refused(m, a) || pattern_refused(m, b))
+        return false;
     if (a->k || b->k)
         return fold_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL);
     if (op != '+' || !same_shape(m, a, b))
@@ -1150,7 +1308,29 @@ static const char *const no_attrs[] = {NULL};
 
 static bool op_relu(Imp *m) { return unary(m, "relu", no_attrs); }
 static bool op_sigmoid(Imp *m) { return unary(m, "sigmoid", no_attrs); }
-static bool op_tanh(Imp *m) { return unary(m, "tanh", no_attrs); }
+/* Tanh, or the step of GELU's tanh form */
+static bool op_tanh(Imp *m)
+{
+    m->takes_pattern = true;
+    Val *x = operand(m, 0);
+    if (x && x->pat == P_T5 && attrs_known(m, no_attrs))
+        return pattern_define(m, x->px, P_T6);
+    if (!x || pattern_refused(m, x))
+        return false;
+    return unary(m, "tanh", no_attrs);
+}
+
+/* Erf: only as the step of GELU's erf form */
+static bool op_erf(Imp *m)
+{
+    m->takes_pattern = true;
+    Val *x = operand(m, 0);
+    if (!x || !attrs_known(m, no_attrs))
+        return false;
+    if (x->pat != P_E1)
+        return node_error(m, "Erf is supported only in GELU's pattern x * 0.5 * (1 + Erf(x / sqrt(2)))");
+    return pattern_define(m, x->px, P_E2);
+}
 static bool op_hardswish(Imp *m) { return unary(m, "hardswish", no_attrs); }
 
 /* HardSigmoid max(0, min(1, alpha x + beta)): PyTorch's hardsigmoid is
@@ -1397,17 +1577,9 @@ static bool op_flatten(Imp *m)
  * x's, and only the next step may take it. */
 static bool shuffle_view(Imp *m, const Val *x, int stage, int64_t g, Dim *const *d)
 {
-    Val *v = m->node->n_output && *m->node->output[0] ? slot(m, m->node->output[0]) : NULL;
+    Val *v = step_value(m, x, 4, d, "a channel shuffle whose intermediate value is");
     if (!v)
-        return node_error(m, "has no output");
-    if (v->uses != 1)
-        return node_error(m, "a channel shuffle whose intermediate value is used %d times is not supported", v->uses);
-    v->defined = true;
-    v->rank = 4;
-    for (int i = 0; i < 4; i++)
-        v->d[i] = d[i];
-    v->expr = x->expr;
-    v->depth = x->depth;
+        return false;
     v->shuffle = stage;
     v->groups = g;
     return true;
@@ -1841,6 +2013,7 @@ static const OnnxOp op_table[] = {
     {"Conv", op_conv_padded},
     {"Div", op_div},
     {"Dropout", op_identity},
+    {"Erf", op_erf},
     {"Flatten", op_flatten},
     {"Gather", op_gather},
     {"Gemm", op_gemm},
@@ -1888,6 +2061,7 @@ static bool convert_node(Imp *m, Onnx__NodeProto *n)
     m->node = n;
     m->takes_pad = false;
     m->takes_shuffle = false;
+    m->takes_pattern = false;
     if (!n->op_type)
         return node_error(m, "has no op type");
     if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
@@ -2070,6 +2244,8 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
         return node_error(m, "the output '%s' is not computed by any node", str(g->output[0]->name));
     if (out->k)
         return node_error(m, "the output '%s' is a constant", out->name);
+    if (pattern_step(out))
+        return node_error(m, "the output '%s' is a step of GELU's pattern not finished by a later node", out->name);
     if (out->shuffle || out->pad)
         return node_error(m, "the output '%s' is a %s not finished by a later node", out->name,
                           out->pad ? "Pad" : "channel shuffle");

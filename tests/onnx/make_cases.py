@@ -179,6 +179,28 @@ class Norm(nn.Module):
         return self.ln2(self.fc(self.ln(y)))
 
 
+
+class Gelu(nn.Module):
+    """GELU as torch.onnx writes it: nn.GELU() (Div, Erf, Add, Mul, Mul), nn.GELU(approximate="tanh") (Mul, Mul,
+    Mul, Add, Mul, Tanh, Add, Mul, Mul), and the erf form written with the operands in another order."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3, padding=1)
+        self.conv2 = nn.Conv2d(6, 6, 1)
+        self.conv3 = nn.Conv2d(6, 4, 1)
+        self.gelu = nn.GELU()
+        self.gelu_tanh = nn.GELU(approximate="tanh")
+        self.fc = nn.Linear(4 * 5 * 4, 3)
+
+    def forward(self, x):
+        a = self.gelu(self.conv1(x) * 2.0)
+        b = self.gelu_tanh(self.conv2(a))
+        c = self.conv3(b)
+        d = (0.5 * c) * (torch.erf(c * 0.7071067811865476) + 1.0)
+        return self.fc(torch.flatten(d, 1))
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -198,6 +220,7 @@ export("bounds", Bounds(), (1, 3, 10, 9))
 export("shuffle", Shuffle(), (1, 3, 4, 3))
 export("se_wide", Se(), (1, 3, 5, 9))  # h = w not proved: adaptive_avgpool2d(x, size=1)
 export("norm", Norm(), (1, 3, 6, 5), opset=17)
+export("gelu", Gelu(), (1, 3, 5, 4))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -287,6 +310,12 @@ bad("shuffle_perm", "node 't' (Transpose, opset 13): a channel shuffle wants Tra
     model([helper.make_node("Reshape", ["x", "s5"], ["v"], name="r"),
            helper.make_node("Transpose", ["v"], ["y"], name="t", perm=[0, 1, 2, 4, 3])], [image("x", c=4)], [Y],
           [helper.make_tensor("s5", TensorProto.INT64, [5], [1, 2, 2, 8, 8])]))
+bad("erf_alone", "node 'e' (Erf, opset 13): Erf is supported only in GELU's pattern",
+    model([helper.make_node("Erf", ["x"], ["y"], name="e")], [image("x")], [Y]))
+bad("gelu_unfinished", "node 'm' (Relu, opset 13): operand 'h' is a step of GELU's pattern",
+    model([helper.make_node("Relu", ["x"], ["r"], name="r"), helper.make_node("Mul", ["r", "half"], ["h"], name="mh"),
+           helper.make_node("Relu", ["h"], ["y"], name="m")], [image("x")], [Y],
+          [helper.make_tensor("half", TensorProto.FLOAT, [], [0.5])]))
 bad("split_axis", "node 'sp' (Split, opset 13): only a split along the channels (axis 1) is supported",
     model([helper.make_node("Split", ["x"], ["y", "z"], name="sp", axis=2)], [image("x")], [Y]))
 ln = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"], name="ln", axis=1)

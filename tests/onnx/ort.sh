@@ -3,9 +3,8 @@
 # ONNX (opset 13, eval mode) and imported with gsc, against ONNX Runtime
 # (onnxruntime-node, installed as bench/peers.sh does, into build/ort/node).
 #
-# Models: torchvision's resnet18, mobilenet_v2, mobilenet_v3_small and
-# efficientnet_b0 (224x224, random weights, batchnorm statistics randomised) and tests/onnx/make_cases.py's four small
-# networks. (vgg11 and alexnet import too, but C with 61 to 133 million
+# Models: torchvision's (MODELS below: 224x224, random weights, batchnorm
+# statistics randomised) and tests/onnx/make_cases.py's small networks. (vgg11 and alexnet import too, but C with 61 to 133 million
 # weights compiled in takes too long to build for a test.) For each: ONNX Runtime's output on a random input; gsc
 # --eval on the .onnx file; gsc --eval on its --emit=gs text with the
 # written weights; the C of `gsc M.onnx -o M.c` built and run. Each of the
@@ -16,7 +15,7 @@ GSC=${1:-build/gsc}
 PY=/usr/bin/python3
 OUT=build/ort
 # ORT_MODELS="a b" checks only those torchvision models
-MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0"}
+MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0"}
 CC=${CC:-cc}
 mkdir -p "$OUT/node"
 if [ ! -f "$OUT/node/node_modules/onnxruntime-node/package.json" ]; then
@@ -67,6 +66,7 @@ check mlp "$OUT/cases/mlp.onnx" 1,20
 check acts "$OUT/cases/acts.onnx" 1,3,6,5
 check bounds "$OUT/cases/bounds.onnx" 1,3,10,9
 check shuffle "$OUT/cases/shuffle.onnx" 1,3,4,3
+check gelu "$OUT/cases/gelu.onnx" 1,3,5,4
 for m in $MODELS; do check $m "$OUT/$m.onnx" 1,3,224,224; done
 echo "tests/onnx/ort.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
