@@ -101,7 +101,7 @@ def run_case(case, tmp):
     b = subprocess.run([CC, "-std=c11", "-O1", "-I" + os.path.join(ROOT, "runtime"), "-I" + tmp,
                         '-DGSC_HEADER="m.h"', "-DGSC_P=m", "-DGSC_PU=M", "-o", cbin,
                         os.path.join(ROOT, "tests", "onnx", "run_model.c"), cbin + ".c"] +
-                       [os.path.join(ROOT, "runtime", f) for f in ("gsc_init.c", "gsc_kernels.c", "gsc_fast.c")] +
+                       [os.path.join(ROOT, "runtime", f) for f in ("gsc_init.c", "gsc_kernels.c", "gsc_fast.c", "gsc_winograd.c")] +
                        ["-lm"], capture_output=True, text=True)
     if b.returncode != 0:
         return "fail", op, "the generated C does not build: " + first_line(b.stderr)

@@ -51,7 +51,7 @@ check() { # check NAME M.onnx DIMS
     "$GSC" -q --eval "$o.gs" --params "$o.safetensors" --input "$o.x.bin" -o "$o.gseval.bin" &&
     "$GSC" -q "$m" -o "$o.c" --prefix m &&
     "$CC" -std=c11 -O2 -march=native -Iruntime -I"$OUT" -DGSC_HEADER="\"$n.h\"" -DGSC_P=m -DGSC_PU=M -o "$o.run" \
-        tests/onnx/run_model.c "$o.c" runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c -lm &&
+        tests/onnx/run_model.c "$o.c" runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm &&
     "$o.run" "$o.x.bin" "$o.c.bin" || { echo "FAIL $n: gsc"; fail=$((fail + 1)); return; }
     e=$(maxdiff "$o.eval.bin" "$o.ort.bin"); g=$(maxdiff "$o.gseval.bin" "$o.ort.bin"); c=$(maxdiff "$o.c.bin" "$o.ort.bin")
     if "$PY" -c "import sys; sys.exit(0 if max(map(float, sys.argv[1:])) <= 1e-4 else 1)" "$e" "$g" "$c"; then

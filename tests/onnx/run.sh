@@ -45,7 +45,7 @@ for m in residual head mlp acts se se_wide bounds shuffle norm gelu; do
     cmp -s "$o.c.norm" "$o.gs.norm" && ok || bad "$m: gsc $m.onnx and gsc $m.gs write different C"
     "$CC" -std=c11 -O2 -Iruntime -I"$OUT" -DGSC_HEADER="\"$m.h\"" -DGSC_P="$m" \
         -DGSC_PU="$(echo "$m" | tr a-z A-Z)" -o "$o.run" tests/onnx/run_model.c "$o.c" \
-        runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c -lm &&
+        runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm &&
         "$o.run" "$o.x.bin" "$o.c.bin" && close "$o.c.bin" "$o.y.bin" && ok ||
         bad "$m: the generated C is not within 1e-4 of PyTorch"
 done
