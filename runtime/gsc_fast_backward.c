@@ -4,21 +4,36 @@
  * (the layout of the reference kernels and of P_grad's workspace), split
  * across OpenMP threads (without -fopenmp: one thread).
  *
- * The loops are the reference kernels' (gsc_kernels.c, gsc_backward.c)
- * reordered so that the innermost one runs along a row of positions with
- * independent float32 lanes, which the compiler turns into SIMD for the
- * target it builds for (AVX-512, AVX2+FMA, SSE, NEON, or scalar C99):
- *   forward   a chunk of an output row, in double (a float32 sum over
- *             cin k k terms feeds batchnorm's statistics with errors that
- *             the gradient tests see): += w[co, ci, ky, kx] * x[ci] row per
- *             tap, threads split the output channels;
- *   dx        dx[ci] row += w[co, ci, ky, kx] * dy[co] row (the convolution
- *             of dy with the flipped weights, written in scatter form),
- *             threads split the input channels, so no two write one value;
- *   dw, db    per tap, lane j of a row accumulates dy * x over the rows
- *             (float), the lanes are summed in double; threads split the
- *             output channels, each writing only its own rows of dwt and
- *             dbias: no reduction across threads, no serial tail.
+ * Each pass is one matrix product C = A B (per group) over the columns of
+ * the convolution, P = oh ow output positions and R = cin/groups k k taps
+ * (r = (ci, ky, kx)), with im2col(x)[r, p] = x[ci, oy s + ky - pad,
+ * ox s + kx - pad] (0 outside the image) never stored as a matrix:
+ *   forward  y[cout, P]  = W[cout, R] im2col(x)[R, P] + bias     (K = R)
+ *   dW       dW[cout, R] += dy[cout, P] im2col(x)^T[P, R]         (K = P)
+ *   dx       dcol[R, P]  = W^T[R, cout] dy[cout, P], scatter-added into dx
+ *            at the cells im2col reads (col2im)                   (K = cout)
+ *   db       the row sums of dy (in double).
+ * The product is the classic Goto/BLIS one: for each NC-column panel and
+ * each KC-deep slice, B is packed into NR-wide slivers (the im2col gather,
+ * or its transpose, happens in this packing; a transposed operand is only a
+ * different stride), then for each MC-row block A is packed into MR-tall
+ * slivers and a register-blocked MR x NR micro-kernel runs over the slivers:
+ * per k one load of NR floats of B, MR broadcasts of A, MR NR / VW FMAs into
+ * accumulators that stay in registers for the whole KC slice. Partial
+ * slivers at the edges are packed with zeros and only their valid part is
+ * stored. The packing buffers are each thread's own, on its stack
+ * ((MC KC + KC NC + MR NR) floats: 220 KiB on AVX-512, 225 KiB on AVX2).
+ *   AVX-512: MR 14 x NR 32 (2 zmm): 28 accumulators + 2 + 1 of 32 zmm;
+ *   AVX2+FMA: MR 6 x NR 16 (2 ymm): 12 accumulators + 2 + 1 of 16 ymm;
+ *   portable: MR 4 x NR 16 floats, plain C that compilers vectorise.
+ * Accumulation is float32 (K-slices of KC terms, partial sums in C).
+ *
+ * Threads: the C matrix is split into one block per thread, each writing
+ * only its own block (no reduction, no serial tail): along the columns when
+ * there are enough of them (B packed once for all rows), else along the
+ * rows. dx's rows are split at input channel boundaries (multiples of k k
+ * rows), because col2im adds the taps of one channel into the same cells.
+ *
  * Grouped convolutions (groups > 1) as the reference kernels: input
  * channels g cin/groups .. (g+1) cin/groups - 1 feed output channels
  * g cout/groups ..; a NULL bias is 0 (and its gradient not computed).
@@ -28,127 +43,487 @@
 #include "gsc_runtime.h"
 
 #include <stddef.h>
+#include <string.h>
 
-#define LANES 64 /* row chunk of the accumulations */
+#include "gsc_simd.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__AVX512F__)
+#define MR 14
+#define NR 32
+#elif defined(__AVX2__) && defined(__FMA__)
+#define MR 6
+#define NR 16
+#else
+#define MR 4
+#define NR 16
+#endif
+#define NRV (NR / VW)
+#define KC 256
+#define MC (MR * 6)
+#define NC (NR * 4)
+#define FWD_ROWS (128 / MR * MR) /* the forward's double sums: FWD_ROWS x FWD_SLIVERS NR */
+#define FWD_SLIVERS 4
+
+enum { PASS_FWD, PASS_DW, PASS_DX };
+
+/* One pass of one group: the operands and the geometry. */
+typedef struct {
+    int pass;
+    const float *x, *wt, *dy, *bias; /* x, dy and wt of the group */
+    float *out;                      /* y, dW or dx of the group */
+    int cig, h, w, k, stride, pad, oh, ow;
+    int M, N, K; /* C is M x N, the reduction K deep */
+} ConvGemm;
+
+/* A(i, p) of the pass: forward W[i, p], dW dy[i, p], dx W[p, i]. */
+static void pack_a(const ConvGemm *g, int i0, int mr, int p0, int kc, float *dst)
+{
+    int i, p;
+    if (g->pass == PASS_DX) {
+        for (p = 0; p < kc; p++) {
+            const float *src = g->wt + (ptrdiff_t)(p0 + p) * g->M + i0;
+            for (i = 0; i < mr; i++)
+                dst[p * MR + i] = src[i];
+            for (; i < MR; i++)
+                dst[p * MR + i] = 0.0f;
+        }
+        return;
+    }
+    const float *a = g->pass == PASS_FWD ? g->wt : g->dy;
+    for (i = 0; i < mr; i++) {
+        const float *src = a + (ptrdiff_t)(i0 + i) * g->K + p0;
+        for (p = 0; p < kc; p++)
+            dst[p * MR + i] = src[p];
+    }
+    for (; i < MR; i++)
+        for (p = 0; p < kc; p++)
+            dst[p * MR + i] = 0.0f;
+}
+
+/* A tap r = (ci, ky, kx) of the window, stepped along r without divisions. */
+typedef struct {
+    int ci, ky, kx;
+} Tap;
+
+static Tap tap_of(const ConvGemm *g, int r)
+{
+    Tap t;
+    t.ci = r / (g->k * g->k);
+    t.ky = r % (g->k * g->k) / g->k;
+    t.kx = r % g->k;
+    return t;
+}
+
+static void tap_next(const ConvGemm *g, Tap *t)
+{
+    if (++t->kx == g->k) {
+        t->kx = 0;
+        if (++t->ky == g->k) {
+            t->ky = 0;
+            t->ci++;
+        }
+    }
+}
+
+/* For the columns j of a sliver (positions j0 .. j0+nr-1) the input cell
+ * (iy0[j], ix0[j]) under tap (0, 0) of their window, so that im2col's entry
+ * (r, j0 + j) is x[ci, iy0[j] + ky, ix0[j] + kx] when inside the image;
+ * columns past nr get a row that no tap brings inside. */
+static void window_origins(const ConvGemm *g, int j0, int nr, int *iy0, int *ix0)
+{
+    int j, oy = j0 / g->ow, ox = j0 % g->ow;
+    for (j = 0; j < NR; j++) {
+        iy0[j] = j < nr ? oy * g->stride - g->pad : -g->k;
+        ix0[j] = ox * g->stride - g->pad;
+        if (++ox == g->ow) {
+            ox = 0;
+            oy++;
+        }
+    }
+}
+
+/* Sliver of B rows p0 .. p0+kc-1, columns j0 .. j0+nr-1 (zero past nr):
+ * forward im2col(x)[p, j], dW im2col(x)[j, p], dx dy[p, j]. */
+static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst)
+{
+    int p, j;
+    if (g->pass == PASS_DX || (g->pass == PASS_FWD && g->k == 1 && g->stride == 1 && g->pad == 0)) {
+        const float *b = g->pass == PASS_DX ? g->dy : g->x; /* a plain [K, N] matrix */
+        for (p = 0; p < kc; p++) {
+            const float *src = b + (ptrdiff_t)(p0 + p) * g->N + j0;
+            for (j = 0; j < nr; j++)
+                dst[p * NR + j] = src[j];
+            for (; j < NR; j++)
+                dst[p * NR + j] = 0.0f;
+        }
+        return;
+    }
+    if (g->pass == PASS_FWD) {
+        /* the sliver's positions are runs along output rows: per tap, each
+         * run reads a row of x at stride `stride`, zero outside it */
+        int sj[NR + 1], soy[NR], sox[NR], ns = 0, oy = j0 / g->ow, ox = j0 % g->ow, st = g->stride, q;
+        for (j = 0; j < nr; j += g->ow - ox, ox = 0, oy++) {
+            sj[ns] = j;
+            soy[ns] = oy;
+            sox[ns++] = ox;
+        }
+        sj[ns] = nr;
+        Tap t = tap_of(g, p0);
+        for (p = 0; p < kc; p++, tap_next(g, &t)) {
+            float *d = dst + p * NR;
+            for (q = 0; q < ns; q++) {
+                int iy = soy[q] * st - g->pad + t.ky, ix = sox[q] * st - g->pad + t.kx, n = sj[q + 1] - sj[q];
+                float *dq = d + sj[q];
+                if ((unsigned)iy >= (unsigned)g->h) {
+                    for (j = 0; j < n; j++)
+                        dq[j] = 0.0f;
+                    continue;
+                }
+                /* run element j reads column ix + j st: inside for lo <= j < hi */
+                int lo = ix < 0 ? (-ix + st - 1) / st : 0, hi = ix < g->w ? (g->w - ix + st - 1) / st : 0;
+                const float *src = g->x + ((ptrdiff_t)t.ci * g->h + iy) * g->w + ix;
+                hi = hi < n ? hi : n;
+                lo = lo < hi ? lo : hi;
+                for (j = 0; j < lo; j++)
+                    dq[j] = 0.0f;
+                if (st == 1)
+                    for (; j < hi; j++)
+                        dq[j] = src[j];
+                else
+                    for (; j < hi; j++)
+                        dq[j] = src[(ptrdiff_t)j * st];
+                for (; j < n; j++)
+                    dq[j] = 0.0f;
+            }
+            for (j = nr; j < NR; j++)
+                d[j] = 0.0f;
+        }
+        return;
+    }
+    /* dW: row p is position p0 + p, column j is tap j0 + j */
+    {
+        ptrdiff_t off[NR];
+        int ty[NR], tx[NR], kk = g->k * g->k;
+        for (j = 0; j < NR; j++) {
+            int r = j0 + (j < nr ? j : 0), ci = r / kk;
+            ty[j] = r % kk / g->k;
+            tx[j] = r % g->k;
+            off[j] = ((ptrdiff_t)ci * g->h + ty[j]) * g->w + tx[j];
+        }
+        for (p = 0; p < kc; p++) {
+            int q = p0 + p, by = q / g->ow * g->stride - g->pad, bx = q % g->ow * g->stride - g->pad;
+            ptrdiff_t base = (ptrdiff_t)by * g->w + bx;
+            float *d = dst + p * NR;
+            if (by >= 0 && bx >= 0 && by + g->k <= g->h && bx + g->k <= g->w) { /* every tap inside */
+                for (j = 0; j < nr; j++)
+                    d[j] = g->x[base + off[j]];
+            } else {
+                for (j = 0; j < nr; j++) {
+                    int iy = by + ty[j], ix = bx + tx[j];
+                    d[j] = (unsigned)iy < (unsigned)g->h && (unsigned)ix < (unsigned)g->w ? g->x[base + off[j]] : 0.0f;
+                }
+            }
+            for (j = nr; j < NR; j++)
+                d[j] = 0.0f;
+        }
+    }
+}
+
+/* tile = A sliver (kc x MR) times B sliver (kc x NR), MR x NR row-major. */
+GF_INLINE void micro_kernel(int kc, const float *a, const float *b, float *tile)
+{
+    VT acc[MR][NRV];
+    int i, v, p;
+    for (i = 0; i < MR; i++)
+        for (v = 0; v < NRV; v++)
+            acc[i][v] = VZERO();
+    GF_NO_UNROLL
+    for (p = 0; p < kc; p++) {
+        VT bv[NRV];
+        for (v = 0; v < NRV; v++)
+            bv[v] = VLOAD(b + v * VW);
+        for (i = 0; i < MR; i++) {
+            VT av = VSET1(a[i]);
+            for (v = 0; v < NRV; v++)
+                acc[i][v] = VFMA(av, bv[v], acc[i][v]);
+        }
+        a += MR;
+        b += NR;
+    }
+    for (i = 0; i < MR; i++)
+        for (v = 0; v < NRV; v++)
+            VSTORE(tile + i * NR + v * VW, acc[i][v]);
+}
+
+
+/* The forward's micro-kernel: c (MR x NR doubles, row-major) += A sliver
+ * (kc x MR) times B sliver (kc x NR), products and sums in double, RH rows
+ * at a time: RH x NR / DW accumulators of DT (DW doubles; B converted from
+ * float as it is loaded). */
+#if defined(__AVX512F__)
+typedef __m512d DT;
+#define DW 8
+#define RH 7
+#define DLOAD(p) _mm512_loadu_pd(p)
+#define DSTORE(p, v) _mm512_storeu_pd((p), (v))
+#define DLOADF(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
+#define DSET1(x) _mm512_set1_pd(x)
+#define DFMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#elif defined(__AVX2__) && defined(__FMA__)
+typedef __m256d DT;
+#define DW 4
+#define RH 3
+#define DLOAD(p) _mm256_loadu_pd(p)
+#define DSTORE(p, v) _mm256_storeu_pd((p), (v))
+#define DLOADF(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define DSET1(x) _mm256_set1_pd(x)
+#define DFMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#else
+typedef double DT;
+#define DW 1
+#define RH 2
+#define DLOAD(p) (*(p))
+#define DSTORE(p, v) (*(p) = (v))
+#define DLOADF(p) ((double)*(p))
+#define DSET1(x) (x)
+#define DFMA(a, b, c) ((a) * (b) + (c))
+#endif
+
+GF_INLINE void micro_kernel_f64(int kc, const float *a, const float *b, double *c)
+{
+    int h, i, v, p;
+    for (h = 0; h < MR; h += RH) {
+        DT acc[RH][NR / DW];
+        const float *ap = a + h, *bp = b;
+        for (i = 0; i < RH; i++)
+            for (v = 0; v < NR / DW; v++)
+                acc[i][v] = DLOAD(c + (h + i) * NR + v * DW);
+        GF_NO_UNROLL
+        for (p = 0; p < kc; p++) {
+            DT bv[NR / DW];
+            for (v = 0; v < NR / DW; v++)
+                bv[v] = DLOADF(bp + v * DW);
+            for (i = 0; i < RH; i++) {
+                DT av = DSET1((double)ap[i]);
+                for (v = 0; v < NR / DW; v++)
+                    acc[i][v] = DFMA(av, bv[v], acc[i][v]);
+            }
+            ap += MR;
+            bp += NR;
+        }
+        for (i = 0; i < RH; i++)
+            for (v = 0; v < NR / DW; v++)
+                DSTORE(c + (h + i) * NR + v * DW, acc[i][v]);
+    }
+}
+
+/* C[i0 .. i0+mr, j0 .. j0+nr] gets the tile: dW +=, dx col2im +=. */
+static void store_tile(const ConvGemm *g, int i0, int mr, int j0, int nr, const float *tile)
+{
+    int i, j;
+    if (g->pass == PASS_DX) {
+        int iy0[NR], ix0[NR];
+        Tap t = tap_of(g, i0);
+        window_origins(g, j0, nr, iy0, ix0);
+        for (i = 0; i < mr; i++, tap_next(g, &t)) {
+            float *dst = g->out + (ptrdiff_t)t.ci * g->h * g->w;
+            for (j = 0; j < nr; j++) {
+                int iy = iy0[j] + t.ky, ix = ix0[j] + t.kx;
+                if ((unsigned)iy < (unsigned)g->h && (unsigned)ix < (unsigned)g->w)
+                    dst[iy * g->w + ix] += tile[i * NR + j];
+            }
+        }
+        return;
+    }
+    for (i = 0; i < mr; i++) {
+        float *c = g->out + (ptrdiff_t)(i0 + i) * g->N + j0;
+        const float *t = tile + i * NR;
+        for (j = 0; j < nr; j++)
+            c[j] += t[j];
+    }
+}
+
+/* dW's or dx's C block rows m0 .. m1-1, columns n0 .. n1-1, by one thread. */
+static void gemm_block(const ConvGemm *g, int m0, int m1, int n0, int n1)
+{
+    float apack[MC * KC], bpack[KC * NC], tile[MR * NR];
+    int jc, pc, ic, jr, ir;
+    for (jc = n0; jc < n1; jc += NC) {
+        int nc = n1 - jc < NC ? n1 - jc : NC;
+        for (pc = 0; pc < g->K; pc += KC) {
+            int kc = g->K - pc < KC ? g->K - pc : KC;
+            for (jr = 0; jr < nc; jr += NR)
+                pack_b(g, pc, kc, jc + jr, nc - jr < NR ? nc - jr : NR, bpack + (ptrdiff_t)jr * kc);
+            for (ic = m0; ic < m1; ic += MC) {
+                int mc = m1 - ic < MC ? m1 - ic : MC;
+                for (ir = 0; ir < mc; ir += MR)
+                    pack_a(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, apack + (ptrdiff_t)ir * kc);
+                for (jr = 0; jr < nc; jr += NR)
+                    for (ir = 0; ir < mc; ir += MR) {
+                        micro_kernel(kc, apack + (ptrdiff_t)ir * kc, bpack + (ptrdiff_t)jr * kc, tile);
+                        store_tile(g, ic + ir, mc - ir < MR ? mc - ir : MR, jc + jr, nc - jr < NR ? nc - jr : NR,
+                                   tile);
+                    }
+            }
+        }
+    }
+}
+
+
+/* The forward's C block rows m0 .. m1-1, columns n0 .. n1-1, by one thread:
+ * per FWD_ROWS rows and FWD_SLIVERS NR-column slivers, the sums over the
+ * whole of K stay in double (acc) until y is written once, so y is the
+ * float32 rounding of a double sum, as the reference kernel's; each packed
+ * A sliver serves FWD_SLIVERS micro-kernel calls. */
+static void gemm_block_fwd(const ConvGemm *g, int m0, int m1, int n0, int n1)
+{
+    double acc[FWD_SLIVERS * FWD_ROWS * NR];
+    float apack[MR * KC], bpack[FWD_SLIVERS * KC * NR];
+    int mb, jc, pc, ir, jb, i, j;
+    for (mb = m0; mb < m1; mb += FWD_ROWS) {
+        int mrows = m1 - mb < FWD_ROWS ? m1 - mb : FWD_ROWS;
+        for (jc = n0; jc < n1; jc += FWD_SLIVERS * NR) {
+            int ncols = n1 - jc < FWD_SLIVERS * NR ? n1 - jc : FWD_SLIVERS * NR, nsl = (ncols + NR - 1) / NR;
+            for (i = 0; i < FWD_SLIVERS * FWD_ROWS * NR; i++)
+                acc[i] = 0.0;
+            for (pc = 0; pc < g->K; pc += KC) {
+                int kc = g->K - pc < KC ? g->K - pc : KC;
+                for (jb = 0; jb < nsl; jb++)
+                    pack_b(g, pc, kc, jc + jb * NR, ncols - jb * NR < NR ? ncols - jb * NR : NR,
+                           bpack + (ptrdiff_t)jb * kc * NR);
+                for (ir = 0; ir < mrows; ir += MR) {
+                    pack_a(g, mb + ir, mrows - ir < MR ? mrows - ir : MR, pc, kc, apack);
+                    for (jb = 0; jb < nsl; jb++)
+                        micro_kernel_f64(kc, apack, bpack + (ptrdiff_t)jb * kc * NR,
+                                         acc + ((ptrdiff_t)jb * FWD_ROWS + ir) * NR);
+                }
+            }
+            for (i = 0; i < mrows; i++) {
+                float *y = g->out + (ptrdiff_t)(mb + i) * g->N + jc;
+                double b = g->bias ? g->bias[mb + i] : 0.0;
+                for (j = 0; j < ncols; j++)
+                    y[j] = (float)(acc[((ptrdiff_t)(j / NR) * FWD_ROWS + i) * NR + j % NR] + b);
+            }
+        }
+    }
+}
+
+/* Thread t of nt takes its C block: for dx whole input channels (row units
+ * of k k) over all columns; otherwise NR-sliver column ranges when there are
+ * at least two slivers per thread, else MR-sliver row ranges. */
+static void gemm_thread(const ConvGemm *g, int t, int nt)
+{
+    if (g->pass == PASS_DX) {
+        int kk = g->k * g->k;
+        int c0 = (int)((long long)g->cig * t / nt), c1 = (int)((long long)g->cig * (t + 1) / nt);
+        if (c1 > c0)
+            gemm_block(g, c0 * kk, c1 * kk, 0, g->N);
+        return;
+    }
+    int ns = (g->N + NR - 1) / NR, ms = (g->M + MR - 1) / MR;
+    int m0 = 0, m1 = g->M, n0 = 0, n1 = g->N;
+    if (ns >= 2 * nt || ns >= ms) {
+        int s0 = (int)((long long)ns * t / nt), s1 = (int)((long long)ns * (t + 1) / nt);
+        n0 = s0 * NR;
+        n1 = s1 * NR < g->N ? s1 * NR : g->N;
+    } else {
+        int s0 = (int)((long long)ms * t / nt), s1 = (int)((long long)ms * (t + 1) / nt);
+        m0 = s0 * MR;
+        m1 = s1 * MR < g->M ? s1 * MR : g->M;
+    }
+    if (m1 <= m0 || n1 <= n0)
+        return;
+    if (g->pass == PASS_FWD)
+        gemm_block_fwd(g, m0, m1, n0, n1);
+    else
+        gemm_block(g, m0, m1, n0, n1);
+}
+
+static void conv_gemm(const ConvGemm *g)
+{
+    if (g->M <= 0 || g->N <= 0 || g->K <= 0)
+        return;
+#ifdef _OPENMP
+#pragma omp parallel
+    gemm_thread(g, omp_get_thread_num(), omp_get_num_threads());
+#else
+    gemm_thread(g, 0, 1);
+#endif
+}
+
+static void conv_geometry(ConvGemm *g, int cin, int h, int w, int k, int stride, int pad, int groups)
+{
+    memset(g, 0, sizeof *g);
+    g->cig = cin / groups;
+    g->h = h;
+    g->w = w;
+    g->k = k;
+    g->stride = stride;
+    g->pad = pad;
+    g->oh = gsc_out_size(h, k, stride, pad);
+    g->ow = gsc_out_size(w, k, stride, pad);
+}
 
 void gsc_fast_conv2d_chw(const float *x, int cin, int h, int w, const float *wt, const float *bias, int cout, int k,
                          int stride, int pad, int groups, float *y)
 {
-    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
-    int cig = cin / groups, cog = cout / groups;
-    int co;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (co = 0; co < cout; co++) {
-        const float *wo = wt + (ptrdiff_t)co * cig * k * k;
-        const float *xg = x + (ptrdiff_t)(co / cog) * cig * h * w;
-        double acc[LANES];
-        int ci, ky, kx, oy, o0, j, y0, y1, x0, x1;
-        for (oy = 0; oy < oh; oy++)
-            for (o0 = 0; o0 < ow; o0 += LANES) {
-                int n = ow - o0 < LANES ? ow - o0 : LANES;
-                float *yr = y + ((ptrdiff_t)co * oh + oy) * ow + o0;
-                for (j = 0; j < n; j++)
-                    acc[j] = bias ? bias[co] : 0.0f;
-                for (ci = 0; ci < cig; ci++)
-                    for (ky = 0; ky < k; ky++) {
-                        gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
-                        if (oy < y0 || oy >= y1)
-                            continue;
-                        for (kx = 0; kx < k; kx++) {
-                            const float *xr = xg + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad +
-                                              (ptrdiff_t)o0 * stride;
-                            double wv = wo[((ptrdiff_t)ci * k + ky) * k + kx];
-                            gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
-                            x0 = x0 > o0 ? x0 - o0 : 0;
-                            x1 = x1 - o0 < n ? x1 - o0 : n;
-                            if (stride == 1)
-                                for (j = x0; j < x1; j++)
-                                    acc[j] += xr[j] * wv;
-                            else
-                                for (j = x0; j < x1; j++)
-                                    acc[j] += xr[(ptrdiff_t)j * stride] * wv;
-                        }
-                    }
-                for (j = 0; j < n; j++)
-                    yr[j] = (float)acc[j];
-            }
+    ConvGemm g;
+    int gi, cog = cout / groups;
+    conv_geometry(&g, cin, h, w, k, stride, pad, groups);
+    g.pass = PASS_FWD;
+    g.M = cog;
+    g.N = g.oh * g.ow;
+    g.K = g.cig * k * k;
+    for (gi = 0; gi < groups; gi++) {
+        g.x = x + (ptrdiff_t)gi * g.cig * h * w;
+        g.wt = wt + (ptrdiff_t)gi * cog * g.K;
+        g.bias = bias ? bias + (ptrdiff_t)gi * cog : NULL;
+        g.out = y + (ptrdiff_t)gi * cog * g.N;
+        conv_gemm(&g);
     }
 }
 
 void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
                                   int k, int stride, int pad, int groups, float *dx, float *dwt, float *dbias)
 {
-    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
-    int cig = cin / groups, cog = cout / groups;
-    int co, ci;
+    ConvGemm g;
+    int gi, co, cog = cout / groups;
+    conv_geometry(&g, cin, h, w, k, stride, pad, groups);
+    int P = g.oh * g.ow, R = g.cig * k * k;
+    if (dbias) {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (co = 0; co < cout; co++) {
-        const float *dyc = dy + (ptrdiff_t)co * oh * ow;
-        const float *xg = x + (ptrdiff_t)(co / cog) * cig * h * w;
-        float part[LANES];
-        double db = 0.0;
-        int c, ky, kx, oy, o0, j, y0, y1, x0, x1;
-        ptrdiff_t i;
-        for (i = 0; i < (ptrdiff_t)oh * ow; i++)
-            db += dyc[i];
-        if (dbias)
-            dbias[co] += (float)db;
-        for (c = 0; c < cig; c++)
-            for (ky = 0; ky < k; ky++) {
-                gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
-                for (kx = 0; kx < k; kx++) {
-                    double acc = 0.0;
-                    gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
-                    for (o0 = x0; o0 < x1; o0 += LANES) {
-                        int n = x1 - o0 < LANES ? x1 - o0 : LANES;
-                        for (j = 0; j < n; j++)
-                            part[j] = 0.0f;
-                        for (oy = y0; oy < y1; oy++) {
-                            const float *xr = xg + ((ptrdiff_t)c * h + oy * stride + ky - pad) * w + kx - pad +
-                                              (ptrdiff_t)o0 * stride;
-                            const float *dr = dyc + (ptrdiff_t)oy * ow + o0;
-                            if (stride == 1)
-                                for (j = 0; j < n; j++)
-                                    part[j] += dr[j] * xr[j];
-                            else
-                                for (j = 0; j < n; j++)
-                                    part[j] += dr[j] * xr[(ptrdiff_t)j * stride];
-                        }
-                        for (j = 0; j < n; j++)
-                            acc += part[j];
-                    }
-                    dwt[(((ptrdiff_t)co * cig + c) * k + ky) * k + kx] += (float)acc;
-                }
-            }
+        for (co = 0; co < cout; co++) {
+            const float *d = dy + (ptrdiff_t)co * P;
+            double s = 0.0;
+            int i;
+            for (i = 0; i < P; i++)
+                s += d[i];
+            dbias[co] += (float)s;
+        }
     }
-    if (!dx)
-        return;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (ci = 0; ci < cin; ci++) {
-        int o, ky, kx, oy, ox, y0, y1, x0, x1, g = ci / cig;
-        for (o = g * cog; o < (g + 1) * cog; o++)
-            for (ky = 0; ky < k; ky++) {
-                gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
-                for (kx = 0; kx < k; kx++) {
-                    float wv = wt[(((ptrdiff_t)o * cig + ci % cig) * k + ky) * k + kx];
-                    gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
-                    for (oy = y0; oy < y1; oy++) {
-                        float *xr = dx + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
-                        const float *dr = dy + ((ptrdiff_t)o * oh + oy) * ow;
-                        if (stride == 1)
-                            for (ox = x0; ox < x1; ox++)
-                                xr[ox] += dr[ox] * wv;
-                        else
-                            for (ox = x0; ox < x1; ox++)
-                                xr[(ptrdiff_t)ox * stride] += dr[ox] * wv;
-                    }
-                }
-            }
+    for (gi = 0; gi < groups; gi++) {
+        g.x = x + (ptrdiff_t)gi * g.cig * h * w;
+        g.wt = wt + (ptrdiff_t)gi * cog * R;
+        g.dy = dy + (ptrdiff_t)gi * cog * P;
+        g.pass = PASS_DW;
+        g.M = cog;
+        g.N = R;
+        g.K = P;
+        g.out = dwt + (ptrdiff_t)gi * cog * R;
+        conv_gemm(&g);
+        if (dx) {
+            g.pass = PASS_DX;
+            g.M = R;
+            g.N = P;
+            g.K = cog;
+            g.out = dx + (ptrdiff_t)gi * g.cig * h * w;
+            conv_gemm(&g);
+        }
     }
 }
