@@ -15,13 +15,13 @@
 dim out(h, s) = (h - 1) / s + 1
 dim down2(h) = out(h, 2)
 
-# SqueezeExcitation(c, sq) with SiLU and Sigmoid: AdaptiveAvgPool2d(1) (the whole
-# image as one window, [c, 1, 1]), fc1 and fc2 1x1 convolutions with biases; the
-# gate multiplies every pixel of x.
+# SqueezeExcitation(c, sq) with SiLU and Sigmoid: AdaptiveAvgPool2d(1) as
+# adaptive_avgpool2d(x, size=1), [c, 1, 1] for any h, w; fc1 and fc2 1x1
+# convolutions with biases; the gate multiplies every pixel of x.
 block se(sq)(x: [c, h, w]) -> [c, h, w] {
     fc1 = conv2d(c -> sq, k=1)
     fc2 = conv2d(sq -> c, k=1)
-    return mul(x, sigmoid(fc2(silu(fc1(avgpool2d(x, k=(h, w)))))))
+    return mul(x, sigmoid(fc2(silu(fc1(adaptive_avgpool2d(x, size=1))))))
 }
 
 # MBConv with expand ratio 1 (features.1.0): the 3x3 depthwise convolution
