@@ -10,6 +10,7 @@
 # (batch 1) to a relative error of 1e-5 (max |y - y_torch| / max |y_torch|).
 # Also: the file layout, whole-module and checkpoint inputs, --rename, dtype
 # conversion, refusal of integer tensors, --check-gs diagnostics, atomicity,
+# names with - (tests/diag/accept_quoted_name.gs against F.conv2d),
 # and the classify example on the exported weights when a C compiler exists.
 #
 # Installs python3-torch and python3-numpy with apt-get when /usr/bin/python3
@@ -118,6 +119,18 @@ torch.save(wrong, t + "/wrong.pt")
 x = torch.randn(3, 64, 64, generator=torch.Generator().manual_seed(7))
 x.numpy().astype("<f4").tofile(t + "/x.bin")
 rn18torch.run(m, x).numpy().astype("<f4").tofile(t + "/y_torch.bin")
+# tests/diag/accept_quoted_name.gs: two bias-free 2x2 convolutions named with '-'
+g = torch.Generator().manual_seed(11)
+qn = {"stage.block1-0.conv.weight": torch.randn(4, 4, 2, 2, generator=g),
+      "stage.block1-1.conv.weight": torch.randn(4, 4, 2, 2, generator=g)}
+torch.save(qn, t + "/qn.pt")
+qx = torch.randn(1, 4, 5, 5, generator=g)
+qx.numpy().astype("<f4").tofile(t + "/qx.bin")
+qy = torch.nn.functional.conv2d(torch.nn.functional.conv2d(qx, qn["stage.block1-0.conv.weight"]),
+                                qn["stage.block1-1.conv.weight"])
+qy.numpy().astype("<f4").tofile(t + "/qy_torch.bin")
+qbad = dict(qn); qbad["stage.block1-1.conv.weight"] = torch.zeros(4, 4, 3, 3)
+torch.save(qbad, t + "/qbad.pt")
 EOF
 
 cat > "$T/compare.py" <<'EOF'
@@ -237,6 +250,23 @@ if [ $st = 1 ] && grep -q "missing fc.bias \[1000\]" "$T/wrong.log" &&
     ok "--check-gs reports missing, unknown and shape mismatches; nothing written"
 else
     bad "--check-gs mismatch report (status $st)" "$T/wrong.log"
+fi
+
+QN="$ROOT/tests/diag/accept_quoted_name.gs"
+if "$PY" "$EXPORT" --model "$QN" "$T/qn.pt" "$T/qn.safetensors" > "$T/qn.log" 2>&1 &&
+    "$GSC" --eval "$QN" --params "$T/qn.safetensors" --input "$T/qx.bin" -o "$T/qy.bin" >> "$T/qn.log" 2>&1 &&
+    "$PY" "$T/compare.py" "$T/qy.bin" "$T/qy_torch.bin" 1e-5 >> "$T/qn.log" 2>&1; then
+    ok "names with '-' (stage.block1-0.conv.weight) move by name to quoted layers: $(tail -n 1 "$T/qn.log")"
+else
+    bad "names with '-' through --model and gsc --eval" "$T/qn.log"
+fi
+"$PY" "$EXPORT" --model "$QN" "$T/qbad.pt" "$T/qbad.safetensors" > "$T/qbad.log" 2>&1
+st=$?
+if [ $st = 1 ] && grep -q "stage.block1-1.conv.weight has shape \[4, 4, 3, 3\] but the model wants \[4, 4, 2, 2\]" \
+        "$T/qbad.log" && ! [ -e "$T/qbad.safetensors" ]; then
+    ok "a shape mismatch on a name with '-' is reported naming the tensor; nothing written"
+else
+    bad "mismatch on a name with '-' (status $st)" "$T/qbad.log"
 fi
 
 "$PY" "$EXPORT" "$T/nonexistent.pt" "$T/z.safetensors" > "$T/nx.log" 2>&1
