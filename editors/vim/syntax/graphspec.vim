@@ -31,10 +31,12 @@ syntax keyword graphspecClause     where default
 syntax match graphspecDefName /\h\w*/ contained
 
 " The operations: the rows of compiler/ops.h.
-syntax keyword graphspecOp conv2d batchnorm linear relu maxpool2d avgpool2d
-syntax keyword graphspecOp global_avgpool add concat flatten softmax
-" seq(l0, l1, ...) chains layers.
-syntax keyword graphspecSeq seq
+syntax keyword graphspecOp conv2d batchnorm batchnorm_eval layernorm linear relu maxpool2d avgpool2d
+syntax keyword graphspecOp global_avgpool adaptive_avgpool2d add concat flatten softmax
+syntax keyword graphspecOp relu6 sigmoid tanh silu gelu gelu_tanh hardswish hardsigmoid clip leaky_relu
+syntax keyword graphspecOp mul sub maximum minimum param identity narrow channel_shuffle
+" seq(l0, l1, ...) chains layers; repeat(n, i -> layer) chains n copies.
+syntax keyword graphspecSeq seq repeat
 " tensors(M) and params(M), the counts that assertions compare.
 syntax match graphspecCount /\<\%(tensors\|params\)\ze\s*(/
 
