@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     printf("%-11s %3s        %8s %8s %8s %6s %6s\n", "layer", "thr", "direct", "F(4x4)", "F(2x2)", "F4/d", "F2/d");
     for (int si = 0; si < 4; si++) {
         int c = shapes[si][0], hw = shapes[si][1];
-        GscFastConv g = {c, hw, hw, c, 3, 1, 1, 1};
+        GscFastConv g = {.cin = c, .h = hw, .w = hw, .cout = c, .k = 3, .stride = 1, .pad = 1, .groups = 1};
         size_t nx = (size_t)GSC_FAST_ACT_FLOATS(c, hw, hw);
         float *x = malloc(nx * sizeof(float)), *y = malloc(nx * sizeof(float));
         float *wt = malloc((size_t)c * c * 9 * sizeof(float)), *b = calloc((size_t)c, sizeof(float));

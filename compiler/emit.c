@@ -371,19 +371,20 @@ static void emit_prepare(Emitter *e)
             buf_printf(e->o, "    memcpy(prepared + %s, params + %lld, %lld * sizeof(float));\n", dst, N(p->src),
                        N(p->count));
             break;
-        case PREP_CONV:
-            if (p->src2 < 0) {
+        case PREP_CONV: {
+            /* kh x kw filters through the _hw form; square ones as before */
+            bool hw = n->a[CONV2D_k] != n->a[CONV2D_k_w];
+            const char *k = hw ? arena_printf("%lld, %lld", N(n->a[CONV2D_k]), N(n->a[CONV2D_k_w]))
+                               : arena_printf("%lld", N(n->a[CONV2D_k]));
+            if (p->src2 < 0)
                 buf_printf(e->o, "    /* %s, no bias */\n", t);
-                buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, NULL, %lld, %lld, %lld, %lld, prepared + %s);\n",
-                           N(p->src), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]),
-                           N(n->a[CONV2D_groups]), dst);
-                break;
-            }
-            buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
-            buf_printf(e->o, "    gsc_fast_conv_prepare(params + %lld, params + %lld, %lld, %lld, %lld, %lld, prepared + %s);\n",
-                       N(p->src), N(p->src2), N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), N(n->a[CONV2D_k]),
-                       N(n->a[CONV2D_groups]), dst);
+            else
+                buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
+            buf_printf(e->o, "    gsc_fast_conv_prepare%s(params + %lld, %s, %lld, %lld, %s, %lld, prepared + %s);\n",
+                       hw ? "_hw" : "", N(p->src), p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2)),
+                       N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), k, N(n->a[CONV2D_groups]), dst);
             break;
+        }
         case PREP_WINOGRAD:
             buf_printf(e->o, "    /* %s, %s: Winograd F(%dx%d, 3x3) */\n", t,
                        p->src2 < 0 ? "no bias" : e->g->tensors[p->tensor + 1].name, p->tile, p->tile);
@@ -435,17 +436,28 @@ static void emit_geoms(Emitter *e)
     for (int i = 0; i < L->geoms.n; i++) {
         const LGeom *g = L->geoms.v[i];
         char *lhs = arena_printf("static const %s %s =", g->pool ? "GscFastPool" : "GscFastConv", e->geomname[i]);
-        char *rhs = g->pool ? arena_printf("{.c = %lld, .h = %lld, .w = %lld, .k = %lld, .stride = %lld, .pad = %lld%s};",
+        /* a window that differs per axis or side: the width's and the other sides' fields after .axes = 1 */
+        const Win *w = &g->win;
+        const char *axes = !g->axes ? ""
+                           : arena_printf(", .axes = 1, .kw = %lld, .sw = %lld, .left = %lld, .bottom = %lld, .right = %lld%s",
+                                          N(w->kw), N(w->sw), N(w->left), N(w->bottom), N(w->right),
+                                          g->pool || (w->dh == 1 && w->dw == 1)
+                                              ? ""
+                                              : arena_printf(", .dh = %lld, .dw = %lld", N(w->dh), N(w->dw)));
+        char *rhs = g->pool ? arena_printf("{.c = %lld, .h = %lld, .w = %lld, .k = %lld, .stride = %lld, .pad = %lld%s%s};",
                                            N(g->cin), N(g->h), N(g->w), N(g->k), N(g->stride), N(g->pad),
-                                           g->ceil ? ", .ceil = 1" : "")
+                                           g->ceil ? ", .ceil = 1" : "", axes)
                             : arena_printf("{.cin = %lld, .h = %lld, .w = %lld, .cout = %lld, .k = %lld, "
-                                           ".stride = %lld, .pad = %lld%s};",
+                                           ".stride = %lld, .pad = %lld%s%s};",
                                            N(g->cin), N(g->h), N(g->w), N(g->cout), N(g->k), N(g->stride), N(g->pad),
-                                           g->groups > 1 ? arena_printf(", .groups = %lld", N(g->groups)) : "");
+                                           g->groups > 1 ? arena_printf(", .groups = %lld", N(g->groups)) : "", axes);
+        const char *cut = *axes ? strstr(rhs, " .axes") : NULL;
         if (strlen(lhs) + strlen(rhs) + 1 <= LINE_WIDTH)
             buf_printf(e->o, "%s %s\n", lhs, rhs);
-        else
+        else if (4 + strlen(rhs) <= LINE_WIDTH || !cut)
             buf_printf(e->o, "%s\n    %s\n", lhs, rhs);
+        else /* the per-axis fields on a line of their own */
+            buf_printf(e->o, "%s\n    %.*s\n     %s\n", lhs, (int)(cut - rhs), rhs, cut + 1);
     }
     buf_putc(e->o, '\n');
 }

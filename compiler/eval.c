@@ -56,19 +56,6 @@ static double at_padded(const double *x, const Shape *s, int64_t c, int64_t y, i
     return x[(c * s->n[1] + y) * s->n[2] + xx];
 }
 
-/* The window of a convolution or pooling, per axis: kernel kh x kw,
- * strides sh, sw, and the padding before the first row (top) and column
- * (left); the padding after them only shapes the output (check.c). */
-typedef struct {
-    int64_t kh, kw, sh, sw, top, left;
-} Win;
-
-static Win win_of(const GNode *n)
-{
-    int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride"), p = op_attr_index(n->op, "pad");
-    return (Win){n->a[k], n->a[k + 1], n->a[s], n->a[s + 1], n->a[p], n->a[p + 1]};
-}
-
 static void eval_CONV2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;

@@ -695,13 +695,23 @@ typedef struct {
     const char *note;  /* for its comment: why this kernel (a convolution's method), or NULL */
 } LCall;
 
+/* The window of a convolution or pooling, per axis and side: kernel kh x
+ * kw, strides sh, sw, padding top, left, bottom, right, and the dilation dh,
+ * dw (1 for the pools): the interpreter and the lowering read it so. */
+typedef struct {
+    int64_t kh, kw, sh, sw, top, left, bottom, right, dh, dw;
+} Win;
+Win win_of(const GNode *n); /* of a conv2d, maxpool2d or avgpool2d node (ops.c) */
+
 /* The geometry argument of a convolution or pooling call. */
 typedef struct {
     const GNode *node;
     bool pool;         /* a GscFastPool, else a GscFastConv */
-    int64_t cin, h, w, cout, k, stride, pad; /* pools: cin = c, no cout */
+    int64_t cin, h, w, cout, k, stride, pad; /* pools: cin = c, no cout; k, stride, pad: the height's, the top */
     int64_t groups;    /* convolutions: 1 (printed only when not), or the groups */
     int64_t ceil;      /* a max-pool's ceil mode (printed only when 1) */
+    Win win;           /* the whole window */
+    bool axes;         /* not square (lower.c, win_square): .axes = 1 and the rest printed */
 } LGeom;
 
 /* One statement of P_prepare: from the PyTorch-layout params to the

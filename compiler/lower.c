@@ -293,14 +293,55 @@ static void pend(Lazy *l, const GNode *n, FuseKind how)
     l->pend = append_fused(l->pend, l->npend++, (Fused){n, how});
 }
 
-static int new_geom(Lowerer *lw, const GNode *n, bool pool, const Shape *in, int64_t cout, int64_t k, int64_t stride,
-                    int64_t pad)
+/* One k, one stride, the same padding on every side, no dilation: the
+ * square forms, whose calls and geometries are written as before per-axis
+ * windows existed. */
+static bool win_square(const Win *w)
+{
+    return w->kh == w->kw && w->sh == w->sw && w->top == w->left && w->top == w->bottom && w->top == w->right &&
+           w->dh == 1 && w->dw == 1;
+}
+
+static int new_geom(Lowerer *lw, const GNode *n, bool pool, const Shape *in, int64_t cout)
 {
     LGeom *g = arena_alloc(sizeof *g);
-    *g = (LGeom){n,      pool,   in->n[0], in->n[1], in->n[2], cout, k, stride, pad,
-                 n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0, n->op == OP_MAXPOOL2D ? n->a[MAXPOOL2D_ceil] : 0};
+    Win w = win_of(n);
+    *g = (LGeom){n,      pool,   in->n[0], in->n[1], in->n[2], cout, w.kh, w.sh, w.top,
+                 n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0, n->op == OP_MAXPOOL2D ? n->a[MAXPOOL2D_ceil] : 0,
+                 w, !win_square(&w)};
     vec_push(&lw->L->geoms, g);
     return lw->L->geoms.n - 1;
+}
+
+/* A call's arguments, gathered in order. */
+typedef struct {
+    LArg v[32];
+    int n;
+} ArgList;
+
+static void put_arg(ArgList *l, LArg a)
+{
+    if (l->n == (int)(sizeof l->v / sizeof l->v[0]))
+        internal_error("a call with more than %d arguments", l->n);
+    l->v[l->n++] = a;
+}
+
+/* Appends node n's window to l: k, stride, pad for a square one (returns
+ * true), else kh, kw, sh, sw, top, left, bottom, right, then a convolution's
+ * dh, dw (the _axes kernels). */
+static bool put_window(ArgList *l, const GNode *n)
+{
+    Win w = win_of(n);
+    if (win_square(&w)) {
+        put_arg(l, int_arg(w.kh));
+        put_arg(l, int_arg(w.sh));
+        put_arg(l, int_arg(w.top));
+        return true;
+    }
+    int64_t v[] = {w.kh, w.kw, w.sh, w.sw, w.top, w.left, w.bottom, w.right, w.dh, w.dw};
+    for (int i = 0; i < (n->op == OP_CONV2D ? 10 : 8); i++)
+        put_arg(l, int_arg(v[i]));
+    return false;
 }
 
 /* ------------------------------------------------------------ prepare */
@@ -337,8 +378,9 @@ static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
     const Tensor *w = &g->tensors[n->param];
     if (fast && n->op == OP_CONV2D)
         return prep_step(lw, PREP_CONV, n, n->param, packed_name(w),
-                         (int64_t)gsc_fast_conv_packed_floats((int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
-                                                              (int)n->a[CONV2D_k], (int)n->a[CONV2D_groups]));
+                         (int64_t)gsc_fast_conv_packed_floats_hw((int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
+                                                                 (int)n->a[CONV2D_k], (int)n->a[CONV2D_k_w],
+                                                                 (int)n->a[CONV2D_groups]));
     if (fast && n->op == OP_LINEAR)
         return prep_step(lw, PREP_LINEAR, n, n->param, packed_name(w),
                          (int64_t)gsc_fast_linear_packed_floats((int)n->a[LINEAR_in], (int)n->a[LINEAR_out]));
@@ -414,10 +456,20 @@ static void ref_CONV2D(Lowerer *lw, const GNode *n)
     LArg w[2];
     weight_args(lw, n, w);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ref_call(lw, n,
-             CALL(lw, lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]),
-                  int_arg(s->n[2]), w[0], w[1], int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
-                  int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(y)));
+    ArgList l = {.n = 0};
+    put_arg(&l, buf_arg(x));
+    put_arg(&l, int_arg(s->n[0]));
+    put_arg(&l, int_arg(s->n[1]));
+    put_arg(&l, int_arg(s->n[2]));
+    put_arg(&l, w[0]);
+    put_arg(&l, w[1]);
+    put_arg(&l, int_arg(n->a[CONV2D_cout]));
+    bool square = put_window(&l, n);
+    put_arg(&l, int_arg(n->a[CONV2D_groups]));
+    put_arg(&l, buf_arg(y));
+    /* P_grad's packed matrix products (gsc_fast_backward.c) take square windows; the others the reference loops */
+    KernelId k = !square ? K_CONV2D_AXES : lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D;
+    ref_call(lw, n, add_call(lw, k, l.v, l.n));
 }
 
 static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
@@ -518,25 +570,39 @@ static void ref_act_param(Lowerer *lw, const GNode *n)
 #define ref_CLIP ref_act_param
 #define ref_LEAKY_RELU ref_act_param
 
-static void ref_MAXPOOL2D(Lowerer *lw, const GNode *n)
+/* A pool's arguments, forward (x the input, dy -1) or backward (dy the
+ * result's gradient, dx the input's): [x,] c, h, w, the window, a max-pool's
+ * ceil (an average pool's ceil and count_pad in the _axes form) [, dy], then
+ * y or dx. Picks the square kernel or its _axes form. */
+static LCall *pool_call(Lowerer *lw, const GNode *n, KernelId square_k, KernelId axes_k, int x, int dy, int out)
 {
     const Shape *s = vshape(lw, n->in[0]);
-    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ref_call(lw, n,
-             CALL(lw, K_MAXPOOL2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-                  int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]),
-                  int_arg(n->a[MAXPOOL2D_ceil]), buf_arg(y)));
+    ArgList l = {.n = 0};
+    if (x >= 0)
+        put_arg(&l, buf_arg(x));
+    for (int d = 0; d < 3; d++)
+        put_arg(&l, int_arg(s->n[d]));
+    bool square = put_window(&l, n);
+    if (n->op == OP_MAXPOOL2D)
+        put_arg(&l, int_arg(n->a[MAXPOOL2D_ceil]));
+    else if (!square) {
+        put_arg(&l, int_arg(0)); /* ceil */
+        put_arg(&l, int_arg(1)); /* count_pad */
+    }
+    if (dy >= 0)
+        put_arg(&l, buf_arg(dy));
+    put_arg(&l, buf_arg(out));
+    return add_call(lw, square ? square_k : axes_k, l.v, l.n);
 }
 
-static void ref_AVGPOOL2D(Lowerer *lw, const GNode *n)
+static void ref_pool(Lowerer *lw, const GNode *n)
 {
-    const Shape *s = vshape(lw, n->in[0]);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ref_call(lw, n,
-             CALL(lw, K_AVGPOOL2D, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-                  int_arg(n->a[AVGPOOL2D_k]), int_arg(n->a[AVGPOOL2D_stride]), int_arg(n->a[AVGPOOL2D_pad]),
-                  buf_arg(y)));
+    bool max = n->op == OP_MAXPOOL2D;
+    ref_call(lw, n, pool_call(lw, n, max ? K_MAXPOOL2D : K_AVGPOOL2D, max ? K_MAXPOOL2D_AXES : K_AVGPOOL2D_AXES, x, -1, y));
 }
+#define ref_MAXPOOL2D ref_pool
+#define ref_AVGPOOL2D ref_pool
 
 static void ref_ADAPTIVE_AVGPOOL2D(Lowerer *lw, const GNode *n)
 {
@@ -717,6 +783,14 @@ static const GNode *sole_consumer(const Lowerer *lw, int v, OpKind op)
 
 ConvMode lower_conv_mode = CONV_AUTO;
 
+/* Winograd F(m x m, 3x3) computes only a dense 3x3 stride-1 convolution with
+ * the same padding on every side: every other window is direct. */
+static bool winograd_applies(const GNode *n)
+{
+    Win w = win_of(n);
+    return win_square(&w) && w.kh == 3 && w.sh == 1 && n->a[CONV2D_groups] <= 1;
+}
+
 /*
  * The cost model of a 3x3 stride-1 convolution, in multiply-add time units
  * of the direct kernel (docs/semantics.md, "Winograd convolution"):
@@ -747,8 +821,7 @@ static int conv_method(const Lowerer *lw, const GNode *n, const Lazy *x, const c
 {
     const Shape *s = vshape((Lowerer *)lw, n->in[0]);
     *note = NULL;
-    if (n->a[CONV2D_k] != 3 || n->a[CONV2D_stride] != 1 || n->a[CONV2D_groups] > 1 || x->chw ||
-        lower_conv_mode == CONV_DIRECT)
+    if (!winograd_applies(n) || x->chw || lower_conv_mode == CONV_DIRECT)
         return 0;
     int64_t cin = s->n[0], cout = n->a[CONV2D_cout], pad = n->a[CONV2D_pad];
     double direct = (double)(s->n[1] + 2 * pad - 2) * (double)(s->n[2] + 2 * pad - 2) * 9.0 *
@@ -769,22 +842,25 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
     /* forced Winograd on the model's CHW input: blocked first (gsc_fast_from_chw) */
-    if (x->chw && lower_conv_mode == CONV_WINOGRAD && n->a[CONV2D_k] == 3 && n->a[CONV2D_stride] == 1 &&
-        n->a[CONV2D_groups] <= 1)
+    if (x->chw && lower_conv_mode == CONV_WINOGRAD && winograd_applies(n))
         materialise(lw, n->in[0]);
     const char *note;
     int m = conv_method(lw, n, x, &note);
     if (m && x->act && x->act != GSC_ACT_RELU) /* the Winograd input transform applies only the ReLU */
         materialise(lw, n->in[0]);
     int w = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
-    int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout], n->a[CONV2D_k], n->a[CONV2D_stride], n->a[CONV2D_pad]);
+    int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout]);
     int y = out_buf(lw, n, LAY_BLOCKED);
     const GNode *bn = sole_consumer(lw, n->out, OP_BATCHNORM);
     int mom = bn ? pairs_buf(lw, arena_printf("%s.stats", bn->name), arena_printf("mean, variance of %s", n->name),
                              n->a[CONV2D_cout])
                  : -1;
-    GscFastConv fg = {(int)s->n[0], (int)s->n[1], (int)s->n[2], (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k],
-                      (int)n->a[CONV2D_stride], (int)n->a[CONV2D_pad], (int)n->a[CONV2D_groups]};
+    const LGeom *lg = lw->L->geoms.v[geom];
+    GscFastConv fg = {.cin = (int)s->n[0], .h = (int)s->n[1], .w = (int)s->n[2], .cout = (int)n->a[CONV2D_cout],
+                      .k = (int)lg->k, .stride = (int)lg->stride, .pad = (int)lg->pad,
+                      .groups = (int)n->a[CONV2D_groups], .axes = lg->axes, .kw = (int)lg->win.kw,
+                      .sw = (int)lg->win.sw, .left = (int)lg->win.left, .bottom = (int)lg->win.bottom,
+                      .right = (int)lg->win.right, .dh = (int)lg->win.dh, .dw = (int)lg->win.dw};
     int scratch = new_buf(lw, arena_printf("%s.scratch", n->name), LAY_SCRATCH, NULL,
                           m ? (int64_t)gsc_fast_winograd_workspace_bytes(&fg, m)
                             : (int64_t)gsc_fast_conv_workspace_bytes(&fg));
@@ -1003,7 +1079,7 @@ static void fast_MAXPOOL2D(Lowerer *lw, const GNode *n)
     if (lz(lw, n->in[0])->chw || (lz(lw, n->in[0])->act && !act_monotonic(lz(lw, n->in[0])->act)))
         materialise(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
-    int geom = new_geom(lw, n, true, s, 0, n->a[MAXPOOL2D_k], n->a[MAXPOOL2D_stride], n->a[MAXPOOL2D_pad]);
+    int geom = new_geom(lw, n, true, s, 0);
     int y = out_buf(lw, n, LAY_BLOCKED);
     LCall *c = CALL(lw, K_FAST_MAXPOOL2D, geom_arg(geom), buf_arg(x->buf), buf_arg(x->ss), flags_arg(flags_of(x)),
                     buf_arg(y));
@@ -1015,7 +1091,7 @@ static void fast_AVGPOOL2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     materialise(lw, n->in[0]);
-    int geom = new_geom(lw, n, true, s, 0, n->a[AVGPOOL2D_k], n->a[AVGPOOL2D_stride], n->a[AVGPOOL2D_pad]);
+    int geom = new_geom(lw, n, true, s, 0);
     int y = out_buf(lw, n, LAY_BLOCKED);
     fuse_pending(CALL(lw, K_FAST_AVGPOOL2D, geom_arg(geom), buf_arg(lz(lw, n->in[0])->buf), buf_arg(y)),
                  lz(lw, n->in[0]));
@@ -1201,10 +1277,19 @@ static void backward_node(Lowerer *lw, const GNode *n)
         break;
     case OP_CONV2D: {
         int dx = din_buf(lw, n, 0);
-        CALL(lw, K_FAST_CONV2D_CHW_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-             param_arg(n->param), buf_arg(dy), int_arg(n->a[CONV2D_cout]), int_arg(n->a[CONV2D_k]),
-             int_arg(n->a[CONV2D_stride]), int_arg(n->a[CONV2D_pad]), int_arg(n->a[CONV2D_groups]), buf_arg(dx),
-             pgrad_arg(n->param), gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));
+        ArgList l = {.n = 0};
+        put_arg(&l, buf_arg(x));
+        for (int d = 0; d < 3; d++)
+            put_arg(&l, int_arg(s->n[d]));
+        put_arg(&l, param_arg(n->param));
+        put_arg(&l, buf_arg(dy));
+        put_arg(&l, int_arg(n->a[CONV2D_cout]));
+        bool square = put_window(&l, n);
+        put_arg(&l, int_arg(n->a[CONV2D_groups]));
+        put_arg(&l, buf_arg(dx));
+        put_arg(&l, pgrad_arg(n->param));
+        put_arg(&l, gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));
+        add_call(lw, square ? K_FAST_CONV2D_CHW_BACKWARD : K_CONV2D_BACKWARD_AXES, l.v, l.n);
         break;
     }
     case OP_BATCHNORM: {
@@ -1257,14 +1342,10 @@ static void backward_node(Lowerer *lw, const GNode *n)
         break;
     }
     case OP_MAXPOOL2D:
-        CALL(lw, K_MAXPOOL2D_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-             int_arg(n->a[MAXPOOL2D_k]), int_arg(n->a[MAXPOOL2D_stride]), int_arg(n->a[MAXPOOL2D_pad]),
-             int_arg(n->a[MAXPOOL2D_ceil]), buf_arg(dy), buf_arg(grad_buf(lw, n->in[0])));
+        pool_call(lw, n, K_MAXPOOL2D_BACKWARD, K_MAXPOOL2D_BACKWARD_AXES, x, dy, grad_buf(lw, n->in[0]));
         break;
     case OP_AVGPOOL2D:
-        CALL(lw, K_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
-             int_arg(n->a[AVGPOOL2D_k]), int_arg(n->a[AVGPOOL2D_stride]), int_arg(n->a[AVGPOOL2D_pad]), buf_arg(dy),
-             buf_arg(grad_buf(lw, n->in[0])));
+        pool_call(lw, n, K_AVGPOOL2D_BACKWARD, K_AVGPOOL2D_BACKWARD_AXES, -1, dy, grad_buf(lw, n->in[0]));
         break;
     case OP_ADAPTIVE_AVGPOOL2D:
         CALL(lw, K_ADAPTIVE_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
@@ -1428,9 +1509,9 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
             memcpy(prepared + p->dst, params + p->src, sizeof(float) * (size_t)p->count);
             break;
         case PREP_CONV:
-            gsc_fast_conv_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
-                                  (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k], (int)n->a[CONV2D_groups],
-                                  prepared + p->dst);
+            gsc_fast_conv_prepare_hw(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
+                                     (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k], (int)n->a[CONV2D_k_w],
+                                     (int)n->a[CONV2D_groups], prepared + p->dst);
             break;
         case PREP_WINOGRAD:
             gsc_fast_winograd_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],

@@ -133,3 +133,10 @@ int gnode_bias(const GNode *n)
 {
     return gnode_ntensors(n) > 1 ? n->param + 1 : -1;
 }
+
+Win win_of(const GNode *n)
+{
+    int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride"), p = op_attr_index(n->op, "pad");
+    const int64_t *a = n->a;
+    return (Win){a[k], a[k + 1], a[s], a[s + 1], a[p], a[p + 1], a[p + 2], a[p + 3], 1, 1};
+}

@@ -417,7 +417,7 @@ int check_c_limits(const Graph *g)
         const GNode *n = &g->nodes[i];
         if (n->op != OP_CONV2D && n->op != OP_MAXPOOL2D && n->op != OP_AVGPOOL2D)
             continue;
-        int p = op_attr_index(n->op, "pad"), k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride");
+        int p = op_attr_index(n->op, "pad"), k = op_attr_index(n->op, "k");
         const Shape *in = &g->values[n->in[0]].shape;
         for (int d = 1; d < 3; d++) /* top + bottom with kh, left + right with kw */
             if (in->n[d] + n->a[p + d - 1] + n->a[p + d + 1] + n->a[k + d - 1] > MAX_C_DIM)
@@ -427,15 +427,6 @@ int check_c_limits(const Graph *g)
         if (n->op == OP_CONV2D && (n->a[CONV2D_cin] + 15) / 16 * ((n->a[CONV2D_cout] + 15) / 16) * 256 * n->a[CONV2D_k] *
                                           n->a[CONV2D_k_w] > MAX_C_ELEMS)
             error_at(n->span, "'%s' is too large for the generated C: its packed weights pass 2^31 floats", n->name);
-        const int64_t *a = n->a;
-        if (diag_errors == before && (a[k] != a[k + 1] || a[s] != a[s + 1] || a[p] != a[p + 1] || a[p] != a[p + 2] ||
-                                      a[p] != a[p + 3]))
-            error_at(n->span,
-                     "'%s' has k=(%lld, %lld), stride=(%lld, %lld), pad=(%lld, %lld, %lld, %lld): windows that differ per "
-                     "axis or side are checked and run by the interpreter (--eval), but the C kernels take only a "
-                     "square window, one stride and the same padding on every side",
-                     n->name, (long long)a[k], (long long)a[k + 1], (long long)a[s], (long long)a[s + 1],
-                     (long long)a[p], (long long)a[p + 1], (long long)a[p + 2], (long long)a[p + 3]);
     }
     return diag_errors - before;
 }

@@ -22,10 +22,11 @@
  * dy[co, oy, ox] * x[ci, oy*s + ky - p, ox*s + kx - p] (in double);
  * dx[ci, iy, ix] += dy[co, oy, ox] * w[co, ci, ky, kx] over every output
  * whose window covers the cell (added term by term, in a fixed order). */
-void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout, int k,
-                         int stride, int pad, int groups, float *dx, float *dwt, float *dbias)
+void gsc_conv2d_backward_axes(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
+                              int kh, int kw, int sh, int sw, int top, int left, int bottom, int right, int dh,
+                              int dw, int groups, float *dx, float *dwt, float *dbias)
 {
-    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
+    int oh = gsc_axis_out_size(h, kh, dh, sh, top, bottom, 0), ow = gsc_axis_out_size(w, kw, dw, sw, left, right, 0);
     int co, ci, ky, kx, oy, ox, y0, y1, x0, x1;
     int cig = cin / groups, cog = cout / groups;
     for (co = 0; co < cout; co++) {
@@ -37,18 +38,18 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
         if (dbias)
             dbias[co] += (float)db;
         for (ci = 0; ci < cig; ci++)
-            for (ky = 0; ky < k; ky++) {
-                gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
-                for (kx = 0; kx < k; kx++) {
+            for (ky = 0; ky < kh; ky++) {
+                gsc_tap_range(ky * dh, top, sh, h, oh, &y0, &y1);
+                for (kx = 0; kx < kw; kx++) {
                     double acc = 0.0;
-                    gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                    gsc_tap_range(kx * dw, left, sw, w, ow, &x0, &x1);
                     for (oy = y0; oy < y1; oy++) {
-                        const float *xr = xg + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
+                        const float *xr = xg + ((ptrdiff_t)ci * h + oy * sh + ky * dh - top) * w + kx * dw - left;
                         const float *dr = dyc + (ptrdiff_t)oy * ow;
                         for (ox = x0; ox < x1; ox++)
-                            acc += (double)dr[ox] * xr[(ptrdiff_t)ox * stride];
+                            acc += (double)dr[ox] * xr[(ptrdiff_t)ox * sw];
                     }
-                    dwt[(((ptrdiff_t)co * cig + ci) * k + ky) * k + kx] += (float)acc;
+                    dwt[(((ptrdiff_t)co * cig + ci) * kh + ky) * kw + kx] += (float)acc;
                 }
             }
     }
@@ -56,19 +57,27 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
         return;
     for (co = 0; co < cout; co++)
         for (ci = 0; ci < cig; ci++)
-            for (ky = 0; ky < k; ky++) {
-                gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
-                for (kx = 0; kx < k; kx++) {
-                    float wv = wt[(((ptrdiff_t)co * cig + ci) * k + ky) * k + kx];
-                    gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
+            for (ky = 0; ky < kh; ky++) {
+                gsc_tap_range(ky * dh, top, sh, h, oh, &y0, &y1);
+                for (kx = 0; kx < kw; kx++) {
+                    float wv = wt[(((ptrdiff_t)co * cig + ci) * kh + ky) * kw + kx];
+                    gsc_tap_range(kx * dw, left, sw, w, ow, &x0, &x1);
                     for (oy = y0; oy < y1; oy++) {
-                        float *xr = dx + ((ptrdiff_t)(co / cog * cig + ci) * h + oy * stride + ky - pad) * w + kx - pad;
+                        float *xr = dx + ((ptrdiff_t)(co / cog * cig + ci) * h + oy * sh + ky * dh - top) * w +
+                                    kx * dw - left;
                         const float *dr = dy + ((ptrdiff_t)co * oh + oy) * ow;
                         for (ox = x0; ox < x1; ox++)
-                            xr[(ptrdiff_t)ox * stride] += dr[ox] * wv;
+                            xr[(ptrdiff_t)ox * sw] += dr[ox] * wv;
                     }
                 }
             }
+}
+
+void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout, int k,
+                         int stride, int pad, int groups, float *dx, float *dwt, float *dbias)
+{
+    gsc_conv2d_backward_axes(x, cin, h, w, wt, dy, cout, k, k, stride, stride, pad, pad, pad, pad, 1, 1, groups, dx,
+                             dwt, dbias);
 }
 
 /* ------------------------------------------------------------ batchnorm */
@@ -292,10 +301,11 @@ void gsc_accumulate(const float *dy, int64_t n, float *dx)
 
 /* Each output's gradient goes to the cell the forward chose: the first
  * maximum of the in-bounds cells in row-major window order. */
-void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stride, int pad, int ceil_mode,
-                            const float *dy, float *dx)
+void gsc_maxpool2d_backward_axes(const float *x, int c, int h, int w, int kh, int kw, int sh, int sw, int top,
+                                 int left, int bottom, int right, int ceil_mode, const float *dy, float *dx)
 {
-    int oh = gsc_pool_out_size(h, k, stride, pad, ceil_mode), ow = gsc_pool_out_size(w, k, stride, pad, ceil_mode);
+    int oh = gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode);
+    int ow = gsc_axis_out_size(w, kw, 1, sw, left, right, ceil_mode);
     int ch, oy, ox, ky, kx;
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (ptrdiff_t)ch * h * w;
@@ -303,9 +313,9 @@ void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stri
         for (oy = 0; oy < oh; oy++)
             for (ox = 0; ox < ow; ox++) {
                 ptrdiff_t arg = -1;
-                for (ky = 0; ky < k; ky++)
-                    for (kx = 0; kx < k; kx++) {
-                        int iy = oy * stride + ky - pad, ix = ox * stride + kx - pad;
+                for (ky = 0; ky < kh; ky++)
+                    for (kx = 0; kx < kw; kx++) {
+                        int iy = oy * sh + ky - top, ix = ox * sw + kx - left;
                         ptrdiff_t at = (ptrdiff_t)iy * w + ix;
                         if (iy < 0 || ix < 0 || iy >= h || ix >= w)
                             continue;
@@ -318,25 +328,38 @@ void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stri
     }
 }
 
-/* Each in-bounds cell of a window gets dy / (k*k). */
-void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad, const float *dy, float *dx)
+void gsc_maxpool2d_backward(const float *x, int c, int h, int w, int k, int stride, int pad, int ceil_mode,
+                            const float *dy, float *dx)
 {
-    int oh = gsc_out_size(h, k, stride, pad), ow = gsc_out_size(w, k, stride, pad);
+    gsc_maxpool2d_backward_axes(x, c, h, w, k, k, stride, stride, pad, pad, pad, pad, ceil_mode, dy, dx);
+}
+
+/* Each in-bounds cell of a window gets dy / its divisor (gsc_pool_divisor). */
+void gsc_avgpool2d_backward_axes(int c, int h, int w, int kh, int kw, int sh, int sw, int top, int left, int bottom,
+                                 int right, int ceil_mode, int count_pad, const float *dy, float *dx)
+{
+    int oh = gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode);
+    int ow = gsc_axis_out_size(w, kw, 1, sw, left, right, ceil_mode);
     int ch, y, xx, ky, kx;
     for (ch = 0; ch < c; ch++)
         for (y = 0; y < h; y++)
             for (xx = 0; xx < w; xx++) {
                 double acc = 0.0;
-                for (ky = 0; ky < k; ky++)
-                    for (kx = 0; kx < k; kx++) {
-                        int ty = y + pad - ky, tx = xx + pad - kx;
-                        if (ty < 0 || tx < 0 || ty % stride || tx % stride || ty / stride >= oh ||
-                            tx / stride >= ow)
+                for (ky = 0; ky < kh; ky++)
+                    for (kx = 0; kx < kw; kx++) {
+                        int ty = y + top - ky, tx = xx + left - kx;
+                        if (ty < 0 || tx < 0 || ty % sh || tx % sw || ty / sh >= oh || tx / sw >= ow)
                             continue;
-                        acc += dy[((ptrdiff_t)ch * oh + ty / stride) * ow + tx / stride];
+                        acc += dy[((ptrdiff_t)ch * oh + ty / sh) * ow + tx / sw] /
+                               gsc_pool_divisor(ty - top, tx - left, kh, kw, h, w, h + bottom, w + right, count_pad);
                     }
-                dx[((ptrdiff_t)ch * h + y) * w + xx] += (float)(acc / ((double)k * k));
+                dx[((ptrdiff_t)ch * h + y) * w + xx] += (float)acc;
             }
+}
+
+void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad, const float *dy, float *dx)
+{
+    gsc_avgpool2d_backward_axes(c, h, w, k, k, stride, stride, pad, pad, pad, pad, 0, 1, dy, dx);
 }
 
 void gsc_adaptive_avgpool2d_backward(int c, int h, int w, int oh, int ow, const float *dy, float *dx)

@@ -280,7 +280,10 @@ void gsc_fast_to_chw(const float *x, int c, int h, int w, float *y)
  * Everything about a conv's geometry, derived from the shape alone so the
  * workspace size function and the kernel agree. */
 typedef struct {
-    int cin, h, w, cout, k, s, p, oh, ow;
+    int cin, h, w, cout, oh, ow;
+    int kh, kw, sh, sw; /* filter rows, columns; strides */
+    int top, left;  /* padding before the first row, column (bottom, right: in hp, wp) */
+    int dil_h, dil_w; /* dilation, >= 1 */
     int groups;     /* >= 1 */
     int dw;         /* depthwise (groups = cin = cout): conv_depthwise */
     int lanes;      /* floats per pixel in the padded copy: 16, or cin if < 16 */
@@ -364,22 +367,28 @@ static int conv_is_depthwise(int cin, int cout, int groups)
 
 static void conv_plan(ConvPlan *P, const GscFastConv *g)
 {
-    int need, cin = g->cin, h = g->h, w = g->w, k = g->k, s = g->stride, p = g->pad;
+    int need, cin = g->cin, h = g->h, w = g->w, p = g->pad;
+    int bottom = g->axes ? g->bottom : p, right = g->axes ? g->right : p;
     P->cin = cin; P->h = h; P->w = w; P->cout = g->cout;
-    P->k = k; P->s = s; P->p = p;
-    P->oh = gsc_out_size(h, k, s, p);
-    P->ow = gsc_out_size(w, k, s, p);
+    P->kh = g->k; P->sh = g->stride; P->top = p;
+    P->kw = g->axes ? g->kw : g->k;
+    P->sw = g->axes ? g->sw : g->stride;
+    P->left = g->axes ? g->left : p;
+    P->dil_h = g->axes && g->dh > 1 ? g->dh : 1;
+    P->dil_w = g->axes && g->dw > 1 ? g->dw : 1;
+    P->oh = gsc_axis_out_size(h, P->kh, P->dil_h, P->sh, P->top, bottom, 0);
+    P->ow = gsc_axis_out_size(w, P->kw, P->dil_w, P->sw, P->left, right, 0);
     P->groups = conv_groups_of(g);
     P->dw = conv_is_depthwise(cin, g->cout, P->groups);
     P->lanes = cin < 16 && !P->dw ? cin : 16;
     P->ncb_in = (cin + P->lanes - 1) / P->lanes;
     P->nib = P->groups > 1 ? group_span(cin, g->cout, P->groups, P->lanes) : P->ncb_in;
     P->tnb = P->groups > 1 ? 1 : TNB;
-    P->hp = h + 2 * p;
-    need = (P->oh - 1) * s + k;
+    P->hp = h + P->top + bottom;
+    need = (P->oh - 1) * P->sh + (P->kh - 1) * P->dil_h + 1;
     if (need > P->hp) P->hp = need;
-    P->wp = w + 2 * p;
-    need = (P->ow - 1) * s + k;
+    P->wp = w + P->left + right;
+    need = (P->ow - 1) * P->sw + (P->kw - 1) * P->dil_w + 1;
     if (need > P->wp) P->wp = need;
     /* Pair two rows per tile when a row alone would leave accumulators idle
      * and the row width is an instantiated piece size (7 on AVX-512). */
@@ -393,7 +402,7 @@ static void conv_plan(ConvPlan *P, const GscFastConv *g)
 /* Can the kernel read x in place (no padding, no transform, blocked)? */
 static int conv_direct(const ConvPlan *P, const float *in_ss, int flags)
 {
-    return P->p == 0 && in_ss == NULL && flags == 0 && P->lanes == 16 &&
+    return P->top == 0 && P->left == 0 && in_ss == NULL && flags == 0 && P->lanes == 16 &&
            P->hp == P->h && P->wp == P->w;
 }
 
@@ -426,27 +435,32 @@ size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g)
            round64(2 * max_tiles(&P) * GSC_FAST_CPAD(P.cout) * sizeof(float));
 }
 
-/* Floats of packed weights per output channel block: [nib][k][k][L][16]
- * with L = 16, or [1][k][k][cin][16] when cin < 16 (L = cin: no padding
+/* Floats of packed weights per output channel block: [nib][kh][kw][L][16]
+ * with L = 16, or [1][kh][kw][cin][16] when cin < 16 (L = cin: no padding
  * channels, the stem's 3 channels cost 3 FMAs per tap, not 16); nib is the
  * input blocks an output block reads (all of them when dense). Depthwise:
- * [k][k][16], one weight per channel and tap. */
-static size_t packed_block_floats(int cin, int cout, int k, int groups)
+ * [kh][kw][16], one weight per channel and tap. */
+static size_t packed_block_floats(int cin, int cout, int kh, int kw, int groups)
 {
     int lanes = cin < 16 ? cin : 16;
     if (conv_is_depthwise(cin, cout, groups))
-        return (size_t)k * k * 16;
-    return (size_t)(groups > 1 ? group_span(cin, cout, groups, lanes) : GSC_FAST_CBLK(cin)) * k * k * lanes * 16;
+        return (size_t)kh * kw * 16;
+    return (size_t)(groups > 1 ? group_span(cin, cout, groups, lanes) : GSC_FAST_CBLK(cin)) * kh * kw * lanes * 16;
+}
+
+int64_t gsc_fast_conv_packed_floats_hw(int cin, int cout, int kh, int kw, int groups)
+{
+    groups = groups > 1 ? groups : 1;
+    return (int64_t)GSC_FAST_CBLK(cout) * (int64_t)packed_block_floats(cin, cout, kh, kw, groups) +
+           GSC_FAST_CPAD(cout);
 }
 
 int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k, int groups)
 {
-    groups = groups > 1 ? groups : 1;
-    return (int64_t)GSC_FAST_CBLK(cout) * (int64_t)packed_block_floats(cin, cout, k, groups) +
-           GSC_FAST_CPAD(cout);
+    return gsc_fast_conv_packed_floats_hw(cin, cout, k, k, groups);
 }
 
-/* Packed: [cout_blk][nib][k][k][L ic][16 oc], L = min(cin, 16), then
+/* Packed: [cout_blk][nib][kh][kw][L ic][16 oc], L = min(cin, 16), then
  * the bias [cpad(cout)]. For fixed (block, ky) the (kx, ic) pairs are
  * contiguous, matching the padded copy's (x, lane) order, so the kernel runs
  * one flat loop of k*L steps per filter row. Grouped: input block j of
@@ -455,7 +469,14 @@ int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k, int groups)
 void gsc_fast_conv_prepare(const float *wt, const float *bias, int cin,
                            int cout, int k, int groups, float *packed)
 {
-    GscFastConv g = {cin, 1, 1, cout, k, 1, 0, groups};
+    gsc_fast_conv_prepare_hw(wt, bias, cin, cout, k, k, groups, packed);
+}
+
+void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int cout, int kh, int kw, int groups,
+                              float *packed)
+{
+    GscFastConv g = {.cin = cin, .h = 1, .w = 1, .cout = cout, .k = kh, .stride = 1, .groups = groups,
+                     .axes = 1, .kw = kw, .sw = 1};
     ConvPlan P;
     int ncbo = GSC_FAST_CBLK(cout), L, cig, cog;
     int ob, ib, ky, kx, i, o;
@@ -465,28 +486,28 @@ void gsc_fast_conv_prepare(const float *wt, const float *bias, int cin,
     L = P.lanes;
     cig = cin / P.groups;
     cog = cout / P.groups;
-    bf = packed_block_floats(cin, cout, k, P.groups);
+    bf = packed_block_floats(cin, cout, kh, kw, P.groups);
     pb = packed + (size_t)ncbo * bf;
     if (P.dw) {
         for (ob = 0; ob < ncbo; ob++)
-            for (i = 0; i < k * k; i++)
+            for (i = 0; i < kh * kw; i++)
                 for (o = 0; o < 16; o++) {
                     int co = ob * 16 + o;
-                    packed[(size_t)ob * bf + (size_t)i * 16 + o] = co < cout ? wt[(size_t)co * k * k + i] : 0.0f;
+                    packed[(size_t)ob * bf + (size_t)i * 16 + o] = co < cout ? wt[(size_t)co * kh * kw + i] : 0.0f;
                 }
     } else {
         for (ob = 0; ob < ncbo; ob++) {
             int ib0 = P.groups > 1 ? group_first(&P, ob) : 0;
             for (ib = 0; ib < P.nib; ib++)
-                for (ky = 0; ky < k; ky++)
-                    for (kx = 0; kx < k; kx++)
+                for (ky = 0; ky < kh; ky++)
+                    for (kx = 0; kx < kw; kx++)
                         for (i = 0; i < L; i++)
                             for (o = 0; o < 16; o++) {
                                 int co = ob * 16 + o, ci = (ib0 + ib) * L + i;
                                 float v = 0.0f;
                                 if (co < cout && ci < cin && ci / cig == co / cog)
-                                    v = wt[(((size_t)co * cig + ci % cig) * k + ky) * k + kx];
-                                packed[(size_t)ob * bf + (((size_t)ib * k + ky) * k + kx) * L * 16 + i * 16 + o] = v;
+                                    v = wt[(((size_t)co * cig + ci % cig) * kh + ky) * kw + kx];
+                                packed[(size_t)ob * bf + (((size_t)ib * kh + ky) * kw + kx) * L * 16 + i * 16 + o] = v;
                             }
         }
     }
@@ -507,7 +528,7 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
-        int cb = t / P->hp, yy = t % P->hp, iy = yy - P->p, xx, l;
+        int cb = t / P->hp, yy = t % P->hp, iy = yy - P->top, xx, l;
         float *row = xp + (size_t)t * P->wp * L;
         float sc[16], sh[16];
         int valid[16];
@@ -522,7 +543,7 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
             continue;
         }
         for (xx = 0; xx < P->wp; xx++) {
-            int ix = xx - P->p;
+            int ix = xx - P->left;
             float *o = row + (size_t)xx * L;
             if (ix < 0 || ix >= P->w) {
                 for (l = 0; l < L; l++)
@@ -566,7 +587,10 @@ typedef struct {
                              pixel 0 of row A / row B */
     size_t xcs;           /* floats between input channel blocks (padded) */
     int wrow;             /* floats per padded row */
-    int lanes, ncb, k;    /* lanes, input blocks, k */
+    int lanes, ncb;       /* lanes, input blocks */
+    int kh, kw;           /* filter rows, columns */
+    size_t rstep;         /* floats between filter rows in the padded input (dh rows) */
+    int dxs;              /* floats between taps of a row (dw * lanes); lanes: contiguous */
     const float *wt;      /* packed weights of the first output block */
     size_t wcs;           /* floats between output blocks in packed */
     const float *bias;    /* [16*NB] */
@@ -579,8 +603,11 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
                            const int NPB, const int XS)
 {
     VT acc[TNB][TNP][NV];
-    int j, p, v, icb, ky, ic;
-    const int k = T->k;
+    int j, p, v, icb, ky, ic, run;
+    const int kh = T->kh, kw = T->kw;
+    /* taps of a row read adjacent pixels (no dilation): one run of kw*L
+     * steps; dilated: kw runs of L steps, dxs apart */
+    const int nrun = T->dxs == T->lanes ? 1 : kw;
     for (j = 0; j < NB; j++)
         for (v = 0; v < NV; v++) {
             VT b = VLOAD(T->bias + j * 16 + v * VW);
@@ -592,31 +619,32 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
      * step q reads input q and weights 16*q. Padding lanes of the last
      * input block are zero in the input and in the weights. */
     for (icb = 0; icb < T->ncb; icb++)
-        for (ky = 0; ky < k; ky++) {
-            size_t xo = icb * T->xcs + (size_t)ky * T->wrow;
-            const float *pa = T->xa + xo, *pb = T->xb + xo;
-            const float *pw = T->wt + ((size_t)icb * k + ky) * k * T->lanes * 16;
-            const int nq = k * T->lanes;
-            GF_NO_UNROLL
-            for (ic = 0; ic < nq; ic++) {
-                VT wv[TNB][NV];
-                for (j = 0; j < NB; j++)
-                    for (v = 0; v < NV; v++)
-                        wv[j][v] = VLOAD(pw + j * T->wcs + ic * 16 + v * VW);
-                for (p = 0; p < NPA; p++) {
-                    VT b = VSET1(pa[p * XS + ic]);
+        for (ky = 0; ky < kh; ky++)
+            for (run = 0; run < nrun; run++) {
+                const int nq = nrun == 1 ? kw * T->lanes : T->lanes;
+                size_t xo = icb * T->xcs + (size_t)ky * T->rstep + (size_t)run * T->dxs;
+                const float *pa = T->xa + xo, *pb = T->xb + xo;
+                const float *pw = T->wt + (((size_t)icb * kh + ky) * kw + run) * T->lanes * 16;
+                GF_NO_UNROLL
+                for (ic = 0; ic < nq; ic++) {
+                    VT wv[TNB][NV];
                     for (j = 0; j < NB; j++)
                         for (v = 0; v < NV; v++)
-                            acc[j][p][v] = VFMA(wv[j][v], b, acc[j][p][v]);
-                }
-                for (p = 0; p < NPB; p++) {
-                    VT b = VSET1(pb[p * XS + ic]);
-                    for (j = 0; j < NB; j++)
-                        for (v = 0; v < NV; v++)
-                            acc[j][NPA + p][v] = VFMA(wv[j][v], b, acc[j][NPA + p][v]);
+                            wv[j][v] = VLOAD(pw + j * T->wcs + ic * 16 + v * VW);
+                    for (p = 0; p < NPA; p++) {
+                        VT b = VSET1(pa[p * XS + ic]);
+                        for (j = 0; j < NB; j++)
+                            for (v = 0; v < NV; v++)
+                                acc[j][p][v] = VFMA(wv[j][v], b, acc[j][p][v]);
+                    }
+                    for (p = 0; p < NPB; p++) {
+                        VT b = VSET1(pb[p * XS + ic]);
+                        for (j = 0; j < NB; j++)
+                            for (v = 0; v < NV; v++)
+                                acc[j][NPA + p][v] = VFMA(wv[j][v], b, acc[j][NPA + p][v]);
+                    }
                 }
             }
-        }
     /* epilogue: store, then the tile's sum and M2 per channel */
     for (j = 0; j < NB; j++)
         for (v = 0; v < NV; v++) {
@@ -676,20 +704,21 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
  * is loaded once for all of them. */
 #define DWP (NV >= 16 ? 2 : 8 / NV)
 
-GF_INLINE void dw_tile(const float *xb, int wrow, const float *wb, const float *bias, int k, int s,
-                       float *yr, const int NP)
+GF_INLINE void dw_tile(const ConvPlan *P, const float *xb, const float *wb, const float *bias, float *yr,
+                       const int NP)
 {
     VT acc[DWP][NV];
-    int p, v, ky, kx;
+    int p, v, ky, kx, kh = P->kh, kw = P->kw, s = P->sw;
+    size_t rstep = (size_t)P->dil_h * P->wp * 16, cstep = (size_t)P->dil_w * 16;
     for (p = 0; p < NP; p++)
         for (v = 0; v < NV; v++)
             acc[p][v] = VLOAD(bias + v * VW);
-    for (ky = 0; ky < k; ky++)
-        for (kx = 0; kx < k; kx++) {
-            const float *xr = xb + (size_t)ky * wrow + (size_t)kx * 16;
+    for (ky = 0; ky < kh; ky++)
+        for (kx = 0; kx < kw; kx++) {
+            const float *xr = xb + (size_t)ky * rstep + (size_t)kx * cstep;
             VT wv[NV];
             for (v = 0; v < NV; v++)
-                wv[v] = VLOAD(wb + (ky * k + kx) * 16 + v * VW);
+                wv[v] = VLOAD(wb + (ky * kw + kx) * 16 + v * VW);
             for (p = 0; p < NP; p++)
                 for (v = 0; v < NV; v++)
                     acc[p][v] = VFMA(wv[v], VLOAD(xr + (size_t)p * s * 16 + v * VW), acc[p][v]);
@@ -701,20 +730,20 @@ GF_INLINE void dw_tile(const float *xb, int wrow, const float *wb, const float *
 
 static void conv_depthwise(const ConvPlan *P, const float *xp, const float *packed, float *y)
 {
-    int t, nt = P->ncb_out * P->oh, k = P->k, s = P->s;
-    size_t bf = (size_t)k * k * 16;
+    int t, nt = P->ncb_out * P->oh, s = P->sw;
+    size_t bf = (size_t)P->kh * P->kw * 16;
     const float *bias = packed + (size_t)P->ncb_out * bf;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
         int cb = t / P->oh, oy = t % P->oh, ox = 0;
-        const float *xb = xp + ((size_t)cb * P->hp + (size_t)oy * s) * P->wp * 16;
+        const float *xb = xp + ((size_t)cb * P->hp + (size_t)oy * P->sh) * P->wp * 16;
         float *yr = y + ((size_t)cb * P->oh + oy) * P->ow * 16;
         for (; ox + DWP <= P->ow; ox += DWP)
-            dw_tile(xb + (size_t)ox * s * 16, P->wp * 16, packed + cb * bf, bias + cb * 16, k, s, yr + ox * 16, DWP);
+            dw_tile(P, xb + (size_t)ox * s * 16, packed + cb * bf, bias + cb * 16, yr + ox * 16, DWP);
         for (; ox < P->ow; ox++)
-            dw_tile(xb + (size_t)ox * s * 16, P->wp * 16, packed + cb * bf, bias + cb * 16, k, s, yr + ox * 16, 1);
+            dw_tile(P, xb + (size_t)ox * s * 16, packed + cb * bf, bias + cb * 16, yr + ox * 16, 1);
     }
 }
 
@@ -737,7 +766,7 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
     ConvPlan P;
     const float *xp;
     float *stats, *ssum, *sm2;
-    int t, cpo, xs, nwork, cin = g->cin, cout = g->cout, k = g->k, stride = g->stride;
+    int t, cpo, xs, nwork, cin = g->cin, cout = g->cout;
     size_t ohw, wcs;
     conv_plan(&P, g);
     if (conv_direct(&P, in_ss, flags)) {
@@ -757,8 +786,8 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
     ssum = stats;
     sm2 = stats + stat_floats(&P);
     ohw = (size_t)P.oh * P.ow;
-    wcs = packed_block_floats(cin, cout, k, P.groups);
-    xs = stride * P.lanes;
+    wcs = packed_block_floats(cin, cout, P.kh, P.kw, P.groups);
+    xs = P.sw * P.lanes;
     nwork = P.ngroups * P.ntiles;
 
 #ifdef _OPENMP
@@ -782,9 +811,12 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
         T.wrow = P.wp * P.lanes;
         T.lanes = P.lanes;
         T.ncb = P.nib;
-        T.k = k;
-        T.xa = xp + xoff + ((size_t)oya * stride * P.wp + (size_t)oxa * stride) * P.lanes;
-        T.xb = xp + xoff + ((size_t)(oyb < P.oh ? oyb : oya) * stride * P.wp) * P.lanes;
+        T.kh = P.kh;
+        T.kw = P.kw;
+        T.rstep = (size_t)P.dil_h * T.wrow;
+        T.dxs = P.dil_w * P.lanes;
+        T.xa = xp + xoff + ((size_t)oya * P.sh * P.wp + (size_t)oxa * P.sw) * P.lanes;
+        T.xb = xp + xoff + ((size_t)(oyb < P.oh ? oyb : oya) * P.sh * P.wp) * P.lanes;
         T.wt = packed + (size_t)ob * wcs;
         T.wcs = wcs;
         T.bias = packed + (size_t)P.ncb_out * wcs + ob * 16;
@@ -1147,20 +1179,39 @@ void gsc_fast_copy_channels(const float *x, int c, int h, int w, float *y,
 /* Window ranges are clipped to the image first (padded cells are excluded,
  * so they are simply not visited); the first visited cell initialises the
  * max, a strict > keeps the first of equal values; an empty window gives 0. */
+/* A pool's window per axis, from its geometry (axes = 0: square). */
+typedef struct {
+    int kh, kw, sh, sw, top, left, bottom, right, oh, ow;
+} PoolAxes;
+
+static PoolAxes pool_axes(const GscFastPool *g)
+{
+    PoolAxes a;
+    a.kh = g->k; a.sh = g->stride; a.top = g->pad;
+    a.kw = g->axes ? g->kw : g->k;
+    a.sw = g->axes ? g->sw : g->stride;
+    a.left = g->axes ? g->left : g->pad;
+    a.bottom = g->axes ? g->bottom : g->pad;
+    a.right = g->axes ? g->right : g->pad;
+    a.oh = gsc_axis_out_size(g->h, a.kh, 1, a.sh, a.top, a.bottom, g->ceil);
+    a.ow = gsc_axis_out_size(g->w, a.kw, 1, a.sw, a.left, a.right, g->ceil);
+    return a;
+}
+
 void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
                         const float *in_ss, int flags, float *y)
 {
-    int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
+    PoolAxes A = pool_axes(g);
+    int c = g->c, h = g->h, w = g->w;
     int act = flags & GSC_ACT_MASK; /* monotonic: act(max) = max(act) */
-    int oh = gsc_pool_out_size(h, k, stride, pad, g->ceil);
-    int ow = gsc_pool_out_size(w, k, stride, pad, g->ceil);
+    int oh = A.oh, ow = A.ow;
     int ncb = GSC_FAST_CBLK(c), cpo = GSC_FAST_CPAD(c), t, nt = ncb * oh;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
         int cb = t / oh, oy = t % oh, ox, iy, ix, l;
-        int iy0 = oy * stride - pad, iy1 = iy0 + k;
+        int iy0 = oy * A.sh - A.top, iy1 = iy0 + A.kh;
         const float *xb = x + (size_t)cb * 16 * h * w;
         float a[16], b[16];
         if (iy0 < 0) iy0 = 0;
@@ -1170,7 +1221,7 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
             b[l] = in_ss ? in_ss[cpo + cb * 16 + l] : 0.0f;
         }
         for (ox = 0; ox < ow; ox++) {
-            int ix0 = ox * stride - pad, ix1 = ix0 + k, v;
+            int ix0 = ox * A.sw - A.left, ix1 = ix0 + A.kw, v;
             float *yo = y + (((size_t)cb * oh + oy) * ow + ox) * 16;
             if (ix0 < 0) ix0 = 0;
             if (ix1 > w) ix1 = w;
@@ -1194,25 +1245,30 @@ void gsc_fast_maxpool2d(const GscFastPool *g, const float *x,
     }
 }
 
+/* The divisor is the window's cells (gsc_pool_divisor): k*k, as float, for
+ * the square geometries, computed per window for the others. */
 void gsc_fast_avgpool2d(const GscFastPool *g, const float *x, float *y)
 {
-    int c = g->c, h = g->h, w = g->w, k = g->k, stride = g->stride, pad = g->pad;
-    int oh = gsc_out_size(h, k, stride, pad);
-    int ow = gsc_out_size(w, k, stride, pad);
+    PoolAxes A = pool_axes(g);
+    int c = g->c, h = g->h, w = g->w;
+    int oh = A.oh, ow = A.ow;
     int ncb = GSC_FAST_CBLK(c), t, nt = ncb * oh;
-    float inv = 1.0f / ((float)k * (float)k);
+    float inv = 1.0f / ((float)A.kh * (float)A.kw);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
         int cb = t / oh, oy = t % oh, ox, iy, ix, l;
-        int iy0 = oy * stride - pad, iy1 = iy0 + k;
+        int wy0 = oy * A.sh - A.top, iy0 = wy0, iy1 = iy0 + A.kh;
         const float *xb = x + (size_t)cb * 16 * h * w;
         if (iy0 < 0) iy0 = 0;
         if (iy1 > h) iy1 = h;
         for (ox = 0; ox < ow; ox++) {
-            int ix0 = ox * stride - pad, ix1 = ix0 + k;
-            float s[16];
+            int wx0 = ox * A.sw - A.left, ix0 = wx0, ix1 = ix0 + A.kw;
+            float s[16], r = inv;
+            if (g->ceil || g->no_pad_count)
+                r = (float)(1.0 / gsc_pool_divisor(wy0, wx0, A.kh, A.kw, h, w, h + A.bottom, w + A.right,
+                                                   !g->no_pad_count));
             if (ix0 < 0) ix0 = 0;
             if (ix1 > w) ix1 = w;
             for (l = 0; l < 16; l++)
@@ -1224,7 +1280,7 @@ void gsc_fast_avgpool2d(const GscFastPool *g, const float *x, float *y)
                         s[l] += px[l];
                 }
             for (l = 0; l < 16; l++)
-                y[(((size_t)cb * oh + oy) * ow + ox) * 16 + l] = s[l] * inv;
+                y[(((size_t)cb * oh + oy) * ow + ox) * 16 + l] = s[l] * r;
         }
     }
 }

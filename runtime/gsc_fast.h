@@ -102,20 +102,33 @@ extern "C" {
  * stride and zero padding on every side; the output is [cout, oh, ow] with
  * oh = gsc_out_size(h, k, stride, pad), ow likewise. groups (0 or 1: a
  * dense convolution) divides cin and cout; groups = cin = cout is the
- * depthwise convolution, which has its own kernel. */
+ * depthwise convolution, which has its own kernel.
+ * A window that differs per axis or side sets axes = 1: then k, stride and
+ * pad are the height's (kh, sh, the top padding), kw, sw, left, bottom and
+ * right the rest, and dh, dw the dilation (0 or 1: adjacent taps; the
+ * window covers (k - 1)*d + 1 cells), oh = gsc_axis_out_size(h, k, dh,
+ * stride, pad, bottom, 0). With axes = 0 those fields are not read, so the
+ * square geometries are written as before. */
 typedef struct {
     int cin, h, w;
     int cout, k, stride, pad;
     int groups;
+    int axes, kw, sw, left, bottom, right, dh, dw;
 } GscFastConv;
 
 /* The geometry of a pooling window over a [c, h, w] input; the output is
  * [c, oh, ow], oh = gsc_pool_out_size(h, k, stride, pad, ceil), ow likewise
- * (ceil: a max-pool's ceil_mode, 0 when not written). */
+ * (ceil: ceil_mode, 0 when not written). axes = 1 as in GscFastConv (no
+ * dilation): k, stride, pad are the height's and top's, kw, sw, left,
+ * bottom, right the rest. no_pad_count (an average pool): divide by the
+ * window's cells inside the input, not inside the padded extent
+ * (gsc_pool_divisor; PyTorch's count_include_pad=False). */
 typedef struct {
     int c, h, w;
     int k, stride, pad;
     int ceil;
+    int axes, kw, sw, left, bottom, right;
+    int no_pad_count;
 } GscFastPool;
 
 /* Which SIMD path this build uses: "avx512", "avx2" or "portable". */
@@ -133,8 +146,10 @@ void gsc_fast_to_chw(const float *x,   /* blocked [c, h, w] */
 
 /* ------------------------------------------------------------------ conv */
 
-/* Floats of packed weights (+ bias) for a conv (groups as in GscFastConv). */
+/* Floats of packed weights (+ bias) for a conv (groups as in GscFastConv);
+ * _hw: for kh x kw filters (gsc_fast_conv_packed_floats is kh = kw = k). */
 int64_t gsc_fast_conv_packed_floats(int cin, int cout, int k, int groups);
+int64_t gsc_fast_conv_packed_floats_hw(int cin, int cout, int kh, int kw, int groups);
 
 /* Packs PyTorch-layout weights and bias (NULL: none, packed as zeros).
  * One-time; not performance-critical. */
@@ -142,6 +157,9 @@ void gsc_fast_conv_prepare(const float *wt,   /* [cout, cin/groups, k, k] */
                            const float *bias, /* [cout] or NULL */
                            int cin, int cout, int k, int groups,
                            float *packed);    /* [conv_packed_floats] */
+/* The same for kh x kw filters, wt [cout, cin/groups, kh, kw]. */
+void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int cout, int kh, int kw, int groups,
+                              float *packed);
 
 /* Bytes of scratch gsc_fast_conv2d needs for this geometry (64-byte multiple). */
 size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g);

@@ -24,17 +24,17 @@
  * order of the terms of each output stays (ci, ky, kx). */
 #define CONV_CHUNK 256
 
-void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
-                const float *bias, int cout, int k, int stride, int pad,
-                int groups, float *y)
+void gsc_conv2d_axes(const float *x, int cin, int h, int w, const float *wt, const float *bias, int cout, int kh,
+                     int kw, int sh, int sw, int top, int left, int bottom, int right, int dh, int dw, int groups,
+                     float *y)
 {
-    int oh = gsc_out_size(h, k, stride, pad);
-    int ow = gsc_out_size(w, k, stride, pad);
+    int oh = gsc_axis_out_size(h, kh, dh, sh, top, bottom, 0);
+    int ow = gsc_axis_out_size(w, kw, dw, sw, left, right, 0);
     int co, ci, ky, kx, oy, ox, o0, y0, y1, x0, x1;
     int cig = cin / groups, cog = cout / groups;
     double acc[CONV_CHUNK];
     for (co = 0; co < cout; co++) {
-        const float *wo = wt + (ptrdiff_t)co * cig * k * k;
+        const float *wo = wt + (ptrdiff_t)co * cig * kh * kw;
         const float *xg = x + (ptrdiff_t)(co / cog) * cig * h * w;
         for (oy = 0; oy < oh; oy++)
             for (o0 = 0; o0 < ow; o0 += CONV_CHUNK) {
@@ -43,24 +43,30 @@ void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt,
                 for (ox = 0; ox < n; ox++)
                     acc[ox] = 0.0;
                 for (ci = 0; ci < cig; ci++)
-                    for (ky = 0; ky < k; ky++) {
-                        gsc_tap_range(ky, pad, stride, h, oh, &y0, &y1);
+                    for (ky = 0; ky < kh; ky++) {
+                        gsc_tap_range(ky * dh, top, sh, h, oh, &y0, &y1);
                         if (oy < y0 || oy >= y1)
                             continue;
-                        for (kx = 0; kx < k; kx++) {
-                            const float *xr = xg + ((ptrdiff_t)ci * h + oy * stride + ky - pad) * w + kx - pad;
-                            double wv = wo[((ptrdiff_t)ci * k + ky) * k + kx];
-                            gsc_tap_range(kx, pad, stride, w, ow, &x0, &x1);
+                        for (kx = 0; kx < kw; kx++) {
+                            const float *xr = xg + ((ptrdiff_t)ci * h + oy * sh + ky * dh - top) * w + kx * dw - left;
+                            double wv = wo[((ptrdiff_t)ci * kh + ky) * kw + kx];
+                            gsc_tap_range(kx * dw, left, sw, w, ow, &x0, &x1);
                             x0 = x0 > o0 ? x0 - o0 : 0;
                             x1 = x1 - o0 < n ? x1 - o0 : n;
                             for (ox = x0; ox < x1; ox++)
-                                acc[ox] += xr[(ptrdiff_t)(o0 + ox) * stride] * wv;
+                                acc[ox] += xr[(ptrdiff_t)(o0 + ox) * sw] * wv;
                         }
                     }
                 for (ox = 0; ox < n; ox++)
                     yr[ox] = (float)(acc[ox] + (bias ? bias[co] : 0.0f));
             }
     }
+}
+
+void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt, const float *bias, int cout, int k,
+                int stride, int pad, int groups, float *y)
+{
+    gsc_conv2d_axes(x, cin, h, w, wt, bias, cout, k, k, stride, stride, pad, pad, pad, pad, 1, 1, groups, y);
 }
 
 /* ------------------------------------------------------------- batchnorm */
@@ -254,22 +260,30 @@ void gsc_gather_channels(const float *x, int c, int64_t hw, int start, int group
 /* --------------------------------------------------------------- pooling */
 
 
+/* One window of a pool: rows [iy0, iy0 + kh) by columns [ix0, ix0 + kw) of
+ * a channel, the padded extent ending before rows he and columns we (h +
+ * bottom, w + right: a ceil-mode window may hang past it). */
+typedef struct {
+    const float *xc;
+    int h, w, kh, kw, iy0, ix0, he, we, count_pad;
+} PoolWin;
+
 /* Maximum over the in-bounds cells of one window; the strict > keeps the
  * first of equal values; no in-bounds cell gives 0. */
-static float max_window(const float *xc, int h, int w, int k, int iy0, int ix0)
+static float max_window(const PoolWin *p)
 {
     float best = 0.0f;
     int seen = 0, ky, kx;
-    for (ky = 0; ky < k; ky++) {
-        int iy = iy0 + ky;
-        if (iy < 0 || iy >= h)
+    for (ky = 0; ky < p->kh; ky++) {
+        int iy = p->iy0 + ky;
+        if (iy < 0 || iy >= p->h)
             continue;
-        for (kx = 0; kx < k; kx++) {
-            int ix = ix0 + kx;
+        for (kx = 0; kx < p->kw; kx++) {
+            int ix = p->ix0 + kx;
             float v;
-            if (ix < 0 || ix >= w)
+            if (ix < 0 || ix >= p->w)
                 continue;
-            v = xc[(ptrdiff_t)iy * w + ix];
+            v = p->xc[(ptrdiff_t)iy * p->w + ix];
             if (!seen || v > best)
                 best = v;
             seen = 1;
@@ -278,55 +292,69 @@ static float max_window(const float *xc, int h, int w, int k, int iy0, int ix0)
     return best;
 }
 
-/* Sum over the in-bounds cells of one window / (k*k): padded cells count as
- * zeros in the denominator too (count_include_pad=True). */
-static float avg_window(const float *xc, int h, int w, int k, int iy0, int ix0)
+/* Sum over the in-bounds cells of one window / gsc_pool_divisor. */
+static float avg_window(const PoolWin *p)
 {
     double sum = 0.0;
     int ky, kx;
-    for (ky = 0; ky < k; ky++) {
-        int iy = iy0 + ky;
-        if (iy < 0 || iy >= h)
+    for (ky = 0; ky < p->kh; ky++) {
+        int iy = p->iy0 + ky;
+        if (iy < 0 || iy >= p->h)
             continue;
-        for (kx = 0; kx < k; kx++) {
-            int ix = ix0 + kx;
-            if (ix >= 0 && ix < w)
-                sum += xc[(ptrdiff_t)iy * w + ix];
+        for (kx = 0; kx < p->kw; kx++) {
+            int ix = p->ix0 + kx;
+            if (ix >= 0 && ix < p->w)
+                sum += p->xc[(ptrdiff_t)iy * p->w + ix];
         }
     }
-    return (float)(sum / ((double)k * k));
+    return (float)(sum / gsc_pool_divisor(p->iy0, p->ix0, p->kh, p->kw, p->h, p->w, p->he, p->we, p->count_pad));
 }
 
-typedef float (*WindowFn)(const float *xc, int h, int w, int k, int iy0,
-                          int ix0);
+typedef float (*WindowFn)(const PoolWin *p);
 
 /* The loop both pools share: every channel, every output cell, one window. */
-static void pool2d(WindowFn fn, const float *x, int c, int h, int w, int k,
-                   int stride, int pad, int ceil_mode, float *y)
+static void pool2d(WindowFn fn, const float *x, int c, int h, int w, int kh, int kw, int sh, int sw, int top,
+                   int left, int bottom, int right, int ceil_mode, int count_pad, float *y)
 {
-    int oh = gsc_pool_out_size(h, k, stride, pad, ceil_mode);
-    int ow = gsc_pool_out_size(w, k, stride, pad, ceil_mode);
+    int oh = gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode);
+    int ow = gsc_axis_out_size(w, kw, 1, sw, left, right, ceil_mode);
     int ch, oy, ox;
+    PoolWin p = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    p.h = h; p.w = w; p.kh = kh; p.kw = kw; p.he = h + bottom; p.we = w + right; p.count_pad = count_pad;
     for (ch = 0; ch < c; ch++) {
-        const float *xc = x + (ptrdiff_t)ch * h * w;
         float *yc = y + (ptrdiff_t)ch * oh * ow;
+        p.xc = x + (ptrdiff_t)ch * h * w;
         for (oy = 0; oy < oh; oy++)
-            for (ox = 0; ox < ow; ox++)
-                yc[(ptrdiff_t)oy * ow + ox] =
-                    fn(xc, h, w, k, oy * stride - pad, ox * stride - pad);
+            for (ox = 0; ox < ow; ox++) {
+                p.iy0 = oy * sh - top;
+                p.ix0 = ox * sw - left;
+                yc[(ptrdiff_t)oy * ow + ox] = fn(&p);
+            }
     }
+}
+
+void gsc_maxpool2d_axes(const float *x, int c, int h, int w, int kh, int kw, int sh, int sw, int top, int left,
+                        int bottom, int right, int ceil_mode, float *y)
+{
+    pool2d(max_window, x, c, h, w, kh, kw, sh, sw, top, left, bottom, right, ceil_mode, 1, y);
 }
 
 void gsc_maxpool2d(const float *x, int c, int h, int w, int k, int stride,
                    int pad, int ceil_mode, float *y)
 {
-    pool2d(max_window, x, c, h, w, k, stride, pad, ceil_mode, y);
+    gsc_maxpool2d_axes(x, c, h, w, k, k, stride, stride, pad, pad, pad, pad, ceil_mode, y);
+}
+
+void gsc_avgpool2d_axes(const float *x, int c, int h, int w, int kh, int kw, int sh, int sw, int top, int left,
+                        int bottom, int right, int ceil_mode, int count_pad, float *y)
+{
+    pool2d(avg_window, x, c, h, w, kh, kw, sh, sw, top, left, bottom, right, ceil_mode, count_pad, y);
 }
 
 void gsc_avgpool2d(const float *x, int c, int h, int w, int k, int stride,
                    int pad, float *y)
 {
-    pool2d(avg_window, x, c, h, w, k, stride, pad, 0, y);
+    gsc_avgpool2d_axes(x, c, h, w, k, k, stride, stride, pad, pad, pad, pad, 0, 1, y);
 }
 
 void gsc_adaptive_avgpool2d(const float *x, int c, int h, int w, int oh, int ow, float *y)

@@ -135,6 +135,38 @@ static inline void gsc_adaptive_window(int o, int in, int out, int *lo, int *hi)
     *hi = (int)(((int64_t)(o + 1) * in + out - 1) / out);
 }
 
+/* The general window along one axis: k taps spread d apart (the window
+ * covers (k - 1)*d + 1 cells: PyTorch's dilation), stride, lo padding cells
+ * before the input and hi after it; ceil_mode 1 rounds the count up as
+ * gsc_pool_out_size does. gsc_out_size(in, k, stride, pad) is
+ * gsc_axis_out_size(in, k, 1, stride, pad, pad, 0). */
+static inline int gsc_axis_out_size(int in, int k, int d, int stride, int lo, int hi, int ceil_mode)
+{
+    int span = in + lo + hi + (ceil_mode ? stride - 1 : 0) - ((k - 1) * d + 1);
+    return (span > 0 ? span : 0) / stride + 1;
+}
+
+/* The cells the average window whose first cell is (iy0, ix0) (either may
+ * be negative: padding) divides by, of an h x w input padded to he = h +
+ * bottom rows and we = w + right columns: with count_pad (PyTorch's
+ * count_include_pad=True) its cells inside the padded extent, padding
+ * included, else its cells inside the input (at least one, by the window
+ * rule). Without ceil mode a window lies inside the padded extent: kh*kw. */
+static inline double gsc_pool_divisor(int iy0, int ix0, int kh, int kw, int h, int w, int he, int we, int count_pad)
+{
+    int y1 = iy0 + kh, x1 = ix0 + kw;
+    if (count_pad) {
+        y1 = y1 < he ? y1 : he;
+        x1 = x1 < we ? x1 : we;
+    } else {
+        y1 = y1 < h ? y1 : h;
+        x1 = x1 < w ? x1 : w;
+        iy0 = iy0 > 0 ? iy0 : 0;
+        ix0 = ix0 > 0 ? ix0 : 0;
+    }
+    return (double)(y1 - iy0) * (double)(x1 - ix0);
+}
+
 /* The outputs o in [*lo, *hi) whose window tap kk (0 <= kk < k) reads a
  * cell inside the input, 0 <= o*stride + kk - pad < in, of out outputs: the
  * loops of the reference kernels run over these instead of testing every
@@ -181,6 +213,21 @@ void gsc_conv2d(const float *x,    /* [cin, h, w] */
                 const float *bias, /* [cout] or NULL */
                 int cout, int k, int stride, int pad, int groups,
                 float *y);         /* [cout, oh, ow] */
+
+/*
+ * The general window of conv2d: a kh x kw filter whose taps are dh rows and
+ * dw columns apart (dilation; 1: adjacent), strides sh, sw, and top, left,
+ * bottom, right zero padding; oh = gsc_axis_out_size(h, kh, dh, sh, top,
+ * bottom, 0), ow likewise. gsc_conv2d(..., k, stride, pad, ...) is this
+ * with kh = kw = k, sh = sw = stride, every side pad, dh = dw = 1.
+ */
+void gsc_conv2d_axes(const float *x,    /* [cin, h, w] */
+                     int cin, int h, int w,
+                     const float *wt,   /* [cout, cin/groups, kh, kw] */
+                     const float *bias, /* [cout] or NULL */
+                     int cout, int kh, int kw, int sh, int sw, int top, int left, int bottom, int right,
+                     int dh, int dw, int groups,
+                     float *y);         /* [cout, oh, ow] */
 
 /*
  * Train-time batchnorm (no running statistics): per channel, mean and biased
@@ -318,6 +365,21 @@ void gsc_adaptive_avgpool2d(const float *x, /* [c, h, w] */
                             int c, int h, int w, int oh, int ow,
                             float *y);      /* [c, oh, ow] */
 
+/*
+ * The general windows of the pools: kh x kw, strides sh, sw, padding top,
+ * left, bottom, right, ceil_mode as gsc_pool_out_size (oh =
+ * gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode)). An average
+ * divides by gsc_pool_divisor: count_pad 1 (PyTorch's count_include_pad=True)
+ * counts the window's cells inside the padded extent, 0 only those inside
+ * the input. The square forms above are these with one k, stride and pad.
+ */
+void gsc_maxpool2d_axes(const float *x, /* [c, h, w] */
+                        int c, int h, int w, int kh, int kw, int sh, int sw, int top, int left, int bottom,
+                        int right, int ceil_mode, float *y); /* [c, oh, ow] */
+void gsc_avgpool2d_axes(const float *x, /* [c, h, w] */
+                        int c, int h, int w, int kh, int kw, int sh, int sw, int top, int left, int bottom,
+                        int right, int ceil_mode, int count_pad, float *y); /* [c, oh, ow] */
+
 /* Per channel: sum / hw. */
 void gsc_global_avgpool(const float *x, /* [c, hw] */
                         int c, int64_t hw,
@@ -361,6 +423,10 @@ void gsc_conv2d_backward(const float *x,    /* [cin, h, w] */
                          float *dx,         /* [cin, h, w] or NULL */
                          float *dwt,        /* [cout, cin/groups, k, k] */
                          float *dbias);     /* [cout] or NULL (no bias) */
+/* The general window (gsc_conv2d_axes). */
+void gsc_conv2d_backward_axes(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
+                              int kh, int kw, int sh, int sw, int top, int left, int bottom, int right, int dh,
+                              int dw, int groups, float *dx, float *dwt, float *dbias);
 
 /* gsc_fast_backward.c: gsc_conv2d and gsc_conv2d_backward with the same
  * arguments and results (up to float32 rounding), vectorised and split
@@ -469,6 +535,11 @@ void gsc_maxpool2d_backward(const float *x,  /* [c, h, w] */
 void gsc_avgpool2d_backward(int c, int h, int w, int k, int stride, int pad,
                             const float *dy, /* [c, oh, ow] */
                             float *dx);      /* [c, h, w] */
+/* The general windows (gsc_maxpool2d_axes, gsc_avgpool2d_axes). */
+void gsc_maxpool2d_backward_axes(const float *x, int c, int h, int w, int kh, int kw, int sh, int sw, int top,
+                                 int left, int bottom, int right, int ceil_mode, const float *dy, float *dx);
+void gsc_avgpool2d_backward_axes(int c, int h, int w, int kh, int kw, int sh, int sw, int top, int left, int bottom,
+                                 int right, int ceil_mode, int count_pad, const float *dy, float *dx);
 
 /* Each cell of output (i, j)'s window gets dy / (the window's cells);
  * a cell in several windows gets the sum. */

@@ -17,7 +17,10 @@ max |gsc - torch| / max |torch| for the output and every parameter gradient;
 each must be at most 1e-5 (running statistics: the gradient must be 0). Cases marked for C are also compiled (gsc -o) with
 the reference kernels and with the fast ones on each SIMD path this CPU runs
 (portable -O2, -mavx2 -mfma, -march=native -fopenmp), run through
-tests/driver/model_main.c with the same weights: output within 1e-4.
+tests/driver/model_main.c with the same weights: output within 1e-4. The
+training steps (gsc --train's P_grad, float32) of two models, one with
+batchnorm_eval and a ceil-mode pool, one with per-axis windows, are checked
+against the interpreter's float64 gradients (limit 2e-4).
 
     tools/test_ops_torch_forms.py [GSC]      (from the repository root)
 
@@ -84,7 +87,7 @@ def ls_model(x, p):
     return a + ln2d(a, p, "n", 1e-6) * p["ls"] + p["ls"] * F.relu(a)
 
 
-def pooled(name, pool, shape, tpool, with_c=False):
+def pooled(name, pool, shape, tpool, with_c=True):
     """A pooling after a 1x1 convolution, so that the convolution's parameter
     gradients carry the pooling's backward."""
     c = shape[0]
@@ -96,17 +99,43 @@ def pooled(name, pool, shape, tpool, with_c=False):
 CASES = [
     ("conv2d k=(1, 3), stride=(2, 1), pad=(0, 1)",
      "c = conv2d(3 -> 4, k=(1, 3), stride=(2, 1), pad=(0, 1))\n    return c(x)", (3, 9, 7),
-     lambda x, p: F.conv2d(x, p["c.weight"], p["c.bias"], stride=(2, 1), padding=(0, 1))),
+     lambda x, p: F.conv2d(x, p["c.weight"], p["c.bias"], stride=(2, 1), padding=(0, 1)), True),
     ("conv2d k=(3, 2), stride=(1, 2), pad=(1, 0, 2, 1)",
      "c = conv2d(2 -> 3, k=(3, 2), stride=(1, 2), pad=(1, 0, 2, 1))\n    return c(x)", (2, 6, 9),
-     lambda x, p: F.conv2d(pad4(x, 1, 0, 2, 1), p["c.weight"], p["c.bias"], stride=(1, 2))),
+     lambda x, p: F.conv2d(pad4(x, 1, 0, 2, 1), p["c.weight"], p["c.bias"], stride=(1, 2)), True),
     ("conv2d k=(5, 1), pad=(2, 0) then k=(1, 5), pad=(0, 2) (a factorised 5x5)",
      "a = conv2d(3 -> 4, k=(5, 1), pad=(2, 0))\n    b = conv2d(4 -> 2, k=(1, 5), pad=(0, 2))\n    return b(a(x))",
      (3, 7, 8),
      lambda x, p: F.conv2d(F.conv2d(x, p["a.weight"], p["a.bias"], padding=(2, 0)), p["b.weight"], p["b.bias"],
-                           padding=(0, 2))),
+                           padding=(0, 2)), True),
+    # the fast kernels' blocked paths: 16 and more channels (a 1x1 convolution first, so the per-axis one reads a
+    # blocked tensor), depthwise and grouped windows, a batchnorm applied as the convolution pads its input
+    ("Inception's factorised 7x7: conv2d k=(1, 7), pad=(0, 3) then k=(7, 1), pad=(3, 0), on 20 channels",
+     "a = conv2d(3 -> 20, k=1)\n    b = conv2d(20 -> 18, k=(1, 7), pad=(0, 3))\n"
+     "    c = conv2d(18 -> 17, k=(7, 1), pad=(3, 0))\n    return c(b(relu(a(x))))", (3, 9, 11),
+     lambda x, p: F.conv2d(F.conv2d(F.relu(F.conv2d(x, p["a.weight"], p["a.bias"])), p["b.weight"], p["b.bias"],
+                                    padding=(0, 3)), p["c.weight"], p["c.bias"], padding=(3, 0)), True),
+    ("conv2d k=(2, 4), stride=(2, 1), pad=(0, 1, 1, 2) (TensorFlow's SAME with an even kernel) on 16 channels",
+     "a = conv2d(3 -> 16, k=1)\n    b = conv2d(16 -> 5, k=(2, 4), stride=(2, 1), pad=(0, 1, 1, 2))\n"
+     "    return b(a(x))", (3, 8, 7),
+     lambda x, p: F.conv2d(pad4(F.conv2d(x, p["a.weight"], p["a.bias"]), 0, 1, 1, 2), p["b.weight"], p["b.bias"],
+                           stride=(2, 1)), True),
+    ("depthwise conv2d k=(3, 5), stride=(1, 2), pad=(1, 2, 0, 1), groups=16, then grouped k=(1, 3), groups=4",
+     "a = conv2d(3 -> 16, k=1)\n    b = conv2d(16 -> 16, k=(3, 5), stride=(1, 2), pad=(1, 2, 0, 1), groups=16)\n"
+     "    c = conv2d(16 -> 8, k=(1, 3), pad=(0, 1), groups=4)\n    return c(b(a(x)))", (3, 7, 10),
+     lambda x, p: F.conv2d(F.conv2d(pad4(F.conv2d(x, p["a.weight"], p["a.bias"]), 1, 2, 0, 1), p["b.weight"],
+                                    p["b.bias"], stride=(1, 2), groups=16), p["c.weight"], p["c.bias"],
+                           padding=(0, 1), groups=4), True),
+    ("batchnorm_eval and relu applied as conv2d k=(3, 1), stride=(1, 2), pad=(1, 0, 0, 1) pads its input",
+     "a = conv2d(3 -> 6, k=1)\n    b = batchnorm_eval(6)\n    c = conv2d(6 -> 4, k=(3, 1), stride=(1, 2), pad=(1, 0, 0, 1))\n"
+     "    return c(relu(b(a(x))))", (3, 6, 7),
+     lambda x, p: F.conv2d(pad4(F.relu(bn(F.conv2d(x, p["a.weight"], p["a.bias"]), p, "b")), 1, 0, 0, 1),
+                           p["c.weight"], p["c.bias"], stride=(1, 2)), True),
     pooled("maxpool2d k=(3, 1), stride=(2, 1), pad=(1, 0)", "maxpool2d(c(x), k=(3, 1), stride=(2, 1), pad=(1, 0))",
            (2, 9, 5), lambda y: F.max_pool2d(y, (3, 1), stride=(2, 1), padding=(1, 0))),
+    pooled("maxpool2d k=(2, 3), stride=(1, 2), pad=(1, 0), ceil=1 on 18 channels",
+           "maxpool2d(c(x), k=(2, 3), stride=(1, 2), pad=(1, 0), ceil=1)", (18, 6, 8),
+           lambda y: F.max_pool2d(y, (2, 3), stride=(1, 2), padding=(1, 0), ceil_mode=True)),
     pooled("maxpool2d k=2, stride=2, pad=(0, 0, 1, 1) (TensorFlow's SAME on an odd size)",
            "maxpool2d(c(x), k=2, stride=2, pad=(0, 0, 1, 1))", (2, 7, 5),
            lambda y: F.max_pool2d(pad4(y, 0, 0, 1, 1, value=float("-inf")), 2, stride=2)),
@@ -169,6 +198,16 @@ CASES = [
 ]
 
 
+TRAIN_AXES_GS = """model t(x: [3, 9, 8]) -> [5] {
+    c1 = conv2d(3 -> 6, k=(1, 3), stride=(2, 1), pad=(0, 1))
+    c2 = conv2d(6 -> 6, k=(3, 2), pad=(1, 0, 2, 1), groups=3)
+    fc = linear(6 -> 5)
+    let a = relu(c1(x))
+    let b = maxpool2d(c2(a), k=(3, 1), stride=(2, 1), pad=(1, 0))
+    return fc(global_avgpool(avgpool2d(b, k=2, stride=(1, 2), pad=(0, 0, 1, 1))))
+}
+"""
+
 TRAIN_GS = """model t(x: [3, 8, 8]) -> [5] {
     c1 = conv2d(3 -> 6, k=3, pad=1)
     b1 = batchnorm_eval(6, eps=1e-3)
@@ -186,14 +225,14 @@ TRAIN_GS = """model t(x: [3, 8, 8]) -> [5] {
 """
 
 
-def train_step_error(tmp):
+def train_step_error(tmp, text, name):
     """model_main's --compare: per tensor max |g - ref| / max(max |ref|, 1e-3 max |ref of all|)."""
-    gs, stem = os.path.join(tmp, "t.gs"), os.path.join(tmp, "t")
+    gs, stem = os.path.join(tmp, name + ".gs"), os.path.join(tmp, name)
     with open(gs, "w") as f:
-        f.write(TRAIN_GS)
+        f.write(text)
     run([GSC, "-q", "--train", gs, "-o", stem + ".c"])
-    run([os.environ.get("CC", "cc"), "-std=c99", "-O2", f"-I{tmp}", "-Iruntime", "-DGSC_TRAIN", '-DGSC_HEADER="t.h"',
-         "-DGSC_P=t", "-DGSC_PU=T", "tests/driver/model_main.c", stem + ".c"] +
+    run([os.environ.get("CC", "cc"), "-std=c99", "-O2", f"-I{tmp}", "-Iruntime", "-DGSC_TRAIN", f'-DGSC_HEADER="{name}.h"',
+         f"-DGSC_P={name}", f"-DGSC_PU={name.upper()}", "tests/driver/model_main.c", stem + ".c"] +
         runtime_sources() + ["-lm", "-o", stem])
     run([stem, "--random-params", "7", "--save-params", stem + ".w.safetensors", "--save-input", stem + ".x.bin",
          "--grad", "2", "--output", stem + ".g.bin"])
@@ -223,7 +262,7 @@ def run(cmd):
 
 def param_shapes(body):
     """The parameter shapes of each 'name = conv2d(ci -> co, k=...)' line, as
-    PyTorch has them (weight [co, ci, kh, kw]), and of each 'name =
+    PyTorch has them (weight [co, ci / groups, kh, kw]), and of each 'name =
     batchnorm_eval(c...', 'name = layernorm(c...', 'name = linear(i -> o)' and
     'name = param(c, h, w...' line."""
     out = {}
@@ -238,10 +277,11 @@ def param_shapes(body):
     for m in re.finditer(r"(\w+) = batchnorm_eval\((\d+)", body):
         for t in ("weight", "bias", "running_mean", "running_var"):
             out[f"{m.group(1)}.{t}"] = (int(m.group(2)),)
-    for m in re.finditer(r"(\w+) = conv2d\((\d+) -> (\d+), k=(\(\d+, \d+\)|\d+)", body):
+    for m in re.finditer(r"(\w+) = conv2d\((\d+) -> (\d+), k=(\(\d+, \d+\)|\d+)([^\n]*)", body):
         name, ci, co, k = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
         kh, kw = (int(v) for v in k.strip("()").split(",")) if k.startswith("(") else (int(k), int(k))
-        out[name + ".weight"] = (co, ci, kh, kw)
+        g = re.search(r"groups=(\d+)", m.group(5))
+        out[name + ".weight"] = (co, ci // (int(g.group(1)) if g else 1), kh, kw)
         out[name + ".bias"] = (co,)
     return out
 
@@ -329,28 +369,18 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
-        # the training step (gsc --train's P_grad) through batchnorm_eval, layernorm, a param, a ceil-mode max-pool and an
-        # adaptive average pool (4x4 to 3x2, overlapping rows) against the
-        # interpreter's gradients
-        try:
-            worst = train_step_error(tmp)
-            ok = worst <= 2e-4
-            passed, failed = passed + ok, failed + (not ok)
-            print(f"{'ok  ' if ok else 'FAIL'} P_grad through batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d against gsc --eval --grad --precision=f64: "
-                  f"worst tensor error {worst:.1e} (limit 2e-4)")
-        except Exception as e:
-            failed += 1
-            print(f"FAIL P_grad through batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d: {e}")
-        # the C kernels take square, evenly padded windows only: gsc -o says so (exit 1) rather than emit
-        # C that computes something else
-        gs, out = os.path.join(tmp, "case0.gs"), os.path.join(tmp, "case0.c")
-        r = subprocess.run([GSC, gs, "-o", out], capture_output=True, text=True)
-        if r.returncode == 1 and "the C kernels take only a square window" in r.stderr and not os.path.exists(out):
-            passed += 1
-            print("ok   gsc -o refuses a per-axis window (no C kernel yet)")
-        else:
-            failed += 1
-            print(f"FAIL gsc -o on a per-axis window: exit {r.returncode}\n{r.stderr}")
+        # the training steps (gsc --train's P_grad) against the interpreter's gradients
+        for text, name, what in ((TRAIN_GS, "t", "batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d"),
+                                 (TRAIN_AXES_GS, "ta", "per-axis conv2d (grouped), maxpool2d and avgpool2d windows")):
+            try:
+                worst = train_step_error(tmp, text, name)
+                ok = worst <= 2e-4
+                passed, failed = passed + ok, failed + (not ok)
+                print(f"{'ok  ' if ok else 'FAIL'} P_grad through {what} against gsc --eval --grad --precision=f64: "
+                      f"worst tensor error {worst:.1e} (limit 2e-4)")
+            except Exception as e:
+                failed += 1
+                print(f"FAIL P_grad through {what}: {e}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

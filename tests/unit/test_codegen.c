@@ -146,6 +146,11 @@ static const Case cases[] = {
     /* depthwise, grouped and bias-free convolutions */
     {"tests/codegen/grouped.gs", "", 3 * 11 * 9},
     {"tests/codegen/grouped.gs", "-D in_c=2 -D H=40 -D W=37", 2 * 40 * 37},
+    /* per-axis and asymmetric windows: k=(1, 7), (7, 1), stride=(2, 1), pad=(0, 1, 1, 2), ceil-mode and
+     * average pools, depthwise; the smallest sizes the checker allows, and 17 input channels (two blocks) */
+    {"tests/codegen/windows.gs", "", 3 * 12 * 10},
+    {"tests/codegen/windows.gs", "-D H=2 -D W=5", 3 * 2 * 5},
+    {"tests/codegen/windows.gs", "-D in_c=17 -D H=23 -D W=31", 17 * 23 * 31},
 };
 
 /* The runtime compiled once per compiler and flags (each source with the
@@ -555,6 +560,7 @@ static const TrainCase train_cases[] = {
     {"tests/codegen/small.gs", "", true, 0},  /* the softmax's own backward */
     {"models/resnet18.gs", "-D H=64 -D W=64", false, 7},
     {"tests/codegen/grouped.gs", "", false, 4},
+    {"tests/codegen/windows.gs", "", false, 3},
 };
 
 /* P_grad of `gsc --train` against the interpreter's float64 gradients

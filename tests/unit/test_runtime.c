@@ -128,6 +128,36 @@ START_TEST(conv_no_flip_corners)
 }
 END_TEST
 
+/* One axis of a general window: gsc_out_size is its symmetric, undilated
+ * case; ceil mode, uneven sides and dilation by hand. */
+START_TEST(axis_out_size)
+{
+    int in, k, s, p;
+    for (in = 1; in < 12; in++)
+        for (k = 1; k < 5; k++)
+            for (s = 1; s < 4; s++)
+                for (p = 0; p < 3; p++)
+                    ck_assert_int_eq(gsc_axis_out_size(in, k, 1, s, p, p, 0), gsc_out_size(in, k, s, p));
+    ck_assert_int_eq(gsc_axis_out_size(7, 2, 1, 2, 0, 1, 0), 4); /* TensorFlow SAME, k=2 on 7 */
+    ck_assert_int_eq(gsc_axis_out_size(8, 3, 2, 1, 2, 2, 0), 8); /* 3 taps 2 apart cover 5 */
+    ck_assert_int_eq(gsc_axis_out_size(2, 3, 1, 2, 0, 0, 1), 1);
+}
+END_TEST
+
+/* A 1x2 filter [1, 10] with pad=(top 0, left 1, bottom 1, right 0) on
+ * [1 2; 3 4]: 3 x 2 outputs, the first column reads the left padding, the
+ * last row the bottom padding. */
+START_TEST(conv_axes_uneven_pad)
+{
+    const float x[4] = {1, 2, 3, 4}, wt[2] = {1, 10};
+    float y[6];
+    gsc_conv2d_axes(x, 1, 2, 2, wt, NULL, 1, 1, 2, 1, 1, 0, 1, 1, 0, 1, 1, 1, y);
+    ck_assert(y[0] == 10.0f && y[1] == 21.0f); /* 0*1 + 1*10, 1*1 + 2*10 */
+    ck_assert(y[2] == 30.0f && y[3] == 43.0f);
+    ck_assert(y[4] == 0.0f && y[5] == 0.0f);
+}
+END_TEST
+
 /* 1x1 conv, 2 -> 2 channels: a per-pixel matrix product plus bias. */
 START_TEST(conv_channels)
 {
@@ -761,6 +791,8 @@ static Suite *runtime_suite(void)
     tcase_add_test(kern, conv_stride2_pad);
     tcase_add_test(kern, conv_no_flip_corners);
     tcase_add_test(kern, conv_channels);
+    tcase_add_test(kern, axis_out_size);
+    tcase_add_test(kern, conv_axes_uneven_pad);
     tcase_add_test(kern, batchnorm_cases);
     tcase_add_test(kern, batchnorm_eps);
     tcase_add_test(kern, relu_in_place);

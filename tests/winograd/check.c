@@ -41,7 +41,8 @@ int main(void)
                                  {256, 14, 14, 256, 1}, {512, 7, 7, 512, 1}, {17, 2, 2, 5, 1},  {16, 1, 1, 16, 1}};
     int fails = 0;
     for (size_t gi = 0; gi < sizeof geo / sizeof geo[0]; gi++) {
-        GscFastConv g = {geo[gi][0], geo[gi][1], geo[gi][2], geo[gi][3], 3, 1, geo[gi][4], 1};
+        GscFastConv g = {.cin = geo[gi][0], .h = geo[gi][1], .w = geo[gi][2], .cout = geo[gi][3], .k = 3, .stride = 1,
+                         .pad = geo[gi][4], .groups = 1};
         int oh = gsc_out_size(g.h, 3, 1, g.pad), ow = gsc_out_size(g.w, 3, 1, g.pad);
         int cpi = GSC_FAST_CPAD(g.cin), cpo = GSC_FAST_CPAD(g.cout);
         size_t nin = (size_t)g.cin * g.h * g.w, ny = (size_t)GSC_FAST_ACT_FLOATS(g.cout, oh, ow);
