@@ -15,7 +15,7 @@ GSC=${1:-build/gsc}
 PY=/usr/bin/python3
 OUT=build/ort
 # ORT_MODELS="a b" checks only those torchvision models
-MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0"}
+MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0 densenet121 regnet_y_400mf"}
 CC=${CC:-cc}
 mkdir -p "$OUT/node"
 if [ ! -f "$OUT/node/node_modules/onnxruntime-node/package.json" ]; then
@@ -25,16 +25,12 @@ if [ ! -f "$OUT/node/node_modules/onnxruntime-node/package.json" ]; then
 fi
 "$PY" tests/onnx/make_cases.py "$OUT/cases" >"$OUT/export.log" 2>&1 || { cat "$OUT/export.log"; exit 1; }
 "$PY" - "$OUT" $MODELS >>"$OUT/export.log" 2>&1 <<'PYEOF' || { cat "$OUT/export.log"; exit 1; }
-import sys, torch, torchvision
+import sys, torch
+sys.path.insert(0, "tests/onnx")
+from vs_port import randomised
 out = sys.argv[1]
-kwargs = {"googlenet": dict(aux_logits=False, transform_input=False, init_weights=False)}
 for name in sys.argv[2:]:
-    torch.manual_seed(1)
-    m = getattr(torchvision.models, name)(**kwargs.get(name, {})).eval()
-    for mod in m.modules():
-        if isinstance(mod, torch.nn.BatchNorm2d):
-            mod.running_mean.uniform_(-0.1, 0.1)
-            mod.running_var.uniform_(0.5, 2.0)
+    m = randomised(name)
     torch.onnx.export(m, torch.randn(1, 3, 224, 224), "%s/%s.onnx" % (out, name), opset_version=13)
 PYEOF
 pass=0 fail=0
