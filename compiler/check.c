@@ -530,9 +530,25 @@ static bool rule_window(Rule *r, Shape *out, Dim *cout, bool ceil)
     Dim *kh = at[ki], *kw = at[ki + 1], *sh = at[si], *sw = at[si + 1];
     Dim *top = at[pi], *left = at[pi + 1], *bottom = at[pi + 2], *right = at[pi + 3];
     bool square = dim_same(kh, kw), even = dim_same(top, bottom) && dim_same(left, right) && dim_same(top, left);
+    /* conv2d's dilation: kh taps dh rows apart cover (kh - 1)*dh + 1 rows, the
+     * extent every rule below reads as the window's */
+    bool dilated = false;
+    const char *khd = NULL, *kwd = NULL;
+    if (r->n->op == OP_CONV2D) {
+        Dim *dh = at[CONV2D_dilation], *dw = at[CONV2D_dilation_w];
+        int64_t v1, v2;
+        dilated = !(dim_is_const(dh, &v1) && v1 == 1 && dim_is_const(dw, &v2) && v2 == 1);
+        if (dilated) {
+            kh = dim_bin(DX_ADD, dim_bin(DX_MUL, dim_bin(DX_SUB, kh, dim_num(1)), dh), dim_num(1));
+            kw = dim_bin(DX_ADD, dim_bin(DX_MUL, dim_bin(DX_SUB, kw, dim_num(1)), dw), dim_num(1));
+            khd = square && dim_same(dh, dw) ? "(k - 1)*dilation + 1" : "(kh - 1)*dh + 1";
+            kwd = square && dim_same(dh, dw) ? "(k - 1)*dilation + 1" : "(kw - 1)*dw + 1";
+            square = false; /* the messages name the dilated extent */
+        }
+    }
     Dim *ph = dim_same(top, bottom) ? padded(r->in[0].d[1], top) : dim_bin(DX_ADD, dim_bin(DX_ADD, r->in[0].d[1], top), bottom);
     Dim *pw = dim_same(left, right) ? padded(r->in[0].d[2], left) : dim_bin(DX_ADD, dim_bin(DX_ADD, r->in[0].d[2], left), right);
-    const char *khn = square ? "k" : "kh", *kwn = square ? "k" : "kw";
+    const char *khn = dilated ? khd : square ? "k" : "kh", *kwn = dilated ? kwd : square ? "k" : "kw";
     const char *wh = even && square ? arena_printf("%s: the padded height covers the window (h + 2*pad >= k)", op)
                                     : arena_printf("%s: the padded height covers the window (h + top + bottom >= %s)", op, khn);
     const char *ww = even && square ? arena_printf("%s: the padded width covers the window (w + 2*pad >= k)", op)
@@ -563,6 +579,12 @@ static bool rule_window(Rule *r, Shape *out, Dim *cout, bool ceil)
     int64_t v1, v2;
     if ((dim_is_const(sh, &v1) && v1 == 0) || (dim_is_const(sw, &v2) && v2 == 0)) {
         error_at(r->at, "stride must be at least 1");
+        c->errors++;
+        ok = false;
+    }
+    if (r->n->op == OP_CONV2D && ((dim_is_const(at[CONV2D_dilation], &v1) && v1 == 0) ||
+                                  (dim_is_const(at[CONV2D_dilation_w], &v2) && v2 == 0))) {
+        error_at(r->at, "dilation must be at least 1 (1: adjacent taps)");
         c->errors++;
         ok = false;
     }

@@ -68,8 +68,8 @@ static void eval_CONV2D(const Step *st)
                 for (int64_t ci = 0; ci < cig; ci++)
                     for (int64_t ky = 0; ky < g.kh; ky++)
                         for (int64_t kx = 0; kx < g.kw; kx++)
-                            acc += at_padded(st->in[0], is, co / cog * cig + ci, oy * g.sh + ky - g.top,
-                                             ox * g.sw + kx - g.left) *
+                            acc += at_padded(st->in[0], is, co / cog * cig + ci, oy * g.sh + ky * g.dh - g.top,
+                                             ox * g.sw + kx * g.dw - g.left) *
                                    st->w[((co * cig + ci) * g.kh + ky) * g.kw + kx];
                 put(st, (co * os->n[1] + oy) * os->n[2] + ox, acc + (st->b ? st->b[co] : 0.0));
             }
@@ -178,7 +178,7 @@ static int64_t window_argmax(const double *x, const Shape *is, const GNode *n, i
     int64_t arg = -1;
     for (int64_t ky = 0; ky < g.kh; ky++)
         for (int64_t kx = 0; kx < g.kw; kx++) {
-            int64_t y = oy * g.sh + ky - g.top, xx = ox * g.sw + kx - g.left;
+            int64_t y = oy * g.sh + ky * g.dh - g.top, xx = ox * g.sw + kx * g.dw - g.left;
             if (y < 0 || xx < 0 || y >= is->n[1] || xx >= is->n[2])
                 continue;
             int64_t i = (c * is->n[1] + y) * is->n[2] + xx;
@@ -212,7 +212,8 @@ static void eval_AVGPOOL2D(const Step *st)
                 double acc = 0.0;
                 for (int64_t ky = 0; ky < g.kh; ky++)
                     for (int64_t kx = 0; kx < g.kw; kx++)
-                        acc += at_padded(st->in[0], is, c, oy * g.sh + ky - g.top, ox * g.sw + kx - g.left);
+                        acc += at_padded(st->in[0], is, c, oy * g.sh + ky * g.dh - g.top,
+                                         ox * g.sw + kx * g.dw - g.left);
                 put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / (double)(g.kh * g.kw));
             }
 }
@@ -592,7 +593,7 @@ static void grad_CONV2D(const BStep *st)
                 for (int64_t ci = 0; ci < cig; ci++)
                     for (int64_t ky = 0; ky < g.kh; ky++)
                         for (int64_t kx = 0; kx < g.kw; kx++) {
-                            int64_t y = oy * g.sh + ky - g.top, x = ox * g.sw + kx - g.left;
+                            int64_t y = oy * g.sh + ky * g.dh - g.top, x = ox * g.sw + kx * g.dw - g.left;
                             if (y < 0 || x < 0 || y >= h || x >= w)
                                 continue;
                             int64_t wi = ((co * cig + ci) * g.kh + ky) * g.kw + kx;
@@ -728,7 +729,7 @@ static void grad_AVGPOOL2D(const BStep *st)
                 double d = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / (double)(g.kh * g.kw);
                 for (int64_t ky = 0; ky < g.kh; ky++)
                     for (int64_t kx = 0; kx < g.kw; kx++) {
-                        int64_t y = oy * g.sh + ky - g.top, x = ox * g.sw + kx - g.left;
+                        int64_t y = oy * g.sh + ky * g.dh - g.top, x = ox * g.sw + kx * g.dw - g.left;
                         if (y >= 0 && x >= 0 && y < is->n[1] && x < is->n[2])
                             st->din[0][(c * is->n[1] + y) * is->n[2] + x] += d;
                     }

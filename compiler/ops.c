@@ -138,5 +138,7 @@ Win win_of(const GNode *n)
 {
     int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride"), p = op_attr_index(n->op, "pad");
     const int64_t *a = n->a;
-    return (Win){a[k], a[k + 1], a[s], a[s + 1], a[p], a[p + 1], a[p + 2], a[p + 3], 1, 1};
+    bool conv = n->op == OP_CONV2D; /* the pools have no dilation */
+    return (Win){a[k],     a[k + 1], a[s], a[s + 1], a[p], a[p + 1], a[p + 2], a[p + 3], conv ? a[CONV2D_dilation] : 1,
+                 conv ? a[CONV2D_dilation_w] : 1};
 }

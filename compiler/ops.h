@@ -33,7 +33,8 @@
  *                   its slot in GNode.attr / GNode.a: n->a[CONV2D_k].
  */
 X(CONV2D,        "conv2d",         1,  1, 2, ARROW(CONV2D, cin, cout) AXES(CONV2D, k) AXES_OPT(CONV2D, stride, 1)
-                                             PADS(CONV2D, pad, 0) OPT(CONV2D, groups, 1) OPT(CONV2D, bias, 1))
+                                             PADS(CONV2D, pad, 0) AXES_OPT(CONV2D, dilation, 1) OPT(CONV2D, groups, 1)
+                                             OPT(CONV2D, bias, 1))
 X(BATCHNORM,     "batchnorm",      1,  1, 2, POS(BATCHNORM, c))
 X(BATCHNORM_EVAL,"batchnorm_eval", 1,  1, 4, POS(BATCHNORM_EVAL, c) ROPT(BATCHNORM_EVAL, eps, 1e-5))
 /* normalised over the channels at each position of [c, h, w], or over a vector [c] */

@@ -368,7 +368,7 @@ static const char *const torch_args[][2] = {
 static const char *const torch_unsupported[][2] = {
     {"bias", "only conv2d can be without a bias (bias=0); the other layers always have one"},
     {"groups", "only conv2d has groups"},
-    {"dilation", "dilated convolutions are not supported"},
+    {"dilation", "only conv2d has a dilation"},
     {"padding_mode", "padding is always with zeros"},
     {"eps", "the train-time batchnorm's epsilon is fixed at 1e-6; a trained BatchNorm2d (eval mode) is "
             "batchnorm_eval(c, eps=1e-5)"},

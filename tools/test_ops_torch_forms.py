@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The language forms and operations of the torchvision ports against
 PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
-pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, maxpool2d's
+pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, conv2d's
+dilation, maxpool2d's
 ceil=1 (ceil_mode=True), adaptive_avgpool2d (F.adaptive_avg_pool2d, also as a
 squeeze-and-excitation gate's [c, 1, 1] through mul), the
 inference-form batchnorm_eval (running statistics, eps), and layernorm over
@@ -126,6 +127,21 @@ CASES = [
      lambda x, p: F.conv2d(F.conv2d(pad4(F.conv2d(x, p["a.weight"], p["a.bias"]), 1, 2, 0, 1), p["b.weight"],
                                     p["b.bias"], stride=(1, 2), groups=16), p["c.weight"], p["c.bias"],
                            padding=(0, 1), groups=4), True),
+    # dilation (PyTorch's dilation=): on the model input, on blocked channels with per-axis windows, depthwise
+    ("conv2d k=3, pad=2, dilation=2 (DeepLab's atrous 3x3)",
+     "c = conv2d(3 -> 5, k=3, pad=2, dilation=2)\n    return c(x)", (3, 9, 8),
+     lambda x, p: F.conv2d(x, p["c.weight"], p["c.bias"], padding=2, dilation=2), True),
+    ("conv2d k=(3, 2), stride=(1, 2), pad=(2, 0, 1, 1), dilation=(2, 3) on 17 channels",
+     "a = conv2d(3 -> 17, k=1)\n    b = conv2d(17 -> 6, k=(3, 2), stride=(1, 2), pad=(2, 0, 1, 1), dilation=(2, 3))\n"
+     "    return b(relu(a(x)))", (3, 8, 11),
+     lambda x, p: F.conv2d(pad4(F.relu(F.conv2d(x, p["a.weight"], p["a.bias"])), 2, 0, 1, 1), p["b.weight"],
+                           p["b.bias"], stride=(1, 2), dilation=(2, 3)), True),
+    ("depthwise conv2d k=3, pad=3, dilation=3, groups=16, then grouped dilation=(1, 2), groups=2",
+     "a = conv2d(3 -> 16, k=1)\n    b = conv2d(16 -> 16, k=3, pad=3, dilation=3, groups=16)\n"
+     "    c = conv2d(16 -> 4, k=3, pad=(1, 2), dilation=(1, 2), groups=2)\n    return c(b(a(x)))", (3, 7, 9),
+     lambda x, p: F.conv2d(F.conv2d(F.conv2d(x, p["a.weight"], p["a.bias"]), p["b.weight"], p["b.bias"], padding=3,
+                                    dilation=3, groups=16), p["c.weight"], p["c.bias"], padding=(1, 2),
+                           dilation=(1, 2), groups=2), True),
     ("batchnorm_eval and relu applied as conv2d k=(3, 1), stride=(1, 2), pad=(1, 0, 0, 1) pads its input",
      "a = conv2d(3 -> 6, k=1)\n    b = batchnorm_eval(6)\n    c = conv2d(6 -> 4, k=(3, 1), stride=(1, 2), pad=(1, 0, 0, 1))\n"
      "    return c(relu(b(a(x))))", (3, 6, 7),
@@ -199,10 +215,11 @@ CASES = [
 
 
 TRAIN_AXES_GS = """model t(x: [3, 9, 8]) -> [5] {
-    c1 = conv2d(3 -> 6, k=(1, 3), stride=(2, 1), pad=(0, 1))
+    c0 = conv2d(3 -> 3, k=3, pad=(2, 1), dilation=(2, 1))
+    c1 = conv2d(3 -> 6, k=(1, 3), stride=(2, 1), pad=(0, 2), dilation=2)
     c2 = conv2d(6 -> 6, k=(3, 2), pad=(1, 0, 2, 1), groups=3)
     fc = linear(6 -> 5)
-    let a = relu(c1(x))
+    let a = relu(c1(c0(x)))
     let b = maxpool2d(c2(a), k=(3, 1), stride=(2, 1), pad=(1, 0))
     return fc(global_avgpool(avgpool2d(b, k=2, stride=(1, 2), pad=(0, 0, 1, 1))))
 }
@@ -371,7 +388,7 @@ def main():
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
         # the training steps (gsc --train's P_grad) against the interpreter's gradients
         for text, name, what in ((TRAIN_GS, "t", "batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d"),
-                                 (TRAIN_AXES_GS, "ta", "per-axis conv2d (grouped), maxpool2d and avgpool2d windows")):
+                                 (TRAIN_AXES_GS, "ta", "per-axis and dilated conv2d (grouped), maxpool2d and avgpool2d windows")):
             try:
                 worst = train_step_error(tmp, text, name)
                 ok = worst <= 2e-4

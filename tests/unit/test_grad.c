@@ -134,6 +134,11 @@ static const struct {
     {"conv2d 3x3 stride 2 pad 0", "model t(x: [3, 7, 6]) -> [2, 3, 2] {\n c = conv2d(3 -> 2, k=3, stride=2)\n"
                                   " return c(x)\n}\n"},
     {"conv2d 1x1 stride 2", "model t(x: [3, 6, 5]) -> [5, 3, 3] {\n c = conv2d(3 -> 5, k=1, stride=2)\n return c(x)\n}\n"},
+    {"conv2d 3x2 dilation (2, 1) stride (1, 2) pad (2, 0, 1, 1)",
+     "model t(x: [3, 6, 5]) -> [4, 5, 3] {\n c = conv2d(3 -> 4, k=(3, 2), stride=(1, 2), pad=(2, 0, 1, 1), dilation=(2, 1))\n"
+     " return c(x)\n}\n"},
+    {"conv2d 3x3 dilation 2 pad 2, depthwise", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n"
+                                               " c = conv2d(3 -> 3, k=3, pad=2, dilation=2, groups=3)\n return c(x)\n}\n"},
     {"batchnorm (train-time statistics)", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"batchnorm over 2 positions", "model t(x: [3, 2, 1]) -> [3, 2, 1] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"layernorm over the channels", "model t(x: [5, 3, 4]) -> [5, 3, 4] {\n n = layernorm(5, eps=1e-6)\n return n(x)\n}\n"},
