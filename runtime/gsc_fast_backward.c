@@ -26,7 +26,8 @@
  *   AVX-512: MR 14 x NR 32 (2 zmm): 28 accumulators + 2 + 1 of 32 zmm;
  *   AVX2+FMA: MR 6 x NR 16 (2 ymm): 12 accumulators + 2 + 1 of 16 ymm;
  *   portable: MR 4 x NR 16 floats, plain C that compilers vectorise.
- * Accumulation is float32 (K-slices of KC terms, partial sums in C).
+ * Accumulation is float32 (K-slices of KC terms, partial sums in C); the
+ * forward sums FWD_KC-deep float32 slices into a double tile (gemm_block_fwd).
  *
  * Threads: the C matrix is split into one block per thread, each writing
  * only its own block (no reduction, no serial tail): along the columns when
@@ -67,6 +68,9 @@
 #define NC (NR * 4)
 #define FWD_ROWS (128 / MR * MR) /* the forward's double sums: FWD_ROWS x FWD_SLIVERS NR */
 #define FWD_SLIVERS 4
+#ifndef FWD_KC
+#define FWD_KC 32 /* the forward's float32 slice depth: 64 put ResNet-18 64x64 at 2.3e-4 (gemm_block_fwd) */
+#endif
 
 enum { PASS_FWD, PASS_DW, PASS_DX };
 
@@ -260,67 +264,6 @@ GF_INLINE void micro_kernel(int kc, const float *a, const float *b, float *tile)
 }
 
 
-/* The forward's micro-kernel: c (MR x NR doubles, row-major) += A sliver
- * (kc x MR) times B sliver (kc x NR), products and sums in double, RH rows
- * at a time: RH x NR / DW accumulators of DT (DW doubles; B converted from
- * float as it is loaded). */
-#if defined(__AVX512F__)
-typedef __m512d DT;
-#define DW 8
-#define RH 7
-#define DLOAD(p) _mm512_loadu_pd(p)
-#define DSTORE(p, v) _mm512_storeu_pd((p), (v))
-#define DLOADF(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
-#define DSET1(x) _mm512_set1_pd(x)
-#define DFMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
-#elif defined(__AVX2__) && defined(__FMA__)
-typedef __m256d DT;
-#define DW 4
-#define RH 3
-#define DLOAD(p) _mm256_loadu_pd(p)
-#define DSTORE(p, v) _mm256_storeu_pd((p), (v))
-#define DLOADF(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
-#define DSET1(x) _mm256_set1_pd(x)
-#define DFMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
-#else
-typedef double DT;
-#define DW 1
-#define RH 2
-#define DLOAD(p) (*(p))
-#define DSTORE(p, v) (*(p) = (v))
-#define DLOADF(p) ((double)*(p))
-#define DSET1(x) (x)
-#define DFMA(a, b, c) ((a) * (b) + (c))
-#endif
-
-GF_INLINE void micro_kernel_f64(int kc, const float *a, const float *b, double *c)
-{
-    int h, i, v, p;
-    for (h = 0; h < MR; h += RH) {
-        DT acc[RH][NR / DW];
-        const float *ap = a + h, *bp = b;
-        for (i = 0; i < RH; i++)
-            for (v = 0; v < NR / DW; v++)
-                acc[i][v] = DLOAD(c + (h + i) * NR + v * DW);
-        GF_NO_UNROLL
-        for (p = 0; p < kc; p++) {
-            DT bv[NR / DW];
-            for (v = 0; v < NR / DW; v++)
-                bv[v] = DLOADF(bp + v * DW);
-            for (i = 0; i < RH; i++) {
-                DT av = DSET1((double)ap[i]);
-                for (v = 0; v < NR / DW; v++)
-                    acc[i][v] = DFMA(av, bv[v], acc[i][v]);
-            }
-            ap += MR;
-            bp += NR;
-        }
-        for (i = 0; i < RH; i++)
-            for (v = 0; v < NR / DW; v++)
-                DSTORE(c + (h + i) * NR + v * DW, acc[i][v]);
-    }
-}
-
 /* C[i0 .. i0+mr, j0 .. j0+nr] gets the tile: dW +=, dx col2im +=. */
 static void store_tile(const ConvGemm *g, int i0, int mr, int j0, int nr, const float *tile)
 {
@@ -375,14 +318,16 @@ static void gemm_block(const ConvGemm *g, int m0, int m1, int n0, int n1)
 
 
 /* The forward's C block rows m0 .. m1-1, columns n0 .. n1-1, by one thread:
- * per FWD_ROWS rows and FWD_SLIVERS NR-column slivers, the sums over the
- * whole of K stay in double (acc) until y is written once, so y is the
- * float32 rounding of a double sum, as the reference kernel's; each packed
- * A sliver serves FWD_SLIVERS micro-kernel calls. */
+ * per FWD_ROWS rows and FWD_SLIVERS NR-column slivers, the float32
+ * micro-kernel sums each FWD_KC-deep slice of K and the slice's tile is
+ * added into a double accumulator (acc) that holds the sum over the whole
+ * of K until y is written once: float32 rounding grows with FWD_KC terms,
+ * not with K = cin k k (4608 in ResNet-18's layer4). Each packed A sliver
+ * serves FWD_SLIVERS micro-kernel calls. */
 static void gemm_block_fwd(const ConvGemm *g, int m0, int m1, int n0, int n1)
 {
     double acc[FWD_SLIVERS * FWD_ROWS * NR];
-    float apack[MR * KC], bpack[FWD_SLIVERS * KC * NR];
+    float apack[MR * FWD_KC], bpack[FWD_SLIVERS * FWD_KC * NR], tile[MR * NR];
     int mb, jc, pc, ir, jb, i, j;
     for (mb = m0; mb < m1; mb += FWD_ROWS) {
         int mrows = m1 - mb < FWD_ROWS ? m1 - mb : FWD_ROWS;
@@ -390,16 +335,19 @@ static void gemm_block_fwd(const ConvGemm *g, int m0, int m1, int n0, int n1)
             int ncols = n1 - jc < FWD_SLIVERS * NR ? n1 - jc : FWD_SLIVERS * NR, nsl = (ncols + NR - 1) / NR;
             for (i = 0; i < FWD_SLIVERS * FWD_ROWS * NR; i++)
                 acc[i] = 0.0;
-            for (pc = 0; pc < g->K; pc += KC) {
-                int kc = g->K - pc < KC ? g->K - pc : KC;
+            for (pc = 0; pc < g->K; pc += FWD_KC) {
+                int kc = g->K - pc < FWD_KC ? g->K - pc : FWD_KC;
                 for (jb = 0; jb < nsl; jb++)
                     pack_b(g, pc, kc, jc + jb * NR, ncols - jb * NR < NR ? ncols - jb * NR : NR,
                            bpack + (ptrdiff_t)jb * kc * NR);
                 for (ir = 0; ir < mrows; ir += MR) {
                     pack_a(g, mb + ir, mrows - ir < MR ? mrows - ir : MR, pc, kc, apack);
-                    for (jb = 0; jb < nsl; jb++)
-                        micro_kernel_f64(kc, apack, bpack + (ptrdiff_t)jb * kc * NR,
-                                         acc + ((ptrdiff_t)jb * FWD_ROWS + ir) * NR);
+                    for (jb = 0; jb < nsl; jb++) {
+                        double *c = acc + ((ptrdiff_t)jb * FWD_ROWS + ir) * NR;
+                        micro_kernel(kc, apack, bpack + (ptrdiff_t)jb * kc * NR, tile);
+                        for (i = 0; i < MR * NR; i++)
+                            c[i] += tile[i];
+                    }
                 }
             }
             for (i = 0; i < mrows; i++) {
