@@ -659,56 +659,64 @@ static const char *call1(const char *fn, const Val *x, const char *extra)
 
 /* ------------------------------------------------------------ operators */
 
-/* pads [top, left, bottom, right] of a 2-D window, equal on every side:
- * the one padding GraphSpec's windows have. */
-static bool square_window(Imp *m, int64_t *k, int64_t *stride, int64_t *pad, const int64_t *wshape)
+/* A 2-D window: kernel and stride per axis (height, width), pads [top,
+ * left, bottom, right] (ONNX's order and GraphSpec's). */
+typedef struct {
+    int64_t k[2], s[2], p[4];
+} ImWin;
+
+static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
 {
     const int64_t *v;
     int n = attr_ints(m, "kernel_shape", &v);
-    if (n == 0 && wshape) {
-        k[0] = wshape[0], k[1] = wshape[1];
-    } else if (n == 2) {
-        k[0] = v[0], k[1] = v[1];
-    } else {
+    if (n == 0 && wshape)
+        v = wshape, n = 2;
+    if (n != 2 || v[0] < 1 || v[1] < 1)
         return node_error(m, "kernel_shape must have 2 values (a 2-D window)");
-    }
-    if (k[0] != k[1])
-        return node_error(m, "a %lldx%lld window: gsc's windows are square", (long long)k[0], (long long)k[1]);
+    w->k[0] = v[0], w->k[1] = v[1];
     n = attr_ints(m, "strides", &v);
-    if (n && (n != 2 || v[0] != v[1] || v[0] < 1))
-        return node_error(m, "strides must be equal on both axes");
-    *stride = n ? v[0] : 1;
+    if (n && (n != 2 || v[0] < 1 || v[1] < 1))
+        return node_error(m, "strides must have 2 values of 1 or more");
+    w->s[0] = n ? v[0] : 1, w->s[1] = n ? v[1] : 1;
     n = attr_ints(m, "dilations", &v);
     for (int i = 0; i < n; i++)
         if (v[i] != 1)
             return node_error(m, "dilations other than 1 are not supported");
     const char *ap = attr_str(m, "auto_pad", "NOTSET");
     n = attr_ints(m, "pads", &v);
+    memset(w->p, 0, sizeof w->p);
     if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID")) {
-        /* SAME_UPPER/LOWER at stride 1 and an odd window is pad (k-1)/2 on every side */
-        if ((strcmp(ap, "SAME_UPPER") && strcmp(ap, "SAME_LOWER")) || *stride != 1 || k[0] % 2 == 0)
-            return node_error(m, "auto_pad %s is supported at stride 1 with an odd window only", ap);
-        *pad = (k[0] - 1) / 2;
+        /* SAME_UPPER/LOWER at stride 1: k - 1 in all, the odd one after (UPPER) or before (LOWER) */
+        bool upper = !strcmp(ap, "SAME_UPPER");
+        if ((!upper && strcmp(ap, "SAME_LOWER")) || w->s[0] != 1 || w->s[1] != 1)
+            return node_error(m, "auto_pad %s is supported at stride 1 only", ap);
+        for (int a = 0; a < 2; a++) {
+            int64_t t = w->k[a] - 1;
+            w->p[a] = upper ? t / 2 : t - t / 2, w->p[a + 2] = t - w->p[a];
+        }
         return true;
     }
-    if (!strcmp(ap, "VALID") || n == 0) {
-        *pad = 0;
+    if (!strcmp(ap, "VALID") || n == 0)
         return true;
+    if (n != 4)
+        return node_error(m, "pads must have 4 values");
+    for (int i = 0; i < 4; i++) {
+        if (v[i] < 0)
+            return node_error(m, "negative pads are not supported");
+        w->p[i] = v[i];
     }
-    if (n != 4 || v[0] != v[1] || v[0] != v[2] || v[0] != v[3] || v[0] < 0)
-        return node_error(m, "pads must be equal on every side (asymmetric padding is not supported)");
-    *pad = v[0];
     return true;
 }
 
-/* The window rule on the two spatial axes of x: (h + 2p - k) / s + 1, with
- * the side condition h + 2p >= k recorded for the 'where' bounds; with ceil
- * (MaxPool's ceil_mode) the count rounds up: (h + 2p + s - 1 - k) / s + 1,
- * h + 2p + s - 1 >= k. */
-static bool window_mode(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, bool ceil, Dim **out)
+/* The window rule on the two spatial axes of x: (h + top + bottom - k) / s
+ * + 1, with the side condition h + top + bottom >= k recorded for the
+ * 'where' bounds; with ceil (MaxPool's ceil_mode) the count rounds up:
+ * (h + top + bottom + s - 1 - k) / s + 1, h + top + bottom + s - 1 >= k. */
+static bool window_mode(Imp *m, const Val *x, const ImWin *w, bool ceil, Dim **out)
 {
     for (int a = 1; a <= 2; a++) {
-        Dim *padded = dim_bin(DX_ADD, x->d[a], dim_num(2 * p + (ceil ? s - 1 : 0)));
+        int64_t k = w->k[a - 1], s = w->s[a - 1], extra = w->p[a - 1] + w->p[a + 1] + (ceil ? s - 1 : 0);
+        Dim *padded = dim_bin(DX_ADD, x->d[a], dim_num(extra));
         vec_push(&m->req_a, padded);
         vec_push(&m->req_b, dim_num(k));
         int64_t at = dim_at(m, padded);
@@ -720,9 +728,24 @@ static bool window_mode(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, b
     return true;
 }
 
-static bool window(Imp *m, const Val *x, int64_t k, int64_t s, int64_t p, Dim **out)
+/* ", k=3, stride=2, pad=1" for w: a pair per axis, and pad=(top, left,
+ * bottom, right), only where the axes or sides differ; defaults left out. */
+static void window_text(Buf *b, const ImWin *w)
 {
-    return window_mode(m, x, k, s, p, false, out);
+    const int64_t *p = w->p;
+    buf_printf(b, w->k[0] == w->k[1] ? ", k=%lld" : ", k=(%lld, %lld)", (long long)w->k[0], (long long)w->k[1]);
+    if (w->s[0] != 1 || w->s[1] != 1)
+        buf_printf(b, w->s[0] == w->s[1] ? ", stride=%lld" : ", stride=(%lld, %lld)", (long long)w->s[0],
+                   (long long)w->s[1]);
+    if (p[0] == p[1] && p[0] == p[2] && p[0] == p[3]) {
+        if (p[0])
+            buf_printf(b, ", pad=%lld", (long long)p[0]);
+    } else if (p[0] == p[2] && p[1] == p[3]) {
+        buf_printf(b, ", pad=(%lld, %lld)", (long long)p[0], (long long)p[1]);
+    } else {
+        buf_printf(b, ", pad=(%lld, %lld, %lld, %lld)", (long long)p[0], (long long)p[1], (long long)p[2],
+                   (long long)p[3]);
+    }
 }
 
 static bool want_image(Imp *m, const Val *x)
@@ -776,13 +799,15 @@ static bool op_conv(Imp *m)
         return false;
     if (w->rank != 4)
         return node_error(m, "the weight must have 4 dimensions [cout, cin, kh, kw]");
-    int64_t g = attr_int(m, "group", 1), k[2], s, p, cout = w->dims[0], cin = w->dims[1] * g;
+    int64_t g = attr_int(m, "group", 1), cout = w->dims[0], cin = w->dims[1] * g;
     if (g < 1 || cout % g)
         return node_error(m, "group %lld does not divide the %lld output channels", (long long)g, (long long)cout);
-    if (!square_window(m, k, &s, &p, w->dims + 2))
+    ImWin win;
+    if (!window_attrs(m, &win, w->dims + 2))
         return false;
-    p += x->pad;
-    if (k[0] != w->dims[2] || k[1] != w->dims[3])
+    for (int i = 0; i < 4; i++)
+        win.p[i] += x->pad;
+    if (win.k[0] != w->dims[2] || win.k[1] != w->dims[3])
         return node_error(m, "kernel_shape does not match the weight");
     if (!dims_equal(m, x->d[0], dim_num(cin)))
         return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
@@ -791,23 +816,20 @@ static bool op_conv(Imp *m)
     if (has_operand(m, 2) && (!b || b->count != cout))
         return b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
     Dim *out[3] = {dim_num(cout)};
-    if (!window(m, x, k[0], s, p, out))
+    if (!window_mode(m, x, &win, false, out))
         return false;
     const char *name = layer_name(m, m->node->input[1]);
     Fold *f = arena_alloc(sizeof *f);
     f->cout = cout;
-    f->per = w->dims[1] * k[0] * k[0];
+    f->per = w->dims[1] * win.k[0] * win.k[1];
     f->w = new_weight(m, name, "weight", w->count);
     f->b = new_weight(m, name, "bias", cout);
     memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
     if (b)
         memcpy(f->b->data, b->f, sizeof(float) * (size_t)cout);
     Buf d = {0};
-    buf_printf(&d, "conv2d(%lld -> %lld, k=%lld", (long long)cin, (long long)cout, (long long)k[0]);
-    if (s != 1)
-        buf_printf(&d, ", stride=%lld", (long long)s);
-    if (p != 0)
-        buf_printf(&d, ", pad=%lld", (long long)p);
+    buf_printf(&d, "conv2d(%lld -> %lld", (long long)cin, (long long)cout);
+    window_text(&d, &win);
     if (g != 1)
         buf_printf(&d, ", groups=%lld", (long long)g);
     buf_putc(&d, ')');
@@ -1395,38 +1417,36 @@ static bool op_pool(Imp *m, bool max)
         return node_error(m, "the Indices output is not supported");
     if (attr_int(m, "storage_order", 0))
         return node_error(m, "storage_order=1 is not supported");
-    int64_t k[2], s, p;
-    if (!square_window(m, k, &s, &p, NULL))
+    ImWin w;
+    if (!window_attrs(m, &w, NULL))
         return false;
-    if (x->pad && (p || attr_int(m, "ceil_mode", 0)))
+    bool padded = w.p[0] || w.p[1] || w.p[2] || w.p[3];
+    if (x->pad && (padded || attr_int(m, "ceil_mode", 0)))
         return node_error(m, "a Pad before a padded or ceil_mode pool is not supported");
     if (x->pad) /* zeros counted in the average: count_include_pad */
-        p = x->pad;
-    else if (!max && p > 0 && !attr_int(m, "count_include_pad", 0))
+        w.p[0] = w.p[1] = w.p[2] = w.p[3] = x->pad;
+    else if (!max && padded && !attr_int(m, "count_include_pad", 0))
         return node_error(m, "padding with count_include_pad=0 is not supported (gsc's avgpool2d divides by k*k)");
     /* ceil_mode: the floor size where the two agree for the file's (constant)
      * sizes; else, for MaxPool, ceil=1, whose condition k >= pad + stride
-     * (no last window starting in the padding) the language proves */
+     * per axis (no last window starting in the padding) the language proves */
     bool ceil = false;
     for (int a = 1; a <= 2 && attr_int(m, "ceil_mode", 0); a++) {
         int64_t h;
-        ceil |= !dim_is_const(x->d[a], &h) || (h + 2 * p - k[0]) % s;
+        ceil |= !dim_is_const(x->d[a], &h) || (h + w.p[a - 1] + w.p[a + 1] - w.k[a - 1]) % w.s[a - 1];
     }
     if (ceil && !max)
         return node_error(m, "ceil_mode=1 is supported only where it gives the floor size (avgpool2d has no ceil mode)");
-    if (ceil && k[0] < p + s)
-        return node_error(m, "ceil_mode=1 with a window %lld smaller than pad + stride (%lld): PyTorch drops a last "
-                             "window that starts in the padding, which gsc's maxpool2d ceil=1 does not take",
-                          (long long)k[0], (long long)(p + s));
+    for (int a = 0; a < 2 && ceil; a++)
+        if (w.k[a] < w.p[a + 2] + w.s[a])
+            return node_error(m, "ceil_mode=1 with a window %lld smaller than pad + stride (%lld): PyTorch drops a "
+                                 "last window that starts in the padding, which gsc's maxpool2d ceil=1 does not take",
+                              (long long)w.k[a], (long long)(w.p[a + 2] + w.s[a]));
     Dim *out[3] = {x->d[0]};
-    if (!window_mode(m, x, k[0], s, p, ceil, out))
+    if (!window_mode(m, x, &w, ceil, out))
         return false;
     Buf e = {0};
-    buf_printf(&e, ", k=%lld", (long long)k[0]);
-    if (s != 1)
-        buf_printf(&e, ", stride=%lld", (long long)s);
-    if (p)
-        buf_printf(&e, ", pad=%lld", (long long)p);
+    window_text(&e, &w);
     if (ceil)
         buf_printf(&e, ", ceil=1");
     define(m, 0, call1(max ? "maxpool2d" : "avgpool2d", x, arena_printf("%s", e.s)), x->depth + 1, 3, out);

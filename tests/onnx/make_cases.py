@@ -201,6 +201,23 @@ class Gelu(nn.Module):
         return self.fc(torch.flatten(d, 1))
 
 
+class Axes(nn.Module):
+    """Windows per axis: Conv k=(1, 3) and (5, 3) with pads (0, 1) and (2, 0), stride (2, 1); MaxPool k=(3, 2)
+    stride (2, 1) pad (1, 0) with ceil_mode; AvgPool k=(2, 3) stride (1, 2)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, (1, 3), padding=(0, 1))
+        self.conv2 = nn.Conv2d(6, 6, (5, 3), stride=(2, 1), padding=(2, 0), groups=3)
+        self.pool = nn.MaxPool2d((3, 2), (2, 1), (1, 0), ceil_mode=True)
+        self.avg = nn.AvgPool2d((2, 3), (1, 2))
+        self.fc = nn.Linear(6 * 2 * 2, 3)
+
+    def forward(self, x):
+        y = self.avg(self.pool(torch.relu(self.conv2(torch.relu(self.conv1(x))))))
+        return self.fc(torch.flatten(y, 1))
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -221,6 +238,7 @@ export("shuffle", Shuffle(), (1, 3, 4, 3))
 export("se_wide", Se(), (1, 3, 5, 9))  # h = w not proved: adaptive_avgpool2d(x, size=1)
 export("norm", Norm(), (1, 3, 6, 5), opset=17)
 export("gelu", Gelu(), (1, 3, 5, 4))
+export("axes", Axes(), (1, 3, 10, 8))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -262,8 +280,8 @@ bad("missing_init", "node 'conv' (Conv, opset 13): operand 'w' is not defined",
     model([conv], [image("x")], [Y]))
 bad("unknown_op", "node 'fft' (DFT, opset 13): unsupported operator; gsc supports Add,",
     model([helper.make_node("DFT", ["x"], ["y"], name="fft")], [image("x")], [Y]))
-bad("asym_pads", "node 'conv' (Conv, opset 13): pads must be equal on every side",
-    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], pads=[0, 0, 1, 1])],
+bad("dilations", "node 'conv' (Conv, opset 13): dilations other than 1 are not supported",
+    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], dilations=[2, 2])],
           [image("x")], [Y], [weight("w", 4, 3, 3, 3)]))
 bad("groups", "node 'conv' (Conv, opset 13): group 3 does not divide the 4 output channels",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], group=3)],
