@@ -666,29 +666,28 @@ static bool shape_RELU(Rule *r, Shape *out)
 static bool pool_ceil(Rule *r, bool *ceil)
 {
     Dim **at = r->n->attr;
+    const char *op = op_info[r->n->op].name;
+    int ki = op_attr_index(r->n->op, "k"), si = op_attr_index(r->n->op, "stride"), pi = op_attr_index(r->n->op, "pad");
     int64_t v;
     *ceil = false;
-    if (!dim_is_const(at[MAXPOOL2D_ceil], &v) || v > 1) {
-        error_at(r->at, "maxpool2d: ceil is 0 (rounding down, the default) or 1 (rounding up, "
-                                          "PyTorch's ceil_mode=True), a constant");
+    if (!dim_is_const(at[op_attr_index(r->n->op, "ceil")], &v) || v > 1) {
+        error_at(r->at, "%s: ceil is 0 (rounding down, the default) or 1 (rounding up, PyTorch's ceil_mode=True), a constant",
+                 op);
         r->c->errors++;
         return false;
     }
     if (!v)
         return true;
     *ceil = true;
-    bool one = dim_same(at[MAXPOOL2D_k], at[MAXPOOL2D_k_w]) && dim_same(at[MAXPOOL2D_stride], at[MAXPOOL2D_stride_w]) &&
-               dim_same(at[MAXPOOL2D_pad_bottom], at[MAXPOOL2D_pad_right]);
+    bool one = dim_same(at[ki], at[ki + 1]) && dim_same(at[si], at[si + 1]) && dim_same(at[pi + 2], at[pi + 3]);
     const char *kh = one ? "k" : "kh", *bh = one ? "pad + stride" : "bottom + sh";
     bool ok = oblige(r->c, r->at,
-                     arena_printf("maxpool2d: with ceil=1 the last window starts inside the input (%s >= %s)", kh, bh),
-                     at[MAXPOOL2D_k], kh, dim_bin(DX_ADD, at[MAXPOOL2D_pad_bottom], at[MAXPOOL2D_stride]), bh, true,
-                     r->at);
+                     arena_printf("%s: with ceil=1 the last window starts inside the input (%s >= %s)", op, kh, bh),
+                     at[ki], kh, dim_bin(DX_ADD, at[pi + 2], at[si]), bh, true, r->at);
     return ok && (one || oblige(r->c, r->at,
-                                "maxpool2d: with ceil=1 the last window starts inside the input (kw >= right + sw)",
-                                at[MAXPOOL2D_k_w], "kw",
-                                dim_bin(DX_ADD, at[MAXPOOL2D_pad_right], at[MAXPOOL2D_stride_w]), "right + sw", true,
-                                r->at));
+                                arena_printf("%s: with ceil=1 the last window starts inside the input (kw >= right + sw)",
+                                             op),
+                                at[ki + 1], "kw", dim_bin(DX_ADD, at[pi + 3], at[si + 1]), "right + sw", true, r->at));
 }
 
 /* clip(x, min=a, max=b): elementwise, with a <= b (torch.clamp's result
@@ -711,9 +710,36 @@ static bool shape_MAXPOOL2D(Rule *r, Shape *out)
     return pool_ceil(r, &ceil) && rule_window(r, out, NULL, ceil);
 }
 
+/* count_pad=0 (PyTorch's count_include_pad=False) divides by the window's
+ * cells inside the input: every window must hold one, which k > pad on each
+ * side gives (the first window's top row, the last's bottom row). */
 static bool shape_AVGPOOL2D(Rule *r, Shape *out)
 {
-    return rule_window(r, out, NULL, false);
+    Dim **at = r->n->attr;
+    int64_t v;
+    bool ceil;
+    if (!pool_ceil(r, &ceil))
+        return false;
+    if (!dim_is_const(at[AVGPOOL2D_count_pad], &v) || v > 1) {
+        error_at(r->at, "avgpool2d: count_pad is 1 (padding counts in the divisor, the default) or 0 (only the input's "
+                        "cells: PyTorch's count_include_pad=False), a constant");
+        r->c->errors++;
+        return false;
+    }
+    if (!v) {
+        static const char *const side[4] = {"top", "left", "bottom", "right"};
+        for (int i = 0; i < 4; i++) {
+            Dim *k = at[AVGPOOL2D_k + (i % 2)];
+            const char *kn = i % 2 ? "kw" : "kh";
+            if (!oblige(r->c, r->at,
+                        arena_printf("avgpool2d: with count_pad=0 every window holds a cell of the input (%s > %s)", kn,
+                                     side[i]),
+                        k, kn, dim_bin(DX_ADD, at[AVGPOOL2D_pad + i], dim_num(1)), arena_printf("%s + 1", side[i]),
+                        true, r->at))
+                return false;
+        }
+    }
+    return rule_window(r, out, NULL, ceil);
 }
 
 static bool shape_GLOBAL_AVGPOOL(Rule *r, Shape *out)

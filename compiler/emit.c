@@ -446,7 +446,8 @@ static void emit_geoms(Emitter *e)
                                               : arena_printf(", .dh = %lld, .dw = %lld", N(w->dh), N(w->dw)));
         char *rhs = g->pool ? arena_printf("{.c = %lld, .h = %lld, .w = %lld, .k = %lld, .stride = %lld, .pad = %lld%s%s};",
                                            N(g->cin), N(g->h), N(g->w), N(g->k), N(g->stride), N(g->pad),
-                                           g->ceil ? ", .ceil = 1" : "", axes)
+                                           g->ceil ? ", .ceil = 1" : "",
+                                           arena_printf("%s%s", g->no_pad_count ? ", .no_pad_count = 1" : "", axes))
                             : arena_printf("{.cin = %lld, .h = %lld, .w = %lld, .cout = %lld, .k = %lld, "
                                            ".stride = %lld, .pad = %lld%s%s};",
                                            N(g->cin), N(g->h), N(g->w), N(g->cout), N(g->k), N(g->stride), N(g->pad),

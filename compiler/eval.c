@@ -201,7 +201,17 @@ static void eval_MAXPOOL2D(const Step *st)
             }
 }
 
-/* Sum of the window (padding counts as 0) divided by kh*kw. */
+/* What output (oy, ox) of an average pool divides by: gsc_pool_divisor
+ * (padding counts with count_pad=1; cells past the padded extent, which a
+ * ceil=1 window may reach, never). */
+static double avg_divisor(const GNode *n, const Win *g, const Shape *is, int64_t oy, int64_t ox)
+{
+    return gsc_pool_divisor((int)(oy * g->sh - g->top), (int)(ox * g->sw - g->left), (int)g->kh, (int)g->kw,
+                            (int)is->n[1], (int)is->n[2], (int)(is->n[1] + g->bottom), (int)(is->n[2] + g->right),
+                            (int)n->a[AVGPOOL2D_count_pad]);
+}
+
+/* Sum of the window (padding counts as 0) divided by avg_divisor. */
 static void eval_AVGPOOL2D(const Step *st)
 {
     const Shape *is = st->ins[0], *os = st->os;
@@ -214,7 +224,7 @@ static void eval_AVGPOOL2D(const Step *st)
                     for (int64_t kx = 0; kx < g.kw; kx++)
                         acc += at_padded(st->in[0], is, c, oy * g.sh + ky * g.dh - g.top,
                                          ox * g.sw + kx * g.dw - g.left);
-                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / (double)(g.kh * g.kw));
+                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc / avg_divisor(st->n, &g, is, oy, ox));
             }
 }
 
@@ -726,7 +736,7 @@ static void grad_AVGPOOL2D(const BStep *st)
     for (int64_t c = 0; c < os->n[0]; c++)
         for (int64_t oy = 0; oy < os->n[1]; oy++)
             for (int64_t ox = 0; ox < os->n[2]; ox++) {
-                double d = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / (double)(g.kh * g.kw);
+                double d = st->dout[(c * os->n[1] + oy) * os->n[2] + ox] / avg_divisor(st->n, &g, is, oy, ox);
                 for (int64_t ky = 0; ky < g.kh; ky++)
                     for (int64_t kx = 0; kx < g.kw; kx++) {
                         int64_t y = oy * g.sh + ky * g.dh - g.top, x = ox * g.sw + kx * g.dw - g.left;

@@ -712,6 +712,7 @@ typedef struct {
     int64_t ceil;      /* a max-pool's ceil mode (printed only when 1) */
     Win win;           /* the whole window */
     bool axes;         /* not square (lower.c, win_square): .axes = 1 and the rest printed */
+    bool no_pad_count; /* an average pool with count_pad=0 (printed only then) */
 } LGeom;
 
 /* One statement of P_prepare: from the PyTorch-layout params to the

@@ -307,8 +307,9 @@ static int new_geom(Lowerer *lw, const GNode *n, bool pool, const Shape *in, int
     LGeom *g = arena_alloc(sizeof *g);
     Win w = win_of(n);
     *g = (LGeom){n,      pool,   in->n[0], in->n[1], in->n[2], cout, w.kh, w.sh, w.top,
-                 n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0, n->op == OP_MAXPOOL2D ? n->a[MAXPOOL2D_ceil] : 0,
-                 w, !win_square(&w)};
+                 n->op == OP_CONV2D ? n->a[CONV2D_groups] : 0,
+                 n->op == OP_MAXPOOL2D ? n->a[MAXPOOL2D_ceil] : n->op == OP_AVGPOOL2D ? n->a[AVGPOOL2D_ceil] : 0,
+                 w, !win_square(&w), n->op == OP_AVGPOOL2D && !n->a[AVGPOOL2D_count_pad]};
     vec_push(&lw->L->geoms, g);
     return lw->L->geoms.n - 1;
 }
@@ -329,6 +330,14 @@ static void put_arg(ArgList *l, LArg a)
 /* Appends node n's window to l: k, stride, pad for a square one (returns
  * true), else kh, kw, sh, sw, top, left, bottom, right, then a convolution's
  * dh, dw (the _axes kernels). */
+static void put_window_axes(ArgList *l, const GNode *n)
+{
+    Win w = win_of(n);
+    int64_t v[] = {w.kh, w.kw, w.sh, w.sw, w.top, w.left, w.bottom, w.right, w.dh, w.dw};
+    for (int i = 0; i < (n->op == OP_CONV2D ? 10 : 8); i++)
+        put_arg(l, int_arg(v[i]));
+}
+
 static bool put_window(ArgList *l, const GNode *n)
 {
     Win w = win_of(n);
@@ -338,9 +347,7 @@ static bool put_window(ArgList *l, const GNode *n)
         put_arg(l, int_arg(w.top));
         return true;
     }
-    int64_t v[] = {w.kh, w.kw, w.sh, w.sw, w.top, w.left, w.bottom, w.right, w.dh, w.dw};
-    for (int i = 0; i < (n->op == OP_CONV2D ? 10 : 8); i++)
-        put_arg(l, int_arg(v[i]));
+    put_window_axes(l, n);
     return false;
 }
 
@@ -582,12 +589,19 @@ static LCall *pool_call(Lowerer *lw, const GNode *n, KernelId square_k, KernelId
         put_arg(&l, buf_arg(x));
     for (int d = 0; d < 3; d++)
         put_arg(&l, int_arg(s->n[d]));
-    bool square = put_window(&l, n);
+    /* an average pool's square kernel has neither ceil mode nor count_pad=0 */
+    bool avg_plain = n->op != OP_AVGPOOL2D || (!n->a[AVGPOOL2D_ceil] && n->a[AVGPOOL2D_count_pad]);
+    Win w = win_of(n);
+    bool square = win_square(&w) && avg_plain;
+    if (square)
+        put_window(&l, n);
+    else
+        put_window_axes(&l, n);
     if (n->op == OP_MAXPOOL2D)
         put_arg(&l, int_arg(n->a[MAXPOOL2D_ceil]));
     else if (!square) {
-        put_arg(&l, int_arg(0)); /* ceil */
-        put_arg(&l, int_arg(1)); /* count_pad */
+        put_arg(&l, int_arg(n->a[AVGPOOL2D_ceil]));
+        put_arg(&l, int_arg(n->a[AVGPOOL2D_count_pad]));
     }
     if (dy >= 0)
         put_arg(&l, buf_arg(dy));

@@ -377,8 +377,8 @@ static const char *const torch_unsupported[][2] = {
     {"track_running_stats", "batchnorm normalises with the statistics of its input and keeps no running statistics; "
                             "batchnorm_eval(c) uses running statistics"},
     {"affine", "batchnorm always has a weight (gamma) and a bias (beta)"},
-    {"ceil_mode", "output sizes are rounded down, as with ceil_mode=False"},
-    {"count_include_pad", "avgpool2d counts the padding, as with count_include_pad=True"},
+    {"ceil_mode", "maxpool2d and avgpool2d write it ceil=1"},
+    {"count_include_pad", "avgpool2d writes count_include_pad=False as count_pad=0"},
     {"dim", "softmax works on a vector [n] and concat along dimension 1"},
     {"inplace", "every value is computed once; memory is shared by the compiler"},
 };

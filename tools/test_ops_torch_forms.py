@@ -164,6 +164,17 @@ CASES = [
            (2, 10, 9), lambda y: F.max_pool2d(y, 3, stride=2, padding=1, ceil_mode=True), True),
     pooled("maxpool2d k=2, stride=2, ceil=1 on an odd size (GoogLeNet's maxpool4)", "maxpool2d(c(x), k=2, stride=2, ceil=1)",
            (2, 7, 5), lambda y: F.max_pool2d(y, 2, stride=2, ceil_mode=True), True),
+    # avgpool2d's ceil=1 (ceil_mode=True: a window hanging over the padded edge divides by its cells inside it) and
+    # count_pad=0 (count_include_pad=False: by its cells inside the input)
+    pooled("avgpool2d k=3, stride=2, ceil=1", "avgpool2d(c(x), k=3, stride=2, ceil=1)", (3, 8, 7),
+           lambda y: F.avg_pool2d(y, 3, stride=2, ceil_mode=True)),
+    pooled("avgpool2d k=3, stride=2, pad=1, ceil=1", "avgpool2d(c(x), k=3, stride=2, pad=1, ceil=1)", (2, 10, 9),
+           lambda y: F.avg_pool2d(y, 3, stride=2, padding=1, ceil_mode=True)),
+    pooled("avgpool2d k=3, stride=2, pad=1, count_pad=0", "avgpool2d(c(x), k=3, stride=2, pad=1, count_pad=0)", (2, 9, 8),
+           lambda y: F.avg_pool2d(y, 3, stride=2, padding=1, count_include_pad=False)),
+    pooled("avgpool2d k=(2, 3), stride=(1, 2), pad=(1, 0), ceil=1, count_pad=0 on 18 channels",
+           "avgpool2d(c(x), k=(2, 3), stride=(1, 2), pad=(1, 0), ceil=1, count_pad=0)", (18, 6, 8),
+           lambda y: F.avg_pool2d(y, (2, 3), stride=(1, 2), padding=(1, 0), ceil_mode=True, count_include_pad=False)),
     pooled("avgpool2d k=(2, 3), stride=(2, 1), pad=(1, 0)", "avgpool2d(c(x), k=(2, 3), stride=(2, 1), pad=(1, 0))",
            (2, 7, 6), lambda y: F.avg_pool2d(y, (2, 3), stride=(2, 1), padding=(1, 0), count_include_pad=True)),
     pooled("avgpool2d k=3, stride=2, pad=(0, 1, 1, 0)", "avgpool2d(c(x), k=3, stride=2, pad=(0, 1, 1, 0))",
@@ -221,7 +232,7 @@ TRAIN_AXES_GS = """model t(x: [3, 9, 8]) -> [5] {
     fc = linear(6 -> 5)
     let a = relu(c1(c0(x)))
     let b = maxpool2d(c2(a), k=(3, 1), stride=(2, 1), pad=(1, 0))
-    return fc(global_avgpool(avgpool2d(b, k=2, stride=(1, 2), pad=(0, 0, 1, 1))))
+    return fc(global_avgpool(avgpool2d(b, k=2, stride=(1, 2), pad=(0, 0, 1, 1), count_pad=0)))
 }
 """
 
