@@ -662,7 +662,7 @@ static const char *call1(const char *fn, const Val *x, const char *extra)
 /* A 2-D window: kernel and stride per axis (height, width), pads [top,
  * left, bottom, right] (ONNX's order and GraphSpec's). */
 typedef struct {
-    int64_t k[2], s[2], p[4];
+    int64_t k[2], s[2], p[4], d[2]; /* d: Conv's dilation */
 } ImWin;
 
 static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
@@ -679,9 +679,11 @@ static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
         return node_error(m, "strides must have 2 values of 1 or more");
     w->s[0] = n ? v[0] : 1, w->s[1] = n ? v[1] : 1;
     n = attr_ints(m, "dilations", &v);
-    for (int i = 0; i < n; i++)
-        if (v[i] != 1)
-            return node_error(m, "dilations other than 1 are not supported");
+    if (n && (n != 2 || v[0] < 1 || v[1] < 1))
+        return node_error(m, "dilations must have 2 values of 1 or more");
+    w->d[0] = n ? v[0] : 1, w->d[1] = n ? v[1] : 1;
+    if (!wshape && (w->d[0] != 1 || w->d[1] != 1))
+        return node_error(m, "dilations other than 1 are not supported (gsc's pools have none)");
     const char *ap = attr_str(m, "auto_pad", "NOTSET");
     n = attr_ints(m, "pads", &v);
     memset(w->p, 0, sizeof w->p);
@@ -691,7 +693,7 @@ static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
         if ((!upper && strcmp(ap, "SAME_LOWER")) || w->s[0] != 1 || w->s[1] != 1)
             return node_error(m, "auto_pad %s is supported at stride 1 only", ap);
         for (int a = 0; a < 2; a++) {
-            int64_t t = w->k[a] - 1;
+            int64_t t = w->d[a] * (w->k[a] - 1);
             w->p[a] = upper ? t / 2 : t - t / 2, w->p[a + 2] = t - w->p[a];
         }
         return true;
@@ -715,7 +717,7 @@ static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
 static bool window_mode(Imp *m, const Val *x, const ImWin *w, bool ceil, Dim **out)
 {
     for (int a = 1; a <= 2; a++) {
-        int64_t k = w->k[a - 1], s = w->s[a - 1], extra = w->p[a - 1] + w->p[a + 1] + (ceil ? s - 1 : 0);
+        int64_t k = w->d[a - 1] * (w->k[a - 1] - 1) + 1, s = w->s[a - 1], extra = w->p[a - 1] + w->p[a + 1] + (ceil ? s - 1 : 0);
         Dim *padded = dim_bin(DX_ADD, x->d[a], dim_num(extra));
         vec_push(&m->req_a, padded);
         vec_push(&m->req_b, dim_num(k));
@@ -746,6 +748,9 @@ static void window_text(Buf *b, const ImWin *w)
         buf_printf(b, ", pad=(%lld, %lld, %lld, %lld)", (long long)p[0], (long long)p[1], (long long)p[2],
                    (long long)p[3]);
     }
+    if (w->d[0] != 1 || w->d[1] != 1)
+        buf_printf(b, w->d[0] == w->d[1] ? ", dilation=%lld" : ", dilation=(%lld, %lld)", (long long)w->d[0],
+                   (long long)w->d[1]);
 }
 
 static bool want_image(Imp *m, const Val *x)

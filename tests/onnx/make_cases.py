@@ -202,19 +202,20 @@ class Gelu(nn.Module):
 
 
 class Axes(nn.Module):
-    """Windows per axis: Conv k=(1, 3) and (5, 3) with pads (0, 1) and (2, 0), stride (2, 1); MaxPool k=(3, 2)
+    """Windows per axis: Conv k=(1, 3) and (5, 3) with pads (0, 1) and (2, 0), stride (2, 1), dilation (2, 1); MaxPool k=(3, 2)
     stride (2, 1) pad (1, 0) with ceil_mode; AvgPool k=(2, 3) stride (1, 2)."""
 
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(3, 6, (1, 3), padding=(0, 1))
         self.conv2 = nn.Conv2d(6, 6, (5, 3), stride=(2, 1), padding=(2, 0), groups=3)
+        self.conv3 = nn.Conv2d(6, 6, 3, padding=(2, 1), dilation=(2, 1))
         self.pool = nn.MaxPool2d((3, 2), (2, 1), (1, 0), ceil_mode=True)
         self.avg = nn.AvgPool2d((2, 3), (1, 2))
         self.fc = nn.Linear(6 * 2 * 2, 3)
 
     def forward(self, x):
-        y = self.avg(self.pool(torch.relu(self.conv2(torch.relu(self.conv1(x))))))
+        y = self.avg(self.pool(self.conv3(torch.relu(self.conv2(torch.relu(self.conv1(x)))))))
         return self.fc(torch.flatten(y, 1))
 
 
@@ -280,9 +281,9 @@ bad("missing_init", "node 'conv' (Conv, opset 13): operand 'w' is not defined",
     model([conv], [image("x")], [Y]))
 bad("unknown_op", "node 'fft' (DFT, opset 13): unsupported operator; gsc supports Add,",
     model([helper.make_node("DFT", ["x"], ["y"], name="fft")], [image("x")], [Y]))
-bad("dilations", "node 'conv' (Conv, opset 13): dilations other than 1 are not supported",
-    model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], dilations=[2, 2])],
-          [image("x")], [Y], [weight("w", 4, 3, 3, 3)]))
+bad("dilations", "node 'p' (MaxPool, opset 13): dilations other than 1 are not supported",
+    model([helper.make_node("MaxPool", ["x"], ["y"], name="p", kernel_shape=[3, 3], dilations=[2, 2])],
+          [image("x")], [Y]))
 bad("groups", "node 'conv' (Conv, opset 13): group 3 does not divide the 4 output channels",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[3, 3], group=3)],
           [image("x")], [Y], [weight("w", 4, 1, 3, 3)]))
