@@ -1430,8 +1430,11 @@ static bool op_pool(Imp *m, bool max)
         return node_error(m, "a Pad before a padded or ceil_mode pool is not supported");
     if (x->pad) /* zeros counted in the average: count_include_pad */
         w.p[0] = w.p[1] = w.p[2] = w.p[3] = x->pad;
-    else if (!max && padded && !attr_int(m, "count_include_pad", 0))
-        return node_error(m, "padding with count_include_pad=0 is not supported (gsc's avgpool2d divides by k*k)");
+    bool count_pad = x->pad || max || attr_int(m, "count_include_pad", 0);
+    for (int a = 0; a < 2 && padded && !count_pad; a++)
+        if (w.k[a] <= w.p[a] || w.k[a] <= w.p[a + 2])
+            return node_error(m, "count_include_pad=0 with a window %lld not wider than its padding: a window of "
+                                 "padding alone would have no cells to divide by", (long long)w.k[a]);
     /* ceil_mode: the floor size where the two agree for the file's (constant)
      * sizes; else, for MaxPool, ceil=1, whose condition k >= pad + stride
      * per axis (no last window starting in the padding) the language proves */
@@ -1440,12 +1443,10 @@ static bool op_pool(Imp *m, bool max)
         int64_t h;
         ceil |= !dim_is_const(x->d[a], &h) || (h + w.p[a - 1] + w.p[a + 1] - w.k[a - 1]) % w.s[a - 1];
     }
-    if (ceil && !max)
-        return node_error(m, "ceil_mode=1 is supported only where it gives the floor size (avgpool2d has no ceil mode)");
     for (int a = 0; a < 2 && ceil; a++)
         if (w.k[a] < w.p[a + 2] + w.s[a])
             return node_error(m, "ceil_mode=1 with a window %lld smaller than pad + stride (%lld): PyTorch drops a "
-                                 "last window that starts in the padding, which gsc's maxpool2d ceil=1 does not take",
+                                 "last window that starts in the padding, which gsc's ceil=1 does not take",
                               (long long)w.k[a], (long long)(w.p[a + 2] + w.s[a]));
     Dim *out[3] = {x->d[0]};
     if (!window_mode(m, x, &w, ceil, out))
@@ -1454,6 +1455,8 @@ static bool op_pool(Imp *m, bool max)
     window_text(&e, &w);
     if (ceil)
         buf_printf(&e, ", ceil=1");
+    if (padded && !count_pad)
+        buf_printf(&e, ", count_pad=0");
     define(m, 0, call1(max ? "maxpool2d" : "avgpool2d", x, arena_printf("%s", e.s)), x->depth + 1, 3, out);
     buf_free(&e);
     return true;

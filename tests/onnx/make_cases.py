@@ -212,10 +212,11 @@ class Axes(nn.Module):
         self.conv3 = nn.Conv2d(6, 6, 3, padding=(2, 1), dilation=(2, 1))
         self.pool = nn.MaxPool2d((3, 2), (2, 1), (1, 0), ceil_mode=True)
         self.avg = nn.AvgPool2d((2, 3), (1, 2))
-        self.fc = nn.Linear(6 * 2 * 2, 3)
+        self.avg2 = nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False)
+        self.fc = nn.Linear(6, 3)
 
     def forward(self, x):
-        y = self.avg(self.pool(self.conv3(torch.relu(self.conv2(torch.relu(self.conv1(x)))))))
+        y = self.avg(self.avg2(self.pool(self.conv3(torch.relu(self.conv2(torch.relu(self.conv1(x))))))))
         return self.fc(torch.flatten(y, 1))
 
 
@@ -309,8 +310,8 @@ bad("hardsigmoid_alpha", "node 'hs' (HardSigmoid, opset 13): alpha 0.2 and beta 
 bad("clip_bounds", "node 'clip' (Clip, opset 13): bounds [1, -1] are not supported (min must be at most max)",
     model([helper.make_node("Clip", ["x", "lo", "hi"], ["y"], name="clip")], [image("x")], [Y],
           [helper.make_tensor("lo", TensorProto.FLOAT, [], [1.0]), helper.make_tensor("hi", TensorProto.FLOAT, [], [-1.0])]))
-bad("avgpool_ceil", "node 'p' (AveragePool, opset 13): ceil_mode=1 is supported only where it gives the floor size",
-    model([helper.make_node("AveragePool", ["x"], ["y"], name="p", kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)],
+bad("avgpool_empty", "node 'p' (AveragePool, opset 13): count_include_pad=0 with a window 2 not wider than its padding",
+    model([helper.make_node("AveragePool", ["x"], ["y"], name="p", kernel_shape=[2, 2], pads=[2, 2, 2, 2])],
           [image("x", h=9, w=9)], [Y]))
 bad("maxpool_ceil_pad", "node 'p' (MaxPool, opset 13): ceil_mode=1 with a window 2 smaller than pad + stride (3)",
     model([helper.make_node("MaxPool", ["x"], ["y"], name="p", kernel_shape=[2, 2], strides=[2, 2], pads=[1, 1, 1, 1],
