@@ -488,7 +488,14 @@ $(BUILD)/optim_driver: tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safe
 	@mkdir -p $(BUILD)
 	$(CC) $(RT_CFLAGS) -o $@ tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c -lm
 
-test-optim-torch: $(BUILD)/optim_driver
+# the same with the update's loops on OpenMP threads even for the test's small arrays
+$(BUILD)/optim_driver_omp: tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c runtime/gsc_runtime.h \
+                           runtime/gsc_train.h
+	@mkdir -p $(BUILD)
+	$(CC) $(RT_CFLAGS) -fopenmp -DGSC_OPT_THREAD_MIN=1 -o $@ tools/optim_driver.c runtime/gsc_train.c \
+	  runtime/gsc_safetensors.c -lm
+
+test-optim-torch: $(BUILD)/optim_driver $(BUILD)/optim_driver_omp
 	@if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing python3-torch and python3-numpy"; \
@@ -497,6 +504,7 @@ test-optim-torch: $(BUILD)/optim_driver
 	  fi; \
 	fi
 	/usr/bin/python3 tools/test_optim_torch.py $(BUILD)/optim_driver
+	OMP_NUM_THREADS=2 /usr/bin/python3 tools/test_optim_torch.py $(BUILD)/optim_driver_omp
 
 RUN_CFLAGS ?= -O3 -march=native -fopenmp
 

@@ -350,6 +350,8 @@ int main(int argc, char **argv)
     printf("%.0f multiply-adds = %.4f GFLOP per forward; %d timed runs per thread count\n"
            "after %d warm-up runs per round, thread counts alternating in %d rounds\n\n",
            macs, 2 * macs * 1e-9, runs, warmup, rounds);
+    printf("(GFLOP/s counts the direct method's multiply-adds; Winograd's layers do fewer, so the share\n"
+           "of the peak can pass 100%%)\n");
     printf("  threads   median ms     min ms   GFLOP/s (median)   fp32 peak GFLOP/s   share of peak\n");
     for (j = 0; j < nth; j++) {
         double med = median(times[j], runs), mn = minimum(times[j], runs);

@@ -29,6 +29,8 @@
  * modes (across statements) neither, and the one place where a product
  * meets a later sum, AdamW's decay, is a loop of its own (as it is a
  * kernel of its own in PyTorch). -ffast-math breaks all of this.
+ * With -fopenmp the loops over the elements run on OpenMP threads; each
+ * element is computed alone, so the results are the same.
  */
 #include <locale.h>
 #include <math.h>
@@ -38,6 +40,12 @@
 #include <string.h>
 
 #include "gsc_train.h"
+
+/* The fewest elements an update splits across OpenMP threads (-D to test
+ * the threaded loops on small arrays). */
+#ifndef GSC_OPT_THREAD_MIN
+#define GSC_OPT_THREAD_MIN 65536
+#endif
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF /* gcc warns about the pragma; see above */
@@ -256,6 +264,9 @@ static void sgd_step(const GscOptConfig *c, int first, float *restrict p,
     const int maximize = c->maximize, nesterov = c->nesterov;
     const int decay = c->weight_decay != 0, momentum = c->momentum != 0;
     int64_t i;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= GSC_OPT_THREAD_MIN)
+#endif
     for (i = 0; i < n; i++) {
         float d = maximize ? -grad[i] : grad[i];
         if (decay)
@@ -316,9 +327,16 @@ static void adam_step(const GscOptConfig *c, int64_t step, float *restrict p,
         /* param.mul_(1 - lr * weight_decay): its own pass, so that nothing
          * fuses this product with the update's sum below. */
         const float decay = (float)one_minus_product(c->lr, c->weight_decay);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= GSC_OPT_THREAD_MIN)
+#endif
         for (i = 0; i < n; i++)
             p[i] = p[i] * decay;
     }
+    /* each element on its own: threads (with -fopenmp) change no result */
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= GSC_OPT_THREAD_MIN)
+#endif
     for (i = 0; i < n; i++) {
         float g = maximize ? -grad[i] : grad[i], vhat, denom;
         if (l2)
