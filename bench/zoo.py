@@ -46,12 +46,12 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from peers import Worker  # noqa: E402
+from runtime_sources import runtime_archive  # noqa: E402
 from test_torchvision import randomised  # noqa: E402
 
 TOL = 1e-4
 H = W = 224
 EMBED_LIMIT = 256 << 20  # an ONNX file larger than this: weights loaded, not compiled in
-RUNTIME = ["gsc_init.c", "gsc_kernels.c", "gsc_safetensors.c", "gsc_fast.c", "gsc_winograd.c"]
 
 
 def run(cmd, **kw):
@@ -70,11 +70,12 @@ def build(gsc, src, d, embedded):
     os.makedirs(d, exist_ok=True)
     run([gsc, "-q", src, "-o", os.path.join(d, "m.c"), "--prefix", "m"])
     exe = os.path.join(d, "zoo_bench")
-    run([os.environ.get("CC", "cc"), "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-O3",
-         "-march=native", "-fopenmp", "-I" + d, "-I" + os.path.join(ROOT, "runtime"), "-I" + HERE,
+    cc, cflags = os.environ.get("CC", "cc"), ["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-O3", "-march=native",
+                                              "-fopenmp"]
+    run([cc, "-std=c99", *cflags, "-I" + d, "-I" + os.path.join(ROOT, "runtime"), "-I" + HERE,
          '-DGSC_HEADER="m.h"', "-DGSC_P=m", "-DGSC_PU=M"] + (["-DGSC_EMBEDDED"] if embedded else []) +
         [os.path.join(HERE, "zoo_bench.c"), os.path.join(d, "m.c")] +
-        [os.path.join(ROOT, "runtime", f) for f in RUNTIME] + ["-lm", "-o", exe])
+        [runtime_archive(cc, cflags), "-lm", "-o", exe])
     return exe
 
 

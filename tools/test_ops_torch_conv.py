@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from runtime_sources import runtime_sources
+from runtime_sources import runtime_archive
 from safetensors_np import write_safetensors
 
 try:
@@ -91,25 +91,6 @@ def run(cmd):
     return r.stdout
 
 
-RUNTIME = [os.path.basename(p) for p in runtime_sources()]
-_objs = {}
-
-
-def runtime_objs(tmp, vname, cflags):
-    """The runtime compiled once per variant (most of the build time)."""
-    if vname not in _objs:
-        d = os.path.join(tmp, "rt_" + vname.replace(" ", "_"))
-        os.makedirs(d)
-        objs = []
-        for src in RUNTIME:
-            o = os.path.join(d, src[:-2] + ".o")
-            run(["cc", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror"] + cflags.split() +
-                ["-I" + os.path.join(ROOT, "runtime"), "-c", os.path.join(ROOT, "runtime", src), "-o", o])
-            objs.append(o)
-        _objs[vname] = objs
-    return _objs[vname]
-
-
 def abi(gsc, gs):
     return json.loads(run([gsc, "-q", "-Wno-unused-layer", "--emit=abi", gs, "-o", "-"]))
 
@@ -166,7 +147,8 @@ def main():
                         run(["cc", "-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror"] + cflags.split() +
                             ["-I" + d, "-I" + os.path.join(ROOT, "runtime"), '-DGSC_HEADER="m.h"', "-DGSC_P=m",
                              "-DGSC_PU=M", os.path.join(ROOT, "tests/driver/model_main.c"), os.path.join(d, "m.c")] +
-                            runtime_objs(tmp, vname, cflags) + ["-lm", "-o", exe])
+                            [runtime_archive("cc", ["-Wall", "-Wextra", "-Wpedantic", "-Werror"] + cflags.split()),
+                             "-lm", "-o", exe])
                         run([exe, "--params", wpath, "--input", xpath, "--output", os.path.join(d, "y.bin")])
                         outs.append((vname, np.fromfile(os.path.join(d, "y.bin"), "<f4")))
                 except RuntimeError as e:

@@ -28,14 +28,13 @@ against the interpreter's float64 gradients (limit 2e-4).
 Prints "N passed, M failed" last and exits 1 on a failure; without torch it
 prints why and exits 0 (skipped).
 """
-import glob
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-from runtime_sources import runtime_sources
+from runtime_sources import runtime_archive, runtime_sources
 from safetensors_np import read_safetensors, write_safetensors
 
 try:
@@ -362,21 +361,6 @@ def c_flags():
     return flags
 
 
-def runtime_archive(tmp, cc, cflags):
-    """Every runtime/gsc_*.c compiled once per compiler flag set, as tmp/rt-K/libgscrt.a."""
-    d = os.path.join(tmp, "rt-" + "_".join(f.strip("-").replace("=", "") for f in cflags))
-    lib = os.path.join(d, "libgscrt.a")
-    if not os.path.exists(lib):
-        os.makedirs(d, exist_ok=True)
-        objs = []
-        for src in sorted(glob.glob("runtime/gsc_*.c")):
-            obj = os.path.join(d, os.path.basename(src)[:-2] + ".o")
-            run([cc, "-std=c99", *cflags, "-Iruntime", "-c", src, "-o", obj])
-            objs.append(obj)
-        run(["ar", "rcs", lib, *objs])
-    return lib
-
-
 def c_errors(tmp, i, gs, xin, wst, ref):
     """The generated C's output against torch's, per kernel set and SIMD path."""
     cc = os.environ.get("CC", "cc")
@@ -386,7 +370,7 @@ def c_errors(tmp, i, gs, xin, wst, ref):
         stem = os.path.join(tmp, f"m{i}_{j}")
         run([GSC, "-q", gs, *gflags, "-o", stem + ".c"])
         run([cc, "-std=c99", *cflags, f"-I{tmp}", "-Iruntime", f'-DGSC_HEADER="m{i}_{j}.h"', f"-DGSC_P=m{i}_{j}",
-             f"-DGSC_PU=M{i}_{j}", "tests/driver/model_main.c", stem + ".c", runtime_archive(tmp, cc, cflags),
+             f"-DGSC_PU=M{i}_{j}", "tests/driver/model_main.c", stem + ".c", runtime_archive(cc, cflags),
              "-lm", "-o", stem])
         run([stem, "--params", wst, "--input", xin, "--output", stem + ".y"])
         y = np.fromfile(stem + ".y", dtype="<f4").reshape(ref.shape)

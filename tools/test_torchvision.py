@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 
+from runtime_sources import runtime_archive
+
 try:
     import numpy as np
     import torch
@@ -115,8 +117,7 @@ def check(tmp, gsc, name, sizes):
         run([cc, "-std=c99", "-O3", "-march=native", "-fopenmp", f"-I{tmp}", f"-I{ROOT}/runtime",
              f'-DGSC_HEADER="{os.path.basename(stem)}.h"', "-DGSC_P=m", "-DGSC_PU=M",
              os.path.join(ROOT, "tests", "driver", "model_main.c"), stem + ".c",
-             *(os.path.join(ROOT, "runtime", f) for f in ("gsc_init.c", "gsc_kernels.c", "gsc_safetensors.c",
-                                                         "gsc_fast.c", "gsc_winograd.c")), "-lm", "-o", stem])
+             runtime_archive(cc, ["-O3", "-march=native", "-fopenmp"]), "-lm", "-o", stem])
         run([stem, "--params", wst, "--input", xin, "--output", yc], env=dict(os.environ, OMP_NUM_THREADS="2"))
         results.append((f"{name} {h}x{w} generated C (-O3 -march=native -fopenmp)",
                         rel(np.fromfile(yc, dtype="<f4"), ref)))
