@@ -40,10 +40,12 @@ def runtime_archive(cc, cflags, build=None):
     for src in srcs:
         obj = os.path.join(d, os.path.basename(src)[:-2] + ".o")
         if _stale(obj, deps):
-            cmd = [cc, "-std=c99", *cflags, "-I" + os.path.join(ROOT, "runtime"), "-c", src, "-o", obj]
+            tmp = obj + ".%d" % os.getpid()  # renamed when whole: a concurrent run never links half an object
+            cmd = [cc, "-std=c99", *cflags, "-I" + os.path.join(ROOT, "runtime"), "-c", src, "-o", tmp]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode:
                 raise RuntimeError("%s\n%s" % (" ".join(cmd), (r.stdout + r.stderr)[-2000:]))
+            os.replace(tmp, obj)
         objs.append(obj)
     tmp = lib + ".%d" % os.getpid()
     subprocess.run(["ar", "rcs", tmp, *objs], check=True)

@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 
-from runtime_sources import runtime_sources
+from runtime_sources import runtime_archive
 from safetensors_np import read_safetensors, write_safetensors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -252,7 +252,6 @@ def run_model(gsc, tmp, cc, quick, mname, text, tfwd, sizes, cin, judge):
     if not quick and cpu_has("avx2") and cpu_has("fma"):
         paths.append(("avx2", ["-O3", "-mavx2", "-mfma"]))
     paths.append(("native", ["-O3", "-march=native", "-fopenmp"]))
-    rt = runtime_sources()
 
     for sz in sizes:
         dims, shape = [], []
@@ -277,7 +276,8 @@ def run_model(gsc, tmp, cc, quick, mname, text, tfwd, sizes, cin, judge):
             exe = os.path.join(tmp, "%s_%s" % (name, pname))
             run([cc, "-std=c99"] + flags + ["-I" + tmp, "-I" + os.path.join(ROOT, "runtime"),
                  "-DGSC_HEADER=\"%s.h\"" % name, "-DGSC_P=" + name, "-DGSC_PU=" + name.upper(),
-                 "-o", exe, os.path.join(ROOT, "tests", "driver", "model_main.c"), cfile] + rt + ["-lm"])
+                 "-o", exe, os.path.join(ROOT, "tests", "driver", "model_main.c"), cfile,
+                 runtime_archive(cc, flags), "-lm"])
             opath = os.path.join(tmp, "y_c.bin")
             run([exe, "--params", wpath, "--input", xpath, "--output", opath])
             judge(mname + ": generated C, %s kernels, %s %dx%d" % (kern, pname if kern == "fast" else "plain loops", h, w),
@@ -300,7 +300,8 @@ def run_model(gsc, tmp, cc, quick, mname, text, tfwd, sizes, cin, judge):
         texe = os.path.join(tmp, tname)
         run([cc, "-std=c99", "-O2", "-I" + tmp, "-I" + os.path.join(ROOT, "runtime"), "-DGSC_TRAIN", "-DGSC_TRAIN_MSE",
              "-DGSC_HEADER=\"%s.h\"" % tname, "-DGSC_P=" + tname, "-DGSC_PU=" + tname.upper(), "-o", texe,
-             os.path.join(ROOT, "tests", "driver", "model_main.c"), os.path.join(tmp, tname + ".c")] + rt + ["-lm"])
+             os.path.join(ROOT, "tests", "driver", "model_main.c"), os.path.join(tmp, tname + ".c"),
+             runtime_archive(cc, ["-O2"]), "-lm"])
         ctarget, cgrad = os.path.join(tmp, "ct.bin"), os.path.join(tmp, "cg.bin")
         run([texe, "--params", wpath, "--input", xpath, "--grad", "0", "--save-target", ctarget, "--output", cgrad])
         cg = np.fromfile(cgrad, dtype="<f4")

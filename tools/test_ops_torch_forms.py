@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 
-from runtime_sources import runtime_archive, runtime_sources
+from runtime_sources import runtime_archive
 from safetensors_np import read_safetensors, write_safetensors
 
 try:
@@ -259,9 +259,10 @@ def train_step_error(tmp, text, name):
     with open(gs, "w") as f:
         f.write(text)
     run([GSC, "-q", "--train", gs, "-o", stem + ".c"])
-    run([os.environ.get("CC", "cc"), "-std=c99", "-O2", f"-I{tmp}", "-Iruntime", "-DGSC_TRAIN", f'-DGSC_HEADER="{name}.h"',
-         f"-DGSC_P={name}", f"-DGSC_PU={name.upper()}", "tests/driver/model_main.c", stem + ".c"] +
-        runtime_sources() + ["-lm", "-o", stem])
+    cc = os.environ.get("CC", "cc")
+    run([cc, "-std=c99", "-O2", f"-I{tmp}", "-Iruntime", "-DGSC_TRAIN", f'-DGSC_HEADER="{name}.h"',
+         f"-DGSC_P={name}", f"-DGSC_PU={name.upper()}", "tests/driver/model_main.c", stem + ".c",
+         runtime_archive(cc, ["-O2"]), "-lm", "-o", stem])
     run([stem, "--random-params", "7", "--save-params", stem + ".w.safetensors", "--save-input", stem + ".x.bin",
          "--grad", "2", "--output", stem + ".g.bin"])
     # float64 (independent rounding): the default float32 interpreter rounds as P_grad does, bit for bit
