@@ -250,6 +250,8 @@ static const char *value_name(Imp *m, const char *onnx)
 
 /* ------------------------------------------------------------ attributes */
 
+static const char *const no_attrs[] = {NULL};
+
 static Onnx__AttributeProto *attr(Imp *m, const char *name)
 {
     for (size_t i = 0; i < m->node->n_attribute; i++)
@@ -900,7 +902,7 @@ static bool op_matmul(Imp *m)
 {
     Val *x = tensor_operand(m, 0);
     Const *B = x ? const_operand(m, 1, "matrix B") : NULL;
-    return B && attrs_known(m, (const char *const[]){NULL}) && linear_from(m, x, B, false, 1.0, NULL, 0.0);
+    return B && attrs_known(m, no_attrs) && linear_from(m, x, B, false, 1.0, NULL, 0.0);
 }
 
 /* The per-channel values of a constant that broadcasts against [1, c, ...]
@@ -1148,7 +1150,7 @@ static int pattern_tensors(Imp *m, Val *a, Val *b, char op)
 static bool op_binary(Imp *m, char op)
 {
     m->takes_pattern = true;
-    if (!attrs_known(m, (const char *const[]){NULL}))
+    if (!attrs_known(m, no_attrs))
         return false;
     Val *a = operand(m, 0), *b = a ? operand(m, 1) : NULL;
     if (!b)
@@ -1183,7 +1185,7 @@ static bool op_maxmin(Imp *m)
     bool max = !strcmp(m->node->op_type, "Max");
     if (m->node->n_input != 2)
         return node_error(m, "%zu operands are not supported (only 2)", m->node->n_input);
-    if (!attrs_known(m, (const char *const[]){NULL}))
+    if (!attrs_known(m, no_attrs))
         return false;
     Val *a = tensor_operand(m, 0), *b = a ? tensor_operand(m, 1) : NULL;
     return b && tensor_binary(m, a, b, max ? '>' : '<');
@@ -1202,8 +1204,6 @@ static const char *real_text(float v)
     return strpbrk(s, ".e") ? s : arena_printf("%s.0", s);
 }
 
-/* A BatchNormalization that no Conv before it takes: batchnorm_eval(c),
- * its four tensors named as PyTorch's state_dict. */
 /* The epsilon attribute (> 0) as a layer's eps argument: ", eps=..." unless
  * it is the default 1e-5; false (reported) when it is not > 0. */
 static bool eps_argument(Imp *m, const char **e)
@@ -1215,6 +1215,8 @@ static bool eps_argument(Imp *m, const char **e)
     return true;
 }
 
+/* A BatchNormalization that no Conv before it takes: batchnorm_eval(c),
+ * its four tensors named as PyTorch's state_dict. */
 static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
 {
     int64_t c;
@@ -1233,8 +1235,7 @@ static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
     if (!eps_argument(m, &e))
         return false;
     stmt(m, IM_LAYER, name, arena_printf("batchnorm_eval(%lld%s)", (long long)c, e), NULL);
-    Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
-    (void)v;
+    define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
     return true;
 }
 
@@ -1330,8 +1331,6 @@ static bool unary_args(Imp *m, const char *fn, const char *args, const char *con
 }
 
 static bool unary(Imp *m, const char *fn, const char *const *known) { return unary_args(m, fn, NULL, known); }
-
-static const char *const no_attrs[] = {NULL};
 
 static bool op_relu(Imp *m) { return unary(m, "relu", no_attrs); }
 static bool op_sigmoid(Imp *m) { return unary(m, "sigmoid", no_attrs); }
@@ -1527,7 +1526,7 @@ static bool op_pad(Imp *m)
 static bool op_global_avgpool(Imp *m)
 {
     Val *x = tensor_operand(m, 0);
-    if (!x || !attrs_known(m, (const char *const[]){NULL}) || !want_image(m, x))
+    if (!x || !attrs_known(m, no_attrs) || !want_image(m, x))
         return false;
     Val *v = define(m, 0, call1("global_avgpool", x, NULL), x->depth + 1, 1, x->d);
     if (v)
