@@ -27,7 +27,7 @@ static const char *const usage_text[] = {
     "\n"
     "Modes:\n"
     "  gsc FILE.gs -o NAME.c        check, specialise and write NAME.c and NAME.h\n"
-    "  gsc MODEL.onnx -o NAME.c     compile a trained ONNX model (opsets 11 to 17;\n"
+    "  gsc MODEL.onnx -o NAME.c     compile a trained ONNX model (opsets 9 to 17;\n"
     "                               docs/onnx.md): its weights are compiled in\n"
     "  gsc --emit=gs MODEL.onnx -o NAME.gs\n"
     "                               the ONNX model as GraphSpec text, its weights\n"

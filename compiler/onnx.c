@@ -463,12 +463,13 @@ static bool define_const(Imp *m, Const *k)
 /* The steps of GELU as torch.onnx writes it: the erf form x * (1 + Erf(x /
  * sqrt 2)) * 0.5 (nn.GELU()) and the tanh form x * (1 + Tanh(sqrt(2 / pi) *
  * (x + 0.044715 * x * x * x))) * 0.5 (approximate="tanh"), in any operand
- * order. P_X2 and P_X3 (x * x, x * x * x) are tensors of their own too; the
+ * order; and of hardswish, x * Clip(x + 3, 0, 6) / 6 (or * 1/6). P_X2 and P_X3 (x * x, x * x * x) are tensors of their own too; the
  * others are only steps, refused anywhere but the next step. */
 enum Pat {
     P_NONE,
     P_GELU,      /* finished: gelu(x) */
     P_GELU_TANH, /* finished: gelu_tanh(x) */
+    P_HARDSWISH, /* finished: hardswish(x) */
     P_X2,        /* x * x */
     P_X3,        /* x * x * x */
     P_HALF,      /* x / 2 */
@@ -484,6 +485,9 @@ enum Pat {
     P_T7,        /* 1 + tanh */
     P_T8,        /* x (1 + tanh) */
     P_T9,        /* (1 + tanh) / 2 */
+    P_H1,        /* x + 3: hardswish as paddle2onnx writes it, x * Clip(x + 3, 0, 6) / 6 */
+    P_H2,        /* Clip(x + 3, 0, 6) */
+    P_H3,        /* x * Clip(x + 3, 0, 6) */
 };
 
 static bool pattern_step(const Val *v)
@@ -496,6 +500,9 @@ static bool pattern_refused(Imp *m, const Val *v)
 {
     if (!pattern_step(v))
         return false;
+    if (v->pat >= P_H1)
+        return node_error(m, "operand '%s' is a step of hardswish's pattern (x * Clip(x + 3, 0, 6) / 6), which gsc "
+                             "reads only as the whole pattern", v->name);
     return node_error(m, "operand '%s' is a step of GELU's pattern (x * 0.5 * (1 + Erf(x / sqrt(2))), or its tanh "
                          "form), which gsc reads only as the whole pattern", v->name);
 }
@@ -1064,17 +1071,18 @@ static Val *step_value(Imp *m, const Val *x, int rank, Dim *const *d, const char
     return v;
 }
 
-/* Output 0 of the node is step pat of GELU on x (a finished pattern is
- * gelu(x) or gelu_tanh(x)). */
+/* Output 0 of the node is step pat of a pattern on x (a finished pattern is
+ * gelu(x), gelu_tanh(x) or hardswish(x)). */
 static bool pattern_define(Imp *m, const Val *x, int pat)
 {
-    if (pat == P_GELU || pat == P_GELU_TANH) {
-        Val *v = define(m, 0, call1(pat == P_GELU ? "gelu" : "gelu_tanh", x, NULL), x->depth + 1, x->rank, x->d);
+    if (pat == P_GELU || pat == P_GELU_TANH || pat == P_HARDSWISH) {
+        const char *fn = pat == P_GELU ? "gelu" : pat == P_GELU_TANH ? "gelu_tanh" : "hardswish";
+        Val *v = define(m, 0, call1(fn, x, NULL), x->depth + 1, x->rank, x->d);
         if (v)
             v->pooled = x->pooled;
         return true;
     }
-    Val *v = step_value(m, x, x->rank, x->d, "a step of GELU's pattern");
+    Val *v = step_value(m, x, x->rank, x->d, pat >= P_H1 ? "a step of hardswish's pattern" : "a step of GELU's pattern");
     if (!v)
         return false;
     v->pat = pat;
@@ -1082,7 +1090,7 @@ static bool pattern_define(Imp *m, const Val *x, int pat)
     return true;
 }
 
-/* v op k, for a scalar constant k, as a step of GELU: 1 when it is one
+/* v op k, for a scalar constant k, as a step of a pattern: 1 when it is one
  * (and defined), 0 when not. */
 static int pattern_const(Imp *m, Val *v, const Const *k, char op, bool k_first)
 {
@@ -1096,9 +1104,10 @@ static int pattern_const(Imp *m, Val *v, const Const *k, char op, bool k_first)
         {P_E4, '*', 0.5, P_GELU},     {P_E4, '/', 2.0, P_GELU},     {P_X3, '*', 0.044715, P_T3},
         {P_T4, '*', 0.7978845608028654, P_T5}, {P_T6, '+', 1.0, P_T7}, {P_T7, '*', 0.5, P_T9},
         {P_T7, '/', 2.0, P_T9},       {P_T8, '*', 0.5, P_GELU_TANH}, {P_T8, '/', 2.0, P_GELU_TANH},
+        {P_H3, '/', 6.0, P_HARDSWISH}, {P_H3, '*', 0.16666666666666666, P_HARDSWISH},
         /* from the tensor x itself */
         {P_NONE, '/', 1.4142135623730951, P_E1}, {P_NONE, '*', 0.7071067811865476, P_E1},
-        {P_NONE, '*', 0.5, P_HALF},   {P_NONE, '/', 2.0, P_HALF},
+        {P_NONE, '*', 0.5, P_HALF},   {P_NONE, '/', 2.0, P_HALF},   {P_NONE, '+', 3.0, P_H1},
     };
     if (k->count != 1 || (k_first && op == '/'))
         return 0;
@@ -1112,7 +1121,7 @@ static int pattern_const(Imp *m, Val *v, const Const *k, char op, bool k_first)
     return 0;
 }
 
-/* a op b of two tensors as a step of GELU: 1 when it is one (and
+/* a op b of two tensors as a step of a pattern: 1 when it is one (and
  * defined), -1 on an error, 0 when not. */
 static int pattern_tensors(Imp *m, Val *a, Val *b, char op)
 {
@@ -1124,6 +1133,7 @@ static int pattern_tensors(Imp *m, Val *a, Val *b, char op)
         {'*', P_NONE, P_E3, P_E4},      {'*', P_NONE, P_E5, P_GELU},      {'*', P_HALF, P_E3, P_GELU},
         {'*', P_NONE, P_T7, P_T8},      {'*', P_NONE, P_T9, P_GELU_TANH}, {'*', P_HALF, P_T7, P_GELU_TANH},
         {'+', P_NONE, P_T3, P_T4},      {'*', P_NONE, P_NONE, P_X2},      {'*', P_NONE, P_X2, P_X3},
+        {'*', P_NONE, P_H2, P_H3},
     };
     for (int i = 0; i < countof(steps); i++) {
         for (int swap = 0; swap < 2; swap++) {
@@ -1291,6 +1301,8 @@ static bool op_batchnorm(Imp *m)
         return false;
     if (attr_int(m, "training_mode", 0))
         return node_error(m, "training_mode=1 is not supported (an inference model is expected)");
+    if (!attr_int(m, "spatial", 1))
+        return node_error(m, "spatial=0 (statistics per element, before opset 9) is not supported");
     if (m->node->n_output > 1 && *m->node->output[1])
         return node_error(m, "the running-statistics outputs are not supported");
     Const *k[4];
@@ -1363,11 +1375,28 @@ static bool op_hardswish(Imp *m) { return unary(m, "hardswish", no_attrs); }
  * alpha = 1/6, beta = 0.5 (as float32, as the exporter writes them). */
 static bool op_hardsigmoid(Imp *m)
 {
+    static const char *const known[] = {"alpha", "beta", NULL};
     float alpha = (float)attr_float(m, "alpha", 0.2), beta = (float)attr_float(m, "beta", 0.5);
-    if (alpha != (float)(1.0 / 6) || beta != 0.5f)
-        return node_error(m, "alpha %g and beta %g are not supported (only PyTorch's hardsigmoid: alpha 1/6, beta 0.5)",
+    if (alpha == (float)(1.0 / 6) && beta == 0.5f)
+        return unary(m, "hardsigmoid", known);
+    /* Others (paddle2onnx writes alpha 0.2) right after a layer whose output
+     * has no other use: clip(a z + b, 0, 1) is hardsigmoid(6a z + 6b - 3),
+     * the scale and shift folded into the layer. */
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, known))
+        return false;
+    Fold *f = x->fold;
+    if (!f)
+        return node_error(m, "alpha %g and beta %g are not supported where no Conv, Gemm or MatMul whose output has "
+                             "no other use comes before it (PyTorch's alpha 1/6 and beta 0.5 are, anywhere)",
                           (double)alpha, (double)beta);
-    return unary(m, "hardsigmoid", (const char *const[]){"alpha", "beta", NULL});
+    double a = 6.0 * alpha, b = 6.0 * beta - 3.0;
+    for (int64_t o = 0; o < f->cout; o++) {
+        for (int64_t i = 0; i < f->per; i++)
+            f->w->data[o * f->per + i] = (float)(f->w->data[o * f->per + i] * a);
+        f->b->data[o] = (float)(f->b->data[o] * a + b);
+    }
+    return unary(m, "hardsigmoid", known);
 }
 
 /* Clip: min and max as attributes (opset < 11) or constant operands.
@@ -1375,7 +1404,11 @@ static bool op_hardsigmoid(Imp *m)
  * (an absent bound is float32's largest value). */
 static bool op_clip(Imp *m)
 {
-    float lo = (float)attr_float(m, "min", -INFINITY), hi = (float)attr_float(m, "max", INFINITY);
+    bool old = m->opset < 11; /* the default bounds are then -FLT_MAX and FLT_MAX */
+    float lo = (float)attr_float(m, "min", old ? -FLT_MAX : -INFINITY);
+    float hi = (float)attr_float(m, "max", old ? FLT_MAX : INFINITY);
+    if (old && m->node->n_input > 1)
+        return node_error(m, "takes one operand before opset 11 (min and max are attributes)");
     for (int i = 1; i <= 2; i++) {
         if (!has_operand(m, i))
             continue;
@@ -1386,7 +1419,16 @@ static bool op_clip(Imp *m)
             return node_error(m, "the %s must be one value", i == 1 ? "min" : "max");
         *(i == 1 ? &lo : &hi) = k->f[0];
     }
-    static const char *const known[] = {"min", "max", NULL};
+    static const char *const attrs[] = {"min", "max", NULL};
+    const char *const *known = old ? attrs : no_attrs;
+    m->takes_pattern = true; /* Clip(x + 3, 0, 6) is a step of hardswish */
+    Val *x = operand(m, 0);
+    if (!x || !attrs_known(m, known))
+        return false;
+    if (x->pat == P_H1 && lo == 0.0f && hi == 6.0f)
+        return pattern_define(m, x->px, P_H2);
+    if (pattern_refused(m, x))
+        return false;
     if (lo == 0.0f && hi == 6.0f)
         return unary(m, "relu6", known);
     if (lo == 0.0f && hi == INFINITY)
@@ -1680,7 +1722,7 @@ static bool op_reshape(Imp *m)
  * second operand. */
 static bool op_squeeze_common(Imp *m, bool un)
 {
-    Val *x = tensor_operand(m, 0);
+    Val *x = operand(m, 0);
     if (!x || !attrs_known(m, (const char *const[]){"axes", NULL}))
         return false;
     const int64_t *ax = NULL;
@@ -1688,10 +1730,14 @@ static bool op_squeeze_common(Imp *m, bool un)
     if (!ints_arg(m, "axes", 1, &ax, &nax))
         return false;
     Dim *od[MAX_RANK + 1], *d[MAX_RANK + 2];
-    int orank = onnx_shape(x, od), rank = un ? orank + nax : orank - nax;
+    if (x->k && x->k->rank > MAX_RANK + 1)
+        return node_error(m, "a constant of rank %d is not supported", x->k->rank);
+    int orank = x->k ? x->k->rank : onnx_shape(x, od), rank = un ? orank + nax : orank - nax;
+    for (int i = 0; x->k && i < orank; i++)
+        od[i] = dim_num(x->k->dims[i]);
     if (!un && nax == 0)
         return node_error(m, "squeezing every 1 without axes is not supported; give the axes");
-    if (rank < 1 || rank > MAX_RANK + 1)
+    if (rank < (x->k ? 0 : 1) || rank > MAX_RANK + 1)
         return node_error(m, "a result of rank %d is not supported", rank);
     bool mark[MAX_RANK + 2] = {0};
     for (int i = 0; i < nax; i++) {
@@ -1707,6 +1753,16 @@ static bool op_squeeze_common(Imp *m, bool un)
             d[o++] = mark[i] ? dim_num(1) : od[j++];
         else if (!mark[i])
             d[o++] = od[i];
+    }
+    if (x->k) { /* a constant of the new shape: the same values */
+        int64_t dims[MAX_RANK + 2];
+        for (int i = 0; i < rank; i++)
+            dim_is_const(d[i], &dims[i]);
+        Const *k = new_const(rank, dims, x->k->i != NULL);
+        memcpy(k->f, x->k->f, sizeof(float) * (size_t)k->count);
+        if (k->i)
+            memcpy(k->i, x->k->i, sizeof(int64_t) * (size_t)k->count);
+        return define_const(m, k);
     }
     return reshape_to(m, x, rank, d);
 }
@@ -1775,6 +1831,40 @@ static bool op_shape(Imp *m)
     return define_const(m, k);
 }
 
+/* Cast of a constant (the shape arithmetic of paddle2onnx's exports casts a
+ * Shape to int32 and back) to float32, int32 or int64, refused where the
+ * type does not hold a value exactly; Cast of a tensor to float32 is the
+ * tensor (gsc computes in float32). */
+static bool op_cast(Imp *m)
+{
+    Val *x = operand(m, 0);
+    if (!x || !attrs_known(m, (const char *const[]){"to", NULL}))
+        return false;
+    int64_t to = attr_int(m, "to", 0);
+    bool fl = to == ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, i32 = to == ONNX__TENSOR_PROTO__DATA_TYPE__INT32;
+    if (!fl && !i32 && to != ONNX__TENSOR_PROTO__DATA_TYPE__INT64)
+        return node_error(m, "a cast to element type %lld is not supported (only float32, int32 and int64)",
+                          (long long)to);
+    if (!x->k) {
+        if (!fl)
+            return node_error(m, "a cast of a tensor to integers is not supported (gsc computes in float32)");
+        return alias(m, x, x->rank, x->d, x->pooled);
+    }
+    Const *k = new_const(x->k->rank, x->k->dims, !fl);
+    for (int64_t j = 0; j < k->count; j++) {
+        double v = x->k->i ? (double)x->k->i[j] : (double)x->k->f[j];
+        int64_t lim = i32 ? INT32_MAX : (int64_t)1 << 53;
+        if (!fl && (v != trunc(v) || fabs(v) > (double)lim) && !(x->k->i && !i32)) {
+            free(k->f), free(k->i);
+            return node_error(m, "the value %g does not convert to an integer of the type exactly", v);
+        }
+        k->f[j] = (float)v;
+        if (k->i)
+            k->i[j] = x->k->i ? x->k->i[j] : (int64_t)v;
+    }
+    return define_const(m, k);
+}
+
 /* Gather from a constant vector (shape arithmetic), constant indices. */
 static bool op_gather(Imp *m)
 {
@@ -1815,42 +1905,105 @@ static void narrow_to(Imp *m, int k, const Val *x, int64_t start, int64_t len)
         v->pooled = x->pooled;
 }
 
+/* Slice's starts, ends, axes and steps (NULL when absent): attributes
+ * before opset 10, constant operands from it; *n of each. */
+static bool slice_args(Imp *m, const int64_t **v, int64_t *n)
+{
+    static const char *const what[] = {"starts", "ends", "axes", "steps"}, *const attrs[] = {"starts", "ends", "axes",
+                                                                                             NULL};
+    bool old = m->opset < 10;
+    if (!attrs_known(m, old ? attrs : no_attrs))
+        return false;
+    if (old && m->node->n_input > 1)
+        return node_error(m, "takes one operand before opset 10 (starts, ends and axes are attributes)");
+    *n = 0;
+    for (int i = 0; i < 4; i++) {
+        int64_t c = 0;
+        v[i] = NULL;
+        if (old && i < 3 && (i < 2 || attr(m, what[i]))) {
+            if (!attr(m, what[i]))
+                return node_error(m, "the %s attribute is missing", what[i]);
+            c = attr_ints(m, what[i], &v[i]);
+        } else if (!old && (i < 2 || has_operand(m, i + 1))) {
+            Const *k = const_operand(m, i + 1, what[i]);
+            if (!k)
+                return false;
+            v[i] = k->i, c = k->count;
+        } else {
+            continue;
+        }
+        if (!v[i] && c)
+            return node_error(m, "the %s must be integers", what[i]);
+        if (i == 0)
+            *n = c;
+        else if (c != *n)
+            return node_error(m, "the %s must be %lld integers", what[i], (long long)*n);
+    }
+    return true;
+}
+
+/* [start, end) of an axis of the given size as ONNX clamps it (step 1). */
+static void slice_range(int64_t size, int64_t *st, int64_t *en)
+{
+    *st = *st < 0 ? *st + size : *st, *en = *en < 0 ? *en + size : *en;
+    *st = *st < 0 ? 0 : *st > size ? size : *st, *en = *en < 0 ? 0 : *en > size ? size : *en;
+    *en = *en < *st ? *st : *en;
+}
+
+/* Slice of a constant vector (shape arithmetic): steps 1. */
+static bool slice_const(Imp *m, const Const *x, const int64_t *const *v, int64_t n)
+{
+    int64_t st = 0, en = x->count;
+    if (x->rank != 1)
+        return node_error(m, "a Slice of a constant is supported only of a vector");
+    for (int64_t j = 0; j < n; j++) {
+        if ((v[2] && v[2][j] != 0 && v[2][j] != -1) || n > 1)
+            return node_error(m, "a Slice of a constant vector has one axis, 0");
+        if (v[3] && v[3][j] != 1)
+            return node_error(m, "steps other than 1 are not supported");
+        st = v[0][j], en = v[1][j];
+        slice_range(x->count, &st, &en);
+    }
+    int64_t len = en - st;
+    Const *k = new_const(1, &len, x->i != NULL);
+    for (int64_t j = 0; j < len; j++) {
+        k->f[j] = x->f[st + j];
+        if (k->i)
+            k->i[j] = x->i[st + j];
+    }
+    return define_const(m, k);
+}
+
 /* Slice with constant starts, ends, axes and steps 1: narrow along the
- * channels; an axis sliced whole is a no-op. */
+ * channels; an axis sliced whole is a no-op. A constant vector is sliced
+ * as a constant. */
 static bool op_slice(Imp *m)
 {
-    Val *x = tensor_operand(m, 0);
-    if (!x || !attrs_known(m, no_attrs))
+    Val *x = operand(m, 0);
+    const int64_t *v[4];
+    int64_t n = 0;
+    if (!x || !slice_args(m, v, &n))
         return false;
-    static const char *const what[] = {"starts", "ends", "axes", "steps"};
-    Const *k[4] = {NULL};
-    for (int i = 0; i < 4; i++) {
-        if (i >= 2 && !has_operand(m, i + 1))
-            continue;
-        if (!(k[i] = const_operand(m, i + 1, what[i])))
-            return false;
-        if (!k[i]->i || k[i]->count != k[0]->count)
-            return node_error(m, "the %s must be %lld integers", what[i], (long long)k[0]->count);
-    }
+    if (x->k)
+        return slice_const(m, x->k, v, n);
     Dim *od[MAX_RANK + 1];
     int orank = onnx_shape(x, od);
     bool seen[MAX_RANK + 1] = {0};
     int64_t start = 0, len = -1;
-    for (int64_t j = 0; j < k[0]->count; j++) {
-        int64_t a = k[2] ? k[2]->i[j] : j, st = k[0]->i[j], en = k[1]->i[j], size;
+    for (int64_t j = 0; j < n; j++) {
+        int64_t a = v[2] ? v[2][j] : j, st = v[0][j], en = v[1][j], size;
         a = a < 0 ? a + orank : a;
         if (a < 0 || a >= orank || seen[a])
-            return node_error(m, "axis %lld is out of range or repeated", (long long)(k[2] ? k[2]->i[j] : j));
+            return node_error(m, "axis %lld is out of range or repeated", (long long)(v[2] ? v[2][j] : j));
         seen[a] = true;
-        if (k[3] && k[3]->i[j] != 1)
+        if (v[3] && v[3][j] != 1)
             return node_error(m, "steps other than 1 are not supported");
         if (!dim_is_const(od[a], &size)) {
             if (st == 0 && en >= INT32_MAX)
                 continue;
             return node_error(m, "slicing axis %lld, a size symbol, is not supported", (long long)a);
         }
-        st = st < 0 ? st + size : st, en = en < 0 ? en + size : en;
-        st = st < 0 ? 0 : st > size ? size : st, en = en < 0 ? 0 : en > size ? size : en;
+        slice_range(size, &st, &en);
         if (st == 0 && en == size)
             continue;
         if (a != 1)
@@ -1902,11 +2055,38 @@ static bool op_split(Imp *m)
     return true;
 }
 
+/* Concat of constant vectors (shape arithmetic): integers when all are. */
+static bool concat_consts(Imp *m)
+{
+    int64_t n = 0, axis = attr_int(m, "axis", 0);
+    bool ints = true;
+    for (size_t i = 0; i < m->node->n_input; i++) {
+        Const *k = const_operand(m, (int)i, "operand of a Concat of constants");
+        if (!k)
+            return false;
+        if (k->rank != 1 || (axis != 0 && axis != -1))
+            return node_error(m, "a Concat of constants is supported only of vectors (axis 0)");
+        n += k->count, ints &= k->i != NULL;
+    }
+    Const *k = new_const(1, &n, ints);
+    for (size_t i = 0, o = 0; i < m->node->n_input; i++) {
+        const Const *a = find(m, m->node->input[i])->k;
+        for (int64_t j = 0; j < a->count; j++, o++) {
+            k->f[o] = a->f[j];
+            if (ints)
+                k->i[o] = a->i[j];
+        }
+    }
+    return define_const(m, k);
+}
+
 static bool op_concat(Imp *m)
 {
-    Val *x = tensor_operand(m, 0);
+    Val *x = operand(m, 0);
     if (!x || !attrs_known(m, (const char *const[]){"axis", NULL}))
         return false;
+    if (x->k)
+        return concat_consts(m);
     int64_t axis = attr_int(m, "axis", 1);
     Dim *od[MAX_RANK + 1];
     int orank = onnx_shape(x, od);
@@ -2024,54 +2204,58 @@ static bool op_constant(Imp *m)
     return define_const(m, k);
 }
 
-/* One row per ONNX operator, each valid for opsets 11 to 17. */
+/* One row per ONNX operator: its converter reads every form the operator
+ * has in opsets 9 to 17 (the attribute forms of Clip before 11 and of Slice
+ * before 10 too); since is the first opset that has it. */
 typedef struct {
     const char *op;
     bool (*fn)(Imp *m);
+    int since;
 } OnnxOp;
 
 static const OnnxOp op_table[] = {
-    {"Add", op_add},
-    {"AveragePool", op_avgpool},
-    {"BatchNormalization", op_batchnorm},
-    {"Clip", op_clip},
-    {"Concat", op_concat},
-    {"Constant", op_constant},
-    {"Conv", op_conv_padded},
-    {"Div", op_div},
-    {"Dropout", op_identity},
-    {"Erf", op_erf},
-    {"Flatten", op_flatten},
-    {"Gather", op_gather},
-    {"Gemm", op_gemm},
-    {"GlobalAveragePool", op_global_avgpool},
-    {"HardSigmoid", op_hardsigmoid},
-    {"HardSwish", op_hardswish},
-    {"Identity", op_identity},
-    {"LayerNormalization", op_layernorm},
-    {"LeakyRelu", op_leaky_relu},
-    {"MatMul", op_matmul},
-    {"Max", op_maxmin},
-    {"MaxPool", op_maxpool},
-    {"Min", op_maxmin},
-    {"Mul", op_mul},
-    {"Pad", op_pad},
-    {"ReduceMean", op_reduce_mean},
-    {"Relu", op_relu},
-    {"Reshape", op_reshape},
-    {"Shape", op_shape},
-    {"Sigmoid", op_sigmoid},
-    {"Slice", op_slice},
-    {"Softmax", op_softmax},
-    {"Split", op_split},
-    {"Squeeze", op_squeeze},
-    {"Sub", op_sub},
-    {"Tanh", op_tanh},
-    {"Transpose", op_transpose},
-    {"Unsqueeze", op_unsqueeze},
+    {"Add", op_add, 1},
+    {"AveragePool", op_avgpool, 1},
+    {"BatchNormalization", op_batchnorm, 1},
+    {"Cast", op_cast, 1},
+    {"Clip", op_clip, 1},
+    {"Concat", op_concat, 1},
+    {"Constant", op_constant, 1},
+    {"Conv", op_conv_padded, 1},
+    {"Div", op_div, 1},
+    {"Dropout", op_identity, 1},
+    {"Erf", op_erf, 9},
+    {"Flatten", op_flatten, 1},
+    {"Gather", op_gather, 1},
+    {"Gemm", op_gemm, 1},
+    {"GlobalAveragePool", op_global_avgpool, 1},
+    {"HardSigmoid", op_hardsigmoid, 1},
+    {"HardSwish", op_hardswish, 14},
+    {"Identity", op_identity, 1},
+    {"LayerNormalization", op_layernorm, 17},
+    {"LeakyRelu", op_leaky_relu, 1},
+    {"MatMul", op_matmul, 1},
+    {"Max", op_maxmin, 1},
+    {"MaxPool", op_maxpool, 1},
+    {"Min", op_maxmin, 1},
+    {"Mul", op_mul, 1},
+    {"Pad", op_pad, 1},
+    {"ReduceMean", op_reduce_mean, 1},
+    {"Relu", op_relu, 1},
+    {"Reshape", op_reshape, 1},
+    {"Shape", op_shape, 1},
+    {"Sigmoid", op_sigmoid, 1},
+    {"Slice", op_slice, 1},
+    {"Softmax", op_softmax, 1},
+    {"Split", op_split, 1},
+    {"Squeeze", op_squeeze, 1},
+    {"Sub", op_sub, 1},
+    {"Tanh", op_tanh, 1},
+    {"Transpose", op_transpose, 1},
+    {"Unsqueeze", op_unsqueeze, 1},
 };
 
-enum { OPSET_MIN = 11, OPSET_MAX = 17 };
+enum { OPSET_MIN = 9, OPSET_MAX = 17 };
 
 static const char *supported_list(void)
 {
@@ -2083,20 +2267,37 @@ static const char *supported_list(void)
     return s;
 }
 
-static bool convert_node(Imp *m, Onnx__NodeProto *n)
+/* The row of node n's operator; NULL (reported) when gsc has none. */
+static const OnnxOp *node_op(Imp *m, Onnx__NodeProto *n)
 {
     m->node = n;
+    if (!n->op_type) {
+        node_error(m, "has no op type");
+        return NULL;
+    }
+    if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx")) {
+        node_error(m, "operator domain '%s' is not supported (only the default ONNX domain)", n->domain);
+        return NULL;
+    }
+    for (int i = 0; i < countof(op_table); i++) {
+        if (strcmp(op_table[i].op, n->op_type))
+            continue;
+        if (m->opset >= op_table[i].since)
+            return &op_table[i];
+        node_error(m, "%s is an operator of opset %d and later", n->op_type, op_table[i].since);
+        return NULL;
+    }
+    node_error(m, "unsupported operator; gsc supports %s", supported_list());
+    return NULL;
+}
+
+static bool convert_node(Imp *m, Onnx__NodeProto *n)
+{
+    const OnnxOp *op = node_op(m, n);
     m->takes_pad = false;
     m->takes_shuffle = false;
     m->takes_pattern = false;
-    if (!n->op_type)
-        return node_error(m, "has no op type");
-    if (n->domain && *n->domain && strcmp(n->domain, "ai.onnx"))
-        return node_error(m, "operator domain '%s' is not supported (only the default ONNX domain)", n->domain);
-    for (int i = 0; i < countof(op_table); i++)
-        if (!strcmp(op_table[i].op, n->op_type))
-            return op_table[i].fn(m);
-    return node_error(m, "unsupported operator; gsc supports %s", supported_list());
+    return op && op->fn(m);
 }
 
 /* ------------------------------------------------------------ the graph */
@@ -2225,12 +2426,19 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
         return node_error(m, "the model imports no opset of the default ONNX domain");
     if (m->opset < OPSET_MIN || m->opset > OPSET_MAX)
         return node_error(m, "opset %d: gsc reads opsets %d to %d", m->opset, OPSET_MIN, OPSET_MAX);
-    m->im->about = arena_printf("%s%s%s, opset %d", mp->producer_name && *mp->producer_name ? "producer " : "",
-                                mp->producer_name ? mp->producer_name : "",
-                                mp->producer_version && *mp->producer_version ? arena_printf(" %s", mp->producer_version)
-                                                                              : "",
-                                m->opset);
+    bool producer = mp->producer_name && *mp->producer_name; /* paddle2onnx leaves it empty */
+    m->im->about = arena_printf("%s%s%s%sopset %d", producer ? "producer " : "", producer ? mp->producer_name : "",
+                                producer && mp->producer_version && *mp->producer_version
+                                    ? arena_printf(" %s", mp->producer_version)
+                                    : "",
+                                producer ? ", " : "", m->opset);
     m->im->model = model_name(m);
+    /* an operator gsc does not read (If, Loop, Resize ...) is named first,
+     * before what the graph's inputs or values would be refused for */
+    for (size_t i = 0; i < g->n_node; i++)
+        if (!node_op(m, g->node[i]))
+            return false;
+    m->node = NULL;
     for (size_t i = 0; i < g->n_initializer; i++) {
         if (!g->initializer[i]->name || !*g->initializer[i]->name)
             return node_error(m, "initializer %zu has no name", i);

@@ -36,7 +36,7 @@ VERBOSE = os.environ.get("VERBOSE")
 # The operators compiler/onnx.c reads (its op_table).
 supported = set()
 with open(os.path.join(ROOT, "compiler", "onnx.c")) as f:
-    for m in re.finditer(r'\{"([A-Za-z]+)", op_[a-z_]+\}', f.read()):
+    for m in re.finditer(r'\{"([A-Za-z]+)", op_[a-z_]+, \d+\}', f.read()):
         supported.add(m.group(1))
 
 

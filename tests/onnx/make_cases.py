@@ -296,8 +296,18 @@ bad("int_input", "input 'x' has element type 7; gsc takes float32",
           [weight("w", 4, 3, 3, 3)]))
 bad("batch4", "input 'x' has a batch of 4",
     model([conv], [image("x", batch=4)], [Y], [weight("w", 4, 3, 3, 3)]))
-bad("opset9", "opset 9: gsc reads opsets 11 to 17",
-    model([conv], [image("x")], [Y], [weight("w", 4, 3, 3, 3)], opset=9))
+bad("opset8", "opset 8: gsc reads opsets 9 to 17",
+    model([conv], [image("x")], [Y], [weight("w", 4, 3, 3, 3)], opset=8))
+bad("layernorm_opset", "node 'ln' (LayerNormalization, opset 16): LayerNormalization is an operator of opset 17 and later",
+    model([helper.make_node("LayerNormalization", ["x", "s"], ["y"], name="ln")], [image("x")], [Y],
+          [weight("s", 3)], opset=16))
+bad("hardswish_unfinished", "node 'r' (Relu, opset 9): operand 'c' is a step of hardswish's pattern",
+    model([helper.make_node("Relu", ["x"], ["a"], name="ra"), helper.make_node("Add", ["a", "three"], ["b"], name="add"),
+           helper.make_node("Clip", ["b"], ["c"], name="clip", min=0.0, max=6.0),
+           helper.make_node("Relu", ["c"], ["y"], name="r")], [image("x")], [Y],
+          [helper.make_tensor("three", TensorProto.FLOAT, [], [3.0])], opset=9))
+bad("cast_int", "node 'cs' (Cast, opset 13): a cast of a tensor to integers is not supported",
+    model([helper.make_node("Cast", ["x"], ["y"], name="cs", to=TensorProto.INT64)], [image("x")], [Y]))
 bad("wrong_count", "tensor 'w' has 3 values, but its shape holds 108",
     model([conv], [image("x")], [Y], [short_tensor()]))
 bad("two_inputs", "the graph has several inputs",
