@@ -210,6 +210,11 @@ static void emit_shape_macros(const Emitter *e, Buf *h, const char *which, const
 /* How trained weights get into params (the runtime's safetensors loader). */
 static void emit_loader_comment(const Emitter *e, Buf *h)
 {
+    if (e->opt->weights_file)
+        buf_printf(h, "/*\n * This model's weights are not compiled in (their prepared form is over gsc's\n"
+                      " * --embed-limit): gsc wrote them to %s, beside this file. Load them\n"
+                      " * into params as below, then %s_prepare(params, prepared).\n */\n",
+                   e->opt->weights_file, e->p);
     buf_printf(h, "/*\n * Trained weights: a safetensors file with PyTorch state_dict names (a PyTorch .pt\n"
                   " * converts with tools/export_torch.py) loads into params[%s_NUM_PARAMS] with the\n"
                   " * loader of gsc_runtime.h (runtime/gsc_safetensors.c), checked by name and shape:\n *\n"
@@ -816,9 +821,7 @@ void emit_c(const Graph *g, const Lowered *L, const Lowered *T, const EmitOption
 {
     if (!L->planned || (T && !T->planned))
         internal_error("emit_c: the lowered program is not planned");
-    char *pu = arena_printf("%s", opt->prefix);
-    for (char *q = pu; *q; q++)
-        *q = (char)toupper((unsigned char)*q);
+    char *pu = arena_upper(opt->prefix);
     Emitter e = {.g = g, .L = L, .opt = opt, .p = opt->prefix, .pu = pu, .o = c};
     name_everything(&e, T);
     emit_banner(&e, c);

@@ -58,6 +58,7 @@ void *xrealloc(void *p, size_t n);
 void *arena_alloc(size_t n); /* zeroed, 16-byte aligned */
 char *arena_strndup(const char *s, size_t n);
 char *arena_printf(const char *fmt, ...) PRINTF(1, 2);
+char *arena_upper(const char *s); /* a copy in capitals: rn18 -> RN18 */
 
 /* Growable string buffer (heap). */
 typedef struct {
@@ -774,6 +775,7 @@ typedef struct {
     const char *source_name; /* the .gs file's name shown in comments (no directories) */
     const char *header_name; /* what NAME.c includes */
     const float *embedded;   /* prepared weights to compile in (--embed-weights), or NULL */
+    const char *weights_file; /* or the name of the safetensors file beside NAME.c that holds them */
     bool profile;            /* GSC_PROFILE_BEGIN/END around each operation (--profile) */
 } EmitOptions;
 

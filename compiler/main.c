@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* In pieces: C limits the length of one string literal. */
@@ -28,7 +29,8 @@ static const char *const usage_text[] = {
     "Modes:\n"
     "  gsc FILE.gs -o NAME.c        check, specialise and write NAME.c and NAME.h\n"
     "  gsc MODEL.onnx -o NAME.c     compile a trained ONNX model (opsets 9 to 17;\n"
-    "                               docs/onnx.md): its weights are compiled in\n"
+    "                               docs/onnx.md): its weights are compiled in, or\n"
+    "                               over --embed-limit written beside NAME.c\n"
     "  gsc --emit=gs MODEL.onnx -o NAME.gs\n"
     "                               the ONNX model as GraphSpec text, its weights\n"
     "                               beside it as NAME.safetensors; every other mode\n"
@@ -100,6 +102,13 @@ static const char *const usage_text[] = {
     "  --embed-weights W.safetensors\n"
     "                               compile the weights into NAME.c as a const\n"
     "                               array P_weights (for flash); no file needed\n"
+    "  --embed-limit=SIZE           the most prepared weights compiled into NAME.c\n"
+    "                               (ONNX input, --embed-weights): bytes, or with K,\n"
+    "                               M or G for KiB, MiB, GiB (default 64M; 0: never).\n"
+    "                               Over it, NAME.c has no P_weights: the raw weights\n"
+    "                               go to NAME.safetensors beside it, which the\n"
+    "                               program loads (gsc_st_load_params) and prepares\n"
+    "                               (P_prepare); a note on stderr says so (-q too)\n"
     "  --profile                    timing hooks around each operation of P_forward\n"
     "                               (GSC_PROFILE_BEGIN/END: they cost nothing unless\n"
     "                               built with -DGSC_PROFILE and gsc_profile_begin/end\n"
@@ -144,6 +153,7 @@ typedef struct {
     const char *emit;
     const char *prefix;
     const char *embed;
+    int64_t embed_limit; /* bytes of prepared weights; over it they go to a file (0: always) */
     const char *symbolic;
     bool reference;
     bool profile;
@@ -189,8 +199,30 @@ static bool is_flag(const char *arg, const char *flag)
     return !strncmp(arg, flag, n) && (arg[n] == 0 || arg[n] == '=' || flag[1] != '-');
 }
 
+/* "64M", "1G", "4096", "0": bytes, K, M and G powers of 1024; -1 if not a size. */
+static int64_t parse_size(const char *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (!isdigit((unsigned char)*v) || errno)
+        return -1;
+    int shift = 0;
+    if (*end && end[1] == 0) {
+        const char *units = "KMG", *u = strchr(units, toupper((unsigned char)*end));
+        if (!u)
+            return -1;
+        shift = 10 * (int)(u - units + 1);
+        end++;
+    }
+    if (*end || n > (unsigned long long)(INT64_MAX >> shift))
+        return -1;
+    return (int64_t)(n << shift);
+}
+
 static void parse_args(int argc, char **argv, Options *o)
 {
+    o->embed_limit = (int64_t)64 << 20;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -244,6 +276,11 @@ static void parse_args(int argc, char **argv, Options *o)
             o->symbolic = flag_value(argc, argv, &i, "--symbolic");
         } else if (is_flag(a, "--embed-weights")) {
             o->embed = flag_value(argc, argv, &i, "--embed-weights");
+        } else if (is_flag(a, "--embed-limit")) {
+            const char *v = flag_value(argc, argv, &i, "--embed-limit");
+            if ((o->embed_limit = parse_size(v)) < 0)
+                usage_error("--embed-limit wants a size in bytes, or with K, M or G for KiB, MiB or GiB (64M, 1G; 0: "
+                            "never compile weights in), not '%s'", v);
         } else if (is_flag(a, "--input")) {
             o->eval_input = flag_value(argc, argv, &i, "--input");
         } else if (is_flag(a, "--params")) {
@@ -544,9 +581,9 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* The prepared weights of --embed-weights (or of the imported model), or
- * NULL (reported). */
-static float *embedded_weights(const Graph *g, const Lowered *low, const char *path)
+/* The raw weights of --embed-weights (or of the imported model), or NULL
+ * (reported). */
+static float *model_weights(const Graph *g, const char *path)
 {
     float *params = path ? load_params(g, path) : onnx_params(g, imported);
     if (!params)
@@ -556,13 +593,38 @@ static float *embedded_weights(const Graph *g, const Lowered *low, const char *p
     for (int64_t i = 0; i < g->nparams; i++) {
         if (!isfinite(params[i])) {
             error_plain("%s: parameter %lld is not a finite number", path, (long long)i);
+            free(params);
             return NULL;
         }
     }
-    float *prepared = xmalloc(sizeof(float) * (size_t)(low->prepared_floats + 1));
-    run_prepare(low, params, prepared);
-    free(params);
-    return prepared;
+    return params;
+}
+
+/* "528.0 MiB", "6.0 KiB", "12 bytes". */
+static const char *size_str(int64_t bytes)
+{
+    if (bytes >= (1 << 20))
+        return arena_printf("%.1f MiB", (double)bytes / (1 << 20));
+    if (bytes >= (1 << 10))
+        return arena_printf("%.1f KiB", (double)bytes / (1 << 10));
+    return arena_printf("%lld bytes", (long long)bytes);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The weights of a model whose prepared weights are over --embed-limit:
+ * the raw parameters to NAME.safetensors beside NAME.c (written whole or
+ * not at all), which the program loads and prepares itself. Left as it is
+ * when it is the --embed-weights file. Returns a status, reported. */
+static int write_weights_file(const Graph *g, const float *params, const Options *o, const char *wpath)
+{
+    if (o->embed && same_file(o->embed, wpath))
+        return 0;
+    return write_params(g, params, wpath) ? 2 : 0;
 }
 
 /* Checks -o NAME.c and --prefix before any work. */
@@ -589,21 +651,55 @@ static int c_output_names(const Options *o, const char **prefix, const char **hp
     return 0;
 }
 
-/* Writes NAME.c and NAME.h; neither is touched unless both can be. */
+/* Writes NAME.c and NAME.h; neither is touched unless both can be. The
+ * weights of --embed-weights or of an imported model are compiled in up
+ * to --embed-limit, else written first to NAME.safetensors (so NAME.c and
+ * NAME.h are not touched unless it could be). */
 static int write_c(const Graph *g, const Lowered *low, const Lowered *train, const Options *o, const char *prefix,
                    const char *hpath)
 {
-    EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL, o->profile};
-    if ((o->embed || imported) && !(eo.embedded = embedded_weights(g, low, o->embed)))
-        return 1;
+    EmitOptions eo = {prefix, base_name(o->input), base_name(hpath), NULL, NULL, o->profile};
+    int64_t bytes = low->prepared_floats * (int64_t)sizeof(float);
+    bool to_file = o->embed_limit == 0 || bytes > o->embed_limit;
+    size_t n = strlen(o->output);
+    const char *wpath = arena_printf("%.*s.safetensors", (int)(n - 2), o->output);
+    int rc = 0;
+    if (o->embed || imported) {
+        float *params = model_weights(g, o->embed);
+        if (!params)
+            return 1;
+        if (to_file) {
+            eo.weights_file = base_name(wpath);
+            rc = write_weights_file(g, params, o, wpath);
+        } else {
+            float *prepared = xmalloc(sizeof(float) * (size_t)(low->prepared_floats + 1));
+            run_prepare(low, params, prepared);
+            eo.embedded = prepared;
+        }
+        free(params);
+        if (rc)
+            return rc;
+    }
     Buf c = {0}, h = {0};
     emit_c(g, low, train, &eo, &c, &h);
-    int rc = write_output(hpath, h.s, h.len);
+    rc = write_output(hpath, h.s, h.len);
     if (!rc)
         rc = write_output(o->output, c.s, c.len);
+    /* said even with -q: the program must load the weights itself */
+    if (!rc && eo.weights_file)
+        fprintf(stderr, "gsc: note: %s does not compile in its prepared weights (%s, %s): the program loads %s with "
+                        "gsc_st_load_params(&f, %s_tensors, %s_NUM_TENSORS, params, ...) and prepares them with "
+                        "%s_prepare(params, prepared) (docs/c-api.md, loading weights)\n",
+                o->output, size_str(bytes),
+                o->embed_limit ? arena_printf("over --embed-limit's %s", size_str(o->embed_limit)) : "--embed-limit=0",
+                wpath, prefix, arena_upper(prefix), prefix);
     if (!rc)
-        say(o, "wrote %s and %s (workspace %lld bytes%s)", o->output, hpath, (long long)low->workspace_bytes,
+        say(o, "wrote %s (workspace %lld bytes%s)",
+            eo.weights_file ? arena_printf("%s, %s and %s", o->output, hpath, wpath)
+                            : arena_printf("%s and %s", o->output, hpath),
+            (long long)low->workspace_bytes,
             train ? arena_printf("; training step %lld bytes", (long long)train->workspace_bytes) : "");
+    free((void *)eo.embedded);
     buf_free(&c);
     buf_free(&h);
     return rc;

@@ -85,6 +85,14 @@ char *arena_printf(const char *fmt, ...)
     return s;
 }
 
+char *arena_upper(const char *s)
+{
+    char *u = arena_printf("%s", s);
+    for (char *q = u; *q; q++)
+        *q = (char)toupper((unsigned char)*q);
+    return u;
+}
+
 static void buf_reserve(Buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)

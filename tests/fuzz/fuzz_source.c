@@ -118,7 +118,7 @@ static int run_pipeline(const char *text, size_t len)
         if (train)
             plan_memory(train);
         Buf c = {0}, h = {0};
-        EmitOptions eo = {"fz", "fuzz.gs", "fz.h", NULL, false};
+        EmitOptions eo = {"fz", "fuzz.gs", "fz.h", NULL, NULL, false};
         emit_c(g, low, train, &eo, &c, &h);
         buf_free(&c);
         buf_free(&h);

@@ -22,7 +22,9 @@ print('%.3g' % (abs(a - b).max() if a.shape == b.shape else float('inf')))" "$1"
 # check NAME M.onnx DIMS [IMPORT_FLAGS [SIZE_FLAGS]]: ONNX Runtime's output on
 # a random input of shape DIMS against gsc --eval on the .onnx file, gsc
 # --eval on its --emit=gs text with the written weights, and the C of `gsc
-# M.onnx -o M.c` built and run; each within 1e-4. IMPORT_FLAGS go to every
+# M.onnx -o M.c` built and run (with the weights gsc wrote beside it, loaded
+# by tests/onnx/run_model.c -DGSC_LOAD, when they are over --embed-limit);
+# each within 1e-4. IMPORT_FLAGS go to every
 # gsc reading the .onnx file (--symbolic ...), SIZE_FLAGS (-D H=...) to
 # every gsc run.
 check() {
@@ -34,9 +36,11 @@ check() {
     "$GSC" -q --emit=gs "$m" $imp $sz -o "$o.gs" &&
     "$GSC" -q --eval "$o.gs" $sz --params "$o.safetensors" --input "$o.x.bin" -o "$o.gseval.bin" &&
     "$GSC" -q "$m" $imp $sz -o "$o.c" --prefix m &&
-    "$CC" -std=c11 -O2 -march=native -Iruntime -I"$OUT" -DGSC_HEADER="\"$n.h\"" -DGSC_P=m -DGSC_PU=M -o "$o.run" \
-        tests/onnx/run_model.c "$o.c" runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm &&
-    "$o.run" "$o.x.bin" "$o.c.bin" || { echo "FAIL $n: gsc"; fail=$((fail + 1)); return; }
+    { w=; grep -q '^#define M_EMBEDDED_WEIGHTS' "$o.h" || w=$o.safetensors; } && # over --embed-limit: the weights beside it
+    "$CC" -std=c11 -O2 -march=native -Iruntime -I"$OUT" -DGSC_HEADER="\"$n.h\"" -DGSC_P=m -DGSC_PU=M ${w:+-DGSC_LOAD} \
+        -o "$o.run" tests/onnx/run_model.c "$o.c" runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c \
+        runtime/gsc_winograd.c ${w:+runtime/gsc_safetensors.c} -lm &&
+    "$o.run" "$o.x.bin" "$o.c.bin" $w || { echo "FAIL $n: gsc"; fail=$((fail + 1)); return; }
     e=$(maxdiff "$o.eval.bin" "$o.ort.bin"); g=$(maxdiff "$o.gseval.bin" "$o.ort.bin"); c=$(maxdiff "$o.c.bin" "$o.ort.bin")
     if "$PY" -c "import sys; sys.exit(0 if max(map(float, sys.argv[1:])) <= 1e-4 else 1)" "$e" "$g" "$c"; then
         echo "ok   $n: max |gsc - ORT|: --eval $e, --emit=gs text $g, generated C $c"; pass=$((pass + 1))

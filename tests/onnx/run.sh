@@ -50,6 +50,56 @@ for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes; do
         bad "$m: the generated C is not within 1e-4 of PyTorch"
 done
 
+# --embed-limit: over it the C does not compile the weights in, they go to
+# M.safetensors beside M.c (raw, by name), and the C built with the runtime's
+# loader gives the embedded build's output bit for bit. residual's prepared
+# weights are B bytes: --embed-limit=B embeds them, B - 1 does not.
+m=residual o=$OUT/residual s=$OUT/split
+mkdir -p "$s"
+B=$(($(sed -n 's/^#define RESIDUAL_PREPARED_SIZE \([0-9]*\).*/\1/p' "$o.h") * 4))
+if "$GSC" -q --embed-limit=0 "$o.onnx" -o "$s/$m.c" 2>"$s/note.err" && [ -f "$s/$m.safetensors" ]; then
+    cmp -s "$s/$m.safetensors" "$o.safetensors" && ok || bad "--embed-limit=0: $m.safetensors is not --emit=gs's weights"
+    grep -q "note: .*$s/$m.safetensors.*gsc_st_load_params(&f, residual_tensors, RESIDUAL_NUM_TENSORS" "$s/note.err" &&
+        ok || { bad "--embed-limit=0: no note on where the weights went:"; cat "$s/note.err"; }
+    ! grep -q "residual_weights\|EMBEDDED_WEIGHTS" "$s/$m.c" "$s/$m.h" && grep -q "gsc wrote them to $m.safetensors" "$s/$m.h" &&
+        ok || bad "--embed-limit=0: the C still has the weights, or its header does not say where they are"
+    "$CC" -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror -Iruntime -I"$s" -DGSC_LOAD -DGSC_HEADER="\"$m.h\"" -DGSC_P=$m \
+        -DGSC_PU=RESIDUAL -o "$s/$m.run" tests/onnx/run_model.c "$s/$m.c" runtime/gsc_init.c runtime/gsc_kernels.c \
+        runtime/gsc_fast.c runtime/gsc_winograd.c runtime/gsc_safetensors.c -lm &&
+        "$s/$m.run" "$o.x.bin" "$s/$m.c.bin" "$s/$m.safetensors" && cmp -s "$s/$m.c.bin" "$o.c.bin" && ok ||
+        bad "--embed-limit=0: the C with its weights loaded from $m.safetensors differs from the embedded build"
+else
+    bad "--embed-limit=0: gsc failed or wrote no $s/$m.safetensors"; cat "$s/note.err"
+fi
+"$GSC" -q --embed-limit=$((B - 1)) "$o.onnx" -o "$s/below.c" 2>/dev/null && [ -f "$s/below.safetensors" ] &&
+    sed "s/below/residual/g; s/BELOW/RESIDUAL/g" "$s/below.c" | cmp -s - "$s/$m.c" && ok ||
+    bad "--embed-limit=$((B - 1)) (one byte under the prepared weights) does not write the weights beside the C"
+"$GSC" -q --embed-limit=$B "$o.onnx" -o "$s/at.c" && [ ! -f "$s/at.safetensors" ] &&
+    sed "s/at\.h/residual.h/; s/\bat_/residual_/g; s/\bAT_/RESIDUAL_/g" "$s/at.c" | cmp -s - "$o.c" && ok ||
+    bad "--embed-limit=$B (the prepared weights' size) does not compile them in as the default does"
+# --embed-weights over the limit: the same C; NAME.safetensors that is the
+# --embed-weights file itself is left as it is (not rewritten).
+cp "$o.safetensors" "$s/gs.safetensors" && cp "$o.gs" "$s/gs.gs" && i0=$(stat -c %i "$s/gs.safetensors")
+"$GSC" -q --embed-limit=0 "$s/gs.gs" --embed-weights "$s/gs.safetensors" -o "$s/gs.c" 2>/dev/null &&
+    [ "$(stat -c %i "$s/gs.safetensors")" = "$i0" ] && cmp -s "$s/gs.safetensors" "$o.safetensors" &&
+    sed "s/gs\.gs/residual.onnx/; s/gs\.h/residual.h/; s/gs\.safetensors/residual.safetensors/; s/\bgs_/residual_/g; s/\bGS_/RESIDUAL_/g" \
+        "$s/gs.c" | cmp -s - "$s/$m.c" && ok ||
+    bad "--embed-weights with --embed-limit=0 wrote other C, or rewrote its own weights file"
+# a bad size: a usage error (status 2), nothing written
+"$GSC" --embed-limit=1.5G "$o.onnx" -o "$s/badsize.c" 2>"$s/badsize.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "^gsc: error: --embed-limit wants a size in bytes.*not '1.5G'" "$s/badsize.err" &&
+    [ ! -f "$s/badsize.c" ] && [ ! -f "$s/badsize.safetensors" ] && ok ||
+    { bad "--embed-limit=1.5G: exit status $rc, not 2 with a usage error:"; cat "$s/badsize.err"; }
+# the weights cannot be written (M.safetensors is a directory): status 2, an
+# existing M.c untouched, no M.h
+mkdir -p "$s/unw/$m.safetensors" && echo keep >"$s/unw/$m.c"
+"$GSC" -q --embed-limit=0 "$o.onnx" -o "$s/unw/$m.c" 2>"$s/unw.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "error: cannot write $s/unw/$m.safetensors" "$s/unw.err" && [ "$(cat "$s/unw/$m.c")" = keep ] &&
+    [ ! -f "$s/unw/$m.h" ] && [ -z "$(ls "$s/unw/$m.safetensors")" ] && ok ||
+    { bad "an unwritable $m.safetensors: exit status $rc (want 2), or $m.c or $m.h touched:"; cat "$s/unw.err"; }
+
 for f in "$OUT"/bad_*.onnx; do
     n=$(basename "$f" .onnx)
     want=$(cat "$OUT/$n.want")
