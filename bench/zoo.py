@@ -14,12 +14,11 @@ For each port (all of models/torchvision/*.gs by default), at 3x224x224, batch 1
           name with gsc_st_load_params)
   ort     ONNX Runtime 1.30 (onnxruntime-node, bench/ort_worker.js) on
           torch.onnx.export of the same model (eval, opset 13)
-  import  that ONNX file compiled by gsc directly (gsc model.onnx -o, weights
-          compiled in), the same build; where the import fails its reason is printed.
-          A file over EMBED_LIMIT bytes (vgg11's 531 MB) is imported with
-          gsc --emit=gs and built with its weights loaded instead: as initialisers in
-          C the compiler needs over 19 GB of memory for vgg11 (tests/onnx/run.sh checks
-          that both routes write the same C but for the weights)
+  import  that ONNX file compiled by gsc directly (gsc model.onnx -o), the same
+          build; where the import fails its reason is printed. The weights are
+          compiled in up to gsc's --embed-limit (64 MiB of prepared weights), else
+          gsc writes them beside the C and zoo_bench loads them (as initialisers in
+          C the compiler would need over 19 GB of memory for vgg11)
 First every output is checked against torchvision's (max |y - y_torch| / max |y_torch|
 <= 1e-4); a model whose gsc output disagrees is not timed. Then rounds: in each,
 every model, each peer in turn (order rotated per round) runs W untimed and N timed
@@ -51,7 +50,6 @@ from test_torchvision import randomised  # noqa: E402
 
 TOL = 1e-4
 H = W = 224
-EMBED_LIMIT = 256 << 20  # an ONNX file larger than this: weights loaded, not compiled in
 
 
 def run(cmd, **kw):
@@ -65,10 +63,14 @@ def rel(a, b):
     return float(np.max(np.abs(a.astype(np.float64) - b))) / max(float(np.max(np.abs(b))), 1e-30)
 
 
-def build(gsc, src, d, embedded):
-    """gsc SRC -o d/m.c, then zoo_bench against it: the binary's path."""
+def build(gsc, src, d):
+    """gsc SRC -o d/m.c, then zoo_bench against it: the binary's path, and None when the weights are compiled
+    in, else the file that must be given to it (d/m.safetensors, which gsc writes for an imported model over
+    --embed-limit; the caller's own for a .gs model)."""
     os.makedirs(d, exist_ok=True)
     run([gsc, "-q", src, "-o", os.path.join(d, "m.c"), "--prefix", "m"])
+    with open(os.path.join(d, "m.h")) as f:
+        embedded = "#define M_EMBEDDED_WEIGHTS" in f.read()
     exe = os.path.join(d, "zoo_bench")
     cc, cflags = os.environ.get("CC", "cc"), ["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-O3", "-march=native",
                                               "-fopenmp"]
@@ -76,7 +78,7 @@ def build(gsc, src, d, embedded):
          '-DGSC_HEADER="m.h"', "-DGSC_P=m", "-DGSC_PU=M"] + (["-DGSC_EMBEDDED"] if embedded else []) +
         [os.path.join(HERE, "zoo_bench.c"), os.path.join(d, "m.c")] +
         [runtime_archive(cc, cflags), "-lm", "-o", exe])
-    return exe
+    return exe, None if embedded else os.path.join(d, "m.safetensors")
 
 
 def prepare(a, name, x, xpath):
@@ -95,19 +97,13 @@ def prepare(a, name, x, xpath):
         warnings.simplefilter("ignore")
         torch.onnx.export(m, torch.from_numpy(x.copy()).reshape(1, 3, H, W), onnx, opset_version=13,
                           input_names=["x"], output_names=["y"])
-    exe = build(a.gsc, gs, os.path.join(d, "gsc"), False)
+    exe, _ = build(a.gsc, gs, os.path.join(d, "gsc"))
     workers = {"gsc": Worker([exe, xpath, wst])}
     why = None
     if not a.no_import:
         try:
-            if os.path.getsize(onnx) <= EMBED_LIMIT:
-                imp = build(a.gsc, onnx, os.path.join(d, "import"), True)
-                workers["import"] = Worker([imp, xpath])
-            else:
-                gi = os.path.join(d, "import.gs")
-                run([a.gsc, "-q", "--emit=gs", onnx, "-o", gi])
-                imp = build(a.gsc, gi, os.path.join(d, "import"), False)
-                workers["import"] = Worker([imp, xpath, os.path.join(d, "import.safetensors")])
+            imp, w = build(a.gsc, onnx, os.path.join(d, "import"))
+            workers["import"] = Worker([imp, xpath] + ([w] if w else []))
         except RuntimeError as e:
             why = [line for line in str(e).splitlines() if "error" in line][:1] or str(e).splitlines()[:1]
             why = why[0].strip()
