@@ -4,8 +4,11 @@
 # (onnxruntime-node, installed into build/ort/node: tests/onnx/ort_lib.sh).
 #
 # Models: torchvision's (MODELS below: 224x224, random weights, batchnorm
-# statistics randomised) and tests/onnx/make_cases.py's small networks. (vgg11 and alexnet import too, but C with 61 to 133 million
-# weights compiled in takes too long to build for a test.) For each: ONNX Runtime's output on a random input; gsc
+# statistics randomised) and tests/onnx/make_cases.py's small networks. alexnet
+# and vgg11 (61 and 133 million weights) add about 25 s and 100 s: over
+# --embed-limit, their C (like resnet50's) is built in a second with the
+# weights gsc writes beside it (compiled in, vgg11's would need about 19 GB
+# of memory to compile; resnet18's 57 MiB take 106 s and 4 GB). For each: ONNX Runtime's output on a random input; gsc
 # --eval on the .onnx file; gsc --eval on its --emit=gs text with the
 # written weights; the C of `gsc M.onnx -o M.c` built and run. Each of the
 # three within 1e-4 of ONNX Runtime (max absolute difference), printed.
@@ -15,7 +18,7 @@ GSC=${1:-build/gsc}
 PY=/usr/bin/python3
 OUT=build/ort
 # ORT_MODELS="a b" checks only those torchvision models
-MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0 densenet121 regnet_y_400mf resnet50"}
+MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0 densenet121 regnet_y_400mf resnet50 alexnet vgg11"}
 CC=${CC:-cc}
 . tests/onnx/ort_lib.sh
 ort_install
