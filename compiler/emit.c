@@ -304,6 +304,13 @@ static void emit_table(Emitter *e)
     buf_puts(e->o, "};\n\n");
 }
 
+/* A float as a C float literal: "0.5f", "6.0f", "1e-06f" ("6f" is no C). */
+static const char *float_literal(float v)
+{
+    const char *s = arena_printf("%.9g", (double)v);
+    return arena_printf("%s%sf", s, strpbrk(s, ".e") ? "" : ".0");
+}
+
 static void emit_init(Emitter *e)
 {
     const Graph *g = e->g;
@@ -317,7 +324,7 @@ static void emit_init(Emitter *e)
                        t->name);
         else
             buf_printf(e->o, "    gsc_init_fill(params + %lld, %lld, %s); /* %s */\n", N(t->offset), N(t->count),
-                       t->init == INIT_FILL ? arena_printf("%.9gf", (double)(float)t->fill)
+                       t->init == INIT_FILL ? float_literal((float)t->fill)
                                             : t->init == INIT_ONE ? "1.0f" : "0.0f",
                        t->name);
     }
