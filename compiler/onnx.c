@@ -654,7 +654,7 @@ static int64_t dim_at(Imp *m, Dim *d)
 static ImWeight *new_weight(Imp *m, const char *layer, const char *which, int64_t count)
 {
     ImWeight *w = arena_alloc(sizeof *w);
-    w->name = arena_printf("%s.%s", layer, which);
+    w->name = which ? arena_printf("%s.%s", layer, which) : layer; /* a param tensor: no suffix */
     w->count = count;
     w->data = xcalloc((size_t)(count ? count : 1), sizeof(float));
     vec_push(&m->im->weights, w);
@@ -936,15 +936,39 @@ static const float *per_channel(const Const *k, int64_t c, int out_rank, int64_t
     return k->f;
 }
 
+/* x op k for a scalar or per-channel constant k on an image x that no
+ * layer before takes (paddle2onnx's learnable affine blocks, y * a + b after
+ * an activation): a param tensor [1, 1, 1] or [c, 1, 1] holding k, and
+ * mul, add or sub of x and it (x / k as x * (1 / k)). */
+static bool const_param(Imp *m, Val *x, const Const *k, char op, bool k_first)
+{
+    int64_t c = 0, step = 0;
+    const float *v = x->rank == 3 && !x->pooled && dim_is_const(x->d[0], &c) ? per_channel(k, c, 3, &step) : NULL;
+    if (!v || (k_first && op == '/'))
+        return node_error(m, "a constant operand is supported only per channel, right after a Conv, Gemm or "
+                             "MatMul whose output has no other use, or as a scalar or per-channel constant times, "
+                             "plus or minus an image");
+    int64_t n = step ? c : 1;
+    const char *name = layer_name(m, m->node->input[k_first ? 0 : 1]);
+    ImWeight *w = new_weight(m, name, NULL, n);
+    for (int64_t i = 0; i < n; i++)
+        w->data[i] = op == '/' ? 1.0f / v[i] : v[i];
+    stmt(m, IM_LAYER, name, arena_printf("param(%lld, 1, 1, init=0.0)", (long long)n), NULL);
+    const char *fn = op == '+' ? "add" : op == '-' ? "sub" : "mul";
+    const char *e = k_first && op == '-' ? arena_printf("sub(%s, %s)", name, x->expr)
+                                         : arena_printf("%s(%s, %s)", fn, x->expr, name);
+    define(m, 0, e, x->depth + 1, x->rank, x->d);
+    return true;
+}
+
 /* x op k for a constant k per output channel of the layer before x,
- * folded into that layer's weights. */
+ * folded into that layer's weights; else a param tensor. */
 static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
 {
     int64_t step;
     const float *c = x->fold ? per_channel(k, x->fold->cout, x->rank, &step) : NULL;
     if (!c || (k_first && (op == '-' || op == '/')))
-        return node_error(m, "a constant operand is supported only per channel, right after a Conv, Gemm or "
-                             "MatMul whose output has no other use");
+        return const_param(m, x, k, op, k_first);
     Fold *f = x->fold;
     for (int64_t o = 0; o < f->cout; o++) {
         float v = c[o * step];

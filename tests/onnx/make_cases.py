@@ -138,6 +138,24 @@ class Bounds(nn.Module):
         return self.fc(torch.flatten(self.pool2(b), 1))
 
 
+class Affine(nn.Module):
+    """Exported at opset 9 (Clip's attribute form): a scalar and a per-channel constant times, plus or minus an
+    activation, which no layer before takes (param tensors and mul, add, sub), and hardswish written as
+    x * clamp(x + 3, 0, 6) / 6 (as paddle2onnx does) on a convolution's output used twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.conv2 = nn.Conv2d(6, 4, 3, padding=1)
+        self.shift = torch.linspace(-1, 1, 6).reshape(6, 1, 1)
+
+    def forward(self, x):
+        a = torch.relu(self.conv(x)) * 0.75 + self.shift
+        b = self.conv2(a)
+        h = b * torch.clamp(b + 3, 0, 6) / 6
+        return (1.5 - torch.relu(h)) / 4
+
+
 class Shuffle(nn.Module):
     """ShuffleNetV2's forms: x.chunk(2, 1) (Slice with Shape/Gather/Add/Div/Mul shape arithmetic), torch.split
     with sizes (Split), a channel slice x[:, a:b] (Slice), the channel shuffle view/transpose/reshape."""
@@ -241,6 +259,7 @@ export("se_wide", Se(), (1, 3, 5, 9))  # h = w not proved: adaptive_avgpool2d(x,
 export("norm", Norm(), (1, 3, 6, 5), opset=17)
 export("gelu", Gelu(), (1, 3, 5, 4))
 export("axes", Axes(), (1, 3, 10, 8))
+export("affine", Affine(), (1, 3, 6, 7), opset=9)
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
