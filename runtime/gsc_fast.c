@@ -515,6 +515,39 @@ void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int c
         pb[o] = o < cout && bias ? bias[o] : 0.0f;
 }
 
+/* One row of the padded copy from a blocked source row src[w][16] (a
+ * 16-lane block): the border cells 0, the inside T(src) = act(src*sc + sh)
+ * in vectors, or one memcpy when there is no transform. The lanes at and
+ * above nvalid (padding channels: 0 in src, sc 1, sh 0) are 0 after the
+ * transform unless act(0) is not: then they are zeroed. */
+static void pad_copy_row(const ConvPlan *P, const float *src, const float *sc, const float *sh, int act,
+                         int nvalid, float *row)
+{
+    float *o = row + (size_t)P->left * 16;
+    int xx, v, l;
+    memset(row, 0, (size_t)P->left * 16 * sizeof(float));
+    memset(o + (size_t)P->w * 16, 0, (size_t)(P->wp - P->left - P->w) * 16 * sizeof(float));
+    if (!sc && !act) {
+        memcpy(o, src, (size_t)P->w * 16 * sizeof(float));
+        return;
+    }
+    {
+        VT vs[NV], vh[NV];
+        for (v = 0; v < NV; v++) {
+            vs[v] = sc ? VLOAD(sc + v * VW) : VSET1(1.0f);
+            vh[v] = sc ? VLOAD(sh + v * VW) : VZERO();
+        }
+        for (xx = 0; xx < P->w; xx++)
+            for (v = 0; v < NV; v++)
+                VSTORE(o + (size_t)xx * 16 + v * VW,
+                       v_act(VFMA(VLOAD(src + (size_t)xx * 16 + v * VW), vs[v], vh[v]), act));
+    }
+    if (nvalid < 16 && act != GSC_ACT_RELU && act != GSC_ACT_RELU6)
+        for (xx = 0; xx < P->w; xx++)
+            for (l = nvalid; l < 16; l++)
+                o[(size_t)xx * 16 + l] = 0.0f;
+}
+
 /* The padded copy: xp[ncb_in][hp][wp][lanes] = T(x) inside, 0 on the border. */
 static void conv_pad_copy(const ConvPlan *P, const float *x,
                           const float *in_ss, int flags, float *xp)
@@ -540,6 +573,11 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
         }
         if (iy < 0 || iy >= P->h) {
             memset(row, 0, (size_t)P->wp * L * sizeof(float));
+            continue;
+        }
+        if (!chw && L == 16) {
+            pad_copy_row(P, x + ((size_t)cb * P->h + iy) * P->w * 16, in_ss ? sc : NULL, sh, act,
+                         P->cin - cb * 16, row);
             continue;
         }
         for (xx = 0; xx < P->wp; xx++) {
