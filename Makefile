@@ -492,18 +492,26 @@ test-grad-torch: $(BUILD)/gsc   # installs python3-torch when missing (as root)
 
 # The optimisers against torch.optim (installs python3-torch when missing and root).
 $(BUILD)/optim_driver: tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c runtime/gsc_runtime.h \
-                       runtime/gsc_train.h
+                       runtime/gsc_train.h runtime/gsc_simd.h
 	@mkdir -p $(BUILD)
 	$(CC) $(RT_CFLAGS) -o $@ tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c -lm
 
 # the same with the update's loops on OpenMP threads even for the test's small arrays
 $(BUILD)/optim_driver_omp: tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c runtime/gsc_runtime.h \
-                           runtime/gsc_train.h
+                           runtime/gsc_train.h runtime/gsc_simd.h
 	@mkdir -p $(BUILD)
 	$(CC) $(RT_CFLAGS) -fopenmp -DGSC_OPT_THREAD_MIN=1 -o $@ tools/optim_driver.c runtime/gsc_train.c \
 	  runtime/gsc_safetensors.c -lm
 
-test-optim-torch: $(BUILD)/optim_driver $(BUILD)/optim_driver_omp
+# and with the machine's vectors (AVX2 / AVX-512: the update's one-pass form), in GNU C, where gcc
+# contracts across statements
+$(BUILD)/optim_driver_native: tools/optim_driver.c runtime/gsc_train.c runtime/gsc_safetensors.c \
+                              runtime/gsc_runtime.h runtime/gsc_train.h runtime/gsc_simd.h
+	@mkdir -p $(BUILD)
+	$(CC) -std=gnu99 $(WARN) $(EX_CFLAGS) -Iruntime -DGSC_OPT_THREAD_MIN=1 -o $@ tools/optim_driver.c \
+	  runtime/gsc_train.c runtime/gsc_safetensors.c -lm
+
+test-optim-torch: $(BUILD)/optim_driver $(BUILD)/optim_driver_omp $(BUILD)/optim_driver_native
 	@if ! /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing python3-torch and python3-numpy"; \
@@ -513,6 +521,7 @@ test-optim-torch: $(BUILD)/optim_driver $(BUILD)/optim_driver_omp
 	fi
 	/usr/bin/python3 tools/test_optim_torch.py $(BUILD)/optim_driver
 	OMP_NUM_THREADS=2 /usr/bin/python3 tools/test_optim_torch.py $(BUILD)/optim_driver_omp
+	OMP_NUM_THREADS=2 /usr/bin/python3 tools/test_optim_torch.py $(BUILD)/optim_driver_native
 
 RUN_CFLAGS ?= -O3 -march=native -fopenmp
 

@@ -52,6 +52,7 @@ typedef __m512 VT;
 #define VFMA_EXACT VFMA
 #define VMIN(a, b) _mm512_min_ps((a), (b))
 #define VDIV(a, b) _mm512_div_ps((a), (b))
+#define VSQRT(a) _mm512_sqrt_ps(a)
 #define VABS(a) _mm512_abs_ps(a)
 #define VROUND(a) _mm512_roundscale_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 /* p * 2^n for an integral n in [-126, 127] */
@@ -81,6 +82,7 @@ typedef __m256 VT;
 #define VFMA_EXACT VFMA
 #define VMIN(a, b) _mm256_min_ps((a), (b))
 #define VDIV(a, b) _mm256_div_ps((a), (b))
+#define VSQRT(a) _mm256_sqrt_ps(a)
 #define VABS(a) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (a))
 #define VROUND(a) _mm256_round_ps((a), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define VSCALE2(p, n) _mm256_mul_ps((p), _mm256_castsi256_ps(_mm256_slli_epi32( \
@@ -106,6 +108,7 @@ typedef float VT;
 #define VFMA_EXACT(a, b, c) fmaf((a), (b), (c)) /* one rounding (hi + lo splits) */
 #define VMIN(a, b) ((a) < (b) ? (a) : (b))
 #define VDIV(a, b) ((a) / (b))
+#define VSQRT(a) sqrtf(a)
 #define VABS(a) fabsf(a)
 #define VROUND(a) nearbyintf(a)
 #define VSCALE2(p, n) ldexpf((p), (int)(n))

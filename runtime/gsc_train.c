@@ -28,7 +28,9 @@
  * default contraction (within an expression) finds nothing, gcc's in GNU
  * modes (across statements) neither, and the one place where a product
  * meets a later sum, AdamW's decay, is a loop of its own (as it is a
- * kernel of its own in PyTorch). -ffast-math breaks all of this.
+ * kernel of its own in PyTorch), or in the AVX2 / AVX-512 pass that fuses
+ * the two (adam_vec) a value the compiler cannot see through (ROUNDED).
+ * -ffast-math breaks all of this.
  * With -fopenmp the loops over the elements run on OpenMP threads; each
  * element is computed alone, so the results are the same.
  */
@@ -40,6 +42,11 @@
 #include <string.h>
 
 #include "gsc_train.h"
+#include "gsc_simd.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* The fewest elements an update splits across OpenMP threads (-D to test
  * the threaded loops on small arrays). */
@@ -298,13 +305,80 @@ static double one_minus_product(double a, double b)
     return 1.0 - ab;
 }
 
+/* Adam's per-step constants, as adam_step derives them. */
+typedef struct {
+    float wd, b1, omb1, b2, omb2, bc2_sqrt, eps, neg_step_size, decay;
+    int maximize, amsgrad, l2, decoupled;
+} AdamK;
+
+/* One element's update after the decoupled decay (p already p * decay). */
+static void adam_one(const AdamK *k, float *restrict p, const float *restrict grad, float *restrict m,
+                     float *restrict v, float *restrict vmax, int64_t i)
+{
+    float g = k->maximize ? -grad[i] : grad[i], vhat, denom;
+    if (k->l2)
+        g = fmaf(p[i], k->wd, g);                    /* grad.add(param, ...) */
+    m[i] = fmaf(g, k->omb1, m[i] * k->b1);           /* mul_(beta1).add_ */
+    v[i] = fmaf(k->omb2 * g, g, v[i] * k->b2);       /* mul_(beta2).addcmul_ */
+    vhat = v[i];
+    if (k->amsgrad)
+        vhat = vmax[i] = maximum(vmax[i], v[i]);
+    denom = sqrtf(vhat) / k->bc2_sqrt + k->eps;      /* (sqrt / bc2_sqrt).add_ */
+    p[i] = p[i] + (k->neg_step_size * m[i]) / denom; /* addcdiv_ */
+}
+
+/* Elements lo..hi-1 in PyTorch's two kernels: param.mul_(1 - lr * weight_decay)
+ * over all of them, then the update. The decay is a loop of its own so that
+ * nothing fuses its product with the update's sum. */
+static void adam_range(const AdamK *k, float *restrict p, const float *restrict grad, float *restrict m,
+                       float *restrict v, float *restrict vmax, int64_t lo, int64_t hi)
+{
+    int64_t i;
+    if (k->decoupled)
+        for (i = lo; i < hi; i++)
+            p[i] = p[i] * k->decay;
+    for (i = lo; i < hi; i++)
+        adam_one(k, p, grad, m, v, vmax, i);
+}
+
+#if VW > 1
+/* Keeps the compiler from contracting the product x into a later sum
+ * (gcc in GNU modes fuses intrinsics' multiplies and adds too). */
+#define ROUNDED(x) __asm__("" : "+v"(x))
+
+/* VW elements from i, the same operations as adam_range's in one pass
+ * (without amsgrad): the decayed parameter is rounded, then updated. */
+GF_INLINE void adam_vec(const AdamK *k, float *restrict p, const float *restrict grad, float *restrict m,
+                        float *restrict v, int64_t i)
+{
+    VT pv = VLOAD(p + i), g = VLOAD(grad + i), mv, vv, denom, step;
+    if (k->decoupled) {
+        pv = VMUL(pv, VSET1(k->decay));
+        ROUNDED(pv);
+    }
+    if (k->maximize)
+        g = VMUL(g, VSET1(-1.0f)); /* -g, exactly */
+    if (k->l2)
+        g = VFMA_EXACT(pv, VSET1(k->wd), g);
+    mv = VFMA_EXACT(g, VSET1(k->omb1), VMUL(VLOAD(m + i), VSET1(k->b1)));
+    vv = VFMA_EXACT(VMUL(VSET1(k->omb2), g), g, VMUL(VLOAD(v + i), VSET1(k->b2)));
+    denom = VADD(VDIV(VSQRT(vv), VSET1(k->bc2_sqrt)), VSET1(k->eps));
+    step = VDIV(VMUL(VSET1(k->neg_step_size), mv), denom);
+    VSTORE(m + i, mv);
+    VSTORE(v + i, vv);
+    VSTORE(p + i, VADD(pv, step));
+}
+#endif
+
 /*
  * torch/optim/adam.py, _single_tensor_adam, and adamw.py,
  * _single_tensor_adamw (decoupled = 1), for capturable = differentiable =
  * False. PyTorch's step is a float32 tensor read back with .item(); ours is
  * an int64, the same number below 2^24 steps (past that PyTorch's counter
  * stops, ours does not; both bias corrections are 1 by then unless a beta
- * is within about 1e-6 of 1).
+ * is within about 1e-6 of 1). With AVX2 or AVX-512 (and without amsgrad)
+ * the decay and the update are one pass over the arrays, VW elements at a
+ * time with the same float32 operations; else two passes as PyTorch's.
  */
 static void adam_step(const GscOptConfig *c, int64_t step, float *restrict p,
                       const float *restrict grad, float *restrict m,
@@ -314,41 +388,42 @@ static void adam_step(const GscOptConfig *c, int64_t step, float *restrict p,
     const double t = (double)step;
     const double bc1 = 1.0 - pow(c->beta1, t);       /* bias_correction1 */
     const double bc2 = 1.0 - pow(c->beta2, t);       /* bias_correction2 */
-    const float wd = (float)c->weight_decay;
-    const float b1 = (float)c->beta1, omb1 = (float)(1.0 - c->beta1);
-    const float b2 = (float)c->beta2, omb2 = (float)(1.0 - c->beta2);
-    const float bc2_sqrt = (float)sqrt(bc2);         /* math.sqrt */
-    const float eps = (float)c->eps;
-    const float neg_step_size = (float)(-(c->lr / bc1)); /* value=-step_size */
-    const int maximize = c->maximize, amsgrad = c->amsgrad;
-    const int l2 = !decoupled && c->weight_decay != 0;
-    int64_t i;
-    if (decoupled) {
-        /* param.mul_(1 - lr * weight_decay): its own pass, so that nothing
-         * fuses this product with the update's sum below. */
-        const float decay = (float)one_minus_product(c->lr, c->weight_decay);
+    AdamK k;
+    int64_t nb = 0;
+    k.wd = (float)c->weight_decay;
+    k.b1 = (float)c->beta1, k.omb1 = (float)(1.0 - c->beta1);
+    k.b2 = (float)c->beta2, k.omb2 = (float)(1.0 - c->beta2);
+    k.bc2_sqrt = (float)sqrt(bc2);                   /* math.sqrt */
+    k.eps = (float)c->eps;
+    k.neg_step_size = (float)(-(c->lr / bc1));       /* value=-step_size */
+    k.decay = (float)one_minus_product(c->lr, c->weight_decay);
+    k.maximize = c->maximize, k.amsgrad = c->amsgrad;
+    k.l2 = !decoupled && c->weight_decay != 0;
+    k.decoupled = decoupled;
+#if VW > 1
+    if (!k.amsgrad) {
+        int64_t b;
+        nb = n / VW;
+        /* each element on its own: threads (with -fopenmp) change no result */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (n >= GSC_OPT_THREAD_MIN)
 #endif
-        for (i = 0; i < n; i++)
-            p[i] = p[i] * decay;
+        for (b = 0; b < nb; b++)
+            adam_vec(&k, p, grad, m, v, b * VW);
+        nb *= VW;
     }
-    /* each element on its own: threads (with -fopenmp) change no result */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n >= GSC_OPT_THREAD_MIN)
 #endif
-    for (i = 0; i < n; i++) {
-        float g = maximize ? -grad[i] : grad[i], vhat, denom;
-        if (l2)
-            g = fmaf(p[i], wd, g);                   /* grad.add(param, ...) */
-        m[i] = fmaf(g, omb1, m[i] * b1);             /* mul_(beta1).add_ */
-        v[i] = fmaf(omb2 * g, g, v[i] * b2);         /* mul_(beta2).addcmul_ */
-        vhat = v[i];
-        if (amsgrad)
-            vhat = vmax[i] = maximum(vmax[i], v[i]);
-        denom = sqrtf(vhat) / bc2_sqrt + eps;       /* (sqrt / bc2_sqrt).add_ */
-        p[i] = p[i] + (neg_step_size * m[i]) / denom; /* addcdiv_ */
+#ifdef _OPENMP
+    if (n - nb >= GSC_OPT_THREAD_MIN) {
+#pragma omp parallel
+        {
+            int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
+            adam_range(&k, p, grad, m, v, vmax, nb + (n - nb) * id / nt, nb + (n - nb) * (id + 1) / nt);
+        }
+        return;
     }
+#endif
+    adam_range(&k, p, grad, m, v, vmax, nb, n);
 }
 
 int gsc_opt_step(const GscOptConfig *cfg, GscOptState *st, float *params,

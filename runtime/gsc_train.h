@@ -19,7 +19,8 @@
  *   for each example of the batch: P_grad(params, input, label, grads, ws);
  *   gsc_opt_step(&cfg, &state, params, grads, PU_NUM_PARAMS);
  *
- * C99, libc and libm only; no global state, no threads. The optimisers do
+ * C99, libc and libm only; no global state, no threads of its own (built
+ * with -fopenmp, an update runs on OpenMP threads). The optimisers do
  * not allocate: their state is caller-owned memory of n floats per buffer.
  * The checkpoint functions and the safetensors section allocate, and say so.
  * Every identifier is prefixed gsc_ / Gsc / GSC_. Errors are a return value
