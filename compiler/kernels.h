@@ -29,6 +29,7 @@ K(FAST_FROM_CHW,       "gsc_fast_from_chw",       "riiiw")
 K(FAST_TO_CHW,         "gsc_fast_to_chw",         "riiiw")
 K(FAST_PARAM_TO_BLOCKED, "gsc_fast_from_chw",     "piiiw") /* a param tensor as a blocked value */
 K(FAST_CONV2D,         "gsc_fast_conv2d",         "grpr?fww?s")
+K(FAST_CONV2D_OUT,     "gsc_fast_conv2d_out",     "grpr?fr?r?fws")
 K(FAST_CONV2D_WINOGRAD, "gsc_fast_conv2d_winograd", "girpr?fww?s")
 K(FAST_MOMENTS,        "gsc_fast_moments",        "riiiw")
 K(FAST_BN_FOLD,        "gsc_fast_bn_fold",        "rppiw")

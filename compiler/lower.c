@@ -16,7 +16,9 @@
  *              next convolution as it reads its input, by the max-pool, or by
  *              the one pass that ends a residual block (BN + add + ReLU). A
  *              convolution feeding a batchnorm computes the statistics in
- *              its epilogue.
+ *              its epilogue; a direct convolution followed by an
+ *              inference-form batchnorm, an activation or a residual
+ *              addition does them as it stores its result (out_chain).
  *   reference  runtime/gsc_runtime.h: plain CHW loops, one call per
  *              operation; small and easy to follow.
  *
@@ -68,7 +70,8 @@ typedef struct {
     Lowered *L;
     Lazy *lazy;          /* per value */
     int *prep_step;      /* per tensor: its PrepStep in L->prep, -1 */
-    bool *act_fused;     /* per node: an activation folded into its producer */
+    bool *done;          /* per node: its work done by an earlier call (an activation after an add,
+                          * a convolution's output chain); its output's Lazy is set */
     int *consumer;       /* per value: the first node that reads it, -1 */
     const GNode *cur;
     const Grad *gr;      /* lower_train: the backward pass; weights are read from params */
@@ -795,6 +798,80 @@ static const GNode *sole_consumer(const Lowerer *lw, int v, OpKind op)
     return g->nodes[c].op == op ? &g->nodes[c] : NULL;
 }
 
+/* Does value v feed exactly one operation, an activation? */
+static const GNode *sole_act_consumer(const Lowerer *lw, int v)
+{
+    const Graph *g = lw->g;
+    int c = lw->consumer[v];
+    if (g->values[v].nuses != 1 || v == g->output || c < 0)
+        return NULL;
+    return op_act[g->nodes[c].op] ? &g->nodes[c] : NULL;
+}
+
+/* The operations after a convolution that its output transform does
+ * (gsc_fast_conv2d_out) as it stores each tile, y = act(conv*ss + sh + res):
+ * an inference-form batchnorm, then either an activation, or a residual
+ * addition of a value computed before the convolution and held plain and
+ * the activation after that; each one present the only consumer of the
+ * value before it (so no other operation reads the values in between,
+ * which are never stored). */
+typedef struct {
+    const GNode *bn, *add, *act; /* any of them NULL */
+    int res;                     /* the addition's other operand, -1 */
+    int last;                    /* the value the call leaves in its output buffer */
+} OutChain;
+
+static bool out_chain(Lowerer *lw, const GNode *n, OutChain *oc)
+{
+    const Graph *g = lw->g;
+    int v = n->out;
+    *oc = (OutChain){.res = -1};
+    if ((oc->bn = sole_consumer(lw, v, OP_BATCHNORM_EVAL)))
+        v = oc->bn->out;
+    const GNode *add = sole_consumer(lw, v, OP_ADD);
+    if (add && !broadcasts(lw, add)) {
+        int o = add->in[0] == v ? add->in[1] : add->in[0];
+        const Lazy *r = lz(lw, o);
+        if (g->values[o].producer >= 0 && g->values[o].producer < n - g->nodes && !r->chw && r->ss < 0 && !r->act) {
+            oc->add = add;
+            oc->res = o;
+            v = add->out;
+        }
+    }
+    if ((oc->act = sole_act_consumer(lw, v)))
+        v = oc->act->out;
+    oc->last = v;
+    return oc->bn || oc->add || oc->act;
+}
+
+/* The chain's operations done by conv call c: their values are y. */
+static void chain_done(Lowerer *lw, const OutChain *oc, LCall *c, int y)
+{
+    const GNode *ops[3] = {oc->bn, oc->add, oc->act};
+    for (int i = 0; i < 3; i++)
+        if (ops[i]) {
+            fuse(c, ops[i], FUSE_OUTPUT);
+            lw->done[ops[i] - lw->g->nodes] = true;
+            *lz(lw, ops[i]->out) = plain(y);
+        }
+    if (oc->res >= 0)
+        fuse_pending(c, lz(lw, oc->res));
+    wbuf(lw, y)->value = oc->last;
+}
+
+/* The batchnorm's scale and shift (from the running statistics; -1: no
+ * batchnorm), computed before the convolution that applies them. */
+static int chain_ss(Lowerer *lw, const OutChain *oc, int64_t c)
+{
+    if (!oc->bn)
+        return -1;
+    int w = prepare_params(lw, oc->bn, true);
+    int ss = pairs_buf(lw, arena_printf("%s.ss", oc->bn->name), arena_printf("scale, shift of %s", oc->bn->name), c);
+    CALL(lw, K_FAST_BN_EVAL_FOLD, prep_arg(w), prep_arg(w + 1), prep_arg(w + 2), prep_arg(w + 3), int_arg(c),
+         real_arg(oc->bn->r[BATCHNORM_EVAL_eps]), buf_arg(ss));
+    return ss;
+}
+
 ConvMode lower_conv_mode = CONV_AUTO;
 
 /* Winograd F(m x m, 3x3) computes only a dense 3x3 stride-1 convolution with
@@ -864,8 +941,12 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
         materialise(lw, n->in[0]);
     int w = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
     int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout]);
-    int y = out_buf(lw, n, LAY_BLOCKED);
     const GNode *bn = sole_consumer(lw, n->out, OP_BATCHNORM);
+    OutChain oc = {.res = -1};
+    /* a direct convolution does the operations after it as it stores its result */
+    bool chain = !m && !bn && out_chain(lw, n, &oc);
+    int ss = chain ? chain_ss(lw, &oc, n->a[CONV2D_cout]) : -1;
+    int y = out_buf(lw, n, LAY_BLOCKED);
     int mom = bn ? pairs_buf(lw, arena_printf("%s.stats", bn->name), arena_printf("mean, variance of %s", n->name),
                              n->a[CONV2D_cout])
                  : -1;
@@ -878,14 +959,23 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     int scratch = new_buf(lw, arena_printf("%s.scratch", n->name), LAY_SCRATCH, NULL,
                           m ? (int64_t)gsc_fast_winograd_workspace_bytes(&fg, m)
                             : (int64_t)gsc_fast_conv_workspace_bytes(&fg));
-    LCall *c = m ? CALL(lw, K_FAST_CONV2D_WINOGRAD, geom_arg(geom), int_arg(m), buf_arg(x->buf), prep_arg(w),
-                        buf_arg(x->ss), flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch))
-                 : CALL(lw, K_FAST_CONV2D, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
-                        flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch));
+    LCall *c;
+    if (chain)
+        c = CALL(lw, K_FAST_CONV2D_OUT, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
+                 flags_arg(flags_of(x)), buf_arg(ss), buf_arg(oc.res >= 0 ? lz(lw, oc.res)->buf : -1),
+                 flags_arg(oc.act ? op_act[oc.act->op] : 0), buf_arg(y), buf_arg(scratch));
+    else if (m)
+        c = CALL(lw, K_FAST_CONV2D_WINOGRAD, geom_arg(geom), int_arg(m), buf_arg(x->buf), prep_arg(w),
+                 buf_arg(x->ss), flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch));
+    else
+        c = CALL(lw, K_FAST_CONV2D, geom_arg(geom), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
+                 flags_arg(flags_of(x)), buf_arg(y), buf_arg(mom), buf_arg(scratch));
     c->note = note;
     fuse_pending(c, x);
     if (bn)
         fuse(c, bn, FUSE_STATS);
+    if (chain)
+        chain_done(lw, &oc, c, y);
     *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom};
 }
 
@@ -912,6 +1002,8 @@ static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
  * reads its input (a convolution, a pool, an add), else by bn_apply. */
 static void fast_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
 {
+    if (lw->done[n - lw->g->nodes]) /* by the convolution before it */
+        return;
     const Shape *s = vshape(lw, n->in[0]);
     Lazy *x = lz(lw, n->in[0]);
     if (x->chw || x->ss >= 0 || x->act)
@@ -960,7 +1052,7 @@ static void fast_act(Lowerer *lw, const GNode *n)
     Lazy *x = lz(lw, n->in[0]);
     const Shape *s = vshape(lw, n->out);
     int act = op_act[n->op];
-    if (lw->act_fused[n - lw->g->nodes]) { /* done by the add before it */
+    if (lw->done[n - lw->g->nodes]) { /* by the add or the convolution before it */
         *lz(lw, n->out) = *x;
         return;
     }
@@ -1022,16 +1114,6 @@ static void no_pending_act(Lowerer *lw, int v)
         materialise(lw, v);
 }
 
-/* Does value v feed exactly one operation, an activation? */
-static const GNode *sole_act_consumer(const Lowerer *lw, int v)
-{
-    const Graph *g = lw->g;
-    int c = lw->consumer[v];
-    if (g->values[v].nuses != 1 || v == g->output || c < 0)
-        return NULL;
-    return op_act[g->nodes[c].op] ? &g->nodes[c] : NULL;
-}
-
 /* Elementwise with broadcasting: gsc_fast_binary on blocked operands (the
  * scalar [1] and vectors are plain, one float or n), gsc_binary on vectors. */
 static void fast_binary(Lowerer *lw, const GNode *n)
@@ -1055,6 +1137,8 @@ static void fast_binary(Lowerer *lw, const GNode *n)
  * consumer is one. */
 static void fast_ADD(Lowerer *lw, const GNode *n)
 {
+    if (lw->done[n - lw->g->nodes]) /* by the convolution of an operand */
+        return;
     const Shape *s = vshape(lw, n->out);
     if (broadcasts(lw, n)) {
         fast_binary(lw, n);
@@ -1074,7 +1158,7 @@ static void fast_ADD(Lowerer *lw, const GNode *n)
     Lazy *a = lz(lw, n->in[0]), *b = lz(lw, n->in[1]);
     const GNode *r = sole_act_consumer(lw, n->out);
     if (r)
-        lw->act_fused[r - lw->g->nodes] = true;
+        lw->done[r - lw->g->nodes] = true;
     int y = out_buf(lw, n, LAY_BLOCKED);
     LCall *c = CALL(lw, K_FAST_BN_APPLY, buf_arg(a->buf), int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
                     buf_arg(a->ss), buf_arg(b->buf), buf_arg(b->ss), flags_arg(r ? op_act[r->op] : 0), buf_arg(y));
@@ -1444,7 +1528,7 @@ Lowered *lower_train(const Graph *g, const Grad *gr)
     Lowerer lw = {.g = g, .L = L, .gr = gr};
     lw.lazy = arena_alloc(sizeof(Lazy) * (size_t)(g->nvalues + 1));
     lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
-    lw.act_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
+    lw.done = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     lw.gbuf = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
     for (int v = 0; v < g->nvalues; v++)
         lw.gbuf[v] = -1;
@@ -1557,7 +1641,7 @@ Lowered *lower_graph(const Graph *g, bool fast)
     Lowerer lw = {.g = g, .L = L};
     lw.lazy = arena_alloc(sizeof(Lazy) * (size_t)(g->nvalues + 1));
     lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
-    lw.act_fused = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
+    lw.done = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     for (int i = 0; i < g->ntensors; i++)
         lw.prep_step[i] = -1;
     find_consumers(&lw);

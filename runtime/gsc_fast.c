@@ -612,6 +612,52 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
     }
 }
 
+/* The output transform of gsc_fast_conv2d_out: y = act(y*ss0 + ss1 + res)
+ * per channel; ss NULL: none; res NULL: none. */
+typedef struct {
+    const float *ss;  /* [2][cpad(cout)] or NULL */
+    const float *res; /* blocked [cout, oh, ow] or NULL */
+    int act;          /* GSC_ACT_* or 0 */
+} OutT;
+
+/* The output transform on n pixels of one channel block just stored at y
+ * (channels [16 cb, 16 cb + 16)), with the residual at r (NULL: none). The
+ * lanes at and above nvalid are padding: kept 0 whatever act(0) is. */
+GF_INLINE void out_pixels(const VT *sc, const VT *sh, const float *r, float *y, int n, const int act)
+{
+    int p, v;
+    for (p = 0; p < n; p++)
+        for (v = 0; v < NV; v++) {
+            VT a = VFMA(VLOAD(y + p * 16 + v * VW), sc[v], sh[v]);
+            if (r)
+                a = VADD(a, VLOAD(r + p * 16 + v * VW));
+            VSTORE(y + p * 16 + v * VW, v_act(a, act));
+        }
+}
+
+static void out_transform(const OutT *O, int cb, int cpad, int nvalid, const float *r, float *y, int n)
+{
+    VT sc[NV], sh[NV];
+    int p, v, l;
+    for (v = 0; v < NV; v++) {
+        sc[v] = O->ss ? VLOAD(O->ss + cb * 16 + v * VW) : VSET1(1.0f);
+        sh[v] = O->ss ? VLOAD(O->ss + cpad + cb * 16 + v * VW) : VZERO();
+    }
+    /* the common activations with a constant act, so that v_act's switch goes */
+    if (O->act == GSC_ACT_RELU6)
+        out_pixels(sc, sh, r, y, n, GSC_ACT_RELU6);
+    else if (O->act == GSC_ACT_RELU)
+        out_pixels(sc, sh, r, y, n, GSC_ACT_RELU);
+    else if (!O->act)
+        out_pixels(sc, sh, r, y, n, 0);
+    else
+        out_pixels(sc, sh, r, y, n, O->act);
+    if (nvalid < 16 && O->act)
+        for (p = 0; p < n; p++)
+            for (l = nvalid; l < 16; l++)
+                y[p * 16 + l] = 0.0f;
+}
+
 /*
  * The micro-kernel: NB output channel blocks x (NPA pixels of row A + NPB
  * pixels of row B). XS = floats between the inputs of consecutive output
@@ -766,7 +812,7 @@ GF_INLINE void dw_tile(const ConvPlan *P, const float *xb, const float *wb, cons
             VSTORE(yr + p * 16 + v * VW, acc[p][v]);
 }
 
-static void conv_depthwise(const ConvPlan *P, const float *xp, const float *packed, float *y)
+static void conv_depthwise(const ConvPlan *P, const float *xp, const float *packed, const OutT *O, float *y)
 {
     int t, nt = P->ncb_out * P->oh, s = P->sw;
     size_t bf = (size_t)P->kh * P->kw * 16;
@@ -782,6 +828,9 @@ static void conv_depthwise(const ConvPlan *P, const float *xp, const float *pack
             dw_tile(P, xb + (size_t)ox * s * 16, packed + cb * bf, bias + cb * 16, yr + ox * 16, DWP);
         for (; ox < P->ow; ox++)
             dw_tile(P, xb + (size_t)ox * s * 16, packed + cb * bf, bias + cb * 16, yr + ox * 16, 1);
+        if (O)
+            out_transform(O, cb, GSC_FAST_CPAD(P->cout), P->cout - cb * 16,
+                          O->res ? O->res + (yr - y) : NULL, yr, P->ow);
     }
 }
 
@@ -797,9 +846,10 @@ static void run_tile(const Tile *T, int nb, int npa, int npb, int xs)
     GF_NP_CASES(1)
 }
 
-void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
-                     const float *in_ss, int flags, float *y, float *moments,
-                     void *ws)
+/* gsc_fast_conv2d, then the output transform O (NULL: none) per tile as it
+ * is stored. */
+static void conv2d_run(const GscFastConv *g, const float *x, const float *packed, const float *in_ss, int flags,
+                       const OutT *O, float *y, float *moments, void *ws)
 {
     ConvPlan P;
     const float *xp;
@@ -814,7 +864,7 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
         xp = (const float *)ws;
     }
     if (P.dw) {
-        conv_depthwise(&P, xp, packed, y);
+        conv_depthwise(&P, xp, packed, O, y);
         if (moments)
             gsc_fast_moments(y, cout, P.oh, P.ow, moments);
         return;
@@ -864,6 +914,12 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
         T.ssum = moments ? ssum + (size_t)tile * cpo + ob * 16 : NULL;
         T.sm2 = moments ? sm2 + (size_t)tile * cpo + ob * 16 : NULL;
         run_tile(&T, nb, npa, npb, xs);
+        for (int j = 0; O && j < nb; j++) {
+            float *ya = T.ya + j * T.ycs, *yb = T.yb + j * T.ycs;
+            out_transform(O, ob + j, cpo, cout - (ob + j) * 16, O->res ? O->res + (ya - y) : NULL, ya, npa);
+            if (npb)
+                out_transform(O, ob + j, cpo, cout - (ob + j) * 16, O->res ? O->res + (yb - y) : NULL, yb, npb);
+        }
     }
 
     if (moments) {
@@ -902,6 +958,19 @@ void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed,
             }
         }
     }
+}
+
+void gsc_fast_conv2d(const GscFastConv *g, const float *x, const float *packed, const float *in_ss, int flags,
+                     float *y, float *moments, void *ws)
+{
+    conv2d_run(g, x, packed, in_ss, flags, NULL, y, moments, ws);
+}
+
+void gsc_fast_conv2d_out(const GscFastConv *g, const float *x, const float *packed, const float *in_ss, int flags,
+                         const float *out_ss, const float *res, int out_act, float *y, void *ws)
+{
+    OutT O = {out_ss, res, out_act & GSC_ACT_MASK};
+    conv2d_run(g, x, packed, in_ss, flags, out_ss || res || O.act ? &O : NULL, y, NULL, ws);
 }
 
 /* ------------------------------------------------------------- batchnorm */

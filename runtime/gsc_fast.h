@@ -55,6 +55,9 @@
  *         - next conv:  gsc_fast_conv2d(&g2, y, packed2, ss, GSC_FAST_RELU, y2, ...)
  *         - maxpool:    gsc_fast_maxpool2d(&pool, y, ss, GSC_FAST_RELU, out)
  *       OR materialise it: gsc_fast_bn_apply(y, c,h,w, ss, NULL,NULL, GSC_FAST_RELU, y)
+ *   conv -> inference BN (-> activation | -> + skip (-> activation)), the
+ *   skip computed before, ss from gsc_fast_bn_eval_fold first:
+ *       gsc_fast_conv2d_out(&g, x, packed, NULL, 0, ss, skip or NULL, act, y, scratch)
  *   residual block end  out = relu(bn2(y2) + skip):
  *       identity skip:   gsc_fast_bn_apply(y2, c,h,w, ss2, x, NULL, GSC_FAST_RELU, out)
  *       projection skip: conv 1x1 -> yp, mom_p; bn_fold -> ssp;
@@ -185,6 +188,28 @@ void gsc_fast_conv2d(const GscFastConv *g,
                      float *y,            /* blocked [cout, oh, ow] */
                      float *moments,      /* [2][cpad(cout)] or NULL */
                      void *scratch);      /* conv_workspace_bytes(g) */
+
+/*
+ * gsc_fast_conv2d with an output transform done as each tile or row is
+ * stored, while it is in cache (no pass of its own):
+ *     y = out_act(conv2d(T(x)) * out_ss[0][c] + out_ss[1][c] + res)
+ * out_ss NULL: no scale/shift; res NULL: no addition; out_act a GSC_ACT_*
+ * (0: none). That is an inference-form batchnorm after the conv (its
+ * gsc_fast_bn_eval_fold), the activation after it, a residual addition and
+ * the activation after that. res is a blocked tensor of y's shape with
+ * zero padding lanes and must not alias y (the tile is stored before the
+ * transform reads res). The padding lanes of y stay 0. No statistics.
+ */
+void gsc_fast_conv2d_out(const GscFastConv *g,
+                         const float *x,      /* blocked [cin, h, w] (or CHW, GSC_FAST_IN_CHW) */
+                         const float *packed, /* gsc_fast_conv_prepare output */
+                         const float *in_ss,  /* [2][cpad(cin)] or NULL */
+                         int flags,           /* the input's activation, GSC_FAST_IN_CHW */
+                         const float *out_ss, /* [2][cpad(cout)] or NULL */
+                         const float *res,    /* blocked [cout, oh, ow] or NULL */
+                         int out_act,         /* GSC_ACT_* or 0 */
+                         float *y,            /* blocked [cout, oh, ow] */
+                         void *scratch);      /* conv_workspace_bytes(g) */
 
 /* -------------------------------------------- Winograd 3x3 convolution
  * runtime/gsc_winograd.c: the same convolution as gsc_fast_conv2d for k = 3,

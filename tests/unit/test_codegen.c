@@ -146,6 +146,11 @@ static const Case cases[] = {
     /* depthwise, grouped and bias-free convolutions */
     {"tests/codegen/grouped.gs", "", 3 * 11 * 9},
     {"tests/codegen/grouped.gs", "-D in_c=2 -D H=40 -D W=37", 2 * 40 * 37},
+    /* a convolution's output chain (gsc_fast_conv2d_out): inference-form batchnorms, activations, residual
+     * additions; 20 and 40 channels (partial blocks), 17 input channels, 1x1 and odd sizes */
+    {"tests/codegen/out_chain.gs", "", 3 * 13 * 10},
+    {"tests/codegen/out_chain.gs", "-D H=1 -D W=1", 3},
+    {"tests/codegen/out_chain.gs", "-D in_c=17 -D H=40 -D W=33", 17 * 40 * 33},
     /* per-axis and asymmetric windows: k=(1, 7), (7, 1), stride=(2, 1), pad=(0, 1, 1, 2), ceil-mode and
      * average pools, depthwise; the smallest sizes the checker allows, and 17 input channels (two blocks) */
     {"tests/codegen/windows.gs", "", 3 * 12 * 10},
