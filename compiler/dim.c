@@ -13,6 +13,7 @@
 #include "gsc.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 Dim *dim_num(int64_t v)
 {
@@ -250,6 +251,23 @@ char *dim_str(const Dim *d, const DimEnv *env)
     char *s = arena_strndup(b.s ? b.s : "", b.len);
     buf_free(&b);
     return s;
+}
+
+static bool has_isub(const Dim *d)
+{
+    if (d->kind == DX_NUM || d->kind == DX_SYM)
+        return false;
+    return d->kind == DX_ISUB || has_isub(d->a) || has_isub(d->b);
+}
+
+Dim *dim_simplify(Dim *d, const DimEnv *env)
+{
+    if (d->kind == DX_NUM || d->kind == DX_SYM || has_isub(d))
+        return d;
+    Dim *n = prove_normal_dim(env, d);
+    if (!n || strlen(dim_str(n, env)) >= strlen(dim_str(d, env)))
+        return d;
+    return prove_eq(env, d, n).res == PROVE_TRUE ? n : d;
 }
 
 DimKind dim_op_kind(int op)

@@ -367,7 +367,9 @@ typedef struct {
     ImKind kind;
     const char *name;  /* layer or value name (NULL for the return) */
     const char *expr;  /* layer declaration or value expression */
-    const char *shape; /* IM_LET: "[64, H, W]", or NULL */
+    const char *shape; /* IM_LET: "[64, (H + 1) / 2, (W + 1) / 2]" where written, or NULL */
+    int rank;          /* IM_LET: its shape */
+    struct Dim **d;
     const char *from;  /* the ONNX node(s) it comes from, for a comment */
 } ImStmt;
 
@@ -448,6 +450,12 @@ bool dim_is_const(const Dim *d, int64_t *v);
 bool dim_same(const Dim *a, const Dim *b); /* written the same way (structurally equal) */
 void dim_print(Buf *b, const Dim *d, const DimEnv *env);
 char *dim_str(const Dim *d, const DimEnv *env); /* arena string */
+/* d written shorter where that is exact: its normal form (prove.c: constants
+ * folded, x + 0, x * 1, (x - k) + k where x >= k on the domain, (a + b*c) / c
+ * = a / c + b, x / a / b = x / (a*b), common factors of a quotient ...),
+ * when that prints shorter and is proved equal to d for every point of
+ * env's domain; else d itself. */
+Dim *dim_simplify(Dim *d, const DimEnv *env);
 
 /* ---------------------------------------------------------------- prove.c */
 
@@ -468,6 +476,11 @@ Proof prove_eq(const DimEnv *env, const Dim *a, const Dim *b); /* a = b */
 Proof prove_ge(const DimEnv *env, const Dim *a, const Dim *b); /* a >= b */
 /* The normal form the procedure reasons about, for --explain. */
 char *prove_normal_str(const DimEnv *env, const Dim *d);
+/* The normal form as a Dim of the language (truncated subtraction, floor
+ * division by constants), equal to d wherever every symbol is a natural in
+ * its [lo, hi]; NULL when the procedure gives up or a symbol may be
+ * negative. d must not hold integer subtraction (DX_ISUB). */
+Dim *prove_normal_dim(const DimEnv *env, const Dim *d);
 
 /* ---------------------------------------------------------------- check.c */
 
@@ -565,6 +578,9 @@ char *span_text(Span sp);
  * overflow checks, and evaluates the file's assertions. Returns 0 or the
  * number of errors. */
 int specialise(Graph *g, const char *const *defines, int ndefines);
+/* Only the parameter ABI's offsets, for no particular sizes: reports a
+ * tensor whose shape depends on them. Returns 0 or the number of errors. */
+int lay_out_params(Graph *g);
 int64_t shape_count(const Shape *s); /* elements of a concrete shape */
 /* The generated C and the runtime size tensors with 32-bit ints: reports
  * what does not fit (before lowering). Returns the number of errors. */

@@ -1,8 +1,9 @@
 /*
  * main.c - the command line. main() reads as the pipeline:
  *
- *   read -> parse (lexer.re, parser.y) -> resolve.c -> check.c (prove.c)
- *        -> spec.c -> eval.c (--eval) | abi.c, report.c (--emit=abi, params, dot)
+ *   read (onnx.c, print.c) -> parse (lexer.re, parser.y) -> resolve.c
+ *        -> check.c (prove.c) -> the text and its weights (--emit=gs) |
+ *        spec.c -> eval.c (--eval) | abi.c, report.c (--emit=abi, params, dot)
  *        | lower.c -> plan.c -> emit.c (C) or report.c (--emit=summary)
  *
  * Exit status: 0 success, 1 errors in the input, 2 usage errors (bad flag,
@@ -779,10 +780,15 @@ static int check_weights(const Graph *g, const Options *o)
 }
 
 /* --emit=gs: the imported model's text to NAME.gs, its weights to
- * NAME.safetensors beside it (the text is checked first: nothing is written
- * for a model that does not compile). */
-static int write_gs(const Graph *g, const SrcFile *src, const Options *o)
+ * NAME.safetensors beside it. The text is checked first (every shape fact
+ * proved for all sizes: nothing is written for a model that does not
+ * compile); it needs no sizes, nor do the weights, whose shapes are
+ * constants, so the graph is not specialised unless -D asks for sizes
+ * (which are then checked as for any other output). */
+static int write_gs(Graph *g, const SrcFile *src, const Options *o)
 {
+    if (o->defines.n ? specialise(g, (const char *const *)o->defines.v, o->defines.n) : lay_out_params(g))
+        return 1;
     size_t n = strlen(o->output);
     const char *wpath = arena_printf("%.*s.safetensors", (int)(n - 3), o->output);
     float *params = onnx_params(g, imported);
@@ -881,10 +887,10 @@ int main(int argc, char **argv)
         explain_graph(g, stdout);
     if (!g || diag_errors)
         return 1;
-    if (specialise(g, (const char *const *)o.defines.v, o.defines.n))
-        return 1;
     if (o.emit && !strcmp(o.emit, "gs"))
         return write_gs(g, src, &o);
+    if (specialise(g, (const char *const *)o.defines.v, o.defines.n))
+        return 1;
     if (o.check_only)
         return check_weights(g, &o) ? 1 : say_checked(g, &o);
     if (o.eval)

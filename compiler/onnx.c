@@ -69,6 +69,8 @@ Imported *onnx_import(const char *path, const uint8_t *data, size_t len, const c
 #include "onnx.pb-c.h"
 
 #define MAX_CDIMS 8
+#define MAX_SHAPE_TEXT 40 /* a let's shape longer than this is left to the checker */
+#define MAX_OPERANDS 72   /* characters of operands written inline in one call */
 
 /* A constant tensor: an initializer or a Constant node. */
 typedef struct {
@@ -577,27 +579,50 @@ static bool ints_arg(Imp *m, const char *name, int i, const int64_t **v, int *n)
     return o != NULL;
 }
 
+/* A dimension as the text says it: simplified for the sizes the input may
+ * have (every symbol at least 1 while importing, so also under the final
+ * 'where' bounds). */
+static const char *dim_text(Imp *m, Dim *d)
+{
+    return dim_str(dim_simplify(d, &m->env), &m->env);
+}
+
 static const char *shape_text(Imp *m, int rank, Dim *const *d)
 {
     Buf b = {0};
     buf_putc(&b, '[');
     for (int i = 0; i < rank; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", dim_str(d[i], &m->env));
+        buf_printf(&b, "%s%s", i ? ", " : "", dim_text(m, d[i]));
     buf_putc(&b, ']');
     const char *s = arena_printf("%s", b.s);
     buf_free(&b);
     return s;
 }
 
-static void stmt(Imp *m, ImKind kind, const char *name, const char *expr, const char *shape)
+/* A statement; a let's shape (rank, d) is written or not once the sizes'
+ * bounds are known (annotate). */
+static void stmt(Imp *m, ImKind kind, const char *name, const char *expr, int rank, Dim *const *d)
 {
     ImStmt *s = arena_alloc(sizeof *s);
     s->kind = kind;
     s->name = name;
     s->expr = expr;
-    s->shape = shape;
+    s->rank = rank;
+    s->d = arena_alloc(sizeof(Dim *) * (size_t)(rank + 1));
+    for (int i = 0; i < rank; i++)
+        s->d[i] = d[i];
     s->from = m->node && m->node->name && *m->node->name ? arena_printf("%s", m->node->name) : NULL;
     vec_push(&m->im->stmts, s);
+}
+
+/* v becomes a let: its expression is written once, under a name. */
+static void name_value(Imp *m, Val *v)
+{
+    const char *n = value_name(m, v->name);
+    stmt(m, IM_LET, n, v->expr, v->rank, v->d);
+    v->expr = n;
+    v->depth = 0;
+    v->sum = false;
 }
 
 /* Output k of the node is expr, of the given GraphSpec shape. A value used
@@ -613,13 +638,21 @@ static Val *define(Imp *m, int k, const char *expr, int depth, int rank, Dim *co
         v->d[i] = d[i];
     v->expr = expr;
     v->depth = depth;
-    if (v->uses >= 2 || (depth >= 4 && v->uses >= 1)) {
-        const char *n = value_name(m, v->name);
-        stmt(m, IM_LET, n, expr, shape_text(m, rank, d));
-        v->expr = n;
-        v->depth = 0;
-    }
+    if (v->uses >= 2 || (depth >= 4 && v->uses >= 1))
+        name_value(m, v);
     return v;
+}
+
+/* x's expression, for an operand of a call that has room for `room`
+ * characters of it: a longer one is named by a let first (so that no line
+ * of the text grows past what a reader takes in), unless x is not a value
+ * of its own yet (a constant, or a step of a pattern a later node ends). */
+static const char *operand_expr(Imp *m, Val *x, size_t room)
+{
+    if (strlen(x->expr) > room && !x->k && !pattern_step(x) && !x->shuffle && !x->pad && !x->gate_of &&
+        !x->pool_src)
+        name_value(m, x);
+    return x->expr;
 }
 
 /* The same tensor under another name (Identity, Dropout, a no-op reshape). */
@@ -797,7 +830,7 @@ static Val *unpooled(Imp *m, Val *x)
     v->pooled = false;
     v->rank = 3;
     v->d[0] = src->d[0], v->d[1] = v->d[2] = dim_num(1);
-    const char *h = dim_str(src->d[1], &m->env);
+    const char *h = dim_text(m, src->d[1]);
     v->expr = dims_equal(m, src->d[1], src->d[2]) ? arena_printf("avgpool2d(%s, k=%s)", src->expr, h)
                                                   : arena_printf("adaptive_avgpool2d(%s, size=1)", src->expr);
     v->depth = src->depth + 1;
@@ -825,7 +858,7 @@ static bool op_conv(Imp *m)
         return node_error(m, "kernel_shape does not match the weight");
     if (!dims_equal(m, x->d[0], dim_num(cin)))
         return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
-                          dim_str(x->d[0], &m->env));
+                          dim_text(m, x->d[0]));
     Const *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
     if (has_operand(m, 2) && (!b || b->count != cout))
         return b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
@@ -847,7 +880,7 @@ static bool op_conv(Imp *m)
     if (g != 1)
         buf_printf(&d, ", groups=%lld", (long long)g);
     buf_putc(&d, ')');
-    stmt(m, IM_LAYER, name, arena_printf("%s", d.s), NULL);
+    stmt(m, IM_LAYER, name, arena_printf("%s", d.s), 0, NULL);
     buf_free(&d);
     Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
     if (v && v->uses == 1)
@@ -867,7 +900,7 @@ static bool linear_from(Imp *m, Val *x, Const *B, bool transB, double alpha, Con
     int64_t in = transB ? B->dims[1] : B->dims[0], out = transB ? B->dims[0] : B->dims[1];
     if (!dims_equal(m, x->d[0], dim_num(in)))
         return node_error(m, "the weight takes %lld inputs, the operand has %s", (long long)in,
-                          dim_str(x->d[0], &m->env));
+                          dim_text(m, x->d[0]));
     if (C && C->count != out && C->count != 1)
         return node_error(m, "the bias C must have 1 or %lld values", (long long)out);
     const char *name = layer_name(m, transB ? m->node->input[1] : NULL);
@@ -881,7 +914,7 @@ static bool linear_from(Imp *m, Val *x, Const *B, bool transB, double alpha, Con
             f->w->data[o * in + i] = (float)(alpha * (transB ? B->f[o * in + i] : B->f[i * out + o]));
         f->b->data[o] = C ? (float)(beta * C->f[C->count == 1 ? 0 : o]) : 0.0f;
     }
-    stmt(m, IM_LAYER, name, arena_printf("linear(%lld -> %lld)", (long long)in, (long long)out), NULL);
+    stmt(m, IM_LAYER, name, arena_printf("linear(%lld -> %lld)", (long long)in, (long long)out), 0, NULL);
     Dim *d[1] = {dim_num(out)};
     Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 1, d);
     if (v && v->uses == 1)
@@ -953,7 +986,7 @@ static bool const_param(Imp *m, Val *x, const Const *k, char op, bool k_first)
     ImWeight *w = new_weight(m, name, NULL, n);
     for (int64_t i = 0; i < n; i++)
         w->data[i] = op == '/' ? 1.0f / v[i] : v[i];
-    stmt(m, IM_LAYER, name, arena_printf("param(%lld, 1, 1, init=0.0)", (long long)n), NULL);
+    stmt(m, IM_LAYER, name, arena_printf("param(%lld, 1, 1, init=0.0)", (long long)n), 0, NULL);
     const char *fn = op == '+' ? "add" : op == '-' ? "sub" : "mul";
     const char *e = k_first && op == '-' ? arena_printf("sub(%s, %s)", name, x->expr)
                                          : arena_printf("%s(%s, %s)", fn, x->expr, name);
@@ -1033,8 +1066,9 @@ static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
         return node_error(m, "%s of shapes %s and %s: they do not broadcast (equal ranks, each axis equal or 1 in "
                              "one operand, for all sizes)",
                           m->node->op_type, shape_text(m, a->rank, a->d), shape_text(m, b->rank, b->d));
-    Val *v = define(m, 0, arena_printf("%s(%s, %s)", fn, a->expr, b->expr),
-                    (a->depth > b->depth ? a->depth : b->depth) + 1, a->rank, d);
+    const char *ea = operand_expr(m, a, MAX_OPERANDS / 2), *eb = operand_expr(m, b, MAX_OPERANDS / 2);
+    Val *v = define(m, 0, arena_printf("%s(%s, %s)", fn, ea, eb), (a->depth > b->depth ? a->depth : b->depth) + 1,
+                    a->rank, d);
     if (v)
         v->pooled = a->pooled;
     return true;
@@ -1201,7 +1235,8 @@ static bool op_binary(Imp *m, char op)
         return fold_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL);
     if (op != '+' || !same_shape(m, a, b))
         return tensor_binary(m, a, b, op);
-    Val *v = define(m, 0, arena_printf("%s + %s", a->expr, b->sum ? arena_printf("(%s)", b->expr) : b->expr),
+    const char *ea = operand_expr(m, a, MAX_OPERANDS / 2), *eb = operand_expr(m, b, MAX_OPERANDS / 2);
+    Val *v = define(m, 0, arena_printf("%s + %s", ea, b->sum ? arena_printf("(%s)", eb) : eb),
                     (a->depth > b->depth ? a->depth : b->depth) + 1, a->rank, a->d);
     if (v)
         v->pooled = a->pooled, v->sum = v->expr != a->expr && v->expr[0] != 0 && strchr(v->expr, '+');
@@ -1268,7 +1303,7 @@ static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
     const char *e;
     if (!eps_argument(m, &e))
         return false;
-    stmt(m, IM_LAYER, name, arena_printf("batchnorm_eval(%lld%s)", (long long)c, e), NULL);
+    stmt(m, IM_LAYER, name, arena_printf("batchnorm_eval(%lld%s)", (long long)c, e), 0, NULL);
     define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
     return true;
 }
@@ -1310,7 +1345,7 @@ static bool op_layernorm(Imp *m)
         memcpy(bw->data, b->f, sizeof(float) * (size_t)c);
     if (!eps_argument(m, &e))
         return false;
-    stmt(m, IM_LAYER, name, arena_printf("layernorm(%lld%s)", (long long)c, e), NULL);
+    stmt(m, IM_LAYER, name, arena_printf("layernorm(%lld%s)", (long long)c, e), 0, NULL);
     Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
     if (v)
         v->pooled = x->pooled;
@@ -1522,6 +1557,7 @@ static bool op_pool(Imp *m, bool max)
         buf_printf(&e, ", ceil=1");
     if (padded && !count_pad)
         buf_printf(&e, ", count_pad=0");
+    operand_expr(m, x, e.len < MAX_OPERANDS ? MAX_OPERANDS - e.len : 0);
     define(m, 0, call1(max ? "maxpool2d" : "avgpool2d", x, arena_printf("%s", e.s)), x->depth + 1, 3, out);
     buf_free(&e);
     return true;
@@ -1736,7 +1772,7 @@ static bool op_reshape(Imp *m)
         all = dim_bin(DX_MUL, all, d[i]);
     if (!dims_equal(m, all, total))
         return node_error(m, "the shape %s does not hold the %s values of the operand for all sizes",
-                          shape_text(m, (int)s->count, d), dim_str(total, &m->env));
+                          shape_text(m, (int)s->count, d), dim_text(m, total));
     if (x->shuffle || (s->count == 5 && x->rank == 3))
         return shuffle_reshape(m, x, (int)s->count, d);
     return reshape_to(m, x, (int)s->count, d);
@@ -2135,7 +2171,7 @@ static bool op_concat(Imp *m)
                               shape_text(m, v->rank, v->d), shape_text(m, x->rank, x->d));
         c = dim_bin(DX_ADD, c, v->d[0]);
         depth = v->depth > depth ? v->depth : depth;
-        buf_printf(&e, "%s%s", i ? ", " : "", v->expr);
+        buf_printf(&e, "%s%s", i ? ", " : "", operand_expr(m, v, MAX_OPERANDS / m->node->n_input));
     }
     Dim *d[MAX_RANK];
     for (int j = 0; j < x->rank; j++)
@@ -2428,6 +2464,30 @@ static void size_bounds(Imp *m)
     buf_free(&d);
 }
 
+/* The lets' shapes where they help a reader: where the rank or the sizes
+ * but for the channels (which the layers show) change from the last shape
+ * the text shows, the input's first, and only when short. The checker
+ * proves every one. */
+static void annotate(Imp *m, const Val *in)
+{
+    int rank = in->rank;
+    Dim *const *last = in->d;
+    for (int i = 0; i < m->im->stmts.n; i++) {
+        ImStmt *s = m->im->stmts.v[i];
+        if (s->kind != IM_LET)
+            continue;
+        bool changed = s->rank != rank;
+        for (int k = 1; k < s->rank && !changed; k++)
+            changed = !dims_equal(m, s->d[k], last[k]);
+        const char *t = shape_text(m, s->rank, s->d);
+        if (changed && strlen(t) <= MAX_SHAPE_TEXT) {
+            s->shape = t;
+            rank = s->rank;
+            last = s->d;
+        }
+    }
+}
+
 static const char *model_name(Imp *m)
 {
     const char *b = strrchr(m->path, '/');
@@ -2510,9 +2570,10 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
                           out->pad ? "Pad" : "channel shuffle");
     if (out->rank == 0)
         return node_error(m, "the output '%s' has no dimensions", out->name);
-    stmt(m, IM_RETURN, NULL, out->expr, NULL);
-    m->im->out_shape = shape_text(m, out->rank, out->d);
+    stmt(m, IM_RETURN, NULL, out->expr, 0, NULL);
     size_bounds(m);
+    m->im->out_shape = shape_text(m, out->rank, out->d);
+    annotate(m, find(m, str(input->name)));
     return true;
 }
 

@@ -41,7 +41,7 @@ void print_graphspec(const Imported *im, Buf *b)
     for (int i = 0; i < im->stmts.n; i++) {
         const ImStmt *s = im->stmts.v[i];
         if (s->kind == IM_LET)
-            buf_printf(b, "    let %s: %s = %s\n", s->name, s->shape, s->expr);
+            buf_printf(b, "    let %s%s%s = %s\n", s->name, s->shape ? ": " : "", s->shape ? s->shape : "", s->expr);
         else if (s->kind == IM_RETURN)
             buf_printf(b, "    return %s\n", s->expr);
     }

@@ -1561,6 +1561,74 @@ Proof prove_ge(const DimEnv *env, const Dim *a, const Dim *b)
     return decide(env, a, b, false);
 }
 
+/* ---------------------------------------------------------------- the normal form as a Dim */
+
+static Dim *poly_dim(Ctx *cx, const Poly *p);
+
+static Dim *atom_dim(Ctx *cx, const Atom *a)
+{
+    switch (a->kind) {
+    case AT_SYM:
+        return dim_sym(a->sym);
+    case AT_DIV:
+        return dim_bin(DX_DIV, poly_dim(cx, a->p), dim_num(a->c));
+    case AT_POS: /* max(p, 0) is what truncated subtraction computes */
+        return poly_dim(cx, a->p);
+    case AT_ODIV:
+    case AT_OMOD:
+        return dim_bin(a->kind == AT_ODIV ? DX_DIV : DX_MOD, poly_dim(cx, a->p), poly_dim(cx, a->q));
+    }
+    return dim_num(0);
+}
+
+/* c * f1 * ... * fd, for c > 0. */
+static Dim *term_dim(Ctx *cx, const Term *t, int64_t c)
+{
+    Dim *d = c == 1 && t->deg ? NULL : dim_num(c);
+    for (int j = 0; j < t->deg; j++) {
+        Dim *f = atom_dim(cx, t->f[j]);
+        d = d ? dim_bin(DX_MUL, d, f) : f;
+    }
+    return d;
+}
+
+/* max(p, 0) over the naturals: the positive terms added, then each negative
+ * one subtracted (truncated: max(max(a - b, 0) - c, 0) = max(a - b - c, 0)
+ * for b, c >= 0). Every atom is a natural number on a domain of naturals,
+ * so each term has the sign of its coefficient; where p is itself the value
+ * of a natural expression, max(p, 0) is p. */
+static Dim *poly_dim(Ctx *cx, const Poly *p)
+{
+    Dim *d = NULL;
+    for (int i = 0; i < p->n; i++)
+        if (p->t[i].c > 0) {
+            Dim *t = term_dim(cx, &p->t[i], p->t[i].c);
+            d = d ? dim_bin(DX_ADD, d, t) : t;
+        }
+    if (!d)
+        d = dim_num(0);
+    for (int i = 0; i < p->n; i++)
+        if (p->t[i].c < 0)
+            d = dim_bin(DX_SUB, d, term_dim(cx, &p->t[i], cx_mul(cx, p->t[i].c, -1)));
+    return d;
+}
+
+Dim *prove_normal_dim(const DimEnv *env, const Dim *d)
+{
+    for (int i = 0; i < env->nsyms; i++)
+        if (env->syms[i].lo < 0)
+            return NULL;
+    if (!syms_valid(env, d) || empty_domain(env))
+        return NULL;
+    Ctx cx = {.env = env};
+    Poly *p = norm(&cx, d);
+    Dim *r = cx.fail ? NULL : poly_dim(&cx, p);
+    if (cx.fail)
+        r = NULL;
+    cx_free(&cx);
+    return r;
+}
+
 char *prove_normal_str(const DimEnv *env, const Dim *d)
 {
     if (!syms_valid(env, d))

@@ -376,6 +376,25 @@ int specialise(Graph *g, const char *const *defines, int ndefines)
     return diag_errors - before;
 }
 
+/* The parameter ABI without the sizes: every tensor's shape must be a
+ * constant (an imported model's are: its weights have their sizes). */
+int lay_out_params(Graph *g)
+{
+    int before = diag_errors;
+    for (int i = 0; i < g->ntensors; i++) {
+        const Tensor *t = &g->tensors[i];
+        for (int k = 0; k < t->shape.rank; k++) {
+            if (!dim_is_const(t->shape.d[k], NULL)) {
+                error_at(t->span, "the shape of parameter '%s' depends on the sizes: give them with -D NAME=VALUE",
+                         t->name);
+                return diag_errors - before;
+            }
+        }
+    }
+    lay_out(g, NULL, &g->nparams);
+    return diag_errors - before;
+}
+
 /* ------------------------------------------------------------ limits of the generated code */
 
 #define MAX_C_DIM ((int64_t)INT32_MAX - 64)

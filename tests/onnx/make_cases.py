@@ -262,6 +262,23 @@ export("axes", Axes(), (1, 3, 10, 8))
 export("affine", Affine(), (1, 3, 6, 7), opset=9)
 
 
+def export_dynamic(name, m, shape, shape2):
+    """Input axes 2 and 3 symbolic in the file (dim_param, no sizes): inputs and PyTorch's outputs at two sizes,
+    NAME.x.bin, NAME.y.bin and NAME.x2.bin, NAME.y2.bin."""
+    m.eval()
+    randomise_bn(m)
+    torch.onnx.export(m, torch.randn(*shape), os.path.join(out, name + ".onnx"), opset_version=13,
+                      input_names=["x"], dynamic_axes={"x": {2: "height", 3: "width"}})
+    for suffix, s in (("", shape), ("2", shape2)):
+        x = torch.randn(*s)
+        x.numpy().astype(np.float32).tofile(os.path.join(out, name + ".x" + suffix + ".bin"))
+        with torch.no_grad():
+            m(x).numpy().astype(np.float32).tofile(os.path.join(out, name + ".y" + suffix + ".bin"))
+
+
+export_dynamic("head_dyn", Head(), (1, 2, 9, 11), (1, 2, 16, 13))
+
+
 def model(nodes, inputs, outputs, inits=(), opset=13):
     g = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])

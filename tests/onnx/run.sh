@@ -50,6 +50,36 @@ for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine;
         bad "$m: the generated C is not within 1e-4 of PyTorch"
 done
 
+# The text reads as a person would write it: no line of any emitted model
+# over 160 characters (shapes simplified, long operands named by lets).
+for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine; do
+    long=$(awk 'length > 160 { print FILENAME ":" FNR ": " length " characters" }' "$OUT/$m.gs")
+    [ -z "$long" ] && ok || bad "$m.gs has lines over 160 characters: $long"
+done
+
+# Symbolic sizes without values (head_dyn.onnx: axes 2 and 3 are dim_params):
+# --emit=gs --symbolic needs no -D (the text is proved for all sizes), shows
+# the simplified shape after the stride-2 convolution, and its C, compiled at
+# two sizes with -D, is within 1e-4 of PyTorch at each.
+m=head_dyn o=$OUT/head_dyn d=$OUT/dyn
+mkdir -p "$d"
+if "$GSC" -q --emit=gs --symbolic H=2,W=3 "$o.onnx" -o "$d/$m.gs" 2>"$d/emit.err"; then
+    grep -q "^model head_dyn(x: \[2, H, W\]) -> \[5\]" "$d/$m.gs" && ! grep -q "default" "$d/$m.gs" &&
+        grep -q "let relu_1: \[6, (H + 1) / 2, (W + 1) / 2\] = " "$d/$m.gs" && ok ||
+        { bad "$m.gs: not the symbolic model with its shapes simplified:"; cat "$d/$m.gs"; }
+    for size in ":9:11" "2:16:13"; do
+        sfx=${size%%:*} hw=${size#*:} h=${hw%:*} w=${hw#*:}
+        "$GSC" -q "$d/$m.gs" -D H="$h" -D W="$w" --embed-weights "$d/$m.safetensors" -o "$d/${m}_$h.c" &&
+            "$CC" -std=c11 -O2 -Iruntime -I"$d" -DGSC_HEADER="\"${m}_$h.h\"" -DGSC_P="${m}_$h" \
+                -DGSC_PU="HEAD_DYN_$h" -o "$d/$h.run" tests/onnx/run_model.c "$d/${m}_$h.c" runtime/gsc_init.c \
+                runtime/gsc_kernels.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm &&
+            "$d/$h.run" "$o.x$sfx.bin" "$d/$h.bin" && close "$d/$h.bin" "$o.y$sfx.bin" && ok ||
+            bad "$m.gs at H=$h, W=$w: the C does not build, run, or agree with PyTorch within 1e-4"
+    done
+else
+    bad "--emit=gs --symbolic H=2,W=3 $m.onnx without -D failed:"; cat "$d/emit.err"
+fi
+
 # --embed-limit: over it the C does not compile the weights in, they go to
 # M.safetensors beside M.c (raw, by name), and the C built with the runtime's
 # loader gives the embedded build's output bit for bit. residual's prepared

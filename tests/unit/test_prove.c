@@ -581,6 +581,87 @@ START_TEST(random_cross_check)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- simplification */
+
+/* dim_simplify (dim.c, through prove_normal_dim): each rewrite rule on an
+ * expression that needs it, the form it must give, and the original and
+ * the result evaluated equal on a grid of sizes (h, w from their lower
+ * bounds, 60 steps each). */
+static const struct {
+    int64_t hlo;
+    const char *in, *out;
+} simplify_cases[] = {
+    {0, "h + 0", "h"},                                    /* x + 0 */
+    {0, "h * 1", "h"},                                    /* x * 1 */
+    {0, "h / 1", "h"},                                    /* x / 1 */
+    {0, "h + 2 * 3 - 1", "h + 5"},                        /* constants folded */
+    {0, "h + 3 - 1", "h + 2"},                            /* (x + a) - b, a >= b */
+    {2, "h - 2 + 2", "h"},                                /* (x - k) + k where x >= k */
+    {0, "h - 2 + 2", "h - 2 + 2"},                        /* ... not where x may be below k */
+    {1, "h + 2 - 3", "h - 1"},                            /* (x + a) - b, a < b, x >= b - a */
+    {0, "(h + 2 * w) / 2", "w + h / 2"},                  /* (a + b*c) / c = a / c + b */
+    {0, "h / 2 / 3", "h / 6"},                            /* x / a / b = x / (a*b) */
+    {0, "(2 * h + 2) / 4", "(h + 1) / 2"},                /* a common factor of the quotient */
+    {0, "(h + 1) / 2 * 2 + (h + 1) % 2", "h + 1"},        /* (x / k) * k + x % k = x */
+    {1, "(h + 4 - 5) / 2 + 1", "(h + 1) / 2"},            /* a stride-2 window */
+    {1, "(h + 2 - 3) / 1 + 1", "h"},                      /* a stride-1 window */
+    {1, "((h + 2 - 3) / 2 + 1 + 2 - 3) / 2 + 1", "(h + 3) / 4"}, /* two stride-2 windows */
+    {3, "12*((((h + 2 - 3) / 1 + 1 + 2 - 3) / 2 + 1 + 0 - 2) / 2 + 1)", "12*((h + 1) / 4)"}, /* three */
+    {1, "((h + 2 - 3) / 2 + 1 + 0 - 2) / 2 + 1", "((h + 1) / 2 - 2) / 2 + 1"}, /* (h + 1) / 2 may be < 2 */
+    {0, "h / 0", "0"},                                    /* Lean: x / 0 = 0 */
+    {0, "h % 0", "h"},                                    /* Lean: x % 0 = x */
+    {0, "h % 2", "h % 2"},                                /* the normal form is longer: kept */
+    {0, "h - w", "h - w"},                                /* nothing to do */
+    {0, "(h + 1)*(w + 1)", "(h + 1)*(w + 1)"},            /* expanding is no shorter */
+    {0, "h*w - w*h + c", "c"},                            /* products cancel */
+    {1, "(h - 5) / 2 + 0", "(h - 5) / 2"},                /* an unresolved subtraction stays */
+};
+
+/* Over the domain's points with h, w at most GRID above their lower bounds. */
+static void same_on_grid(const Dim *a, const Dim *b)
+{
+    int64_t vals[3] = {0, 0, syms[2].lo}, top[2];
+    for (int i = 0; i < 2; i++)
+        top[i] = syms[i].hi - syms[i].lo < GRID ? syms[i].hi : syms[i].lo + GRID;
+    for (vals[0] = syms[0].lo; vals[0] <= top[0]; vals[0]++)
+        for (vals[1] = syms[1].lo; vals[1] <= top[1]; vals[1]++)
+            if (fails_at(a, b, false, vals))
+                ck_abort_msg("%s and %s differ at h=%lld w=%lld", dim_str(a, &env), dim_str(b, &env),
+                             (long long)vals[0], (long long)vals[1]);
+}
+
+START_TEST(simplify_rules)
+{
+    set_env(simplify_cases[_i].hlo, INT64_MAX, 0, 1);
+    Dim *d = parse(simplify_cases[_i].in), *s = dim_simplify(d, &env), *n = prove_normal_dim(&env, d);
+    ck_assert_str_eq(dim_str(s, &env), simplify_cases[_i].out);
+    same_on_grid(d, s);
+    ck_assert_ptr_nonnull(n);
+    same_on_grid(d, n); /* the normal form itself, whether or not it was shorter */
+}
+END_TEST
+
+/* Random expressions (as the cross-check draws them) over random domains:
+ * the normal form as a Dim and the simplified form equal the original on
+ * the grid, and the simplified form is never longer. */
+START_TEST(simplify_random)
+{
+    int shorter = 0;
+    for (int iter = 0; iter < ITERS; iter++) {
+        int nsym = 1 + (iter % 2);
+        random_domain(nsym);
+        Dim *d = gen(DEPTH, nsym), *n = prove_normal_dim(&env, d), *s = dim_simplify(d, &env);
+        if (n)
+            same_on_grid(d, n);
+        same_on_grid(d, s);
+        ck_assert_int_le(strlen(dim_str(s, &env)), strlen(dim_str(d, &env)));
+        shorter += s != d;
+    }
+    fprintf(stderr, "simplify: %d of %d random expressions written shorter\n", shorter, ITERS);
+    ck_assert_int_ge(shorter, ITERS / 4);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- main */
 
 static Suite *prove_suite(void)
@@ -598,10 +679,12 @@ static Suite *prove_suite(void)
     tcase_add_test(tc, overflow_is_safe);
     tcase_add_test(tc, normal_forms_print);
     tcase_add_test(tc, explain_methods);
+    tcase_add_loop_test(tc, simplify_rules, 0, countof(simplify_cases));
     suite_add_tcase(s, tc);
     tc = tcase_create("random");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, random_cross_check);
+    tcase_add_test(tc, simplify_random);
     suite_add_tcase(s, tc);
     return s;
 }
