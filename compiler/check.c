@@ -169,13 +169,19 @@ static const char *defaults_text(Ctx *c, const Dim *const *d, int n)
     return s;
 }
 
-/* "[32, (H + 3) / 4, (W + 3) / 4]": a shape as the prover normalises it
- * (sums of products, constants folded). */
+/* A size in a diagnostic: as written, or shorter where an exact rewrite
+ * makes it so ((H + 4 - 5) / 2 + 1 is (H + 1) / 2; dim_simplify). */
+static const char *size_text(const DimEnv *env, Dim *d)
+{
+    return dim_str(dim_simplify(d, env), env);
+}
+
+/* "[32, (H + 3) / 4, (W + 3) / 4]": a shape, simplified. */
 static char *shape_nf(Ctx *c, const Shape *s)
 {
     Buf b = {0};
     for (int i = 0; i < s->rank; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", prove_normal_str(&c->g->env, s->d[i]));
+        buf_printf(&b, "%s%s", i ? ", " : "", size_text(&c->g->env, s->d[i]));
     char *r = arena_printf("[%s]", b.s ? b.s : "");
     buf_free(&b);
     return r;
@@ -243,8 +249,8 @@ static const char *failure_text(Ctx *c, Proof pr, Dim *lhs, const char *lhs_name
         return arena_printf("counterexample: %s: %s gives %lld, %s gives %lld", cex_text_for(env, pr.cex, lhs, rhs),
                             lhs_name, (long long)lv, rhs_name, (long long)rv);
     }
-    return arena_printf("cannot prove %s %s %s (%s)", prove_normal_str(env, lhs), ge ? ">=" : "=",
-                        prove_normal_str(env, rhs), pr.why ? pr.why : "outside the procedure");
+    return arena_printf("cannot prove %s %s %s (%s)", size_text(env, lhs), ge ? ">=" : "=",
+                        size_text(env, rhs), pr.why ? pr.why : "outside the procedure");
 }
 
 /* The notes that close every shape error: where the value came from, and
@@ -266,7 +272,7 @@ static void report_claim(Ctx *c, Span at, const char *what, Proof pr, Dim *lhs, 
 {
     const DimEnv *env = &c->g->env;
     const char *rel = ge ? ">=" : "=";
-    const char *ls = prove_normal_str(env, lhs), *rs = prove_normal_str(env, rhs);
+    const char *ls = size_text(env, lhs), *rs = size_text(env, rhs);
     int64_t k;
     if (pr.res == PROVE_FALSE && dim_is_const(lhs, &k) && dim_is_const(rhs, &k)) {
         bool ovf = false;
@@ -330,7 +336,7 @@ static void note_dims(Ctx *c, Span at, DimClaims *d, const char *got_name)
                     (long long)b);
         else if (d->pr[i].res == PROVE_FALSE)
             note_at(at, "dimension %d: %s = %s fails at %s (%s gives %lld, %s gives %lld)", i + 1,
-                    prove_normal_str(&c->g->env, d->got[i]), prove_normal_str(&c->g->env, d->want[i]),
+                    size_text(&c->g->env, d->got[i]), size_text(&c->g->env, d->want[i]),
                     cex_text_for(&c->g->env, d->pr[i].cex, d->got[i], d->want[i]), got_name,
                     (long long)dim_eval(d->got[i], d->pr[i].cex, &(bool){false}), d->want_text[i],
                     (long long)dim_eval(d->want[i], d->pr[i].cex, &(bool){false}));
@@ -485,7 +491,7 @@ static bool arg_dim(Rule *r, int slot, Dim *got, const char *what, const char *u
         return false;
     }
     const DimEnv *env = &c->g->env;
-    const char *gs = prove_normal_str(env, got), *ws = prove_normal_str(env, want);
+    const char *gs = size_text(env, got), *ws = size_text(env, want);
     int64_t k;
     const char *head = arena_printf("'%s' is declared with %s = %s, but its input has %s", r->decl->path, aname, ws,
                                     strcmp(unit, "length") ? arena_printf("%s %s", gs, unit) : arena_printf("length %s", gs));
