@@ -2466,8 +2466,9 @@ static void size_bounds(Imp *m)
 
 /* The lets' shapes where they help a reader: where the rank or the sizes
  * but for the channels (which the layers show) change from the last shape
- * the text shows, the input's first, and only when short. The checker
- * proves every one. */
+ * the text shows, the input's first, and only when short. A [c, 1, 1]
+ * (a squeeze-excitation's pooled branch) is shown without becoming the
+ * shape the next ones are compared with. The checker proves every one. */
 static void annotate(Imp *m, const Val *in)
 {
     int rank = in->rank;
@@ -2476,14 +2477,16 @@ static void annotate(Imp *m, const Val *in)
         ImStmt *s = m->im->stmts.v[i];
         if (s->kind != IM_LET)
             continue;
-        bool changed = s->rank != rank;
+        bool changed = s->rank != rank, pooled = s->rank == 3 && rank == 3;
         for (int k = 1; k < s->rank && !changed; k++)
             changed = !dims_equal(m, s->d[k], last[k]);
+        for (int k = 1; k < s->rank && pooled; k++)
+            pooled = dims_equal(m, s->d[k], dim_num(1));
         const char *t = shape_text(m, s->rank, s->d);
         if (changed && strlen(t) <= MAX_SHAPE_TEXT) {
             s->shape = t;
-            rank = s->rank;
-            last = s->d;
+            if (!pooled)
+                rank = s->rank, last = s->d;
         }
     }
 }

@@ -9,7 +9,7 @@
 # symbols H and W (--symbolic H=2,W=3), at 3x48x192 (PaddleOCR's size) and
 # 3x64x250 (and its logits, before the Softmax, at 3x48x192): ONNX Runtime's output on a random input against gsc --eval on the
 # .onnx file, on its --emit=gs text, and the generated C, each within 1e-4
-# (tests/onnx/ort_lib.sh). The other models of the packages, which gsc does
+# (tests/onnx/ort_lib.sh); --emit=gs without -D gives the same text. The other models of the packages, which gsc does
 # not read, must be refused with exit status 1 and the error naming the
 # node, its operator and the opset: PaddleOCR's detector (Resize) and
 # recogniser (Pow), and Silero VAD (@ricky0123/vad-web 0.0.31; Equal, If);
@@ -68,6 +68,17 @@ g.node.remove(last)
 onnx.save(m, sys.argv[2])
 PYEOF
 check cls_logits_48x192 "$OUT/cls_logits.onnx" 1,3,48,192 "--symbolic H=2,W=3" "-D H=48 -D W=192"
+# --emit=gs without -D (the file gives H and W no sizes): the text is the
+# one written with -D, its lines at most 160 characters, its stride-2 sizes
+# simplified
+if "$GSC" -q --emit=gs "$OUT/cls.onnx" --symbolic H=2,W=3 -o "$OUT/cls_nod.gs" &&
+    cmp -s "$OUT/cls_nod.gs" "$OUT/cls_48x192.gs" && cmp -s "$OUT/cls_nod.safetensors" "$OUT/cls_48x192.safetensors" &&
+    [ "$(awk 'length > 160' "$OUT/cls_nod.gs" | wc -l)" -eq 0 ] && grep -q ': \[8, (H + 3) / 4, (W + 1) / 2\] = ' "$OUT/cls_nod.gs"; then
+    echo "ok   --emit=gs cls.onnx --symbolic H=2,W=3 without -D: the same text, no line over 160 characters"
+    pass=$((pass + 1))
+else
+    echo "FAIL --emit=gs cls.onnx --symbolic H=2,W=3 without -D"; fail=$((fail + 1))
+fi
 # the importer under AddressSanitizer (leaks at exit not counted, as elsewhere): the same result
 if [ -x build/asan/gsc ]; then
     ASAN_OPTIONS=detect_leaks=0 build/asan/gsc -q --eval "$OUT/cls.onnx" --symbolic H=2,W=3 -D H=48 -D W=192 \
