@@ -484,17 +484,21 @@ static int run_eval(const Graph *g, const Options *o)
     if (!x)
         return rc;
     float *params = eval_params(g, o);
-    if (!params)
+    if (!params) {
+        free(x);
         return 1;
+    }
     float *y = eval_graph(g, params, x, o->f64, isatty(2));
     const Shape *os = &g->values[g->output].shape;
-    if (!o->output) {
+    if (!o->output)
         print_output_summary(y, os);
-        return 0;
-    }
-    rc = write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
-    if (!rc)
+    else
+        rc = write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
+    if (o->output && !rc)
         say_wrote(o, o->output, arena_printf("%lld float32 values, %s", (long long)shape_count(os), shape_str(os)));
+    free(x);
+    free(params);
+    free(y);
     return rc;
 }
 
@@ -511,17 +515,22 @@ static int run_eval_grad(const Graph *g, const Options *o)
     if (!x)
         return rc;
     float *t = NULL;
-    if (o->loss == LOSS_MSE && !(t = read_raw(o->target, os, "target", &rc)))
+    if (o->loss == LOSS_MSE && !(t = read_raw(o->target, os, "target", &rc))) {
+        free(x);
         return rc;
+    }
     int64_t classes = shape_count(&g->values[gr->loss_value].shape);
-    if (o->loss == LOSS_XENT && o->label >= classes) {
+    float *params = NULL;
+    if (o->loss == LOSS_XENT && o->label >= classes)
         error_plain("--label %lld is out of range: the model has %lld classes (0 to %lld)", (long long)o->label,
                     (long long)classes, (long long)classes - 1);
+    else
+        params = eval_params(g, o);
+    if (!params) {
+        free(x);
+        free(t);
         return 1;
     }
-    float *params = eval_params(g, o);
-    if (!params)
-        return 1;
     double *p = xmalloc(sizeof(double) * (size_t)(g->nparams + 1)), *dp = xmalloc(sizeof(double) * (size_t)(g->nparams + 1));
     double *xd = xmalloc(sizeof(double) * (size_t)(shape_count(is) + 1)), *td = NULL;
     for (int64_t i = 0; i < g->nparams; i++)
@@ -549,6 +558,9 @@ static int run_eval_grad(const Graph *g, const Options *o)
     free(dp);
     free(xd);
     free(td);
+    free(x);
+    free(t);
+    free(params);
     return rc;
 }
 

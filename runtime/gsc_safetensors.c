@@ -16,6 +16,7 @@
  * schema, strictly (see gsc_runtime.h), so it needs no recursion and no
  * intermediate tree.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1478,18 +1479,20 @@ static int write_atomic(const char *path, const char *tmp, const Out *hdr,
                         const GscStF32 *t, int nt, char *err, size_t errlen)
 {
     FILE *fp = fopen(tmp, "wb");
-    int bad;
+    int bad, e;
     if (!fp)
-        return fail(err, errlen, "%s: cannot create", tmp);
+        return fail(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
     bad = write_body(fp, hdr, t, nt) < 0;
     bad |= fclose(fp) != 0;
     if (bad) {
+        e = errno; /* before remove() may change it */
         remove(tmp);
-        return fail(err, errlen, "%s: write error", tmp);
+        return fail(err, errlen, "%s: write error: %s", tmp, strerror(e));
     }
     if (rename(tmp, path) != 0) {
+        e = errno;
         remove(tmp);
-        return fail(err, errlen, "%s: cannot rename to %s", tmp, path);
+        return fail(err, errlen, "%s: cannot rename to %s: %s", tmp, path, strerror(e));
     }
     return 0;
 }

@@ -11,7 +11,9 @@
 #   3. CMake: the same product from tests/install/CMakeLists.txt: find_package(gsc),
 #      gsc_add_model (the installed gsc at build time, with -D H=20 -D W=24),
 #      gsc::runtime and gsc::runtime_shared; the package agrees with pkg-config;
-#      a newer model.gs makes the build run gsc again.
+#      with --embed-weights over --embed-limit=0 the weights gsc writes beside
+#      the C are where the target's GSC_WEIGHTS property says, and the product
+#      on them agrees; a newer model.gs makes the build run gsc again.
 #   4. the man page renders (man -l, else groff); skipped, with a note, only
 #      when help2man is not installed and make install said so. An install
 #      with HELP2MAN naming no program says so, and installs all but the page.
@@ -151,9 +153,11 @@ fi
 input "$T/x2024.bin" $((20 * 24)) 2
 "$GSC" -q --eval "$MODEL" -D H=20 -D W=24 --input "$T/x2024.bin" -o "$T/ref2024.bin" > "$T/eval2024.log" 2>&1 ||
     bad "gsc --eval -D H=20 -D W=24" "$T/eval2024.log"
+"$GSC" -q --emit=params "$MODEL" -D H=20 -D W=24 -o "$T/w2024.safetensors" > "$T/params2024.log" 2>&1 ||
+    bad "gsc --emit=params -D H=20 -D W=24" "$T/params2024.log"
 if check "CMake: find_package(gsc), gsc_add_model (-D H=20 -D W=24), gsc::runtime and gsc::runtime_shared build" \
     "$T/cmake.log" sh -c "cmake -S '$SRC' -B '$T/cmake' -DCMAKE_PREFIX_PATH='$P' -DMODEL='$MODEL' \
-        '-DGSC_OPTIONS=-D;H=20;-D;W=24' && cmake --build '$T/cmake'"; then
+        '-DGSC_OPTIONS=-D;H=20;-D;W=24' -DWEIGHTS='$T/w2024.safetensors' && cmake --build '$T/cmake'"; then
     cm=$T/cmake/gsc_package.txt
     if grep -qx "gsc $GSC" "$cm" && grep -qx "isa $isa" "$cm" && grep -qx "version $version" "$cm" &&
         grep -qx "openmp $([ "$openmp" = yes ] && echo ON || echo OFF)" "$cm" &&
@@ -165,10 +169,18 @@ if check "CMake: find_package(gsc), gsc_add_model (-D H=20 -D W=24), gsc::runtim
     else bad "CMake: product needs $(needed "$T/cmake/product" | words)"; fi
     agrees "CMake: product" "$T/cmake/product" "$T/x2024.bin" "$T/ref2024.bin" "$isa"
     agrees "CMake: product_shared" "$T/cmake/product_shared" "$T/x2024.bin" "$T/ref2024.bin" "$isa"
+    # --embed-limit=0: the weights beside the C, where GSC_WEIGHTS says
+    w=$(sed -n 's/^weights //p' "$cm")
+    if [ "$w" = "$T/cmake/gsc_model_file/model.safetensors" ] && cmp -s "$w" "$T/w2024.safetensors" &&
+        ! grep -q MODEL_EMBEDDED_WEIGHTS "$T/cmake/gsc_model_file/model.h"; then
+        ok "CMake: over --embed-limit, gsc_add_model's GSC_WEIGHTS names the weights gsc wrote beside the C"
+    else bad "CMake: GSC_WEIGHTS is '$w', or gsc wrote no weights there" "$cm"; fi
+    agrees "CMake: product_file (weights from GSC_WEIGHTS)" "$T/cmake/product_file" "$T/x2024.bin" "$T/ref2024.bin" \
+        "$isa" "$w"
     touch "$MODEL"
     if cmake --build "$T/cmake" > "$T/cmake-rebuild.log" 2>&1 &&
-        [ "$(grep -c "gsc $MODEL: model.c and model.h" "$T/cmake-rebuild.log")" = 2 ]; then
-        ok "CMake: a newer model.gs runs gsc again for both targets"
+        [ "$(grep -c "gsc $MODEL: model.c and model.h" "$T/cmake-rebuild.log")" = 3 ]; then
+        ok "CMake: a newer model.gs runs gsc again for the three targets"
     else bad "CMake: no new C after touching the model" "$T/cmake-rebuild.log"; fi
 fi
 

@@ -121,12 +121,12 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "^gsc: error: --embed-limit wants a size in bytes.*not '1.5G'" "$s/badsize.err" &&
     [ ! -f "$s/badsize.c" ] && [ ! -f "$s/badsize.safetensors" ] && ok ||
     { bad "--embed-limit=1.5G: exit status $rc, not 2 with a usage error:"; cat "$s/badsize.err"; }
-# the weights cannot be written (M.safetensors is a directory): status 2, an
-# existing M.c untouched, no M.h
+# the weights cannot be written (M.safetensors is a directory): status 2, the
+# system's reason in the message, an existing M.c untouched, no M.h
 mkdir -p "$s/unw/$m.safetensors" && echo keep >"$s/unw/$m.c"
 "$GSC" -q --embed-limit=0 "$o.onnx" -o "$s/unw/$m.c" 2>"$s/unw.err"
 rc=$?
-[ $rc -eq 2 ] && grep -q "error: cannot write $s/unw/$m.safetensors" "$s/unw.err" && [ "$(cat "$s/unw/$m.c")" = keep ] &&
+[ $rc -eq 2 ] && grep -q "error: cannot write $s/unw/$m.safetensors: .*: Is a directory$" "$s/unw.err" && [ "$(cat "$s/unw/$m.c")" = keep ] &&
     [ ! -f "$s/unw/$m.h" ] && [ -z "$(ls "$s/unw/$m.safetensors")" ] && ok ||
     { bad "an unwritable $m.safetensors: exit status $rc (want 2), or $m.c or $m.h touched:"; cat "$s/unw.err"; }
 

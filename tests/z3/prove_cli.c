@@ -19,6 +19,11 @@
  *   ID FALSE v0 [v1 ...]          the counterexample gsc reports
  *   ID UNKNOWN reason
  *   ID PARSE-ERROR
+ *
+ * REL NF takes LHS alone (no RHS) and answers with its normal form as a Dim
+ * (prove_normal_dim: what dim_simplify writes when it is shorter), in the
+ * same prefix form, or NONE when the procedure gives up:
+ *   ID NF EXPR
  */
 #define _POSIX_C_SOURCE 200809L
 #include "gsc.h"
@@ -62,6 +67,22 @@ static Dim *parse(bool *ok)
     return dim_num((int64_t)v);
 }
 
+static void print_prefix(Buf *b, const Dim *d)
+{
+    static const char ops[] = {[DX_ADD] = '+', [DX_SUB] = '-', [DX_MUL] = '*', [DX_DIV] = '/', [DX_MOD] = '%',
+                               [DX_ISUB] = '~'};
+    if (d->kind == DX_NUM)
+        buf_printf(b, "%lld", (long long)d->num);
+    else if (d->kind == DX_SYM)
+        buf_printf(b, "x%d", d->sym);
+    else {
+        buf_printf(b, "%c ", ops[d->kind]);
+        print_prefix(b, d->a);
+        buf_putc(b, ' ');
+        print_prefix(b, d->b);
+    }
+}
+
 int main(void)
 {
     static char line[1 << 16];
@@ -71,7 +92,8 @@ int main(void)
             continue;
         char *rel = next_tok();
         char *ns = next_tok();
-        bool ok = rel && ns && (!strcmp(rel, "EQ") || !strcmp(rel, "GE"));
+        bool nf = rel && !strcmp(rel, "NF");
+        bool ok = rel && ns && (!strcmp(rel, "EQ") || !strcmp(rel, "GE") || nf);
         nsyms = ok ? atoi(ns) : 0;
         if (nsyms < 0 || nsyms > 8)
             ok = false;
@@ -88,12 +110,22 @@ int main(void)
             syms[i] = (DimSym){names[i], atoll(lo), h < 0 ? INT64_MAX : h};
         }
         Dim *a = ok ? parse(&ok) : NULL;
-        Dim *b = ok ? parse(&ok) : NULL;
+        Dim *b = ok && !nf ? parse(&ok) : NULL;
         if (!ok) {
             printf("%s PARSE-ERROR\n", id);
             continue;
         }
         DimEnv env = {syms, nsyms};
+        if (nf) {
+            Dim *n = prove_normal_dim(&env, a);
+            Buf out = {0};
+            if (n)
+                print_prefix(&out, n);
+            printf("%s NF %s\n", id, n ? out.s : "NONE");
+            buf_free(&out);
+            fflush(stdout);
+            continue;
+        }
         Proof p = !strcmp(rel, "EQ") ? prove_eq(&env, a, b) : prove_ge(&env, a, b);
         switch (p.res) {
         case PROVE_TRUE:

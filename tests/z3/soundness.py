@@ -22,6 +22,11 @@ Each claim goes through tests/z3/prove_cli (prove_eq / prove_ge); then:
 
 Disagreements are shrunk to a small claim and printed with the prove_cli
 input line that reproduces them. Prints the counts and "N passed, M failed".
+
+Then N/4 random expressions go through prove_cli's NF mode, the normal form
+as an expression of the language that dim_simplify writes when it is
+shorter (compiler/dim.c): Z3 must prove it equal to the expression on the
+whole domain (with the symbols naturals, as the checker's are).
 """
 import argparse
 import multiprocessing
@@ -367,6 +372,54 @@ def shrink(cli, item, status_of):
     return best
 
 
+def parse_prefix(toks):
+    t = toks.pop(0)
+    if t[0] == 'x':
+        return ('s', int(t[1:]))
+    if t in ('+', '-', '*', '/', '%'):
+        a = parse_prefix(toks)
+        return (t, a, parse_prefix(toks))
+    return ('n', int(t))
+
+
+def judge_nf(item):
+    bounds, e, nf = item
+    if nf == 'NONE':
+        return 'none', 'ok', ''
+    try:
+        n = parse_prefix(nf.split())
+    except (ValueError, IndexError):
+        return 'error', 'fail', 'prove_cli NF: %s' % nf
+    t = z3_truth('EQ', bounds, e, n)
+    if t is True:
+        return 'equal', 'ok', ''
+    if t is None:
+        return 'equal', 'z3-unknown', ''
+    return 'equal', 'fail', 'UNSOUND NORMAL FORM %s of %s, differs at %s' % (infix(n), show('EQ', bounds, e, e), t[1])
+
+
+def check_simplify(cli, rng, n, jobs):
+    """Returns the number of failures."""
+    exprs = []
+    for _ in range(n):
+        rel, bounds, lhs, rhs = random_claim(rng, False)
+        exprs.append((bounds, lhs))
+    lines = ['s%d NF %d %s %s' % (i, len(b), ' '.join('%d %d' % (lo, -1 if hi is None else hi) for lo, hi in b),
+                                  prefix(e)) for i, (b, e) in enumerate(exprs)]
+    out = run_cli(cli, lines)
+    items = [(b, e, out.get('s%d' % i, ('MISSING', ''))[1]) for i, (b, e) in enumerate(exprs)]
+    with multiprocessing.Pool(jobs) as pool:
+        verdicts = pool.map(judge_nf, items, chunksize=50)
+    failed = [det for v, st, det in verdicts if st == 'fail']
+    for det in failed[:20]:
+        print('FAIL %s' % det, flush=True)
+    print('%d expressions in normal form: %d equal by Z3, %d undecided by Z3, %d without one; %d failed' % (
+        n, sum(1 for v, st, d in verdicts if st == 'ok' and v == 'equal'),
+        sum(1 for v, st, d in verdicts if st == 'z3-unknown'), sum(1 for v, st, d in verdicts if v == 'none'),
+        len(failed)))
+    return len(failed)
+
+
 def main():
     ap = argparse.ArgumentParser(description='gsc prover vs Z3')
     ap.add_argument('n', type=int, nargs='?', default=10000)
@@ -403,7 +456,8 @@ def main():
           'Z3 could not decide %d proved claims' % (a.n, nl, counts.get('proved', 0), counts.get('refuted', 0),
                                                       counts.get('unknown', 0), z3unk))
     print('%d passed, %d failed' % (a.n - failed, failed))
-    return 1 if failed else 0
+    nf_failed = check_simplify(a.cli, rng, max(a.n // 4, 1), a.jobs)
+    return 1 if failed or nf_failed else 0
 
 
 if __name__ == '__main__':
