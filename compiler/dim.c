@@ -9,6 +9,11 @@
  *
  * Every Dim lives in the arena. Dims are immutable once built, so they may
  * be shared freely.
+ *
+ * dim_simplify writes a Dim shorter for a reader (diagnostics, the text of
+ * an imported model): it takes the prover's normal form as a Dim
+ * (prove_normal_dim) when that prints shorter and prove_eq proves the two
+ * equal on the domain, so no rewrite is trusted unchecked.
  */
 #include "gsc.h"
 

@@ -11,7 +11,7 @@
  *   onnx.c     an ONNX model -> the GraphSpec model it means (printed by
  *              print.c, then parsed like any other source) and its weights
  *   resolve.c  names: scopes, unknown/duplicate names, arity, keywords, cycles
- *   dim.c      shape expressions (Dim): build, evaluate, print
+ *   dim.c      shape expressions (Dim): build, evaluate, simplify, print
  *   prove.c    the decision procedure for shape facts over the naturals
  *   check.c    elaboration to a flat graph + every shape obligation proved
  *   spec.c     specialisation to concrete sizes (-D / defaults), ABI layout
