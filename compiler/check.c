@@ -786,6 +786,40 @@ static bool shape_ADAPTIVE_AVGPOOL2D(Rule *r, Shape *out)
     return true;
 }
 
+/* upsample(x, scale=s) or scale=(sh, sw), and upsample_bilinear(x, scale=...,
+ * align_corners=0): [c, h, w] -> [c, h * sh, w * sw]. The factors are
+ * constants >= 1, so h * sh stays linear in h and every claim about the
+ * output is decided for all sizes; align_corners is the constant 0 or 1. */
+static bool shape_upsample(Rule *r, Shape *out)
+{
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
+        return false;
+    const char *op = op_info[r->n->op].name;
+    Dim **at = r->n->attr;
+    int si = op_attr_index(r->n->op, "scale");
+    int64_t v;
+    for (int i = 0; i < 2; i++)
+        if (!dim_is_const(at[si + i], &v) || v < 1) {
+            error_at(r->at, "%s: the %s factor is %s, but scale=s or scale=(sh, sw) takes constants of at least 1", op,
+                     i ? "width" : "height", dim_str(at[si + i], &r->c->g->env));
+            r->c->errors++;
+            return false;
+        }
+    if (r->n->op == OP_UPSAMPLE_BILINEAR && (!dim_is_const(at[UPSAMPLE_BILINEAR_align_corners], &v) || v > 1)) {
+        error_at(r->at, "upsample_bilinear: align_corners is 0 (half-pixel centres, the default) or 1 (corners to "
+                        "corners), a constant");
+        r->c->errors++;
+        return false;
+    }
+    out->rank = 3;
+    out->d[0] = r->in[0].d[0];
+    out->d[1] = dim_bin(DX_MUL, r->in[0].d[1], at[si]);
+    out->d[2] = dim_bin(DX_MUL, r->in[0].d[2], at[si + 1]);
+    return true;
+}
+#define shape_UPSAMPLE shape_upsample
+#define shape_UPSAMPLE_BILINEAR shape_upsample
+
 /* Elementwise binary operations (add, mul, sub, maximum, minimum), typed
  * broadcasting: an operand that is the scalar [1] meets any shape; else the
  * ranks are equal and in each dimension the operands agree (proved for all
@@ -1110,6 +1144,8 @@ static bool op_params(Ctx *c, Layer *l)
     case OP_AVGPOOL2D:
     case OP_GLOBAL_AVGPOOL:
     case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_UPSAMPLE:
+    case OP_UPSAMPLE_BILINEAR:
     case OP_ADD:
     case OP_CONCAT:
     case OP_FLATTEN:

@@ -254,6 +254,56 @@ static void eval_ADAPTIVE_AVGPOOL2D(const Step *st)
             }
 }
 
+/* upsample and upsample_bilinear along one axis of in cells, out = in * s:
+ * output o reads the cells i[0] and i[1] with weights 1 - l and l, l the
+ * result. Nearest: the cell o / s (l = 0). Bilinear: the source coordinate
+ * (o + 0.5) / s - 0.5 clamped at 0 (align_corners=0), or o (in - 1) /
+ * (out - 1) (align_corners=1; 0 when out = 1); its floor and the next cell,
+ * which is the last cell again at the far edge. */
+static double up_taps(const GNode *n, int64_t o, int64_t in, int64_t out, int64_t i[2])
+{
+    if (n->op == OP_UPSAMPLE) {
+        i[0] = i[1] = o / (out / in);
+        return 0.0;
+    }
+    double src = n->a[UPSAMPLE_BILINEAR_align_corners]
+                     ? (out > 1 ? (double)o * (double)(in - 1) / (double)(out - 1) : 0.0)
+                     : fmax(((double)o + 0.5) * (double)in / (double)out - 0.5, 0.0);
+    i[0] = (int64_t)src < in - 1 ? (int64_t)src : in - 1;
+    i[1] = i[0] + (i[0] < in - 1);
+    return src - (double)i[0];
+}
+
+/* The four taps of output (oy, ox) of channel c: offsets into the input
+ * (rows iy, columns ix) and their weights, nearest's (1, 0, 0, 0). */
+static void up_cell(const GNode *n, const Shape *is, const Shape *os, int64_t c, int64_t oy, int64_t ox,
+                    int64_t at[4], double wt[4])
+{
+    int64_t iy[2], ix[2];
+    double ly = up_taps(n, oy, is->n[1], os->n[1], iy), lx = up_taps(n, ox, is->n[2], os->n[2], ix);
+    for (int k = 0; k < 4; k++) {
+        at[k] = (c * is->n[1] + iy[k / 2]) * is->n[2] + ix[k % 2];
+        wt[k] = (k / 2 ? ly : 1.0 - ly) * (k % 2 ? lx : 1.0 - lx);
+    }
+}
+
+static void eval_upsample(const Step *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    for (int64_t c = 0; c < os->n[0]; c++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                int64_t at[4];
+                double wt[4], acc = 0.0;
+                up_cell(st->n, is, os, c, oy, ox, at, wt);
+                for (int k = 0; k < 4; k++)
+                    acc += wt[k] * st->in[0][at[k]];
+                put(st, (c * os->n[1] + oy) * os->n[2] + ox, acc);
+            }
+}
+#define eval_UPSAMPLE eval_upsample
+#define eval_UPSAMPLE_BILINEAR eval_upsample
+
 static void eval_GLOBAL_AVGPOOL(const Step *st)
 {
     const Shape *is = st->ins[0];
@@ -759,6 +809,24 @@ static void grad_ADAPTIVE_AVGPOOL2D(const BStep *st)
                         st->din[0][(c * is->n[1] + y) * is->n[2] + x] += d;
             }
 }
+
+/* Each output's gradient goes to the cells it read, with the same weights:
+ * nearest's sums over each s-by-s block, bilinear's scatter. */
+static void grad_upsample(const BStep *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    for (int64_t c = 0; c < os->n[0]; c++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                int64_t at[4];
+                double wt[4], d = st->dout[(c * os->n[1] + oy) * os->n[2] + ox];
+                up_cell(st->n, is, os, c, oy, ox, at, wt);
+                for (int k = 0; k < 4; k++)
+                    st->din[0][at[k]] += wt[k] * d;
+            }
+}
+#define grad_UPSAMPLE grad_upsample
+#define grad_UPSAMPLE_BILINEAR grad_upsample
 
 static void grad_GLOBAL_AVGPOOL(const BStep *st)
 {

@@ -630,6 +630,35 @@ static void ref_ADAPTIVE_AVGPOOL2D(Lowerer *lw, const GNode *n)
                   int_arg(n->a[ADAPTIVE_AVGPOOL2D_size]), int_arg(n->a[ADAPTIVE_AVGPOOL2D_size_w]), buf_arg(y)));
 }
 
+/* upsample, upsample_bilinear: kernel k with [x,] the operand's c, h, w,
+ * the factors, bilinear's align_corners, then (backward) dy, and y or dx. */
+static LCall *up_call(Lowerer *lw, const GNode *n, KernelId k, int x, int dy, int out)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    int si = op_attr_index(n->op, "scale");
+    ArgList l = {.n = 0};
+    if (x >= 0)
+        put_arg(&l, buf_arg(x));
+    for (int d = 0; d < 3; d++)
+        put_arg(&l, int_arg(s->n[d]));
+    put_arg(&l, int_arg(n->a[si]));
+    put_arg(&l, int_arg(n->a[si + 1]));
+    if (n->op == OP_UPSAMPLE_BILINEAR)
+        put_arg(&l, int_arg(n->a[UPSAMPLE_BILINEAR_align_corners]));
+    if (dy >= 0)
+        put_arg(&l, buf_arg(dy));
+    put_arg(&l, buf_arg(out));
+    return add_call(lw, k, l.v, l.n);
+}
+
+static void ref_upsample(Lowerer *lw, const GNode *n)
+{
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ref_call(lw, n, up_call(lw, n, n->op == OP_UPSAMPLE ? K_UPSAMPLE : K_UPSAMPLE_BILINEAR, x, -1, y));
+}
+#define ref_UPSAMPLE ref_upsample
+#define ref_UPSAMPLE_BILINEAR ref_upsample
+
 static void ref_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -1211,6 +1240,18 @@ static void fast_ADAPTIVE_AVGPOOL2D(Lowerer *lw, const GNode *n)
     *lz(lw, n->out) = plain(y);
 }
 
+/* Blocked in, blocked out. */
+static void fast_upsample(Lowerer *lw, const GNode *n)
+{
+    materialise(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    fuse_pending(up_call(lw, n, n->op == OP_UPSAMPLE ? K_FAST_UPSAMPLE : K_FAST_UPSAMPLE_BILINEAR, x->buf, -1, y), x);
+    *lz(lw, n->out) = plain(y);
+}
+#define fast_UPSAMPLE fast_upsample
+#define fast_UPSAMPLE_BILINEAR fast_upsample
+
 static void fast_GLOBAL_AVGPOOL(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -1449,6 +1490,11 @@ static void backward_node(Lowerer *lw, const GNode *n)
         CALL(lw, K_ADAPTIVE_AVGPOOL2D_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1]), int_arg(s->n[2]),
              int_arg(n->a[ADAPTIVE_AVGPOOL2D_size]), int_arg(n->a[ADAPTIVE_AVGPOOL2D_size_w]), buf_arg(dy),
              buf_arg(grad_buf(lw, n->in[0])));
+        break;
+    case OP_UPSAMPLE:
+    case OP_UPSAMPLE_BILINEAR:
+        up_call(lw, n, n->op == OP_UPSAMPLE ? K_UPSAMPLE_BACKWARD : K_UPSAMPLE_BILINEAR_BACKWARD, -1, dy,
+                grad_buf(lw, n->in[0]));
         break;
     case OP_GLOBAL_AVGPOOL:
         CALL(lw, K_GLOBAL_AVGPOOL_BACKWARD, int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), buf_arg(dy),

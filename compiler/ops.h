@@ -48,6 +48,10 @@ X(AVGPOOL2D,     "avgpool2d",      1,  1, 0, AXES(AVGPOOL2D, k) AXES_OPT(AVGPOOL
 X(GLOBAL_AVGPOOL,"global_avgpool", 1,  1, 0, )
 /* PyTorch's adaptive_avg_pool2d: size=n or size=(oh, ow), constants >= 1 */
 X(ADAPTIVE_AVGPOOL2D,"adaptive_avgpool2d",1, 1, 0, AXES(ADAPTIVE_AVGPOOL2D, size))
+/* upsampling by constant integer factors >= 1 per axis: F.interpolate's 'nearest' (each cell
+ * replicated into a scale block) and 'bilinear' (align_corners 0: half-pixel centres, or 1) */
+X(UPSAMPLE,      "upsample",       1,  1, 0, AXES(UPSAMPLE, scale))
+X(UPSAMPLE_BILINEAR,"upsample_bilinear",1, 1, 0, AXES(UPSAMPLE_BILINEAR, scale) OPT(UPSAMPLE_BILINEAR, align_corners, 0))
 X(ADD,           "add",            2,  2, 0, )
 X(CONCAT,        "concat",         2, -1, 0, )
 X(FLATTEN,       "flatten",        1,  1, 0, )

@@ -111,6 +111,11 @@ static const char *op_desc(const GNode *n)
     }
     case OP_ADAPTIVE_AVGPOOL2D:
         return arena_printf("%s %lldx%lld", name, N(n->a[ADAPTIVE_AVGPOOL2D_size]), N(n->a[ADAPTIVE_AVGPOOL2D_size_w]));
+    case OP_UPSAMPLE:
+        return arena_printf("%s x%lldx%lld", name, N(n->a[UPSAMPLE_scale]), N(n->a[UPSAMPLE_scale_w]));
+    case OP_UPSAMPLE_BILINEAR:
+        return arena_printf("%s x%lldx%lld%s", name, N(n->a[UPSAMPLE_BILINEAR_scale]),
+                            N(n->a[UPSAMPLE_BILINEAR_scale_w]), n->a[UPSAMPLE_BILINEAR_align_corners] ? " align_corners" : "");
     case OP_LINEAR:
         return arena_printf("%s %lld->%lld", name, N(n->a[LINEAR_in]), N(n->a[LINEAR_out]));
     case OP_BATCHNORM_EVAL:
@@ -166,6 +171,8 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_AVGPOOL2D:
     case OP_GLOBAL_AVGPOOL:
     case OP_ADAPTIVE_AVGPOOL2D:
+    case OP_UPSAMPLE:
+    case OP_UPSAMPLE_BILINEAR:
     case OP_ADD:
     case OP_CONCAT:
     case OP_FLATTEN:

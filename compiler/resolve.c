@@ -103,7 +103,9 @@ static const char *const torch_ops[][2] = {
     {"adaptiveavgpool2d", "adaptive_avgpool2d"}, {"adaptive_avg_pool2d", "adaptive_avgpool2d"},
     {"cat", "concat"},                      {"sequential", "seq"},
     {"dense", "linear"},                    {"view", "flatten"},
-    {"reshape", "flatten"},
+    {"reshape", "flatten"},                 {"interpolate", "upsample"},
+    {"upsamplingnearest2d", "upsample"},    {"upsamplingbilinear2d", "upsample_bilinear"},
+    {"resize", "upsample"},
 };
 
 static bool same_ignoring_case(const char *a, const char *b)

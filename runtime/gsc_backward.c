@@ -383,6 +383,42 @@ void gsc_adaptive_avgpool2d_backward(int c, int h, int w, int oh, int ow, const 
     }
 }
 
+void gsc_upsample_nearest_backward(int c, int h, int w, int sh, int sw, const float *dy, float *dx)
+{
+    int ch, iy, ix, ky, kx, ow = w * sw;
+    for (ch = 0; ch < c; ch++)
+        for (iy = 0; iy < h; iy++)
+            for (ix = 0; ix < w; ix++) {
+                const float *b = dy + ((ptrdiff_t)ch * h * sh + (ptrdiff_t)iy * sh) * ow + (ptrdiff_t)ix * sw;
+                double sum = 0.0;
+                for (ky = 0; ky < sh; ky++)
+                    for (kx = 0; kx < sw; kx++)
+                        sum += b[(ptrdiff_t)ky * ow + kx];
+                dx[((ptrdiff_t)ch * h + iy) * w + ix] += (float)sum;
+            }
+}
+
+void gsc_upsample_bilinear_backward(int c, int h, int w, int sh, int sw, int align_corners, const float *dy,
+                                    float *dx)
+{
+    int ch, oy, ox, oh = h * sh, ow = w * sw;
+    for (ch = 0; ch < c; ch++)
+        for (oy = 0; oy < oh; oy++) {
+            int y0, y1;
+            float ly = gsc_bilinear_taps(oy, h, sh, align_corners, &y0, &y1);
+            float *r0 = dx + ((ptrdiff_t)ch * h + y0) * w, *r1 = dx + ((ptrdiff_t)ch * h + y1) * w;
+            const float *dr = dy + ((ptrdiff_t)ch * oh + oy) * ow;
+            for (ox = 0; ox < ow; ox++) {
+                int x0, x1;
+                float lx = gsc_bilinear_taps(ox, w, sw, align_corners, &x0, &x1), d = dr[ox];
+                r0[x0] += (1.0f - ly) * (1.0f - lx) * d;
+                r0[x1] += (1.0f - ly) * lx * d;
+                r1[x0] += ly * (1.0f - lx) * d;
+                r1[x1] += ly * lx * d;
+            }
+        }
+}
+
 void gsc_global_avgpool_backward(int c, int64_t hw, const float *dy, float *dx)
 {
     int ch;

@@ -1421,6 +1421,52 @@ void gsc_fast_adaptive_avgpool2d(const float *x, int c, int h, int w, int oh, in
     }
 }
 
+void gsc_fast_upsample_nearest(const float *x, int c, int h, int w, int sh, int sw, float *y)
+{
+    int ncb = GSC_FAST_CBLK(c), oh = h * sh, ow = w * sw, t, nt = ncb * oh;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / oh, oy = t % oh, ix, kx, v;
+        const float *xr = x + ((size_t)cb * h + oy / sh) * w * 16;
+        float *yr = y + ((size_t)cb * oh + oy) * ow * 16;
+        for (ix = 0; ix < w; ix++)
+            for (v = 0; v < NV; v++) {
+                VT a = VLOAD(xr + (size_t)ix * 16 + v * VW);
+                for (kx = 0; kx < sw; kx++)
+                    VSTORE(yr + ((size_t)ix * sw + kx) * 16 + v * VW, a);
+            }
+    }
+}
+
+/* The padding lanes of x are 0, so are y's. */
+void gsc_fast_upsample_bilinear(const float *x, int c, int h, int w, int sh, int sw, int align_corners, float *y)
+{
+    int ncb = GSC_FAST_CBLK(c), oh = h * sh, ow = w * sw, t, nt = ncb * oh;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (t = 0; t < nt; t++) {
+        int cb = t / oh, oy = t % oh, ox, v, y0, y1;
+        float ly = gsc_bilinear_taps(oy, h, sh, align_corners, &y0, &y1);
+        const float *r0 = x + ((size_t)cb * h + y0) * w * 16, *r1 = x + ((size_t)cb * h + y1) * w * 16;
+        float *yr = y + ((size_t)cb * oh + oy) * ow * 16;
+        VT a0 = VSET1(1.0f - ly), a1 = VSET1(ly);
+        for (ox = 0; ox < ow; ox++) {
+            int x0, x1;
+            float lx = gsc_bilinear_taps(ox, w, sw, align_corners, &x0, &x1);
+            VT b0 = VSET1(1.0f - lx), b1 = VSET1(lx);
+            for (v = 0; v < NV; v++) {
+                size_t o0 = (size_t)x0 * 16 + v * VW, o1 = (size_t)x1 * 16 + v * VW;
+                VT top = VFMA(VLOAD(r0 + o1), b1, VMUL(VLOAD(r0 + o0), b0));
+                VT bot = VFMA(VLOAD(r1 + o1), b1, VMUL(VLOAD(r1 + o0), b0));
+                VSTORE(yr + (size_t)ox * 16 + v * VW, VFMA(bot, a1, VMUL(top, a0)));
+            }
+        }
+    }
+}
+
 void gsc_fast_global_avgpool(const float *x, int c, int h, int w, float *y)
 {
     int cb, ncb = GSC_FAST_CBLK(c);

@@ -371,6 +371,17 @@ void gsc_fast_adaptive_avgpool2d(const float *x, /* blocked [c, h, w] */
                                  int c, int h, int w, int oh, int ow,
                                  float *y);      /* blocked [c, oh, ow] */
 
+/* Upsampling (gsc_upsample_nearest, gsc_upsample_bilinear) on the blocked
+ * layout: nearest stores each input vector into its sh x sw block,
+ * bilinear blends two rows of two taps with FMAs. One task per channel
+ * block and output row. */
+void gsc_fast_upsample_nearest(const float *x, /* blocked [c, h, w] */
+                               int c, int h, int w, int sh, int sw,
+                               float *y);      /* blocked [c, h * sh, w * sw] */
+void gsc_fast_upsample_bilinear(const float *x, /* blocked [c, h, w] */
+                                int c, int h, int w, int sh, int sw, int align_corners,
+                                float *y);      /* blocked [c, h * sh, w * sw] */
+
 /* Per channel sum / (h*w) (double accumulation). */
 void gsc_fast_global_avgpool(const float *x, /* blocked [c, h, w] */
                              int c, int h, int w,

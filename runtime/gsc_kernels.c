@@ -378,6 +378,35 @@ void gsc_adaptive_avgpool2d(const float *x, int c, int h, int w, int oh, int ow,
     }
 }
 
+void gsc_upsample_nearest(const float *x, int c, int h, int w, int sh, int sw, float *y)
+{
+    int ch, oy, ox, oh = h * sh, ow = w * sw;
+    for (ch = 0; ch < c; ch++)
+        for (oy = 0; oy < oh; oy++) {
+            const float *xr = x + ((ptrdiff_t)ch * h + oy / sh) * w;
+            float *yr = y + ((ptrdiff_t)ch * oh + oy) * ow;
+            for (ox = 0; ox < ow; ox++)
+                yr[ox] = xr[ox / sw];
+        }
+}
+
+void gsc_upsample_bilinear(const float *x, int c, int h, int w, int sh, int sw, int align_corners, float *y)
+{
+    int ch, oy, ox, oh = h * sh, ow = w * sw;
+    for (ch = 0; ch < c; ch++)
+        for (oy = 0; oy < oh; oy++) {
+            int y0, y1;
+            float ly = gsc_bilinear_taps(oy, h, sh, align_corners, &y0, &y1);
+            const float *r0 = x + ((ptrdiff_t)ch * h + y0) * w, *r1 = x + ((ptrdiff_t)ch * h + y1) * w;
+            float *yr = y + ((ptrdiff_t)ch * oh + oy) * ow;
+            for (ox = 0; ox < ow; ox++) {
+                int x0, x1;
+                float lx = gsc_bilinear_taps(ox, w, sw, align_corners, &x0, &x1);
+                yr[ox] = (1.0f - ly) * ((1.0f - lx) * r0[x0] + lx * r0[x1]) + ly * ((1.0f - lx) * r1[x0] + lx * r1[x1]);
+            }
+        }
+}
+
 void gsc_global_avgpool(const float *x, int c, int64_t hw, float *y)
 {
     int ch;

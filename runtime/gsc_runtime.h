@@ -135,6 +135,24 @@ static inline void gsc_adaptive_window(int o, int in, int out, int *lo, int *hi)
     *hi = (int)(((int64_t)(o + 1) * in + out - 1) / out);
 }
 
+/* Bilinear upsampling's taps along one axis of in cells, scale s (PyTorch's
+ * upsample_bilinear2d with an integer scale_factor, out = in * s): output o
+ * blends the inputs *i0 and *i1 (the next cell; the last cell again at the
+ * far edge) with weights 1 - l and l, l the result. align_corners 0: the
+ * source coordinate (o + 0.5) / s - 0.5, clamped at 0 (half-pixel centres);
+ * 1: o (in - 1) / (out - 1), 0 when out = 1 (corners to corners). */
+static inline float gsc_bilinear_taps(int o, int in, int s, int align_corners, int *i0, int *i1)
+{
+    int out = in * s;
+    float src = align_corners ? (out > 1 ? (float)o * ((float)(in - 1) / (float)(out - 1)) : 0.0f)
+                              : ((float)o + 0.5f) * (1.0f / (float)s) - 0.5f;
+    if (src < 0.0f)
+        src = 0.0f;
+    *i0 = (int)src < in - 1 ? (int)src : in - 1;
+    *i1 = *i0 + (*i0 < in - 1);
+    return src - (float)*i0;
+}
+
 /* The general window along one axis: k taps spread d apart (the window
  * covers (k - 1)*d + 1 cells: PyTorch's dilation), stride, lo padding cells
  * before the input and hi after it; ceil_mode 1 rounds the count up as
@@ -366,6 +384,19 @@ void gsc_adaptive_avgpool2d(const float *x, /* [c, h, w] */
                             float *y);      /* [c, oh, ow] */
 
 /*
+ * Upsampling by integer factors sh, sw >= 1 to [c, h * sh, w * sw]:
+ * nearest copies input (i, j) to the sh x sw block at (i * sh, j * sw)
+ * (F.interpolate's mode='nearest'); bilinear blends the two taps of
+ * gsc_bilinear_taps along each axis (mode='bilinear', align_corners 0 or 1).
+ */
+void gsc_upsample_nearest(const float *x, /* [c, h, w] */
+                          int c, int h, int w, int sh, int sw,
+                          float *y);      /* [c, h * sh, w * sw] */
+void gsc_upsample_bilinear(const float *x, /* [c, h, w] */
+                           int c, int h, int w, int sh, int sw, int align_corners,
+                           float *y);      /* [c, h * sh, w * sw] */
+
+/*
  * The general windows of the pools: kh x kw, strides sh, sw, padding top,
  * left, bottom, right, ceil_mode as gsc_pool_out_size (oh =
  * gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode)). An average
@@ -546,6 +577,15 @@ void gsc_avgpool2d_backward_axes(int c, int h, int w, int kh, int kw, int sh, in
 void gsc_adaptive_avgpool2d_backward(int c, int h, int w, int oh, int ow,
                                      const float *dy, /* [c, oh, ow] */
                                      float *dx);      /* [c, h, w] */
+
+/* Upsampling's backward: each input cell gets the gradients of the outputs
+ * that read it, with the forward's weights (nearest: the sum over its block). */
+void gsc_upsample_nearest_backward(int c, int h, int w, int sh, int sw,
+                                   const float *dy, /* [c, h * sh, w * sw] */
+                                   float *dx);      /* [c, h, w] */
+void gsc_upsample_bilinear_backward(int c, int h, int w, int sh, int sw, int align_corners,
+                                    const float *dy, /* [c, h * sh, w * sw] */
+                                    float *dx);      /* [c, h, w] */
 
 void gsc_global_avgpool_backward(int c, int64_t hw,
                                  const float *dy, /* [c] */

@@ -4,7 +4,9 @@ PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
 pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, conv2d's
 dilation, maxpool2d's
 ceil=1 (ceil_mode=True), adaptive_avgpool2d (F.adaptive_avg_pool2d, also as a
-squeeze-and-excitation gate's [c, 1, 1] through mul), the
+squeeze-and-excitation gate's [c, 1, 1] through mul), upsample and
+upsample_bilinear (F.interpolate's nearest and bilinear, align_corners both
+ways, with integer scale factors; a U-Net step), the
 inference-form batchnorm_eval (running statistics, eps), and layernorm over
 the channels of [c, h, w] (torchvision's LayerNorm2d) and over a vector, and
 a parameter tensor declared directly (param(c, 1, 1, init=...), ConvNeXt's
@@ -19,8 +21,9 @@ each must be at most 1e-5 (running statistics: the gradient must be 0). Cases ma
 the reference kernels and with the fast ones on each SIMD path this CPU runs
 (portable -O2, -mavx2 -mfma, -march=native -fopenmp), run through
 tests/driver/model_main.c with the same weights: output within 1e-4. The
-training steps (gsc --train's P_grad, float32) of two models, one with
-batchnorm_eval and a ceil-mode pool, one with per-axis windows, are checked
+training steps (gsc --train's P_grad, float32) of three models, one with
+batchnorm_eval and a ceil-mode pool, one with per-axis windows, one with
+upsampling, are checked
 against the interpreter's float64 gradients (limit 2e-4).
 
     tools/test_ops_torch_forms.py [GSC]      (from the repository root)
@@ -189,6 +192,33 @@ CASES = [
            "adaptive_avgpool2d(c(x), size=1)", (3, 6, 11), lambda y: F.adaptive_avg_pool2d(y, 1), True),
     pooled("adaptive_avgpool2d size=(4, 3) on 20 channels (a channel block and 4 of the next)",
            "adaptive_avgpool2d(c(x), size=(4, 3))", (20, 13, 5), lambda y: F.adaptive_avg_pool2d(y, (4, 3)), True),
+    # upsampling (F.interpolate with an integer scale_factor): nearest, bilinear with half-pixel centres and
+    # with align_corners=True; on blocked channels (20: a partial block), a factor 1 on one axis, a 1-pixel axis
+    pooled("upsample scale=2 (nearest)", "upsample(c(x), scale=2)", (3, 4, 5),
+           lambda y: F.interpolate(y, scale_factor=2, mode="nearest"), True),
+    pooled("upsample scale=(3, 1) on 20 channels", "upsample(c(x), scale=(3, 1))", (20, 3, 4),
+           lambda y: F.interpolate(y, scale_factor=(3, 1), mode="nearest"), True),
+    pooled("upsample scale=(2, 5) on 1x3 (one row)", "upsample(c(x), scale=(2, 5))", (2, 1, 3),
+           lambda y: F.interpolate(y, scale_factor=(2, 5), mode="nearest"), True),
+    pooled("upsample_bilinear scale=2 (half-pixel centres, the source clamped at 0)", "upsample_bilinear(c(x), scale=2)",
+           (3, 5, 4), lambda y: F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=False), True),
+    pooled("upsample_bilinear scale=(3, 2) on 20 channels", "upsample_bilinear(c(x), scale=(3, 2))", (20, 4, 3),
+           lambda y: F.interpolate(y, scale_factor=(3, 2), mode="bilinear", align_corners=False), True),
+    pooled("upsample_bilinear scale=4 on 1x1 and 2x1 (edges both sides)", "upsample_bilinear(c(x), scale=(4, 3))",
+           (2, 2, 1), lambda y: F.interpolate(y, scale_factor=(4, 3), mode="bilinear", align_corners=False), True),
+    pooled("upsample_bilinear scale=2, align_corners=1", "upsample_bilinear(c(x), scale=2, align_corners=1)", (2, 4, 5),
+           lambda y: F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=True), True),
+    pooled("upsample_bilinear scale=(2, 3), align_corners=1 on 17 channels, one row",
+           "upsample_bilinear(c(x), scale=(2, 3), align_corners=1)", (17, 1, 4),
+           lambda y: F.interpolate(y, scale_factor=(2, 3), mode="bilinear", align_corners=True), True),
+    ("a U-Net step: concat(y, upsample_bilinear(maxpool2d(y, k=2, stride=2), scale=2)) after a relu, then a conv",
+     "c = conv2d(3 -> 18, k=1)\n    d = conv2d(36 -> 4, k=3, pad=1)\n    let y = relu(c(x))\n"
+     "    return d(concat(y, upsample_bilinear(maxpool2d(y, k=2, stride=2), scale=2)))", (3, 6, 8),
+     lambda x, p: (lambda y: F.conv2d(torch.cat([y, F.interpolate(F.max_pool2d(y, 2, stride=2), scale_factor=2,
+                                                                  mode="bilinear", align_corners=False)], 1),
+                                      p["d.weight"], p["d.bias"], padding=1))(
+         F.relu(F.conv2d(x, p["c.weight"], p["c.bias"]))),
+     True),
     ("squeeze-and-excitation gate: mul(y, sigmoid(fc2(relu(fc1(adaptive_avgpool2d(y, size=1)))))) on 20x7x5",
      "c = conv2d(20 -> 20, k=1)\n    fc1 = conv2d(20 -> 6, k=1)\n    fc2 = conv2d(6 -> 20, k=1)\n"
      "    let y = c(x)\n    return mul(y, sigmoid(fc2(relu(fc1(adaptive_avgpool2d(y, size=1))))))", (20, 7, 5),
@@ -233,6 +263,16 @@ TRAIN_AXES_GS = """model t(x: [3, 9, 8]) -> [5] {
     let a = relu(c1(c0(x)))
     let b = maxpool2d(c2(a), k=(3, 1), stride=(2, 1), pad=(1, 0))
     return fc(global_avgpool(avgpool2d(b, k=2, stride=(1, 2), pad=(0, 0, 1, 1), count_pad=0)))
+}
+"""
+
+TRAIN_UP_GS = """model tu(x: [3, 3, 2]) -> [5] {
+    c1 = conv2d(3 -> 4, k=3, pad=1)
+    c2 = conv2d(4 -> 4, k=3, pad=1)
+    fc = linear(384 -> 5)
+    let a = upsample(relu(c1(x)), scale=(2, 1))
+    let b = upsample_bilinear(c2(a), scale=(1, 2), align_corners=1)
+    return fc(flatten(upsample_bilinear(b, scale=2)))
 }
 """
 
@@ -399,7 +439,8 @@ def main():
                 print(f"FAIL {name}: {text} (limits {LIMIT:g}, C {C_LIMIT:g}; over: {', '.join(bad)})")
         # the training steps (gsc --train's P_grad) against the interpreter's gradients
         for text, name, what in ((TRAIN_GS, "t", "batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d"),
-                                 (TRAIN_AXES_GS, "ta", "per-axis and dilated conv2d (grouped), maxpool2d and avgpool2d windows")):
+                                 (TRAIN_AXES_GS, "ta", "per-axis and dilated conv2d (grouped), maxpool2d and avgpool2d windows"),
+                                 (TRAIN_UP_GS, "tu", "upsample and upsample_bilinear (both align_corners)")):
             try:
                 worst = train_step_error(tmp, text, name)
                 ok = worst <= 2e-4

@@ -157,6 +157,11 @@ static const struct {
     {"global_avgpool", "model t(x: [3, 6, 5]) -> [3] {\n return global_avgpool(x)\n}\n"},
     {"adaptive_avgpool2d 6x5 to 4x7 (overlapping rows, repeated columns)",
      "model t(x: [3, 6, 5]) -> [3, 4, 7] {\n return adaptive_avgpool2d(x, size=(4, 7))\n}\n"},
+    {"upsample 2x3 (nearest: each block sums)", "model t(x: [3, 3, 2]) -> [3, 6, 6] {\n return upsample(x, scale=(2, 3))\n}\n"},
+    {"upsample_bilinear 3x2, half-pixel centres",
+     "model t(x: [2, 3, 4]) -> [2, 9, 8] {\n return upsample_bilinear(x, scale=(3, 2))\n}\n"},
+    {"upsample_bilinear 2, align_corners=1",
+     "model t(x: [2, 3, 4]) -> [2, 6, 8] {\n return upsample_bilinear(x, scale=2, align_corners=1)\n}\n"},
     {"add (and fan-out: x + relu(x))", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n return x + relu(x)\n}\n"},
     {"concat of three (x used twice)", "model t(x: [3, 6, 5]) -> [8, 6, 5] {\n c = conv2d(3 -> 2, k=1)\n"
                                        " return concat(x, c(x), x)\n}\n"},
