@@ -1577,6 +1577,95 @@ static bool op_conv_padded(Imp *m)
     return op_conv(m);
 }
 
+/* Resize (opsets 11 to 17) and Upsample (its opset-9 form) by integer
+ * factors on H and W, 1 on N and C, given as constant scales or sizes:
+ * upsample (mode nearest) or upsample_bilinear (mode linear). With output
+ * o = s*i + r (0 <= r < s) the source coordinate x is, per
+ * coordinate_transformation_mode, i + r/s (asymmetric), i + (r + 0.5)/s - 0.5
+ * (half_pixel, pytorch_half_pixel; out = 1 only when in = s = 1) or
+ * i + (r + 0.5)/s (tf_half_pixel_for_nn). Replication reads cell i: floor
+ * of the first and third gives it (r/s and (r + 0.5)/s are in [0, 1)), and
+ * rounding the second does with either tie rule ((r + 0.5)/s - 0.5 lies
+ * strictly between -0.5 and 0.5); every other pair reads a neighbour for
+ * some r once s > 1 (ceil of i + r/s is i + 1 for r > 0), and is refused.
+ * Linear with half_pixel or pytorch_half_pixel is align_corners=0 (ONNX's
+ * edge cells beyond the border are PyTorch's clamp), with align_corners 1. */
+static bool resize_factors(Imp *m, const Val *x, int64_t *f)
+{
+    bool upsample = !strcmp(m->node->op_type, "Upsample");
+    int si = upsample ? 1 : 2;
+    Const *k = NULL;
+    bool sizes = false;
+    if (has_operand(m, si) && !(k = const_operand(m, si, "scales")))
+        return false;
+    if ((!k || !k->count) && !upsample && has_operand(m, 3)) {
+        if (!(k = const_operand(m, 3, "sizes")))
+            return false;
+        sizes = true;
+    }
+    if (!k || k->count != 4)
+        return node_error(m, "wants 4 %s (N, C, H, W), not %lld", sizes ? "sizes" : "scales",
+                          (long long)(k ? k->count : 0));
+    if (sizes && !k->i)
+        return node_error(m, "the sizes must be integers");
+    Dim *od[MAX_RANK + 1];
+    onnx_shape(x, od);
+    for (int a = 0; a < 4; a++) {
+        int64_t in = 1;
+        if (sizes && !dim_is_const(od[a], &in))
+            return node_error(m, "sizes on the symbolic axis %s: gsc needs a constant factor, as scales give it",
+                              dim_str(od[a], &m->env));
+        f[a] = sizes ? k->i[a] / in : (int64_t)k->f[a];
+        bool whole = sizes ? k->i[a] == f[a] * in : (double)k->f[a] == (double)f[a];
+        if (!whole || f[a] < 1 || (a < 2 && f[a] != 1)) {
+            const char *v = sizes ? arena_printf("size %lld (the input's %lld)", (long long)k->i[a], (long long)in)
+                                  : arena_printf("scale %s", real_text(k->f[a]));
+            return node_error(m, "the %s on axis %d: gsc reads 1 on N and C and integer factors >= 1 on H and W", v,
+                              a);
+        }
+    }
+    return true;
+}
+
+static bool op_resize(Imp *m)
+{
+    static const char *const known[] = {"mode", "coordinate_transformation_mode", "nearest_mode", "cubic_coeff_a",
+                                        "exclude_outside", "extrapolation_value", NULL};
+    bool upsample = !strcmp(m->node->op_type, "Upsample");
+    if (!upsample && m->opset < 11)
+        return node_error(m, "Resize of opset 10 is not supported (gsc reads Resize of opsets 11 and later)");
+    Val *x = tensor_operand(m, 0);
+    if (!x || !attrs_known(m, upsample ? (const char *const[]){"mode", NULL} : known) || !want_image(m, x))
+        return false;
+    const char *mode = attr_str(m, "mode", "nearest");
+    const char *ct = upsample ? "asymmetric" : attr_str(m, "coordinate_transformation_mode", "half_pixel");
+    const char *nm = upsample ? "floor" : attr_str(m, "nearest_mode", "round_prefer_floor");
+    bool linear = !strcmp(mode, "linear"), half = !strcmp(ct, "half_pixel") || !strcmp(ct, "pytorch_half_pixel");
+    if (strcmp(mode, "nearest") && !linear)
+        return node_error(m, "mode '%s' is not supported (nearest or linear)", mode);
+    if (attr_int(m, "exclude_outside", 0))
+        return node_error(m, "exclude_outside=1 is not supported");
+    if (linear && !half && strcmp(ct, "align_corners"))
+        return node_error(m, "coordinate_transformation_mode '%s' with mode linear is not supported (half_pixel, "
+                             "pytorch_half_pixel or align_corners)", ct);
+    bool floor_ok = !strcmp(nm, "floor") && (!strcmp(ct, "asymmetric") || !strcmp(ct, "tf_half_pixel_for_nn"));
+    bool round_ok = half && (!strcmp(nm, "round_prefer_floor") || !strcmp(nm, "round_prefer_ceil"));
+    if (!linear && !floor_ok && !round_ok)
+        return node_error(m, "coordinate_transformation_mode '%s' with nearest_mode '%s' is not a replication by "
+                             "integer factors (gsc reads asymmetric or tf_half_pixel_for_nn with floor, half_pixel "
+                             "or pytorch_half_pixel with round_prefer_floor or round_prefer_ceil)", ct, nm);
+    int64_t f[4];
+    if (!resize_factors(m, x, f))
+        return false;
+    Dim *out[3] = {x->d[0], dim_bin(DX_MUL, x->d[1], dim_num(f[2])), dim_bin(DX_MUL, x->d[2], dim_num(f[3]))};
+    const char *sc = f[2] == f[3] ? arena_printf(", scale=%lld", (long long)f[2])
+                                  : arena_printf(", scale=(%lld, %lld)", (long long)f[2], (long long)f[3]);
+    if (linear && !half)
+        sc = arena_printf("%s, align_corners=1", sc);
+    define(m, 0, call1(linear ? "upsample_bilinear" : "upsample", x, sc), x->depth + 1, 3, out);
+    return true;
+}
+
 /* Pad by zeros, equal on both spatial axes and sides, kept pending for the
  * Conv or AveragePool that uses it (no pad is a no-op). */
 static bool op_pad(Imp *m)
@@ -2303,6 +2392,7 @@ static const OnnxOp op_table[] = {
     {"ReduceMean", op_reduce_mean, 1},
     {"Relu", op_relu, 1},
     {"Reshape", op_reshape, 1},
+    {"Resize", op_resize, 10},
     {"Shape", op_shape, 1},
     {"Sigmoid", op_sigmoid, 1},
     {"Slice", op_slice, 1},
@@ -2313,6 +2403,7 @@ static const OnnxOp op_table[] = {
     {"Tanh", op_tanh, 1},
     {"Transpose", op_transpose, 1},
     {"Unsqueeze", op_unsqueeze, 1},
+    {"Upsample", op_resize, 7},
 };
 
 enum { OPSET_MIN = 9, OPSET_MAX = 17 };

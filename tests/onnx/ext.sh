@@ -11,7 +11,7 @@
 # .onnx file, on its --emit=gs text, and the generated C, each within 1e-4
 # (tests/onnx/ort_lib.sh); --emit=gs without -D gives the same text. The other models of the packages, which gsc does
 # not read, must be refused with exit status 1 and the error naming the
-# node, its operator and the opset: PaddleOCR's detector (Resize) and
+# node, its operator and the opset: PaddleOCR's detector (ConvTranspose) and
 # recogniser (Pow), and Silero VAD (@ricky0123/vad-web 0.0.31; Equal, If);
 # with build/asan/gsc too where it exists (make asan).
 set -u
@@ -105,7 +105,7 @@ refused() {
     done
 }
 supports="unsupported operator; gsc supports Add, AveragePool, BatchNormalization, Cast, Clip"
-refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Resize.0' (Resize, opset 11): $supports"
+refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.ConvTranspose.0' (ConvTranspose, opset 11): $supports"
 refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Pow.0' (Pow, opset 9): $supports"
 refused $VAD/silero_vad_legacy.onnx "node 'Equal_23' (Equal, opset 16): $supports"
 refused $VAD/silero_vad_v5.onnx "node 'Equal_0' (Equal, opset 16): $supports"

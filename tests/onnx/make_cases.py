@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """tests/onnx/make_cases.py OUT - the ONNX files of tests/onnx/run.sh.
 
-Good models: small PyTorch networks (eval mode, opset 13; norm at opset 17) exported with
+Good models: small PyTorch networks (eval mode, opset 13; norm at opset 17, up11 at 11, affine and up9 at 9) exported with
 torch.onnx.export, each with an input X.bin and PyTorch's output Y.bin (raw
 float32), as NAME.onnx, NAME.x.bin, NAME.y.bin.
 
@@ -15,6 +15,7 @@ import numpy as np
 import onnx
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from onnx import TensorProto, helper
 
 out = sys.argv[1]
@@ -238,6 +239,25 @@ class Axes(nn.Module):
         return self.fc(torch.flatten(y, 1))
 
 
+class Up(nn.Module):
+    """F.interpolate with integer scale factors (Resize; Upsample at opset 9): a U-Net step (a skip joined with the
+    upsampled half-size map), nearest by (2, 3), bilinear with align_corners False and True (not at opset 9, whose
+    Upsample linear is not PyTorch's)."""
+
+    def __init__(self, bilinear=True):
+        super().__init__()
+        self.bilinear = bilinear
+        self.c1 = nn.Conv2d(3, 6, 3, padding=1)
+        self.c2 = nn.Conv2d(12, 4, 3, padding=1)
+
+    def forward(self, x):
+        a = torch.relu(self.c1(x))
+        mode = dict(mode="bilinear", align_corners=False) if self.bilinear else dict(mode="nearest")
+        y = self.c2(torch.cat([a, F.interpolate(F.max_pool2d(a, 2), scale_factor=2, **mode)], 1))
+        y = F.interpolate(y, scale_factor=(2, 3), mode="nearest")
+        return F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=True) if self.bilinear else y
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -260,6 +280,9 @@ export("norm", Norm(), (1, 3, 6, 5), opset=17)
 export("gelu", Gelu(), (1, 3, 5, 4))
 export("axes", Axes(), (1, 3, 10, 8))
 export("affine", Affine(), (1, 3, 6, 7), opset=9)
+export("up", Up(), (1, 3, 6, 8))
+export("up11", Up(), (1, 3, 6, 8), opset=11)
+export("up9", Up(bilinear=False), (1, 3, 6, 8), opset=9)
 
 
 def export_dynamic(name, m, shape, shape2):
@@ -390,3 +413,23 @@ bad("layernorm_axes", "node 'ln' (LayerNormalization, opset 17): a layer norm ov
 bad("window", "node 'conv' (Conv, opset 13): the 9-wide window does not fit the padded input (8)",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[9, 9])],
           [image("x")], [Y], [weight("w", 4, 3, 9, 9)]))
+
+
+def resize(name, want, scales=(1, 1, 2, 2), **attrs):
+    """A Resize of an 8x8 image by constant scales, breaking one rule."""
+    bad(name, want, model([helper.make_node("Resize", ["x", "", "sc"], ["y"], name="rs", **attrs)], [image("x")], [Y],
+                          [helper.make_tensor("sc", TensorProto.FLOAT, [4], list(scales))]))
+
+
+resize("resize_cubic", "node 'rs' (Resize, opset 13): mode 'cubic' is not supported (nearest or linear)", mode="cubic")
+resize("resize_fraction", "node 'rs' (Resize, opset 13): the scale 1.5 on axis 3: gsc reads 1 on N and C and integer "
+       "factors >= 1 on H and W", scales=(1, 1, 2, 1.5))
+resize("resize_channels", "node 'rs' (Resize, opset 13): the scale 2.0 on axis 1", scales=(1, 2, 2, 2))
+resize("resize_ceil", "node 'rs' (Resize, opset 13): coordinate_transformation_mode 'half_pixel' with nearest_mode "
+       "'ceil' is not a replication by integer factors", nearest_mode="ceil")
+resize("resize_asymmetric_linear", "node 'rs' (Resize, opset 13): coordinate_transformation_mode 'asymmetric' with "
+       "mode linear is not supported", mode="linear", coordinate_transformation_mode="asymmetric")
+resize("resize_crop", "node 'rs' (Resize, opset 13): coordinate_transformation_mode 'tf_crop_and_resize' with mode "
+       "linear is not supported", mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
+       extrapolation_value=1.0)
+resize("resize_exclude_outside", "node 'rs' (Resize, opset 13): exclude_outside=1 is not supported", exclude_outside=1)
