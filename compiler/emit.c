@@ -579,13 +579,14 @@ static const char *const fuse_text[] = {
     [FUSE_OUTPUT] = "applied to its result here",
     [FUSE_STATS] = "statistics computed here",
     [FUSE_VIEW] = "a view of its operand, nothing to do",
+    [FUSE_BACKWARD] = "its backward done here",
 };
 
 /* "+ bn1, relu: applied to its input here", a line per kind. */
 static void emit_fused(Emitter *e, const LCall *c)
 {
     bool any = false;
-    for (int how = FUSE_INPUT; how <= FUSE_VIEW; how++) {
+    for (int how = FUSE_INPUT; how <= FUSE_BACKWARD; how++) {
         bool first = true;
         for (int i = 0; i < c->nfused; i++) {
             if ((int)c->fused[i].how != how)

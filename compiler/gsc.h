@@ -692,6 +692,7 @@ typedef enum {
     FUSE_OUTPUT, /* applied to the result before it is stored (the ReLU after an add) */
     FUSE_STATS,  /* its batch statistics computed from the result (a BN after a conv) */
     FUSE_VIEW,   /* a view of an operand: no work (flatten of a vector) */
+    FUSE_BACKWARD, /* its backward, on the gradient the call reads (a ReLU after a train-mode BN) */
 } FuseKind;
 
 typedef struct {

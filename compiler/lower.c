@@ -77,6 +77,7 @@ typedef struct {
     const Grad *gr;      /* lower_train: the backward pass; weights are read from params */
     bool backward;       /* the calls being made belong to cur's backward */
     int *gbuf;           /* lower_train: per value, its gradient buffer, -1 */
+    const GNode **relu_after; /* lower_train: per value, the ReLU whose backward its producer's does, NULL */
 } Lowerer;
 
 static void find_consumers(Lowerer *lw);
@@ -488,7 +489,9 @@ static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
     LArg w[2];
     weight_args(lw, n, w);
     int x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ref_call(lw, n, CALL(lw, K_BATCHNORM, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), w[0], w[1], buf_arg(y)));
+    /* P_grad's train-mode batchnorm: the vectorised, threaded form (gsc_fast_backward.c) */
+    ref_call(lw, n, CALL(lw, lw->gr ? K_FAST_BATCHNORM_CHW : K_BATCHNORM, buf_arg(x), int_arg(s->n[0]),
+                         int_arg(s->n[1] * s->n[2]), w[0], w[1], buf_arg(y)));
 }
 
 static void ref_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
@@ -1404,6 +1407,19 @@ static void binary_backward(Lowerer *lw, const GNode *n, int x, int dy)
          d2[0], d2[1], d2[2], flags_arg(op_ew[n->op]), buf_arg(dy), buf_arg(da), buf_arg(db));
 }
 
+/* A ReLU whose operand is a train-mode batchnorm's result and read by
+ * nothing else: the batchnorm's backward takes the ReLU's output gradient
+ * and masks it itself (the two backward passes in one, and no gradient
+ * buffer for the batchnorm's result). Notes it in relu_after. */
+static bool relu_fuses_backward(Lowerer *lw, const GNode *n)
+{
+    int v = n->in[0], p = lw->g->values[v].producer;
+    if (p < 0 || lw->g->nodes[p].op != OP_BATCHNORM || sole_consumer(lw, v, OP_RELU) != n)
+        return false;
+    lw->relu_after[v] = n;
+    return true;
+}
+
 /* The backward of node n: dy is the complete gradient of its result. */
 static void backward_node(Lowerer *lw, const GNode *n)
 {
@@ -1432,9 +1448,15 @@ static void backward_node(Lowerer *lw, const GNode *n)
         break;
     }
     case OP_BATCHNORM: {
+        /* with the ReLU after it fused: its output gradient, masked by this result */
+        const GNode *r = lw->relu_after[n->out];
+        int mask = r ? val_buf(lw, n->out) : -1, g = r ? lw->gbuf[r->out] : dy;
         int dx = din_buf(lw, n, 0);
-        CALL(lw, K_BATCHNORM_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]), param_arg(n->param),
-             buf_arg(dy), buf_arg(dx), pgrad_arg(n->param), pgrad_arg(n->param + 1));
+        LCall *c = CALL(lw, K_FAST_BATCHNORM_CHW_BACKWARD, buf_arg(x), int_arg(s->n[0]), int_arg(s->n[1] * s->n[2]),
+                        param_arg(n->param), buf_arg(mask), buf_arg(g), buf_arg(dx), pgrad_arg(n->param),
+                        pgrad_arg(n->param + 1));
+        if (r)
+            fuse(c, r, FUSE_BACKWARD);
         break;
     }
     case OP_BATCHNORM_EVAL: {
@@ -1459,6 +1481,8 @@ static void backward_node(Lowerer *lw, const GNode *n)
         break;
     }
     case OP_RELU:
+        if (relu_fuses_backward(lw, n)) /* into the batchnorm's backward, which comes next */
+            break;
         CALL(lw, K_RELU_BACKWARD, buf_arg(x), buf_arg(dy), int_arg(shape_count(s)), buf_arg(grad_buf(lw, n->in[0])));
         break;
     case OP_RELU6:
@@ -1576,8 +1600,11 @@ Lowered *lower_train(const Graph *g, const Grad *gr)
     lw.prep_step = arena_alloc(sizeof(int) * (size_t)(g->ntensors + 1));
     lw.done = arena_alloc(sizeof(bool) * (size_t)(g->nnodes + 1));
     lw.gbuf = arena_alloc(sizeof(int) * (size_t)(g->nvalues + 1));
-    for (int v = 0; v < g->nvalues; v++)
+    lw.relu_after = arena_alloc(sizeof(GNode *) * (size_t)(g->nvalues + 1));
+    for (int v = 0; v < g->nvalues; v++) {
         lw.gbuf[v] = -1;
+        lw.relu_after[v] = NULL;
+    }
     find_consumers(&lw);
     L->input_buf = value_buf(&lw, g->input, "input", LAY_PLAIN);
     L->output_buf = -1;

@@ -9,12 +9,18 @@
  * parameter gradients of several examples add up in one grads array. Sums
  * over many terms are taken in double and added once, in gather form, so a
  * result does not depend on the order of the terms. The losses WRITE the
- * gradient of their input.
+ * gradient of their input. Threads: built with -fopenmp, the ReLU backward,
+ * the accumulation and the max-pool backward split their elements (the
+ * pool its channels) across OpenMP threads when there are at least
+ * EW_THREAD_MIN; no two threads write one cell, so the results do not depend
+ * on the thread count.
  */
 #include "gsc_runtime.h"
 
 #include <math.h>
 #include <stddef.h>
+
+#define EW_THREAD_MIN 65536 /* the fewest elements split across threads */
 
 /* --------------------------------------------------------------- conv2d */
 
@@ -81,39 +87,6 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
 }
 
 /* ------------------------------------------------------------ batchnorm */
-
-/* Through the batch statistics: with xhat = (x - mean) / sqrt(var + eps),
- * dx = gamma / sqrt(var + eps) / n * (n dy - sum dy - xhat sum(dy xhat)). */
-void gsc_batchnorm_backward(const float *x, int c, int64_t hw, const float *gamma, const float *dy, float *dx,
-                            float *dgamma, float *dbeta)
-{
-    int ch;
-    int64_t i;
-    if (hw <= 0)
-        return;
-    for (ch = 0; ch < c; ch++) {
-        const float *xc = x + (ptrdiff_t)ch * hw, *dyc = dy + (ptrdiff_t)ch * hw;
-        double mean = 0.0, var = 0.0, inv, sdy = 0.0, sdyx = 0.0;
-        for (i = 0; i < hw; i++)
-            mean += xc[i];
-        mean /= (double)hw;
-        for (i = 0; i < hw; i++)
-            var += (xc[i] - mean) * (xc[i] - mean);
-        var /= (double)hw;
-        inv = 1.0 / sqrt(var + GSC_BN_EPS);
-        for (i = 0; i < hw; i++) {
-            sdy += dyc[i];
-            sdyx += dyc[i] * (xc[i] - mean) * inv;
-        }
-        dgamma[ch] += (float)sdyx;
-        dbeta[ch] += (float)sdy;
-        if (!dx)
-            continue;
-        for (i = 0; i < hw; i++)
-            dx[(ptrdiff_t)ch * hw + i] +=
-                (float)(gamma[ch] * inv / (double)hw * ((double)hw * dyc[i] - sdy - (xc[i] - mean) * inv * sdyx));
-    }
-}
 
 void gsc_batchnorm_eval_backward(const float *x, int c, int64_t hw, const float *gamma, const float *mean,
                                  const float *var, float eps, const float *dy, float *dx, float *dgamma, float *dbeta)
@@ -186,6 +159,9 @@ void gsc_linear_backward(const float *x, int in, const float *wt, const float *d
 void gsc_relu_backward(const float *x, const float *dy, int64_t n, float *dx)
 {
     int64_t i;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= EW_THREAD_MIN)
+#endif
     for (i = 0; i < n; i++)
         if (x[i] > 0.0f)
             dx[i] += dy[i];
@@ -295,6 +271,9 @@ void gsc_gather_channels_backward(const float *dy, int c, int64_t hw, int start,
 void gsc_accumulate(const float *dy, int64_t n, float *dx)
 {
     int64_t i;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= EW_THREAD_MIN)
+#endif
     for (i = 0; i < n; i++)
         dx[i] += dy[i];
 }
@@ -306,10 +285,14 @@ void gsc_maxpool2d_backward_axes(const float *x, int c, int h, int w, int kh, in
 {
     int oh = gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode);
     int ow = gsc_axis_out_size(w, kw, 1, sw, left, right, ceil_mode);
-    int ch, oy, ox, ky, kx;
+    int ch;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((int64_t)c * oh * ow >= EW_THREAD_MIN)
+#endif
     for (ch = 0; ch < c; ch++) {
         const float *xc = x + (ptrdiff_t)ch * h * w;
         float *dxc = dx + (ptrdiff_t)ch * h * w;
+        int oy, ox, ky, kx;
         for (oy = 0; oy < oh; oy++)
             for (ox = 0; ox < ow; ox++) {
                 ptrdiff_t arg = -1;

@@ -2,7 +2,8 @@
  * gsc_fast_backward.c - the convolution of the training step (P_grad):
  * forward, weight and bias gradient, input gradient, on plain CHW buffers
  * (the layout of the reference kernels and of P_grad's workspace), split
- * across OpenMP threads (without -fopenmp: one thread).
+ * across OpenMP threads (without -fopenmp: one thread); and its train-mode
+ * batchnorm, forward and backward (the section "batchnorm" at the end).
  *
  * Each pass is one matrix product C = A B (per group) over the columns of
  * the convolution, P = oh ow output positions and R = cin/groups k k taps
@@ -43,6 +44,7 @@
  */
 #include "gsc_runtime.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -474,4 +476,158 @@ void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const f
             conv_gemm(&g);
         }
     }
+}
+
+/* ------------------------------------------------------------ batchnorm */
+
+/*
+ * Train-mode batchnorm on CHW, forward and backward, with the statistics of
+ * each channel in double as the reference gsc_batchnorm (gsc_kernels.c)
+ * takes them, VDW lanes at a time: a channel's sums are
+ * VDW partial sums (lane j takes the terms j, j + VDW, ...) added in lane
+ * order, then the tail, so a result depends on neither the thread count nor
+ * the alignment. The channels are split across OpenMP threads (each writes
+ * only its own). The forward differs from the reference kernel by the
+ * rounding of those double sums, far below float32's.
+ */
+#define BN_THREAD_MIN 32768 /* the fewest elements split across threads */
+
+/* sum lanes in order, then the tail */
+static double vd_total(VD acc, double tail)
+{
+    double lane[VDW], s = 0.0;
+    int j;
+    VD_STORE(lane, acc);
+    for (j = 0; j < VDW; j++)
+        s += lane[j];
+    return s + tail;
+}
+
+/* The mean and 1 / sqrt(var + eps) of one channel (the biased variance, two passes). */
+static void bn_channel_stats(const float *x, int64_t hw, double *mean, double *inv)
+{
+    VD acc = VD_ZERO(), vm;
+    double t = 0.0, m, var;
+    int64_t i, nv = hw / VDW * VDW;
+    for (i = 0; i < nv; i += VDW)
+        acc = VD_ADD(acc, VD_LOADF(x + i));
+    for (; i < hw; i++)
+        t += x[i];
+    m = vd_total(acc, t) / (double)hw;
+    vm = VD_SET1(m);
+    acc = VD_ZERO();
+    t = 0.0;
+    for (i = 0; i < nv; i += VDW) {
+        VD d = VD_SUB(VD_LOADF(x + i), vm);
+        acc = VD_FMA(d, d, acc);
+    }
+    for (; i < hw; i++)
+        t += (x[i] - m) * (x[i] - m);
+    var = vd_total(acc, t) / (double)hw;
+    *mean = m;
+    *inv = 1.0 / sqrt((var > 0.0 ? var : 0.0) + GSC_BN_EPS);
+}
+
+/* The operands of a batchnorm pass, for one channel at a time. */
+typedef struct {
+    const float *x, *gamma, *beta, *mask, *dy;
+    float *y, *dx, *dgamma, *dbeta;
+    int64_t hw;
+} BnPass;
+
+/* fn for each of the c channels, split across threads. */
+static void bn_channels(void (*fn)(const BnPass *, int), const BnPass *b, int c)
+{
+    int ch;
+    if (b->hw <= 0)
+        return;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((int64_t)c * b->hw >= BN_THREAD_MIN)
+#endif
+    for (ch = 0; ch < c; ch++)
+        fn(b, ch);
+}
+
+/* y = (x - mean) / sqrt(var + eps) gamma + beta on channel ch; in place is safe. */
+static void bn_forward_channel(const BnPass *b, int ch)
+{
+    int64_t hw = b->hw, i, nv = hw / VDW * VDW;
+    const float *xc = b->x + (ptrdiff_t)ch * hw;
+    float *yc = b->y + (ptrdiff_t)ch * hw;
+    double mean, inv, a, sh = b->beta[ch];
+    VD vm, va, vb;
+    bn_channel_stats(xc, hw, &mean, &inv);
+    a = inv * b->gamma[ch];
+    vm = VD_SET1(mean), va = VD_SET1(a), vb = VD_SET1(sh);
+    for (i = 0; i < nv; i += VDW)
+        VD_STOREF(yc + i, VD_FMA(VD_SUB(VD_LOADF(xc + i), vm), va, vb));
+    for (; i < hw; i++)
+        yc[i] = (float)((xc[i] - mean) * a + sh);
+}
+
+void gsc_fast_batchnorm_chw(const float *x, int c, int64_t hw, const float *gamma, const float *beta, float *y)
+{
+    BnPass b = {x, gamma, beta, NULL, NULL, y, NULL, NULL, NULL, hw};
+    bn_channels(bn_forward_channel, &b, c);
+}
+
+/* The gradient that reaches the batchnorm's output: dy, or with a mask (the
+ * ReLU after it, fused) dy where mask > 0 and 0 elsewhere. */
+#define BN_DY(m, d, i) ((m) ? VD_LOADF_POS((m) + (i), (d) + (i)) : VD_LOADF((d) + (i)))
+#define BN_DY1(m, d, i) ((m) ? loadf_pos((m) + (i), (d) + (i)) : (double)(d)[i])
+
+/*
+ * Through the batch statistics, on channel ch: with xhat = (x - mean) inv,
+ * dx += gamma inv / n (n g - sum g - xhat sum(g xhat)) for g the gradient of
+ * the output, dgamma += sum(g xhat), dbeta += sum g. mask NULL: g = dy. mask
+ * the batchnorm's output, which a ReLU reads: dy is the ReLU's output
+ * gradient and g = dy where mask > 0 (the ReLU backward fused, d loss / d
+ * batchnorm output never stored). dx may be NULL.
+ */
+static void bn_backward_channel(const BnPass *b, int ch)
+{
+    int64_t hw = b->hw, i, nv = hw / VDW * VDW;
+    ptrdiff_t o = (ptrdiff_t)ch * hw;
+    const float *xc = b->x + o, *dyc = b->dy + o, *mc = b->mask ? b->mask + o : NULL;
+    double mean, inv, sdy, sdyx, td = 0.0, tdx = 0.0, k1, k0, k2;
+    VD ad = VD_ZERO(), adx = VD_ZERO(), vm, v1, v0, v2;
+    float *dxc;
+    bn_channel_stats(xc, hw, &mean, &inv);
+    vm = VD_SET1(mean);
+    for (i = 0; i < nv; i += VDW) {
+        VD g = BN_DY(mc, dyc, i);
+        ad = VD_ADD(ad, g);
+        adx = VD_FMA(g, VD_SUB(VD_LOADF(xc + i), vm), adx);
+    }
+    for (; i < hw; i++) {
+        double g = BN_DY1(mc, dyc, i);
+        td += g;
+        tdx += g * (xc[i] - mean);
+    }
+    sdy = vd_total(ad, td);
+    sdyx = vd_total(adx, tdx) * inv;
+    b->dgamma[ch] += (float)sdyx;
+    b->dbeta[ch] += (float)sdy;
+    if (!b->dx)
+        return;
+    /* dx += k1 g - k0 - (x - mean) k2 */
+    k1 = b->gamma[ch] * inv;
+    k0 = k1 / (double)hw * sdy;
+    k2 = k1 / (double)hw * inv * sdyx;
+    dxc = b->dx + o;
+    v1 = VD_SET1(k1), v0 = VD_SET1(k0), v2 = VD_SET1(k2);
+    for (i = 0; i < nv; i += VDW) {
+        VD t = VD_SUB(VD_MUL(v1, BN_DY(mc, dyc, i)), v0);
+        t = VD_SUB(t, VD_MUL(VD_SUB(VD_LOADF(xc + i), vm), v2));
+        VD_STOREF(dxc + i, VD_ADD(VD_LOADF(dxc + i), t));
+    }
+    for (; i < hw; i++)
+        dxc[i] += (float)(k1 * BN_DY1(mc, dyc, i) - k0 - (xc[i] - mean) * k2);
+}
+
+void gsc_fast_batchnorm_chw_backward(const float *x, int c, int64_t hw, const float *gamma, const float *mask,
+                                     const float *dy, float *dx, float *dgamma, float *dbeta)
+{
+    BnPass b = {x, gamma, NULL, mask, dy, NULL, dx, dgamma, dbeta, hw};
+    bn_channels(bn_backward_channel, &b, c);
 }

@@ -8,12 +8,18 @@
  * same calls.
  * Does not: allocate, check sizes (the compiler proved them), or do concat
  * and flatten (the generated code does those with memcpy or not at all).
+ * Threads: built with -fopenmp, the elementwise ReLU and add and the pools
+ * split their elements (the pools their channels) across OpenMP threads
+ * when there are at least EW_THREAD_MIN outputs; each output is computed
+ * alone, so the results do not depend on the thread count.
  */
 #include <math.h>
 
 #include "gsc_runtime.h"
 
 #include <string.h>
+
+#define EW_THREAD_MIN 65536 /* the fewest outputs split across threads */
 
 /* ---------------------------------------------------------------- conv2d */
 
@@ -157,6 +163,9 @@ void gsc_layernorm(const float *x, int c, int64_t hw, const float *gamma, const 
 void gsc_relu(const float *x, int64_t n, float *y)
 {
     int64_t i;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= EW_THREAD_MIN)
+#endif
     for (i = 0; i < n; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
@@ -318,11 +327,15 @@ static void pool2d(WindowFn fn, const float *x, int c, int h, int w, int kh, int
 {
     int oh = gsc_axis_out_size(h, kh, 1, sh, top, bottom, ceil_mode);
     int ow = gsc_axis_out_size(w, kw, 1, sw, left, right, ceil_mode);
-    int ch, oy, ox;
-    PoolWin p = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    p.h = h; p.w = w; p.kh = kh; p.kw = kw; p.he = h + bottom; p.we = w + right; p.count_pad = count_pad;
+    int ch;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if ((int64_t)c * oh * ow >= EW_THREAD_MIN)
+#endif
     for (ch = 0; ch < c; ch++) {
         float *yc = y + (ptrdiff_t)ch * oh * ow;
+        int oy, ox;
+        PoolWin p = {NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        p.h = h; p.w = w; p.kh = kh; p.kw = kw; p.he = h + bottom; p.we = w + right; p.count_pad = count_pad;
         p.xc = x + (ptrdiff_t)ch * h * w;
         for (oy = 0; oy < oh; oy++)
             for (ox = 0; ox < ow; ox++) {
@@ -439,6 +452,9 @@ void gsc_linear(const float *x, int in, const float *wt, const float *bias,
 void gsc_add(const float *a, const float *b, int64_t n, float *y)
 {
     int64_t i;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n >= EW_THREAD_MIN)
+#endif
     for (i = 0; i < n; i++)
         y[i] = a[i] + b[i];
 }

@@ -466,15 +466,23 @@ void gsc_fast_conv2d_chw(const float *x, int cin, int h, int w, const float *wt,
                          int stride, int pad, int groups, float *y);
 void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
                                   int k, int stride, int pad, int groups, float *dx, float *dwt, float *dbias);
-
-/* Train-time batchnorm (gsc_batchnorm), through its batch statistics. */
-void gsc_batchnorm_backward(const float *x,     /* [c, hw] */
-                            int c, int64_t hw,
-                            const float *gamma, /* [c] */
-                            const float *dy,    /* [c, hw] */
-                            float *dx,          /* [c, hw] or NULL */
-                            float *dgamma,      /* [c] */
-                            float *dbeta);      /* [c] */
+/* gsc_fast_backward.c: gsc_batchnorm (up to the rounding of its double sums)
+ * and its backward through the batch statistics (with xhat = (x - mean) inv,
+ * dx += gamma inv / n (n dy - sum dy - xhat sum(dy xhat)), dgamma +=
+ * sum(dy xhat), dbeta += sum dy), vectorised and split across OpenMP threads
+ * by channel: the train-time batchnorm of P_grad. The backward's mask is NULL
+ * (dy is the gradient of the batchnorm's output) or the batchnorm's output
+ * when a ReLU reads it (dy is then the ReLU's output gradient: the ReLU's
+ * backward fused into the batchnorm's). */
+void gsc_fast_batchnorm_chw(const float *x, int c, int64_t hw, const float *gamma, const float *beta, float *y);
+void gsc_fast_batchnorm_chw_backward(const float *x,     /* [c, hw] */
+                                     int c, int64_t hw,
+                                     const float *gamma, /* [c] */
+                                     const float *mask,  /* [c, hw] or NULL */
+                                     const float *dy,    /* [c, hw] */
+                                     float *dx,          /* [c, hw] or NULL */
+                                     float *dgamma,      /* [c] */
+                                     float *dbeta);      /* [c] */
 
 /* Layer normalisation (gsc_layernorm): with xhat and inv of the position
  * and g = dy * gamma, dx += inv * (g - mean(g) - xhat * mean(g xhat));

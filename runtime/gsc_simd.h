@@ -119,4 +119,61 @@ typedef float VT;
 #endif
 #define NV (16 / VW)
 
+/* ------------------------------------------------ double vectors of floats
+ * VD holds VDW doubles, each loaded from a float (VD_LOADF) and stored back
+ * rounded to float (VD_STOREF): for the sums the training step keeps in
+ * double (gsc_fast_backward.c's batchnorm). VD_LOADF_POS(m, p) is p's floats
+ * where m's are > 0, else 0 (the ReLU backward's mask; NaN is not > 0). */
+
+/* One float of that: both loads first, so that the choice compiles to a
+ * select rather than a branch. */
+GF_INLINE double loadf_pos(const float *m, const float *p)
+{
+    double v = *p;
+    return *m > 0.0f ? v : 0.0;
+}
+
+#if defined(__AVX512F__)
+typedef __m512d VD;
+#define VDW 8
+#define VD_LOADF(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
+#define VD_LOADF_POS(m, p) _mm512_cvtps_pd(_mm256_and_ps( \
+    _mm256_cmp_ps(_mm256_loadu_ps(m), _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_loadu_ps(p)))
+#define VD_STOREF(p, v) _mm256_storeu_ps((p), _mm512_cvtpd_ps(v))
+#define VD_STORE(p, v) _mm512_storeu_pd((p), (v))
+#define VD_SET1(x) _mm512_set1_pd(x)
+#define VD_ZERO() _mm512_setzero_pd()
+#define VD_ADD(a, b) _mm512_add_pd((a), (b))
+#define VD_SUB(a, b) _mm512_sub_pd((a), (b))
+#define VD_MUL(a, b) _mm512_mul_pd((a), (b))
+#define VD_FMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#elif defined(__AVX2__) && defined(__FMA__)
+typedef __m256d VD;
+#define VDW 4
+#define VD_LOADF(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+#define VD_LOADF_POS(m, p) _mm256_cvtps_pd(_mm_and_ps( \
+    _mm_cmpgt_ps(_mm_loadu_ps(m), _mm_setzero_ps()), _mm_loadu_ps(p)))
+#define VD_STOREF(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
+#define VD_STORE(p, v) _mm256_storeu_pd((p), (v))
+#define VD_SET1(x) _mm256_set1_pd(x)
+#define VD_ZERO() _mm256_setzero_pd()
+#define VD_ADD(a, b) _mm256_add_pd((a), (b))
+#define VD_SUB(a, b) _mm256_sub_pd((a), (b))
+#define VD_MUL(a, b) _mm256_mul_pd((a), (b))
+#define VD_FMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#else
+typedef double VD;
+#define VDW 1
+#define VD_LOADF(p) ((double)*(p))
+#define VD_LOADF_POS(m, p) loadf_pos((m), (p))
+#define VD_STOREF(p, v) (*(p) = (float)(v))
+#define VD_STORE(p, v) (*(p) = (v))
+#define VD_SET1(x) ((double)(x))
+#define VD_ZERO() 0.0
+#define VD_ADD(a, b) ((a) + (b))
+#define VD_SUB(a, b) ((a) - (b))
+#define VD_MUL(a, b) ((a) * (b))
+#define VD_FMA(a, b, c) ((a) * (b) + (c))
+#endif
+
 #endif /* GSC_SIMD_H */
