@@ -85,29 +85,34 @@ typedef struct {
     int M, N, K; /* C is M x N, the reduction K deep */
 } ConvGemm;
 
-/* A(i, p) of the pass: forward W[i, p], dW dy[i, p], dx W[p, i]. */
-static void pack_a(const ConvGemm *g, int i0, int mr, int p0, int kc, float *dst)
+/* A(i, p) of the pass: forward W[i, p], dW dy[i, p], dx W[p, i]. The dx
+ * sliver is k-major (dst[p MR + i]: W^T's rows are W's columns); the others
+ * are row-major with rows `stride` apart (dst[i stride + p]), so that the
+ * packing copies runs of W's or dy's rows and the micro-kernel broadcasts
+ * each row's value from a constant offset. */
+static void pack_a(const ConvGemm *g, int i0, int mr, int p0, int kc, int stride, float *dst)
 {
     int i, p;
     if (g->pass == PASS_DX) {
-        for (p = 0; p < kc; p++) {
-            const float *src = g->wt + (ptrdiff_t)(p0 + p) * g->M + i0;
-            for (i = 0; i < mr; i++)
-                dst[p * MR + i] = src[i];
-            for (; i < MR; i++)
-                dst[p * MR + i] = 0.0f;
-        }
+        const float *src = g->wt + (ptrdiff_t)p0 * g->M + i0;
+        if (mr == MR) /* a constant count: vector moves */
+            for (p = 0; p < kc; p++)
+                for (i = 0; i < MR; i++)
+                    dst[p * MR + i] = src[(ptrdiff_t)p * g->M + i];
+        else
+            for (p = 0; p < kc; p++) {
+                for (i = 0; i < mr; i++)
+                    dst[p * MR + i] = src[(ptrdiff_t)p * g->M + i];
+                for (; i < MR; i++)
+                    dst[p * MR + i] = 0.0f;
+            }
         return;
     }
     const float *a = g->pass == PASS_FWD ? g->wt : g->dy;
-    for (i = 0; i < mr; i++) {
-        const float *src = a + (ptrdiff_t)(i0 + i) * g->K + p0;
-        for (p = 0; p < kc; p++)
-            dst[p * MR + i] = src[p];
-    }
+    for (i = 0; i < mr; i++)
+        memcpy(dst + (ptrdiff_t)i * stride, a + (ptrdiff_t)(i0 + i) * g->K + p0, sizeof(float) * (size_t)kc);
     for (; i < MR; i++)
-        for (p = 0; p < kc; p++)
-            dst[p * MR + i] = 0.0f;
+        memset(dst + (ptrdiff_t)i * stride, 0, sizeof(float) * (size_t)kc);
 }
 
 /* A tap r = (ci, ky, kx) of the window, stepped along r without divisions. */
@@ -239,8 +244,9 @@ static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst
     }
 }
 
-/* tile = A sliver (kc x MR) times B sliver (kc x NR), MR x NR row-major. */
-GF_INLINE void micro_kernel(int kc, const float *a, const float *b, float *tile)
+/* tile = A sliver (kc x MR: A(i, p) at a[i as + p ap]) times B sliver
+ * (kc x NR), MR x NR row-major; as and ap are constants where it is inlined. */
+GF_INLINE void micro_kernel(int kc, const float *a, int as, int ap, const float *b, float *tile)
 {
     VT acc[MR][NRV];
     int i, v, p;
@@ -253,11 +259,11 @@ GF_INLINE void micro_kernel(int kc, const float *a, const float *b, float *tile)
         for (v = 0; v < NRV; v++)
             bv[v] = VLOAD(b + v * VW);
         for (i = 0; i < MR; i++) {
-            VT av = VSET1(a[i]);
+            VT av = VSET1(a[i * as]);
             for (v = 0; v < NRV; v++)
                 acc[i][v] = VFMA(av, bv[v], acc[i][v]);
         }
-        a += MR;
+        a += ap;
         b += NR;
     }
     for (i = 0; i < MR; i++)
@@ -306,10 +312,14 @@ static void gemm_block(const ConvGemm *g, int m0, int m1, int n0, int n1)
             for (ic = m0; ic < m1; ic += MC) {
                 int mc = m1 - ic < MC ? m1 - ic : MC;
                 for (ir = 0; ir < mc; ir += MR)
-                    pack_a(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, apack + (ptrdiff_t)ir * kc);
+                    pack_a(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, KC, apack + (ptrdiff_t)ir * KC);
                 for (jr = 0; jr < nc; jr += NR)
                     for (ir = 0; ir < mc; ir += MR) {
-                        micro_kernel(kc, apack + (ptrdiff_t)ir * kc, bpack + (ptrdiff_t)jr * kc, tile);
+                        const float *a = apack + (ptrdiff_t)ir * KC, *b = bpack + (ptrdiff_t)jr * kc;
+                        if (g->pass == PASS_DX)
+                            micro_kernel(kc, a, 1, MR, b, tile);
+                        else
+                            micro_kernel(kc, a, KC, 1, b, tile);
                         store_tile(g, ic + ir, mc - ir < MR ? mc - ir : MR, jc + jr, nc - jr < NR ? nc - jr : NR,
                                    tile);
                     }
@@ -343,10 +353,10 @@ static void gemm_block_fwd(const ConvGemm *g, int m0, int m1, int n0, int n1)
                     pack_b(g, pc, kc, jc + jb * NR, ncols - jb * NR < NR ? ncols - jb * NR : NR,
                            bpack + (ptrdiff_t)jb * kc * NR);
                 for (ir = 0; ir < mrows; ir += MR) {
-                    pack_a(g, mb + ir, mrows - ir < MR ? mrows - ir : MR, pc, kc, apack);
+                    pack_a(g, mb + ir, mrows - ir < MR ? mrows - ir : MR, pc, kc, FWD_KC, apack);
                     for (jb = 0; jb < nsl; jb++) {
                         double *c = acc + ((ptrdiff_t)jb * FWD_ROWS + ir) * NR;
-                        micro_kernel(kc, apack, bpack + (ptrdiff_t)jb * kc * NR, tile);
+                        micro_kernel(kc, apack, FWD_KC, 1, bpack + (ptrdiff_t)jb * kc * NR, tile);
                         for (i = 0; i < MR * NR; i++)
                             c[i] += tile[i];
                     }
