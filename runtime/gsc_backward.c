@@ -135,10 +135,12 @@ void gsc_layernorm_backward(const float *x, int c, int64_t hw, const float *gamm
 
 /* --------------------------------------------------------------- linear */
 
+#define LINEAR_CHUNK 256
+
 void gsc_linear_backward(const float *x, int in, const float *wt, const float *dy, int out, float *dx, float *dwt,
                          float *dbias)
 {
-    int o, i;
+    int o, i, i0;
     for (o = 0; o < out; o++) {
         dbias[o] += dy[o];
         for (i = 0; i < in; i++)
@@ -146,11 +148,21 @@ void gsc_linear_backward(const float *x, int in, const float *wt, const float *d
     }
     if (!dx)
         return;
-    for (i = 0; i < in; i++) {
-        double acc = 0.0;
-        for (o = 0; o < out; o++)
-            acc += (double)dy[o] * wt[(ptrdiff_t)o * in + i];
-        dx[i] += (float)acc;
+    /* dx[i] += sum over o, in that order, of dy[o] w[o, i] in double: LINEAR_CHUNK
+     * inputs at a time, so that the inner loop runs along w's rows */
+    for (i0 = 0; i0 < in; i0 += LINEAR_CHUNK) {
+        double acc[LINEAR_CHUNK];
+        int n = in - i0 < LINEAR_CHUNK ? in - i0 : LINEAR_CHUNK;
+        for (i = 0; i < n; i++)
+            acc[i] = 0.0;
+        for (o = 0; o < out; o++) {
+            const float *wr = wt + (ptrdiff_t)o * in + i0;
+            double d = dy[o];
+            for (i = 0; i < n; i++)
+                acc[i] += d * wr[i];
+        }
+        for (i = 0; i < n; i++)
+            dx[i0 + i] += (float)acc[i];
     }
 }
 
@@ -295,18 +307,24 @@ void gsc_maxpool2d_backward_axes(const float *x, int c, int h, int w, int kh, in
         int oy, ox, ky, kx;
         for (oy = 0; oy < oh; oy++)
             for (ox = 0; ox < ow; ox++) {
-                ptrdiff_t arg = -1;
-                for (ky = 0; ky < kh; ky++)
-                    for (kx = 0; kx < kw; kx++) {
-                        int iy = oy * sh + ky - top, ix = ox * sw + kx - left;
-                        ptrdiff_t at = (ptrdiff_t)iy * w + ix;
-                        if (iy < 0 || ix < 0 || iy >= h || ix >= w)
-                            continue;
-                        if (arg < 0 || xc[at] > xc[arg])
-                            arg = at;
+                /* the window's taps inside the image: ky0 <= ky < ky1, kx0 <= kx < kx1 */
+                int iy0 = oy * sh - top, ix0 = ox * sw - left;
+                int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = h - iy0 < kh ? h - iy0 : kh;
+                int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = w - ix0 < kw ? w - ix0 : kw;
+                ptrdiff_t arg;
+                float best;
+                if (ky0 >= ky1 || kx0 >= kx1)
+                    continue;
+                arg = (ptrdiff_t)(iy0 + ky0) * w + ix0 + kx0;
+                best = xc[arg];
+                for (ky = ky0; ky < ky1; ky++)
+                    for (kx = kx0; kx < kx1; kx++) {
+                        ptrdiff_t at = (ptrdiff_t)(iy0 + ky) * w + ix0 + kx;
+                        float v = xc[at];
+                        arg = v > best ? at : arg; /* the first maximum: ties and NaN keep arg */
+                        best = v > best ? v : best;
                     }
-                if (arg >= 0)
-                    dxc[arg] += dy[((ptrdiff_t)ch * oh + oy) * ow + ox];
+                dxc[arg] += dy[((ptrdiff_t)ch * oh + oy) * ow + ox];
             }
     }
 }
