@@ -580,6 +580,15 @@ static void conv_pad_copy(const ConvPlan *P, const float *x,
                          P->cin - cb * 16, row);
             continue;
         }
+        if (chw && L < 16 && !in_ss && !act) { /* the model input of the stem: a transpose */
+            const float *src = x + (size_t)iy * P->w;
+            memset(row, 0, (size_t)P->left * L * sizeof(float));
+            memset(row + (size_t)(P->left + P->w) * L, 0, (size_t)(P->wp - P->left - P->w) * L * sizeof(float));
+            for (l = 0; l < L; l++)
+                for (xx = 0; xx < P->w; xx++)
+                    row[(size_t)(P->left + xx) * L + l] = src[(size_t)l * hw + xx];
+            continue;
+        }
         for (xx = 0; xx < P->wp; xx++) {
             int ix = xx - P->left;
             float *o = row + (size_t)xx * L;
@@ -681,6 +690,13 @@ typedef struct {
     float *ya, *yb;       /* output at pixel 0 of row A / row B, block 0 */
     size_t ycs;           /* floats between output channel blocks */
     float *ssum, *sm2;    /* this tile's stats at channel of block 0 */
+    /* the output transform in registers (gsc_fast_conv2d_out with no
+     * activation, the ReLU or ReLU6): ep != 0; oss the scale at channel of
+     * block 0 (NULL: 1, shift 0), its shift ohalf floats on; ra, rb the
+     * residual at ya, yb (NULL: none); oact the activation */
+    int ep, oact;
+    const float *oss, *ra, *rb;
+    size_t ohalf;
 } Tile;
 
 GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
@@ -729,10 +745,24 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
                     }
                 }
             }
-    /* epilogue: store, then the tile's sum and M2 per channel */
+    /* epilogue: the output transform, store, then the tile's sum and M2 per channel */
     for (j = 0; j < NB; j++)
         for (v = 0; v < NV; v++) {
             VT sum = VZERO(), m2 = VZERO(), mean;
+            if (T->ep) {
+                VT sc = T->oss ? VLOAD(T->oss + j * 16 + v * VW) : VSET1(1.0f);
+                VT sh = T->oss ? VLOAD(T->oss + T->ohalf + j * 16 + v * VW) : VZERO();
+                for (p = 0; p < NPA + NPB; p++) {
+                    VT a = VFMA(acc[j][p][v], sc, sh);
+                    if (T->ra)
+                        a = VADD(a, VLOAD((p < NPA ? T->ra + p * 16 : T->rb + (p - NPA) * 16) + j * T->ycs + v * VW));
+                    if (T->oact)
+                        a = VMAX(a, VZERO());
+                    if (T->oact == GSC_ACT_RELU6)
+                        a = VMIN(a, VSET1(6.0f));
+                    acc[j][p][v] = a;
+                }
+            }
             for (p = 0; p < NPA; p++)
                 VSTORE(T->ya + j * T->ycs + p * 16 + v * VW, acc[j][p][v]);
             for (p = 0; p < NPB; p++)
@@ -788,18 +818,21 @@ GF_INLINE void tile_kernel(const Tile *T, const int NB, const int NPA,
  * is loaded once for all of them. */
 #define DWP (NV >= 16 ? 2 : 8 / NV)
 
-GF_INLINE void dw_tile(const ConvPlan *P, const float *xb, const float *wb, const float *bias, float *yr,
-                       const int NP)
+/* NP output pixels (s*16 floats apart in the input) of one channel block:
+ * the taps (ky, kx) in [ky0, ky1) x [kx0, kx1), tap (ky, kx) of pixel 0 at
+ * x + off + ky*rstep + kx*cstep (off may be negative when the window starts
+ * in the padding: only the taps inside are read). */
+GF_INLINE void dw_tile(const float *x, ptrdiff_t off, ptrdiff_t rstep, ptrdiff_t cstep, int s, const float *wb,
+                       int kw, int ky0, int ky1, int kx0, int kx1, const float *bias, float *yr, const int NP)
 {
     VT acc[DWP][NV];
-    int p, v, ky, kx, kh = P->kh, kw = P->kw, s = P->sw;
-    size_t rstep = (size_t)P->dil_h * P->wp * 16, cstep = (size_t)P->dil_w * 16;
+    int p, v, ky, kx;
     for (p = 0; p < NP; p++)
         for (v = 0; v < NV; v++)
             acc[p][v] = VLOAD(bias + v * VW);
-    for (ky = 0; ky < kh; ky++)
-        for (kx = 0; kx < kw; kx++) {
-            const float *xr = xb + (size_t)ky * rstep + (size_t)kx * cstep;
+    for (ky = ky0; ky < ky1; ky++)
+        for (kx = kx0; kx < kx1; kx++) {
+            const float *xr = x + (off + ky * rstep + kx * cstep);
             VT wv[NV];
             for (v = 0; v < NV; v++)
                 wv[v] = VLOAD(wb + (ky * kw + kx) * 16 + v * VW);
@@ -812,25 +845,58 @@ GF_INLINE void dw_tile(const ConvPlan *P, const float *xb, const float *wb, cons
             VSTORE(yr + p * 16 + v * VW, acc[p][v]);
 }
 
-static void conv_depthwise(const ConvPlan *P, const float *xp, const float *packed, const OutT *O, float *y)
+/* One output row of a block, then the output transform O (NULL: none).
+ * The input rows [ky0, ky1) of the window exist; row 0 of the window starts
+ * at x + roff. pad: the input is the padded copy (every tap exists, left
+ * padding included), else the blocked input itself, whose columns outside
+ * [0, w) are skipped (the padding's zeros contribute nothing). */
+static void dw_row(const ConvPlan *P, const float *x, ptrdiff_t roff, ptrdiff_t rstep, int ky0, int ky1, int pad,
+                   const float *wb, const float *bias, const OutT *O, int cb, const float *res, float *yr)
 {
-    int t, nt = P->ncb_out * P->oh, s = P->sw;
+    int ox = 0, s = P->sw, kw = P->kw, left = pad ? 0 : P->left, w = pad ? P->wp : P->w;
+    int span = (kw - 1) * P->dil_w + 1; /* columns a window covers */
+    ptrdiff_t cstep = (ptrdiff_t)P->dil_w * 16;
+    /* pixels whose whole window is inside columns [0, w): ox in [lo, hi) */
+    int lo = (left + s - 1) / s, hi = w + left - span < 0 ? 0 : (w + left - span) / s + 1;
+    hi = hi < P->ow ? hi : P->ow;
+    while (ox < P->ow) {
+        int ix0 = ox * s - left, kx0 = 0, kx1 = kw;
+        if (ox >= lo && ox + DWP <= hi) {
+            dw_tile(x, roff + (ptrdiff_t)ix0 * 16, rstep, cstep, s, wb, kw, ky0, ky1, 0, kw, bias, yr + ox * 16, DWP);
+            ox += DWP;
+            continue;
+        }
+        if (ox < lo || ox >= hi) { /* the direct input (dilation 1 then): the columns inside only */
+            kx0 = ix0 < 0 ? -ix0 : 0;
+            kx1 = w - ix0 < kw ? w - ix0 : kw;
+        }
+        dw_tile(x, roff + (ptrdiff_t)ix0 * 16, rstep, cstep, s, wb, kw, ky0, ky1, kx0, kx1, bias, yr + ox * 16, 1);
+        ox++;
+    }
+    if (O)
+        out_transform(O, cb, GSC_FAST_CPAD(P->cout), P->cout - cb * 16, res, yr, P->ow);
+}
+
+/* Depthwise over the padded copy xp (pad) or the blocked input x itself. */
+static void conv_depthwise(const ConvPlan *P, const float *xp, int pad, const float *packed, const OutT *O, float *y)
+{
+    int t, nt = P->ncb_out * P->oh;
     size_t bf = (size_t)P->kh * P->kw * 16;
     const float *bias = packed + (size_t)P->ncb_out * bf;
+    int h = pad ? P->hp : P->h, w = pad ? P->wp : P->w, top = pad ? 0 : P->top;
+    ptrdiff_t rstep = (ptrdiff_t)P->dil_h * w * 16;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (t = 0; t < nt; t++) {
-        int cb = t / P->oh, oy = t % P->oh, ox = 0;
-        const float *xb = xp + ((size_t)cb * P->hp + (size_t)oy * P->sh) * P->wp * 16;
+        int cb = t / P->oh, oy = t % P->oh, iy0 = oy * P->sh - top, ky0 = 0, ky1 = P->kh;
         float *yr = y + ((size_t)cb * P->oh + oy) * P->ow * 16;
-        for (; ox + DWP <= P->ow; ox += DWP)
-            dw_tile(P, xb + (size_t)ox * s * 16, packed + cb * bf, bias + cb * 16, yr + ox * 16, DWP);
-        for (; ox < P->ow; ox++)
-            dw_tile(P, xb + (size_t)ox * s * 16, packed + cb * bf, bias + cb * 16, yr + ox * 16, 1);
-        if (O)
-            out_transform(O, cb, GSC_FAST_CPAD(P->cout), P->cout - cb * 16,
-                          O->res ? O->res + (yr - y) : NULL, yr, P->ow);
+        while (ky0 < ky1 && iy0 + ky0 * P->dil_h < 0)
+            ky0++;
+        while (ky1 > ky0 && iy0 + (ky1 - 1) * P->dil_h >= h)
+            ky1--;
+        dw_row(P, xp, ((ptrdiff_t)cb * h + iy0) * w * 16, rstep, ky0, ky1, pad, packed + cb * bf, bias + cb * 16, O,
+               cb, O && O->res ? O->res + (yr - y) : NULL, yr);
     }
 }
 
@@ -857,6 +923,12 @@ static void conv2d_run(const GscFastConv *g, const float *x, const float *packed
     int t, cpo, xs, nwork, cin = g->cin, cout = g->cout;
     size_t ohw, wcs;
     conv_plan(&P, g);
+    if (P.dw && !in_ss && !flags && P.dil_w == 1) { /* depthwise on the blocked input as it is: no padded copy */
+        conv_depthwise(&P, x, 0, packed, O, y);
+        if (moments)
+            gsc_fast_moments(y, cout, P.oh, P.ow, moments);
+        return;
+    }
     if (conv_direct(&P, in_ss, flags)) {
         xp = x;
     } else {
@@ -864,7 +936,7 @@ static void conv2d_run(const GscFastConv *g, const float *x, const float *packed
         xp = (const float *)ws;
     }
     if (P.dw) {
-        conv_depthwise(&P, xp, packed, O, y);
+        conv_depthwise(&P, xp, 1, packed, O, y);
         if (moments)
             gsc_fast_moments(y, cout, P.oh, P.ow, moments);
         return;
@@ -913,8 +985,14 @@ static void conv2d_run(const GscFastConv *g, const float *x, const float *packed
         T.yb = y + (size_t)ob * T.ycs + ((size_t)(oyb < P.oh ? oyb : oya) * P.ow) * 16;
         T.ssum = moments ? ssum + (size_t)tile * cpo + ob * 16 : NULL;
         T.sm2 = moments ? sm2 + (size_t)tile * cpo + ob * 16 : NULL;
+        T.ep = O && (!O->act || O->act == GSC_ACT_RELU || O->act == GSC_ACT_RELU6);
+        T.oact = O ? O->act : 0;
+        T.oss = O && O->ss ? O->ss + ob * 16 : NULL;
+        T.ohalf = (size_t)cpo;
+        T.ra = O && O->res ? O->res + (T.ya - y) : NULL;
+        T.rb = O && O->res ? O->res + (T.yb - y) : NULL;
         run_tile(&T, nb, npa, npb, xs);
-        for (int j = 0; O && j < nb; j++) {
+        for (int j = 0; O && !T.ep && j < nb; j++) {
             float *ya = T.ya + j * T.ycs, *yb = T.yb + j * T.ycs;
             out_transform(O, ob + j, cpo, cout - (ob + j) * 16, O->res ? O->res + (ya - y) : NULL, ya, npa);
             if (npb)
