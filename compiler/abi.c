@@ -45,7 +45,10 @@ void emit_abi_json(const Graph *g, Buf *b)
         for (int k = 0; k < t->shape.rank; k++)
             buf_printf(b, "%s%lld", k ? ", " : "", (long long)t->shape.n[k]);
         buf_printf(b, "], \"offset\": %lld, \"count\": %lld, \"init\": ", (long long)t->offset, (long long)t->count);
-        json_str(b, t->init == INIT_FILL ? arena_printf("constant %s", real_str(t->fill)) : init_names[t->init]);
+        json_str(b, t->init == INIT_FILL ? arena_printf("constant %s", real_str(t->fill))
+                    : t->init == INIT_UNIFORM_FAN
+                        ? arena_printf("uniform(-b, b), b = 1/sqrt(fan_in) = %.9g, LCG seeded with the tensor index", t->fill)
+                        : init_names[t->init]);
         buf_printf(b, "}%s\n", i + 1 < g->ntensors ? "," : "");
     }
     buf_puts(b, "  ]\n}\n");

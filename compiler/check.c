@@ -610,6 +610,63 @@ static bool shape_CONV2D(Rule *r, Shape *out)
     return rule_window(r, out, r->n->attr[CONV2D_cout], false);
 }
 
+/* One axis of a transposed convolution: (h - 1)*stride + (k - 1)*dilation
+ * + output_pad + 1 cells before the padding is cut off, lo + hi of them
+ * (PyTorch's ConvTranspose2d). Side conditions, proved for all sizes: the
+ * stride and the dilation are at least 1, output_pad is below the stride
+ * (each output cell has one meaning), and the cut leaves at least a cell. */
+static Dim *convt_axis(Rule *r, const char *axis, Dim *h, Dim *k, Dim *s, Dim *lo, Dim *hi, Dim *op, Dim *d, bool *ok)
+{
+    Ctx *c = r->c;
+    Dim *one = dim_num(1);
+    Dim *full = dim_bin(DX_ADD, dim_bin(DX_ADD, dim_bin(DX_MUL, dim_bin(DX_SUB, h, one), s),
+                                        dim_bin(DX_MUL, dim_bin(DX_SUB, k, one), d)),
+                        dim_bin(DX_ADD, op, one));
+    Dim *cut = dim_bin(DX_ADD, lo, hi);
+    if (*ok && !oblige(c, r->at, arena_printf("conv_transpose2d: the %s stride is at least 1", axis), s, "stride", one,
+                       "1", true, r->at))
+        *ok = false;
+    if (*ok && !oblige(c, r->at, arena_printf("conv_transpose2d: the %s dilation is at least 1", axis), d, "dilation",
+                       one, "1", true, r->at))
+        *ok = false;
+    if (*ok && !oblige(c, r->at,
+                       arena_printf("conv_transpose2d: the %s output_pad is less than the stride (stride >= output_pad + 1)",
+                                    axis),
+                       s, "the stride", dim_bin(DX_ADD, op, one), "output_pad + 1", true, r->at))
+        *ok = false;
+    if (*ok && !oblige(c, r->at,
+                       arena_printf("conv_transpose2d: the %s padding leaves a cell ((h - 1)*stride + (k - 1)*dilation + "
+                                    "output_pad + 1 >= pads + 1)",
+                                    axis),
+                       full, "the unpadded extent", dim_bin(DX_ADD, cut, one), "the padding + 1", true, r->at))
+        *ok = false;
+    return dim_bin(DX_SUB, full, cut);
+}
+
+/* conv_transpose2d: out = (h - 1)*stride - top - bottom + (k - 1)*dilation
+ * + output_pad + 1, the width likewise; the kernel at least 1x1. */
+static bool shape_CONV_TRANSPOSE2D(Rule *r, Shape *out)
+{
+    if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
+        return false;
+    if (!arg_dim(r, CONV_TRANSPOSE2D_cin, r->in[0].d[0], "conv_transpose2d: input channels equal cin", "channels"))
+        return false;
+    Dim **a = r->n->attr;
+    bool ok = oblige(r->c, r->at, "conv_transpose2d: the kernel height is at least 1", a[CONV_TRANSPOSE2D_k], "k",
+                     dim_num(1), "1", true, r->at) &&
+              oblige(r->c, r->at, "conv_transpose2d: the kernel width is at least 1", a[CONV_TRANSPOSE2D_k_w], "k",
+                     dim_num(1), "1", true, r->at);
+    out->rank = 3;
+    out->d[0] = a[CONV_TRANSPOSE2D_cout];
+    out->d[1] = convt_axis(r, "height's", r->in[0].d[1], a[CONV_TRANSPOSE2D_k], a[CONV_TRANSPOSE2D_stride],
+                           a[CONV_TRANSPOSE2D_pad], a[CONV_TRANSPOSE2D_pad_bottom], a[CONV_TRANSPOSE2D_output_pad],
+                           a[CONV_TRANSPOSE2D_dilation], &ok);
+    out->d[2] = convt_axis(r, "width's", r->in[0].d[2], a[CONV_TRANSPOSE2D_k_w], a[CONV_TRANSPOSE2D_stride_w],
+                           a[CONV_TRANSPOSE2D_pad_left], a[CONV_TRANSPOSE2D_pad_right],
+                           a[CONV_TRANSPOSE2D_output_pad_w], a[CONV_TRANSPOSE2D_dilation_w], &ok);
+    return ok;
+}
+
 static bool shape_BATCHNORM(Rule *r, Shape *out)
 {
     if (!want_rank(r, 0, 3, "a [c, h, w] tensor"))
@@ -1046,21 +1103,29 @@ static double op_real(OpKind op, Node **attrs, int i)
  * written with bias=0 (a literal, so that the count is known from the text). */
 static int op_layer_tensors(OpKind op, Node **attrs)
 {
-    Node *b = op == OP_CONV2D && attrs ? attrs[CONV2D_bias] : NULL;
+    Node *b = (op == OP_CONV2D || op == OP_CONV_TRANSPOSE2D) && attrs ? attrs[op_attr_index(op, "bias")] : NULL;
     return b && b->kind == ND_NUM && b->num == 0 ? 1 : op_info[op].nparams;
 }
 
 /* groups >= 1 dividing cin and cout (proved for all sizes), and bias the
  * literal 0 or 1. Reported at the argument when it is written. */
-static bool conv_groups(Ctx *c, Layer *l)
+static bool conv_bias_literal(Ctx *c, Layer *l)
 {
-    Dim **a = l->attr;
-    Node *bs = l->attr_src ? l->attr_src[CONV2D_bias] : NULL;
+    Node *bs = l->attr_src ? l->attr_src[op_attr_index(l->op, "bias")] : NULL;
     if (bs && (bs->kind != ND_NUM || bs->num > 1)) {
-        error_at(bs->span, "conv2d: bias is 0 (no bias) or 1 (a bias, the default), written as a literal");
+        error_at(bs->span, "%s: bias is 0 (no bias) or 1 (a bias, the default), written as a literal",
+                 op_info[l->op].name);
         c->errors++;
         return false;
     }
+    return true;
+}
+
+static bool conv_groups(Ctx *c, Layer *l)
+{
+    Dim **a = l->attr;
+    if (!conv_bias_literal(c, l))
+        return false;
     Node *gs = l->attr_src ? l->attr_src[CONV2D_groups] : NULL;
     Span at = gs ? gs->span : l->span;
     if (!oblige(c, at, "conv2d: groups is at least 1", a[CONV2D_groups], "groups", dim_num(1), "1", true, at))
@@ -1104,6 +1169,18 @@ static bool op_params(Ctx *c, Layer *l)
         w->init = INIT_UNIFORM;
         if (nt > 1) {
             b->shape = (Shape){.rank = 1, .d = {a[CONV2D_cout]}};
+            b->init = INIT_ZERO;
+        }
+        break;
+    case OP_CONV_TRANSPOSE2D: /* PyTorch's ConvTranspose2d: weight [cin, cout, kh, kw], its fan-in cout*kh*kw */
+        if (!conv_bias_literal(c, l))
+            return false;
+        w->shape = (Shape){.rank = 4,
+                           .d = {a[CONV_TRANSPOSE2D_cin], a[CONV_TRANSPOSE2D_cout], a[CONV_TRANSPOSE2D_k],
+                                 a[CONV_TRANSPOSE2D_k_w]}};
+        w->init = INIT_UNIFORM_FAN;
+        if (nt > 1) {
+            b->shape = (Shape){.rank = 1, .d = {a[CONV_TRANSPOSE2D_cout]}};
             b->init = INIT_ZERO;
         }
         break;

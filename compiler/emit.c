@@ -322,6 +322,9 @@ static void emit_init(Emitter *e)
         if (t->init == INIT_UNIFORM)
             buf_printf(e->o, "    gsc_init_uniform(params + %lld, %lld, %du); /* %s */\n", N(t->offset), N(t->count), i,
                        t->name);
+        else if (t->init == INIT_UNIFORM_FAN)
+            buf_printf(e->o, "    gsc_init_uniform_bound(params + %lld, %lld, %du, %.17g); /* %s: 1/sqrt(fan_in) */\n",
+                       N(t->offset), N(t->count), i, t->fill, t->name);
         else
             buf_printf(e->o, "    gsc_init_fill(params + %lld, %lld, %s); /* %s */\n", N(t->offset), N(t->count),
                        t->init == INIT_FILL ? float_literal((float)t->fill)
@@ -397,6 +400,14 @@ static void emit_prepare(Emitter *e)
                        N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), k, N(n->a[CONV2D_groups]), dst);
             break;
         }
+        case PREP_CONVT:
+            buf_printf(e->o, "    /* %s, %s: as a 1x1 convolution to kh*kw*cpad(cout) channels */\n", t,
+                       p->src2 < 0 ? "no bias" : e->g->tensors[p->tensor + 1].name);
+            buf_printf(e->o, "    gsc_fast_conv_transpose_prepare(params + %lld, %s, %lld, %lld, %lld, %lld, prepared + %s);\n",
+                       N(p->src), p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2)),
+                       N(n->a[CONV_TRANSPOSE2D_cin]), N(n->a[CONV_TRANSPOSE2D_cout]), N(n->a[CONV_TRANSPOSE2D_k]),
+                       N(n->a[CONV_TRANSPOSE2D_k_w]), dst);
+            break;
         case PREP_WINOGRAD:
             buf_printf(e->o, "    /* %s, %s: Winograd F(%dx%d, 3x3) */\n", t,
                        p->src2 < 0 ? "no bias" : e->g->tensors[p->tensor + 1].name, p->tile, p->tile);

@@ -75,6 +75,39 @@ static void eval_CONV2D(const Step *st)
             }
 }
 
+/* The input cell (iy or ix) that tap k of a transposed convolution sends
+ * to output cell o: (o + lo - k*d) / s when exact and inside, else -1. */
+static int64_t convt_source(int64_t o, int64_t k, int64_t d, int64_t s, int64_t lo, int64_t in)
+{
+    int64_t t = o + lo - k * d;
+    return t < 0 || t % s || t / s >= in ? -1 : t / s;
+}
+
+/* y[co, oy, ox] = b[co] + sum over (ci, ky, kx) of x[ci, iy, ix] * w[ci, co, ky, kx]
+ * where oy = iy*sh - top + ky*dh, ox likewise (PyTorch's ConvTranspose2d). */
+static void eval_CONV_TRANSPOSE2D(const Step *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    int64_t cin = is->n[0], cout = os->n[0];
+    Win g = win_of(st->n);
+    for (int64_t co = 0; co < cout; co++)
+        for (int64_t oy = 0; oy < os->n[1]; oy++)
+            for (int64_t ox = 0; ox < os->n[2]; ox++) {
+                double acc = 0.0;
+                for (int64_t ci = 0; ci < cin; ci++)
+                    for (int64_t ky = 0; ky < g.kh; ky++) {
+                        int64_t iy = convt_source(oy, ky, g.dh, g.sh, g.top, is->n[1]);
+                        for (int64_t kx = 0; kx < g.kw && iy >= 0; kx++) {
+                            int64_t ix = convt_source(ox, kx, g.dw, g.sw, g.left, is->n[2]);
+                            if (ix >= 0)
+                                acc += st->in[0][(ci * is->n[1] + iy) * is->n[2] + ix] *
+                                       st->w[((ci * cout + co) * g.kh + ky) * g.kw + kx];
+                        }
+                    }
+                put(st, (co * os->n[1] + oy) * os->n[2] + ox, acc + (st->b ? st->b[co] : 0.0));
+            }
+}
+
 /* Train-time batch normalisation: statistics of this input, per channel. */
 static void eval_BATCHNORM(const Step *st)
 {
@@ -525,6 +558,9 @@ void init_params(const Graph *g, float *params)
         case INIT_UNIFORM:
             gsc_init_uniform(p, t->count, (uint32_t)i);
             break;
+        case INIT_UNIFORM_FAN:
+            gsc_init_uniform_bound(p, t->count, (uint32_t)i, t->fill);
+            break;
         case INIT_ZERO:
             gsc_init_fill(p, t->count, 0.0f);
             break;
@@ -663,6 +699,33 @@ static void grad_CONV2D(const BStep *st)
                                 dx[xi] += gr * st->w[wi];
                         }
             }
+}
+
+/* The forward's terms read backwards: each x[ci, iy, ix] * w[ci, co, ky, kx]
+ * that reached y[co, oy, ox] gives dx += dy * w, dw += dy * x; db += dy. */
+static void grad_CONV_TRANSPOSE2D(const BStep *st)
+{
+    const Shape *is = st->ins[0], *os = st->os;
+    int64_t cin = is->n[0], cout = os->n[0], h = is->n[1], w = is->n[2];
+    Win g = win_of(st->n);
+    double *dx = st->din[0];
+    for (int64_t i = 0; i < shape_count(os) && st->db; i++)
+        st->db[i / (os->n[1] * os->n[2])] += st->dout[i];
+    for (int64_t ci = 0; ci < cin; ci++)
+        for (int64_t iy = 0; iy < h; iy++)
+            for (int64_t ix = 0; ix < w; ix++)
+                for (int64_t co = 0; co < cout; co++)
+                    for (int64_t ky = 0; ky < g.kh; ky++)
+                        for (int64_t kx = 0; kx < g.kw; kx++) {
+                            int64_t oy = iy * g.sh - g.top + ky * g.dh, ox = ix * g.sw - g.left + kx * g.dw;
+                            if (oy < 0 || ox < 0 || oy >= os->n[1] || ox >= os->n[2])
+                                continue;
+                            double gr = st->dout[(co * os->n[1] + oy) * os->n[2] + ox];
+                            int64_t wi = ((ci * cout + co) * g.kh + ky) * g.kw + kx, xi = (ci * h + iy) * w + ix;
+                            st->dw[wi] += gr * st->in[0][xi];
+                            if (dx)
+                                dx[xi] += gr * st->w[wi];
+                        }
 }
 
 /* y = xhat * gamma + beta with xhat = (x - mean) / sqrt(var + eps) and the

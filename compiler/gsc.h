@@ -492,14 +492,17 @@ typedef struct {
     int64_t n[MAX_RANK]; /* concrete, filled by spec.c */
 } Shape;
 
-typedef enum { INIT_UNIFORM, INIT_ZERO, INIT_ONE, INIT_FILL } InitKind;
+/* INIT_UNIFORM_FAN: the LCG stream in [-b, b), b = 1 / sqrt(fan_in) of a
+ * [cin, cout, kh, kw] weight (PyTorch's ConvTranspose2d default bound,
+ * fan_in = cout*kh*kw), b kept in Tensor.fill once the sizes are known */
+typedef enum { INIT_UNIFORM, INIT_ZERO, INIT_ONE, INIT_FILL, INIT_UNIFORM_FAN } InitKind;
 
 /* One parameter tensor of the flat ABI. */
 typedef struct {
     const char *name;    /* dotted path, PyTorch style: layer2.0.conv1.weight */
     Shape shape;
     InitKind init;
-    double fill;         /* INIT_FILL: every element this value (as a float) */
+    double fill;         /* INIT_FILL: every element this value (as a float); INIT_UNIFORM_FAN: the bound */
     bool shaped;         /* its shape is known (its layer was applied) */
     Span span;           /* the layer declaration */
     int64_t offset;      /* in floats, filled by spec.c */
@@ -735,7 +738,7 @@ typedef struct {
 
 /* One statement of P_prepare: from the PyTorch-layout params to the
  * kernels' layout in prepared. */
-typedef enum { PREP_COPY, PREP_CONV, PREP_WINOGRAD, PREP_LINEAR } PrepKind;
+typedef enum { PREP_COPY, PREP_CONV, PREP_CONVT, PREP_WINOGRAD, PREP_LINEAR } PrepKind;
 typedef struct {
     PrepKind kind;
     const GNode *node;

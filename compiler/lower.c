@@ -342,6 +342,17 @@ static void put_window_axes(ArgList *l, const GNode *n)
         put_arg(l, int_arg(v[i]));
 }
 
+/* A transposed convolution's window: kh, kw, sh, sw, top, left, bottom,
+ * right, output_pad's oph, opw, then dh, dw (gsc_conv_transpose2d's order). */
+static void put_convt_window(ArgList *l, const GNode *n)
+{
+    Win w = win_of(n);
+    int64_t v[] = {w.kh,  w.kw,  w.sh, w.sw, w.top, w.left, w.bottom, w.right, n->a[CONV_TRANSPOSE2D_output_pad],
+                   n->a[CONV_TRANSPOSE2D_output_pad_w], w.dh, w.dw};
+    for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
+        put_arg(l, int_arg(v[i]));
+}
+
 static bool put_window(ArgList *l, const GNode *n)
 {
     Win w = win_of(n);
@@ -392,6 +403,11 @@ static int prepare_params(Lowerer *lw, const GNode *n, bool fast)
                          (int64_t)gsc_fast_conv_packed_floats_hw((int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout],
                                                                  (int)n->a[CONV2D_k], (int)n->a[CONV2D_k_w],
                                                                  (int)n->a[CONV2D_groups]));
+    if (fast && n->op == OP_CONV_TRANSPOSE2D)
+        return prep_step(lw, PREP_CONVT, n, n->param, packed_name(w),
+                         (int64_t)gsc_fast_conv_transpose_packed_floats(
+                             (int)n->a[CONV_TRANSPOSE2D_cin], (int)n->a[CONV_TRANSPOSE2D_cout],
+                             (int)n->a[CONV_TRANSPOSE2D_k], (int)n->a[CONV_TRANSPOSE2D_k_w]));
     if (fast && n->op == OP_LINEAR)
         return prep_step(lw, PREP_LINEAR, n, n->param, packed_name(w),
                          (int64_t)gsc_fast_linear_packed_floats((int)n->a[LINEAR_in], (int)n->a[LINEAR_out]));
@@ -481,6 +497,24 @@ static void ref_CONV2D(Lowerer *lw, const GNode *n)
     /* P_grad's packed matrix products (gsc_fast_backward.c) take square windows; the others the reference loops */
     KernelId k = !square ? K_CONV2D_AXES : lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D;
     ref_call(lw, n, add_call(lw, k, l.v, l.n));
+}
+
+static void ref_CONV_TRANSPOSE2D(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    LArg w[2];
+    weight_args(lw, n, w);
+    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
+    ArgList l = {.n = 0};
+    put_arg(&l, buf_arg(x));
+    for (int d = 0; d < 3; d++)
+        put_arg(&l, int_arg(s->n[d]));
+    put_arg(&l, w[0]);
+    put_arg(&l, w[1]);
+    put_arg(&l, int_arg(n->a[CONV_TRANSPOSE2D_cout]));
+    put_convt_window(&l, n);
+    put_arg(&l, buf_arg(y));
+    ref_call(lw, n, add_call(lw, K_CONV_TRANSPOSE2D, l.v, l.n));
 }
 
 static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
@@ -1011,6 +1045,32 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom};
 }
 
+/* One matrix product of the packed weights [kh*kw*cpad(cout) x cin] with
+ * the input [cin x h*w] (the 1x1 convolution's kernel, which also applies
+ * the input's pending scale/shift and activation), then each tap's columns
+ * added into the output rows they land on (gsc_fast_conv_transpose2d). */
+static void fast_CONV_TRANSPOSE2D(Lowerer *lw, const GNode *n)
+{
+    const Shape *s = vshape(lw, n->in[0]);
+    Lazy *x = lz(lw, n->in[0]);
+    int w = prepare_params(lw, n, true);
+    int geom = new_geom(lw, n, false, s, n->a[CONV_TRANSPOSE2D_cout]);
+    int y = out_buf(lw, n, LAY_BLOCKED);
+    const LGeom *lg = lw->L->geoms.v[geom];
+    GscFastConv fg = {.cin = (int)s->n[0], .h = (int)s->n[1], .w = (int)s->n[2],
+                      .cout = (int)n->a[CONV_TRANSPOSE2D_cout], .k = (int)lg->k, .stride = (int)lg->stride,
+                      .pad = (int)lg->pad, .axes = lg->axes, .kw = (int)lg->win.kw, .sw = (int)lg->win.sw,
+                      .left = (int)lg->win.left, .bottom = (int)lg->win.bottom, .right = (int)lg->win.right,
+                      .dh = (int)lg->win.dh, .dw = (int)lg->win.dw};
+    int scratch = new_buf(lw, arena_printf("%s.scratch", n->name), LAY_SCRATCH, NULL,
+                          (int64_t)gsc_fast_conv_transpose_workspace_bytes(&fg));
+    LCall *c = CALL(lw, K_FAST_CONV_TRANSPOSE2D, geom_arg(geom), int_arg(n->a[CONV_TRANSPOSE2D_output_pad]),
+                    int_arg(n->a[CONV_TRANSPOSE2D_output_pad_w]), buf_arg(x->buf), prep_arg(w), buf_arg(x->ss),
+                    flags_arg(flags_of(x)), buf_arg(y), buf_arg(scratch));
+    fuse_pending(c, x);
+    *lz(lw, n->out) = plain(y);
+}
+
 static void fast_BATCHNORM(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
@@ -1447,6 +1507,22 @@ static void backward_node(Lowerer *lw, const GNode *n)
         add_call(lw, square ? K_FAST_CONV2D_CHW_BACKWARD : K_CONV2D_BACKWARD_AXES, l.v, l.n);
         break;
     }
+    case OP_CONV_TRANSPOSE2D: {
+        int dx = din_buf(lw, n, 0);
+        ArgList l = {.n = 0};
+        put_arg(&l, buf_arg(x));
+        for (int d = 0; d < 3; d++)
+            put_arg(&l, int_arg(s->n[d]));
+        put_arg(&l, param_arg(n->param));
+        put_arg(&l, buf_arg(dy));
+        put_arg(&l, int_arg(n->a[CONV_TRANSPOSE2D_cout]));
+        put_convt_window(&l, n);
+        put_arg(&l, buf_arg(dx));
+        put_arg(&l, pgrad_arg(n->param));
+        put_arg(&l, gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));
+        add_call(lw, K_CONV_TRANSPOSE2D_BACKWARD, l.v, l.n);
+        break;
+    }
     case OP_BATCHNORM: {
         /* with the ReLU after it fused: its output gradient, masked by this result */
         const GNode *r = lw->relu_after[n->out];
@@ -1683,6 +1759,12 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
             gsc_fast_conv_prepare_hw(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
                                      (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k], (int)n->a[CONV2D_k_w],
                                      (int)n->a[CONV2D_groups], prepared + p->dst);
+            break;
+        case PREP_CONVT:
+            gsc_fast_conv_transpose_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2,
+                                            (int)n->a[CONV_TRANSPOSE2D_cin], (int)n->a[CONV_TRANSPOSE2D_cout],
+                                            (int)n->a[CONV_TRANSPOSE2D_k], (int)n->a[CONV_TRANSPOSE2D_k_w],
+                                            prepared + p->dst);
             break;
         case PREP_WINOGRAD:
             gsc_fast_winograd_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],

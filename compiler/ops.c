@@ -126,7 +126,9 @@ int gnode_ntensors(const GNode *n)
 {
     if (n->param < 0)
         return 0;
-    return n->op == OP_CONV2D && !n->a[CONV2D_bias] ? 1 : op_info[n->op].nparams;
+    if (n->op == OP_CONV2D || n->op == OP_CONV_TRANSPOSE2D)
+        return !n->a[op_attr_index(n->op, "bias")] ? 1 : op_info[n->op].nparams;
+    return op_info[n->op].nparams;
 }
 
 int gnode_bias(const GNode *n)
@@ -138,7 +140,8 @@ Win win_of(const GNode *n)
 {
     int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride"), p = op_attr_index(n->op, "pad");
     const int64_t *a = n->a;
-    bool conv = n->op == OP_CONV2D; /* the pools have no dilation */
-    return (Win){a[k],     a[k + 1], a[s], a[s + 1], a[p], a[p + 1], a[p + 2], a[p + 3], conv ? a[CONV2D_dilation] : 1,
-                 conv ? a[CONV2D_dilation_w] : 1};
+    /* the pools have no dilation */
+    int d = n->op == OP_CONV2D ? CONV2D_dilation : n->op == OP_CONV_TRANSPOSE2D ? CONV_TRANSPOSE2D_dilation : -1;
+    return (Win){a[k],     a[k + 1], a[s], a[s + 1], a[p], a[p + 1], a[p + 2], a[p + 3], d < 0 ? 1 : a[d],
+                 d < 0 ? 1 : a[d + 1]};
 }

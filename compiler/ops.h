@@ -35,6 +35,12 @@
 X(CONV2D,        "conv2d",         1,  1, 2, ARROW(CONV2D, cin, cout) AXES(CONV2D, k) AXES_OPT(CONV2D, stride, 1)
                                              PADS(CONV2D, pad, 0) AXES_OPT(CONV2D, dilation, 1) OPT(CONV2D, groups, 1)
                                              OPT(CONV2D, bias, 1))
+/* PyTorch's ConvTranspose2d (groups 1): weight [cin, cout, kh, kw], out = (h - 1)*stride - top - bottom
+ * + (k - 1)*dilation + output_pad + 1, output_pad < stride (check.c, shape_CONV_TRANSPOSE2D) */
+X(CONV_TRANSPOSE2D,"conv_transpose2d",1, 1, 2, ARROW(CONV_TRANSPOSE2D, cin, cout) AXES(CONV_TRANSPOSE2D, k)
+                                             AXES_OPT(CONV_TRANSPOSE2D, stride, 1) PADS(CONV_TRANSPOSE2D, pad, 0)
+                                             AXES_OPT(CONV_TRANSPOSE2D, output_pad, 0)
+                                             AXES_OPT(CONV_TRANSPOSE2D, dilation, 1) OPT(CONV_TRANSPOSE2D, bias, 1))
 X(BATCHNORM,     "batchnorm",      1,  1, 2, POS(BATCHNORM, c))
 X(BATCHNORM_EVAL,"batchnorm_eval", 1,  1, 4, POS(BATCHNORM_EVAL, c) ROPT(BATCHNORM_EVAL, eps, 1e-5))
 /* normalised over the channels at each position of [c, h, w], or over a vector [c] */

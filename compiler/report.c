@@ -11,7 +11,7 @@
  * Provides text only, into a Buf; deterministic (no addresses, no dates,
  * no directories). It does not check anything: every fact it prints was
  * established by check.c, spec.c and plan.c. Multiply-adds are counted for
- * conv2d (cout*oh*ow*cin*k*k) and linear (in*out) only: biases, batchnorm,
+ * conv2d (cout*oh*ow*cin*k*k), conv_transpose2d (cin*h*w*cout*k*k) and linear (in*out) only: biases, batchnorm,
  * pooling, add, relu, concat, flatten and softmax are not multiply-adds and
  * show "-". The DOT text names nodes by operation index (n0, n1, ...), so
  * repeated names (layer1.0.relu is applied twice) cannot collide.
@@ -102,6 +102,7 @@ static const char *op_desc(const GNode *n)
         return arena_printf("%s %lldx%lld/%lldx%lld%s", name, N(n->a[CONV2D_k]), N(n->a[CONV2D_k_w]),
                             N(n->a[CONV2D_stride]), N(n->a[CONV2D_stride_w]), g);
     }
+    case OP_CONV_TRANSPOSE2D:
     case OP_MAXPOOL2D:
     case OP_AVGPOOL2D: {
         int k = op_attr_index(n->op, "k"), s = op_attr_index(n->op, "stride");
@@ -161,6 +162,11 @@ static int64_t op_macs(const Graph *g, const GNode *n)
     case OP_CONV2D:
         return o->n[0] * o->n[1] * o->n[2] * (n->a[CONV2D_cin] / n->a[CONV2D_groups]) * n->a[CONV2D_k] *
                n->a[CONV2D_k_w];
+    case OP_CONV_TRANSPOSE2D: /* every input cell meets cout*kh*kw weights */
+    {
+        const Shape *i = &g->values[n->in[0]].shape;
+        return i->n[0] * i->n[1] * i->n[2] * o->n[0] * n->a[CONV_TRANSPOSE2D_k] * n->a[CONV_TRANSPOSE2D_k_w];
+    }
     case OP_LINEAR:
         return n->a[LINEAR_in] * n->a[LINEAR_out];
     case OP_BATCHNORM:
@@ -255,7 +261,7 @@ static Row make_row(const Graph *g, const GNode *n, bool *shared, Totals *t)
     r.cell[C_OP] = op_desc(n);
     r.cell[C_SHAPE] = shape_dims(out_shape(g, n));
     r.cell[C_PARAMS] = p < 0 ? "shared" : thousands(p);
-    r.cell[C_MACS] = n->op == OP_CONV2D || n->op == OP_LINEAR ? thousands(m) : "-";
+    r.cell[C_MACS] = n->op == OP_CONV2D || n->op == OP_CONV_TRANSPOSE2D || n->op == OP_LINEAR ? thousands(m) : "-";
     r.cell[C_ACT] = bytes_human(act);
     return r;
 }
@@ -480,6 +486,7 @@ static const char *node_fill(OpKind op)
 {
     switch (op) {
     case OP_CONV2D:
+    case OP_CONV_TRANSPOSE2D:
     case OP_LINEAR:
         return "#cfe2f3";
     case OP_BATCHNORM:

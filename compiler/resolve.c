@@ -364,13 +364,14 @@ static const char *const torch_args[][2] = {
     {"kernel_size", "k"},   {"padding", "pad"},
     {"in_channels", "cin"}, {"out_channels", "cout"}, {"in_features", "in"}, {"out_features", "out"},
     {"num_features", "c"},  {"channels", "c"},
+    {"output_padding", "output_pad"},
 };
 
 /* PyTorch keywords that have no counterpart here, and why. */
 static const char *const torch_unsupported[][2] = {
-    {"bias", "only conv2d can be without a bias (bias=0); the other layers always have one"},
-    {"groups", "only conv2d has groups"},
-    {"dilation", "only conv2d has a dilation"},
+    {"bias", "only conv2d and conv_transpose2d can be without a bias (bias=0); the other layers always have one"},
+    {"groups", "only conv2d has groups (conv_transpose2d is dense: groups 1)"},
+    {"dilation", "only conv2d and conv_transpose2d have a dilation"},
     {"padding_mode", "padding is always with zeros"},
     {"eps", "the train-time batchnorm's epsilon is fixed at 1e-6; a trained BatchNorm2d (eval mode) is "
             "batchnorm_eval(c, eps=1e-5)"},

@@ -12,6 +12,7 @@
 #include "gsc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,8 @@ static bool lay_out(Graph *g, const int64_t *vals, int64_t *total)
             return false;
         t->offset = off;
         t->count = shape_count(&t->shape);
+        if (t->init == INIT_UNIFORM_FAN) /* fan_in: [cin, cout, kh, kw] -> cout*kh*kw */
+            t->fill = 1.0 / sqrt((double)(t->shape.n[1] * t->shape.n[2] * t->shape.n[3]));
         if (off > MAX_ELEMS - t->count) {
             error_at(t->span, "the parameters total more than 2^62 floats");
             return false;
@@ -434,7 +437,7 @@ int check_c_limits(const Graph *g)
         fits_c(g->tensors[i].span, g->tensors[i].name, &g->tensors[i].shape);
     for (int i = 0; i < g->nnodes && diag_errors == before; i++) {
         const GNode *n = &g->nodes[i];
-        if (n->op != OP_CONV2D && n->op != OP_MAXPOOL2D && n->op != OP_AVGPOOL2D)
+        if (n->op != OP_CONV2D && n->op != OP_CONV_TRANSPOSE2D && n->op != OP_MAXPOOL2D && n->op != OP_AVGPOOL2D)
             continue;
         int p = op_attr_index(n->op, "pad"), k = op_attr_index(n->op, "k");
         const Shape *in = &g->values[n->in[0]].shape;
@@ -443,8 +446,9 @@ int check_c_limits(const Graph *g)
                 error_at(n->span, "'%s' is too large for the generated C: the padded input is over 2^31 - 64 wide",
                          n->name);
         /* the packed weights: 16 x 16 channel blocks per tap (an upper bound) */
-        if (n->op == OP_CONV2D && (n->a[CONV2D_cin] + 15) / 16 * ((n->a[CONV2D_cout] + 15) / 16) * 256 * n->a[CONV2D_k] *
-                                          n->a[CONV2D_k_w] > MAX_C_ELEMS)
+        if ((n->op == OP_CONV2D || n->op == OP_CONV_TRANSPOSE2D) &&
+            (n->a[op_attr_index(n->op, "cin")] + 15) / 16 * ((n->a[op_attr_index(n->op, "cout")] + 15) / 16) * 256 *
+                    n->a[k] * n->a[k + 1] > MAX_C_ELEMS)
             error_at(n->span, "'%s' is too large for the generated C: its packed weights pass 2^31 floats", n->name);
     }
     return diag_errors - before;

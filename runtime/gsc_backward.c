@@ -86,6 +86,63 @@ void gsc_conv2d_backward(const float *x, int cin, int h, int w, const float *wt,
                              dwt, dbias);
 }
 
+/* ----------------------------------------------------- conv_transpose2d */
+
+/* dbias[co] += sum dy[co]; dwt[ci, co, ky, kx] += sum over the input cells
+ * of x * dy at the cell the tap sends it to; dx[ci, iy, ix] += sum over
+ * (co, ky, kx) of dy there * w: the strided convolution of dy. Each sum in
+ * double, added once. */
+void gsc_conv_transpose2d_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
+                                   int kh, int kw, int sh, int sw, int top, int left, int bottom, int right, int oph,
+                                   int opw, int dh, int dw, float *dx, float *dwt, float *dbias)
+{
+    int oh = gsc_convt_out_size(h, kh, dh, sh, top, bottom, oph), ow = gsc_convt_out_size(w, kw, dw, sw, left, right, opw);
+    int co, ci, ky, kx, iy, ix;
+    for (co = 0; co < cout && dbias; co++) {
+        double db = 0.0;
+        for (iy = 0; iy < oh * ow; iy++)
+            db += dy[(ptrdiff_t)co * oh * ow + iy];
+        dbias[co] += (float)db;
+    }
+    for (ci = 0; ci < cin && dx; ci++)
+        for (iy = 0; iy < h; iy++)
+            for (ix = 0; ix < w; ix++) {
+                double acc = 0.0;
+                for (co = 0; co < cout; co++)
+                    for (ky = 0; ky < kh; ky++) {
+                        int oy = iy * sh - top + ky * dh;
+                        if (oy < 0 || oy >= oh)
+                            continue;
+                        for (kx = 0; kx < kw; kx++) {
+                            int ox = ix * sw - left + kx * dw;
+                            ptrdiff_t wi = (((ptrdiff_t)ci * cout + co) * kh + ky) * kw + kx;
+                            if (ox < 0 || ox >= ow)
+                                continue;
+                            acc += (double)dy[((ptrdiff_t)co * oh + oy) * ow + ox] * wt[wi];
+                        }
+                    }
+                dx[((ptrdiff_t)ci * h + iy) * w + ix] += (float)acc;
+            }
+    for (ci = 0; ci < cin; ci++)
+        for (co = 0; co < cout; co++)
+            for (ky = 0; ky < kh; ky++)
+                for (kx = 0; kx < kw; kx++) {
+                    double acc = 0.0;
+                    for (iy = 0; iy < h; iy++) {
+                        int oy = iy * sh - top + ky * dh;
+                        if (oy < 0 || oy >= oh)
+                            continue;
+                        for (ix = 0; ix < w; ix++) {
+                            int ox = ix * sw - left + kx * dw;
+                            if (ox >= 0 && ox < ow)
+                                acc += (double)x[((ptrdiff_t)ci * h + iy) * w + ix] *
+                                       dy[((ptrdiff_t)co * oh + oy) * ow + ox];
+                        }
+                    }
+                    dwt[(((ptrdiff_t)ci * cout + co) * kh + ky) * kw + kx] += (float)acc;
+                }
+}
+
 /* ------------------------------------------------------------ batchnorm */
 
 void gsc_batchnorm_eval_backward(const float *x, int c, int64_t hw, const float *gamma, const float *mean,

@@ -1051,6 +1051,125 @@ void gsc_fast_conv2d_out(const GscFastConv *g, const float *x, const float *pack
     conv2d_run(g, x, packed, in_ss, flags, out_ss || res || O.act ? &O : NULL, y, NULL, ws);
 }
 
+/* ------------------------------------------------------ conv_transpose2d
+ * A transposed convolution is one matrix product and a scatter: the 1x1
+ * convolution above (its packed weights, tiles, threads and fused input
+ * transform) maps the input [cin, h, w] to the columns [T*cpad(cout), h, w],
+ * T = kh*kw taps, tap t's output channels in blocks t*cblk(cout) .. (each
+ * tap padded to whole blocks so that a tap's columns are whole vectors);
+ * then every output row gathers, per tap, the input row that lands on it
+ * (gsc_convt_source) and adds those columns, 16 lanes at a time, onto the
+ * bias. With stride = k and no padding (the k=2, stride=2 upsampling of
+ * segmentation heads) each output cell receives exactly one column. */
+typedef struct {
+    int kh, kw, sh, sw, top, left, bottom, right, dh, dw, oh, ow;
+} ConvtPlan;
+
+static ConvtPlan convt_plan(const GscFastConv *g, int oph, int opw)
+{
+    ConvtPlan P;
+    P.kh = g->k;
+    P.sh = g->stride;
+    P.top = g->pad;
+    P.kw = g->axes ? g->kw : g->k;
+    P.sw = g->axes ? g->sw : g->stride;
+    P.left = g->axes ? g->left : g->pad;
+    P.bottom = g->axes ? g->bottom : g->pad;
+    P.right = g->axes ? g->right : g->pad;
+    P.dh = g->axes && g->dh > 1 ? g->dh : 1;
+    P.dw = g->axes && g->dw > 1 ? g->dw : 1;
+    P.oh = gsc_convt_out_size(g->h, P.kh, P.dh, P.sh, P.top, P.bottom, oph);
+    P.ow = gsc_convt_out_size(g->w, P.kw, P.dw, P.sw, P.left, P.right, opw);
+    return P;
+}
+
+/* The 1x1 convolution that computes the columns. */
+static GscFastConv convt_columns(const GscFastConv *g)
+{
+    int taps = g->k * (g->axes ? g->kw : g->k);
+    GscFastConv c = {.cin = g->cin, .h = g->h, .w = g->w, .cout = taps * GSC_FAST_CPAD(g->cout), .k = 1, .stride = 1};
+    return c;
+}
+
+int64_t gsc_fast_conv_transpose_packed_floats(int cin, int cout, int kh, int kw)
+{
+    return gsc_fast_conv_packed_floats_hw(cin, kh * kw * GSC_FAST_CPAD(cout), 1, 1, 1) + GSC_FAST_CPAD(cout);
+}
+
+/* The 1x1 packing ([ob][ib][L ic][16 oc], L = min(cin, 16), its bias 0)
+ * of the filters W'[t*cpad(cout) + co][ci] = wt[ci, co, ky, kx], t = ky*kw
+ * + kx, zero for the padding channels; then the bias [cpad(cout)]. */
+void gsc_fast_conv_transpose_prepare(const float *wt, const float *bias, int cin, int cout, int kh, int kw,
+                                     float *packed)
+{
+    int cb = GSC_FAST_CBLK(cout), L = cin < 16 ? cin : 16, nib = GSC_FAST_CBLK(cin);
+    int t, ob, ib, i, o;
+    size_t bf = (size_t)nib * L * 16;
+    int64_t cols = gsc_fast_conv_packed_floats_hw(cin, kh * kw * GSC_FAST_CPAD(cout), 1, 1, 1);
+    for (t = 0; t < kh * kw; t++)
+        for (ob = 0; ob < cb; ob++)
+            for (ib = 0; ib < nib; ib++)
+                for (i = 0; i < L; i++)
+                    for (o = 0; o < 16; o++) {
+                        int co = ob * 16 + o, ci = ib * L + i;
+                        packed[(size_t)(t * cb + ob) * bf + ((size_t)ib * L + i) * 16 + o] =
+                            co < cout && ci < cin ? wt[((size_t)ci * cout + co) * kh * kw + t] : 0.0f;
+                    }
+    for (o = 0; o < kh * kw * 16 * cb; o++) /* the 1x1 convolution's bias: none */
+        packed[(size_t)kh * kw * cb * bf + o] = 0.0f;
+    for (o = 0; o < 16 * cb; o++)
+        packed[cols + o] = o < cout && bias ? bias[o] : 0.0f;
+}
+
+size_t gsc_fast_conv_transpose_workspace_bytes(const GscFastConv *g)
+{
+    GscFastConv c = convt_columns(g);
+    return round64(GSC_FAST_ACT_FLOATS(c.cout, g->h, g->w) * sizeof(float)) + gsc_fast_conv_workspace_bytes(&c);
+}
+
+/* o[0..16) += c[0..16) */
+GF_INLINE void add16(float *o, const float *c)
+{
+    int j;
+    for (j = 0; j < NV; j++)
+        VSTORE(o + j * VW, VADD(VLOAD(o + j * VW), VLOAD(c + j * VW)));
+}
+
+void gsc_fast_conv_transpose2d(const GscFastConv *g, int oph, int opw, const float *x, const float *packed,
+                               const float *in_ss, int flags, float *y, void *ws)
+{
+    ConvtPlan P = convt_plan(g, oph, opw);
+    GscFastConv c = convt_columns(g);
+    float *cols = (float *)ws;
+    const float *bias = packed + gsc_fast_conv_packed_floats_hw(c.cin, c.cout, 1, 1, 1);
+    int cb = GSC_FAST_CBLK(g->cout), h = g->h, w = g->w, r;
+    size_t tap = (size_t)cb * h * w * 16; /* floats of one tap's columns */
+    gsc_fast_conv2d(&c, x, packed, in_ss, flags, cols, NULL,
+                    (char *)ws + round64(GSC_FAST_ACT_FLOATS(c.cout, h, w) * sizeof(float)));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (r = 0; r < cb * P.oh; r++) {
+        int ob = r / P.oh, oy = r % P.oh, ky, kx, ox, ix;
+        float *yr = y + (size_t)r * P.ow * 16;
+        for (ox = 0; ox < P.ow; ox++)
+            memcpy(yr + (size_t)ox * 16, bias + ob * 16, 16 * sizeof(float));
+        for (ky = 0; ky < P.kh; ky++) {
+            int iy = gsc_convt_source(oy, ky, P.dh, P.sh, P.top, h);
+            if (iy < 0)
+                continue;
+            for (kx = 0; kx < P.kw; kx++) {
+                const float *cr = cols + (size_t)(ky * P.kw + kx) * tap + (((size_t)ob * h + iy) * w) * 16;
+                for (ix = 0; ix < w; ix++) {
+                    ox = ix * P.sw - P.left + kx * P.dw;
+                    if (ox >= 0 && ox < P.ow)
+                        add16(yr + (size_t)ox * 16, cr + (size_t)ix * 16);
+                }
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------- batchnorm */
 
 void gsc_fast_moments(const float *x, int c, int h, int w, float *moments)

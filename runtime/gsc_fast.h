@@ -211,6 +211,30 @@ void gsc_fast_conv2d_out(const GscFastConv *g,
                          float *y,            /* blocked [cout, oh, ow] */
                          void *scratch);      /* conv_workspace_bytes(g) */
 
+/* ----------------------------------------------------- conv_transpose2d
+ * PyTorch's ConvTranspose2d (groups 1) over the geometry g read as the
+ * transposed convolution's: input [cin, h, w], cout outputs, k, stride, pad
+ * (or the axes = 1 fields, the dilation among them), and the output_pad
+ * oph, opw; the output is [cout, oh, ow], oh = gsc_convt_out_size(h, kh,
+ * dh, sh, top, bottom, oph). One matrix product of the weights as a 1x1
+ * convolution to kh*kw*cpad(cout) columns (gsc_fast_conv2d's kernel, with
+ * its fused input transform T and flags, GSC_FAST_IN_CHW among them), then
+ * the columns added into the output rows they land on, over the bias.
+ * Packed: the 1x1 convolution's weights, then the bias [cpad(cout)]. */
+int64_t gsc_fast_conv_transpose_packed_floats(int cin, int cout, int kh, int kw);
+void gsc_fast_conv_transpose_prepare(const float *wt,   /* [cin, cout, kh, kw] */
+                                     const float *bias, /* [cout] or NULL */
+                                     int cin, int cout, int kh, int kw,
+                                     float *packed);    /* [conv_transpose_packed_floats] */
+size_t gsc_fast_conv_transpose_workspace_bytes(const GscFastConv *g);
+void gsc_fast_conv_transpose2d(const GscFastConv *g, int oph, int opw,
+                               const float *x,      /* blocked [cin, h, w] (or plain with GSC_FAST_IN_CHW) */
+                               const float *packed, /* gsc_fast_conv_transpose_prepare output */
+                               const float *in_ss,  /* [2][cpad(cin)] or NULL */
+                               int flags,           /* an activation (GSC_ACT_*), GSC_FAST_IN_CHW */
+                               float *y,            /* blocked [cout, oh, ow] */
+                               void *scratch);      /* conv_transpose_workspace_bytes(g) */
+
 /* -------------------------------------------- Winograd 3x3 convolution
  * runtime/gsc_winograd.c: the same convolution as gsc_fast_conv2d for k = 3,
  * stride 1, groups 0 or 1 (any pad, cin, cout), by Winograd's F(m x m, 3x3), m = 4 or 2:

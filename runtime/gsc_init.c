@@ -23,11 +23,18 @@ static uint32_t lcg_next(uint32_t s)
  */
 void gsc_init_uniform(float *p, int64_t n, uint32_t seed)
 {
+    gsc_init_uniform_bound(p, n, seed, 0.1);
+}
+
+/* The same stream in [-bound, bound): -bound + (s / 2^32) * (2*bound), in
+ * double. 2*0.1 is the double 0.2 exactly, so bound 0.1 is the seed's. */
+void gsc_init_uniform_bound(float *p, int64_t n, uint32_t seed, double bound)
+{
     uint32_t s = seed;
     int64_t i;
     for (i = 0; i < n; i++) {
         s = lcg_next(s);
-        p[i] = (float)(-0.1 + ((double)s / 4294967296.0) * 0.2);
+        p[i] = (float)(-bound + ((double)s / 4294967296.0) * (2.0 * bound));
     }
 }
 

@@ -75,6 +75,36 @@ void gsc_conv2d(const float *x, int cin, int h, int w, const float *wt, const fl
     gsc_conv2d_axes(x, cin, h, w, wt, bias, cout, k, k, stride, stride, pad, pad, pad, pad, 1, 1, groups, y);
 }
 
+/* ------------------------------------------------------- conv_transpose2d */
+
+/* Gathered per output: the sum over (ci, ky, kx) of the input cells whose
+ * taps land on it (gsc_convt_source), in double, plus the bias. */
+void gsc_conv_transpose2d(const float *x, int cin, int h, int w, const float *wt, const float *bias, int cout, int kh,
+                          int kw, int sh, int sw, int top, int left, int bottom, int right, int oph, int opw, int dh,
+                          int dw, float *y)
+{
+    int oh = gsc_convt_out_size(h, kh, dh, sh, top, bottom, oph), ow = gsc_convt_out_size(w, kw, dw, sw, left, right, opw);
+    int co, ci, ky, kx, oy, ox;
+    for (co = 0; co < cout; co++)
+        for (oy = 0; oy < oh; oy++)
+            for (ox = 0; ox < ow; ox++) {
+                double acc = 0.0;
+                for (ci = 0; ci < cin; ci++)
+                    for (ky = 0; ky < kh; ky++) {
+                        int iy = gsc_convt_source(oy, ky, dh, sh, top, h);
+                        if (iy < 0)
+                            continue;
+                        for (kx = 0; kx < kw; kx++) {
+                            int ix = gsc_convt_source(ox, kx, dw, sw, left, w);
+                            if (ix >= 0)
+                                acc += (double)x[((ptrdiff_t)ci * h + iy) * w + ix] *
+                                       wt[(((ptrdiff_t)ci * cout + co) * kh + ky) * kw + kx];
+                        }
+                    }
+                y[((ptrdiff_t)co * oh + oy) * ow + ox] = (float)(acc + (bias ? bias[co] : 0.0f));
+            }
+}
+
 /* ------------------------------------------------------------- batchnorm */
 
 /* Mean and biased variance of one channel, two passes in double (the

@@ -164,6 +164,23 @@ static inline int gsc_axis_out_size(int in, int k, int d, int stride, int lo, in
     return (span > 0 ? span : 0) / stride + 1;
 }
 
+/* The output size of a transposed convolution along one axis:
+ * (in - 1)*stride - lo - hi + (k - 1)*d + op + 1 (the compiler proves it
+ * at least 1). */
+static inline int gsc_convt_out_size(int in, int k, int d, int stride, int lo, int hi, int op)
+{
+    return (in - 1) * stride - lo - hi + (k - 1) * d + op + 1;
+}
+
+/* The input cell a transposed convolution's tap k (taps d apart, stride s,
+ * lo cells cut before) sends to output cell o: (o + lo - k*d) / s when that
+ * divides exactly and lies in [0, in), else -1 (no input cell). */
+static inline int gsc_convt_source(int o, int k, int d, int s, int lo, int in)
+{
+    int t = o + lo - k * d;
+    return t < 0 || t % s || t / s >= in ? -1 : t / s;
+}
+
 /* The cells the average window whose first cell is (iy0, ix0) (either may
  * be negative: padding) divides by, of an h x w input padded to he = h +
  * bottom rows and we = w + right columns: with count_pad (PyTorch's
@@ -213,6 +230,11 @@ static inline void gsc_tap_range(int kk, int pad, int stride, int in, int out, i
  */
 void gsc_init_uniform(float *p, /* [n] */
                       int64_t n, uint32_t seed);
+/* The same stream in [-bound, bound): -bound + (s / 2^32) * (2*bound);
+ * a conv_transpose2d weight's, bound = 1/sqrt(cout*kh*kw) (PyTorch's
+ * ConvTranspose2d bound). gsc_init_uniform is bound 0.1. */
+void gsc_init_uniform_bound(float *p, /* [n] */
+                            int64_t n, uint32_t seed, double bound);
 void gsc_init_fill(float *p, /* [n] */
                    int64_t n, float v);
 
@@ -246,6 +268,22 @@ void gsc_conv2d_axes(const float *x,    /* [cin, h, w] */
                      int cout, int kh, int kw, int sh, int sw, int top, int left, int bottom, int right,
                      int dh, int dw, int groups,
                      float *y);         /* [cout, oh, ow] */
+
+/*
+ * conv_transpose2d (PyTorch's ConvTranspose2d, groups 1): input cell
+ * (ci, iy, ix) adds x * w[ci, co, ky, kx] to output (co, iy*sh - top +
+ * ky*dh, ix*sw - left + kx*dw) when that cell is inside the output, then
+ * + bias (none when NULL). oh = (h - 1)*sh - top - bottom + (kh - 1)*dh +
+ * oph + 1 (gsc_convt_out_size), ow likewise. Each output is a sum in double
+ * over (ci, ky, kx), in that order.
+ */
+void gsc_conv_transpose2d(const float *x,    /* [cin, h, w] */
+                          int cin, int h, int w,
+                          const float *wt,   /* [cin, cout, kh, kw] */
+                          const float *bias, /* [cout] or NULL */
+                          int cout, int kh, int kw, int sh, int sw, int top, int left, int bottom, int right,
+                          int oph, int opw, int dh, int dw,
+                          float *y);         /* [cout, oh, ow] */
 
 /*
  * Train-time batchnorm (no running statistics): per channel, mean and biased
@@ -483,6 +521,21 @@ void gsc_fast_batchnorm_chw_backward(const float *x,     /* [c, hw] */
                                      float *dx,          /* [c, hw] or NULL */
                                      float *dgamma,      /* [c] */
                                      float *dbeta);      /* [c] */
+
+/* conv_transpose2d (gsc_conv_transpose2d): dx is the strided convolution
+ * of dy with wt read as a conv2d's [cin, cout, kh, kw] filters,
+ * dx[ci, iy, ix] += sum dy[co, iy*sh - top + ky*dh, ...] * w[ci, co, ky, kx];
+ * dwt[ci, co, ky, kx] += sum x[ci, iy, ix] * dy[co, iy*sh - top + ky*dh, ...]
+ * (in double); dbias[co] += sum dy[co]. */
+void gsc_conv_transpose2d_backward(const float *x,  /* [cin, h, w] */
+                                   int cin, int h, int w,
+                                   const float *wt, /* [cin, cout, kh, kw] */
+                                   const float *dy, /* [cout, oh, ow] */
+                                   int cout, int kh, int kw, int sh, int sw, int top, int left, int bottom,
+                                   int right, int oph, int opw, int dh, int dw,
+                                   float *dx,       /* [cin, h, w] or NULL */
+                                   float *dwt,      /* [cin, cout, kh, kw] */
+                                   float *dbias);   /* [cout] or NULL (no bias) */
 
 /* Layer normalisation (gsc_layernorm): with xhat and inv of the position
  * and g = dy * gamma, dx += inv * (g - mean(g) - xhat * mean(g xhat));

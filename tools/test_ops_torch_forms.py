@@ -2,7 +2,8 @@
 """The language forms and operations of the torchvision ports against
 PyTorch: per-axis windows (k=(1, 3), stride=(2, 1), pad=(h, w) and
 pad=(top, left, bottom, right)) of conv2d, maxpool2d and avgpool2d, conv2d's
-dilation, maxpool2d's
+dilation, conv_transpose2d (F.conv_transpose2d: strides, pads cropped per
+side, output_pad, dilation, bias=0), maxpool2d's
 ceil=1 (ceil_mode=True), adaptive_avgpool2d (F.adaptive_avg_pool2d, also as a
 squeeze-and-excitation gate's [c, 1, 1] through mul), upsample and
 upsample_bilinear (F.interpolate's nearest and bilinear, align_corners both
@@ -55,6 +56,14 @@ C_LIMIT = 1e-4  # the generated C: float32 throughout, other summation orders
 
 def pad4(x, top, left, bottom, right, value=0.0):
     return F.pad(x, (left, right, top, bottom), value=value)
+
+
+def convt(x, p, name, stride=1, pads=(0, 0, 0, 0), output_pad=0, dilation=1, bias=True):
+    """ConvTranspose2d with padding (top, left, bottom, right) cut off the full output per side."""
+    y = F.conv_transpose2d(x, p[name + ".weight"], p[name + ".bias"] if bias else None, stride=stride,
+                           output_padding=output_pad, dilation=dilation)
+    top, left, bottom, right = pads
+    return y[:, :, top:y.shape[2] - bottom, left:y.shape[3] - right]
 
 
 def bn(x, p, name, eps=1e-5):
@@ -247,6 +256,26 @@ CASES = [
      "    let a = c1(x)\n    return a + mul(n(a), ls) + mul(ls, relu(a))", (3, 6, 5),
      ls_model,
      True),
+    # conv_transpose2d: the k = stride scatter (PaddleOCR's upsampling head), strides with overlap and
+    # output_pad, per-axis windows with dilation after a batchnorm applied as it is read, no bias
+    ("conv_transpose2d k=2, stride=2 after a conv on 20 channels (one column per output cell)",
+     "a = conv2d(3 -> 20, k=3, pad=1)\n    t = conv_transpose2d(20 -> 18, k=2, stride=2)\n    return t(relu(a(x)))",
+     (3, 5, 6),
+     lambda x, p: convt(F.relu(F.conv2d(x, p["a.weight"], p["a.bias"], padding=1)), p, "t", stride=2), True),
+    ("conv_transpose2d k=3, stride=2, pad=1, output_pad=1 on the model input",
+     "t = conv_transpose2d(3 -> 5, k=3, stride=2, pad=1, output_pad=1)\n    return t(x)", (3, 4, 5),
+     lambda x, p: convt(x, p, "t", stride=2, pads=(1, 1, 1, 1), output_pad=1), True),
+    ("conv_transpose2d k=(3, 2), stride=(2, 1), pad=(1, 0, 2, 1), output_pad=(1, 0), dilation=(2, 1) after "
+     "batchnorm_eval and relu, 17 channels",
+     "a = conv2d(3 -> 6, k=1)\n    b = batchnorm_eval(6)\n"
+     "    t = conv_transpose2d(6 -> 17, k=(3, 2), stride=(2, 1), pad=(1, 0, 2, 1), output_pad=(1, 0), dilation=(2, 1))\n"
+     "    return t(relu(b(a(x))))", (3, 5, 4),
+     lambda x, p: convt(F.relu(bn(F.conv2d(x, p["a.weight"], p["a.bias"]), p, "b")), p, "t", stride=(2, 1),
+                        pads=(1, 0, 2, 1), output_pad=(1, 0), dilation=(2, 1)), True),
+    ("conv_transpose2d k=4, bias=0 then k=2, stride=3 (gaps between the taps), 33 channels",
+     "t1 = conv_transpose2d(3 -> 33, k=4, bias=0)\n    t2 = conv_transpose2d(33 -> 4, k=2, stride=3)\n"
+     "    return t2(t1(x))", (3, 3, 4),
+     lambda x, p: convt(convt(x, p, "t1", bias=False), p, "t2", stride=3), True),
     ("layernorm over a vector [12] (eps=1e-6), then linear and layernorm(5) as the output",
      "n1 = layernorm(12, eps=1e-6)\n    f = linear(12 -> 5)\n    n2 = layernorm(5)\n    return n2(f(n1(x)))",
      (12,),
@@ -273,6 +302,15 @@ TRAIN_UP_GS = """model tu(x: [3, 3, 2]) -> [5] {
     let a = upsample(relu(c1(x)), scale=(2, 1))
     let b = upsample_bilinear(c2(a), scale=(1, 2), align_corners=1)
     return fc(flatten(upsample_bilinear(b, scale=2)))
+}
+"""
+
+TRAIN_CT_GS = """model tc(x: [3, 5, 4]) -> [5] {
+    c = conv2d(3 -> 6, k=3, pad=1)
+    t1 = conv_transpose2d(6 -> 4, k=2, stride=2)
+    t2 = conv_transpose2d(4 -> 3, k=(3, 2), stride=(2, 1), pad=(1, 0, 2, 1), output_pad=(1, 0), dilation=(1, 2), bias=0)
+    fc = linear(3 -> 5)
+    return fc(global_avgpool(relu(t2(relu(t1(relu(c(x))))))))
 }
 """
 
@@ -346,6 +384,12 @@ def param_shapes(body):
     for m in re.finditer(r"(\w+) = batchnorm_eval\((\d+)", body):
         for t in ("weight", "bias", "running_mean", "running_var"):
             out[f"{m.group(1)}.{t}"] = (int(m.group(2)),)
+    for m in re.finditer(r"(\w+) = conv_transpose2d\((\d+) -> (\d+), k=(\(\d+, \d+\)|\d+)([^\n]*)", body):
+        name, ci, co, k = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
+        kh, kw = (int(v) for v in k.strip("()").split(",")) if k.startswith("(") else (int(k), int(k))
+        out[name + ".weight"] = (ci, co, kh, kw)  # ConvTranspose2d's [cin, cout, kh, kw]
+        if "bias=0" not in m.group(5):
+            out[name + ".bias"] = (co,)
     for m in re.finditer(r"(\w+) = conv2d\((\d+) -> (\d+), k=(\(\d+, \d+\)|\d+)([^\n]*)", body):
         name, ci, co, k = m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)
         kh, kw = (int(v) for v in k.strip("()").split(",")) if k.startswith("(") else (int(k), int(k))
@@ -440,7 +484,9 @@ def main():
         # the training steps (gsc --train's P_grad) against the interpreter's gradients
         for text, name, what in ((TRAIN_GS, "t", "batchnorm_eval, layernorm, param, maxpool2d ceil=1 and adaptive_avgpool2d"),
                                  (TRAIN_AXES_GS, "ta", "per-axis and dilated conv2d (grouped), maxpool2d and avgpool2d windows"),
-                                 (TRAIN_UP_GS, "tu", "upsample and upsample_bilinear (both align_corners)")):
+                                 (TRAIN_UP_GS, "tu", "upsample and upsample_bilinear (both align_corners)"),
+                                 (TRAIN_CT_GS, "tc", "conv_transpose2d (k = stride, and per-axis with output_pad, "
+                                                     "dilation, no bias)")):
             try:
                 worst = train_step_error(tmp, text, name)
                 ok = worst <= 2e-4
