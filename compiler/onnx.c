@@ -707,7 +707,11 @@ typedef struct {
     int64_t k[2], s[2], p[4], d[2]; /* d: Conv's dilation */
 } ImWin;
 
-static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
+/* opad: a ConvTranspose's output_padding (NULL for Conv and the pools):
+ * its SAME_* pads stride*in - out cells, (k - 1)*d + 1 + opad - s, which
+ * gsc takes only where that is 0 (ONNX's versions disagree on which side
+ * gets the odd cell). */
+static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape, const int64_t *opad)
 {
     const int64_t *v;
     int n = attr_ints(m, "kernel_shape", &v);
@@ -729,6 +733,13 @@ static bool window_attrs(Imp *m, ImWin *w, const int64_t *wshape)
     const char *ap = attr_str(m, "auto_pad", "NOTSET");
     n = attr_ints(m, "pads", &v);
     memset(w->p, 0, sizeof w->p);
+    if (opad && strcmp(ap, "NOTSET") && strcmp(ap, "VALID")) {
+        for (int a = 0; a < 2; a++)
+            if (w->d[a] * (w->k[a] - 1) + 1 + opad[a] != w->s[a])
+                return node_error(m, "auto_pad %s is supported only where it pads nothing (stride = (k - 1)*dilation"
+                                     " + 1 + output_padding); write pads", ap);
+        return true;
+    }
     if (strcmp(ap, "NOTSET") && strcmp(ap, "VALID")) {
         /* SAME_UPPER/LOWER at stride 1: k - 1 in all, the odd one after (UPPER) or before (LOWER) */
         bool upper = !strcmp(ap, "SAME_UPPER");
@@ -850,7 +861,7 @@ static bool op_conv(Imp *m)
     if (g < 1 || cout % g)
         return node_error(m, "group %lld does not divide the %lld output channels", (long long)g, (long long)cout);
     ImWin win;
-    if (!window_attrs(m, &win, w->dims + 2))
+    if (!window_attrs(m, &win, w->dims + 2, NULL))
         return false;
     for (int i = 0; i < 4; i++)
         win.p[i] += x->pad;
@@ -885,6 +896,77 @@ static bool op_conv(Imp *m)
     Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
     if (v && v->uses == 1)
         v->fold = f;
+    return true;
+}
+
+/* ConvTranspose (group 1) as conv_transpose2d: the weight [cin, cout, kh,
+ * kw] as it is, output_padding as output_pad; each axis (h - 1)*s - pads
+ * + (k - 1)*d + output_padding + 1, at least 1 cell (a 'where' bound).
+ * output_shape is refused (pads and output_padding say the same). */
+static bool op_conv_transpose(Imp *m)
+{
+    static const char *const known[] = {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad",
+                                        "output_padding", "output_shape", NULL};
+    Val *x = tensor_operand(m, 0);
+    Const *w = x ? const_operand(m, 1, "weight") : NULL;
+    if (!w || !attrs_known(m, known) || !want_image(m, x))
+        return false;
+    if (attr(m, "output_shape"))
+        return node_error(m, "output_shape is not supported; write the same size with pads and output_padding");
+    if (w->rank != 4)
+        return node_error(m, "the weight must have 4 dimensions [cin, cout, kh, kw]");
+    if (attr_int(m, "group", 1) != 1)
+        return node_error(m, "group %lld is not supported (conv_transpose2d is dense: group 1)",
+                          (long long)attr_int(m, "group", 1));
+    int64_t cin = w->dims[0], cout = w->dims[1], opad[2] = {0, 0};
+    const int64_t *v;
+    int n = attr_ints(m, "output_padding", &v);
+    if (n && (n != 2 || v[0] < 0 || v[1] < 0))
+        return node_error(m, "output_padding must have 2 values of 0 or more");
+    if (n)
+        opad[0] = v[0], opad[1] = v[1];
+    ImWin win;
+    if (!window_attrs(m, &win, w->dims + 2, opad))
+        return false;
+    if (win.k[0] != w->dims[2] || win.k[1] != w->dims[3])
+        return node_error(m, "kernel_shape does not match the weight");
+    for (int a = 0; a < 2; a++)
+        if (opad[a] >= win.s[a])
+            return node_error(m, "output_padding %lld is not below the stride %lld", (long long)opad[a],
+                              (long long)win.s[a]);
+    if (!dims_equal(m, x->d[0], dim_num(cin)))
+        return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
+                          dim_str(x->d[0], &m->env));
+    Const *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
+    if (has_operand(m, 2) && (!b || b->count != cout))
+        return b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
+    Dim *out[3] = {dim_num(cout)};
+    for (int a = 1; a <= 2; a++) {
+        int64_t extra = win.d[a - 1] * (win.k[a - 1] - 1) + opad[a - 1] + 1, cut = win.p[a - 1] + win.p[a + 1];
+        Dim *full = dim_bin(DX_ADD, dim_bin(DX_MUL, dim_bin(DX_SUB, x->d[a], dim_num(1)), dim_num(win.s[a - 1])),
+                            dim_num(extra));
+        vec_push(&m->req_a, full);
+        vec_push(&m->req_b, dim_num(cut + 1));
+        int64_t at = dim_at(m, full);
+        if (at >= 0 && at <= cut)
+            return node_error(m, "the pads (%lld) leave no cell of the %lld-wide output", (long long)cut, (long long)at);
+        out[a] = dim_bin(DX_SUB, full, dim_num(cut));
+    }
+    const char *name = layer_name(m, m->node->input[1]);
+    ImWeight *wt = new_weight(m, name, "weight", w->count), *bt = new_weight(m, name, "bias", cout);
+    memcpy(wt->data, w->f, sizeof(float) * (size_t)w->count);
+    if (b)
+        memcpy(bt->data, b->f, sizeof(float) * (size_t)cout);
+    Buf d = {0};
+    buf_printf(&d, "conv_transpose2d(%lld -> %lld", (long long)cin, (long long)cout);
+    window_text(&d, &win);
+    if (opad[0] || opad[1])
+        buf_printf(&d, opad[0] == opad[1] ? ", output_pad=%lld" : ", output_pad=(%lld, %lld)", (long long)opad[0],
+                   (long long)opad[1]);
+    buf_putc(&d, ')');
+    stmt(m, IM_LAYER, name, arena_printf("%s", d.s), NULL);
+    buf_free(&d);
+    define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
     return true;
 }
 
@@ -1523,7 +1605,7 @@ static bool op_pool(Imp *m, bool max)
     if (attr_int(m, "storage_order", 0))
         return node_error(m, "storage_order=1 is not supported");
     ImWin w;
-    if (!window_attrs(m, &w, NULL))
+    if (!window_attrs(m, &w, NULL, NULL))
         return false;
     bool padded = w.p[0] || w.p[1] || w.p[2] || w.p[3];
     if (x->pad && (padded || attr_int(m, "ceil_mode", 0)))
@@ -2371,6 +2453,7 @@ static const OnnxOp op_table[] = {
     {"Concat", op_concat, 1},
     {"Constant", op_constant, 1},
     {"Conv", op_conv_padded, 1},
+    {"ConvTranspose", op_conv_transpose, 1},
     {"Div", op_div, 1},
     {"Dropout", op_identity, 1},
     {"Erf", op_erf, 9},

@@ -258,6 +258,25 @@ class Up(nn.Module):
         return F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=True) if self.bilinear else y
 
 
+class Transposed(nn.Module):
+    """ConvTranspose as PaddleOCR's DB head has it (conv, BN, ReLU, then k=2, stride=2 twice with a BN and ReLU
+    between, and a sigmoid), and one with overlap, per-axis padding, output_padding and dilation, no bias."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.up1 = nn.ConvTranspose2d(8, 6, 2, 2)
+        self.bn2 = nn.BatchNorm2d(6)
+        self.up2 = nn.ConvTranspose2d(6, 4, 2, 2)
+        self.ax = nn.ConvTranspose2d(4, 2, (3, 2), stride=(2, 1), padding=(1, 0), output_padding=(1, 0),
+                                     dilation=(1, 2), bias=False)
+
+    def forward(self, x):
+        a = torch.relu(self.bn2(self.up1(torch.relu(self.bn1(self.conv(x))))))
+        return torch.sigmoid(self.ax(self.up2(a)))
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -283,6 +302,7 @@ export("affine", Affine(), (1, 3, 6, 7), opset=9)
 export("up", Up(), (1, 3, 6, 8))
 export("up11", Up(), (1, 3, 6, 8), opset=11)
 export("up9", Up(bilinear=False), (1, 3, 6, 8), opset=9)
+export("transposed", Transposed(), (1, 3, 5, 4))
 
 
 def export_dynamic(name, m, shape, shape2):
@@ -410,6 +430,19 @@ bad("split_axis", "node 'sp' (Split, opset 13): only a split along the channels 
 ln = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"], name="ln", axis=1)
 bad("layernorm_axes", "node 'ln' (LayerNormalization, opset 17): a layer norm over axes 1 to 3 of [1, 3, 8, 8] is "
     "not supported", model([ln], [image("x")], [Y], [weight("s", 3, 8, 8), weight("b", 3, 8, 8)], opset=17))
+bad("convt_group", "node 'up' (ConvTranspose, opset 13): group 2 is not supported (conv_transpose2d is dense: group 1)",
+    model([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", kernel_shape=[2, 2], strides=[2, 2], group=2)],
+          [image("x", c=4)], [Y], [weight("w", 4, 2, 2, 2)]))
+bad("convt_output_shape", "node 'up' (ConvTranspose, opset 13): output_shape is not supported; write the same size with "
+    "pads and output_padding",
+    model([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", kernel_shape=[2, 2], strides=[2, 2],
+                            output_shape=[16, 16])], [image("x")], [Y], [weight("w", 3, 2, 2, 2)]))
+bad("convt_same", "node 'up' (ConvTranspose, opset 13): auto_pad SAME_UPPER is supported only where it pads nothing",
+    model([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", kernel_shape=[3, 3], strides=[2, 2],
+                            auto_pad="SAME_UPPER")], [image("x")], [Y], [weight("w", 3, 2, 3, 3)]))
+bad("convt_output_padding", "node 'up' (ConvTranspose, opset 13): output_padding 2 is not below the stride 2",
+    model([helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", kernel_shape=[3, 3], strides=[2, 2],
+                            output_padding=[2, 0])], [image("x")], [Y], [weight("w", 3, 2, 3, 3)]))
 bad("window", "node 'conv' (Conv, opset 13): the 9-wide window does not fit the padded input (8)",
     model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv", kernel_shape=[9, 9])],
           [image("x")], [Y], [weight("w", 4, 3, 9, 9)]))

@@ -156,6 +156,8 @@ static const Case cases[] = {
     {"tests/codegen/windows.gs", "", 3 * 12 * 10},
     {"tests/codegen/windows.gs", "-D H=2 -D W=5", 3 * 2 * 5},
     {"tests/codegen/windows.gs", "-D in_c=17 -D H=23 -D W=31", 17 * 23 * 31},
+    {"tests/codegen/transposed.gs", "", 3 * 6 * 5},
+    {"tests/codegen/transposed.gs", "-D in_c=1 -D H=1 -D W=9", 1 * 1 * 9},
 };
 
 /* The runtime compiled once per compiler and flags (each source with the
@@ -566,6 +568,7 @@ static const TrainCase train_cases[] = {
     {"models/resnet18.gs", "-D H=64 -D W=64", false, 7},
     {"tests/codegen/grouped.gs", "", false, 4},
     {"tests/codegen/windows.gs", "", false, 3},
+    {"tests/codegen/transposed.gs", "", false, 1},
 };
 
 /* P_grad of `gsc --train` against the interpreter's float64 gradients

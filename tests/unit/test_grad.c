@@ -139,6 +139,11 @@ static const struct {
      " return c(x)\n}\n"},
     {"conv2d 3x3 dilation 2 pad 2, depthwise", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n"
                                                " c = conv2d(3 -> 3, k=3, pad=2, dilation=2, groups=3)\n return c(x)\n}\n"},
+    {"conv_transpose2d 2x2 stride 2", "model t(x: [3, 6, 5]) -> [4, 12, 10] {\n c = conv_transpose2d(3 -> 4, k=2, stride=2)\n"
+                                      " return c(x)\n}\n"},
+    {"conv_transpose2d 3x2 stride (2, 1) pad (1, 0, 2, 1) output_pad (1, 0) dilation (1, 2), no bias",
+     "model t(x: [3, 6, 5]) -> [2, 11, 6] {\n c = conv_transpose2d(3 -> 2, k=(3, 2), stride=(2, 1), pad=(1, 0, 2, 1),"
+     " output_pad=(1, 0), dilation=(1, 2), bias=0)\n return c(x)\n}\n"},
     {"batchnorm (train-time statistics)", "model t(x: [3, 6, 5]) -> [3, 6, 5] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"batchnorm over 2 positions", "model t(x: [3, 2, 1]) -> [3, 2, 1] {\n b = batchnorm(3)\n return b(x)\n}\n"},
     {"layernorm over the channels", "model t(x: [5, 3, 4]) -> [5, 3, 4] {\n n = layernorm(5, eps=1e-6)\n return n(x)\n}\n"},
