@@ -81,12 +81,21 @@ typedef struct {
     int64_t *i; /* as integers (the integer types) or NULL */
 } Const;
 
-/* A conv2d or linear layer whose weights a following per-channel op may
- * still change (its output has no other use). */
+/* A conv2d, conv_transpose2d or linear layer whose weights a following
+ * per-channel op may still change (its output has no other use). */
 typedef struct {
     ImWeight *w, *b;
     int64_t cout, per; /* output channels, weights per output channel */
+    int64_t taps;      /* conv_transpose2d: kh*kw of a [cin, cout, kh, kw] weight; 0: [cout][per] */
 } Fold;
+
+/* Weight i of output channel o. */
+static float *fold_weight(const Fold *f, int64_t o, int64_t i)
+{
+    if (!f->taps)
+        return &f->w->data[o * f->per + i];
+    return &f->w->data[(i / f->taps * f->cout + o) * f->taps + i % f->taps];
+}
 
 typedef struct Val Val;
 struct Val {
@@ -901,7 +910,9 @@ static bool op_conv(Imp *m)
 
 /* ConvTranspose (group 1) as conv_transpose2d: the weight [cin, cout, kh,
  * kw] as it is, output_padding as output_pad; each axis (h - 1)*s - pads
- * + (k - 1)*d + output_padding + 1, at least 1 cell (a 'where' bound).
+ * + (k - 1)*d + output_padding + 1, at least 1 cell (a 'where' bound). A
+ * per-channel Add, Mul or BatchNormalization after it folds into it as
+ * into a Conv (fold_weight reads its [cin, cout, kh, kw] layout).
  * output_shape is refused (pads and output_padding say the same). */
 static bool op_conv_transpose(Imp *m)
 {
@@ -919,12 +930,12 @@ static bool op_conv_transpose(Imp *m)
         return node_error(m, "group %lld is not supported (conv_transpose2d is dense: group 1)",
                           (long long)attr_int(m, "group", 1));
     int64_t cin = w->dims[0], cout = w->dims[1], opad[2] = {0, 0};
-    const int64_t *v;
-    int n = attr_ints(m, "output_padding", &v);
-    if (n && (n != 2 || v[0] < 0 || v[1] < 0))
+    const int64_t *op;
+    int n = attr_ints(m, "output_padding", &op);
+    if (n && (n != 2 || op[0] < 0 || op[1] < 0))
         return node_error(m, "output_padding must have 2 values of 0 or more");
     if (n)
-        opad[0] = v[0], opad[1] = v[1];
+        opad[0] = op[0], opad[1] = op[1];
     ImWin win;
     if (!window_attrs(m, &win, w->dims + 2, opad))
         return false;
@@ -953,10 +964,15 @@ static bool op_conv_transpose(Imp *m)
         out[a] = dim_bin(DX_SUB, full, dim_num(cut));
     }
     const char *name = layer_name(m, m->node->input[1]);
-    ImWeight *wt = new_weight(m, name, "weight", w->count), *bt = new_weight(m, name, "bias", cout);
-    memcpy(wt->data, w->f, sizeof(float) * (size_t)w->count);
+    Fold *f = arena_alloc(sizeof *f);
+    f->cout = cout;
+    f->taps = win.k[0] * win.k[1];
+    f->per = cin * f->taps;
+    f->w = new_weight(m, name, "weight", w->count);
+    f->b = new_weight(m, name, "bias", cout);
+    memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
     if (b)
-        memcpy(bt->data, b->f, sizeof(float) * (size_t)cout);
+        memcpy(f->b->data, b->f, sizeof(float) * (size_t)cout);
     Buf d = {0};
     buf_printf(&d, "conv_transpose2d(%lld -> %lld", (long long)cin, (long long)cout);
     window_text(&d, &win);
@@ -966,7 +982,9 @@ static bool op_conv_transpose(Imp *m)
     buf_putc(&d, ')');
     stmt(m, IM_LAYER, name, arena_printf("%s", d.s), NULL);
     buf_free(&d);
-    define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
+    Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
+    if (v && v->uses == 1)
+        v->fold = f;
     return true;
 }
 
@@ -1093,7 +1111,7 @@ static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
         }
         float s = op == '*' ? v : 1.0f / v;
         for (int64_t i = 0; i < f->per; i++)
-            f->w->data[o * f->per + i] *= s;
+            *fold_weight(f, o, i) *= s;
         f->b->data[o] *= s;
     }
     alias(m, x, x->rank, x->d, x->pooled);
@@ -1461,7 +1479,7 @@ static bool op_batchnorm(Imp *m)
     for (int64_t o = 0; o < f->cout; o++) {
         double s = k[0]->f[o] / sqrt((double)k[3]->f[o] + eps);
         for (int64_t i = 0; i < f->per; i++)
-            f->w->data[o * f->per + i] = (float)(f->w->data[o * f->per + i] * s);
+            *fold_weight(f, o, i) = (float)(*fold_weight(f, o, i) * s);
         f->b->data[o] = (float)((f->b->data[o] - k[2]->f[o]) * s + k[1]->f[o]);
     }
     alias(m, x, x->rank, x->d, false);
@@ -1534,7 +1552,7 @@ static bool op_hardsigmoid(Imp *m)
     double a = 6.0 * alpha, b = 6.0 * beta - 3.0;
     for (int64_t o = 0; o < f->cout; o++) {
         for (int64_t i = 0; i < f->per; i++)
-            f->w->data[o * f->per + i] = (float)(f->w->data[o * f->per + i] * a);
+            *fold_weight(f, o, i) = (float)(*fold_weight(f, o, i) * a);
         f->b->data[o] = (float)(f->b->data[o] * a + b);
     }
     return unary(m, "hardsigmoid", known);
