@@ -7,7 +7,9 @@
 # ch_ppocr_mobile_v2.0_cls_infer.onnx: paddle2onnx, opset 9; MobileNetV3-style
 # convolutions, then a dense head) imported with its input axes as the size
 # symbols H and W (--symbolic H=2,W=3), at 3x48x192 (PaddleOCR's size) and
-# 3x64x250 (and its logits, before the Softmax, at 3x48x192): ONNX Runtime's output on a random input against gsc --eval on the
+# 3x64x250 (and its logits, before the Softmax, at 3x48x192), and the head of
+# PaddleOCR's detector (its two ConvTranspose upsamplings) at two sizes:
+# ONNX Runtime's output on a random input against gsc --eval on the
 # .onnx file, on its --emit=gs text, and the generated C, each within 1e-4
 # (tests/onnx/ort_lib.sh); --emit=gs without -D gives the same text. The other models of the packages, which gsc does
 # not read, must be refused with exit status 1 and the error naming the
@@ -79,6 +81,26 @@ if "$GSC" -q --emit=gs "$OUT/cls.onnx" --symbolic H=2,W=3 -o "$OUT/cls_nod.gs" &
 else
     echo "FAIL --emit=gs cls.onnx --symbolic H=2,W=3 without -D"; fail=$((fail + 1))
 fi
+# PaddleOCR's detector (ch_PP-OCRv4_det_infer.onnx) waits for Resize; its
+# head, from the last Relu before the first ConvTranspose to the Sigmoid
+# (the two k=2, stride=2 upsamplings: ConvTranspose, Add of the bias,
+# BatchNormalization, Relu, ConvTranspose, Add, Sigmoid; weights as Constant
+# nodes), cut out with onnx.utils.extract_model, its size axes H and W
+"$PY" - "$PKG/$OCR/ch_PP-OCRv4_det_infer.onnx" "$OUT/det_head.onnx" <<'PYEOF' || { echo "$0: cannot write det_head.onnx"; exit 1; }
+import sys, onnx, onnx.utils
+onnx.utils.extract_model(sys.argv[1], sys.argv[2], ["batch_norm_0.tmp_4"], ["sigmoid_0.tmp_0"])
+m = onnx.load(sys.argv[2])
+assert [n.op_type for n in m.graph.node if n.op_type != "Constant"] == \
+    ["ConvTranspose", "Add", "BatchNormalization", "Relu", "ConvTranspose", "Add", "Sigmoid"]
+d = m.graph.input[0].type.tensor_type.shape.dim
+d[0].dim_value = 1
+d[2].dim_param, d[3].dim_param = "H", "W"
+for o in m.graph.output:
+    o.type.tensor_type.ClearField("shape")
+onnx.save(m, sys.argv[2])
+PYEOF
+check det_head_20x24 "$OUT/det_head.onnx" 1,24,20,24 "--symbolic H=2,W=3" "-D H=20 -D W=24"
+check det_head_40x33 "$OUT/det_head.onnx" 1,24,40,33 "--symbolic H=2,W=3" "-D H=40 -D W=33"
 # the importer under AddressSanitizer, leaks counted (--eval frees what it
 # allocates): the same result
 if [ -x build/asan/gsc ]; then
