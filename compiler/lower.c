@@ -477,29 +477,9 @@ static int ref_out(Lowerer *lw, const GNode *n)
     return b;
 }
 
+/* conv2d and conv_transpose2d: the same arguments but the window (and
+ * conv2d's groups) */
 static void ref_CONV2D(Lowerer *lw, const GNode *n)
-{
-    const Shape *s = vshape(lw, n->in[0]);
-    LArg w[2];
-    weight_args(lw, n, w);
-    int x = in_buf(lw, n, 0), y = ref_out(lw, n);
-    ArgList l = {.n = 0};
-    put_arg(&l, buf_arg(x));
-    put_arg(&l, int_arg(s->n[0]));
-    put_arg(&l, int_arg(s->n[1]));
-    put_arg(&l, int_arg(s->n[2]));
-    put_arg(&l, w[0]);
-    put_arg(&l, w[1]);
-    put_arg(&l, int_arg(n->a[CONV2D_cout]));
-    bool square = put_window(&l, n);
-    put_arg(&l, int_arg(n->a[CONV2D_groups]));
-    put_arg(&l, buf_arg(y));
-    /* P_grad's packed matrix products (gsc_fast_backward.c) take square windows; the others the reference loops */
-    KernelId k = !square ? K_CONV2D_AXES : lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D;
-    ref_call(lw, n, add_call(lw, k, l.v, l.n));
-}
-
-static void ref_CONV_TRANSPOSE2D(Lowerer *lw, const GNode *n)
 {
     const Shape *s = vshape(lw, n->in[0]);
     LArg w[2];
@@ -511,11 +491,20 @@ static void ref_CONV_TRANSPOSE2D(Lowerer *lw, const GNode *n)
         put_arg(&l, int_arg(s->n[d]));
     put_arg(&l, w[0]);
     put_arg(&l, w[1]);
-    put_arg(&l, int_arg(n->a[CONV_TRANSPOSE2D_cout]));
-    put_convt_window(&l, n);
+    put_arg(&l, int_arg(n->a[op_attr_index(n->op, "cout")]));
+    KernelId k = K_CONV_TRANSPOSE2D;
+    if (n->op == OP_CONV2D) {
+        bool square = put_window(&l, n);
+        put_arg(&l, int_arg(n->a[CONV2D_groups]));
+        /* P_grad's packed matrix products (gsc_fast_backward.c) take square windows; the others the reference loops */
+        k = !square ? K_CONV2D_AXES : lw->gr ? K_FAST_CONV2D_CHW : K_CONV2D;
+    } else {
+        put_convt_window(&l, n);
+    }
     put_arg(&l, buf_arg(y));
-    ref_call(lw, n, add_call(lw, K_CONV_TRANSPOSE2D, l.v, l.n));
+    ref_call(lw, n, add_call(lw, k, l.v, l.n));
 }
+#define ref_CONV_TRANSPOSE2D ref_CONV2D
 
 static void ref_BATCHNORM(Lowerer *lw, const GNode *n)
 {
@@ -1490,7 +1479,9 @@ static void backward_node(Lowerer *lw, const GNode *n)
     case OP_PARAM: /* no operand: the gradient is the tensor's */
         CALL(lw, K_ACCUMULATE_PARAM, buf_arg(dy), int_arg(shape_count(vshape(lw, n->out))), pgrad_arg(n->param));
         break;
-    case OP_CONV2D: {
+    case OP_CONV2D:
+    case OP_CONV_TRANSPOSE2D: { /* the same arguments but the window (and conv2d's groups) */
+        bool convt = n->op == OP_CONV_TRANSPOSE2D, square = false;
         int dx = din_buf(lw, n, 0);
         ArgList l = {.n = 0};
         put_arg(&l, buf_arg(x));
@@ -1498,29 +1489,18 @@ static void backward_node(Lowerer *lw, const GNode *n)
             put_arg(&l, int_arg(s->n[d]));
         put_arg(&l, param_arg(n->param));
         put_arg(&l, buf_arg(dy));
-        put_arg(&l, int_arg(n->a[CONV2D_cout]));
-        bool square = put_window(&l, n);
-        put_arg(&l, int_arg(n->a[CONV2D_groups]));
+        put_arg(&l, int_arg(n->a[op_attr_index(n->op, "cout")]));
+        if (convt) {
+            put_convt_window(&l, n);
+        } else {
+            square = put_window(&l, n);
+            put_arg(&l, int_arg(n->a[CONV2D_groups]));
+        }
         put_arg(&l, buf_arg(dx));
         put_arg(&l, pgrad_arg(n->param));
         put_arg(&l, gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));
-        add_call(lw, square ? K_FAST_CONV2D_CHW_BACKWARD : K_CONV2D_BACKWARD_AXES, l.v, l.n);
-        break;
-    }
-    case OP_CONV_TRANSPOSE2D: {
-        int dx = din_buf(lw, n, 0);
-        ArgList l = {.n = 0};
-        put_arg(&l, buf_arg(x));
-        for (int d = 0; d < 3; d++)
-            put_arg(&l, int_arg(s->n[d]));
-        put_arg(&l, param_arg(n->param));
-        put_arg(&l, buf_arg(dy));
-        put_arg(&l, int_arg(n->a[CONV_TRANSPOSE2D_cout]));
-        put_convt_window(&l, n);
-        put_arg(&l, buf_arg(dx));
-        put_arg(&l, pgrad_arg(n->param));
-        put_arg(&l, gnode_bias(n) >= 0 ? pgrad_arg(n->param + 1) : buf_arg(-1));
-        add_call(lw, K_CONV_TRANSPOSE2D_BACKWARD, l.v, l.n);
+        add_call(lw, convt ? K_CONV_TRANSPOSE2D_BACKWARD : square ? K_FAST_CONV2D_CHW_BACKWARD : K_CONV2D_BACKWARD_AXES,
+                 l.v, l.n);
         break;
     }
     case OP_BATCHNORM: {

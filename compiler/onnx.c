@@ -857,6 +857,49 @@ static Val *unpooled(Imp *m, Val *x)
     return v;
 }
 
+/* A Conv's or ConvTranspose's weight and bias (zeros without one) as the
+ * layer's tensors, kept foldable (Fold; taps as Fold.taps). */
+static Fold *conv_weights(Imp *m, const char *name, const Const *w, const Const *b, int64_t cout, int64_t per,
+                          int64_t taps)
+{
+    Fold *f = arena_alloc(sizeof *f);
+    f->cout = cout;
+    f->per = per;
+    f->taps = taps;
+    f->w = new_weight(m, name, "weight", w->count);
+    f->b = new_weight(m, name, "bias", cout);
+    memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
+    if (b)
+        memcpy(f->b->data, b->f, sizeof(float) * (size_t)cout);
+    return f;
+}
+
+/* The layer whose declaration d holds so far (its closing parenthesis to
+ * come), applied to x: the node's output, foldable by f when used once. */
+static bool conv_layer(Imp *m, const char *name, Buf *d, const Val *x, Dim *const *out, Fold *f)
+{
+    buf_putc(d, ')');
+    stmt(m, IM_LAYER, name, arena_printf("%s", d->s), 0, NULL);
+    buf_free(d);
+    Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
+    if (v && v->uses == 1)
+        v->fold = f;
+    return true;
+}
+
+/* The operand's channels are the weight's cin; the bias, if any, has cout
+ * values (*b, else NULL). */
+static bool conv_operands(Imp *m, const Val *x, int64_t cin, int64_t cout, Const **b)
+{
+    if (!dims_equal(m, x->d[0], dim_num(cin)))
+        return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
+                          dim_text(m, x->d[0]));
+    *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
+    if (has_operand(m, 2) && (!*b || (*b)->count != cout))
+        return *b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
+    return true;
+}
+
 static bool op_conv(Imp *m)
 {
     static const char *const known[] = {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad", NULL};
@@ -876,36 +919,20 @@ static bool op_conv(Imp *m)
         win.p[i] += x->pad;
     if (win.k[0] != w->dims[2] || win.k[1] != w->dims[3])
         return node_error(m, "kernel_shape does not match the weight");
-    if (!dims_equal(m, x->d[0], dim_num(cin)))
-        return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
-                          dim_text(m, x->d[0]));
-    Const *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
-    if (has_operand(m, 2) && (!b || b->count != cout))
-        return b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
+    Const *b;
+    if (!conv_operands(m, x, cin, cout, &b))
+        return false;
     Dim *out[3] = {dim_num(cout)};
     if (!window_mode(m, x, &win, false, out))
         return false;
     const char *name = layer_name(m, m->node->input[1]);
-    Fold *f = arena_alloc(sizeof *f);
-    f->cout = cout;
-    f->per = w->dims[1] * win.k[0] * win.k[1];
-    f->w = new_weight(m, name, "weight", w->count);
-    f->b = new_weight(m, name, "bias", cout);
-    memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
-    if (b)
-        memcpy(f->b->data, b->f, sizeof(float) * (size_t)cout);
+    Fold *f = conv_weights(m, name, w, b, cout, w->dims[1] * win.k[0] * win.k[1], 0);
     Buf d = {0};
     buf_printf(&d, "conv2d(%lld -> %lld", (long long)cin, (long long)cout);
     window_text(&d, &win);
     if (g != 1)
         buf_printf(&d, ", groups=%lld", (long long)g);
-    buf_putc(&d, ')');
-    stmt(m, IM_LAYER, name, arena_printf("%s", d.s), 0, NULL);
-    buf_free(&d);
-    Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
-    if (v && v->uses == 1)
-        v->fold = f;
-    return true;
+    return conv_layer(m, name, &d, x, out, f);
 }
 
 /* ConvTranspose (group 1) as conv_transpose2d: the weight [cin, cout, kh,
@@ -945,12 +972,9 @@ static bool op_conv_transpose(Imp *m)
         if (opad[a] >= win.s[a])
             return node_error(m, "output_padding %lld is not below the stride %lld", (long long)opad[a],
                               (long long)win.s[a]);
-    if (!dims_equal(m, x->d[0], dim_num(cin)))
-        return node_error(m, "the weight has %lld input channels, the operand %s", (long long)cin,
-                          dim_str(x->d[0], &m->env));
-    Const *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
-    if (has_operand(m, 2) && (!b || b->count != cout))
-        return b ? node_error(m, "the bias must have %lld values", (long long)cout) : false;
+    Const *b;
+    if (!conv_operands(m, x, cin, cout, &b))
+        return false;
     Dim *out[3] = {dim_num(cout)};
     for (int a = 1; a <= 2; a++) {
         int64_t extra = win.d[a - 1] * (win.k[a - 1] - 1) + opad[a - 1] + 1, cut = win.p[a - 1] + win.p[a + 1];
@@ -964,28 +988,14 @@ static bool op_conv_transpose(Imp *m)
         out[a] = dim_bin(DX_SUB, full, dim_num(cut));
     }
     const char *name = layer_name(m, m->node->input[1]);
-    Fold *f = arena_alloc(sizeof *f);
-    f->cout = cout;
-    f->taps = win.k[0] * win.k[1];
-    f->per = cin * f->taps;
-    f->w = new_weight(m, name, "weight", w->count);
-    f->b = new_weight(m, name, "bias", cout);
-    memcpy(f->w->data, w->f, sizeof(float) * (size_t)w->count);
-    if (b)
-        memcpy(f->b->data, b->f, sizeof(float) * (size_t)cout);
+    Fold *f = conv_weights(m, name, w, b, cout, cin * win.k[0] * win.k[1], win.k[0] * win.k[1]);
     Buf d = {0};
     buf_printf(&d, "conv_transpose2d(%lld -> %lld", (long long)cin, (long long)cout);
     window_text(&d, &win);
     if (opad[0] || opad[1])
         buf_printf(&d, opad[0] == opad[1] ? ", output_pad=%lld" : ", output_pad=(%lld, %lld)", (long long)opad[0],
                    (long long)opad[1]);
-    buf_putc(&d, ')');
-    stmt(m, IM_LAYER, name, arena_printf("%s", d.s), NULL);
-    buf_free(&d);
-    Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 3, out);
-    if (v && v->uses == 1)
-        v->fold = f;
-    return true;
+    return conv_layer(m, name, &d, x, out, f);
 }
 
 /* y = W x + b from a constant matrix: Gemm (alpha, beta, transB) and

@@ -31,7 +31,7 @@ syntax keyword graphspecClause     where default
 syntax match graphspecDefName /\h\w*/ contained
 
 " The operations: the rows of compiler/ops.h.
-syntax keyword graphspecOp conv2d batchnorm batchnorm_eval layernorm linear relu maxpool2d avgpool2d
+syntax keyword graphspecOp conv2d conv_transpose2d batchnorm batchnorm_eval layernorm linear relu maxpool2d avgpool2d
 syntax keyword graphspecOp global_avgpool adaptive_avgpool2d add concat flatten softmax
 syntax keyword graphspecOp relu6 sigmoid tanh silu gelu gelu_tanh hardswish hardsigmoid clip leaky_relu
 syntax keyword graphspecOp mul sub maximum minimum param identity narrow channel_shuffle
