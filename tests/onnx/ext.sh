@@ -7,14 +7,18 @@
 # ch_ppocr_mobile_v2.0_cls_infer.onnx: paddle2onnx, opset 9; MobileNetV3-style
 # convolutions, then a dense head) imported with its input axes as the size
 # symbols H and W (--symbolic H=2,W=3), at 3x48x192 (PaddleOCR's size) and
-# 3x64x250 (and its logits, before the Softmax, at 3x48x192), and the head of
-# PaddleOCR's detector (its two ConvTranspose upsamplings) at two sizes:
+# 3x64x250 (and its logits, before the Softmax, at 3x48x192), the head of
+# PaddleOCR's detector (its two ConvTranspose upsamplings) at two sizes, and
+# the whole detector (Resize as upsample, ConvTranspose as conv_transpose2d)
+# with its input fixed at 3x160x160 and 3x96x128:
 # ONNX Runtime's output on a random input against gsc --eval on the
 # .onnx file, on its --emit=gs text, and the generated C, each within 1e-4
 # (tests/onnx/ort_lib.sh); --emit=gs without -D gives the same text. The other models of the packages, which gsc does
 # not read, must be refused with exit status 1 and the error naming the
-# node, its operator and the opset: PaddleOCR's detector (ConvTranspose) and
-# recogniser (Pow), and Silero VAD (@ricky0123/vad-web 0.0.31; Equal, If);
+# node, its operator and the opset: PaddleOCR's detector with its symbolic
+# sizes (the FPN's Add of an upsampled and a lateral value, equal only where
+# the sizes are multiples of 32), its recogniser (Pow), and Silero VAD
+# (@ricky0123/vad-web 0.0.31; Equal, If);
 # with build/asan/gsc too where it exists (make asan).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -81,8 +85,9 @@ if "$GSC" -q --emit=gs "$OUT/cls.onnx" --symbolic H=2,W=3 -o "$OUT/cls_nod.gs" &
 else
     echo "FAIL --emit=gs cls.onnx --symbolic H=2,W=3 without -D"; fail=$((fail + 1))
 fi
-# PaddleOCR's detector (ch_PP-OCRv4_det_infer.onnx) waits for Resize; its
-# head, from the last Relu before the first ConvTranspose to the Sigmoid
+# PaddleOCR's detector (ch_PP-OCRv4_det_infer.onnx) at fixed sizes (its
+# symbolic input axes set), multiples of 32; and its head alone, symbolic:
+# from the last Relu before the first ConvTranspose to the Sigmoid
 # (the two k=2, stride=2 upsamplings: ConvTranspose, Add of the bias,
 # BatchNormalization, Relu, ConvTranspose, Add, Sigmoid; weights as Constant
 # nodes), cut out with onnx.utils.extract_model, its size axes H and W
@@ -99,6 +104,18 @@ for o in m.graph.output:
     o.type.tensor_type.ClearField("shape")
 onnx.save(m, sys.argv[2])
 PYEOF
+for hw in 160,160 96,128; do
+    "$PY" - "$PKG/$OCR/ch_PP-OCRv4_det_infer.onnx" "$OUT/det_${hw%,*}x${hw#*,}.onnx" "$hw" <<'PYEOF' ||
+import sys, onnx
+m = onnx.load(sys.argv[1])
+for d, v in zip(m.graph.input[0].type.tensor_type.shape.dim, [1, 3] + [int(s) for s in sys.argv[3].split(",")]):
+    d.ClearField("dim_param")
+    d.dim_value = v
+onnx.save(m, sys.argv[2])
+PYEOF
+        { echo "$0: cannot write det_${hw%,*}x${hw#*,}.onnx"; exit 1; }
+    check "det_${hw%,*}x${hw#*,}" "$OUT/det_${hw%,*}x${hw#*,}.onnx" "1,3,$hw"
+done
 check det_head_20x24 "$OUT/det_head.onnx" 1,24,20,24 "--symbolic H=2,W=3" "-D H=20 -D W=24"
 check det_head_40x33 "$OUT/det_head.onnx" 1,24,40,33 "--symbolic H=2,W=3" "-D H=40 -D W=33"
 # the importer under AddressSanitizer, leaks counted (--eval frees what it
@@ -127,7 +144,7 @@ refused() {
     done
 }
 supports="unsupported operator; gsc supports Add, AveragePool, BatchNormalization, Cast, Clip"
-refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.ConvTranspose.0' (ConvTranspose, opset 11): $supports"
+refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Add.248' (Add, opset 11): Add of shapes [96, (p2o_DynamicDimension_1 + 15) / 16,"
 refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Pow.0' (Pow, opset 9): $supports"
 refused $VAD/silero_vad_legacy.onnx "node 'Equal_23' (Equal, opset 16): $supports"
 refused $VAD/silero_vad_v5.onnx "node 'Equal_0' (Equal, opset 16): $supports"
