@@ -365,7 +365,8 @@ static void emit_prep_offsets(Emitter *e)
         if (p->kind == PREP_COPY)
             buf_printf(e->o, "    %-*s /* %s */\n", width, def, tensor_desc(e, p->tensor));
         else
-            buf_printf(e->o, "    %-*s /* %s + bias, packed */\n", width, def, tensor_desc(e, p->tensor));
+            buf_printf(e->o, "    %-*s /* %s + bias%s, packed */\n", width, def, tensor_desc(e, p->tensor),
+                       p->bn ? arena_printf(", %s folded in", p->bn->name) : "");
     }
     buf_puts(e->o, "};\n\n");
 }
@@ -386,18 +387,31 @@ static void emit_prepare(Emitter *e)
             buf_printf(e->o, "    memcpy(prepared + %s, params + %lld, %lld * sizeof(float));\n", dst, N(p->src),
                        N(p->count));
             break;
-        case PREP_CONV: {
-            /* kh x kw filters through the _hw form; square ones as before */
-            bool hw = n->a[CONV2D_k] != n->a[CONV2D_k_w];
+        case PREP_CONV:
+        case PREP_WINOGRAD: {
+            /* kh x kw filters through the _hw form; square ones as before; a
+             * folded batchnorm through the _bn forms */
+            bool wino = p->kind == PREP_WINOGRAD, hw = n->a[CONV2D_k] != n->a[CONV2D_k_w] || p->bn;
             const char *k = hw ? arena_printf("%lld, %lld", N(n->a[CONV2D_k]), N(n->a[CONV2D_k_w]))
                                : arena_printf("%lld", N(n->a[CONV2D_k]));
-            if (p->src2 < 0)
-                buf_printf(e->o, "    /* %s, no bias */\n", t);
+            const char *bias = p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2));
+            buf_printf(e->o, "    /* %s, %s", t, p->src2 < 0 ? "no bias" : e->g->tensors[p->tensor + 1].name);
+            if (wino)
+                buf_printf(e->o, ": Winograd F(%dx%d, 3x3)", p->tile, p->tile);
+            if (p->bn)
+                buf_printf(e->o, "; %s folded in", p->bn->name);
+            buf_puts(e->o, " */\n");
+            const char *fold = p->bn ? arena_printf("params + %lld, %s, ", N(p->bn_src),
+                                                    real_str(p->bn->r[BATCHNORM_EVAL_eps]))
+                                     : "";
+            if (wino)
+                buf_printf(e->o, "    gsc_fast_winograd_prepare%s(params + %lld, %s, %s%lld, %lld, %d, prepared + %s);\n",
+                           p->bn ? "_bn" : "", N(p->src), bias, fold, N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]),
+                           p->tile, dst);
             else
-                buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
-            buf_printf(e->o, "    gsc_fast_conv_prepare%s(params + %lld, %s, %lld, %lld, %s, %lld, prepared + %s);\n",
-                       hw ? "_hw" : "", N(p->src), p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2)),
-                       N(n->a[CONV2D_cin]), N(n->a[CONV2D_cout]), k, N(n->a[CONV2D_groups]), dst);
+                buf_printf(e->o, "    gsc_fast_conv_prepare%s(params + %lld, %s, %s%lld, %lld, %s, %lld, prepared + %s);\n",
+                           p->bn ? "_bn" : hw ? "_hw" : "", N(p->src), bias, fold, N(n->a[CONV2D_cin]),
+                           N(n->a[CONV2D_cout]), k, N(n->a[CONV2D_groups]), dst);
             break;
         }
         case PREP_CONVT:
@@ -407,13 +421,6 @@ static void emit_prepare(Emitter *e)
                        N(p->src), p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2)),
                        N(n->a[CONV_TRANSPOSE2D_cin]), N(n->a[CONV_TRANSPOSE2D_cout]), N(n->a[CONV_TRANSPOSE2D_k]),
                        N(n->a[CONV_TRANSPOSE2D_k_w]), dst);
-            break;
-        case PREP_WINOGRAD:
-            buf_printf(e->o, "    /* %s, %s: Winograd F(%dx%d, 3x3) */\n", t,
-                       p->src2 < 0 ? "no bias" : e->g->tensors[p->tensor + 1].name, p->tile, p->tile);
-            buf_printf(e->o, "    gsc_fast_winograd_prepare(params + %lld, %s, %lld, %lld, %d, prepared + %s);\n", N(p->src),
-                       p->src2 < 0 ? "NULL" : arena_printf("params + %lld", N(p->src2)), N(n->a[CONV2D_cin]),
-                       N(n->a[CONV2D_cout]), p->tile, dst);
             break;
         case PREP_LINEAR:
             buf_printf(e->o, "    /* %s, %s */\n", t, e->g->tensors[p->tensor + 1].name);
@@ -589,6 +596,7 @@ static const char *const fuse_text[] = {
     [FUSE_INPUT] = "applied to its input here",
     [FUSE_OUTPUT] = "applied to its result here",
     [FUSE_STATS] = "statistics computed here",
+    [FUSE_FOLDED] = "folded into its weights by the prepare step",
     [FUSE_VIEW] = "a view of its operand, nothing to do",
     [FUSE_BACKWARD] = "its backward done here",
 };

@@ -694,6 +694,7 @@ typedef enum {
     FUSE_INPUT,  /* applied to an operand as the call reads it (a BN, a ReLU) */
     FUSE_OUTPUT, /* applied to the result before it is stored (the ReLU after an add) */
     FUSE_STATS,  /* its batch statistics computed from the result (a BN after a conv) */
+    FUSE_FOLDED, /* folded into the call's prepared weights (an inference BN after a conv) */
     FUSE_VIEW,   /* a view of an operand: no work (flatten of a vector) */
     FUSE_BACKWARD, /* its backward, on the gradient the call reads (a ReLU after a train-mode BN) */
 } FuseKind;
@@ -748,6 +749,8 @@ typedef struct {
     int64_t count;     /* floats it fills */
     int64_t dst;       /* offset in prepared (16-float aligned) */
     int tile;          /* PREP_WINOGRAD: m of F(m x m, 3x3) */
+    const GNode *bn;   /* PREP_CONV, PREP_WINOGRAD: the batchnorm_eval folded in, or NULL */
+    int64_t bn_src;    /* its gamma, beta, mean, variance ([4][cout]) in params */
 } PrepStep;
 
 typedef struct {

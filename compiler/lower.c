@@ -374,7 +374,7 @@ static int prep_step(Lowerer *lw, PrepKind kind, const GNode *n, int tensor, con
     PrepStep *p = arena_alloc(sizeof *p);
     int bias = kind == PREP_COPY ? -1 : gnode_bias(n);
     *p = (PrepStep){kind, n, tensor, name, t->offset, bias < 0 ? -1 : lw->g->tensors[bias].offset,
-                    floats, lw->L->prepared_floats, 0};
+                    floats, lw->L->prepared_floats, 0, NULL, -1};
     lw->L->prepared_floats += (floats + 15) / 16 * 16;
     vec_push(&lw->L->prep, p);
     lw->prep_step[tensor] = lw->L->prep.n - 1;
@@ -438,6 +438,19 @@ static int prepare_winograd(Lowerer *lw, const GNode *n, int m)
                       arena_printf("%.*s.winograd%d", (int)strlen(name) - 7, name, m), floats);
     ((PrepStep *)lw->L->prep.v[s])->tile = m;
     lw->prep_step[n->param] = direct; /* the direct packing, if any: made apart, when asked for */
+    return s;
+}
+
+/* Conv n's prepared weights (direct, or Winograd F(m x m, 3x3)), with the
+ * inference batchnorm bn (NULL: none) folded in. */
+static int prepare_conv(Lowerer *lw, const GNode *n, int m, const GNode *bn)
+{
+    int s = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
+    if (bn) {
+        PrepStep *p = lw->L->prep.v[s];
+        p->bn = bn;
+        p->bn_src = lw->g->tensors[bn->param].offset;
+    }
     return s;
 }
 
@@ -876,12 +889,12 @@ typedef struct {
     int last;                    /* the value the call leaves in its output buffer */
 } OutChain;
 
-static bool out_chain(Lowerer *lw, const GNode *n, OutChain *oc)
+static bool out_chain(Lowerer *lw, const GNode *n, const GNode *fold, OutChain *oc)
 {
     const Graph *g = lw->g;
-    int v = n->out;
+    int v = fold ? fold->out : n->out;
     *oc = (OutChain){.res = -1};
-    if ((oc->bn = sole_consumer(lw, v, OP_BATCHNORM_EVAL)))
+    if (!fold && (oc->bn = sole_consumer(lw, v, OP_BATCHNORM_EVAL)))
         v = oc->bn->out;
     const GNode *add = sole_consumer(lw, v, OP_ADD);
     if (add && !broadcasts(lw, add)) {
@@ -925,6 +938,20 @@ static int chain_ss(Lowerer *lw, const OutChain *oc, int64_t c)
     CALL(lw, K_FAST_BN_EVAL_FOLD, prep_arg(w), prep_arg(w + 1), prep_arg(w + 2), prep_arg(w + 3), int_arg(c),
          real_arg(oc->bn->r[BATCHNORM_EVAL_eps]), buf_arg(ss));
     return ss;
+}
+
+/* The inference batchnorm that conv n's prepared weights take in (w*s per
+ * output channel, the bias (b - mean)*s + beta): the only consumer of its
+ * result, when no other application of the layer shares the weights (they
+ * would be prepared once for both). NULL: none, or the training step. */
+static const GNode *folded_bn(const Lowerer *lw, const GNode *n)
+{
+    const Graph *g = lw->g;
+    const GNode *bn = lw->gr ? NULL : sole_consumer(lw, n->out, OP_BATCHNORM_EVAL);
+    for (int i = 0; bn && i < g->nnodes; i++)
+        if (&g->nodes[i] != n && g->nodes[i].op == OP_CONV2D && g->nodes[i].param == n->param)
+            bn = NULL;
+    return bn;
 }
 
 ConvMode lower_conv_mode = CONV_AUTO;
@@ -994,12 +1021,14 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     int m = conv_method(lw, n, x, &note);
     if (m && x->act && x->act != GSC_ACT_RELU) /* the Winograd input transform applies only the ReLU */
         materialise(lw, n->in[0]);
-    int w = m ? prepare_winograd(lw, n, m) : prepare_params(lw, n, true);
+    const GNode *fold = folded_bn(lw, n);
+    int w = prepare_conv(lw, n, m, fold);
     int geom = new_geom(lw, n, false, s, n->a[CONV2D_cout]);
     const GNode *bn = sole_consumer(lw, n->out, OP_BATCHNORM);
     OutChain oc = {.res = -1};
-    /* a direct convolution does the operations after it as it stores its result */
-    bool chain = !m && !bn && out_chain(lw, n, &oc);
+    /* a direct convolution does the operations after it (after the folded
+     * batchnorm) as it stores its result */
+    bool chain = !m && !bn && out_chain(lw, n, fold, &oc);
     int ss = chain ? chain_ss(lw, &oc, n->a[CONV2D_cout]) : -1;
     int y = out_buf(lw, n, LAY_BLOCKED);
     int mom = bn ? pairs_buf(lw, arena_printf("%s.stats", bn->name), arena_printf("mean, variance of %s", n->name),
@@ -1029,9 +1058,16 @@ static void fast_CONV2D(Lowerer *lw, const GNode *n)
     fuse_pending(c, x);
     if (bn)
         fuse(c, bn, FUSE_STATS);
+    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom};
     if (chain)
         chain_done(lw, &oc, c, y);
-    *lz(lw, n->out) = (Lazy){.buf = y, .ss = -1, .mom = mom};
+    if (fold) {
+        fuse(c, fold, FUSE_FOLDED);
+        lw->done[fold - lw->g->nodes] = true;
+        *lz(lw, fold->out) = plain(y);
+        if (!chain)
+            wbuf(lw, y)->value = fold->out;
+    }
 }
 
 /* One matrix product of the packed weights [kh*kw*cpad(cout) x cin] with
@@ -1736,9 +1772,10 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
             memcpy(prepared + p->dst, params + p->src, sizeof(float) * (size_t)p->count);
             break;
         case PREP_CONV:
-            gsc_fast_conv_prepare_hw(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
-                                     (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k], (int)n->a[CONV2D_k_w],
-                                     (int)n->a[CONV2D_groups], prepared + p->dst);
+            gsc_fast_conv_prepare_bn(params + p->src, p->src2 < 0 ? NULL : params + p->src2,
+                                     p->bn ? params + p->bn_src : NULL, p->bn ? p->bn->r[BATCHNORM_EVAL_eps] : 0.0,
+                                     (int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout], (int)n->a[CONV2D_k],
+                                     (int)n->a[CONV2D_k_w], (int)n->a[CONV2D_groups], prepared + p->dst);
             break;
         case PREP_CONVT:
             gsc_fast_conv_transpose_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2,
@@ -1747,8 +1784,9 @@ void run_prepare(const Lowered *L, const float *params, float *prepared)
                                             prepared + p->dst);
             break;
         case PREP_WINOGRAD:
-            gsc_fast_winograd_prepare(params + p->src, p->src2 < 0 ? NULL : params + p->src2, (int)n->a[CONV2D_cin],
-                                      (int)n->a[CONV2D_cout], p->tile, prepared + p->dst);
+            gsc_fast_winograd_prepare_bn(params + p->src, p->src2 < 0 ? NULL : params + p->src2,
+                                         p->bn ? params + p->bn_src : NULL, p->bn ? p->bn->r[BATCHNORM_EVAL_eps] : 0.0,
+                                         (int)n->a[CONV2D_cin], (int)n->a[CONV2D_cout], p->tile, prepared + p->dst);
             break;
         case PREP_LINEAR:
             gsc_fast_linear_prepare(params + p->src, params + p->src2, (int)n->a[LINEAR_in], (int)n->a[LINEAR_out],

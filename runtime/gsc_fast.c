@@ -475,6 +475,34 @@ void gsc_fast_conv_prepare(const float *wt, const float *bias, int cin,
 void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int cout, int kh, int kw, int groups,
                               float *packed)
 {
+    gsc_fast_conv_prepare_bn(wt, bias, NULL, 0.0, cin, cout, kh, kw, groups, packed);
+}
+
+void gsc_fast_bn_fold_scales(const float *bn, int c, double eps, int co0, double *s)
+{
+    int o;
+    for (o = 0; o < 16; o++) {
+        int co = co0 + o;
+        s[o] = co >= c ? 0.0 : bn ? bn[co] / sqrt((double)bn[3 * c + co] + eps) : 1.0;
+    }
+}
+
+void gsc_fast_bn_fold_bias(const float *bias, const float *bn, int c, double eps, float *pb)
+{
+    int co, o;
+    double s[16];
+    for (co = 0; co < GSC_FAST_CPAD(c); co += 16) {
+        gsc_fast_bn_fold_scales(bn, c, eps, co, s);
+        for (o = 0; o < 16; o++) {
+            double b = co + o < c && bias ? bias[co + o] : 0.0;
+            pb[co + o] = co + o >= c ? 0.0f : bn ? (float)((b - bn[2 * c + co + o]) * s[o] + bn[c + co + o]) : (float)b;
+        }
+    }
+}
+
+void gsc_fast_conv_prepare_bn(const float *wt, const float *bias, const float *bn, double eps, int cin, int cout,
+                              int kh, int kw, int groups, float *packed)
+{
     GscFastConv g = {.cin = cin, .h = 1, .w = 1, .cout = cout, .k = kh, .stride = 1, .groups = groups,
                      .axes = 1, .kw = kw, .sw = 1};
     ConvPlan P;
@@ -482,6 +510,7 @@ void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int c
     int ob, ib, ky, kx, i, o;
     size_t bf;
     float *pb;
+    double sc[16];
     conv_plan(&P, &g);
     L = P.lanes;
     cig = cin / P.groups;
@@ -489,15 +518,19 @@ void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int c
     bf = packed_block_floats(cin, cout, kh, kw, P.groups);
     pb = packed + (size_t)ncbo * bf;
     if (P.dw) {
-        for (ob = 0; ob < ncbo; ob++)
+        for (ob = 0; ob < ncbo; ob++) {
+            gsc_fast_bn_fold_scales(bn, cout, eps, ob * 16, sc);
             for (i = 0; i < kh * kw; i++)
                 for (o = 0; o < 16; o++) {
                     int co = ob * 16 + o;
-                    packed[(size_t)ob * bf + (size_t)i * 16 + o] = co < cout ? wt[(size_t)co * kh * kw + i] : 0.0f;
+                    packed[(size_t)ob * bf + (size_t)i * 16 + o] =
+                        co < cout ? (float)(wt[(size_t)co * kh * kw + i] * sc[o]) : 0.0f;
                 }
+        }
     } else {
         for (ob = 0; ob < ncbo; ob++) {
             int ib0 = P.groups > 1 ? group_first(&P, ob) : 0;
+            gsc_fast_bn_fold_scales(bn, cout, eps, ob * 16, sc);
             for (ib = 0; ib < P.nib; ib++)
                 for (ky = 0; ky < kh; ky++)
                     for (kx = 0; kx < kw; kx++)
@@ -506,13 +539,12 @@ void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int c
                                 int co = ob * 16 + o, ci = (ib0 + ib) * L + i;
                                 float v = 0.0f;
                                 if (co < cout && ci < cin && ci / cig == co / cog)
-                                    v = wt[(((size_t)co * cig + ci % cig) * kh + ky) * kw + kx];
+                                    v = (float)(wt[(((size_t)co * cig + ci % cig) * kh + ky) * kw + kx] * sc[o]);
                                 packed[(size_t)ob * bf + (((size_t)ib * kh + ky) * kw + kx) * L * 16 + i * 16 + o] = v;
                             }
         }
     }
-    for (o = 0; o < 16 * ncbo; o++)
-        pb[o] = o < cout && bias ? bias[o] : 0.0f;
+    gsc_fast_bn_fold_bias(bias, bn, cout, eps, pb);
 }
 
 /* One row of the padded copy from a blocked source row src[w][16] (a

@@ -163,6 +163,19 @@ void gsc_fast_conv_prepare(const float *wt,   /* [cout, cin/groups, k, k] */
 /* The same for kh x kw filters, wt [cout, cin/groups, kh, kw]. */
 void gsc_fast_conv_prepare_hw(const float *wt, const float *bias, int cin, int cout, int kh, int kw, int groups,
                               float *packed);
+/* The same with the inference batchnorm that follows the conv folded in
+ * (bn: [4][cout], its gamma, beta, running mean and running variance; NULL:
+ * none, as gsc_fast_conv_prepare_hw): the weights of output channel co times
+ * s = gamma / sqrt(var + eps), the bias (b - mean) * s + beta, each computed
+ * in double and rounded to float once. */
+void gsc_fast_conv_prepare_bn(const float *wt, const float *bias, const float *bn, double eps, int cin, int cout,
+                              int kh, int kw, int groups, float *packed);
+/* The fold's parts, shared by the direct and the Winograd packing: the
+ * scales s of output channels co0 .. co0 + 15 in double (1 with no
+ * batchnorm, 0 past c); and the folded bias pb[cpad(c)] (b itself with no
+ * batchnorm, 0 past c; bias NULL: b = 0). */
+void gsc_fast_bn_fold_scales(const float *bn, int c, double eps, int co0, double *s);
+void gsc_fast_bn_fold_bias(const float *bias, const float *bn, int c, double eps, float *pb);
 
 /* Bytes of scratch gsc_fast_conv2d needs for this geometry (64-byte multiple). */
 size_t gsc_fast_conv_workspace_bytes(const GscFastConv *g);
@@ -248,6 +261,10 @@ void gsc_fast_winograd_prepare(const float *wt,   /* [cout, cin, 3, 3] */
                                const float *bias, /* [cout] or NULL (no bias) */
                                int cin, int cout, int m,
                                float *packed);    /* [winograd_packed_floats] */
+/* The same with a following inference batchnorm folded in, as
+ * gsc_fast_conv_prepare_bn (bn [4][cout] or NULL). */
+void gsc_fast_winograd_prepare_bn(const float *wt, const float *bias, const float *bn, double eps, int cin, int cout,
+                                  int m, float *packed);
 size_t gsc_fast_winograd_workspace_bytes(const GscFastConv *g, int m);
 /* Arguments as gsc_fast_conv2d's (g->k == 3, g->stride == 1), plus m. */
 void gsc_fast_conv2d_winograd(const GscFastConv *g, int m,

@@ -86,11 +86,22 @@ static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0
  * channels, then the bias [cpad(cout)]. */
 void gsc_fast_winograd_prepare(const float *wt, const float *bias, int cin, int cout, int m, float *packed)
 {
+    gsc_fast_winograd_prepare_bn(wt, bias, NULL, 0.0, cin, cout, m, packed);
+}
+
+/* With a batchnorm folded in: s * (G g G^T) (the transform is linear) in
+ * double, rounded once. */
+void gsc_fast_winograd_prepare_bn(const float *wt, const float *bias, const float *bn, double eps, int cin, int cout,
+                                  int m, float *packed)
+{
     int a = m + 2, cpi = GSC_FAST_CPAD(cin), cpo = GSC_FAST_CPAD(cout), co, ci, i, j, r, c;
     size_t npos = (size_t)a * a;
+    double sc[16];
     memset(packed, 0, sizeof(float) * (size_t)gsc_fast_winograd_packed_floats(cin, cout, m));
     for (co = 0; co < cout; co++)
         for (ci = 0; ci < cin; ci++) {
+            if (co % 16 == 0 && ci == 0)
+                gsc_fast_bn_fold_scales(bn, cout, eps, co, sc);
             const float *g = wt + ((size_t)co * cin + ci) * 9;
             double t[6][3];
             for (i = 0; i < a; i++)
@@ -105,11 +116,11 @@ void gsc_fast_winograd_prepare(const float *wt, const float *bias, int cin, int 
                     double s = 0;
                     for (c = 0; c < 3; c++)
                         s += t[i][c] * (m == 4 ? G4[j][c] : G2[j][c]);
-                    packed[(((size_t)(i * a + j) * (cpo / 16) + co / 16) * cpi + ci) * 16 + co % 16] = (float)s;
+                    packed[(((size_t)(i * a + j) * (cpo / 16) + co / 16) * cpi + ci) * 16 + co % 16] =
+                        (float)(s * sc[co % 16]);
                 }
         }
-    for (co = 0; co < cout && bias; co++)
-        packed[npos * cpi * cpo + co] = bias[co];
+    gsc_fast_bn_fold_bias(bias, bn, cout, eps, packed + npos * cpi * cpo);
 }
 
 /* ------------------------------------------------ the 1-D transforms
