@@ -366,25 +366,32 @@ START_TEST(deterministic_output)
 END_TEST
 
 /* --embed-weights: the compiled-in weights give the same output as the
- * same weights loaded from the file. */
+ * same weights loaded from the file (out_chain.gs: with the inference
+ * batchnorms folded into the convolutions' prepared weights). */
 START_TEST(embedded_weights)
 {
+    static const struct {
+        const char *model;
+        long input_size;
+    } models[] = {{"models/cnn.gs", 28 * 28}, {"tests/codegen/out_chain.gs", 3 * 13 * 10}};
     const char *gsc = env_or("GSC", "build/gsc");
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/embed", tmp);
-    ck_assert_int_eq(run("mkdir -p %s && %s models/cnn.gs -o %s/m.c", dir, gsc, dir), 0);
-    ck_assert_int_eq(build_program(dir, "m", "-O2"), 0);
-    char in[600];
-    snprintf(in, sizeof in, "%s/x.bin", dir);
-    write_input(in, 28 * 28, 99);
-    ck_assert_int_eq(
-        run("%s/m --random-params 5 --save-params %s/w.safetensors --input %s --output %s/y1.bin", dir, dir, in, dir),
-        0);
-    ck_assert_int_eq(run("%s --embed-weights %s/w.safetensors models/cnn.gs -o %s/e.c", gsc, dir, dir), 0);
-    ck_assert_int_eq(run("grep -q 'M_EMBEDDED_WEIGHTS\\|E_EMBEDDED_WEIGHTS' %s/e.h", dir), 0);
-    ck_assert_int_eq(build_program(dir, "e", "-O2 -DGSC_EMBEDDED"), 0);
-    ck_assert_int_eq(run("%s/e --input %s --output %s/y2.bin", dir, in, dir), 0);
-    ck_assert_int_eq(run("cmp %s/y1.bin %s/y2.bin", dir, dir), 0);
+    for (size_t i = 0; i < sizeof models / sizeof models[0]; i++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/embed%zu", tmp, i);
+        ck_assert_int_eq(run("mkdir -p %s && %s %s -o %s/m.c", dir, gsc, models[i].model, dir), 0);
+        ck_assert_int_eq(build_program(dir, "m", "-O2"), 0);
+        char in[600];
+        snprintf(in, sizeof in, "%s/x.bin", dir);
+        write_input(in, models[i].input_size, 99);
+        ck_assert_int_eq(run("%s/m --random-params 5 --save-params %s/w.safetensors --input %s --output %s/y1.bin", dir,
+                             dir, in, dir),
+                         0);
+        ck_assert_int_eq(run("%s --embed-weights %s/w.safetensors %s -o %s/e.c", gsc, dir, models[i].model, dir), 0);
+        ck_assert_int_eq(run("grep -q 'M_EMBEDDED_WEIGHTS\\|E_EMBEDDED_WEIGHTS' %s/e.h", dir), 0);
+        ck_assert_int_eq(build_program(dir, "e", "-O2 -DGSC_EMBEDDED"), 0);
+        ck_assert_int_eq(run("%s/e --input %s --output %s/y2.bin", dir, in, dir), 0);
+        ck_assert_int_eq(run("cmp %s/y1.bin %s/y2.bin", dir, dir), 0);
+    }
 }
 END_TEST
 
