@@ -493,9 +493,7 @@ static int run_eval(const Graph *g, const Options *o)
     const Shape *os = &g->values[g->output].shape;
     if (!o->output)
         print_output_summary(y, os);
-    else
-        rc = write_output(o->output, y, sizeof(float) * (size_t)shape_count(os));
-    if (o->output && !rc)
+    else if (!(rc = write_output(o->output, y, sizeof(float) * (size_t)shape_count(os))))
         say_wrote(o, o->output, arena_printf("%lld float32 values, %s", (long long)shape_count(os), shape_str(os)));
     free(x);
     free(params);
