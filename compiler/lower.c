@@ -927,17 +927,22 @@ static void chain_done(Lowerer *lw, const OutChain *oc, LCall *c, int y)
     wbuf(lw, y)->value = oc->last;
 }
 
-/* The batchnorm's scale and shift (from the running statistics; -1: no
- * batchnorm), computed before the convolution that applies them. */
+/* The scale and shift of inference batchnorm bn over c channels, from its
+ * running statistics: a new buffer, computed here (per call). */
+static int bn_eval_ss(Lowerer *lw, const GNode *bn, int64_t c)
+{
+    int w = prepare_params(lw, bn, true);
+    int ss = pairs_buf(lw, arena_printf("%s.ss", bn->name), arena_printf("scale, shift of %s", bn->name), c);
+    CALL(lw, K_FAST_BN_EVAL_FOLD, prep_arg(w), prep_arg(w + 1), prep_arg(w + 2), prep_arg(w + 3), int_arg(c),
+         real_arg(bn->r[BATCHNORM_EVAL_eps]), buf_arg(ss));
+    return ss;
+}
+
+/* The chain's batchnorm's scale and shift (-1: no batchnorm), computed
+ * before the convolution that applies them. */
 static int chain_ss(Lowerer *lw, const OutChain *oc, int64_t c)
 {
-    if (!oc->bn)
-        return -1;
-    int w = prepare_params(lw, oc->bn, true);
-    int ss = pairs_buf(lw, arena_printf("%s.ss", oc->bn->name), arena_printf("scale, shift of %s", oc->bn->name), c);
-    CALL(lw, K_FAST_BN_EVAL_FOLD, prep_arg(w), prep_arg(w + 1), prep_arg(w + 2), prep_arg(w + 3), int_arg(c),
-         real_arg(oc->bn->r[BATCHNORM_EVAL_eps]), buf_arg(ss));
-    return ss;
+    return oc->bn ? bn_eval_ss(lw, oc->bn, c) : -1;
 }
 
 /* The inference batchnorm that conv n's prepared weights take in (w*s per
@@ -1125,10 +1130,7 @@ static void fast_BATCHNORM_EVAL(Lowerer *lw, const GNode *n)
     Lazy *x = lz(lw, n->in[0]);
     if (x->chw || x->ss >= 0 || x->act)
         materialise(lw, n->in[0]);
-    int w = prepare_params(lw, n, true);
-    int ss = pairs_buf(lw, arena_printf("%s.ss", n->name), arena_printf("scale, shift of %s", n->name), s->n[0]);
-    CALL(lw, K_FAST_BN_EVAL_FOLD, prep_arg(w), prep_arg(w + 1), prep_arg(w + 2), prep_arg(w + 3), int_arg(s->n[0]),
-         real_arg(n->r[BATCHNORM_EVAL_eps]), buf_arg(ss));
+    int ss = bn_eval_ss(lw, n, s->n[0]);
     *lz(lw, n->out) = (Lazy){.buf = x->buf, .ss = ss, .mom = -1};
     pend(lz(lw, n->out), n, FUSE_INPUT);
 }
