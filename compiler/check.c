@@ -1665,6 +1665,43 @@ static int elab_block_body(Ctx *c, Layer *l, const int *ins, int nin, Span at)
 
 /* ------------------------------------------------------------ the model */
 
+/* Does the symbol's domain hold a value: a multiple of its step in [lo, hi]? */
+static bool sym_has_value(const DimSym *s)
+{
+    int64_t first = s->lo, r = s->step > 1 && s->lo > 0 ? s->lo % s->step : 0;
+    if (r && __builtin_add_overflow(s->lo, s->step - r, &first))
+        return false;
+    return first <= s->hi;
+}
+
+static bool is_modulo(const Node *n)
+{
+    return n->kind == ND_BIN && n->op == '%';
+}
+
+/* 'where H % 32 == 0': H takes only the multiples of 32 (the step of its
+ * DimSym; several such clauses give their least common multiple). */
+static bool where_multiple(Ctx *c, Frame *f, Node *w, Node *mod, Node *zero)
+{
+    int64_t v, k;
+    if (mod->lhs->kind != ND_NAME || f->dims[mod->lhs->slot]->kind != DX_SYM || w->op != CMP_EQ ||
+        !dim_is_const(dim_of(f, zero), &v) || v != 0) {
+        error_at(w->span, "unsupported constraint: a multiple is written NAME %% M == 0, as in H %% 32 == 0");
+        return false;
+    }
+    if (!dim_is_const(dim_of(f, mod->rhs), &k) || k < 1) {
+        error_at(mod->rhs->span, "the modulus of a multiple must be a constant of at least 1, as in H %% 32 == 0");
+        return false;
+    }
+    DimSym *ds = &c->g->env.syms[f->dims[mod->lhs->slot]->sym];
+    ds->step = dim_lcm(ds->step > 1 ? ds->step : 1, k);
+    if (!ds->step || !sym_has_value(ds)) {
+        error_at(w->span, "the constraints on '%s' allow no value", ds->name);
+        return false;
+    }
+    return true;
+}
+
 /* The model's symbols: integer parameters (at least 1), then the input's
  * dimension variables, with bounds from 'where'. */
 static bool model_env(Ctx *c, Item *m, Frame *f)
@@ -1676,7 +1713,7 @@ static bool model_env(Ctx *c, Item *m, Frame *f)
         if (s->kind != SYM_INT && s->kind != SYM_DIMVAR)
             continue;
         int k = g->env.nsyms++;
-        g->env.syms[k] = (DimSym){s->name, s->kind == SYM_INT ? 1 : 0, INT64_MAX};
+        g->env.syms[k] = (DimSym){s->name, s->kind == SYM_INT ? 1 : 0, INT64_MAX, 0};
         f->dims[i] = dim_sym(k);
     }
     bool ok = true;
@@ -1684,6 +1721,14 @@ static bool model_env(Ctx *c, Item *m, Frame *f)
         Node *w = m->where[i];
         Node *sym = w->lhs, *lim = w->rhs;
         int op = w->op;
+        if (is_modulo(lim) && !is_modulo(sym)) { /* 0 == H % 32 */
+            sym = lim;
+            lim = w->lhs;
+        }
+        if (is_modulo(sym)) {
+            ok &= where_multiple(c, f, w, sym, lim);
+            continue;
+        }
         if (sym->kind != ND_NAME) { /* 1 <= H */
             Node *t = sym;
             sym = lim;
@@ -1695,7 +1740,7 @@ static bool model_env(Ctx *c, Item *m, Frame *f)
         if (sym->kind != ND_NAME || !dim_is_const(dim_of(f, lim), &v) || op == CMP_NE ||
             f->dims[sym->slot]->kind != DX_SYM) {
             error_at(w->span, "unsupported constraint: 'where' takes bounds on a parameter or input dimension, "
-                              "such as H >= 1 or H <= 4096");
+                              "such as H >= 1 or H <= 4096, and multiples, such as H %% 32 == 0");
             ok = false;
             continue;
         }
@@ -1704,7 +1749,7 @@ static bool model_env(Ctx *c, Item *m, Frame *f)
             ds->lo = v + (op == CMP_GT) > ds->lo ? v + (op == CMP_GT) : ds->lo;
         if (op == CMP_LE || op == CMP_EQ || op == CMP_LT)
             ds->hi = v - (op == CMP_LT) < ds->hi ? v - (op == CMP_LT) : ds->hi;
-        if (ds->lo > ds->hi) {
+        if (!sym_has_value(ds)) {
             error_at(w->span, "the constraints on '%s' allow no value", ds->name);
             ok = false;
         }
@@ -1822,12 +1867,6 @@ void explain_graph(const Graph *g, FILE *out)
         fputc('\n', out);
         proved += o->proof.res == PROVE_TRUE;
     }
-    fprintf(out, "%d of %d obligations proved for all", proved, g->nobls);
-    for (int i = 0; i < g->env.nsyms; i++) {
-        const DimSym *s = &g->env.syms[i];
-        fprintf(out, "%s %s >= %lld", i ? "," : "", s->name, (long long)s->lo);
-        if (s->hi != INT64_MAX)
-            fprintf(out, " and <= %lld", (long long)s->hi);
-    }
-    fputc('\n', out);
+    fprintf(out, "%d of %d obligations proved for all%s%s\n", proved, g->nobls, g->env.nsyms ? " " : "",
+            dim_domain_str(&g->env));
 }

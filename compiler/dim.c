@@ -265,14 +265,29 @@ static bool has_isub(const Dim *d)
     return d->kind == DX_ISUB || has_isub(d->a) || has_isub(d->b);
 }
 
+/* n when it is shorter than best and equal to d on env's domain, else best */
+static Dim *shorter_equal(Dim *best, Dim *d, Dim *n, const DimEnv *env)
+{
+    if (!n || strlen(dim_str(n, env)) >= strlen(dim_str(best, env)))
+        return best;
+    return prove_eq(env, d, n).res == PROVE_TRUE ? n : best;
+}
+
 Dim *dim_simplify(Dim *d, const DimEnv *env)
 {
     if (d->kind == DX_NUM || d->kind == DX_SYM || has_isub(d))
         return d;
-    Dim *n = prove_normal_dim(env, d);
-    if (!n || strlen(dim_str(n, env)) >= strlen(dim_str(d, env)))
-        return d;
-    return prove_eq(env, d, n).res == PROVE_TRUE ? n : d;
+    Dim *best = shorter_equal(d, d, prove_normal_dim(env, d), env);
+    /* with multiples ('where H % 32 == 0') the normal form over H / 32 is
+     * written with H / 32; the one over all H may be shorter */
+    DimEnv plain = {arena_alloc(sizeof(DimSym) * (size_t)(env->nsyms + 1)), env->nsyms};
+    bool steps = false;
+    for (int i = 0; i < env->nsyms; i++) {
+        plain.syms[i] = env->syms[i];
+        steps |= plain.syms[i].step > 1;
+        plain.syms[i].step = 0;
+    }
+    return steps ? shorter_equal(best, d, prove_normal_dim(&plain, d), env) : best;
 }
 
 DimKind dim_op_kind(int op)
@@ -284,4 +299,36 @@ DimKind dim_op_kind(int op)
     case '/': return DX_DIV;
     default: return DX_MOD;
     }
+}
+
+int64_t dim_lcm(int64_t a, int64_t b)
+{
+    int64_t g = a, r = b, l;
+    while (r) {
+        int64_t t = g % r;
+        g = r;
+        r = t;
+    }
+    return __builtin_mul_overflow(a / g, b, &l) ? 0 : l;
+}
+
+bool dim_sym_allows(const DimSym *s, int64_t v)
+{
+    return v >= s->lo && v <= s->hi && (s->step <= 1 || v % s->step == 0);
+}
+
+char *dim_domain_str(const DimEnv *env)
+{
+    Buf b = {0};
+    for (int i = 0; i < env->nsyms; i++) {
+        const DimSym *s = &env->syms[i];
+        buf_printf(&b, "%s%s >= %lld", i ? ", " : "", s->name, (long long)s->lo);
+        if (s->hi != INT64_MAX)
+            buf_printf(&b, " and <= %lld", (long long)s->hi);
+        if (s->step > 1)
+            buf_printf(&b, " and a multiple of %lld", (long long)s->step);
+    }
+    char *r = arena_strndup(b.s ? b.s : "", b.len);
+    buf_free(&b);
+    return r;
 }

@@ -423,10 +423,12 @@ struct Dim {
 };
 
 /* The symbols a claim ranges over, each in [lo, hi] (hi = INT64_MAX for no
- * upper bound). */
+ * upper bound) and, when step > 1, only its multiples of step ('where
+ * H % 32 == 0'; 0 and 1 mean every integer). */
 typedef struct {
     const char *name;
     int64_t lo, hi;
+    int64_t step;
 } DimSym;
 
 typedef struct {
@@ -456,6 +458,13 @@ char *dim_str(const Dim *d, const DimEnv *env); /* arena string */
  * when that prints shorter and is proved equal to d for every point of
  * env's domain; else d itself. */
 Dim *dim_simplify(Dim *d, const DimEnv *env);
+/* The least common multiple of a, b >= 1; 0 when it leaves int64 range. */
+int64_t dim_lcm(int64_t a, int64_t b);
+/* Is v a value symbol s may take (its bounds and its step)? */
+bool dim_sym_allows(const DimSym *s, int64_t v);
+/* The domain as the user reads it: "H >= 32 and a multiple of 32, W >= 1
+ * and <= 4096" (arena string, "" for no symbols). */
+char *dim_domain_str(const DimEnv *env);
 
 /* ---------------------------------------------------------------- prove.c */
 

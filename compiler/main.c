@@ -761,19 +761,14 @@ static int run_summary(const Graph *g, const Lowered *low, const Lowered *train,
  * the parameter ABI at the chosen sizes. */
 static int say_checked(const Graph *g, const Options *o)
 {
-    Buf dom = {0}, at = {0};
-    for (int i = 0; i < g->env.nsyms; i++) {
-        const DimSym *s = &g->env.syms[i];
-        buf_printf(&dom, "%s %s >= %lld", i ? "," : "", s->name, (long long)s->lo);
-        if (s->hi != INT64_MAX)
-            buf_printf(&dom, " and <= %lld", (long long)s->hi);
-        buf_printf(&at, " %s=%lld", s->name, (long long)g->symval[i]);
-    }
+    Buf at = {0};
+    for (int i = 0; i < g->env.nsyms; i++)
+        buf_printf(&at, " %s=%lld", g->env.syms[i].name, (long long)g->symval[i]);
     say(o, "%s: %d shape facts proved %s; %d parameter tensors, %lld parameters%s%s%s", o->input, g->nobls,
-        g->env.nsyms ? arena_printf("for all%s", dom.s) : "(the model has no sizes to vary)", g->ntensors,
+        g->env.nsyms ? arena_printf("for all %s", dim_domain_str(&g->env)) : "(the model has no sizes to vary)",
+        g->ntensors,
         (long long)g->nparams, g->env.nsyms ? " at" : "", g->env.nsyms ? at.s : "",
         o->params || o->embed ? arena_printf("; %s fits", o->params ? o->params : o->embed) : "");
-    buf_free(&dom);
     buf_free(&at);
     return 0;
 }

@@ -136,6 +136,7 @@ typedef struct {
     bool takes_pattern;    /* the node may take a step of GELU's pattern */
     DimEnv env;            /* the input's size symbols */
     int64_t *defval;       /* their values in the file (-1: none) */
+    int *axis;             /* their input axes */
     Vec vals;
     StrMap vmap;           /* name -> index + 1 */
     StrMap names;          /* GraphSpec names taken */
@@ -1128,6 +1129,45 @@ static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
     return true;
 }
 
+/* When the shapes a and b (of one rank) differ for some sizes but agree
+ * where every size symbol is a multiple of 2^k (the least k up to 10):
+ * "; they agree where H and W are multiples of 32: import with --symbolic
+ * H=2:32,W=3:32" for the error; else "". */
+static const char *multiple_hint(Imp *m, int rank, Dim *const *a, Dim *const *b)
+{
+    int n = m->env.nsyms;
+    if (n == 0)
+        return "";
+    int64_t *old = arena_alloc(sizeof(int64_t) * (size_t)n);
+    for (int i = 0; i < n; i++)
+        old[i] = m->env.syms[i].step > 1 ? m->env.syms[i].step : 1;
+    int64_t found = 0;
+    for (int64_t p = 2; p <= 1024 && !found; p *= 2) {
+        for (int i = 0; i < n; i++)
+            m->env.syms[i].step = dim_lcm(old[i], p);
+        bool ok = true;
+        for (int r = 0; r < rank && ok; r++)
+            ok = dims_equal(m, a[r], b[r]);
+        if (ok)
+            found = p;
+    }
+    Buf names = {0}, spec = {0};
+    for (int i = 0; i < n; i++) {
+        if (found) {
+            buf_printf(&names, "%s%s", i == 0 ? "" : i == n - 1 ? " and " : ", ", m->env.syms[i].name);
+            buf_printf(&spec, "%s%s=%d:%lld", i ? "," : "", m->env.syms[i].name, m->axis[i],
+                       (long long)m->env.syms[i].step);
+        }
+        m->env.syms[i].step = old[i] > 1 ? old[i] : 0;
+    }
+    const char *h = found ? arena_printf("; they agree where %s %s multiples of %lld: import with --symbolic %s",
+                                         names.s, n > 1 ? "are" : "is", (long long)found, spec.s)
+                          : "";
+    buf_free(&names);
+    buf_free(&spec);
+    return h;
+}
+
 /* a and b have the same GraphSpec shape for all sizes */
 static bool same_shape(Imp *m, const Val *a, const Val *b)
 {
@@ -1174,8 +1214,9 @@ static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
     }
     if (!ok)
         return node_error(m, "%s of shapes %s and %s: they do not broadcast (equal ranks, each axis equal or 1 in "
-                             "one operand, for all sizes)",
-                          m->node->op_type, shape_text(m, a->rank, a->d), shape_text(m, b->rank, b->d));
+                             "one operand, for all sizes)%s",
+                          m->node->op_type, shape_text(m, a->rank, a->d), shape_text(m, b->rank, b->d),
+                          a->rank == b->rank ? multiple_hint(m, a->rank, a->d, b->d) : "");
     const char *ea = operand_expr(m, a, MAX_OPERANDS / 2), *eb = operand_expr(m, b, MAX_OPERANDS / 2);
     Val *v = define(m, 0, arena_printf("%s(%s, %s)", fn, ea, eb), (a->depth > b->depth ? a->depth : b->depth) + 1,
                     a->rank, d);
@@ -2564,18 +2605,28 @@ static bool convert_node(Imp *m, Onnx__NodeProto *n)
 
 /* ------------------------------------------------------------ the graph */
 
-/* --symbolic "H=2,W=3": the name of input axis a, or NULL. */
-static const char *symbolic_name(const char *spec, int axis, bool *bad)
+/* --symbolic "H=2,W=3" or "H=2:32,W=3:32": the name of input axis a, or
+ * NULL, and in *step the multiple it takes (0: any size). */
+static const char *symbolic_name(const char *spec, int axis, int64_t *step, bool *bad)
 {
+    *step = 0;
     for (const char *p = spec; p && *p;) {
         size_t n = strcspn(p, ",");
         const char *eq = memchr(p, '=', n);
-        char *end;
+        char *end = NULL;
         long a = eq ? strtol(eq + 1, &end, 10) : -1;
+        long long k = 0;
+        if (end && *end == ':' && end + 1 < p + n) {
+            k = strtoll(end + 1, &end, 10);
+            if (k < 1)
+                *bad = true;
+        }
         if (!eq || eq == p || end != p + n)
             *bad = true;
-        else if (a == axis)
+        else if (a == axis) {
+            *step = k;
             return arena_strndup(p, (size_t)(eq - p));
+        }
         p += n + (p[n] == ',');
     }
     return NULL;
@@ -2599,6 +2650,7 @@ static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbo
     v->rank = orank - 1;
     m->env.syms = arena_alloc(sizeof(DimSym) * (size_t)orank);
     m->defval = arena_alloc(sizeof(int64_t) * (size_t)orank);
+    m->axis = arena_alloc(sizeof(int) * (size_t)orank);
     bool bad = false;
     for (int a = 0; a < orank; a++) {
         const Onnx__TensorShapeProto__Dimension *d = s->dim[a];
@@ -2611,7 +2663,11 @@ static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbo
                                      "or a symbolic batch)", iname, (long long)d->dim_value);
             continue;
         }
-        const char *name = symbolic_name(symbolic, a, &bad);
+        int64_t step;
+        const char *name = symbolic_name(symbolic, a, &step, &bad);
+        if (has && step > 1 && d->dim_value % step)
+            return node_error(m, "--symbolic: input '%s', axis %d has size %lld in the file, not a multiple of %lld",
+                              iname, a, (long long)d->dim_value, (long long)step);
         if (!name && !has)
             name = d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM ? d->dim_param : NULL;
         if (!name && !has)
@@ -2622,12 +2678,14 @@ static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbo
         }
         name = fresh_name(m, name, "S");
         int k = m->env.nsyms++;
-        m->env.syms[k] = (DimSym){name, 1, INT64_MAX};
+        m->env.syms[k] = (DimSym){name, 1, INT64_MAX, step};
         m->defval[k] = has ? d->dim_value : -1;
+        m->axis[k] = a;
         v->d[a - 1] = dim_sym(k);
     }
     if (bad)
-        return node_error(m, "--symbolic wants NAME=AXIS pairs, as in H=2,W=3");
+        return node_error(m, "--symbolic wants NAME=AXIS pairs, as in H=2,W=3, each AXIS with an optional :M for "
+                             "the multiples of M only, as in H=2:32,W=3:32");
     m->im->input = fresh_name(m, iname, "x");
     v->expr = m->im->input;
     m->im->in_shape = shape_text(m, v->rank, v->d);
@@ -2644,8 +2702,8 @@ static void size_bounds(Imp *m)
     for (int s = 0; s < m->env.nsyms; s++) {
         for (int i = 0; i < m->env.nsyms; i++)
             vals[i] = m->defval[i] > 0 ? m->defval[i] : 4096;
-        int64_t top = vals[s], lo = top;
-        for (int64_t v = 1; v <= top; v++) {
+        int64_t top = vals[s], lo = top, step = m->env.syms[s].step > 1 ? m->env.syms[s].step : 1;
+        for (int64_t v = step; v <= top; v += step) {
             vals[s] = v;
             bool ok = true, ovf = false;
             for (int r = 0; r < m->req_a.n && ok; r++)
@@ -2657,6 +2715,8 @@ static void size_bounds(Imp *m)
         }
         m->env.syms[s].lo = lo;
         buf_printf(&w, "%s%s >= %lld", s ? ", " : "", m->env.syms[s].name, (long long)lo);
+        if (step > 1)
+            buf_printf(&w, ", %s %% %lld == 0", m->env.syms[s].name, (long long)step);
         if (m->defval[s] > 0)
             buf_printf(&d, "%s%s = %lld", d.len ? ", " : "", m->env.syms[s].name, (long long)m->defval[s]);
     }

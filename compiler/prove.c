@@ -5,7 +5,8 @@
  *   prove_eq(env, a, b) decides "a = b" and prove_ge(env, a, b) decides
  *   "a >= b" for every point of the domain (symbol i ranges over the
  *   integers in [env->syms[i].lo, env->syms[i].hi]; hi == INT64_MAX is
- *   unbounded), with Lean Nat semantics (dim.c).
+ *   unbounded; with step > 1 only over its multiples, decided as the plain
+ *   domain of x / step), with Lean Nat semantics (dim.c).
  *
  *   SOUND    PROVE_TRUE is returned only from a proof (normal-form identity,
  *            interval bounds, or a periodicity argument that reduces the
@@ -107,6 +108,8 @@ struct Atom {
 
 typedef struct {
     const DimEnv *env;
+    const DimEnv *steps; /* poly_dim: env is the stepped domain of these
+                            symbols, x' = x / step (prove_normal_dim) */
     Vec mem;           /* heap blocks, freed by cx_free */
     Vec atoms;         /* interned atoms */
     bool fail;         /* normalisation gave up (overflow, size) */
@@ -1358,7 +1361,7 @@ static ProveResult decide_periodic(Ctx *cx, const Poly *d, bool is_eq, int64_t *
 static bool in_domain(const DimEnv *env, const int64_t *vals)
 {
     for (int i = 0; i < env->nsyms; i++)
-        if (vals[i] < env->syms[i].lo || vals[i] > env->syms[i].hi)
+        if (!dim_sym_allows(&env->syms[i], vals[i]))
             return false;
     return true;
 }
@@ -1517,6 +1520,74 @@ static void search_or_give_up(const DimEnv *env, const Dim *a, const Dim *b, boo
     buf_free(&where);
 }
 
+/* ---------------------------------------------------------------- multiples */
+
+static bool has_steps(const DimEnv *env)
+{
+    for (int i = 0; i < env->nsyms; i++)
+        if (env->syms[i].step > 1)
+            return true;
+    return false;
+}
+
+/* d with each symbol x of step m > 1 replaced by m * x', x' the symbol of
+ * the same index in the stepped domain. */
+static Dim *subst_steps(const DimEnv *env, const Dim *d)
+{
+    if (d->kind == DX_NUM)
+        return (Dim *)d;
+    if (d->kind == DX_SYM) {
+        int64_t m = env->syms[d->sym].step;
+        return m > 1 ? dim_bin(DX_MUL, dim_num(m), dim_sym(d->sym)) : (Dim *)d;
+    }
+    Dim *r = arena_alloc(sizeof *r);
+    *r = (Dim){.kind = d->kind, .a = subst_steps(env, d->a), .b = subst_steps(env, d->b)};
+    return r;
+}
+
+static Proof decide(const DimEnv *env, const Dim *a, const Dim *b, bool is_eq);
+
+/* The domain of the x' (arena). */
+static DimEnv stepped_env(const DimEnv *env)
+{
+    DimEnv e = {arena_alloc(sizeof(DimSym) * (size_t)(env->nsyms + 1)), env->nsyms};
+    for (int i = 0; i < env->nsyms; i++) {
+        DimSym s = env->syms[i];
+        if (s.step > 1) {
+            int64_t r = 0;
+            dim_apply(DX_MOD, s.lo, s.step, &r);
+            s.name = arena_printf("%s/%" PRId64, s.name ? s.name : "?", s.step);
+            s.lo = fdiv(s.lo, s.step) + (r != 0); /* the ceiling */
+            s.hi = s.hi == INF ? INF : fdiv(s.hi, s.step);
+            s.step = 0;
+        }
+        e.syms[i] = s;
+    }
+    return e;
+}
+
+/* A domain with multiples (x = m * x' for x' in [ceil(lo / m), floor(hi /
+ * m)]) is the plain domain of the x': the claim is decided there, written
+ * with m * x' for x, and a counterexample multiplied back and re-checked on
+ * the claim as written. The procedure itself learns nothing new. */
+static Proof decide_steps(const DimEnv *env, const Dim *a, const Dim *b, bool is_eq)
+{
+    DimEnv e = stepped_env(env);
+    Proof pf = decide(&e, subst_steps(env, a), subst_steps(env, b), is_eq);
+    if (pf.res == PROVE_FALSE) {
+        bool ovf = false;
+        for (int i = 0; i < env->nsyms && !ovf; i++)
+            if (env->syms[i].step > 1)
+                ovf = !dim_apply(DX_MUL, pf.cex[i], env->syms[i].step, &pf.cex[i]);
+        if (ovf || !claim_fails(env, a, b, is_eq, pf.cex)) {
+            pf.res = PROVE_UNKNOWN;
+            pf.cex = NULL;
+            pf.why = "the counterexample found did not check out";
+        }
+    }
+    return pf;
+}
+
 static Proof decide(const DimEnv *env, const Dim *a, const Dim *b, bool is_eq)
 {
     Proof pf = {.res = PROVE_UNKNOWN};
@@ -1524,6 +1595,8 @@ static Proof decide(const DimEnv *env, const Dim *a, const Dim *b, bool is_eq)
         pf.why = "internal error: symbol index out of range";
         return pf;
     }
+    if (has_steps(env))
+        return decide_steps(env, a, b, is_eq);
     if (empty_domain(env)) {
         pf.res = PROVE_TRUE;
         pf.method = "empty domain";
@@ -1569,6 +1642,8 @@ static Dim *atom_dim(Ctx *cx, const Atom *a)
 {
     switch (a->kind) {
     case AT_SYM:
+        if (cx->steps && cx->steps->syms[a->sym].step > 1) /* x' = x / step */
+            return dim_bin(DX_DIV, dim_sym(a->sym), dim_num(cx->steps->syms[a->sym].step));
         return dim_sym(a->sym);
     case AT_DIV:
         return dim_bin(DX_DIV, poly_dim(cx, a->p), dim_num(a->c));
@@ -1584,6 +1659,13 @@ static Dim *atom_dim(Ctx *cx, const Atom *a)
 /* c * f1 * ... * fd, for c > 0. */
 static Dim *term_dim(Ctx *cx, const Term *t, int64_t c)
 {
+    if (cx->steps && t->deg == 1 && t->f[0]->kind == AT_SYM && cx->steps->syms[t->f[0]->sym].step > 1) {
+        /* c * x' = (c / g) * (x / (step / g)), g = gcd(c, step): exact, as
+         * step / g divides x */
+        int64_t m = cx->steps->syms[t->f[0]->sym].step, g = gcd64(c, m);
+        Dim *x = m / g > 1 ? dim_bin(DX_DIV, dim_sym(t->f[0]->sym), dim_num(m / g)) : dim_sym(t->f[0]->sym);
+        return c / g > 1 ? dim_bin(DX_MUL, dim_num(c / g), x) : x;
+    }
     Dim *d = c == 1 && t->deg ? NULL : dim_num(c);
     for (int j = 0; j < t->deg; j++) {
         Dim *f = atom_dim(cx, t->f[j]);
@@ -1621,6 +1703,12 @@ Dim *prove_normal_dim(const DimEnv *env, const Dim *d)
     if (!syms_valid(env, d) || empty_domain(env))
         return NULL;
     Ctx cx = {.env = env};
+    DimEnv e;
+    if (has_steps(env)) { /* normalised over the x', written back over the x */
+        e = stepped_env(env);
+        cx = (Ctx){.env = &e, .steps = env};
+        d = subst_steps(env, d);
+    }
     Poly *p = norm(&cx, d);
     Dim *r = cx.fail ? NULL : poly_dim(&cx, p);
     if (cx.fail)

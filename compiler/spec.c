@@ -110,12 +110,14 @@ static bool bind_symbols(Graph *g, int64_t *vals, const char *const *defs, int n
             ok = false;
             continue;
         }
-        if (vals[k] < s->lo || vals[k] > s->hi) {
+        if (!dim_sym_allows(s, vals[k])) {
             Buf b = {0};
             if (vals[k] < s->lo)
                 buf_printf(&b, "%s >= %lld", s->name, (long long)s->lo);
-            else
+            else if (vals[k] > s->hi)
                 buf_printf(&b, "%s <= %lld", s->name, (long long)s->hi);
+            else
+                buf_printf(&b, "%s %% %lld == 0", s->name, (long long)s->step);
             if (given)
                 error_plain("-D: %s = %lld violates the constraint %s of model '%s'", s->name, (long long)vals[k],
                             b.s, g->model->name);

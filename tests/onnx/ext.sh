@@ -10,14 +10,17 @@
 # 3x64x250 (and its logits, before the Softmax, at 3x48x192), the head of
 # PaddleOCR's detector (its two ConvTranspose upsamplings) at two sizes, and
 # the whole detector (Resize as upsample, ConvTranspose as conv_transpose2d)
-# with its input fixed at 3x160x160 and 3x96x128:
+# with its input fixed at 3x160x160 and 3x96x128, and with its sizes
+# symbolic as multiples of 32 (--symbolic H=2:32,W=3:32, the text proved for
+# all such sizes) at the same two sizes:
 # ONNX Runtime's output on a random input against gsc --eval on the
 # .onnx file, on its --emit=gs text, and the generated C, each within 1e-4
 # (tests/onnx/ort_lib.sh); --emit=gs without -D gives the same text. The other models of the packages, which gsc does
 # not read, must be refused with exit status 1 and the error naming the
 # node, its operator and the opset: PaddleOCR's detector with its symbolic
-# sizes (the FPN's Add of an upsampled and a lateral value, equal only where
-# the sizes are multiples of 32), its recogniser (Pow), and Silero VAD
+# sizes of any value (the FPN's Add of an upsampled and a lateral value,
+# equal only where the sizes are multiples of 32: the error says so and
+# gives the --symbolic that imports it), its recogniser (Pow), and Silero VAD
 # (@ricky0123/vad-web 0.0.31; Equal, If);
 # with build/asan/gsc too where it exists (make asan).
 set -u
@@ -116,6 +119,26 @@ PYEOF
         { echo "$0: cannot write det_${hw%,*}x${hw#*,}.onnx"; exit 1; }
     check "det_${hw%,*}x${hw#*,}" "$OUT/det_${hw%,*}x${hw#*,}.onnx" "1,3,$hw"
 done
+# the detector as the file has it (its input axes 2 and 3 symbolic), the
+# sizes multiples of 32
+cp "$PKG/$OCR/ch_PP-OCRv4_det_infer.onnx" "$OUT/det.onnx"
+check det_sym_160x160 "$OUT/det.onnx" 1,3,160,160 "--symbolic H=2:32,W=3:32" "-D H=160 -D W=160"
+check det_sym_96x128 "$OUT/det.onnx" 1,3,96,128 "--symbolic H=2:32,W=3:32" "-D H=96 -D W=128"
+# --emit=gs without -D: the same text, proved for every multiple of 32, its
+# result [1, H, W]; a size not a multiple is refused
+if "$GSC" -q --emit=gs "$OUT/det.onnx" --symbolic H=2:32,W=3:32 -o "$OUT/det_nod.gs" &&
+    cmp -s "$OUT/det_nod.gs" "$OUT/det_sym_160x160.gs" &&
+    grep -q '^model det(x: \[3, H, W\]) -> \[1, H, W\]$' "$OUT/det_nod.gs" &&
+    grep -q '^      where H >= 32, H % 32 == 0, W >= 32, W % 32 == 0 {$' "$OUT/det_nod.gs" &&
+    "$GSC" --check "$OUT/det_nod.gs" -D H=96 -D W=128 2>&1 |
+        grep -q "shape facts proved for all H >= 32 and a multiple of 32, W >= 32 and a multiple of 32;" &&
+    ! "$GSC" -q --check "$OUT/det_nod.gs" -D H=100 -D W=128 2>"$OUT/det_nod.err" &&
+    grep -q "^gsc: error: -D: H = 100 violates the constraint H % 32 == 0" "$OUT/det_nod.err"; then
+    echo "ok   --emit=gs det.onnx --symbolic H=2:32,W=3:32 without -D: the same text, proved for all multiples of 32"
+    pass=$((pass + 1))
+else
+    echo "FAIL --emit=gs det.onnx --symbolic H=2:32,W=3:32 without -D"; fail=$((fail + 1))
+fi
 check det_head_20x24 "$OUT/det_head.onnx" 1,24,20,24 "--symbolic H=2,W=3" "-D H=20 -D W=24"
 check det_head_40x33 "$OUT/det_head.onnx" 1,24,40,33 "--symbolic H=2,W=3" "-D H=40 -D W=33"
 # the importer under AddressSanitizer, leaks counted (--eval frees what it
@@ -127,7 +150,8 @@ if [ -x build/asan/gsc ]; then
         { echo "FAIL build/asan/gsc --eval cls.onnx"; fail=$((fail + 1)); }
 fi
 
-# refused FILE WANT: exit status 1, WANT in the first line, no output written
+# refused FILE WANT [TAIL]: exit status 1, WANT in the first line (and TAIL
+# at its end), no output written
 refused() {
     for g in "$GSC" build/asan/gsc; do
         [ -x "$g" ] || continue
@@ -136,6 +160,7 @@ refused() {
         "$g" "$PKG/$1" -o "$o" 2>"$OUT/refused.err"
         rc=$?
         if [ $rc -eq 1 ] && head -1 "$OUT/refused.err" | grep -qF "$PKG/$1: error: $2" && [ ! -f "$o" ] &&
+            { [ -z "${3-}" ] || [ "$(head -1 "$OUT/refused.err" | tail -c $((${#3} + 1)))" = "$3" ]; } &&
             [ "$(wc -l <"$OUT/refused.err")" -eq 1 ]; then
             echo "ok   $g refuses $(basename "$1"): $2"; pass=$((pass + 1))
         else
@@ -144,7 +169,8 @@ refused() {
     done
 }
 supports="unsupported operator; gsc supports Add, AveragePool, BatchNormalization, Cast, Clip"
-refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Add.248' (Add, opset 11): Add of shapes [96, (p2o_DynamicDimension_1 + 15) / 16,"
+refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Add.248' (Add, opset 11): Add of shapes [96, (p2o_DynamicDimension_1 + 15) / 16," \
+    "; they agree where p2o_DynamicDimension_1 and p2o_DynamicDimension_2 are multiples of 32: import with --symbolic p2o_DynamicDimension_1=2:32,p2o_DynamicDimension_2=3:32"
 refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Pow.0' (Pow, opset 9): $supports"
 refused $VAD/silero_vad_legacy.onnx "node 'Equal_23' (Equal, opset 16): $supports"
 refused $VAD/silero_vad_v5.onnx "node 'Equal_0' (Equal, opset 16): $supports"

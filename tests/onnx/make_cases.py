@@ -277,6 +277,22 @@ class Transposed(nn.Module):
         return torch.sigmoid(self.ax(self.up2(a)))
 
 
+class Fpn(nn.Module):
+    """A feature pyramid's step (PaddleOCR's detector has it at 1/32): two stride-2 convolutions, the quarter-size
+    map upsampled by 4 and added to a lateral 1x1 convolution of the input. ceil(ceil(H / 2) / 2) * 4 = H only where
+    H is a multiple of 4: with symbolic sizes the import needs --symbolic H=2:4,W=3:4."""
+
+    def __init__(self):
+        super().__init__()
+        self.d1 = nn.Conv2d(3, 6, 3, stride=2, padding=1)
+        self.d2 = nn.Conv2d(6, 4, 3, stride=2, padding=1)
+        self.lat = nn.Conv2d(3, 4, 1)
+
+    def forward(self, x):
+        q = self.d2(torch.relu(self.d1(x)))
+        return torch.relu(F.interpolate(q, scale_factor=4, mode="nearest") + self.lat(x))
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -320,6 +336,7 @@ def export_dynamic(name, m, shape, shape2):
 
 
 export_dynamic("head_dyn", Head(), (1, 2, 9, 11), (1, 2, 16, 13))
+export_dynamic("fpn_dyn", Fpn(), (1, 3, 8, 12), (1, 3, 16, 4))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -394,6 +411,16 @@ bad("two_inputs", "the graph has several inputs",
 bad("broadcast_add", "node 'add' (Add, opset 13): Add of shapes [3, 8, 8] and [3, 4, 4]",
     model([helper.make_node("MaxPool", ["x"], ["q"], name="p", kernel_shape=[2, 2], strides=[2, 2]),
            helper.make_node("Add", ["x", "q"], ["y"], name="add")], [image("x")], [Y]))
+# symbolic sizes: x (h, w) and its 2x2 max-pool (h / 2, w / 2) agree for no
+# multiple of the sizes (the error has no hint); fpn_dyn (the file above) at
+# its Add agrees where the sizes are multiples of 4, which the error says
+bad("broadcast_add_sym", "node 'add' (Add, opset 13): Add of shapes [3, h, w] and [3, (h - 2) / 2 + 1, (w - 2) / 2 + 1]: they "
+    "do not broadcast (equal ranks, each axis equal or 1 in one operand, for all sizes)",
+    model([helper.make_node("MaxPool", ["x"], ["q"], name="p", kernel_shape=[2, 2], strides=[2, 2]),
+           helper.make_node("Add", ["x", "q"], ["y"], name="add")], [image("x", h="h", w="w")], [Y]))
+with open(os.path.join(out, "fpn_dyn.onnx"), "rb") as f:
+    bad("fpn_dyn", "they agree where height and width are multiples of 4: import with --symbolic "
+        "height=2:4,width=3:4", data=f.read())
 bad("hardsigmoid_alpha", "node 'hs' (HardSigmoid, opset 13): alpha 0.2 and beta 0.5 are not supported",
     model([helper.make_node("HardSigmoid", ["x"], ["y"], name="hs")], [image("x")], [Y]))
 bad("clip_bounds", "node 'clip' (Clip, opset 13): bounds [1, -1] are not supported (min must be at most max)",

@@ -57,6 +57,16 @@ for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine;
     [ -z "$long" ] && ok || bad "$m.gs has lines over 160 characters: $long"
 done
 
+# c_at M DIR H W X.bin Y.bin: DIR/M.gs at -D H=H -D W=W, its weights
+# (DIR/M.safetensors) embedded, built and run on X.bin: within 1e-4 of Y.bin
+c_at() {
+    "$GSC" -q "$2/$1.gs" -D H="$3" -D W="$4" --embed-weights "$2/$1.safetensors" -o "$2/${1}_$3.c" &&
+        "$CC" -std=c11 -O2 -Iruntime -I"$2" -DGSC_HEADER="\"${1}_$3.h\"" -DGSC_P="${1}_$3" \
+            -DGSC_PU="$(echo "${1}_$3" | tr a-z A-Z)" -o "$2/$3.run" tests/onnx/run_model.c "$2/${1}_$3.c" \
+            runtime/gsc_init.c runtime/gsc_kernels.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm &&
+        "$2/$3.run" "$5" "$2/$3.bin" && close "$2/$3.bin" "$6"
+}
+
 # Symbolic sizes without values (head_dyn.onnx: axes 2 and 3 are dim_params):
 # --emit=gs --symbolic needs no -D (the text is proved for all sizes), shows
 # the simplified shape after the stride-2 convolution, and its C, compiled at
@@ -69,16 +79,43 @@ if "$GSC" -q --emit=gs --symbolic H=2,W=3 "$o.onnx" -o "$d/$m.gs" 2>"$d/emit.err
         { bad "$m.gs: not the symbolic model with its shapes simplified:"; cat "$d/$m.gs"; }
     for size in ":9:11" "2:16:13"; do
         sfx=${size%%:*} hw=${size#*:} h=${hw%:*} w=${hw#*:}
-        "$GSC" -q "$d/$m.gs" -D H="$h" -D W="$w" --embed-weights "$d/$m.safetensors" -o "$d/${m}_$h.c" &&
-            "$CC" -std=c11 -O2 -Iruntime -I"$d" -DGSC_HEADER="\"${m}_$h.h\"" -DGSC_P="${m}_$h" \
-                -DGSC_PU="HEAD_DYN_$h" -o "$d/$h.run" tests/onnx/run_model.c "$d/${m}_$h.c" runtime/gsc_init.c \
-                runtime/gsc_kernels.c runtime/gsc_fast.c runtime/gsc_winograd.c -lm &&
-            "$d/$h.run" "$o.x$sfx.bin" "$d/$h.bin" && close "$d/$h.bin" "$o.y$sfx.bin" && ok ||
+        c_at "$m" "$d" "$h" "$w" "$o.x$sfx.bin" "$o.y$sfx.bin" && ok ||
             bad "$m.gs at H=$h, W=$w: the C does not build, run, or agree with PyTorch within 1e-4"
     done
 else
     bad "--emit=gs --symbolic H=2,W=3 $m.onnx without -D failed:"; cat "$d/emit.err"
 fi
+
+# Sizes that must be multiples (fpn_dyn.onnx: a quarter-size map upsampled
+# by 4 and added to a lateral of the input, axes 2 and 3 dim_params): without
+# more, refused with the --symbolic that imports it (bad_fpn_dyn below); with
+# --symbolic H=2:4,W=3:4 the text is proved for every multiple of 4, its
+# result [4, H, W], and --eval of the .onnx file and the text's C at 8x12 and
+# 16x4 are within 1e-4 of PyTorch; a size not a multiple of 4 is refused.
+m=fpn_dyn o=$OUT/fpn_dyn d=$OUT/mult
+mkdir -p "$d"
+if "$GSC" -q --emit=gs --symbolic H=2:4,W=3:4 "$o.onnx" -o "$d/$m.gs" 2>"$d/emit.err"; then
+    grep -q "^model fpn_dyn(x: \[3, H, W\]) -> \[4, H, W\]$" "$d/$m.gs" &&
+        grep -q "^      where H >= 4, H % 4 == 0, W >= 4, W % 4 == 0 {$" "$d/$m.gs" && ok ||
+        { bad "$m.gs: not the model with its sizes multiples of 4:"; cat "$d/$m.gs"; }
+    for size in ":8:12" "2:16:4"; do
+        sfx=${size%%:*} hw=${size#*:} h=${hw%:*} w=${hw#*:}
+        "$GSC" -q --eval "$o.onnx" --symbolic H=2:4,W=3:4 -D H="$h" -D W="$w" --input "$o.x$sfx.bin" -o "$d/e$h.bin" &&
+            close "$d/e$h.bin" "$o.y$sfx.bin" && ok || bad "$m.onnx --eval at H=$h, W=$w: not within 1e-4 of PyTorch"
+        c_at "$m" "$d" "$h" "$w" "$o.x$sfx.bin" "$o.y$sfx.bin" && ok ||
+            bad "$m.gs at H=$h, W=$w: the C does not build, run, or agree with PyTorch within 1e-4"
+    done
+    "$GSC" -q --eval "$o.onnx" --symbolic H=2:4,W=3:4 -D H=10 -D W=12 --input "$o.x.bin" -o "$d/bad.bin" 2>"$d/bad.err"
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "^gsc: error: -D: H = 10 violates the constraint H % 4 == 0 of model 'fpn_dyn'" "$d/bad.err" &&
+        [ ! -f "$d/bad.bin" ] && ok || { bad "$m.onnx -D H=10: exit status $rc, not 1 with the constraint:"; cat "$d/bad.err"; }
+else
+    bad "--emit=gs --symbolic H=2:4,W=3:4 $m.onnx failed:"; cat "$d/emit.err"
+fi
+# where no multiple of the sizes makes the shapes agree, the error gives none
+"$GSC" "$OUT/bad_broadcast_add_sym.onnx" -o "$d/sym.c" 2>"$d/sym.err"
+[ $? -eq 1 ] && grep -q "for all sizes)$" "$d/sym.err" && ok ||
+    { bad "bad_broadcast_add_sym.onnx: not refused, or the error suggests a multiple:"; cat "$d/sym.err"; }
 
 # --embed-limit: over it the C does not compile the weights in, they go to
 # M.safetensors beside M.c (raw, by name), and the C built with the runtime's

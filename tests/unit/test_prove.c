@@ -25,9 +25,9 @@ static DimEnv env = {syms, 3};
 
 static void set_env(int64_t hlo, int64_t hhi, int64_t wlo, int64_t clo)
 {
-    syms[0] = (DimSym){"h", hlo, hhi};
-    syms[1] = (DimSym){"w", wlo, INT64_MAX};
-    syms[2] = (DimSym){"c", clo, INT64_MAX};
+    syms[0] = (DimSym){"h", hlo, hhi, 0};
+    syms[1] = (DimSym){"w", wlo, INT64_MAX, 0};
+    syms[2] = (DimSym){"c", clo, INT64_MAX, 0};
 }
 
 /* A recursive-descent reader for claims: + - * / % with the usual
@@ -406,6 +406,38 @@ START_TEST(normal_forms_print)
 }
 END_TEST
 
+/* Symbols that take multiples only ('where h % 32 == 0'): the facts that
+ * hold there are proved, a counterexample is a multiple, and the normal
+ * form written back uses the multiple. */
+START_TEST(multiples)
+{
+    set_env(1, INT64_MAX, 1, 1);
+    syms[0].step = 32;
+    Dim *up = parse("2 * ((h + 31) / 32)"), *lat = parse("(h + 15) / 16");
+    ck_assert_int_eq(prove_eq(&env, up, lat).res, PROVE_TRUE);
+    ck_assert_int_eq(prove_eq(&env, parse("32 * ((h + 31) / 32)"), parse("h")).res, PROVE_TRUE);
+    ck_assert_int_eq(prove_ge(&env, parse("h"), parse("32")).res, PROVE_TRUE); /* h >= 1 and a multiple */
+    Proof p = prove_eq(&env, parse("(h + 63) / 64 * 64"), parse("h"));
+    ck_assert_int_eq(p.res, PROVE_FALSE);
+    ck_assert_int_eq(p.cex[0] % 32, 0);
+    ck_assert(fails_at(parse("(h + 63) / 64 * 64"), parse("h"), false, p.cex));
+    ck_assert_str_eq(dim_str(dim_simplify(parse("32 * ((h + 31) / 32)"), &env), &env), "h");
+    ck_assert_str_eq(dim_str(dim_simplify(lat, &env), &env), "h / 16");
+    ck_assert_str_eq(dim_str(dim_simplify(parse("(h + 63) / 64"), &env), &env), "(h + 63) / 64");
+    ck_assert_str_eq(dim_domain_str(&env), "h >= 1 and a multiple of 32, w >= 1, c >= 1");
+    syms[0].step = 16; /* not enough */
+    p = prove_eq(&env, up, lat);
+    ck_assert_int_eq(p.res, PROVE_FALSE);
+    ck_assert_int_eq(p.cex[0], 16);
+    syms[0].hi = 31; /* no multiple of 32 in [1, 31] */
+    syms[0].step = 32;
+    ck_assert_str_eq(prove_eq(&env, parse("h"), parse("h + 1")).method, "empty domain");
+    ck_assert(dim_sym_allows(&syms[1], 7) && !dim_sym_allows(&syms[0], 16) && !dim_sym_allows(&syms[0], 32));
+    ck_assert_int_eq(dim_lcm(32, 12), 96);
+    ck_assert_int_eq(dim_lcm(INT64_MAX, 2), 0);
+}
+END_TEST
+
 START_TEST(explain_methods)
 {
     set_env(1, INT64_MAX, 1, 1);
@@ -679,6 +711,7 @@ static Suite *prove_suite(void)
     tcase_add_test(tc, overflow_is_safe);
     tcase_add_test(tc, normal_forms_print);
     tcase_add_test(tc, explain_methods);
+    tcase_add_test(tc, multiples);
     tcase_add_loop_test(tc, simplify_rules, 0, countof(simplify_cases));
     suite_add_tcase(s, tc);
     tc = tcase_create("random");

@@ -8,7 +8,9 @@
  *
  * Input, one claim per line (tokens separated by spaces):
  *   ID REL NSYMS LO0 HI0 [LO1 HI1 ...] LHS RHS
- * REL is EQ (lhs = rhs) or GE (lhs >= rhs); HI = -1 means unbounded. LHS and
+ * REL is EQ (lhs = rhs) or GE (lhs >= rhs); HI = -1 means unbounded; LO may
+ * be written LO:M for a symbol that takes only the multiples of M (its step,
+ * 'where x % M == 0'). LHS and
  * RHS are in prefix form: an integer, a symbol x0 x1 ..., or an operator
  * + - * / % ~ followed by its two operands ('-' is truncated subtraction,
  * DX_SUB; '~' is integer subtraction, DX_ISUB). Trees are built with dim_bin
@@ -107,7 +109,8 @@ int main(void)
             }
             snprintf(names[i], sizeof names[i], "x%d", i);
             long long h = atoll(hi);
-            syms[i] = (DimSym){names[i], atoll(lo), h < 0 ? INT64_MAX : h};
+            const char *step = strchr(lo, ':');
+            syms[i] = (DimSym){names[i], atoll(lo), h < 0 ? INT64_MAX : h, step ? atoll(step + 1) : 0};
         }
         Dim *a = ok ? parse(&ok) : NULL;
         Dim *b = ok && !nf ? parse(&ok) : NULL;

@@ -5,7 +5,9 @@
 
 Needs Debian's python3-z3 (apt-get install python3-z3). Generates N random
 claims "lhs = rhs" / "lhs >= rhs" over one or two symbols x0, x1 with bounds
-lo >= 0 and an optional hi, mostly quasi-affine (+, truncated -, * by a
+lo >= 0 and an optional hi, some of them taking only the multiples of a step
+m ('where x0 % m == 0'; the claims then include rewrites that hold only on
+multiples, such as x0 / d * d = x0 for d dividing m), mostly quasi-affine (+, truncated -, * by a
 constant, / and % by a constant, including 0), with a few products of symbols
 and divisions by symbols. Many right-hand sides are equivalent rewrites of the
 left (so that there are many true claims), others are perturbed or random.
@@ -130,10 +132,11 @@ def z3e(e, X):
 # ---------------------------------------------------------------- random claims
 
 class G:
-    def __init__(self, rng, nsym, nonlinear):
+    def __init__(self, rng, nsym, nonlinear, steps):
         self.rng = rng
         self.nsym = nsym
         self.nonlinear = nonlinear
+        self.steps = steps
 
     def const(self):
         return ('n', self.rng.choice([0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16]))
@@ -166,6 +169,18 @@ class G:
     def rewrite(self, e, hi_ok, depth=0):
         """An equivalent expression (Nat semantics), often structurally far."""
         r = self.rng
+        if e[0] == 's' and self.steps[e[1]] > 1 and r.random() < 0.6:
+            # true on the multiples of the step only
+            m = self.steps[e[1]]
+            d = ('n', r.choice([k for k in range(2, m + 1) if m % k == 0]))
+            k = r.random()
+            if k < 0.4:
+                return ('*', ('/', e, d), d)
+            if k < 0.7:
+                return ('+', e, ('%', e, d))
+            c = ('n', r.randrange(d[1]))
+            return ('-', ('+', e, ('%', ('+', e, c), d)), c) if r.random() < 0.5 else \
+                ('*', ('/', ('+', e, c), d), d)
         if depth < 3 and e[0] not in ('n', 's') and r.random() < 0.5:
             e = (e[0], self.rewrite(e[1], hi_ok, depth + 1), self.rewrite(e[2], hi_ok, depth + 1))
         m = r.randint(2, 6)
@@ -243,19 +258,32 @@ def random_claim(rng, nonlinear):
         lo = rng.choice([0, 0, 0, 1, 1, 2, 3, 5, 10])
         f = rng.random()
         hi = None if f < 0.6 else lo + (rng.randint(0, 40) if f < 0.9 else rng.choice([0, 1000]))
-        bounds.append((lo, hi))
-    g = G(rng, nsym, nonlinear and rng.random() < 0.15)
+        step = rng.choice([2, 3, 4, 8, 32]) if rng.random() < 0.3 else 0
+        bounds.append((lo, hi, step))
+    g = G(rng, nsym, nonlinear and rng.random() < 0.15, [b[2] for b in bounds])
     rel, lhs, rhs = g.claim(bounds)
     return rel, bounds, lhs, rhs
 
 
+def bounds_str(bounds):
+    """prove_cli's LO[:STEP] HI per symbol."""
+    return ' '.join('%d%s %d' % (lo, ':%d' % m if m > 1 else '', -1 if hi is None else hi) for lo, hi, m in bounds)
+
+
+def allowed(v, b):
+    lo, hi, m = b
+    return lo <= v and (hi is None or v <= hi) and (m <= 1 or v % m == 0)
+
+
 def line(cid, rel, bounds, lhs, rhs):
-    b = ' '.join('%d %d' % (lo, -1 if hi is None else hi) for lo, hi in bounds)
+    b = bounds_str(bounds)
     return '%s %s %d %s %s %s' % (cid, rel, len(bounds), b, prefix(lhs), prefix(rhs))
 
 
 def show(rel, bounds, lhs, rhs):
-    dom = ', '.join('x%d >= %d%s' % (i, lo, '' if hi is None else ' and <= %d' % hi) for i, (lo, hi) in enumerate(bounds))
+    dom = ', '.join('x%d >= %d%s%s' % (i, lo, '' if hi is None else ' and <= %d' % hi,
+                                       ' and a multiple of %d' % m if m > 1 else '')
+                    for i, (lo, hi, m) in enumerate(bounds))
     return '%s %s %s  for all %s' % (infix(lhs), '=' if rel == 'EQ' else '>=', infix(rhs), dom)
 
 
@@ -275,10 +303,12 @@ def z3_truth(rel, bounds, lhs, rhs, timeout=4000):
     X = [z3.Int('x%d' % i) for i in range(len(bounds))]
     s = z3.Solver()
     s.set('timeout', timeout)
-    for x, (lo, hi) in zip(X, bounds):
+    for x, (lo, hi, m) in zip(X, bounds):
         s.add(x >= lo)
         if hi is not None:
             s.add(x <= hi)
+        if m > 1:
+            s.add(x % m == 0)
     a, b = z3e(lhs, X), z3e(rhs, X)
     s.add(z3.Not(a == b if rel == 'EQ' else a >= b))
     r = s.check()
@@ -303,7 +333,7 @@ def judge(item):
         return 'proved', 'fail', 'UNSOUND: gsc proved it, Z3 refutes it at %s' % t[1]
     if res == 'FALSE':
         cex = [int(v) for v in info.split()]
-        inside = len(cex) == len(bounds) and all(lo <= v and (hi is None or v <= hi) for v, (lo, hi) in zip(cex, bounds))
+        inside = len(cex) == len(bounds) and all(allowed(v, b) for v, b in zip(cex, bounds))
         a, b = ev(lhs, cex), ev(rhs, cex)
         fails = a != b if rel == 'EQ' else a < b
         if not inside or not fails:
@@ -352,14 +382,14 @@ def shrink(cli, item, status_of):
         rel, bounds, lhs, rhs = best
         improved = False
         cands = [(rel, bounds, s, rhs) for s in subexprs(lhs)] + [(rel, bounds, lhs, s) for s in subexprs(rhs)]
-        for i, (lo, hi) in enumerate(bounds):
+        for i, (lo, hi, m) in enumerate(bounds):
             if hi is not None:
                 nb = list(bounds)
-                nb[i] = (lo, None)
+                nb[i] = (lo, None, m)
                 cands.append((rel, nb, lhs, rhs))
             if lo > 0:
                 nb = list(bounds)
-                nb[i] = (0, hi)
+                nb[i] = (0, hi, m)
                 cands.append((rel, nb, lhs, rhs))
         for c in cands:
             if len(prefix(c[2]) + prefix(c[3])) < len(prefix(best[2]) + prefix(best[3])) or c[1] != best[1]:
@@ -404,8 +434,7 @@ def check_simplify(cli, rng, n, jobs):
     for _ in range(n):
         rel, bounds, lhs, rhs = random_claim(rng, False)
         exprs.append((bounds, lhs))
-    lines = ['s%d NF %d %s %s' % (i, len(b), ' '.join('%d %d' % (lo, -1 if hi is None else hi) for lo, hi in b),
-                                  prefix(e)) for i, (b, e) in enumerate(exprs)]
+    lines = ['s%d NF %d %s %s' % (i, len(b), bounds_str(b), prefix(e)) for i, (b, e) in enumerate(exprs)]
     out = run_cli(cli, lines)
     items = [(b, e, out.get('s%d' % i, ('MISSING', ''))[1]) for i, (b, e) in enumerate(exprs)]
     with multiprocessing.Pool(jobs) as pool:
