@@ -797,7 +797,7 @@ int main(void)
     tcase_add_loop_test(tc, generated_matches_interpreter, 0, (int)(sizeof cases / sizeof cases[0]));
     suite_add_tcase(s, tc);
     TCase *t2 = tcase_create("emitted code");
-    tcase_set_timeout(t2, 120);
+    tcase_set_timeout(t2, 600); /* each test builds programs: minutes on a slow or loaded machine */
     tcase_add_test(t2, no_allocation_in_generated_code);
     tcase_add_test(t2, generated_dir_is_fresh);
     tcase_add_test(t2, golden_emitted_c);
