@@ -11,6 +11,7 @@
  * ox s + kx - pad] (0 outside the image) never stored as a matrix:
  *   forward  y[cout, P]  = W[cout, R] im2col(x)[R, P] + bias     (K = R)
  *   dW       dW[cout, R] += dy[cout, P] im2col(x)^T[P, R]         (K = P)
+ *            or swapped, dW^T[R, cout] += im2col(x)[R, P] dy^T[P, cout]
  *   dx       dcol[R, P]  = W^T[R, cout] dy[cout, P], scatter-added into dx
  *            at the cells im2col reads (col2im)                   (K = cout)
  *   db       the row sums of dy (in double).
@@ -27,13 +28,25 @@
  *   AVX-512: MR 14 x NR 32 (2 zmm): 28 accumulators + 2 + 1 of 32 zmm;
  *   AVX2+FMA: MR 6 x NR 16 (2 ymm): 12 accumulators + 2 + 1 of 16 ymm;
  *   portable: MR 4 x NR 16 floats, plain C that compilers vectorise.
+ * dW's two orientations pack differently: dy im2col^T gathers its B slivers
+ * from x one cell at a time (per position, the taps at fixed offsets) once
+ * for all cout rows; the swapped im2col dy^T packs its A slivers as runs of
+ * x's rows (8-float vectors on x86) and its B panel as 8 x 8 transposes of
+ * dy, but adds each tile into dW transposed, once per KC-deep slice. So the
+ * direct product's packing costs about 1/cout of its multiply-adds and the
+ * swapped one's stores about 1/min(P, KC): the swapped product is taken
+ * when cout <= NC (its B panel holds every output channel, so im2col is
+ * packed once) and 2 cout < min(P, KC) (dw_swapped). On ResNet-18 at
+ * 224x224 that is the stem and layer1; both orders sum the same terms in
+ * the same order, so the two give the same bits.
  * Accumulation is float32 (K-slices of KC terms, partial sums in C); the
  * forward sums FWD_KC-deep float32 slices into a double tile (gemm_block_fwd).
  *
  * Threads: the C matrix is split into one block per thread, each writing
  * only its own block (no reduction, no serial tail): along the columns when
  * there are enough of them (B packed once for all rows), else along the
- * rows. dx's rows are split at input channel boundaries (multiples of k k
+ * rows; the swapped dW always along its rows (taps: each thread packs only
+ * its own rows of im2col, and all of dy^T, 1/R of its work). dx's rows are split at input channel boundaries (multiples of k k
  * rows), because col2im adds the taps of one channel into the same cells.
  *
  * Grouped convolutions (groups > 1) as the reference kernels: input
@@ -65,6 +78,7 @@
 #define NR 16
 #endif
 #define NRV (NR / VW)
+#define MR8 ((MR + 7) / 8 * 8) /* a tile's rows in whole 8 x 8 blocks (store_tile's transpose) */
 #define KC 256
 #define MC (MR * 6)
 #define NC (NR * 4)
@@ -74,7 +88,7 @@
 #define FWD_KC 32 /* the forward's float32 slice depth: 64 put ResNet-18 64x64 at 2.3e-4 (gemm_block_fwd) */
 #endif
 
-enum { PASS_FWD, PASS_DW, PASS_DX };
+enum { PASS_FWD, PASS_DW, PASS_DWT, PASS_DX };
 
 /* One pass of one group: the operands and the geometry. */
 typedef struct {
@@ -84,6 +98,8 @@ typedef struct {
     int cig, h, w, k, stride, pad, oh, ow;
     int M, N, K; /* C is M x N, the reduction K deep */
 } ConvGemm;
+
+static void im2col_rows(const ConvGemm *g, int r0, int nrows, int p0, int ncols, float *dst, int ld);
 
 /* A(i, p) of the pass: forward W[i, p], dW dy[i, p], dx W[p, i]. The dx
  * sliver is k-major (dst[p MR + i]: W^T's rows are W's columns); the others
@@ -106,6 +122,12 @@ static void pack_a(const ConvGemm *g, int i0, int mr, int p0, int kc, int stride
                 for (; i < MR; i++)
                     dst[p * MR + i] = 0.0f;
             }
+        return;
+    }
+    if (g->pass == PASS_DWT) {
+        im2col_rows(g, i0, mr, p0, kc, dst, stride);
+        for (i = mr; i < MR; i++)
+            memset(dst + (ptrdiff_t)i * stride, 0, sizeof(float) * (size_t)kc);
         return;
     }
     const float *a = g->pass == PASS_FWD ? g->wt : g->dy;
@@ -157,6 +179,134 @@ static void window_origins(const ConvGemm *g, int j0, int nr, int *iy0, int *ix0
     }
 }
 
+/* ------------------------------------------------ the weight gradient's packing
+ * Both orientations of dW's product read im2col(x) as rows of taps: a row is
+ * runs of x along the output rows (contiguous at stride 1, every other cell
+ * at stride 2), zero where the window leaves the image (im2col_rows). The
+ * sliver of dW = dy im2col^T wants columns of taps, and that of the swapped
+ * dW^T = im2col dy^T wants columns of dy: both are transposes of rows
+ * (pack_t), in 8 x 8 blocks. On both x86 paths the runs and the blocks move
+ * as 8-float vectors (AVX instructions that every AVX2 or AVX-512 core has),
+ * so AVX-512 runs the code that the AVX2 path runs; portable C moves floats. */
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#define PACK8 1
+/* d[0 .. 7] = s[0], s[2], .. s[14] (reads s[0 .. 15]) */
+GF_INLINE void copy8_even(float *d, const float *s)
+{
+    __m256 e = _mm256_shuffle_ps(_mm256_loadu_ps(s), _mm256_loadu_ps(s + 8), _MM_SHUFFLE(2, 0, 2, 0));
+    /* e = s0 s2 s8 s10 | s4 s6 s12 s14 as pairs 0 1 2 3: reorder to 0 2 1 3 */
+    _mm256_storeu_ps(d, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0))));
+}
+
+/* d[p ld + j] = s[j ls + p] for j, p < 8 */
+GF_INLINE void transpose8(const float *s, ptrdiff_t ls, float *d, ptrdiff_t ld)
+{
+    __m256 r[8], t[8], u[8];
+    int i;
+    for (i = 0; i < 8; i++)
+        r[i] = _mm256_loadu_ps(s + i * ls);
+    for (i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (i = 0; i < 4; i++) {
+        _mm256_storeu_ps(d + i * ld, _mm256_permute2f128_ps(u[i], u[i + 4], 0x20));
+        _mm256_storeu_ps(d + (i + 4) * ld, _mm256_permute2f128_ps(u[i], u[i + 4], 0x31));
+    }
+}
+#endif
+
+/* d[j] = s[j st] for j < n, where s[0 .. avail - 1] may be read */
+static void copy_run(float *d, const float *s, int n, int st, int avail)
+{
+    int j = 0;
+#ifdef PACK8
+    if (st == 1)
+        for (; j + 8 <= n; j += 8)
+            _mm256_storeu_ps(d + j, _mm256_loadu_ps(s + j));
+    else if (st == 2)
+        for (; j + 8 <= n && 2 * j + 16 <= avail; j += 8)
+            copy8_even(d + j, s + 2 * j);
+#endif
+    (void)avail;
+    for (; j < n; j++)
+        d[j] = s[(ptrdiff_t)j * st];
+}
+
+/* dst[r ld + p] = im2col(x)[r0 + r, p0 + p] for r < nrows, p < ncols: per
+ * tap, the positions' runs along output rows read a row of x */
+static void im2col_rows(const ConvGemm *g, int r0, int nrows, int p0, int ncols, float *dst, int ld)
+{
+    int r, st = g->stride, oy0 = p0 / g->ow, ox0 = p0 % g->ow;
+    Tap t = tap_of(g, r0);
+    for (r = 0; r < nrows; r++, tap_next(g, &t)) {
+        const float *xc = g->x + (ptrdiff_t)t.ci * g->h * g->w;
+        float *d = dst + (ptrdiff_t)r * ld;
+        int j = 0, oy = oy0, ox = ox0;
+        while (j < ncols) {
+            int n = g->ow - ox < ncols - j ? g->ow - ox : ncols - j, q = 0;
+            int iy = oy * st - g->pad + t.ky, ix = ox * st - g->pad + t.kx;
+            float *dq = d + j;
+            if ((unsigned)iy < (unsigned)g->h) {
+                /* run element q reads column ix + q st: inside for lo <= q < hi */
+                int lo = ix < 0 ? (-ix + st - 1) / st : 0, hi = ix < g->w ? (g->w - ix + st - 1) / st : 0;
+                hi = hi < n ? hi : n;
+                lo = lo < hi ? lo : hi;
+                for (; q < lo; q++)
+                    dq[q] = 0.0f;
+                if (hi > lo)
+                    copy_run(dq + lo, xc + (ptrdiff_t)iy * g->w + ix + lo * st, hi - lo, st, g->w - (ix + lo * st));
+                q = hi;
+            }
+            for (; q < n; q++)
+                dq[q] = 0.0f;
+            j += n;
+            ox = 0;
+            oy++;
+        }
+    }
+}
+
+/* d[p ld + j] = s[j ls + p] for j < nrows, p < ncols */
+static void transpose(const float *s, ptrdiff_t ls, int nrows, int ncols, float *d, ptrdiff_t ld)
+{
+    int j = 0, p;
+#ifdef PACK8
+    for (; j + 8 <= nrows; j += 8) {
+        for (p = 0; p + 8 <= ncols; p += 8)
+            transpose8(s + j * ls + p, ls, d + (ptrdiff_t)p * ld + j, ld);
+        for (; p < ncols; p++) {
+            int i;
+            for (i = 0; i < 8; i++)
+                d[(ptrdiff_t)p * ld + j + i] = s[(j + i) * ls + p];
+        }
+    }
+#endif
+    for (p = 0; p < ncols; p++) {
+        int i;
+        for (i = j; i < nrows; i++)
+            d[(ptrdiff_t)p * ld + i] = s[i * ls + p];
+    }
+}
+
+/* A B sliver (ncols rows of NR) of the transpose of nrows <= NR rows of s,
+ * zero past them */
+static void pack_t(const float *s, ptrdiff_t ls, int nrows, int ncols, float *dst)
+{
+    int p, j;
+    transpose(s, ls, nrows, ncols, dst, NR);
+    if (nrows < NR)
+        for (p = 0; p < ncols; p++)
+            for (j = nrows; j < NR; j++)
+                dst[p * NR + j] = 0.0f;
+}
+
 /* Sliver of B rows p0 .. p0+kc-1, columns j0 .. j0+nr-1 (zero past nr):
  * forward im2col(x)[p, j], dW im2col(x)[j, p], dx dy[p, j]. */
 static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst)
@@ -171,6 +321,10 @@ static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst
             for (; j < NR; j++)
                 dst[p * NR + j] = 0.0f;
         }
+        return;
+    }
+    if (g->pass == PASS_DWT) {
+        pack_t(g->dy + (ptrdiff_t)j0 * g->K + p0, g->K, nr, kc, dst);
         return;
     }
     if (g->pass == PASS_FWD) {
@@ -290,6 +444,27 @@ static void store_tile(const ConvGemm *g, int i0, int mr, int j0, int nr, const 
         }
         return;
     }
+    if (g->pass == PASS_DWT) { /* tile row i is tap i0 + i, column j output channel j0 + j */
+#ifdef PACK8
+        float tt[NR * MR8]; /* tt[j MR8 + i] = tile[i NR + j] */
+        for (i = 0; i < MR8; i += 8)
+            for (j = 0; j < NR; j += 8)
+                transpose8(tile + i * NR + j, NR, tt + j * MR8 + i, MR8);
+        for (j = 0; j < nr; j++) {
+            float *c = g->out + (ptrdiff_t)(j0 + j) * g->M + i0;
+            const float *t = tt + j * MR8;
+            for (i = 0; i < mr; i++)
+                c[i] += t[i];
+        }
+#else
+        for (j = 0; j < nr; j++) {
+            float *c = g->out + (ptrdiff_t)(j0 + j) * g->M + i0;
+            for (i = 0; i < mr; i++)
+                c[i] += tile[i * NR + j];
+        }
+#endif
+        return;
+    }
     for (i = 0; i < mr; i++) {
         float *c = g->out + (ptrdiff_t)(i0 + i) * g->N + j0;
         const float *t = tile + i * NR;
@@ -301,8 +476,9 @@ static void store_tile(const ConvGemm *g, int i0, int mr, int j0, int nr, const 
 /* dW's or dx's C block rows m0 .. m1-1, columns n0 .. n1-1, by one thread. */
 static void gemm_block(const ConvGemm *g, int m0, int m1, int n0, int n1)
 {
-    float apack[MC * KC], bpack[KC * NC], tile[MR * NR];
+    float apack[MC * KC], bpack[KC * NC], tile[MR8 * NR];
     int jc, pc, ic, jr, ir;
+    memset(tile, 0, sizeof tile); /* rows MR .. MR8 - 1 stay 0 */
     for (jc = n0; jc < n1; jc += NC) {
         int nc = n1 - jc < NC ? n1 - jc : NC;
         for (pc = 0; pc < g->K; pc += KC) {
@@ -386,7 +562,7 @@ static void gemm_thread(const ConvGemm *g, int t, int nt)
     }
     int ns = (g->N + NR - 1) / NR, ms = (g->M + MR - 1) / MR;
     int m0 = 0, m1 = g->M, n0 = 0, n1 = g->N;
-    if (ns >= 2 * nt || ns >= ms) {
+    if (g->pass != PASS_DWT && (ns >= 2 * nt || ns >= ms)) {
         int s0 = (int)((long long)ns * t / nt), s1 = (int)((long long)ns * (t + 1) / nt);
         n0 = s0 * NR;
         n1 = s1 * NR < g->N ? s1 * NR : g->N;
@@ -447,6 +623,17 @@ void gsc_fast_conv2d_chw(const float *x, int cin, int h, int w, const float *wt,
     }
 }
 
+#ifndef DW_SWAP
+#define DW_SWAP -1 /* -1: by the rule of dw_swapped; 0 never, 1 always (for measuring) */
+#endif
+static int dw_swapped(int cout, int P)
+{
+    int depth = P < KC ? P : KC;
+    if (DW_SWAP >= 0)
+        return DW_SWAP;
+    return cout <= NC && 2 * cout < depth;
+}
+
 void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const float *wt, const float *dy, int cout,
                                   int k, int stride, int pad, int groups, float *dx, float *dwt, float *dbias)
 {
@@ -471,9 +658,9 @@ void gsc_fast_conv2d_chw_backward(const float *x, int cin, int h, int w, const f
         g.x = x + (ptrdiff_t)gi * g.cig * h * w;
         g.wt = wt + (ptrdiff_t)gi * cog * R;
         g.dy = dy + (ptrdiff_t)gi * cog * P;
-        g.pass = PASS_DW;
-        g.M = cog;
-        g.N = R;
+        g.pass = dw_swapped(cog, P) ? PASS_DWT : PASS_DW;
+        g.M = g.pass == PASS_DW ? cog : R;
+        g.N = g.pass == PASS_DW ? R : cog;
         g.K = P;
         g.out = dwt + (ptrdiff_t)gi * cog * R;
         conv_gemm(&g);
