@@ -1129,11 +1129,12 @@ static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
     return true;
 }
 
-/* When the shapes a and b (of one rank) differ for some sizes but agree
- * where every size symbol is a multiple of 2^k (the least k up to 10):
+/* When the shapes a and b (of one rank, from axis `from` on) differ for
+ * some sizes but agree where every size symbol is a multiple of 2^k (the
+ * least k up to 10):
  * "; they agree where H and W are multiples of 32: import with --symbolic
  * H=2:32,W=3:32" for the error; else "". */
-static const char *multiple_hint(Imp *m, int rank, Dim *const *a, Dim *const *b)
+static const char *multiple_hint(Imp *m, int from, int rank, Dim *const *a, Dim *const *b)
 {
     int n = m->env.nsyms;
     if (n == 0)
@@ -1146,7 +1147,7 @@ static const char *multiple_hint(Imp *m, int rank, Dim *const *a, Dim *const *b)
         for (int i = 0; i < n; i++)
             m->env.syms[i].step = dim_lcm(old[i], p);
         bool ok = true;
-        for (int r = 0; r < rank && ok; r++)
+        for (int r = from; r < rank && ok; r++)
             ok = dims_equal(m, a[r], b[r]);
         if (ok)
             found = p;
@@ -1216,7 +1217,7 @@ static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
         return node_error(m, "%s of shapes %s and %s: they do not broadcast (equal ranks, each axis equal or 1 in "
                              "one operand, for all sizes)%s",
                           m->node->op_type, shape_text(m, a->rank, a->d), shape_text(m, b->rank, b->d),
-                          a->rank == b->rank ? multiple_hint(m, a->rank, a->d, b->d) : "");
+                          a->rank == b->rank ? multiple_hint(m, 0, a->rank, a->d, b->d) : "");
     const char *ea = operand_expr(m, a, MAX_OPERANDS / 2), *eb = operand_expr(m, b, MAX_OPERANDS / 2);
     Val *v = define(m, 0, arena_printf("%s(%s, %s)", fn, ea, eb), (a->depth > b->depth ? a->depth : b->depth) + 1,
                     a->rank, d);
@@ -2406,9 +2407,12 @@ static bool op_concat(Imp *m)
         bool ok = v->rank == x->rank && !v->pooled;
         for (int j = 1; ok && j < x->rank; j++)
             ok = dims_equal(m, v->d[j], x->d[j]);
-        if (!ok)
-            return node_error(m, "operand %zu has shape %s, which does not match %s but for the channels", i + 1,
-                              shape_text(m, v->rank, v->d), shape_text(m, x->rank, x->d));
+        if (!ok) {
+            buf_free(&e);
+            return node_error(m, "operand %zu has shape %s, which does not match %s but for the channels%s", i + 1,
+                              shape_text(m, v->rank, v->d), shape_text(m, x->rank, x->d),
+                              v->rank == x->rank && !v->pooled ? multiple_hint(m, 1, x->rank, v->d, x->d) : "");
+        }
         c = dim_bin(DX_ADD, c, v->d[0]);
         depth = v->depth > depth ? v->depth : depth;
         buf_printf(&e, "%s%s", i ? ", " : "", operand_expr(m, v, MAX_OPERANDS / m->node->n_input));

@@ -293,6 +293,19 @@ class Fpn(nn.Module):
         return torch.relu(F.interpolate(q, scale_factor=4, mode="nearest") + self.lat(x))
 
 
+class UnetStep(nn.Module):
+    """A U-Net step: a map joined (Concat) with its 2x2 max-pool upsampled by 2, equal but for the channels only
+    where H and W are even."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        a = torch.relu(self.c1(x))
+        return torch.cat([a, F.interpolate(F.max_pool2d(a, 2), scale_factor=2, mode="nearest")], 1)
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -337,6 +350,7 @@ def export_dynamic(name, m, shape, shape2):
 
 export_dynamic("head_dyn", Head(), (1, 2, 9, 11), (1, 2, 16, 13))
 export_dynamic("fpn_dyn", Fpn(), (1, 3, 8, 12), (1, 3, 16, 4))
+export_dynamic("unet_dyn", UnetStep(), (1, 3, 6, 8), (1, 3, 4, 10))
 
 
 def model(nodes, inputs, outputs, inits=(), opset=13):
@@ -413,7 +427,8 @@ bad("broadcast_add", "node 'add' (Add, opset 13): Add of shapes [3, 8, 8] and [3
            helper.make_node("Add", ["x", "q"], ["y"], name="add")], [image("x")], [Y]))
 # symbolic sizes: x (h, w) and its 2x2 max-pool (h / 2, w / 2) agree for no
 # multiple of the sizes (the error has no hint); fpn_dyn (the file above) at
-# its Add agrees where the sizes are multiples of 4, which the error says
+# its Add agrees where the sizes are multiples of 4, unet_dyn at its Concat
+# where they are even, which the errors say
 bad("broadcast_add_sym", "node 'add' (Add, opset 13): Add of shapes [3, h, w] and [3, (h - 2) / 2 + 1, (w - 2) / 2 + 1]: they "
     "do not broadcast (equal ranks, each axis equal or 1 in one operand, for all sizes)",
     model([helper.make_node("MaxPool", ["x"], ["q"], name="p", kernel_shape=[2, 2], strides=[2, 2]),
@@ -421,6 +436,9 @@ bad("broadcast_add_sym", "node 'add' (Add, opset 13): Add of shapes [3, h, w] an
 with open(os.path.join(out, "fpn_dyn.onnx"), "rb") as f:
     bad("fpn_dyn", "they agree where height and width are multiples of 4: import with --symbolic "
         "height=2:4,width=3:4", data=f.read())
+with open(os.path.join(out, "unet_dyn.onnx"), "rb") as f:
+    bad("unet_dyn", "but for the channels; they agree where height and width are multiples of 2: import with "
+        "--symbolic height=2:2,width=3:2", data=f.read())
 bad("hardsigmoid_alpha", "node 'hs' (HardSigmoid, opset 13): alpha 0.2 and beta 0.5 are not supported",
     model([helper.make_node("HardSigmoid", ["x"], ["y"], name="hs")], [image("x")], [Y]))
 bad("clip_bounds", "node 'clip' (Clip, opset 13): bounds [1, -1] are not supported (min must be at most max)",

@@ -112,6 +112,15 @@ if "$GSC" -q --emit=gs --symbolic H=2:4,W=3:4 "$o.onnx" -o "$d/$m.gs" 2>"$d/emit
 else
     bad "--emit=gs --symbolic H=2:4,W=3:4 $m.onnx failed:"; cat "$d/emit.err"
 fi
+# unet_dyn.onnx (a Concat of a map and its max-pool upsampled by 2): refused
+# with the hint (bad_unet_dyn below); with --symbolic H=2:2,W=3:2 --eval is
+# within 1e-4 of PyTorch at 6x8 and 4x10
+for size in ":6:8" "2:4:10"; do
+    sfx=${size%%:*} hw=${size#*:} h=${hw%:*} w=${hw#*:}
+    "$GSC" -q --eval "$OUT/unet_dyn.onnx" --symbolic H=2:2,W=3:2 -D H="$h" -D W="$w" --input "$OUT/unet_dyn.x$sfx.bin" \
+        -o "$d/u$h.bin" && close "$d/u$h.bin" "$OUT/unet_dyn.y$sfx.bin" && ok ||
+        bad "unet_dyn.onnx --symbolic H=2:2,W=3:2 --eval at H=$h, W=$w: not within 1e-4 of PyTorch"
+done
 # where no multiple of the sizes makes the shapes agree, the error gives none
 "$GSC" "$OUT/bad_broadcast_add_sym.onnx" -o "$d/sym.c" 2>"$d/sym.err"
 [ $? -eq 1 ] && grep -q "for all sizes)$" "$d/sym.err" && ok ||
