@@ -8,7 +8,8 @@
  * over several steps; the state helpers; checkpoint round trips, resuming
  * after a save and a load into fresh buffers bit-identically, every load
  * error with nothing changed, and files left untouched by failed writes;
- * the metadata reader and the general writer.
+ * the metadata reader and the general writer; the fast convolution
+ * backward (runtime/gsc_fast_backward.c) against the reference kernel.
  * Does not: compare with PyTorch itself (tools/test_optim_torch.py does,
  * bit for bit).
  *
@@ -1021,13 +1022,97 @@ START_TEST(st_meta_duplicate_in_file)
 }
 END_TEST
 
+/* ------------------------------------------------ the fast convolution backward */
+
+/* n values in [-0.5, 0.5) from seed */
+static float *random_floats(size_t n, unsigned seed)
+{
+    float *p = malloc(sizeof(float) * (n ? n : 1));
+    size_t i;
+    ck_assert_ptr_nonnull(p);
+    for (i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        p[i] = (float)((seed >> 8) / 16777216.0 - 0.5);
+    }
+    return p;
+}
+
+/* the largest |a - b| over the largest |b| */
+static double rel_err(const float *a, const float *b, size_t n)
+{
+    double e = 0.0, m = 0.0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]);
+        e = d > e ? d : e;
+        m = fabs((double)b[i]) > m ? fabs((double)b[i]) : m;
+    }
+    return m > 0.0 ? e / m : e;
+}
+
+/* gsc_fast_conv2d_chw_backward against the reference gsc_conv2d_backward
+ * (double sums) on shapes that take both orientations of the weight
+ * gradient's product (gsc_fast_backward.c, dw_swapped: cout small against
+ * the positions P, or not), several KC-deep slices of P, partial slivers,
+ * strides 1 and 2 (stride 2 reads every other cell of a row), padding,
+ * groups: dW, dx and the bias gradient within 1e-5 of the largest reference
+ * value, the gradients added to what the buffers held. */
+START_TEST(fast_conv_backward_matches_reference)
+{
+    static const struct {
+        int cin, h, w, cout, k, stride, pad, groups;
+    } cs[] = {
+        {3, 37, 41, 8, 7, 2, 3, 1},     /* the stem's form, P = 399: swapped */
+        {5, 20, 19, 6, 3, 1, 1, 1},     /* swapped, partial slivers */
+        {4, 33, 34, 4, 3, 2, 0, 2},     /* stride 2 runs, groups */
+        {6, 11, 13, 9, 5, 1, 2, 3},     /* groups, k 5 */
+        {16, 9, 7, 70, 3, 1, 1, 1},     /* P = 63: direct */
+        {12, 7, 7, 40, 3, 2, 1, 1},     /* P = 16, stride 2: direct */
+        {8, 15, 15, 24, 1, 2, 0, 1},    /* 1x1/2 */
+        {8, 40, 40, 140, 3, 1, 1, 1},   /* cout past NC, P = 1600: direct, several slices */
+    };
+    size_t c;
+    for (c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        int cin = cs[c].cin, h = cs[c].h, w = cs[c].w, cout = cs[c].cout, k = cs[c].k, s = cs[c].stride;
+        int pad = cs[c].pad, groups = cs[c].groups;
+        int oh = gsc_out_size(h, k, s, pad), ow = gsc_out_size(w, k, s, pad);
+        size_t nx = (size_t)cin * h * w, nw = (size_t)cout * (cin / groups) * k * k, ny = (size_t)cout * oh * ow;
+        float *x = random_floats(nx, 1u + (unsigned)c), *wt = random_floats(nw, 100u + (unsigned)c);
+        float *dy = random_floats(ny, 200u + (unsigned)c);
+        float *dx[2], *dw[2], *db[2];
+        int v;
+        for (v = 0; v < 2; v++) { /* the same start values in both: the gradients are added */
+            dx[v] = random_floats(nx, 300u);
+            dw[v] = random_floats(nw, 400u);
+            db[v] = random_floats((size_t)cout, 500u);
+        }
+        gsc_conv2d_backward(x, cin, h, w, wt, dy, cout, k, s, pad, groups, dx[0], dw[0], db[0]);
+        gsc_fast_conv2d_chw_backward(x, cin, h, w, wt, dy, cout, k, s, pad, groups, dx[1], dw[1], db[1]);
+        ck_assert_msg(rel_err(dw[1], dw[0], nw) <= 1e-5, "case %zu: dW error %.3g", c, rel_err(dw[1], dw[0], nw));
+        ck_assert_msg(rel_err(dx[1], dx[0], nx) <= 1e-5, "case %zu: dx error %.3g", c, rel_err(dx[1], dx[0], nx));
+        ck_assert_msg(rel_err(db[1], db[0], (size_t)cout) <= 1e-5, "case %zu: dbias error %.3g", c,
+                      rel_err(db[1], db[0], (size_t)cout));
+        for (v = 0; v < 2; v++) {
+            free(dx[v]);
+            free(dw[v]);
+            free(db[v]);
+        }
+        free(x);
+        free(wt);
+        free(dy);
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------------- main */
 
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
     TCase *opt = tcase_create("optimisers"), *ck = tcase_create("checkpoints");
-    TCase *st = tcase_create("safetensors");
+    TCase *st = tcase_create("safetensors"), *conv = tcase_create("fast convolution backward");
+    tcase_add_test(conv, fast_conv_backward_matches_reference);
+    suite_add_tcase(s, conv);
     tcase_add_test(opt, defaults_are_pytorch_s);
     tcase_add_test(opt, check_refuses_what_pytorch_refuses);
     tcase_add_test(opt, state_sizes_and_init);
