@@ -1556,7 +1556,7 @@ static DimEnv stepped_env(const DimEnv *env)
         if (s.step > 1) {
             int64_t r = 0;
             dim_apply(DX_MOD, s.lo, s.step, &r);
-            s.name = arena_printf("%s/%" PRId64, s.name ? s.name : "?", s.step);
+            s.name = arena_printf("(%s/%" PRId64 ")", s.name ? s.name : "?", s.step);
             s.lo = fdiv(s.lo, s.step) + (r != 0); /* the ceiling */
             s.hi = s.hi == INF ? INF : fdiv(s.hi, s.step);
             s.step = 0;
@@ -1722,6 +1722,12 @@ char *prove_normal_str(const DimEnv *env, const Dim *d)
     if (!syms_valid(env, d))
         return dim_str(d, env);
     Ctx cx = {.env = env};
+    DimEnv e;
+    if (has_steps(env)) { /* as decided: over the x' = x / step, named "(H/32)" */
+        e = stepped_env(env);
+        cx.env = &e;
+        d = subst_steps(env, d);
+    }
     Poly *p = norm(&cx, d);
     char *s = cx.fail ? dim_str(d, env) : (char *)poly_str(&cx, p);
     cx_free(&cx);
