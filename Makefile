@@ -20,7 +20,7 @@
 #   make test-ops-torch-forms  per-axis windows (and the other forms of the zoo) against
 #                   PyTorch, interpreter forward and gradients (also in make test)
 #   make test-onnx-ort  PyTorch exports imported with gsc against ONNX Runtime (1e-4), and test-onnx-ext
-#   make test-onnx-ext  trained ONNX models from npm packages (PaddleOCR) against ONNX Runtime (1e-4)
+#   make test-onnx-ext  trained ONNX models from npm packages (PaddleOCR, openWakeWord) against ONNX Runtime (1e-4)
 #   make test-torchvision  models/torchvision/*.gs against torchvision in eval mode at
 #                   224x224 and another size (make test runs one small size)
 #   make test-grad-torch  gsc --train's ResNet-18 gradients against PyTorch autograd,

@@ -385,6 +385,8 @@ typedef struct {
     const char *model;    /* model name */
     const char *input;    /* input name */
     const char *in_shape, *out_shape;
+    const char *in_file;  /* the input's shape in the file where a Reshape gives in_shape, or NULL */
+    const char *out_file; /* the output's shape in the file where out_shape is it flattened, or NULL */
     const char *where;    /* "H >= 32, W >= 32", or NULL */
     const char *defaults; /* "H = 224, W = 224", or NULL */
     Vec stmts;            /* ImStmt* */

@@ -125,6 +125,7 @@ struct Val {
     int64_t pad;      /* a Pad by zeros not yet applied: the shape and expr are
                          the unpadded tensor's; only a Conv or an AveragePool
                          (which pad by zeros themselves) may take it */
+    bool input;       /* the graph's input itself */
 };
 
 typedef struct {
@@ -143,6 +144,7 @@ typedef struct {
     Vec req_a, req_b;      /* side conditions a >= b of the windows */
     Imported *im;
     int nlet;
+    const char *output;    /* the graph's output (ONNX name) */
 } Imp;
 
 /* ------------------------------------------------------------ errors */
@@ -1400,7 +1402,12 @@ static bool op_sub(Imp *m) { return op_binary(m, '-'); }
 static bool op_mul(Imp *m) { return op_binary(m, '*'); }
 static bool op_div(Imp *m) { return op_binary(m, '/'); }
 
-/* Max and Min of two tensors (the variadic forms of more or fewer are not) */
+static const char *real_text(float v);
+
+/* Max and Min of two tensors, or of a tensor and one constant value c (a
+ * bound: tf2onnx's tf.maximum(x, c)): Max is clip(x, min=c, max=FLT_MAX)
+ * (relu where c is 0), Min clip(x, min=-FLT_MAX, max=c), as Clip with one
+ * bound. The variadic forms of more or fewer operands are not read. */
 static bool op_maxmin(Imp *m)
 {
     bool max = !strcmp(m->node->op_type, "Max");
@@ -1408,8 +1415,30 @@ static bool op_maxmin(Imp *m)
         return node_error(m, "%zu operands are not supported (only 2)", m->node->n_input);
     if (!attrs_known(m, no_attrs))
         return false;
-    Val *a = tensor_operand(m, 0), *b = a ? tensor_operand(m, 1) : NULL;
-    return b && tensor_binary(m, a, b, max ? '>' : '<');
+    Val *a = operand(m, 0), *b = a ? operand(m, 1) : NULL;
+    if (!b)
+        return false;
+    if (!a->k || !b->k) {
+        Val *x = a->k ? b : a;
+        const Const *k = a->k ? a->k : b->k;
+        if (!k)
+            return tensor_binary(m, a, b, max ? '>' : '<');
+        Dim *od[MAX_RANK + 1];
+        if (k->count != 1 || k->rank > onnx_shape(x, od))
+            return node_error(m, "a constant operand of %lld values is not supported (only one value, a bound)",
+                              (long long)k->count);
+        float c = k->f[0];
+        if (!isfinite(c))
+            return node_error(m, "the bound %g is not supported (only a finite one)", (double)c);
+        const char *e = max && c == 0.0f ? call1("relu", x, NULL)
+                        : call1("clip", x, arena_printf(", min=%s, max=%s", real_text(max ? c : -FLT_MAX),
+                                                        real_text(max ? FLT_MAX : c)));
+        Val *v = define(m, 0, e, x->depth + 1, x->rank, x->d);
+        if (v)
+            v->pooled = x->pooled;
+        return true;
+    }
+    return tensor_operand(m, 0) != NULL; /* two constants: refused, naming the first */
 }
 
 /* A float32 as a GraphSpec real literal: the shortest text that reads back
@@ -1920,6 +1949,29 @@ static bool reshape_to(Imp *m, Val *x, int rank, Dim **d)
         return alias(m, x, x->rank, x->d, false);
     Dim *od[MAX_RANK + 1];
     int orank = onnx_shape(x, od);
+    /* ONNX's Reshape keeps the values in their order, as gsc's layout does:
+     * the graph's input, read by this Reshape alone, is declared in the
+     * Reshape's shape (tf2onnx's NHWC [1, h, w, 1] as NCHW [1, 1, h, w]) ... */
+    if (x->input && x->uses == 1 && rank >= 2) {
+        m->im->in_file = m->im->in_shape;
+        x->rank = rank - 1;
+        for (int i = 0; i < x->rank; i++)
+            x->d[i] = d[i + 1];
+        m->im->in_shape = shape_text(m, x->rank, x->d);
+        return alias(m, x, x->rank, x->d, false);
+    }
+    /* ... and the graph's output, this Reshape's result used nowhere else, is
+     * its values in that order, flatten(x) (or x, a vector) */
+    if (!strcmp(m->node->output[0], m->output) && slot(m, m->output)->uses == 1) {
+        Dim *n = dim_num(1);
+        for (int i = 1; i < rank; i++)
+            n = dim_bin(DX_MUL, n, d[i]);
+        m->im->out_file = shape_text(m, rank - 1, d + 1);
+        if (x->rank == 1)
+            return alias(m, x, 1, &n, false);
+        define(m, 0, call1("flatten", x, NULL), x->depth + 1, 1, &n);
+        return true;
+    }
     return node_error(m, "reshaping %s to %s is not supported (only flattening and no-op reshapes)",
                       shape_text(m, orank, od), shape_text(m, rank, d));
 }
@@ -2651,6 +2703,7 @@ static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbo
                           orank, MAX_RANK);
     Val *v = slot(m, iname);
     v->defined = true;
+    v->input = true;
     v->rank = orank - 1;
     m->env.syms = arena_alloc(sizeof(DimSym) * (size_t)orank);
     m->defval = arena_alloc(sizeof(int64_t) * (size_t)orank);
@@ -2821,6 +2874,7 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
             if (*g->node[i]->input[j])
                 slot(m, g->node[i]->input[j])->uses++;
     slot(m, g->output[0]->name)->uses++;
+    m->output = str(g->output[0]->name);
     if (!read_input(m, input, symbolic))
         return false;
     for (size_t i = 0; i < g->n_node; i++)

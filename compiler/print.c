@@ -16,6 +16,11 @@ void print_graphspec(const Imported *im, Buf *b)
     buf_printf(b, "# %s, imported by gsc %s from %s (%s).\n", im->model, GSC_VERSION, base ? base + 1 : im->source,
                im->about);
     buf_printf(b, "# The batch of 1 is dropped: the input is %s, channels first.\n", im->in_shape);
+    if (im->in_file)
+        buf_printf(b, "# The file's input %s is read as %s: its Reshape (the same values in the same order).\n",
+                   im->in_file, im->in_shape);
+    if (im->out_file)
+        buf_printf(b, "# The file's output %s is returned flattened, its values in the same order.\n", im->out_file);
     buf_printf(b, "model %s(%s: %s) -> %s", im->model, im->input, im->in_shape, im->out_shape);
     if (im->where)
         buf_printf(b, "\n      where %s", im->where);

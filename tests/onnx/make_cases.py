@@ -306,6 +306,23 @@ class UnetStep(nn.Module):
         return torch.cat([a, F.interpolate(F.max_pool2d(a, 2), scale_factor=2, mode="nearest")], 1)
 
 
+class Nhwc(nn.Module):
+    """A Keras model as tf2onnx writes it: the NHWC input [1, h, w, 1] reshaped to NCHW [1, 1, h, w], Max and Min
+    with a one-value constant (tf.maximum(x, -0.4); Max with 0 as relu), the [1, c, 1, w] result reshaped to the
+    output [1, 1, w, c]'s order of values (a flatten)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3, padding=(0, 1))
+        self.conv2 = nn.Conv2d(4, 3, (4, 1))
+
+    def forward(self, x):
+        y = nn.functional.leaky_relu(self.conv(x.reshape(1, 1, 6, 8)), 0.2)
+        y = torch.minimum(torch.maximum(y, torch.tensor(-0.4)), torch.tensor(0.7))
+        y = torch.maximum(self.conv2(nn.functional.max_pool2d(y, (1, 2))), torch.zeros(1, 1, 1, 1))
+        return y.reshape(1, 1, 4, 3)
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -332,6 +349,7 @@ export("up", Up(), (1, 3, 6, 8))
 export("up11", Up(), (1, 3, 6, 8), opset=11)
 export("up9", Up(bilinear=False), (1, 3, 6, 8), opset=9)
 export("transposed", Transposed(), (1, 3, 5, 4))
+export("nhwc", Nhwc(), (1, 6, 8, 1))
 
 
 def export_dynamic(name, m, shape, shape2):
@@ -455,6 +473,15 @@ bad("clip_dynamic", "node 'clip' (Clip, opset 13): the max ('z') must be a const
           [image("x")], [Y]))
 bad("max3", "node 'mx' (Max, opset 13): 3 operands are not supported (only 2)",
     model([helper.make_node("Max", ["x", "x", "x"], ["y"], name="mx")], [image("x")], [Y]))
+bad("max_values", "node 'mx' (Max, opset 13): a constant operand of 3 values is not supported (only one value, a bound)",
+    model([helper.make_node("Max", ["x", "k"], ["y"], name="mx")], [image("x")], [Y], [weight("k", 1, 3, 1, 1)]))
+bad("min_inf", "node 'mn' (Min, opset 13): the bound inf is not supported (only a finite one)",
+    model([helper.make_node("Min", ["k", "x"], ["y"], name="mn")], [image("x")], [Y],
+          [helper.make_tensor("k", TensorProto.FLOAT, [], [float("inf")])]))
+bad("reshape_input_twice", "node 'rs' (Reshape, opset 13): reshaping [1, 3, 8, 8] to [1, 3, 64] is not supported",
+    model([helper.make_node("Reshape", ["x", "s"], ["r"], name="rs"), helper.make_node("Relu", ["x"], ["q"], name="q"),
+           helper.make_node("Add", ["r", "r"], ["y"], name="a")], [image("x")], [Y],
+          [helper.make_tensor("s", TensorProto.INT64, [3], [1, 3, 64])]))
 bad("div_tensors", "node 'dv' (Div, opset 13): Div of two tensors is not supported",
     model([helper.make_node("Div", ["x", "x"], ["y"], name="dv")], [image("x")], [Y]))
 bad("dynamic_reshape", "node 'sh' (Shape, opset 13): the shape of 'x' is [1, 3, H, 8], whose axis 2 is a size symbol",
