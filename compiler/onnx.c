@@ -105,6 +105,9 @@ struct Val {
     int rank;         /* GraphSpec shape */
     Dim *d[MAX_RANK];
     bool pooled;      /* ONNX [1, c, 1, 1], GraphSpec [c] */
+    bool last;        /* channels last: ONNX [1, h, w, c] ([1, 1, 1, c] when
+                         pooled), a Transpose (0, 2, 3, 1) of the GraphSpec
+                         value [c, h, w] (or [c]) that expr is */
     const char *expr; /* GraphSpec expression */
     int depth;        /* calls nested in expr */
     bool sum;         /* expr is a + b */
@@ -122,6 +125,8 @@ struct Val {
     int64_t groups;   /* g */
     int pat;          /* a step of GELU's pattern on px (enum Pat) */
     const Val *px;
+    const Val *pd;    /* a layer norm's pattern: its x - mean */
+    float eps;        /* ... and its epsilon */
     int64_t pad;      /* a Pad by zeros not yet applied: the shape and expr are
                          the unpadded tensor's; only a Conv or an AveragePool
                          (which pad by zeros themselves) may take it */
@@ -135,6 +140,7 @@ typedef struct {
     bool takes_pad;        /* the node's operand 1 may be a pending Pad */
     bool takes_shuffle;    /* the node's operand 1 may be a pending channel shuffle */
     bool takes_pattern;    /* the node may take a step of GELU's pattern */
+    bool takes_last;       /* the node's operands may be channels-last views */
     DimEnv env;            /* the input's size symbols */
     int64_t *defval;       /* their values in the file (-1: none) */
     int *axis;             /* their input axes */
@@ -502,6 +508,12 @@ enum Pat {
     P_H1,        /* x + 3: hardswish as paddle2onnx writes it, x * Clip(x + 3, 0, 6) / 6 */
     P_H2,        /* Clip(x + 3, 0, 6) */
     P_H3,        /* x * Clip(x + 3, 0, 6) */
+    P_L1,        /* a layer norm's ReduceMean(x) over the channels: the mean */
+    P_L2,        /* x - mean (pd: this value) */
+    P_L3,        /* (x - mean)^2 */
+    P_L4,        /* the variance: ReduceMean((x - mean)^2) */
+    P_L5,        /* variance + eps */
+    P_L6,        /* Sqrt(variance + eps); (x - mean) / that is layernorm(c, eps=...) */
 };
 
 static bool pattern_step(const Val *v)
@@ -514,6 +526,10 @@ static bool pattern_refused(Imp *m, const Val *v)
 {
     if (!pattern_step(v))
         return false;
+    if (v->pat >= P_L1)
+        return node_error(m, "operand '%s' is a step of a layer norm's pattern (ReduceMean over the channels, Sub, "
+                             "Pow 2, ReduceMean, Add eps, Sqrt, Div), which gsc reads only as the whole pattern",
+                          v->name);
     if (v->pat >= P_H1)
         return node_error(m, "operand '%s' is a step of hardswish's pattern (x * Clip(x + 3, 0, 6) / 6), which gsc "
                              "reads only as the whole pattern", v->name);
@@ -540,6 +556,12 @@ static Val *operand(Imp *m, int i)
     if (v->shuffle && !(i == 0 && m->takes_shuffle)) {
         node_error(m, "operand '%s' is part of a channel shuffle, which gsc reads only as the whole pattern "
                       "Reshape [1, g, c/g, h, w], Transpose (0, 2, 1, 3, 4), Reshape [1, c, h, w]", v->name);
+        return NULL;
+    }
+    if (v->last && !m->takes_last) {
+        node_error(m, "operand '%s' is a channels-last view (Transpose (0, 2, 3, 1)), which gsc takes only in a layer "
+                      "norm, a MatMul by a constant, element-wise operators and the Transpose (0, 3, 1, 2) back",
+                   v->name);
         return NULL;
     }
     if (v->pad && !(i == 0 && m->takes_pad)) {
@@ -674,6 +696,7 @@ static bool alias(Imp *m, Val *in, int rank, Dim *const *d, bool pooled)
     if (v) {
         v->pooled = pooled;
         v->sum = in->sum && v->expr == in->expr;
+        v->last = in->last;
         v->fold = v->uses == 1 ? in->fold : NULL;
     }
     return true;
@@ -833,10 +856,20 @@ static int onnx_shape(const Val *x, Dim **d)
     d[0] = dim_num(1);
     for (int i = 0; i < x->rank; i++)
         d[i + 1] = x->d[i];
-    if (!x->pooled)
-        return x->rank + 1;
-    d[2] = d[3] = dim_num(1);
-    return 4;
+    int rank = x->rank + 1;
+    if (x->pooled)
+        d[2] = d[3] = dim_num(1), rank = 4;
+    if (x->last) { /* [1, h, w, c] */
+        Dim *c = d[1];
+        d[1] = d[2], d[2] = d[3], d[3] = c;
+    }
+    return rank;
+}
+
+/* The ONNX axis of x's channels: 1, or the last one of a channels-last view. */
+static int channel_axis(const Val *x)
+{
+    return x->last ? 3 : 1;
 }
 
 /* A Conv on the pooled vector (a squeeze-and-excitation gate) takes the
@@ -1001,6 +1034,25 @@ static bool op_conv_transpose(Imp *m)
     return conv_layer(m, name, &d, x, out, f);
 }
 
+/* The weight [out][in] (alpha B, or alpha B^T for transB) and bias (beta C,
+ * or 0) of a layer named name, kept foldable. */
+static Fold *matrix_weights(Imp *m, const char *name, const Const *B, bool transB, double alpha, const Const *C,
+                            double beta)
+{
+    int64_t in = transB ? B->dims[1] : B->dims[0], out = transB ? B->dims[0] : B->dims[1];
+    Fold *f = arena_alloc(sizeof *f);
+    f->cout = out;
+    f->per = in;
+    f->w = new_weight(m, name, "weight", in * out);
+    f->b = new_weight(m, name, "bias", out);
+    for (int64_t o = 0; o < out; o++) {
+        for (int64_t i = 0; i < in; i++)
+            f->w->data[o * in + i] = (float)(alpha * (transB ? B->f[o * in + i] : B->f[i * out + o]));
+        f->b->data[o] = C ? (float)(beta * C->f[C->count == 1 ? 0 : o]) : 0.0f;
+    }
+    return f;
+}
+
 /* y = W x + b from a constant matrix: Gemm (alpha, beta, transB) and
  * MatMul (then bias 0). */
 static bool linear_from(Imp *m, Val *x, Const *B, bool transB, double alpha, Const *C, double beta)
@@ -1017,16 +1069,7 @@ static bool linear_from(Imp *m, Val *x, Const *B, bool transB, double alpha, Con
     if (C && C->count != out && C->count != 1)
         return node_error(m, "the bias C must have 1 or %lld values", (long long)out);
     const char *name = layer_name(m, transB ? m->node->input[1] : NULL);
-    Fold *f = arena_alloc(sizeof *f);
-    f->cout = out;
-    f->per = in;
-    f->w = new_weight(m, name, "weight", in * out);
-    f->b = new_weight(m, name, "bias", out);
-    for (int64_t o = 0; o < out; o++) {
-        for (int64_t i = 0; i < in; i++)
-            f->w->data[o * in + i] = (float)(alpha * (transB ? B->f[o * in + i] : B->f[i * out + o]));
-        f->b->data[o] = C ? (float)(beta * C->f[C->count == 1 ? 0 : o]) : 0.0f;
-    }
+    Fold *f = matrix_weights(m, name, B, transB, alpha, C, beta);
     stmt(m, IM_LAYER, name, arena_printf("linear(%lld -> %lld)", (long long)in, (long long)out), 0, NULL);
     Dim *d[1] = {dim_num(out)};
     Val *v = define(m, 0, arena_printf("%s(%s)", name, x->expr), x->depth + 1, 1, d);
@@ -1051,23 +1094,58 @@ static bool op_gemm(Imp *m)
                        attr_float(m, "beta", 1.0));
 }
 
+/* x B on a channels-last view [1, h, w, c] by a constant [c, c'] (PyTorch's
+ * nn.Linear between ConvNeXt's permutes): conv2d(c -> c', k=1), its weight
+ * B transposed and bias 0 (an Add of [c'] after it folds in), channels last
+ * still. */
+static bool pointwise_from(Imp *m, Val *x, const Const *B)
+{
+    if (x->rank != 3 || x->pooled)
+        return node_error(m, "a MatMul of a channels-last view is supported only on an image [1, h, w, c]");
+    if (B->rank != 2)
+        return node_error(m, "the weight must be a matrix");
+    if (!dims_equal(m, x->d[0], dim_num(B->dims[0])))
+        return node_error(m, "the weight takes %lld inputs, the operand has %s channels", (long long)B->dims[0],
+                          dim_text(m, x->d[0]));
+    const char *name = layer_name(m, NULL);
+    Fold *f = matrix_weights(m, name, B, false, 1.0, NULL, 0.0);
+    Buf d = {0};
+    buf_printf(&d, "conv2d(%lld -> %lld, k=1", (long long)B->dims[0], (long long)B->dims[1]);
+    Dim *out[3] = {dim_num(B->dims[1]), x->d[1], x->d[2]};
+    conv_layer(m, name, &d, x, out, f);
+    Val *v = find(m, m->node->output[0]);
+    if (v)
+        v->last = true;
+    return true;
+}
+
 static bool op_matmul(Imp *m)
 {
+    m->takes_last = true;
     Val *x = tensor_operand(m, 0);
     Const *B = x ? const_operand(m, 1, "matrix B") : NULL;
-    return B && attrs_known(m, no_attrs) && linear_from(m, x, B, false, 1.0, NULL, 0.0);
+    if (!B || !attrs_known(m, no_attrs))
+        return false;
+    return x->last ? pointwise_from(m, x, B) : linear_from(m, x, B, false, 1.0, NULL, 0.0);
 }
 
 /* The per-channel values of a constant that broadcasts against [1, c, ...]
- * (or a scalar): NULL when it does not. */
-static const float *per_channel(const Const *k, int64_t c, int out_rank, int64_t *step)
+ * (or [1, h, w, c] when last), or a scalar: NULL when it does not. */
+static const float *per_channel(const Const *k, int64_t c, int out_rank, bool last, int64_t *step)
 {
     if (k->count == 1) {
         *step = 0;
         return k->f;
     }
-    if (k->count != c)
+    if (k->count != c || k->rank > 4)
         return NULL;
+    if (last) { /* [c], [1, c], ... [1, 1, 1, c] */
+        for (int i = 0; i + 1 < k->rank; i++)
+            if (k->dims[i] != 1)
+                return NULL;
+        *step = 1;
+        return k->f;
+    }
     /* [c], [c, 1, 1], [1, c, 1, 1] for an image; [c] or [1, c] for a vector */
     int lead = 0;
     while (lead < k->rank && k->dims[lead] == 1)
@@ -1089,7 +1167,8 @@ static const float *per_channel(const Const *k, int64_t c, int out_rank, int64_t
 static bool const_param(Imp *m, Val *x, const Const *k, char op, bool k_first)
 {
     int64_t c = 0, step = 0;
-    const float *v = x->rank == 3 && !x->pooled && dim_is_const(x->d[0], &c) ? per_channel(k, c, 3, &step) : NULL;
+    const float *v = x->rank == 3 && !x->pooled && dim_is_const(x->d[0], &c) ? per_channel(k, c, 3, x->last, &step)
+                                                                              : NULL;
     if (!v || (k_first && op == '/'))
         return node_error(m, "a constant operand is supported only per channel, right after a Conv, Gemm or "
                              "MatMul whose output has no other use, or as a scalar or per-channel constant times, "
@@ -1103,7 +1182,9 @@ static bool const_param(Imp *m, Val *x, const Const *k, char op, bool k_first)
     const char *fn = op == '+' ? "add" : op == '-' ? "sub" : "mul";
     const char *e = k_first && op == '-' ? arena_printf("sub(%s, %s)", name, x->expr)
                                          : arena_printf("%s(%s, %s)", fn, x->expr, name);
-    define(m, 0, e, x->depth + 1, x->rank, x->d);
+    Val *r = define(m, 0, e, x->depth + 1, x->rank, x->d);
+    if (r)
+        r->last = x->last;
     return true;
 }
 
@@ -1112,7 +1193,7 @@ static bool const_param(Imp *m, Val *x, const Const *k, char op, bool k_first)
 static bool fold_const(Imp *m, Val *x, const Const *k, char op, bool k_first)
 {
     int64_t step;
-    const float *c = x->fold ? per_channel(k, x->fold->cout, x->rank, &step) : NULL;
+    const float *c = x->fold ? per_channel(k, x->fold->cout, x->rank, x->last, &step) : NULL;
     if (!c || (k_first && (op == '-' || op == '/')))
         return const_param(m, x, k, op, k_first);
     Fold *f = x->fold;
@@ -1174,7 +1255,7 @@ static const char *multiple_hint(Imp *m, int from, int rank, Dim *const *a, Dim 
 /* a and b have the same GraphSpec shape for all sizes */
 static bool same_shape(Imp *m, const Val *a, const Val *b)
 {
-    bool same = a->rank == b->rank && a->pooled == b->pooled;
+    bool same = a->rank == b->rank && a->pooled == b->pooled && a->last == b->last;
     for (int i = 0; same && i < a->rank; i++)
         same = dims_equal(m, a->d[i], b->d[i]);
     return same;
@@ -1202,9 +1283,12 @@ static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
     if (x) {
         Val *v = define(m, 0, call1(gate->gated, x, NULL), x->depth + 1, x->rank, x->d);
         if (v)
-            v->pooled = x->pooled;
+            v->pooled = x->pooled, v->last = x->last;
         return true;
     }
+    if (a->last != b->last)
+        return node_error(m, "%s of a channels-last view and a tensor that is not one is not supported",
+                          m->node->op_type);
     bool ok = a->rank == b->rank && a->pooled == b->pooled;
     Dim *d[MAX_RANK];
     for (int i = 0; ok && i < a->rank; i++) {
@@ -1224,7 +1308,7 @@ static bool tensor_binary(Imp *m, Val *a, Val *b, char op)
     Val *v = define(m, 0, arena_printf("%s(%s, %s)", fn, ea, eb), (a->depth > b->depth ? a->depth : b->depth) + 1,
                     a->rank, d);
     if (v)
-        v->pooled = a->pooled;
+        v->pooled = a->pooled, v->last = a->last;
     return true;
 }
 
@@ -1261,15 +1345,16 @@ static bool fold_consts(Imp *m, const Const *a, const Const *b, char op)
 }
 
 /* Output 0 of the node as a step of a pattern on x (GELU's, the channel
- * shuffle's): of the given shape, x's expression, used once. */
-static Val *step_value(Imp *m, const Val *x, int rank, Dim *const *d, const char *what)
+ * shuffle's, a layer norm's): of the given shape, x's expression, used
+ * `uses` times (the pattern's next steps). */
+static Val *step_value(Imp *m, const Val *x, int rank, Dim *const *d, const char *what, int uses)
 {
     Val *v = m->node->n_output && *m->node->output[0] ? slot(m, m->node->output[0]) : NULL;
     if (!v) {
         node_error(m, "has no output");
         return NULL;
     }
-    if (v->uses != 1) {
+    if (v->uses != uses) {
         node_error(m, "%s used %d times is not supported", what, v->uses);
         return NULL;
     }
@@ -1278,6 +1363,7 @@ static Val *step_value(Imp *m, const Val *x, int rank, Dim *const *d, const char
     for (int i = 0; i < rank; i++)
         v->d[i] = d[i];
     v->pooled = x->pooled;
+    v->last = x->last;
     v->expr = x->expr;
     v->depth = x->depth;
     return v;
@@ -1291,10 +1377,11 @@ static bool pattern_define(Imp *m, const Val *x, int pat)
         const char *fn = pat == P_GELU ? "gelu" : pat == P_GELU_TANH ? "gelu_tanh" : "hardswish";
         Val *v = define(m, 0, call1(fn, x, NULL), x->depth + 1, x->rank, x->d);
         if (v)
-            v->pooled = x->pooled;
+            v->pooled = x->pooled, v->last = x->last;
         return true;
     }
-    Val *v = step_value(m, x, x->rank, x->d, pat >= P_H1 ? "a step of hardswish's pattern" : "a step of GELU's pattern");
+    Val *v = step_value(m, x, x->rank, x->d, pat >= P_H1 ? "a step of hardswish's pattern" : "a step of GELU's pattern",
+                         1);
     if (!v)
         return false;
     v->pat = pat;
@@ -1369,9 +1456,49 @@ static int pattern_tensors(Imp *m, Val *a, Val *b, char op)
     return 0;
 }
 
+/* Output 0 of the node is step pat of a layer norm's pattern (ReduceMean
+ * over the channels, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div) of px,
+ * from x: its x - mean pd, its epsilon eps. */
+static bool norm_step(Imp *m, const Val *x, int pat, const Val *px, const Val *pd, float eps)
+{
+    Val *v = step_value(m, x, x->rank, x->d, pat == P_L2 ? "x - mean of a layer norm's pattern (the Pow's and the "
+                        "Div's operand)" : "a step of a layer norm's pattern", pat == P_L2 ? 2 : 1);
+    if (!v)
+        return false;
+    v->pat = pat, v->px = px, v->pd = pd, v->eps = eps;
+    return true;
+}
+
+/* a op b as a step of a layer norm's pattern: 1 when it is one (and
+ * defined), -1 on an error, 0 when not. x - mean is used by the Pow and
+ * the Div alone; the Div of it by the Sqrt of its own variance ends the
+ * pattern: layernorm(c, eps=...), weight 1 and bias 0 until the Mul and
+ * Add after it fold in. */
+static bool layernorm_layer(Imp *m, const Val *x, const char *weight, float eps, const Const *w, const Const *b);
+
+static int pattern_norm(Imp *m, Val *a, Val *b, char op)
+{
+    Val *t = a->k ? b : a;
+    const Const *k = a->k ? a->k : b->k;
+    if (op == '-' && !a->k && b->pat == P_L1 && b->px == a)
+        return norm_step(m, a, P_L2, a, NULL, 0) ? 1 : -1;
+    if (op == '+' && k && !(a->k && b->k) && t->pat == P_L4) {
+        if (k->count != 1) {
+            node_error(m, "the epsilon of a layer norm's pattern must be a scalar constant, not %lld values",
+                       (long long)k->count);
+            return -1;
+        }
+        return norm_step(m, t, P_L5, t->px, t->pd, k->f[0]) ? 1 : -1;
+    }
+    if (op == '/' && a->pat == P_L2 && b->pat == P_L6 && b->pd == a)
+        return layernorm_layer(m, b->px, NULL, b->eps, NULL, NULL) ? 1 : -1;
+    return 0;
+}
+
 static bool op_binary(Imp *m, char op)
 {
     m->takes_pattern = true;
+    m->takes_last = true;
     if (!attrs_known(m, no_attrs))
         return false;
     Val *a = operand(m, 0), *b = a ? operand(m, 1) : NULL;
@@ -1379,7 +1506,10 @@ static bool op_binary(Imp *m, char op)
         return false;
     if (a->k && b->k)
         return fold_consts(m, a->k, b->k, op);
-    int step = a->k || b->k ? pattern_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL)
+    int step = pattern_norm(m, a, b, op);
+    if (step)
+        return step > 0;
+    step = a->k || b->k ? pattern_const(m, a->k ? b : a, a->k ? a->k : b->k, op, a->k != NULL)
                             : pattern_tensors(m, a, b, op);
     if (step)
         return step > 0;
@@ -1392,8 +1522,10 @@ static bool op_binary(Imp *m, char op)
     const char *ea = operand_expr(m, a, MAX_OPERANDS / 2), *eb = operand_expr(m, b, MAX_OPERANDS / 2);
     Val *v = define(m, 0, arena_printf("%s + %s", ea, b->sum ? arena_printf("(%s)", eb) : eb),
                     (a->depth > b->depth ? a->depth : b->depth) + 1, a->rank, a->d);
-    if (v)
-        v->pooled = a->pooled, v->sum = v->expr != a->expr && v->expr[0] != 0 && strchr(v->expr, '+');
+    if (v) {
+        v->pooled = a->pooled, v->last = a->last;
+        v->sum = v->expr != a->expr && v->expr[0] != 0 && strchr(v->expr, '+');
+    }
     return true;
 }
 
@@ -1411,6 +1543,7 @@ static const char *real_text(float v);
 static bool op_maxmin(Imp *m)
 {
     bool max = !strcmp(m->node->op_type, "Max");
+    m->takes_last = true;
     if (m->node->n_input != 2)
         return node_error(m, "%zu operands are not supported (only 2)", m->node->n_input);
     if (!attrs_known(m, no_attrs))
@@ -1456,13 +1589,18 @@ static const char *real_text(float v)
 
 /* The epsilon attribute (> 0) as a layer's eps argument: ", eps=..." unless
  * it is the default 1e-5; false (reported) when it is not > 0. */
-static bool eps_argument(Imp *m, const char **e)
+static bool eps_value(Imp *m, float eps, const char **e)
 {
-    float eps = (float)attr_float(m, "epsilon", 1e-5);
+    *e = "";
     if (!(eps > 0))
         return node_error(m, "epsilon %g is not supported (it must be > 0)", (double)eps);
     *e = eps != (float)1e-5 ? arena_printf(", eps=%s", real_text(eps)) : "";
     return true;
+}
+
+static bool eps_argument(Imp *m, const char **e)
+{
+    return eps_value(m, (float)attr_float(m, "epsilon", 1e-5), e);
 }
 
 /* A BatchNormalization that no Conv before it takes: batchnorm_eval(c),
@@ -1489,13 +1627,48 @@ static bool batchnorm_eval(Imp *m, Val *x, Const *const *k)
     return true;
 }
 
-/* LayerNormalization (opset 17) over the channels alone: a vector [1, c]
- * (PyTorch's nn.LayerNorm after a Flatten) or [1, c, 1, 1] (a pooled value),
- * axis 1 (or -1, -3): layernorm(c, eps=...), Scale and B (0 when absent) as
- * its .weight and .bias. Over other axes it is no layernorm of gsc's. */
+/* layernorm(c, eps=...) of x, an image or a vector whose channels are c:
+ * weight and bias from w and b (1 and 0 when NULL), named by the node's
+ * scope (or weight, the scale's name); a per-channel Mul or Add after it
+ * (the affine step of a decomposed layer norm) folds into them. */
+static bool layernorm_layer(Imp *m, const Val *x, const char *weight, float eps, const Const *w, const Const *b)
+{
+    int64_t c;
+    const char *e;
+    if ((x->rank != 3 || x->pooled) && x->rank != 1)
+        return node_error(m, "a layer norm of %s is not supported (gsc's layernorm takes an image or a vector)",
+                          shape_text(m, x->rank, x->d));
+    if (!dim_is_const(x->d[0], &c))
+        return node_error(m, "the channels must be a constant");
+    if ((w && w->count != c) || (b && b->count != c))
+        return node_error(m, "the scale and the bias must have %lld values", (long long)c);
+    if (!eps_value(m, eps, &e))
+        return false;
+    const char *name = weight || scope_path(m->node->name) ? layer_name(m, weight) : fresh_name(m, "norm", "layer");
+    Fold *f = arena_alloc(sizeof *f);
+    f->cout = c, f->per = 1;
+    f->w = new_weight(m, name, "weight", c);
+    f->b = new_weight(m, name, "bias", c);
+    for (int64_t i = 0; i < c; i++)
+        f->w->data[i] = w ? w->f[i] : 1.0f, f->b->data[i] = b ? b->f[i] : 0.0f;
+    stmt(m, IM_LAYER, name, arena_printf("layernorm(%lld%s)", (long long)c, e), 0, NULL);
+    Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
+    if (v)
+        v->pooled = x->pooled, v->last = x->last, v->fold = v->uses == 1 ? f : NULL;
+    return true;
+}
+
+/* LayerNormalization (opset 17) over the channels alone: axis 1 of a vector
+ * [1, c] (PyTorch's nn.LayerNorm after a Flatten) or of [1, c, 1, 1] (a
+ * pooled value), the last axis of a channels-last view [1, h, w, c] (a
+ * Transpose (0, 2, 3, 1) before it, as ConvNeXt's blocks): layernorm(c,
+ * eps=...), Scale and B (0 when absent) as its .weight and .bias. Over
+ * other axes it is no layernorm of gsc's (which normalises each position's
+ * channels). */
 static bool op_layernorm(Imp *m)
 {
     static const char *const known[] = {"axis", "epsilon", "stash_type", NULL};
+    m->takes_last = true;
     Val *x = tensor_operand(m, 0);
     if (!x || !attrs_known(m, known))
         return false;
@@ -1503,34 +1676,20 @@ static bool op_layernorm(Imp *m)
         if (*m->node->output[i])
             return node_error(m, "the mean and inverse standard deviation outputs are not supported");
     Dim *od[MAX_RANK + 1];
-    int orank = onnx_shape(x, od);
-    int64_t axis = attr_int(m, "axis", -1), c;
-    bool ok = (axis < 0 ? axis + orank : axis) == 1;
-    for (int i = 2; ok && i < orank; i++)
-        ok = dims_equal(m, od[i], dim_num(1));
+    int orank = onnx_shape(x, od), ch = channel_axis(x);
+    int64_t axis = attr_int(m, "axis", -1);
+    axis = axis < 0 ? axis + orank : axis;
+    bool ok = axis >= 1 && axis <= ch;
+    for (int i = (int)axis; ok && i < orank; i++)
+        ok = i == ch || dims_equal(m, od[i], dim_num(1));
     if (!ok)
         return node_error(m, "a layer norm over axes %lld to %d of %s is not supported (gsc's layernorm normalises "
-                             "over the channels alone: axis 1 of [1, c] or of [1, c, 1, 1])",
-                          (long long)(axis < 0 ? axis + orank : axis), orank - 1, shape_text(m, orank, od));
-    if (!dim_is_const(od[1], &c))
-        return node_error(m, "the channels must be a constant");
+                             "over the channels alone: axis 1 of [1, c] or of [1, c, 1, 1], axis 3 of [1, h, w, c])",
+                          (long long)axis, orank - 1, shape_text(m, orank, od));
     Const *s = const_operand(m, 1, "scale"), *b = has_operand(m, 2) ? const_operand(m, 2, "bias") : NULL;
     if (!s || (has_operand(m, 2) && !b))
         return false;
-    if (s->count != c || (b && b->count != c))
-        return node_error(m, "the scale and the bias must have %lld values", (long long)c);
-    const char *name = layer_name(m, m->node->input[1]), *e;
-    memcpy(new_weight(m, name, "weight", c)->data, s->f, sizeof(float) * (size_t)c);
-    ImWeight *bw = new_weight(m, name, "bias", c); /* zeros without B */
-    if (b)
-        memcpy(bw->data, b->f, sizeof(float) * (size_t)c);
-    if (!eps_argument(m, &e))
-        return false;
-    stmt(m, IM_LAYER, name, arena_printf("layernorm(%lld%s)", (long long)c, e), 0, NULL);
-    Val *v = define(m, 0, call1(name, x, NULL), x->depth + 1, x->rank, x->d);
-    if (v)
-        v->pooled = x->pooled;
-    return true;
+    return layernorm_layer(m, x, m->node->input[1], (float)attr_float(m, "epsilon", 1e-5), s, b);
 }
 
 static bool op_batchnorm(Imp *m)
@@ -1571,12 +1730,13 @@ static bool op_batchnorm(Imp *m)
  * NULL or ", name=value ..."). */
 static bool unary_args(Imp *m, const char *fn, const char *args, const char *const *known)
 {
+    m->takes_last = true; /* element-wise: any layout */
     Val *x = tensor_operand(m, 0);
     if (!x || !attrs_known(m, known))
         return false;
     Val *v = define(m, 0, call1(fn, x, args), x->depth + 1, x->rank, x->d);
     if (v)
-        v->pooled = x->pooled;
+        v->pooled = x->pooled, v->last = x->last;
     if (v && (!strcmp(fn, "sigmoid") || !strcmp(fn, "hardsigmoid")))
         v->gate_of = x, v->gate_expr = v->expr, v->gated = fn[0] == 's' ? "silu" : "hardswish";
     return true;
@@ -1590,6 +1750,7 @@ static bool op_sigmoid(Imp *m) { return unary(m, "sigmoid", no_attrs); }
 static bool op_tanh(Imp *m)
 {
     m->takes_pattern = true;
+    m->takes_last = true;
     Val *x = operand(m, 0);
     if (x && x->pat == P_T5 && attrs_known(m, no_attrs))
         return pattern_define(m, x->px, P_T6);
@@ -1598,18 +1759,58 @@ static bool op_tanh(Imp *m)
     return unary(m, "tanh", no_attrs);
 }
 
+/* The one operand of an operator read only as step pat of a pattern (Erf,
+ * Sqrt); NULL (reported: what) when it is not that. */
+static Val *step_operand(Imp *m, int pat, const char *what)
+{
+    m->takes_pattern = true;
+    m->takes_last = true;
+    Val *x = operand(m, 0);
+    if (!x || !attrs_known(m, no_attrs))
+        return NULL;
+    if (x->pat != pat) {
+        node_error(m, "%s is supported only in %s", m->node->op_type, what);
+        return NULL;
+    }
+    return x;
+}
+
 /* Erf: only as the step of GELU's erf form */
 static bool op_erf(Imp *m)
 {
-    m->takes_pattern = true;
-    Val *x = operand(m, 0);
-    if (!x || !attrs_known(m, no_attrs))
-        return false;
-    if (x->pat != P_E1)
-        return node_error(m, "Erf is supported only in GELU's pattern x * 0.5 * (1 + Erf(x / sqrt(2)))");
-    return pattern_define(m, x->px, P_E2);
+    Val *x = step_operand(m, P_E1, "GELU's pattern x * 0.5 * (1 + Erf(x / sqrt(2)))");
+    return x && pattern_define(m, x->px, P_E2);
 }
 static bool op_hardswish(Imp *m) { return unary(m, "hardswish", no_attrs); }
+
+/* Pow(x, 2): the square of a layer norm's pattern, else mul(x, x) (x named
+ * by a let first unless it is a name). Other exponents are not supported. */
+static bool op_pow(Imp *m)
+{
+    m->takes_pattern = true;
+    m->takes_last = true;
+    Val *x = tensor_operand(m, 0);
+    Const *e = x ? const_operand(m, 1, "exponent") : NULL;
+    if (!e || !attrs_known(m, no_attrs))
+        return false;
+    if (e->count != 1 || e->f[0] != 2.0f)
+        return node_error(m, "exponent %s is not supported (only the scalar 2)",
+                          e->count == 1 ? real_text(e->f[0]) : arena_printf("of %lld values", (long long)e->count));
+    if (x->pat == P_L2)
+        return norm_step(m, x, P_L3, x->px, x, 0);
+    if (pattern_refused(m, x))
+        return false;
+    if (x->depth)
+        name_value(m, x);
+    return tensor_binary(m, x, x, '*');
+}
+
+/* Sqrt: only the step of a layer norm's pattern (GraphSpec has no sqrt) */
+static bool op_sqrt(Imp *m)
+{
+    Val *x = step_operand(m, P_L5, "a layer norm's pattern (x - mean) / Sqrt(ReduceMean((x - mean)^2) + eps)");
+    return x && norm_step(m, x, P_L6, x->px, x->pd, x->eps);
+}
 
 /* HardSigmoid max(0, min(1, alpha x + beta)): PyTorch's hardsigmoid is
  * alpha = 1/6, beta = 0.5 (as float32, as the exporter writes them). */
@@ -1907,19 +2108,38 @@ static bool op_global_avgpool(Imp *m)
 }
 
 /* ReduceMean over the two spatial axes: global_avgpool (keepdims=1 the
- * pooled [1, c, 1, 1], else the vector [1, c]). */
+ * pooled [1, c, 1, 1], else the vector [1, c]); over the channels alone
+ * (keepdims=1): the mean or the variance of a layer norm's pattern. */
 static bool op_reduce_mean(Imp *m)
 {
+    m->takes_pattern = true;
+    m->takes_last = true;
     Val *x = tensor_operand(m, 0);
-    if (!x || !attrs_known(m, (const char *const[]){"axes", "keepdims", NULL}) || !want_image(m, x))
+    if (!x || !attrs_known(m, (const char *const[]){"axes", "keepdims", NULL}))
         return false;
     const int64_t *ax;
     int n = attr_ints(m, "axes", &ax);
+    Dim *od[MAX_RANK + 1];
+    int orank = onnx_shape(x, od);
+    if (n == 1 && (ax[0] < 0 ? ax[0] + orank : ax[0]) == channel_axis(x) && (x->pat == P_L3 || !pattern_step(x))) {
+        if (!attr_int(m, "keepdims", 1))
+            return node_error(m, "a mean over the channels is supported only with keepdims=1, in a layer norm's "
+                                 "pattern");
+        return x->pat == P_L3 ? norm_step(m, x, P_L4, x->px, x->pd, 0) : norm_step(m, x, P_L1, x, NULL, 0);
+    }
+    if (pattern_refused(m, x))
+        return false;
+    if (x->last)
+        return node_error(m, "a mean of the channels-last view %s is supported only over its channels (axis 3), in "
+                             "a layer norm's pattern", shape_text(m, orank, od));
+    if (!want_image(m, x))
+        return false;
     bool hw = n == 2;
     for (int i = 0; hw && i < 2; i++)
         hw = (ax[i] + 4) % 4 != ax[1 - i] && ((ax[i] + 4) % 4 == 2 || (ax[i] + 4) % 4 == 3);
     if (!hw)
-        return node_error(m, "only a mean over the two spatial axes (axes 2 and 3) is supported");
+        return node_error(m, "only a mean over the two spatial axes (axes 2 and 3) or over the channels (axis 1, in "
+                             "a layer norm's pattern) is supported");
     bool keep = attr_int(m, "keepdims", 1) != 0;
     Val *v = define(m, 0, call1("global_avgpool", x, NULL), x->depth + 1, 1, x->d);
     if (v && keep)
@@ -1999,7 +2219,7 @@ static bool op_flatten(Imp *m)
  * x's, and only the next step may take it. */
 static bool shuffle_view(Imp *m, const Val *x, int stage, int64_t g, Dim *const *d)
 {
-    Val *v = step_value(m, x, 4, d, "a channel shuffle whose intermediate value is");
+    Val *v = step_value(m, x, 4, d, "a channel shuffle whose intermediate value is", 1);
     if (!v)
         return false;
     v->shuffle = stage;
@@ -2126,6 +2346,7 @@ static bool op_unsqueeze(Imp *m) { return op_squeeze_common(m, true); }
 static bool op_transpose(Imp *m)
 {
     m->takes_shuffle = true;
+    m->takes_last = true;
     Val *x = tensor_operand(m, 0);
     if (!x || !attrs_known(m, (const char *const[]){"perm", NULL}))
         return false;
@@ -2139,6 +2360,18 @@ static bool op_transpose(Imp *m)
             return node_error(m, "a channel shuffle wants Transpose (0, 2, 1, 3, 4) of the grouped view");
         Dim *d[4] = {x->d[1], x->d[0], x->d[2], x->d[3]};
         return shuffle_view(m, x, 2, x->groups, d);
+    }
+    /* NCHW to channels last and back: a view, the tensor unchanged */
+    static const int64_t to_last[4] = {0, 2, 3, 1}, to_first[4] = {0, 3, 1, 2};
+    bool there = orank == 4 && n == 4 && !x->last && !memcmp(p, to_last, sizeof to_last);
+    if (x->last && (n != 4 || memcmp(p, to_first, sizeof to_first)))
+        return node_error(m, "a channels-last view [1, h, w, c] is supported only with Transpose (0, 3, 1, 2) back");
+    if (there || x->last) {
+        alias(m, x, x->rank, x->d, x->pooled);
+        Val *v = find(m, m->node->output[0]);
+        if (v)
+            v->last = there;
+        return true;
     }
     /* a permutation that moves only axes of size 1 keeps the element order */
     int last = -1;
@@ -2495,6 +2728,7 @@ static bool op_softmax(Imp *m)
 
 static bool op_identity(Imp *m)
 {
+    m->takes_last = true;
     Val *x = operand(m, 0);
     if (!x || !attrs_known(m, (const char *const[]){"seed", "ratio", NULL}))
         return false;
@@ -2597,6 +2831,7 @@ static const OnnxOp op_table[] = {
     {"Min", op_maxmin, 1},
     {"Mul", op_mul, 1},
     {"Pad", op_pad, 1},
+    {"Pow", op_pow, 1},
     {"ReduceMean", op_reduce_mean, 1},
     {"Relu", op_relu, 1},
     {"Reshape", op_reshape, 1},
@@ -2606,6 +2841,7 @@ static const OnnxOp op_table[] = {
     {"Slice", op_slice, 1},
     {"Softmax", op_softmax, 1},
     {"Split", op_split, 1},
+    {"Sqrt", op_sqrt, 1},
     {"Squeeze", op_squeeze, 1},
     {"Sub", op_sub, 1},
     {"Tanh", op_tanh, 1},
@@ -2656,6 +2892,7 @@ static bool convert_node(Imp *m, Onnx__NodeProto *n)
     m->takes_pad = false;
     m->takes_shuffle = false;
     m->takes_pattern = false;
+    m->takes_last = false;
     return op && op->fn(m);
 }
 
@@ -2887,7 +3124,11 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
     if (out->k)
         return node_error(m, "the output '%s' is a constant", out->name);
     if (pattern_step(out))
-        return node_error(m, "the output '%s' is a step of GELU's pattern not finished by a later node", out->name);
+        return node_error(m, "the output '%s' is a step of %s pattern not finished by a later node", out->name,
+                          out->pat >= P_L1 ? "a layer norm's" : out->pat >= P_H1 ? "hardswish's" : "GELU's");
+    if (out->last)
+        return node_error(m, "the output '%s' is a channels-last view (Transpose (0, 2, 3, 1)) not taken back by "
+                             "Transpose (0, 3, 1, 2)", out->name);
     if (out->shuffle || out->pad)
         return node_error(m, "the output '%s' is a %s not finished by a later node", out->name,
                           out->pad ? "Pad" : "channel shuffle");

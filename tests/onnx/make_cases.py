@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """tests/onnx/make_cases.py OUT - the ONNX files of tests/onnx/run.sh.
 
-Good models: small PyTorch networks (eval mode, opset 13; norm at opset 17, up11 at 11, affine and up9 at 9) exported with
+Good models: small PyTorch networks (eval mode, opset 13; norm and convnext17 at opset 17, up11 at 11, affine and
+up9 at 9) exported with
 torch.onnx.export, each with an input X.bin and PyTorch's output Y.bin (raw
 float32), as NAME.onnx, NAME.x.bin, NAME.y.bin.
 
@@ -199,6 +200,44 @@ class Norm(nn.Module):
 
 
 
+class ChannelNorm(nn.Module):
+    """A layer norm over the channels written out on NCHW (ConvNeXt's own LayerNorm, channels_first: ReduceMean
+    over axis 1, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div, then the weight and bias [c, 1, 1]), and a square
+    y ** 2 (Pow 2, as mul(y, y))."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.weight = nn.Parameter(torch.rand(6) + 0.5)
+        self.bias = nn.Parameter(torch.rand(6) - 0.5)
+        self.conv2 = nn.Conv2d(6, 4, 1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        u = y.mean(1, keepdim=True)
+        s = (y - u).pow(2).mean(1, keepdim=True)
+        y = (y - u) / torch.sqrt(s + 1e-6)
+        y = self.weight[:, None, None] * y + self.bias[:, None, None]
+        return self.conv2(y) ** 2
+
+
+def convnext():
+    """torchvision's ConvNeXt at two stages of one block (8 and 16 channels, 5 classes): LayerNorm2d and the
+    blocks' LayerNorm on channels-last views (Transpose (0, 2, 3, 1), the norm, Linear as MatMul, GELU, Linear,
+    Transpose (0, 3, 1, 2)), layer_scale and the norms' weights random."""
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+    m = ConvNeXt([CNBlockConfig(8, 16, 1), CNBlockConfig(16, None, 1)], num_classes=5)
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, nn.LayerNorm):
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.5, 0.5)
+        for name, p in m.named_parameters():
+            if name.endswith("layer_scale"):
+                p.uniform_(0.5, 1.5)
+    return m
+
+
 class Gelu(nn.Module):
     """GELU as torch.onnx writes it: nn.GELU() (Div, Erf, Add, Mul, Mul), nn.GELU(approximate="tanh") (Mul, Mul,
     Mul, Add, Mul, Tanh, Add, Mul, Mul), and the erf form written with the operands in another order."""
@@ -350,6 +389,9 @@ export("up11", Up(), (1, 3, 6, 8), opset=11)
 export("up9", Up(bilinear=False), (1, 3, 6, 8), opset=9)
 export("transposed", Transposed(), (1, 3, 5, 4))
 export("nhwc", Nhwc(), (1, 6, 8, 1))
+export("chnorm", ChannelNorm(), (1, 3, 5, 4))
+export("convnext", convnext(), (1, 3, 16, 20))
+export("convnext17", convnext(), (1, 3, 16, 20), opset=17)
 
 
 def export_dynamic(name, m, shape, shape2):
@@ -497,6 +539,56 @@ bad("gelu_unfinished", "node 'm' (Relu, opset 13): operand 'h' is a step of GELU
     model([helper.make_node("Relu", ["x"], ["r"], name="r"), helper.make_node("Mul", ["r", "half"], ["h"], name="mh"),
            helper.make_node("Relu", ["h"], ["y"], name="m")], [image("x")], [Y],
           [helper.make_tensor("half", TensorProto.FLOAT, [], [0.5])]))
+
+
+def channel_norm(name, want, keepdims=1, eps=(), relu_mean=False):
+    """x's layer norm over the channels written out (ReduceMean axis 1, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div),
+    breaking one rule."""
+    nodes = [helper.make_node("ReduceMean", ["x"], ["u"], name="mean", axes=[1], keepdims=keepdims),
+             helper.make_node("Sub", ["x", "u"], ["d"], name="sub"),
+             helper.make_node("Pow", ["d", "two"], ["d2"], name="pow"),
+             helper.make_node("ReduceMean", ["d2"], ["var"], name="var", axes=[1]),
+             helper.make_node("Add", ["var", "eps"], ["ve"], name="add"),
+             helper.make_node("Sqrt", ["ve"], ["s"], name="sqrt"),
+             helper.make_node("Div", ["d", "s"], ["y"], name="div")]
+    if relu_mean:
+        nodes.append(helper.make_node("Relu", ["u"], ["r"], name="r"))
+    bad(name, want, model(nodes, [image("x")], [Y],
+                          [helper.make_tensor("two", TensorProto.FLOAT, [], [2.0]),
+                           helper.make_tensor("eps", TensorProto.FLOAT, [len(eps)] if eps else [], list(eps) or [1e-6])]))
+
+
+channel_norm("norm_keepdims", "node 'mean' (ReduceMean, opset 13): a mean over the channels is supported only with "
+             "keepdims=1, in a layer norm's pattern", keepdims=0)
+channel_norm("norm_eps", "node 'add' (Add, opset 13): the epsilon of a layer norm's pattern must be a scalar constant, "
+             "not 2 values", eps=(1e-6, 1e-5))
+channel_norm("norm_mean_used", "node 'mean' (ReduceMean, opset 13): a step of a layer norm's pattern used 2 times is "
+             "not supported", relu_mean=True)
+bad("norm_unfinished", "node 'r' (Relu, opset 13): operand 'v' is a step of a layer norm's pattern",
+    model([helper.make_node("ReduceMean", ["x"], ["u"], name="mean", axes=[1]),
+           helper.make_node("Sub", ["x", "u"], ["d"], name="sub"),
+           helper.make_node("Pow", ["d", "two"], ["d2"], name="pow"),
+           helper.make_node("ReduceMean", ["d2"], ["v"], name="var", axes=[1]),
+           helper.make_node("Relu", ["v"], ["y"], name="r"), helper.make_node("Relu", ["d"], ["z"], name="r2")],
+          [image("x")], [Y], [helper.make_tensor("two", TensorProto.FLOAT, [], [2.0])]))
+bad("pow3", "node 'p' (Pow, opset 13): exponent 3.0 is not supported (only the scalar 2)",
+    model([helper.make_node("Pow", ["x", "three"], ["y"], name="p")], [image("x")], [Y],
+          [helper.make_tensor("three", TensorProto.FLOAT, [], [3.0])]))
+bad("sqrt_alone", "node 's' (Sqrt, opset 13): Sqrt is supported only in a layer norm's pattern",
+    model([helper.make_node("Sqrt", ["x"], ["y"], name="s")], [image("x")], [Y]))
+bad("last_conv", "node 'conv' (Conv, opset 13): operand 't' is a channels-last view (Transpose (0, 2, 3, 1))",
+    model([helper.make_node("Transpose", ["x"], ["t"], name="t", perm=[0, 2, 3, 1]),
+           helper.make_node("Conv", ["t", "w"], ["y"], name="conv", kernel_shape=[3, 3])],
+          [image("x")], [Y], [weight("w", 4, 8, 3, 3)]))
+bad("last_output", "the output 'y' is a channels-last view (Transpose (0, 2, 3, 1)) not taken back",
+    model([helper.make_node("Transpose", ["x"], ["y"], name="t", perm=[0, 2, 3, 1])], [image("x")], [Y]))
+bad("last_add", "node 'a' (Add, opset 13): Add of a channels-last view and a tensor that is not one is not supported",
+    model([helper.make_node("Transpose", ["x"], ["t"], name="t", perm=[0, 2, 3, 1]),
+           helper.make_node("Add", ["t", "x"], ["y"], name="a")], [image("x")], [Y]))
+bad("last_perm", "node 't2' (Transpose, opset 13): a channels-last view [1, h, w, c] is supported only with Transpose "
+    "(0, 3, 1, 2) back",
+    model([helper.make_node("Transpose", ["x"], ["t"], name="t", perm=[0, 2, 3, 1]),
+           helper.make_node("Transpose", ["t"], ["y"], name="t2", perm=[0, 3, 2, 1])], [image("x")], [Y]))
 bad("split_axis", "node 'sp' (Split, opset 13): only a split along the channels (axis 1) is supported",
     model([helper.make_node("Split", ["x"], ["y", "z"], name="sp", axis=2)], [image("x")], [Y]))
 ln = helper.make_node("LayerNormalization", ["x", "s", "b"], ["y"], name="ln", axis=1)

@@ -18,7 +18,7 @@ GSC=${1:-build/gsc}
 PY=/usr/bin/python3
 OUT=build/ort
 # ORT_MODELS="a b" checks only those torchvision models
-MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0 densenet121 regnet_y_400mf resnet50 alexnet vgg11"}
+MODELS=${ORT_MODELS-"resnet18 mobilenet_v2 mobilenet_v3_small efficientnet_b0 squeezenet1_0 googlenet shufflenet_v2_x1_0 mnasnet1_0 densenet121 regnet_y_400mf resnet50 convnext_tiny alexnet vgg11"}
 CC=${CC:-cc}
 . tests/onnx/ort_lib.sh
 ort_install

@@ -2,7 +2,7 @@
 # tests/onnx/run.sh [GSC] - ONNX input end to end.
 #
 # Good models (tests/onnx/make_cases.py: small PyTorch networks exported at
-# opset 13, one at 17, two at 9, one at 11): gsc --eval on the .onnx file and on its --emit=gs text within
+# opset 13, two at 17, two at 9, one at 11): gsc --eval on the .onnx file and on its --emit=gs text within
 # 1e-4 of PyTorch's output; the C of `gsc M.onnx -o A.c` equal to the C of
 # `gsc M.gs --embed-weights M.safetensors -o B.c` (but for the file names);
 # that C, built and run, within 1e-4 of PyTorch too. Bad models: exit 1, the
@@ -30,7 +30,8 @@ a = np.fromfile(sys.argv[1], np.float32); b = np.fromfile(sys.argv[2], np.float3
 sys.exit(0 if a.shape == b.shape and np.abs(a - b).max() <= 1e-4 else 1)" "$1" "$2"
 }
 
-for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine up up11 up9 transposed nhwc; do
+for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine up up11 up9 transposed nhwc chnorm \
+    convnext convnext17; do
     o=$OUT/$m
     if ! "$GSC" -q --eval "$o.onnx" --input "$o.x.bin" -o "$o.onnx.bin"; then bad "$m: gsc --eval $m.onnx"; continue; fi
     close "$o.onnx.bin" "$o.y.bin" && ok || bad "$m: gsc --eval $m.onnx differs from PyTorch by more than 1e-4"
@@ -52,7 +53,7 @@ done
 
 # The text reads as a person would write it: no line of any emitted model
 # over 160 characters (shapes simplified, long operands named by lets).
-for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine nhwc; do
+for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine nhwc chnorm convnext convnext17; do
     long=$(awk 'length > 160 { print FILENAME ":" FNR ": " length " characters" }' "$OUT/$m.gs")
     [ -z "$long" ] && ok || bad "$m.gs has lines over 160 characters: $long"
 done
