@@ -1543,7 +1543,6 @@ static const char *real_text(float v);
 static bool op_maxmin(Imp *m)
 {
     bool max = !strcmp(m->node->op_type, "Max");
-    m->takes_last = true;
     if (m->node->n_input != 2)
         return node_error(m, "%zu operands are not supported (only 2)", m->node->n_input);
     if (!attrs_known(m, no_attrs))
