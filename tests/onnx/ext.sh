@@ -28,7 +28,7 @@
 # opset 13: its speech embedding (tf2onnx; convolutions, NHWC input read
 # through its Reshape) and the wake-word classifiers alexa, weather and
 # timer (torch.onnx; dense: Gemm, Relu) against ONNX Runtime as above; its
-# melspectrogram and hey_jarvis refused (Pow), and the classifiers with a
+# melspectrogram and hey_jarvis refused (Log, GreaterOrEqual), and the classifiers with a
 # layer norm (hey_mycroft, hey_rhasspy, hello_deepa) refused at the Pow or,
 # once gsc reads that pattern, checked; refusals with build/asan/gsc too
 # where it exists (make asan).
@@ -229,8 +229,8 @@ refused $OCR/ch_PP-OCRv4_det_infer.onnx "node 'p2o.Add.248' (Add, opset 11): Add
 refused $OCR/ch_PP-OCRv4_rec_infer.onnx "node 'p2o.Shape.0' (Shape, opset 9): the shape of 'swish_12.tmp_0' is [1, 120, 1, ((p2o_DynamicDimension_1 + 3) / 4 - 2) / 2 + 1], whose axis 3 is a size symbol"
 refused $VAD/silero_vad_legacy.onnx "node 'Equal_23' (Equal, opset 16): $supports"
 refused $VAD/silero_vad_v5.onnx "node 'Equal_0' (Equal, opset 16): $supports"
-refused $OWW/melspectrogram.onnx "node 'Pow_11' (Pow, opset 13): $supports"
-refused $OWW/hey_jarvis_v0.1.onnx "node 'Pow_5' (Pow, opset 13): $supports"
+refused $OWW/melspectrogram.onnx "node 'Log_17' (Log, opset 13): $supports"
+refused $OWW/hey_jarvis_v0.1.onnx "node 'GreaterOrEqual_30' (GreaterOrEqual, opset 13): $supports"
 # refused_or_checked NAME FILE DIMS WANT: the wake-word classifiers with a
 # layer norm written as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div:
 # refused at the Pow (as above) while gsc does not read that pattern; once
