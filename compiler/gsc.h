@@ -590,8 +590,10 @@ char *span_text(Span sp);
 /* Binds every symbol (-D NAME=VALUE, else the default), checks the 'where'
  * constraints, computes every concrete shape, attribute and ABI offset with
  * overflow checks, and evaluates the file's assertions. Returns 0 or the
- * number of errors. */
-int specialise(Graph *g, const char *const *defines, int ndefines);
+ * number of errors. With free_sizes (--check) and no -D, a symbol with no
+ * default is no error: the graph is left unspecialised (symval NULL), with
+ * the parameter ABI laid out if its shapes are constants (else nparams -1). */
+int specialise(Graph *g, const char *const *defines, int ndefines, bool free_sizes);
 /* Only the parameter ABI's offsets, for no particular sizes: reports a
  * tensor whose shape depends on them. Returns 0 or the number of errors. */
 int lay_out_params(Graph *g);

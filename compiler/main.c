@@ -37,7 +37,9 @@ static const char *const usage_text[] = {
     "                               beside it as NAME.safetensors; every other mode\n"
     "                               takes MODEL.onnx too (with its weights)\n"
     "  gsc --check FILE.gs          check only: names, and every shape fact proved\n"
-    "                               for all input sizes allowed by 'where'\n"
+    "                               for all input sizes allowed by 'where'; needs no\n"
+    "                               -D or defaults (the parameters are then counted\n"
+    "                               where their shapes do not depend on the sizes)\n"
     "  gsc --check --explain FILE   also list every proof obligation, where it\n"
     "                               comes from, and its normal form\n"
     "  gsc --eval FILE.gs --input X.bin -o Y.bin [--params W.safetensors]\n"
@@ -140,7 +142,8 @@ static const char *const usage_text[] = {
     "  --version                    the version\n"
     "\n"
     "On success gsc prints one line on stderr (-q: none): with --check the number\n"
-    "of shape facts proved and for which sizes, the tensors and parameters; with -o\n"
+    "of shape facts proved and for which sizes, the tensors and parameters (at the\n"
+    "sizes of -D and defaults, or at every size); with -o\n"
     "the files written and the workspace.\n"
     "\n"
     "Exit status: 0 success, 1 errors in the input, 2 usage error, 3 internal error.\n"
@@ -758,16 +761,21 @@ static int run_summary(const Graph *g, const Lowered *low, const Lowered *train,
 }
 
 /* --check: the one line that says what was proved, for which sizes, and
- * the parameter ABI at the chosen sizes. */
+ * the parameter ABI at the chosen sizes (without sizes: its count where
+ * that is the same at every size). */
 static int say_checked(const Graph *g, const Options *o)
 {
     Buf at = {0};
-    for (int i = 0; i < g->env.nsyms; i++)
+    for (int i = 0; g->symval && i < g->env.nsyms; i++)
         buf_printf(&at, " %s=%lld", g->env.syms[i].name, (long long)g->symval[i]);
-    say(o, "%s: %d shape facts proved %s; %d parameter tensors, %lld parameters%s%s%s", o->input, g->nobls,
+    const char *params =
+        g->nparams < 0 ? "their shapes depending on the sizes (give them with -D NAME=VALUE to count the parameters)"
+        : g->symval    ? arena_printf("%lld parameters%s%s", (long long)g->nparams, g->env.nsyms ? " at" : "",
+                                      g->env.nsyms ? at.s : "")
+                       : arena_printf("%lld parameters at every size", (long long)g->nparams);
+    say(o, "%s: %d shape facts proved %s; %d parameter tensors, %s%s", o->input, g->nobls,
         g->env.nsyms ? arena_printf("for all %s", dim_domain_str(&g->env)) : "(the model has no sizes to vary)",
-        g->ntensors,
-        (long long)g->nparams, g->env.nsyms ? " at" : "", g->env.nsyms ? at.s : "",
+        g->ntensors, params,
         o->params || o->embed ? arena_printf("; %s fits", o->params ? o->params : o->embed) : "");
     buf_free(&at);
     return 0;
@@ -775,11 +783,13 @@ static int say_checked(const Graph *g, const Options *o)
 
 /* --check with --params or --embed-weights: the weights file is read and
  * checked against the model. Returns nonzero (reported) when it does not fit. */
-static int check_weights(const Graph *g, const Options *o)
+static int check_weights(Graph *g, const Options *o)
 {
     const char *path = o->params ? o->params : o->embed;
     if (!path)
         return 0;
+    if (g->nparams < 0) /* no sizes, and the parameters' shapes depend on them: reported */
+        return lay_out_params(g);
     float *params = load_params(g, path);
     free(params);
     return params ? 0 : 1;
@@ -793,7 +803,7 @@ static int check_weights(const Graph *g, const Options *o)
  * (which are then checked as for any other output). */
 static int write_gs(Graph *g, const SrcFile *src, const Options *o)
 {
-    if (o->defines.n ? specialise(g, (const char *const *)o->defines.v, o->defines.n) : lay_out_params(g))
+    if (o->defines.n ? specialise(g, (const char *const *)o->defines.v, o->defines.n, false) : lay_out_params(g))
         return 1;
     size_t n = strlen(o->output);
     const char *wpath = arena_printf("%.*s.safetensors", (int)(n - 3), o->output);
@@ -895,7 +905,7 @@ int main(int argc, char **argv)
         return 1;
     if (o.emit && !strcmp(o.emit, "gs"))
         return write_gs(g, src, &o);
-    if (specialise(g, (const char *const *)o.defines.v, o.defines.n))
+    if (specialise(g, (const char *const *)o.defines.v, o.defines.n, o.check_only))
         return 1;
     if (o.check_only)
         return check_weights(g, &o) ? 1 : say_checked(g, &o);

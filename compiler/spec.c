@@ -89,8 +89,11 @@ static bool parse_define(const char *def, const char *name, int64_t *v)
     return true;
 }
 
-/* Binds every symbol; reports unknown -D names and missing values. */
-static bool bind_symbols(Graph *g, int64_t *vals, const char *const *defs, int ndefs, bool use_defines)
+/* Binds every symbol; reports unknown -D names and missing values. With
+ * unbound, a symbol with no value is not an error: its value is -1 and
+ * *unbound is set. */
+static bool bind_symbols(Graph *g, int64_t *vals, const char *const *defs, int ndefs, bool use_defines,
+                         bool *unbound)
 {
     bool ok = true;
     for (int k = 0; k < g->env.nsyms; k++) {
@@ -105,6 +108,11 @@ static bool bind_symbols(Graph *g, int64_t *vals, const char *const *defs, int n
         }
         Span at = {0};
         if (!given && !symbol_default(g->model, s->name, &vals[k], &at)) {
+            if (unbound) {
+                vals[k] = -1;
+                *unbound = true;
+                continue;
+            }
             error_at(g->model->name_span, "'%s' has no value: give it with -D %s=N or a default in the model",
                      s->name, s->name);
             ok = false;
@@ -170,6 +178,16 @@ static bool concretise(Shape *s, const int64_t *vals, Span at, const char *what)
         }
         total *= s->n[i];
     }
+    return true;
+}
+
+/* Are the shapes of all parameter tensors constants (the same at every size)? */
+static bool params_constant(const Graph *g)
+{
+    for (int i = 0; i < g->ntensors; i++)
+        for (int k = 0; k < g->tensors[i].shape.rank; k++)
+            if (!dim_is_const(g->tensors[i].shape.d[k], NULL))
+                return false;
     return true;
 }
 
@@ -241,7 +259,8 @@ static int check_assertions(Graph *g)
         int64_t a, b;
         if (!have) {
             int before = diag_errors;
-            if (!bind_symbols(g, vals, NULL, 0, false))
+            bool unbound = false; /* allowed where the parameter count is the same at every size */
+            if (!bind_symbols(g, vals, NULL, 0, false, params_constant(g) ? &unbound : NULL))
                 return diag_errors - before;
             have = true;
         }
@@ -349,14 +368,22 @@ static void warn_single_position(const Graph *g)
     buf_free(&at);
 }
 
-int specialise(Graph *g, const char *const *defines, int ndefines)
+int specialise(Graph *g, const char *const *defines, int ndefines, bool free_sizes)
 {
     int before = diag_errors;
     if (check_assertions(g))
         return diag_errors - before;
     g->symval = arena_alloc(sizeof(int64_t) * (size_t)(g->env.nsyms + 1));
-    if (!bind_symbols(g, g->symval, defines, ndefines, true))
+    bool unbound = false;
+    if (!bind_symbols(g, g->symval, defines, ndefines, true, free_sizes && !ndefines ? &unbound : NULL))
         return diag_errors - before;
+    if (unbound) { /* no sizes: the parameters only, where they are constants */
+        g->symval = NULL;
+        g->nparams = -1;
+        if (params_constant(g))
+            lay_out(g, NULL, &g->nparams);
+        return diag_errors - before;
+    }
     for (int i = 0; i < g->nvalues; i++) {
         Value *v = &g->values[i];
         if (!concretise(&v->shape, g->symval, v->span, v->name))

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
                 if (prog->items[i].kind == IT_MODEL)
                     model = &prog->items[i];
         Graph *g = model ? check_model(prog, model) : NULL;
-        if (g && !diag_errors && !specialise(g, NULL, 0))
+        if (g && !diag_errors && !specialise(g, NULL, 0, false))
             free(onnx_params(g, im));
         for (int i = 0; i < im->weights.n; i++)
             free(((ImWeight *)im->weights.v[i])->data);

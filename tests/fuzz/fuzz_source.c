@@ -104,7 +104,7 @@ static int run_pipeline(const char *text, size_t len)
     Graph *g = check_model(prog, model);
     if (!g || diag_errors)
         return 3;
-    if (specialise(g, NULL, 0))
+    if (specialise(g, NULL, 0, false))
         return 4;
     if (check_c_limits(g)) /* as main.c: C emission only within the runtime's int sizes */
         return 5;

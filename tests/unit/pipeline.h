@@ -44,7 +44,7 @@ static inline Graph *compile(const SrcFile *f, const char *const *defs, int ndef
     ck_assert_ptr_nonnull(m);
     Graph *g = check_model(p, m);
     ck_assert_ptr_nonnull(g);
-    ck_assert_int_eq(specialise(g, defs, ndefs), 0);
+    ck_assert_int_eq(specialise(g, defs, ndefs, false), 0);
     return g;
 }
 

@@ -101,6 +101,57 @@ START_TEST(golden)
 }
 END_TEST
 
+/* Runs gsc with ARGS (stderr to a string); the exit status in *status. */
+static char *run_gsc(const char *args, int *status)
+{
+    char out[] = "/tmp/gsc-diag-XXXXXX";
+    int fd = mkstemp(out);
+    ck_assert(fd >= 0);
+    char cmd[4096];
+    const char *g = getenv("GSC") && *getenv("GSC") ? getenv("GSC") : gsc;
+    snprintf(cmd, sizeof cmd, "%s --no-color %s 2>%s >/dev/null", g, args, out);
+    int st = system(cmd);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    char *got = slurp(out);
+    remove(out);
+    return got;
+}
+
+/* A symbol without -D or a default: --check proves the model for all sizes
+ * (what the corpus shows, with -q), and says so; compiling to C and --eval
+ * need the size and refuse. */
+START_TEST(no_value_only_for_check)
+{
+    int st;
+    char *got = run_gsc("--check tests/diag/no_default.gs", &st);
+    ck_assert_int_eq(st, 0);
+    ck_assert_msg(strstr(got, "shape facts proved for all c >= 1, H >= 1, W >= 1; 0 parameter tensors, 0 parameters "
+                              "at every size\n") != NULL, "got: %s", got);
+    free(got);
+    got = run_gsc("--check tests/diag/check_free_sizes.gs", &st);
+    ck_assert_int_eq(st, 0);
+    ck_assert_msg(strstr(got, "; 4 parameter tensors, their shapes depending on the sizes (give them with -D") != NULL,
+                  "got: %s", got);
+    free(got);
+    got = run_gsc("--check tests/diag/check_free_sizes.gs -D c=8 -D H=4 -D W=4", &st);
+    ck_assert_int_eq(st, 0);
+    ck_assert_msg(strstr(got, "; 4 parameter tensors, 106 parameters at c=8 H=4 W=4\n") != NULL, "got: %s", got);
+    free(got);
+    const char *modes[] = {"tests/diag/no_default.gs -o /tmp/gsc-diag-no-default.c",
+                           "--emit=summary tests/diag/no_default.gs", "--eval tests/diag/no_default.gs --input /dev/null",
+                           "--check tests/diag/no_default.gs -D H=4"};
+    for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+        got = run_gsc(modes[i], &st);
+        ck_assert_msg(st == 1, "%s: exit status %d", modes[i], st);
+        ck_assert_msg(strstr(got, "error: 'W' has no value: give it with -D W=N or a default in the model") != NULL,
+                      "%s: got: %s", modes[i], got);
+        free(got);
+    }
+    FILE *f = fopen("/tmp/gsc-diag-no-default.c", "r");
+    ck_assert_msg(f == NULL, "a C file was written without sizes");
+}
+END_TEST
+
 START_TEST(corpus_is_there)
 {
     ck_assert_msg(ncases >= 20, "only %d cases in tests/diag", ncases);
@@ -113,6 +164,7 @@ int main(void)
     Suite *s = suite_create("diagnostics");
     TCase *tc = tcase_create("golden");
     tcase_add_test(tc, corpus_is_there);
+    tcase_add_test(tc, no_value_only_for_check);
     tcase_add_loop_test(tc, golden, 0, ncases);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
