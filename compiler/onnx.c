@@ -151,6 +151,7 @@ typedef struct {
     Imported *im;
     int nlet;
     const char *output;    /* the graph's output (ONNX name) */
+    const char *prefix;    /* "model/": the path part every node's name begins with */
 } Imp;
 
 /* ------------------------------------------------------------ errors */
@@ -232,8 +233,41 @@ static const char *scope_path(const char *s)
     return r;
 }
 
+/* The part of a TensorFlow path name (tf2onnx) that tells it from the
+ * others: "model/tf.math.maximum_2/Maximum:0" -> "maximum_2" (the prefix
+ * all nodes share, the operator and the output number dropped, and of the
+ * Keras layer's dotted name its last part); where that is taken or
+ * reserved, the path after the prefix ("model/conv2d/Conv2D" ->
+ * conv2d_Conv2D). NULL when the name is not a path under m->prefix. */
+static const char *path_tail(Imp *m, const char *s)
+{
+    size_t np = m->prefix ? strlen(m->prefix) : 0;
+    if (!np || !s || strncmp(s, m->prefix, np))
+        return NULL;
+    s += np;
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s)
+        return NULL;
+    const char *dot = s;
+    for (const char *p = s; p < slash; p++)
+        if (*p == '.' && p + 1 < slash)
+            dot = p + 1;
+    const char *t = arena_strndup(dot, (size_t)(slash - dot));
+    Buf b = {0};
+    for (const char *p = t; *p; p++)
+        buf_putc(&b, isalnum((unsigned char)*p) ? *p : '_');
+    bool ok = b.len && !isdigit((unsigned char)b.s[0]) && !reserved(b.s) && !strmap_get(&m->names, b.s) &&
+              strcmp(b.s, m->output); /* the graph's output keeps its name */
+    buf_free(&b);
+    if (ok)
+        return fresh_name(m, t, "v");
+    const char *colon = strrchr(slash, ':');
+    return fresh_name(m, colon ? arena_strndup(s, (size_t)(colon - s)) : s, "v");
+}
+
 /* A layer's name: its weight's name without ".weight", else the node's
- * scope, else the node's name, else the op type and a number. */
+ * scope, else its path's tail, else the node's name, else the op type and
+ * a number. */
 static const char *layer_name(Imp *m, const char *weight)
 {
     size_t n = weight ? strlen(weight) : 0;
@@ -242,6 +276,9 @@ static const char *layer_name(Imp *m, const char *weight)
     const char *sp = scope_path(m->node->name);
     if (sp)
         return fresh_name(m, sp, "layer");
+    const char *tail = path_tail(m, m->node->name);
+    if (tail)
+        return tail;
     if (m->node->name && *m->node->name)
         return fresh_name(m, m->node->name, "layer");
     char *lower = arena_printf("%s", m->node->op_type);
@@ -256,6 +293,9 @@ static const char *value_name(Imp *m, const char *onnx)
     const char *sp = scope_path(onnx);
     if (sp)
         return fresh_name(m, sp, "v");
+    const char *tail = path_tail(m, onnx);
+    if (tail)
+        return tail;
     size_t n = strlen(onnx);
     if (onnx[0] == '/' && n > 10 && !strcmp(onnx + n - 9, "_output_0")) { /* "/Relu_output_0" -> relu */
         char *s = arena_strndup(onnx + 1, n - 10);
@@ -3046,6 +3086,25 @@ static void annotate(Imp *m, const Val *in)
     }
 }
 
+/* "model/" when every node's name is a path that begins with it (and has
+ * a part after it), else NULL. */
+static const char *common_prefix(const Onnx__GraphProto *g)
+{
+    const char *p = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < g->n_node; i++) {
+        const char *s = g->node[i]->name;
+        const char *slash = s ? strchr(s, '/') : NULL;
+        if (!slash || slash == s || !strchr(slash + 1, '/'))
+            return NULL;
+        if (!p)
+            p = s, n = (size_t)(slash + 1 - s);
+        else if (strncmp(s, p, n))
+            return NULL;
+    }
+    return p ? arena_strndup(p, n) : NULL;
+}
+
 static const char *model_name(Imp *m)
 {
     const char *b = strrchr(m->path, '/');
@@ -3075,6 +3134,7 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
                                     : "",
                                 producer ? ", " : "", m->opset);
     m->im->model = model_name(m);
+    m->prefix = common_prefix(g);
     /* an operator gsc does not read (If, Loop, Resize ...) is named first,
      * before what the graph's inputs or values would be refused for */
     for (size_t i = 0; i < g->n_node; i++)
