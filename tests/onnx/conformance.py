@@ -11,7 +11,9 @@ output within 1e-4 (absolute, plus 1e-4 relative). A case gsc refuses with
 an error (exit 1: a form of the operator it does not support, a batch other
 than 1, several inputs) is skipped with that error as the reason; a case with
 an operator gsc does not read at all is skipped as such. A wrong result, a
-crash or an internal error is a failure. Prints passed/failed/skipped per
+crash or an internal error is a failure. A case whose one tensor input has a
+batch above 1 runs once per batch element (see batch_independent) when its
+nodes treat the batch elements independently. Prints passed/failed/skipped per
 operator (the op type of the case's first node) and the totals; exits 1 on
 a failure.
 """
