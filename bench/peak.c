@@ -1,8 +1,9 @@
 /*
  * peak.c - fp32 FMA throughput probes for the conv micro-kernel design.
  *   gcc -O2 -march=native bench/peak.c -o /tmp/peak && /tmp/peak
- * (1) pure register FMAs, 24 independent zmm accumulators: the peak (on
- *     AVX2+FMA without AVX-512: 12 independent ymm accumulators, and only this);
+ * (1) pure register FMAs: the peak, one probe for both vector widths,
+ *     24 independent zmm accumulators with AVX-512, 12 ymm ones on AVX2+FMA
+ *     without it (and only this probe there);
  * (2) the conv inner loop shape: per step 2 weight loads, 14 vbroadcastss,
  *     28 FMAs (register operands);
  * (3) the same with the broadcast embedded in the FMA (m32{1to16}).
@@ -11,8 +12,41 @@
 #define _POSIX_C_SOURCE 200112L
 #include <stdio.h>
 #include <time.h>
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
+
+#define REP12(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
+#define REP14(M) REP12(M) M(12) M(13)
+#define REP24(M) REP12(M) M(12) M(13) M(14) M(15) M(16) M(17) M(18) M(19) M(20) M(21) M(22) M(23)
+
+/* The vector the peak probe runs on: its type, lanes, intrinsics, register
+ * constraint, and how many independent accumulators fill the registers
+ * (REPACC repeats a statement for each). */
+#ifdef __AVX512F__
+typedef __m512 vec;
+#define LANES 16
+#define VNAME "zmm"
+#define NACC 24
+#define REPACC REP24
+#define VSET1 _mm512_set1_ps
+#define VFMA _mm512_fmadd_ps
+#define VADD _mm512_add_ps
+#define VZERO _mm512_setzero_ps
+#define VSTORE _mm512_store_ps
+#define VREG "+v"
+#else
+typedef __m256 vec;
+#define LANES 8
+#define VNAME "ymm"
+#define NACC 12
+#define REPACC REP12
+#define VSET1 _mm256_set1_ps
+#define VFMA _mm256_fmadd_ps
+#define VADD _mm256_add_ps
+#define VZERO _mm256_setzero_ps
+#define VSTORE _mm256_store_ps
+#define VREG "+x"
+#endif
 
 static double now(void)
 {
@@ -23,35 +57,32 @@ static double now(void)
 
 static float buf[4096] __attribute__((aligned(64)));
 
-#define REP24(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) \
-    M(12) M(13) M(14) M(15) M(16) M(17) M(18) M(19) M(20) M(21) M(22) M(23)
-
+/* n steps of NACC independent FMAs on registers: GFLOP/s */
 static double peak(long n)
 {
-    __m512 a = _mm512_set1_ps(1.0001f), b = _mm512_set1_ps(0.9999f);
-#define D(i) __m512 c##i = _mm512_set1_ps((float)i);
-    REP24(D)
+    vec a = VSET1(1.0001f), b = VSET1(0.9999f);
+#define D(i) vec c##i = VSET1((float)i);
+    REPACC(D)
 #undef D
     long i;
     double t0 = now(), t;
     for (i = 0; i < n; i++) {
-#define F(i) c##i = _mm512_fmadd_ps(a, b, c##i); __asm__ volatile("" : "+v"(c##i));
-        REP24(F)
+#define F(i) c##i = VFMA(a, b, c##i); __asm__ volatile("" : VREG(c##i));
+        REPACC(F)
 #undef F
     }
     t = now() - t0;
     {
-        __m512 s = _mm512_setzero_ps();
-#define S(i) s = _mm512_add_ps(s, c##i);
-        REP24(S)
+        vec s = VZERO();
+#define S(i) s = VADD(s, c##i);
+        REPACC(S)
 #undef S
-        buf[0] = _mm512_reduce_add_ps(s);
+        VSTORE(buf, s); /* keeps the sums */
     }
-    return 24.0 * 32 * n / t * 1e-9;
+    return (double)NACC * 2 * LANES * n / t * 1e-9;
 }
 
-#define REP14(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13)
-
+#ifdef __AVX512F__
 /* embed = 0: vbroadcastss + 2 register FMAs; 1: broadcast operand in FMA */
 static double convshape(long n, int embed)
 {
@@ -89,65 +120,20 @@ static double convshape(long n, int embed)
     }
     return 28.0 * 32 * n / t * 1e-9;
 }
+#endif
 
 int main(void)
 {
     long n = 200000000;
     int r;
     for (r = 0; r < 2; r++) {
-        printf("peak, 24 register accumulators:      %6.1f GFLOP/s\n", peak(n / 2));
+        printf("peak, %d %s register accumulators: %6.1f GFLOP/s\n", NACC, VNAME, peak(n / 2));
+#ifdef __AVX512F__
         printf("conv 2x14, vbroadcastss + 2 FMA:     %6.1f GFLOP/s\n", convshape(n / 4, 0));
         printf("conv 2x14, FMA with m32{1to16}:      %6.1f GFLOP/s\n", convshape(n / 4, 1));
+#endif
     }
-    return 0;
-}
-#elif defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static float sink;
-
-#define REP12(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11)
-
-static double peak(long n)
-{
-    __m256 a = _mm256_set1_ps(1.0001f), b = _mm256_set1_ps(0.9999f);
-#define D(i) __m256 c##i = _mm256_set1_ps((float)i);
-    REP12(D)
-#undef D
-    long i;
-    double t0 = now(), t;
-    for (i = 0; i < n; i++) {
-#define F(i) c##i = _mm256_fmadd_ps(a, b, c##i); __asm__ volatile("" : "+x"(c##i));
-        REP12(F)
-#undef F
-    }
-    t = now() - t0;
-    {
-        __m256 s = _mm256_setzero_ps();
-        float lanes[8];
-#define S(i) s = _mm256_add_ps(s, c##i);
-        REP12(S)
-#undef S
-        _mm256_storeu_ps(lanes, s);
-        sink = lanes[0];
-    }
-    return 12.0 * 16 * n / t * 1e-9;
-}
-
-int main(void)
-{
-    long n = 200000000;
-    int r;
-    for (r = 0; r < 2; r++)
-        printf("peak, 12 ymm register accumulators: %6.1f GFLOP/s\n", peak(n / 2));
-    return sink == 12345.f; /* keeps the sums */
+    return buf[0] == 12345.f; /* keeps the sums */
 }
 #else
 int main(void)
