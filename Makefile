@@ -234,6 +234,8 @@ test-suites: $(BUILD)/gsc $(UNIT_BINS) $(BUILD)/prove_cli asan clang
 	tests/ref/check.sh $(BUILD)/gsc || fail=1; \
 	lap; echo "== tools/test_ops_torch_forms.py (the language forms of the zoo against PyTorch; skipped without torch)"; \
 	/usr/bin/python3 tools/test_ops_torch_forms.py $(BUILD)/gsc || fail=1; \
+	lap; echo "== tools/test_runtime_sources.py (the cached runtime archive of tools/ and bench/zoo.py, a compiler upgraded in place)"; \
+	python3 tools/test_runtime_sources.py || fail=1; \
 	lap; echo "== tools/test_torchvision.py (the torchvision ports at a small size; skipped without torchvision)"; \
 	/usr/bin/python3 tools/test_torchvision.py --gsc $(BUILD)/gsc || fail=1; \
 	for f in tests/random/regress/*.gs; do [ -f "$$f" ] || continue; \

@@ -22,13 +22,28 @@ def _stale(target, deps):
     return any(os.path.getmtime(d) > t for d in deps)
 
 
+_identities = {}
+
+
+def compiler_identity(cc):
+    """What `cc --version` prints (stdout and stderr), asked once per process and compiler: a compiler
+    upgraded in place (the same path, a new version) prints something else."""
+    if cc not in _identities:
+        r = subprocess.run([cc, "--version"], capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError("%s --version: exit status %d\n%s" % (cc, r.returncode, (r.stdout + r.stderr)[-2000:]))
+        _identities[cc] = r.stdout + r.stderr
+    return _identities[cc]
+
+
 def runtime_archive(cc, cflags, build=None):
     """Every runtime/gsc_*.c compiled with `cc -std=c99 CFLAGS` into BUILD/rt/<key>/libgscrt.a, one
-    archive per compiler and flag set (key: a hash of both), rebuilt only when a runtime source or
+    archive per compiler and flag set (key: a hash of the compiler's name, its `--version` text and the
+    flags, so an upgraded compiler gets an archive of its own), rebuilt only when a runtime source or
     header is newer than it; BUILD is $BUILD or ROOT/build. Returns the archive's path: the linker
     takes from it only the objects a program needs."""
     build = build or os.environ.get("BUILD", os.path.join(ROOT, "build"))
-    key = hashlib.sha1("\0".join([cc, *cflags]).encode()).hexdigest()[:12]
+    key = hashlib.sha1("\0".join([cc, compiler_identity(cc), *cflags]).encode()).hexdigest()[:12]
     d = os.path.join(build, "rt", key)
     lib = os.path.join(d, "libgscrt.a")
     srcs = runtime_sources()
