@@ -1723,12 +1723,13 @@ char *prove_normal_str(const DimEnv *env, const Dim *d)
         return dim_str(d, env);
     Ctx cx = {.env = env};
     DimEnv e;
+    const Dim *x = d; /* normalised; d is shown as written when that fails */
     if (has_steps(env)) { /* as decided: over the x' = x / step, named "(H/32)" */
         e = stepped_env(env);
         cx.env = &e;
-        d = subst_steps(env, d);
+        x = subst_steps(env, d);
     }
-    Poly *p = norm(&cx, d);
+    Poly *p = norm(&cx, x);
     char *s = cx.fail ? dim_str(d, env) : (char *)poly_str(&cx, p);
     cx_free(&cx);
     return s;

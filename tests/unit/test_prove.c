@@ -426,6 +426,9 @@ START_TEST(multiples)
     ck_assert_str_eq(dim_str(dim_simplify(parse("(h + 63) / 64"), &env), &env), "(h + 63) / 64");
     ck_assert_str_eq(dim_domain_str(&env), "h >= 1 and a multiple of 32, w >= 1, c >= 1");
     ck_assert_str_eq(prove_normal_str(&env, up), "2*(h/32)"); /* --explain: over h' = h / 32 */
+    /* a claim the normal form gives up on (its constant overflows) is shown
+     * as written, over h itself */
+    ck_assert_str_eq(prove_normal_str(&env, parse("h * 4611686018427387904 * 4")), "h*4611686018427387904*4");
     syms[0].step = 16; /* not enough */
     p = prove_eq(&env, up, lat);
     ck_assert_int_eq(p.res, PROVE_FALSE);
