@@ -62,15 +62,23 @@ def first_line(text):
 # run as N cases of batch 1 when every node provably treats the batch
 # elements independently (the operators below, with no attribute or constant
 # input that names axis 0 or holds the batch size). Any other case keeps
-# gsc's refusal as its reason.
+# gsc's refusal as its reason, after the node that blocked the rewrite.
 ELEMENTWISE = {"Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Clip", "Identity",
                "Erf", "Sqrt", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Cast"}
 IMAGE = {"Conv", "ConvTranspose", "AveragePool", "MaxPool", "GlobalAveragePool"}
 
 
+def node_text(node):
+    """The node as gsc's errors name it: node 'NAME' (Op), or by its first
+    output when it has no name."""
+    if node.name:
+        return "node '%s' (%s)" % (node.name, node.op_type)
+    return "the %s node of '%s'" % (node.op_type, node.output[0] if node.output else "?")
+
+
 def batch_independent(model, rank, n):
     """None when every node of the model treats axis 0 (of size n, of the
-    rank-`rank` input) elementwise, else why not."""
+    rank-`rank` input) elementwise, else why not, naming the node."""
     try:
         inferred = onnx.shape_inference.infer_shapes(model)
     except Exception:
@@ -84,79 +92,90 @@ def batch_independent(model, rank, n):
             for a in node.attribute:
                 if a.name == "value":
                     consts[node.output[0]] = numpy_helper.to_array(a.t)
-    if any(not node.output or len([o for o in node.output if o]) != 1 for node in model.graph.node):
-        return "a node with several outputs"
+    if len(model.graph.output) != 1:
+        return "the model has %d outputs" % len(model.graph.output)
     for node in model.graph.node:
-        at = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        op = node.op_type
-        cin = [consts.get(i) for i in node.input]
-        if op == "Constant":
-            continue
+        if not node.output or len([o for o in node.output if o]) != 1:
+            return "%s has %d outputs" % (node_text(node), len([o for o in node.output if o]))
+    for node in model.graph.node:
+        why = batch_blocker(node, rank, consts, ranks, model)
+        if why:
+            return "%s: %s" % (node_text(node), why)
+    return None
 
-        def axis0(ax):
-            return ax == 0 or ax == -rank
-        weights = []  # constant inputs whose axis 0 is not the batch
-        if op in ELEMENTWISE or op == "Dropout":
-            if op == "Dropout" and len(cin) > 2 and cin[2] is not None and bool(cin[2]):
-                return "Dropout in training mode"
-        elif op in IMAGE:
-            weights = [1, 2]
-        elif op == "BatchNormalization":
-            if at.get("training_mode", 0):
-                return "BatchNormalization in training mode"
-            weights = [1, 2, 3, 4]
-        elif op == "Gemm":
-            if at.get("transA", 0):
-                return "Gemm with transA"
+
+def batch_blocker(node, rank, consts, ranks, model):
+    """None when the node treats axis 0 elementwise, else why not."""
+    at = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    op = node.op_type
+    cin = [consts.get(i) for i in node.input]
+    if op == "Constant":
+        return None
+
+    def axis0(ax):
+        return ax == 0 or ax == -rank
+    weights = []  # constant inputs whose axis 0 is not the batch
+    if op in ELEMENTWISE or op == "Dropout":
+        if op == "Dropout" and len(cin) > 2 and cin[2] is not None and bool(cin[2]):
+            return "in training mode"
+    elif op in IMAGE:
+        weights = [1, 2]
+    elif op == "BatchNormalization":
+        if at.get("training_mode", 0):
+            return "in training mode"
+        weights = [1, 2, 3, 4]
+    elif op == "Gemm":
+        if at.get("transA", 0):
+            return "transA"
+        weights = [1]
+    elif op == "MatMul":
+        if cin[1] is not None and cin[1].ndim == 2:
             weights = [1]
-        elif op == "MatMul":
-            if cin[1] is not None and cin[1].ndim == 2:
-                weights = [1]
-        elif op in ("Softmax", "Flatten"):
-            if axis0(at.get("axis", -1 if op == "Softmax" and onnx_opset(model) >= 13 else 1)):
-                return "%s along axis 0" % op
-        elif op in ("Gather", "Split"):
-            if axis0(at.get("axis", 0)):
-                return "%s along axis 0" % op
-            weights = [1]
-        elif op in ("Squeeze", "Unsqueeze", "ReduceMean"):
-            axes = at.get("axes")
-            if axes is None and len(cin) > 1 and cin[1] is not None:
-                axes = list(cin[1].ravel())
-            if axes is None or any(axis0(int(a)) for a in axes):
-                return "%s touching axis 0" % op
-            weights = [1]
-        elif op == "Transpose":
-            perm = at.get("perm")
-            if perm is None or perm[0] != 0:
-                return "Transpose moving axis 0"
-        elif op in ("Resize", "Upsample"):
-            sc = at.get("scales")
-            if sc is None:
-                k = 1 if op == "Upsample" or onnx_opset(model) < 11 else 2
-                sc = cin[k] if len(cin) > k else None
-            if op == "Resize" and len(node.input) > 3 and node.input[3]:
-                return "Resize to sizes that hold the batch"
-            if sc is None or np.asarray(sc).size == 0 or float(np.asarray(sc).ravel()[0]) != 1.0:
-                return "%s scaling axis 0" % op
-            weights = [1, 2]
-        elif op == "Pad":
-            pads = at.get("pads")
-            if pads is None and len(cin) > 1 and cin[1] is not None:
-                pads = list(cin[1].ravel())
-            if pads is None or pads[0] != 0 or pads[len(pads) // 2] != 0:
-                return "Pad on axis 0"
-            if len(node.input) > 3 and node.input[3]:
-                return "Pad with axes"
-            weights = [1, 2]
-        else:
-            return "%s may mix the batch" % op
-        r = ranks.get(node.output[0])
-        for k, c in enumerate(cin):
-            if c is None or k in weights or c.size == 1:
-                continue
-            if r is None or (c.ndim >= r and c.shape[c.ndim - r] != 1):
-                return "a constant operand of %s may hold the batch" % op
+    elif op in ("Softmax", "Flatten"):
+        if axis0(at.get("axis", -1 if op == "Softmax" and onnx_opset(model) >= 13 else 1)):
+            return "along axis 0"
+    elif op in ("Gather", "Split"):
+        if axis0(at.get("axis", 0)):
+            return "along axis 0"
+        weights = [1]
+    elif op in ("Squeeze", "Unsqueeze", "ReduceMean"):
+        axes = at.get("axes")
+        if axes is None and len(cin) > 1 and cin[1] is not None:
+            axes = list(cin[1].ravel())
+        if axes is None or any(axis0(int(a)) for a in axes):
+            return "touching axis 0"
+        weights = [1]
+    elif op == "Transpose":
+        perm = at.get("perm")
+        if perm is None or perm[0] != 0:
+            return "moving axis 0"
+    elif op in ("Resize", "Upsample"):
+        sc = at.get("scales")
+        if sc is None:
+            k = 1 if op == "Upsample" or onnx_opset(model) < 11 else 2
+            sc = cin[k] if len(cin) > k else None
+        if op == "Resize" and len(node.input) > 3 and node.input[3]:
+            return "to sizes, which hold the batch"
+        if sc is None or np.asarray(sc).size == 0 or float(np.asarray(sc).ravel()[0]) != 1.0:
+            return "scaling axis 0"
+        weights = [1, 2]
+    elif op == "Pad":
+        pads = at.get("pads")
+        if pads is None and len(cin) > 1 and cin[1] is not None:
+            pads = list(cin[1].ravel())
+        if pads is None or pads[0] != 0 or pads[len(pads) // 2] != 0:
+            return "padding axis 0"
+        if len(node.input) > 3 and node.input[3]:
+            return "with axes"
+        weights = [1, 2]
+    else:
+        return "an operator that may mix the batch"
+    r = ranks.get(node.output[0])
+    for k, c in enumerate(cin):
+        if c is None or k in weights or c.size == 1:
+            continue
+        if r is None or (c.ndim >= r and c.shape[c.ndim - r] != 1):
+            return "its constant operand %d may hold the batch" % k
     return None
 
 
@@ -209,7 +228,8 @@ def run_case(case, tmp):
         ins = ins[:1]
     dims = ins[0].type.tensor_type.shape.dim if ins else []
     batch = dims[0].dim_value if len(dims) > 1 and dims[0].HasField("dim_value") else 1
-    per_batch = batch > 1 and len(model.graph.output) == 1 and batch_independent(model, len(dims), batch) is None
+    blocked = batch_independent(model, len(dims), batch) if batch > 1 else None
+    per_batch = batch > 1 and blocked is None
     if per_batch:
         model = to_batch1(model, ins[0].name)
         model_path = os.path.join(tmp, "model.onnx")
@@ -217,7 +237,8 @@ def run_case(case, tmp):
     res = subprocess.run([GSC, "-q", "--check", model_path], capture_output=True, text=True)
     if res.returncode == 1:
         msg = first_line(res.stderr)
-        return "skip", op, msg.split(": ", 2)[-1] if ": error: " in msg else msg
+        msg = msg.split(": ", 2)[-1] if ": error: " in msg else msg
+        return "skip", op, "not run per batch element (batch %d): %s; %s" % (batch, blocked, msg) if blocked else msg
     if res.returncode != 0:
         return "fail", op, "gsc --check exit %d: %s" % (res.returncode, first_line(res.stderr))
     if len(ins) != 1 or len(model.graph.output) != 1:

@@ -17,7 +17,7 @@ import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
@@ -630,3 +630,28 @@ resize("resize_crop", "node 'rs' (Resize, opset 13): coordinate_transformation_m
        "linear is not supported", mode="linear", coordinate_transformation_mode="tf_crop_and_resize",
        extrapolation_value=1.0)
 resize("resize_exclude_outside", "node 'rs' (Resize, opset 13): exclude_outside=1 is not supported", exclude_outside=1)
+
+
+def conformance_case(name, m, x, y):
+    """OUT/conf/test_NAME: a case in the layout of the ONNX backend node tests (model.onnx,
+    test_data_set_0/input_0.pb and output_0.pb), for tests/onnx/conformance.py."""
+    d = os.path.join(out, "conf", "test_" + name)
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    onnx.save(m, os.path.join(d, "model.onnx"))
+    for f, a in (("input_0.pb", x), ("output_0.pb", y)):
+        with open(os.path.join(d, "test_data_set_0", f), "wb") as fh:
+            fh.write(numpy_helper.from_array(a).SerializeToString())
+
+
+# Batch 2 that cannot run per batch element: a Softmax along axis 0 (named), and after a Relu a
+# Flatten along axis 0 (unnamed): the skip reason names the node that blocks the rewrite.
+bx = np.random.RandomState(3).randn(2, 3, 4, 4).astype(np.float32)
+conformance_case("softmax_axis0", model(
+    [helper.make_node("Relu", ["x"], ["r"], name="first"),
+     helper.make_node("Softmax", ["r"], ["y"], name="mixes_batch", axis=0)],
+    [image("x", 3, 4, 4, batch=2)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3, 4, 4])]),
+    bx, np.exp(np.maximum(bx, 0)) / np.exp(np.maximum(bx, 0)).sum(0))
+conformance_case("flatten_axis0", model(
+    [helper.make_node("Relu", ["x"], ["r"], name="first"), helper.make_node("Flatten", ["r"], ["y"], axis=0)],
+    [image("x", 3, 4, 4, batch=2)], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 96])]),
+    bx, np.maximum(bx, 0).reshape(1, 96))
