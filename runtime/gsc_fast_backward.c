@@ -23,11 +23,22 @@
  * per k one load of NR floats of B, MR broadcasts of A, MR NR / VW FMAs into
  * accumulators that stay in registers for the whole KC slice. Partial
  * slivers at the edges are packed with zeros and only their valid part is
- * stored. The packing buffers are each thread's own, on its stack
- * ((MC KC + KC NC + MR NR) floats: 220 KiB on AVX-512, 225 KiB on AVX2).
+ * stored; dW's whole tiles are added into dW straight from the registers.
+ * The packing buffers are each thread's own, on its stack
+ * ((MC KC + KC NC + MR8 NR) floats: 214 KiB on AVX-512, 165 KiB on AVX2,
+ * 153 KiB portable).
  *   AVX-512: MR 14 x NR 32 (2 zmm): 28 accumulators + 2 + 1 of 32 zmm;
  *   AVX2+FMA: MR 6 x NR 16 (2 ymm): 12 accumulators + 2 + 1 of 16 ymm;
  *   portable: MR 4 x NR 16 floats, plain C that compilers vectorise.
+ * KC 256, MC 6 MR, NC 128 columns on every path: the B sliver (KC NR floats,
+ * 16 or 32 KiB) stays in L1 across the MC rows, the B panel (128 KiB) in L2
+ * (512 KiB on Zen 1, 1 MiB or more on Zen 4/5 and the Xeons), and A, which
+ * is packed again for each NC panel, is copied 1/128 as often as it is
+ * multiplied. On Zen 1 (AVX2) the 6 x 16 kernel alone runs at 97% of the
+ * FMA peak with A and B packed; what dW loses beside it is the packing (the
+ * im2col gathers, 10-15% of its time) and dx the col2im adds (about 15%:
+ * each dcol element is made of only K = cout multiply-adds). col2im adds
+ * the tiles into dx in the loop order, so dx's rounding depends on NC.
  * dW's two orientations pack differently: dy im2col^T gathers its B slivers
  * from x one cell at a time (per position, the taps at fixed offsets) once
  * for all cout rows; the swapped im2col dy^T packs its A slivers as runs of
@@ -81,7 +92,7 @@
 #define MR8 ((MR + 7) / 8 * 8) /* a tile's rows in whole 8 x 8 blocks (store_tile's transpose) */
 #define KC 256
 #define MC (MR * 6)
-#define NC (NR * 4)
+#define NC 128 /* a B panel of KC x NC floats (128 KiB) stays in L2 on every core (header) */
 #define FWD_ROWS (128 / MR * MR) /* the forward's double sums: FWD_ROWS x FWD_SLIVERS NR */
 #define FWD_SLIVERS 4
 #ifndef FWD_KC
@@ -162,21 +173,34 @@ static void tap_next(const ConvGemm *g, Tap *t)
     }
 }
 
-/* For the columns j of a sliver (positions j0 .. j0+nr-1) the input cell
- * (iy0[j], ix0[j]) under tap (0, 0) of their window, so that im2col's entry
- * (r, j0 + j) is x[ci, iy0[j] + ky, ix0[j] + kx] when inside the image;
- * columns past nr get a row that no tap brings inside. */
-static void window_origins(const ConvGemm *g, int j0, int nr, int *iy0, int *ix0)
+/* The positions j0 .. j0+nr-1 of a sliver as runs along output rows: run q
+ * is columns sj[q] .. sj[q+1]-1 of the sliver, output row soy[q] from
+ * column sox[q]; returns the number of runs. */
+static int sliver_runs(const ConvGemm *g, int j0, int nr, int *sj, int *soy, int *sox)
 {
-    int j, oy = j0 / g->ow, ox = j0 % g->ow;
-    for (j = 0; j < NR; j++) {
-        iy0[j] = j < nr ? oy * g->stride - g->pad : -g->k;
-        ix0[j] = ox * g->stride - g->pad;
-        if (++ox == g->ow) {
-            ox = 0;
-            oy++;
-        }
+    int j, ns = 0, oy = j0 / g->ow, ox = j0 % g->ow;
+    for (j = 0; j < nr; j += g->ow - ox, ox = 0, oy++) {
+        sj[ns] = j;
+        soy[ns] = oy;
+        sox[ns++] = ox;
     }
+    sj[ns] = nr;
+    return ns;
+}
+
+/* A run of n cells of an input row from column ix, every st-th: cell q is
+ * inside the row (0 <= ix + q st < w) for *lo <= q < *hi. */
+static int ceil_div(int a, int st) /* a >= 0, st >= 1: no division at strides 1 and 2 */
+{
+    return st == 1 ? a : st == 2 ? (a + 1) >> 1 : (a + st - 1) / st;
+}
+
+static void run_inside(int ix, int st, int w, int n, int *lo, int *hi)
+{
+    int l = ix < 0 ? ceil_div(-ix, st) : 0, h = ix < w ? ceil_div(w - ix, st) : 0;
+    h = h < n ? h : n;
+    *lo = l < h ? l : h;
+    *hi = h;
 }
 
 /* ------------------------------------------------ the weight gradient's packing
@@ -254,10 +278,8 @@ static void im2col_rows(const ConvGemm *g, int r0, int nrows, int p0, int ncols,
             int iy = oy * st - g->pad + t.ky, ix = ox * st - g->pad + t.kx;
             float *dq = d + j;
             if ((unsigned)iy < (unsigned)g->h) {
-                /* run element q reads column ix + q st: inside for lo <= q < hi */
-                int lo = ix < 0 ? (-ix + st - 1) / st : 0, hi = ix < g->w ? (g->w - ix + st - 1) / st : 0;
-                hi = hi < n ? hi : n;
-                lo = lo < hi ? lo : hi;
+                int lo, hi; /* run element q reads column ix + q st */
+                run_inside(ix, st, g->w, n, &lo, &hi);
                 for (; q < lo; q++)
                     dq[q] = 0.0f;
                 if (hi > lo)
@@ -330,13 +352,7 @@ static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst
     if (g->pass == PASS_FWD) {
         /* the sliver's positions are runs along output rows: per tap, each
          * run reads a row of x at stride `stride`, zero outside it */
-        int sj[NR + 1], soy[NR], sox[NR], ns = 0, oy = j0 / g->ow, ox = j0 % g->ow, st = g->stride, q;
-        for (j = 0; j < nr; j += g->ow - ox, ox = 0, oy++) {
-            sj[ns] = j;
-            soy[ns] = oy;
-            sox[ns++] = ox;
-        }
-        sj[ns] = nr;
+        int sj[NR + 1], soy[NR], sox[NR], ns = sliver_runs(g, j0, nr, sj, soy, sox), st = g->stride, q;
         Tap t = tap_of(g, p0);
         for (p = 0; p < kc; p++, tap_next(g, &t)) {
             float *d = dst + p * NR;
@@ -348,11 +364,9 @@ static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst
                         dq[j] = 0.0f;
                     continue;
                 }
-                /* run element j reads column ix + j st: inside for lo <= j < hi */
-                int lo = ix < 0 ? (-ix + st - 1) / st : 0, hi = ix < g->w ? (g->w - ix + st - 1) / st : 0;
+                int lo, hi; /* run element j reads column ix + j st */
                 const float *src = g->x + ((ptrdiff_t)t.ci * g->h + iy) * g->w + ix;
-                hi = hi < n ? hi : n;
-                lo = lo < hi ? lo : hi;
+                run_inside(ix, st, g->w, n, &lo, &hi);
                 for (j = 0; j < lo; j++)
                     dq[j] = 0.0f;
                 if (st == 1)
@@ -384,8 +398,9 @@ static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst
             ptrdiff_t base = (ptrdiff_t)by * g->w + bx;
             float *d = dst + p * NR;
             if (by >= 0 && bx >= 0 && by + g->k <= g->h && bx + g->k <= g->w) { /* every tap inside */
+                const float *xb = g->x + base;
                 for (j = 0; j < nr; j++)
-                    d[j] = g->x[base + off[j]];
+                    d[j] = xb[off[j]];
             } else {
                 for (j = 0; j < nr; j++) {
                     int iy = by + ty[j], ix = bx + tx[j];
@@ -399,8 +414,10 @@ static void pack_b(const ConvGemm *g, int p0, int kc, int j0, int nr, float *dst
 }
 
 /* tile = A sliver (kc x MR: A(i, p) at a[i as + p ap]) times B sliver
- * (kc x NR), MR x NR row-major; as and ap are constants where it is inlined. */
-GF_INLINE void micro_kernel(int kc, const float *a, int as, int ap, const float *b, float *tile)
+ * (kc x NR), MR x NR row-major; with ldc > 0 the product is added into C
+ * instead (tile[i ldc + j] +=: a whole tile of a row-major C). as, ap and
+ * whether ldc is 0 are constants where it is inlined. */
+GF_INLINE void micro_kernel(int kc, const float *a, int as, int ap, const float *b, float *tile, ptrdiff_t ldc)
 {
     VT acc[MR][NRV];
     int i, v, p;
@@ -420,9 +437,14 @@ GF_INLINE void micro_kernel(int kc, const float *a, int as, int ap, const float 
         a += ap;
         b += NR;
     }
-    for (i = 0; i < MR; i++)
-        for (v = 0; v < NRV; v++)
-            VSTORE(tile + i * NR + v * VW, acc[i][v]);
+    if (ldc > 0)
+        for (i = 0; i < MR; i++)
+            for (v = 0; v < NRV; v++)
+                VSTORE(tile + i * ldc + v * VW, VADD(VLOAD(tile + i * ldc + v * VW), acc[i][v]));
+    else
+        for (i = 0; i < MR; i++)
+            for (v = 0; v < NRV; v++)
+                VSTORE(tile + i * NR + v * VW, acc[i][v]);
 }
 
 
@@ -431,15 +453,26 @@ static void store_tile(const ConvGemm *g, int i0, int mr, int j0, int nr, const 
 {
     int i, j;
     if (g->pass == PASS_DX) {
-        int iy0[NR], ix0[NR];
+        /* per tap, each run of positions along an output row adds into a
+         * row of dx at stride `stride` (distinct cells), where inside it */
+        int sj[NR + 1], soy[NR], sox[NR], ns = sliver_runs(g, j0, nr, sj, soy, sox), st = g->stride, q;
         Tap t = tap_of(g, i0);
-        window_origins(g, j0, nr, iy0, ix0);
         for (i = 0; i < mr; i++, tap_next(g, &t)) {
             float *dst = g->out + (ptrdiff_t)t.ci * g->h * g->w;
-            for (j = 0; j < nr; j++) {
-                int iy = iy0[j] + t.ky, ix = ix0[j] + t.kx;
-                if ((unsigned)iy < (unsigned)g->h && (unsigned)ix < (unsigned)g->w)
-                    dst[iy * g->w + ix] += tile[i * NR + j];
+            for (q = 0; q < ns; q++) {
+                int iy = soy[q] * st - g->pad + t.ky, ix = sox[q] * st - g->pad + t.kx, lo, hi;
+                const float *s = tile + i * NR + sj[q];
+                float *d;
+                if ((unsigned)iy >= (unsigned)g->h)
+                    continue;
+                d = dst + (ptrdiff_t)iy * g->w + ix;
+                run_inside(ix, st, g->w, sj[q + 1] - sj[q], &lo, &hi);
+                if (st == 1)
+                    for (j = lo; j < hi; j++)
+                        d[j] += s[j];
+                else
+                    for (j = lo; j < hi; j++)
+                        d[(ptrdiff_t)j * st] += s[j];
             }
         }
         return;
@@ -492,12 +525,15 @@ static void gemm_block(const ConvGemm *g, int m0, int m1, int n0, int n1)
                 for (jr = 0; jr < nc; jr += NR)
                     for (ir = 0; ir < mc; ir += MR) {
                         const float *a = apack + (ptrdiff_t)ir * KC, *b = bpack + (ptrdiff_t)jr * kc;
+                        int mr = mc - ir < MR ? mc - ir : MR, nr = nc - jr < NR ? nc - jr : NR;
                         if (g->pass == PASS_DX)
-                            micro_kernel(kc, a, 1, MR, b, tile);
-                        else
-                            micro_kernel(kc, a, KC, 1, b, tile);
-                        store_tile(g, ic + ir, mc - ir < MR ? mc - ir : MR, jc + jr, nc - jr < NR ? nc - jr : NR,
-                                   tile);
+                            micro_kernel(kc, a, 1, MR, b, tile, 0);
+                        else if (g->pass == PASS_DW && mr == MR && nr == NR) { /* added into dW in place */
+                            micro_kernel(kc, a, KC, 1, b, g->out + (ptrdiff_t)(ic + ir) * g->N + jc + jr, g->N);
+                            continue;
+                        } else
+                            micro_kernel(kc, a, KC, 1, b, tile, 0);
+                        store_tile(g, ic + ir, mr, jc + jr, nr, tile);
                     }
             }
         }
@@ -532,7 +568,7 @@ static void gemm_block_fwd(const ConvGemm *g, int m0, int m1, int n0, int n1)
                     pack_a(g, mb + ir, mrows - ir < MR ? mrows - ir : MR, pc, kc, FWD_KC, apack);
                     for (jb = 0; jb < nsl; jb++) {
                         double *c = acc + ((ptrdiff_t)jb * FWD_ROWS + ir) * NR;
-                        micro_kernel(kc, apack, FWD_KC, 1, bpack + (ptrdiff_t)jb * kc * NR, tile);
+                        micro_kernel(kc, apack, FWD_KC, 1, bpack + (ptrdiff_t)jb * kc * NR, tile, 0);
                         for (i = 0; i < MR * NR; i++)
                             c[i] += tile[i];
                     }
