@@ -147,6 +147,8 @@ typedef struct {
     Vec vals;
     StrMap vmap;           /* name -> index + 1 */
     StrMap names;          /* GraphSpec names taken */
+    StrMap scope_end;      /* a PyTorch module's path (scope_path) -> 1 + the index of its last node */
+    int at;                /* the index of the node being converted */
     Vec req_a, req_b;      /* side conditions a >= b of the windows */
     Imported *im;
     int nlet;
@@ -287,10 +289,22 @@ static const char *layer_name(Imp *m, const char *weight)
     return fresh_name(m, lower, "layer");
 }
 
-/* A let's name, from the ONNX value's name. */
+/* A let's name, from the ONNX value's name: a PyTorch module's result
+ * takes the module's path, a value inside a module that has nodes still to
+ * come (whose layer is named by that path: LayerNorm2d's Transpose before
+ * its norm) the path and its operator, "/features/features.0/features.0.1/
+ * Transpose_output_0" -> features_0_1_transpose. */
 static const char *value_name(Imp *m, const char *onnx)
 {
     const char *sp = scope_path(onnx);
+    const int *end = sp ? strmap_get(&m->scope_end, sp) : NULL;
+    if (end && *end > m->at + 1) {
+        const char *op = strrchr(onnx, '/') + 1, *o = strstr(op, "_output");
+        char *s = arena_printf("%s.%.*s", sp, (int)(o ? o - op : (ptrdiff_t)strlen(op)), op);
+        for (char *c = s; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        return fresh_name(m, s, "v");
+    }
     if (sp)
         return fresh_name(m, sp, "v");
     const char *tail = path_tail(m, onnx);
@@ -3173,8 +3187,13 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
     m->output = str(g->output[0]->name);
     if (!read_input(m, input, symbolic))
         return false;
+    for (size_t i = 0; i < g->n_node; i++) {
+        const char *sp = scope_path(g->node[i]->name);
+        if (sp)
+            *strmap_put(&m->scope_end, sp) = (int)i + 1;
+    }
     for (size_t i = 0; i < g->n_node; i++)
-        if (!convert_node(m, g->node[i]))
+        if (m->at = (int)i, !convert_node(m, g->node[i]))
             return false;
     m->node = NULL;
     Val *out = find(m, g->output[0]->name);

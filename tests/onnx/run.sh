@@ -57,6 +57,14 @@ for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine 
     long=$(awk 'length > 160 { print FILENAME ":" FNR ": " length " characters" }' "$OUT/$m.gs")
     [ -z "$long" ] && ok || bad "$m.gs has lines over 160 characters: $long"
 done
+# ConvNeXt's layer norms take their modules' paths (LayerNorm2d features.0.1
+# of the stem, features.2.0 of the downsampling, classifier.0), the values
+# inside a module before its layer the path and the operator
+grep -q '^    features_0_1  *= layernorm(8, eps=1e-06)$' "$OUT/convnext.gs" &&
+    grep -q '^    features_2_0  *= layernorm(8, eps=1e-06)$' "$OUT/convnext.gs" &&
+    grep -q '^    classifier_0  *= layernorm(16, eps=1e-06)$' "$OUT/convnext.gs" &&
+    grep -q '^    let features_0_1_transpose: \[8, 4, 5\] = features_0_0(input_1)$' "$OUT/convnext.gs" && ok ||
+    { bad "convnext.gs: the norms are not named features_0_1, features_2_0, classifier_0:"; cat "$OUT/convnext.gs"; }
 
 # c_at M DIR H W X.bin Y.bin: DIR/M.gs at -D H=H -D W=W, its weights
 # (DIR/M.safetensors) embedded, built and run on X.bin: within 1e-4 of Y.bin
