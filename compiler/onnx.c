@@ -2951,31 +2951,49 @@ static bool convert_node(Imp *m, Onnx__NodeProto *n)
 
 /* ------------------------------------------------------------ the graph */
 
-/* --symbolic "H=2,W=3" or "H=2:32,W=3:32": the name of input axis a, or
- * NULL, and in *step the multiple it takes (0: any size). */
-static const char *symbolic_name(const char *spec, int axis, int64_t *step, bool *bad)
+/* One pair of --symbolic, n characters at p: NAME=AXIS or NAME=AXIS:M (the
+ * multiples of M >= 1 only, else *step 0); false when it is not that. */
+static bool symbolic_pair(const char *p, size_t n, size_t *name_len, long *axis, int64_t *step)
 {
+    const char *eq = memchr(p, '=', n);
+    char *end;
+    *step = 0;
+    if (!eq || eq == p || !isdigit((unsigned char)eq[1]))
+        return false;
+    *name_len = (size_t)(eq - p);
+    *axis = strtol(eq + 1, &end, 10);
+    if (end < p + n && *end == ':') {
+        if (!isdigit((unsigned char)end[1]))
+            return false;
+        long long k = strtoll(end + 1, &end, 10);
+        if (k < 1)
+            return false;
+        *step = k;
+    }
+    return end == p + n;
+}
+
+/* --symbolic "H=2,W=3" or "H=2:32,W=3:32": the name of input axis a, or
+ * NULL, and in *step the multiple it takes (0: any size); *bad when a pair
+ * is malformed or names no axis of an input of rank orank (1 to orank - 1,
+ * the batch kept at 1). */
+static const char *symbolic_name(const char *spec, int axis, int orank, int64_t *step, bool *bad)
+{
+    const char *name = NULL;
     *step = 0;
     for (const char *p = spec; p && *p;) {
-        size_t n = strcspn(p, ",");
-        const char *eq = memchr(p, '=', n);
-        char *end = NULL;
-        long a = eq ? strtol(eq + 1, &end, 10) : -1;
-        long long k = 0;
-        if (end && *end == ':' && end + 1 < p + n) {
-            k = strtoll(end + 1, &end, 10);
-            if (k < 1)
-                *bad = true;
-        }
-        if (!eq || eq == p || end != p + n)
+        size_t n = strcspn(p, ","), len;
+        long a;
+        int64_t k;
+        if (!symbolic_pair(p, n, &len, &a, &k) || a < 1 || a >= orank)
             *bad = true;
-        else if (a == axis) {
+        else if (a == axis && !name) {
             *step = k;
-            return arena_strndup(p, (size_t)(eq - p));
+            name = arena_strndup(p, len);
         }
         p += n + (p[n] == ',');
     }
-    return NULL;
+    return name;
 }
 
 static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbolic)
@@ -3011,7 +3029,7 @@ static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbo
             continue;
         }
         int64_t step;
-        const char *name = symbolic_name(symbolic, a, &step, &bad);
+        const char *name = symbolic_name(symbolic, a, orank, &step, &bad);
         if (has && step > 1 && d->dim_value % step)
             return node_error(m, "--symbolic: input '%s', axis %d has size %lld in the file, not a multiple of %lld",
                               iname, a, (long long)d->dim_value, (long long)step);
@@ -3031,8 +3049,9 @@ static bool read_input(Imp *m, const Onnx__ValueInfoProto *vi, const char *symbo
         v->d[a - 1] = dim_sym(k);
     }
     if (bad)
-        return node_error(m, "--symbolic wants NAME=AXIS pairs, as in H=2,W=3, each AXIS with an optional :M for "
-                             "the multiples of M only, as in H=2:32,W=3:32");
+        return node_error(m, "--symbolic wants NAME=AXIS pairs, as in H=2,W=3, each AXIS one of input '%s' (1 to "
+                             "%d) with an optional :M for the multiples of M only, as in H=2:32,W=3:32",
+                          iname, orank - 1);
     m->im->input = fresh_name(m, iname, "x");
     v->expr = m->im->input;
     m->im->in_shape = shape_text(m, v->rank, v->d);

@@ -94,6 +94,16 @@ if "$GSC" -q --emit=gs --symbolic H=2,W=3 "$o.onnx" -o "$d/$m.gs" 2>"$d/emit.err
 else
     bad "--emit=gs --symbolic H=2,W=3 $m.onnx without -D failed:"; cat "$d/emit.err"
 fi
+# a --symbolic pair that is malformed or names no axis of the input (1 to 3;
+# 0 is the batch) is an error, nothing written
+for spec in H=4,W=3 H=0 H=:32 H= H=2:0 H=2: =2 H=2x; do
+    echo keep >"$d/spec.gs"
+    "$GSC" -q --emit=gs --symbolic "$spec" "$o.onnx" -o "$d/spec.gs" 2>"$d/spec.err"
+    rc=$?
+    [ $rc -eq 1 ] && grep -q "error: --symbolic wants NAME=AXIS pairs, as in H=2,W=3, each AXIS one of input 'x' (1 to 3)" \
+        "$d/spec.err" && [ "$(cat "$d/spec.gs")" = keep ] && ok ||
+        { bad "--symbolic $spec: exit status $rc, not 1 with the error, or the output written:"; cat "$d/spec.err"; }
+done
 
 # Sizes that must be multiples (fpn_dyn.onnx: a quarter-size map upsampled
 # by 4 and added to a lateral of the input, axes 2 and 3 dim_params): without
