@@ -1870,6 +1870,7 @@ static bool op_sqrt(Imp *m)
 static bool op_hardsigmoid(Imp *m)
 {
     static const char *const known[] = {"alpha", "beta", NULL};
+    m->takes_last = true; /* element-wise: any layout; the fold below is per channel */
     float alpha = (float)attr_float(m, "alpha", 0.2), beta = (float)attr_float(m, "beta", 0.5);
     if (alpha == (float)(1.0 / 6) && beta == 0.5f)
         return unary(m, "hardsigmoid", known);
@@ -1898,6 +1899,7 @@ static bool op_hardsigmoid(Imp *m)
  * (an absent bound is float32's largest value). */
 static bool op_clip(Imp *m)
 {
+    m->takes_last = true; /* element-wise: any layout (its bounds are constants) */
     bool old = m->opset < 11; /* the default bounds are then -FLT_MAX and FLT_MAX */
     float lo = (float)attr_float(m, "min", old ? -FLT_MAX : -INFINITY);
     float hi = (float)attr_float(m, "max", old ? FLT_MAX : INFINITY);

@@ -362,6 +362,22 @@ class Nhwc(nn.Module):
         return y.reshape(1, 1, 4, 3)
 
 
+class LastAct(nn.Module):
+    """Element-wise operators on a channels-last view (between permutes, as in ConvNeXt's blocks): ReLU6 and
+    Hardtanh as Clip, HardSigmoid, between two Linear layers (MatMul as conv2d k=1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.fc1 = nn.Linear(6, 8)
+        self.fc2 = nn.Linear(8, 6)
+
+    def forward(self, x):
+        y = nn.functional.relu6(self.fc1(self.conv(x).permute(0, 2, 3, 1)))
+        y = nn.functional.hardtanh(y, -0.5, 0.5) + nn.functional.hardsigmoid(y)
+        return self.fc2(y).permute(0, 3, 1, 2)
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -390,6 +406,7 @@ export("up9", Up(bilinear=False), (1, 3, 6, 8), opset=9)
 export("transposed", Transposed(), (1, 3, 5, 4))
 export("nhwc", Nhwc(), (1, 6, 8, 1))
 export("chnorm", ChannelNorm(), (1, 3, 5, 4))
+export("lastact", LastAct(), (1, 3, 5, 4))
 export("convnext", convnext(), (1, 3, 16, 20))
 export("convnext17", convnext(), (1, 3, 16, 20), opset=17)
 
