@@ -1,9 +1,10 @@
 #!/bin/sh
 # bench/dw.sh - the weight gradient of the convolution per ResNet-18 shape (bench/dw_bench.c):
 # runtime/gsc_fast_backward.c at REV (default main) against this tree's, both orientations
-# forced and as shipped, alternated in one process at 1 and 2 threads.
+# forced and as shipped, alternated in one process at 1 and 2 threads; with --dx the whole backward
+# (dW and the input gradient dx) is timed and dx's error printed.
 #
-#   bench/dw.sh [REV [REPS]]     (from the repository root; FLAGS overrides -O3 -march=native -fopenmp)
+#   bench/dw.sh [REV [REPS [--dx]]]     (from the repository root; FLAGS overrides -O3 -march=native -fopenmp)
 set -eu
 REV=${1:-main}
 REPS=${2:-7}
@@ -27,4 +28,5 @@ syms() { # PREFIX
       $OUT/before.o $OUT/direct.o $OUT/swapped.o $OUT/rule.o -lm
 }
 echo "== $CC $FLAGS; before = $REV:runtime/gsc_fast_backward.c; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-OMP_WAIT_POLICY=passive $OUT/dw_bench "$REPS"
+# shellcheck disable=SC2086
+OMP_WAIT_POLICY=passive $OUT/dw_bench ${3:-} "$REPS"

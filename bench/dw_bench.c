@@ -13,9 +13,10 @@
  * OMP_WAIT_POLICY=passive, or spinning threads count), GFLOP/s from that CPU
  * time, each build's CPU time over before's, and each result's largest error
  * against a float64 reference relative to the reference's largest value ("!"
- * when its bits differ from before's).
+ * when its bits differ from before's). With --dx the whole backward is timed,
+ * the weight and the input gradient (dx, col2im), and the error is dx's.
  *
- *   dw_bench [REPS [SHAPE]]      (REPS default 7; SHAPE an index to run one)
+ *   dw_bench [--dx] [REPS [SHAPE]]      (REPS default 7; SHAPE an index to run one)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -78,16 +79,22 @@ static float *fill(size_t n, unsigned *seed)
     return p;
 }
 
-static void run_shape(const Shape *s, int reps, unsigned *seed)
+static void run_shape(const Shape *s, int reps, int with_dx, unsigned *seed)
 {
     int h = s->h, oh = (h + 2 * s->pad - s->k) / s->stride + 1, P = oh * oh, R = s->cin * s->k * s->k;
-    size_t nw = (size_t)s->cout * R;
-    float *x = fill((size_t)s->cin * h * h, seed), *dy = fill((size_t)s->cout * P, seed), *dw[NB];
-    double *ref = calloc(nw, sizeof(double)), scale = 0.0;
+    size_t nw = (size_t)s->cout * R, nx = (size_t)s->cin * h * h, nout = with_dx ? nx : nw;
+    float *x = fill(nx, seed), *dy = fill((size_t)s->cout * P, seed), *wt = fill(nw, seed), *dw[NB], *dx[NB];
+    double *ref = calloc(nw, sizeof(double)), *refx = calloc(nx, sizeof(double)), scale = 0.0;
     int b, co, r, nt;
-    for (b = 0; b < NB; b++)
+    for (b = 0; b < NB; b++) {
         dw[b] = malloc(sizeof(float) * nw);
-    if (!ref || !dw[NB - 1]) {
+        dx[b] = malloc(sizeof(float) * nx);
+        if (!dw[b] || !dx[b]) {
+            fprintf(stderr, "dw_bench: out of memory\n");
+            exit(2);
+        }
+    }
+    if (!ref || !refx) {
         fprintf(stderr, "dw_bench: out of memory\n");
         exit(2);
     }
@@ -98,12 +105,20 @@ static void run_shape(const Shape *s, int reps, unsigned *seed)
             for (oy = 0; oy < oh; oy++)
                 for (ox = 0; ox < oh; ox++) {
                     int iy = oy * s->stride - s->pad + ky, ix = ox * s->stride - s->pad + kx;
-                    if (iy >= 0 && iy < h && ix >= 0 && ix < h)
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < h) {
                         sum += (double)dy[co * P + oy * oh + ox] * x[((size_t)ci * h + iy) * h + ix];
+                        refx[((size_t)ci * h + iy) * h + ix] +=
+                            (double)dy[co * P + oy * oh + ox] * wt[(size_t)co * R + r];
+                    }
                 }
             ref[(size_t)co * R + r] = sum;
-            scale = fabs(sum) > scale ? fabs(sum) : scale;
         }
+    {
+        const double *rf = with_dx ? refx : ref; /* the result whose error is printed */
+        size_t i;
+        for (i = 0; i < nout; i++)
+            scale = fabs(rf[i]) > scale ? fabs(rf[i]) : scale;
+    }
     for (nt = 1; nt <= 2; nt++) {
         double wall[NB][MAX_REPS], cpu[NB][MAX_REPS], med0 = 0.0;
         clockid_t cc = nt == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID;
@@ -118,8 +133,10 @@ static void run_shape(const Shape *s, int reps, unsigned *seed)
             for (b = 0; b < NB; b++) {
                 double c0, w0, c1, w1;
                 memset(dw[b], 0, sizeof(float) * nw);
+                memset(dx[b], 0, sizeof(float) * nx);
                 c0 = clock_s(cc), w0 = clock_s(CLOCK_MONOTONIC);
-                builds[b](x, s->cin, h, h, NULL, dy, s->cout, s->k, s->stride, s->pad, 1, NULL, dw[b], NULL);
+                builds[b](x, s->cin, h, h, wt, dy, s->cout, s->k, s->stride, s->pad, 1, with_dx ? dx[b] : NULL, dw[b],
+                          NULL);
                 c1 = clock_s(cc), w1 = clock_s(CLOCK_MONOTONIC);
                 if (rep) {
                     wall[b][rep - 1] = w1 - w0;
@@ -131,10 +148,11 @@ static void run_shape(const Shape *s, int reps, unsigned *seed)
             double err = 0.0, med;
             int differs = 0;
             size_t i;
-            for (i = 0; i < nw; i++) {
-                double e = fabs(dw[b][i] - ref[i]);
+            for (i = 0; i < nout; i++) {
+                const float *o = with_dx ? dx[b] : dw[b], *o0 = with_dx ? dx[0] : dw[0];
+                double e = fabs(o[i] - (with_dx ? refx : ref)[i]);
                 err = e > err ? e : err;
-                differs |= dw[b][i] != dw[0][i];
+                differs |= o[i] != o0[i];
             }
             qsort(wall[b], (size_t)reps, sizeof(double), cmp_double);
             qsort(cpu[b], (size_t)reps, sizeof(double), cmp_double);
@@ -142,31 +160,37 @@ static void run_shape(const Shape *s, int reps, unsigned *seed)
             if (b == 0)
                 med0 = med;
             printf("  %s %.2f/%.2f ms %.1f GF/s x%.3f err %.1e%s", names[b], wall[b][0] * 1e3, med * 1e3,
-                   2.0 * (double)nw * P / med * 1e-9, med / med0, err / scale, differs ? "!" : "");
+                   (with_dx ? 4.0 : 2.0) * (double)nw * P / med * 1e-9, med / med0, err / scale, differs ? "!" : "");
         }
         printf("\n");
         fflush(stdout);
     }
     for (b = 0; b < NB; b++)
-        free(dw[b]);
+        free(dw[b]), free(dx[b]);
     free(x);
     free(dy);
+    free(wt);
     free(ref);
+    free(refx);
 }
 
 int main(int argc, char **argv)
 {
-    int reps = argc > 1 ? atoi(argv[1]) : 7, only = argc > 2 ? atoi(argv[2]) : -1, i;
+    int with_dx = argc > 1 && strcmp(argv[1], "--dx") == 0;
+    int reps = argc > 1 + with_dx ? atoi(argv[1 + with_dx]) : 7;
+    int only = argc > 2 + with_dx ? atoi(argv[2 + with_dx]) : -1, i;
     int n = (int)(sizeof shapes / sizeof shapes[0]);
     unsigned seed = 1;
     if (reps < 1 || reps > MAX_REPS || only >= n) {
-        fprintf(stderr, "usage: dw_bench [REPS 1..%d [SHAPE 0..%d]]\n", MAX_REPS, n - 1);
+        fprintf(stderr, "usage: dw_bench [--dx] [REPS 1..%d [SHAPE 0..%d]]\n", MAX_REPS, n - 1);
         return 2;
     }
-    printf("weight gradient per ResNet-18 224x224 convolution: min wall / median CPU ms, GFLOP/s of that CPU time,\n"
-           "CPU time over before's, error against float64 relative to its largest value (! = bits differ from before's)\n");
+    printf("%s per ResNet-18 224x224 convolution: min wall / median CPU ms, GFLOP/s of that CPU time,\n"
+           "CPU time over before's, %s's error against float64 relative to its largest value (! = bits differ from "
+           "before's)\n",
+           with_dx ? "weight and input gradient" : "weight gradient", with_dx ? "dx" : "dW");
     for (i = 0; i < n; i++)
         if (only < 0 || i == only)
-            run_shape(&shapes[i], reps, &seed);
+            run_shape(&shapes[i], reps, with_dx, &seed);
     return 0;
 }
