@@ -1590,10 +1590,20 @@ static bool op_div(Imp *m) { return op_binary(m, '/'); }
 
 static const char *real_text(float v);
 
+/* clip's arguments for the bounds [lo, hi] (each within float32's range):
+ * a bound that is float32's largest value is clip's default, left out
+ * (clip(x, min=-0.4)), unless both are. */
+static const char *clip_args(float lo, float hi)
+{
+    bool l = lo > -FLT_MAX, h = hi < FLT_MAX;
+    return arena_printf("%s%s%s%s", l || !h ? ", min=" : "", l || !h ? real_text(lo) : "", h || !l ? ", max=" : "",
+                        h || !l ? real_text(hi) : "");
+}
+
 /* Max and Min of two tensors, or of a tensor and one constant value c (a
- * bound: tf2onnx's tf.maximum(x, c)): Max is clip(x, min=c, max=FLT_MAX)
- * (relu where c is 0), Min clip(x, min=-FLT_MAX, max=c), as Clip with one
- * bound. The variadic forms of more or fewer operands are not read. */
+ * bound: tf2onnx's tf.maximum(x, c)): Max is clip(x, min=c) (relu where c
+ * is 0), Min clip(x, max=c), as Clip with one bound (the other float32's
+ * largest value). The variadic forms of more or fewer operands are not read. */
 static bool op_maxmin(Imp *m)
 {
     bool max = !strcmp(m->node->op_type, "Max");
@@ -1617,8 +1627,7 @@ static bool op_maxmin(Imp *m)
         if (!isfinite(c))
             return node_error(m, "the bound %g is not supported (only a finite one)", (double)c);
         const char *e = max && c == 0.0f ? call1("relu", x, NULL)
-                        : call1("clip", x, arena_printf(", min=%s, max=%s", real_text(max ? c : -FLT_MAX),
-                                                        real_text(max ? FLT_MAX : c)));
+                        : call1("clip", x, clip_args(max ? c : -FLT_MAX, max ? FLT_MAX : c));
         Val *v = define(m, 0, e, x->depth + 1, x->rank, x->d);
         if (v)
             v->pooled = x->pooled;
@@ -1896,7 +1905,7 @@ static bool op_hardsigmoid(Imp *m)
 
 /* Clip: min and max as attributes (opset < 11) or constant operands.
  * Clip(0, 6) is relu6, Clip(0, none) relu, other bounds clip(x, min=, max=)
- * (an absent bound is float32's largest value). */
+ * (an absent bound is float32's largest value, clip's default: left out). */
 static bool op_clip(Imp *m)
 {
     m->takes_last = true; /* element-wise: any layout (its bounds are constants) */
@@ -1937,7 +1946,7 @@ static bool op_clip(Imp *m)
     }
     lo = lo < -FLT_MAX ? -FLT_MAX : lo;
     hi = hi > FLT_MAX ? FLT_MAX : hi;
-    return unary_args(m, "clip", arena_printf(", min=%s, max=%s", real_text(lo), real_text(hi)), known);
+    return unary_args(m, "clip", clip_args(lo, hi), known);
 }
 
 /* LeakyRelu: leaky_relu(x), alpha= when it is not PyTorch's 0.01. */

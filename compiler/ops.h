@@ -71,7 +71,8 @@ X(GELU,          "gelu",           1,  1, 0, )
 X(GELU_TANH,     "gelu_tanh",      1,  1, 0, )
 X(HARDSWISH,     "hardswish",      1,  1, 0, )
 X(HARDSIGMOID,   "hardsigmoid",    1,  1, 0, )
-X(CLIP,          "clip",           1,  1, 0, RKW(CLIP, min) RKW(CLIP, max))
+/* clip: a bound not given is float32's largest value (as ONNX's Clip): clip(x, min=0.1) */
+X(CLIP,          "clip",           1,  1, 0, ROPT(CLIP, min, -3.4028235e+38) ROPT(CLIP, max, 3.4028235e+38))
 X(LEAKY_RELU,    "leaky_relu",     1,  1, 0, ROPT(LEAKY_RELU, alpha, 0.01))
 /* elementwise binary operations with typed broadcasting, as add (check.c, rule_broadcast) */
 X(MUL,           "mul",            2,  2, 0, )

@@ -4,9 +4,9 @@
     tools/test_ops_torch_ew.py [--gsc build/gsc] [--quick] [--keep]
 
 Two generated models. "ew" holds a branch per activation (relu6, sigmoid,
-tanh, silu, gelu, gelu_tanh, hardswish, hardsigmoid; clip with min < 0 and
-with min > 0, leaky_relu with the default and another slope): the activation applied
-to the model input, after a batchnorm (pending, applied by the next
+tanh, silu, gelu, gelu_tanh, hardswish, hardsigmoid; clip with min < 0,
+with min > 0 and with one bound (min > 0, max < 0); leaky_relu with the
+default and another slope): the activation applied to the model input, after a batchnorm (pending, applied by the next
 convolution's padded copy of 20 channels, two blocks with padding lanes),
 after an add (fused into the add's pass) and materialised for it, before a
 max-pool (applied to the maximum when monotonic), after a convolution of 8
@@ -42,10 +42,11 @@ from safetensors_np import read_safetensors, write_safetensors
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ACTS = ["relu6", "sigmoid", "tanh", "silu", "gelu", "gelu_tanh", "hardswish", "hardsigmoid",
-        "clip_n", "clip_p", "lrelu_d", "lrelu_a"]
+        "clip_n", "clip_p", "clip_lo", "clip_hi", "lrelu_d", "lrelu_a"]
 # the activations with arguments (clip_p: clip(0) = 0.1, so the padding lanes
 # of a blocked result must be put back to 0; leaky_relu: PyTorch's default slope)
 GS_CALLS = {"clip_n": "clip(%s, min=-0.5, max=0.75)", "clip_p": "clip(%s, min=0.1, max=2.5)",
+            "clip_lo": "clip(%s, min=0.1)", "clip_hi": "clip(%s, max=-0.25)",
             "lrelu_d": "leaky_relu(%s)", "lrelu_a": "leaky_relu(%s, alpha=0.2)"}
 TOL = 1e-4
 GRAD_TOL = 1e-3  # P_grad in float32 against float64: sums of many products
@@ -73,6 +74,8 @@ def torch_act(name, x):
         "hardsigmoid": F.hardsigmoid,
         "clip_n": lambda t: torch.clamp(t, -0.5, 0.75),
         "clip_p": lambda t: torch.clamp(t, 0.1, 2.5),
+        "clip_lo": lambda t: torch.clamp(t, min=0.1),
+        "clip_hi": lambda t: torch.clamp(t, max=-0.25),
         "lrelu_d": F.leaky_relu,
         "lrelu_a": lambda t: F.leaky_relu(t, 0.2),
     }[name](x)

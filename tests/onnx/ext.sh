@@ -195,16 +195,19 @@ check oww_alexa_hidden "$OUT/oww_alexa_hidden.onnx" 1,16,96
 cp "$PKG/$OWW/embedding_model.onnx" "$OUT/oww_embedding.onnx"
 check oww_embedding "$OUT/oww_embedding.onnx" 1,76,32,1
 # its --emit=gs text: the tf2onnx path names cut to the Keras layers' names
-# (model/conv2d_1/Conv2D is conv2d_1, the weights conv2d_1.weight), no line
-# over 160 characters
+# (model/conv2d_1/Conv2D is conv2d_1, the weights conv2d_1.weight), Max with
+# -0.4 as the one-sided clip(x, min=-0.4) (no bound of 3.4028235e+38), no
+# line over 160 characters
 if [ "$(awk 'length > 160' "$OUT/oww_embedding.gs" | wc -l)" -eq 0 ] &&
     grep -q '^    conv2d_1  *= conv2d(24 -> 24, k=(1, 3), pad=(0, 1))$' "$OUT/oww_embedding.gs" &&
     grep -q '^    let leaky_re_lu_2: \[24, 72, 32\] = leaky_relu(conv2d_2(' "$OUT/oww_embedding.gs" &&
+    grep -q '^    let maximum_6 = clip(leaky_relu(batch_normalization_6, alpha=0.2), min=-0.4)$' "$OUT/oww_embedding.gs" &&
+    ! grep -q '3\.4028235e+38' "$OUT/oww_embedding.gs" &&
     grep -q '^    return conv2d_19$' "$OUT/oww_embedding.gs" && grep -aq 'conv2d_1\.weight' "$OUT/oww_embedding.safetensors"; then
-    echo "ok   --emit=gs oww_embedding.onnx: the Keras layers' names, no line over 160 characters"
+    echo "ok   --emit=gs oww_embedding.onnx: the Keras layers' names, clip(x, min=-0.4), no line over 160 characters"
     pass=$((pass + 1))
 else
-    echo "FAIL --emit=gs oww_embedding.onnx: names or line lengths"; fail=$((fail + 1))
+    echo "FAIL --emit=gs oww_embedding.onnx: names, clip's bounds or line lengths"; fail=$((fail + 1))
 fi
 # the importer under AddressSanitizer, leaks counted (--eval frees what it
 # allocates): the same result

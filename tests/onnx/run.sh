@@ -65,6 +65,10 @@ grep -q '^    features_0_1  *= layernorm(8, eps=1e-06)$' "$OUT/convnext.gs" &&
     grep -q '^    classifier_0  *= layernorm(16, eps=1e-06)$' "$OUT/convnext.gs" &&
     grep -q '^    let features_0_1_transpose: \[8, 4, 5\] = features_0_0(input_1)$' "$OUT/convnext.gs" && ok ||
     { bad "convnext.gs: the norms are not named features_0_1, features_2_0, classifier_0:"; cat "$OUT/convnext.gs"; }
+# Clip with only a min (torch.clamp(x, min=0.1)) is the one-sided clip(x,
+# min=0.1): no emitted model writes the default bound 3.4028235e+38
+grep -q '^    let clip_1: \[6, 5, 4\] = clip(leaky_relu(maxpool2d(leakyrelu, k=3, stride=2, ceil=1)), min=0.1)$' "$OUT/bounds.gs" &&
+    ! grep -l '3\.4028235e+38' "$OUT"/*.gs && ok || { bad "bounds.gs: Clip with one bound is not clip(x, min=0.1):"; cat "$OUT/bounds.gs"; }
 
 # c_at M DIR H W X.bin Y.bin: DIR/M.gs at -D H=H -D W=W, its weights
 # (DIR/M.safetensors) embedded, built and run on X.bin: within 1e-4 of Y.bin
