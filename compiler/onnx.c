@@ -3234,9 +3234,18 @@ static bool convert(Imp *m, Onnx__ModelProto *mp, const char *symbolic)
     if (pattern_step(out))
         return node_error(m, "the output '%s' is a step of %s pattern not finished by a later node", out->name,
                           out->pat >= P_L1 ? "a layer norm's" : out->pat >= P_H1 ? "hardswish's" : "GELU's");
-    if (out->last)
-        return node_error(m, "the output '%s' is a channels-last view (Transpose (0, 2, 3, 1)) not taken back by "
-                             "Transpose (0, 3, 1, 2)", out->name);
+    if (out->last) { /* of one position ([1, 1, 1, c], a pooled value): its values in the order of the GraphSpec
+                        value's, returned flattened */
+        Dim *od[MAX_RANK + 1];
+        int orank = onnx_shape(out, od);
+        if (!out->pooled && !(out->rank == 3 && dims_equal(m, out->d[1], dim_num(1)) &&
+                              dims_equal(m, out->d[2], dim_num(1))))
+            return node_error(m, "the output '%s' is a channels-last view (Transpose (0, 2, 3, 1)) not taken back by "
+                                 "Transpose (0, 3, 1, 2)", out->name);
+        m->im->out_file = shape_text(m, orank - 1, od + 1);
+        if (!out->pooled)
+            out->expr = call1("flatten", out, NULL), out->rank = 1;
+    }
     if (out->shuffle || out->pad)
         return node_error(m, "the output '%s' is a %s not finished by a later node", out->name,
                           out->pad ? "Pad" : "channel shuffle");

@@ -378,6 +378,18 @@ class LastAct(nn.Module):
         return self.fc2(y).permute(0, 3, 1, 2)
 
 
+class PooledLast(nn.Module):
+    """The pooled map's channels-last view [1, 1, 1, c] as the output (a Keras model's GlobalAveragePool as
+    tf2onnx's NCHW graph ends it): its values in the order of the pooled [c]."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+
+    def forward(self, x):
+        return torch.relu(self.conv(x)).mean((2, 3), keepdim=True).permute(0, 2, 3, 1)
+
+
 def export(name, m, shape, opset=13):
     m.eval()
     randomise_bn(m)
@@ -407,6 +419,7 @@ export("transposed", Transposed(), (1, 3, 5, 4))
 export("nhwc", Nhwc(), (1, 6, 8, 1))
 export("chnorm", ChannelNorm(), (1, 3, 5, 4))
 export("lastact", LastAct(), (1, 3, 5, 4))
+export("pooledlast", PooledLast(), (1, 3, 5, 4))
 export("convnext", convnext(), (1, 3, 16, 20))
 export("convnext17", convnext(), (1, 3, 16, 20), opset=17)
 
@@ -558,16 +571,20 @@ bad("gelu_unfinished", "node 'm' (Relu, opset 13): operand 'h' is a step of GELU
           [helper.make_tensor("half", TensorProto.FLOAT, [], [0.5])]))
 
 
-def channel_norm(name, want, keepdims=1, eps=(), relu_mean=False):
+def channel_norm(name, want, keepdims=1, eps=(), relu_mean=False, mean_axis=1, var_axis=1, eps_outside=False):
     """x's layer norm over the channels written out (ReduceMean axis 1, Sub, Pow 2, ReduceMean, Add eps, Sqrt, Div),
-    breaking one rule."""
-    nodes = [helper.make_node("ReduceMean", ["x"], ["u"], name="mean", axes=[1], keepdims=keepdims),
+    breaking one rule (eps_outside: Sqrt(variance) + eps)."""
+    nodes = [helper.make_node("ReduceMean", ["x"], ["u"], name="mean", axes=[mean_axis], keepdims=keepdims),
              helper.make_node("Sub", ["x", "u"], ["d"], name="sub"),
              helper.make_node("Pow", ["d", "two"], ["d2"], name="pow"),
-             helper.make_node("ReduceMean", ["d2"], ["var"], name="var", axes=[1]),
-             helper.make_node("Add", ["var", "eps"], ["ve"], name="add"),
-             helper.make_node("Sqrt", ["ve"], ["s"], name="sqrt"),
-             helper.make_node("Div", ["d", "s"], ["y"], name="div")]
+             helper.make_node("ReduceMean", ["d2"], ["var"], name="var", axes=[var_axis])]
+    if eps_outside:
+        nodes += [helper.make_node("Sqrt", ["var"], ["r"], name="sqrt"),
+                  helper.make_node("Add", ["r", "eps"], ["s"], name="add")]
+    else:
+        nodes += [helper.make_node("Add", ["var", "eps"], ["ve"], name="add"),
+                  helper.make_node("Sqrt", ["ve"], ["s"], name="sqrt")]
+    nodes.append(helper.make_node("Div", ["d", "s"], ["y"], name="div"))
     if relu_mean:
         nodes.append(helper.make_node("Relu", ["u"], ["r"], name="r"))
     bad(name, want, model(nodes, [image("x")], [Y],
@@ -579,6 +596,12 @@ channel_norm("norm_keepdims", "node 'mean' (ReduceMean, opset 13): a mean over t
              "keepdims=1, in a layer norm's pattern", keepdims=0)
 channel_norm("norm_eps", "node 'add' (Add, opset 13): the epsilon of a layer norm's pattern must be a scalar constant, "
              "not 2 values", eps=(1e-6, 1e-5))
+channel_norm("norm_mean_w", "node 'mean' (ReduceMean, opset 13): only a mean over the two spatial axes (axes 2 and 3) "
+             "or over the channels (axis 1, in a layer norm's pattern) is supported", mean_axis=-1)
+channel_norm("norm_var_axis", "node 'var' (ReduceMean, opset 13): operand 'd2' is a step of a layer norm's pattern",
+             var_axis=2)
+channel_norm("norm_eps_outside", "node 'sqrt' (Sqrt, opset 13): Sqrt is supported only in a layer norm's pattern",
+             eps_outside=True)
 channel_norm("norm_mean_used", "node 'mean' (ReduceMean, opset 13): a step of a layer norm's pattern used 2 times is "
              "not supported", relu_mean=True)
 bad("norm_unfinished", "node 'r' (Relu, opset 13): operand 'v' is a step of a layer norm's pattern",
@@ -599,6 +622,10 @@ bad("last_conv", "node 'conv' (Conv, opset 13): operand 't' is a channels-last v
           [image("x")], [Y], [weight("w", 4, 8, 3, 3)]))
 bad("last_output", "the output 'y' is a channels-last view (Transpose (0, 2, 3, 1)) not taken back",
     model([helper.make_node("Transpose", ["x"], ["y"], name="t", perm=[0, 2, 3, 1])], [image("x")], [Y]))
+bad("last_mean_axis", "node 'm' (ReduceMean, opset 13): a mean of the channels-last view [1, 8, 8, 3] is supported "
+    "only over its channels (axis 3)",
+    model([helper.make_node("Transpose", ["x"], ["t"], name="t", perm=[0, 2, 3, 1]),
+           helper.make_node("ReduceMean", ["t"], ["y"], name="m", axes=[1])], [image("x")], [Y]))
 bad("last_add", "node 'a' (Add, opset 13): Add of a channels-last view and a tensor that is not one is not supported",
     model([helper.make_node("Transpose", ["x"], ["t"], name="t", perm=[0, 2, 3, 1]),
            helper.make_node("Add", ["t", "x"], ["y"], name="a")], [image("x")], [Y]))

@@ -30,7 +30,7 @@ a = np.fromfile(sys.argv[1], np.float32); b = np.fromfile(sys.argv[2], np.float3
 sys.exit(0 if a.shape == b.shape and np.abs(a - b).max() <= 1e-4 else 1)" "$1" "$2"
 }
 
-for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine up up11 up9 transposed nhwc chnorm lastact \
+for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine up up11 up9 transposed nhwc chnorm lastact pooledlast \
     convnext convnext17; do
     o=$OUT/$m
     if ! "$GSC" -q --eval "$o.onnx" --input "$o.x.bin" -o "$o.onnx.bin"; then bad "$m: gsc --eval $m.onnx"; continue; fi
@@ -53,7 +53,7 @@ done
 
 # The text reads as a person would write it: no line of any emitted model
 # over 160 characters (shapes simplified, long operands named by lets).
-for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine nhwc chnorm lastact convnext convnext17; do
+for m in residual head mlp acts se se_wide bounds shuffle norm gelu axes affine nhwc chnorm lastact pooledlast convnext convnext17; do
     long=$(awk 'length > 160 { print FILENAME ":" FNR ": " length " characters" }' "$OUT/$m.gs")
     [ -z "$long" ] && ok || bad "$m.gs has lines over 160 characters: $long"
 done
